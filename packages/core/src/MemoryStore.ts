@@ -1,0 +1,198 @@
+/**
+ * The in-process store: a `Store` and `TagVersions` in one, LRU-bounded by entries and by
+ * size, honouring expiry lazily on read and sweeping expired entries in a scoped background
+ * fiber.
+ *
+ * @since 0.1.0
+ */
+import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+import type { Scope } from "effect"
+import * as Store from "./Store.js"
+import * as Tag from "./Tag.js"
+import * as TagVersions from "./TagVersions.js"
+
+/**
+ * Bounds and housekeeping of a memory store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Most entries kept; the least recently used go first (default 100,000). */
+  readonly maxEntries?: number
+  /** Most total size kept, counted as `Store.sizeOf` (UTF-16 units of keys and values; default 128 Mi). */
+  readonly maxBytes?: number
+  /** How often expired entries are swept (default 1 minute). */
+  readonly sweepInterval?: Duration.DurationInput
+}
+
+/**
+ * A memory store's two services and its occupancy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MemoryStore {
+  readonly store: Store.Service
+  readonly tagVersions: TagVersions.Service
+  /** Entries held now. */
+  readonly size: () => number
+  /** Total size held now, as `Store.sizeOf` counts it. */
+  readonly bytes: () => number
+  /** Drops expired entries now; how many were dropped. */
+  readonly sweep: Effect.Effect<number>
+}
+
+interface Slot {
+  readonly entry: Store.Entry
+  readonly size: number
+  readonly expiresAt: number
+}
+
+/**
+ * Builds a memory store whose sweeper fiber lives as long as the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Effect.Effect<MemoryStore, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const memory = yield* makeUnscoped(options)
+    const interval = Duration.decode(options.sweepInterval ?? Duration.minutes(1))
+    yield* memory.sweep.pipe(Effect.repeat(Schedule.spaced(interval)), Effect.forkScoped, Effect.interruptible)
+    return memory
+  })
+
+/**
+ * Builds a memory store without a sweeper (expiry is still honoured on every read).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> =>
+  Effect.map(Effect.clock, (clock) => {
+    const maxEntries = options.maxEntries ?? 100_000
+    const maxBytes = options.maxBytes ?? 128 * 1024 * 1024
+    const slots = new Map<string, Slot>()
+    const versions = new Map<string, TagVersions.Version>()
+    let counter = 0
+    let bytes = 0
+
+    const now = () => clock.unsafeCurrentTimeMillis()
+
+    const remove = (key: string): boolean => {
+      const slot = slots.get(key)
+      if (slot === undefined) return false
+      slots.delete(key)
+      bytes -= slot.size
+      return true
+    }
+
+    const read = (key: string): Store.Entry | undefined => {
+      const slot = slots.get(key)
+      if (slot === undefined) return undefined
+      if (slot.expiresAt <= now()) {
+        remove(key)
+        return undefined
+      }
+      // Move to the most recently used end.
+      slots.delete(key)
+      slots.set(key, slot)
+      return slot.entry
+    }
+
+    const write = (key: string, entry: Store.Entry): void => {
+      remove(key)
+      const size = Store.sizeOf(key, entry)
+      if (size > maxBytes || maxEntries <= 0) return
+      slots.set(key, { entry, size, expiresAt: Store.expiresAt(entry) })
+      bytes += size
+      for (const oldest of slots.keys()) {
+        if (slots.size <= maxEntries && bytes <= maxBytes) break
+        remove(oldest)
+      }
+    }
+
+    const versionsOf = (paths: ReadonlyArray<string>): ReadonlyArray<TagVersions.Version> => {
+      const out = new Array<TagVersions.Version>(paths.length)
+      for (let i = 0; i < paths.length; i++) out[i] = versions.get(paths[i]!) ?? TagVersions.initial
+      return out
+    }
+
+    const store = Store.make({
+      name: "memory",
+      local: true,
+      get: (key) => Effect.sync(() => Option.fromNullable(read(key))),
+      getMany: (keys) => Effect.sync(() => keys.map((key) => Option.fromNullable(read(key)))),
+      getWithVersions: (key) =>
+        Effect.sync(() => {
+          const entry = read(key)
+          return entry === undefined
+            ? Option.none()
+            : Option.some([entry, versionsOf(Tag.prefixesOfAll(entry.tags))] as const)
+        }),
+      set: (key, entry) => Effect.sync(() => write(key, entry)),
+      setMany: (entries) => Effect.sync(() => entries.forEach(([key, entry]) => write(key, entry))),
+      delete: (key) => Effect.sync(() => remove(key)),
+      deleteMany: (keys) => Effect.sync(() => keys.filter(remove).length),
+      clear: (prefix) =>
+        Effect.sync(() => {
+          let removed = 0
+          for (const key of Array.from(slots.keys())) if (key.startsWith(prefix) && remove(key)) removed++
+          return removed
+        }),
+      keys: ({ limit, prefix }) =>
+        Effect.sync(() => {
+          const out: Array<string> = []
+          const time = now()
+          for (const [key, slot] of slots) {
+            if (out.length >= limit) break
+            if (key.startsWith(prefix) && slot.expiresAt > time) out.push(key)
+          }
+          return out
+        })
+    })
+
+    const tagVersions: TagVersions.Service = {
+      counter: Effect.sync(() => counter),
+      versions: (paths) => Effect.sync(() => versionsOf(paths)),
+      bump: (paths, mode) =>
+        Effect.sync(() => {
+          counter++
+          for (const path of paths) {
+            const current = versions.get(path) ?? TagVersions.initial
+            versions.set(path, mode === "hard" ? { hard: counter, soft: current.soft } : { hard: current.hard, soft: counter })
+          }
+          return counter
+        })
+    }
+
+    const sweep = Effect.sync(() => {
+      const time = now()
+      let dropped = 0
+      for (const [key, slot] of Array.from(slots)) {
+        if (slot.expiresAt <= time && remove(key)) dropped++
+      }
+      return dropped
+    })
+
+    return { store, tagVersions, size: () => slots.size, bytes: () => bytes, sweep }
+  })
+
+/**
+ * Provides `Store` and `TagVersions` from one in-process memory store.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<Store.Store | TagVersions.TagVersions> =>
+  Layer.scopedContext(Effect.map(make(options), context))
+
+/**
+ * The services of a memory store as a context, for composing it into other layers.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const context = (memory: MemoryStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
+  Context.make(Store.Store, memory.store).pipe(Context.add(TagVersions.TagVersions, memory.tagVersions))

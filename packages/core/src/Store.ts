@@ -1,0 +1,177 @@
+/**
+ * The raw backing store: entries of encoded text under string keys, with the metadata the
+ * cache needs to judge freshness and validity. Adapters (memory, SQLite, Redis, Memcached,
+ * any `KeyValueStore`) implement this one service; the typed `Cache` sits above it.
+ *
+ * @since 0.1.0
+ */
+import { Context, Data, Effect, Option } from "effect"
+import type * as TagVersions from "./TagVersions.js"
+
+/**
+ * A stored entry. `value` is the Schema-encoded JSON text of the value (or of the typed
+ * failure when `failed`); `stamp` is the tag-version counter plus one, read before the fetch
+ * started; times are epoch milliseconds, durations milliseconds (`Infinity` for none).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Entry {
+  readonly value: string
+  readonly stamp: number
+  readonly createdAt: number
+  readonly ttl: number
+  readonly grace: number
+  readonly tags: ReadonlyArray<string>
+  readonly failed: boolean
+}
+
+/**
+ * The tag versions that decide an entry's validity, one per path of
+ * `Tag.prefixesOfAll(entry.tags)`, in that order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type EntryWithVersions = readonly [Entry, ReadonlyArray<TagVersions.Version>]
+
+/**
+ * A store call failed (connection lost, timeout, server error, value too large...).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StoreError extends Data.TaggedError("StoreError")<{
+  readonly operation: string
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `store ${this.operation} failed: ${this.reason}`
+  }
+}
+
+/**
+ * What a backing store provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** A short name for logs, stats and the admin API (`memory`, `sqlite`, `redis`...). */
+  readonly name: string
+  /** True when calls complete in-process without I/O, so the cache skips timeouts and the breaker. */
+  readonly local: boolean
+  readonly get: (key: string) => Effect.Effect<Option.Option<Entry>, StoreError>
+  readonly getMany: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Option.Option<Entry>>, StoreError>
+  /** Stores an entry; the store may drop it once `createdAt + ttl + grace` has passed. */
+  readonly set: (key: string, entry: Entry) => Effect.Effect<void, StoreError>
+  readonly setMany: (entries: ReadonlyArray<readonly [string, Entry]>) => Effect.Effect<void, StoreError>
+  /** Removes a key; true when it existed. */
+  readonly delete: (key: string) => Effect.Effect<boolean, StoreError>
+  /** Removes keys; how many existed. */
+  readonly deleteMany: (keys: ReadonlyArray<string>) => Effect.Effect<number, StoreError>
+  /** Removes every key that starts with `prefix` (a namespace); how many were removed. */
+  readonly clear: (prefix: string) => Effect.Effect<number, StoreError>
+  /** Lists at most `limit` keys starting with `prefix`, for inspection (order unspecified). */
+  readonly keys: (options: { readonly prefix: string; readonly limit: number }) => Effect.Effect<ReadonlyArray<string>, StoreError>
+  /**
+   * Reads an entry and the versions of its tag paths in one round trip, where the adapter can.
+   * When absent the cache calls `get`, then `TagVersions.versions`.
+   */
+  readonly getWithVersions?: (key: string) => Effect.Effect<Option.Option<EntryWithVersions>, StoreError>
+}
+
+/**
+ * The `Store` service tag.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Store extends Context.Tag("@cachet/core/Store")<Store, Service>() {}
+
+/**
+ * When the store may drop an entry: past its grace period.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const expiresAt = (entry: Entry): number => entry.createdAt + entry.ttl + entry.grace
+
+/**
+ * The entry's size as the memory store counts it: UTF-16 code units of its key and value.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const sizeOf = (key: string, entry: Entry): number => key.length + entry.value.length
+
+/**
+ * Writes an entry as one JSON text, for adapters that store entries as strings.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeEntry = (entry: Entry): string =>
+  JSON.stringify([
+    1,
+    entry.value,
+    entry.stamp,
+    entry.createdAt,
+    finiteOrNull(entry.ttl),
+    finiteOrNull(entry.grace),
+    entry.tags,
+    entry.failed ? 1 : 0
+  ])
+
+/**
+ * Reads an entry written by {@link encodeEntry}; malformed text is `None`.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const decodeEntry = (text: string): Option.Option<Entry> => {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    return Option.none()
+  }
+  if (!Array.isArray(raw) || raw.length !== 8 || raw[0] !== 1) return Option.none()
+  const [, value, stamp, createdAt, ttl, grace, tags, failed] = raw as Array<unknown>
+  if (
+    typeof value !== "string" || typeof stamp !== "number" || typeof createdAt !== "number" ||
+    !(ttl === null || typeof ttl === "number") || !(grace === null || typeof grace === "number") ||
+    !Array.isArray(tags) || !tags.every((t) => typeof t === "string") || (failed !== 0 && failed !== 1)
+  ) return Option.none()
+  return Option.some({
+    value,
+    stamp,
+    createdAt,
+    ttl: ttl ?? Infinity,
+    grace: grace ?? Infinity,
+    tags: tags as Array<string>,
+    failed: failed === 1
+  })
+}
+
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null)
+
+/**
+ * Builds a `Store` value, filling `getMany`/`setMany`/`deleteMany` from the single-key calls
+ * where an adapter has no batch form.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  store: Omit<Service, "getMany" | "setMany" | "deleteMany"> & Partial<Pick<Service, "getMany" | "setMany" | "deleteMany">>
+): Service => ({
+  ...store,
+  getMany: store.getMany ?? ((keys) => Effect.forEach(keys, store.get)),
+  setMany: store.setMany ??
+    ((entries) => Effect.forEach(entries, ([key, entry]) => store.set(key, entry), { discard: true })),
+  deleteMany: store.deleteMany ??
+    ((keys) =>
+      Effect.forEach(keys, store.delete).pipe(Effect.map((found) => found.filter(Boolean).length)))
+})

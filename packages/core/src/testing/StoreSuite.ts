@@ -1,0 +1,219 @@
+/**
+ * The Store conformance suite: the same cases over any `Store` + `TagVersions` layer, so every
+ * adapter (memory, SQLite, Redis, tiered, Memcached, third-party) is held to one contract.
+ *
+ * @since 0.1.0
+ */
+import { describe, expect, layer } from "@effect/vitest"
+import { Clock, Effect, Layer, Option } from "effect"
+import * as Store from "../Store.js"
+import * as TagVersions from "../TagVersions.js"
+
+/**
+ * How an adapter deviates from the defaults of the suite.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SuiteOptions {
+  /** Milliseconds of grace to give an entry in the expiry case (stores with second precision need ≥ 1000). */
+  readonly expiryGraceMillis?: number
+  /** Skip the whole suite, printing this reason (e.g. a server binary is missing). */
+  readonly skip?: string
+  /** Timeout for each case in milliseconds (default 20 s). */
+  readonly timeout?: number
+}
+
+let unique = 0
+const freshPrefix = (): string => `suite${Date.now().toString(36)}${(unique++).toString(36)}:`
+
+const entry = (value: string, now: number, overrides: Partial<Store.Entry> = {}): Store.Entry => ({
+  value,
+  stamp: 1,
+  createdAt: now,
+  ttl: 60_000,
+  grace: 60_000,
+  tags: [],
+  failed: false,
+  ...overrides
+})
+
+/**
+ * Registers the conformance cases for a store layer under `describe(name)`.
+ *
+ * @since 0.1.0
+ * @category suites
+ */
+export const storeSuite = <E>(
+  name: string,
+  storeLayer: Layer.Layer<Store.Store | TagVersions.TagVersions, E>,
+  options: SuiteOptions = {}
+): void => {
+  if (options.skip !== undefined) {
+    describe.skip(`${name} (skipped: ${options.skip})`, () => {})
+    return
+  }
+  const timeout = options.timeout ?? 20_000
+  const grace = options.expiryGraceMillis ?? 300
+  layer(storeLayer, { timeout: 60_000, excludeTestServices: true })(name, (it) => {
+    it.effect("a missing key reads as None", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        expect(Option.isNone(yield* store.get(`${p}missing`))).toBe(true)
+        expect((yield* store.getMany([`${p}a`, `${p}b`])).every(Option.isNone)).toBe(true)
+      }), timeout)
+
+    it.effect("set then get returns every field of the entry", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        const written = entry(JSON.stringify({ a: [1, "ü", null] }), now, {
+          stamp: 42,
+          tags: ["users/1", "users/1/posts/p%2F1"],
+          failed: true,
+          ttl: 1234,
+          grace: Infinity
+        })
+        yield* store.set(`${p}k`, written)
+        expect(yield* store.get(`${p}k`)).toEqual(Option.some(written))
+        const forever = entry("\"x\"", now, { ttl: Infinity, grace: 0 })
+        yield* store.set(`${p}forever`, forever)
+        expect(yield* store.get(`${p}forever`)).toEqual(Option.some(forever))
+      }), timeout)
+
+    it.effect("set replaces an existing entry", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        yield* store.set(`${p}k`, entry("1", now))
+        yield* store.set(`${p}k`, entry("2", now))
+        expect(Option.map(yield* store.get(`${p}k`), (e) => e.value)).toEqual(Option.some("2"))
+      }), timeout)
+
+    it.effect("getMany and setMany keep the order of the keys", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        yield* store.setMany([[`${p}a`, entry("1", now)], [`${p}c`, entry("3", now)]])
+        const read = yield* store.getMany([`${p}a`, `${p}b`, `${p}c`])
+        expect(read.map((o) => Option.map(o, (e) => e.value))).toEqual([Option.some("1"), Option.none(), Option.some("3")])
+        expect(yield* store.getMany([])).toEqual([])
+      }), timeout)
+
+    it.effect("keys with spaces, colons, slashes and non-ASCII text are distinct and usable", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        const keys = [`${p}a b`, `${p}a:b`, `${p}a/b`, `${p}ä€😀`, `${p}${"long".repeat(80)}`]
+        yield* Effect.forEach(keys, (key, i) => store.set(key, entry(String(i), now)))
+        const read = yield* store.getMany(keys)
+        expect(read.map((o) => Option.map(o, (e) => e.value))).toEqual(keys.map((_, i) => Option.some(String(i))))
+      }), timeout)
+
+    it.effect("a 100 KB value round-trips", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        const big = JSON.stringify("x".repeat(100_000))
+        yield* store.set(`${p}big`, entry(big, now))
+        expect(Option.map(yield* store.get(`${p}big`), (e) => e.value.length)).toEqual(Option.some(big.length))
+      }), timeout)
+
+    it.effect("delete and deleteMany report what existed", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        yield* store.setMany([[`${p}a`, entry("1", now)], [`${p}b`, entry("2", now)], [`${p}c`, entry("3", now)]])
+        expect(yield* store.delete(`${p}a`)).toBe(true)
+        expect(yield* store.delete(`${p}a`)).toBe(false)
+        expect(yield* store.deleteMany([`${p}b`, `${p}c`, `${p}zz`])).toBe(2)
+        expect((yield* store.getMany([`${p}a`, `${p}b`, `${p}c`])).every(Option.isNone)).toBe(true)
+      }), timeout)
+
+    it.effect("clear removes exactly the keys under a prefix, and keys lists them", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        yield* store.setMany([
+          [`${p}ns1:a`, entry("1", now)],
+          [`${p}ns1:b`, entry("2", now)],
+          [`${p}ns2:a`, entry("3", now)]
+        ])
+        expect([...(yield* store.keys({ prefix: `${p}ns1:`, limit: 10 }))].sort()).toEqual([`${p}ns1:a`, `${p}ns1:b`])
+        expect((yield* store.keys({ prefix: `${p}`, limit: 2 })).length).toBe(2)
+        expect(yield* store.clear(`${p}ns1:`)).toBe(2)
+        expect(yield* store.keys({ prefix: `${p}ns1:`, limit: 10 })).toEqual([])
+        expect(Option.isSome(yield* store.get(`${p}ns2:a`))).toBe(true)
+      }), timeout)
+
+    it.effect("an entry past its ttl and grace is gone", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        yield* store.set(`${p}short`, entry("1", now, { ttl: 0, grace }))
+        yield* store.set(`${p}long`, entry("2", now, { ttl: 60_000, grace: 0 }))
+        expect(Option.isSome(yield* store.get(`${p}short`))).toBe(true)
+        yield* Effect.sleep(grace * 2 + 200)
+        expect(Option.isNone(yield* store.get(`${p}short`))).toBe(true)
+        expect(Option.isSome(yield* store.get(`${p}long`))).toBe(true)
+      }), timeout + grace * 2)
+
+    it.effect("getWithVersions, where offered, agrees with get and versions", () =>
+      Effect.gen(function* () {
+        const store = yield* Store.Store
+        const versions = yield* TagVersions.TagVersions
+        if (store.getWithVersions === undefined) return
+        const p = freshPrefix()
+        const now = yield* Clock.currentTimeMillis
+        const tag = `${p.slice(0, -1)}/u1/posts`
+        yield* versions.bump([`${p.slice(0, -1)}/u1`], "hard")
+        yield* store.set(`${p}k`, entry("1", now, { tags: [tag] }))
+        const both = yield* store.getWithVersions(`${p}k`)
+        expect(Option.isSome(both)).toBe(true)
+        const [read, vs] = Option.getOrThrow(both)
+        expect(read.value).toBe("1")
+        const prefixes = [p.slice(0, -1), `${p.slice(0, -1)}/u1`, tag]
+        expect(vs).toEqual(yield* versions.versions(prefixes))
+        expect(Option.isNone(yield* store.getWithVersions(`${p}missing`))).toBe(true)
+      }), timeout)
+
+    it.effect("tag versions: unknown paths are zero, bumps set one new counter value", () =>
+      Effect.gen(function* () {
+        const versions = yield* TagVersions.TagVersions
+        const p = freshPrefix()
+        expect(yield* versions.versions([`${p}never`])).toEqual([TagVersions.initial])
+        const before = yield* versions.counter
+        const hard = yield* versions.bump([`${p}a`, `${p}b`], "hard")
+        expect(hard).toBeGreaterThan(before)
+        expect(yield* versions.counter).toBeGreaterThanOrEqual(hard)
+        const soft = yield* versions.bump([`${p}a`], "soft")
+        expect(soft).toBeGreaterThan(hard)
+        expect(yield* versions.versions([`${p}a`, `${p}b`, `${p}c`])).toEqual([
+          { hard, soft },
+          { hard, soft: 0 },
+          TagVersions.initial
+        ])
+      }), timeout)
+
+    it.effect("concurrent bumps get distinct counter values", () =>
+      Effect.gen(function* () {
+        const versions = yield* TagVersions.TagVersions
+        const p = freshPrefix()
+        const results = yield* Effect.forEach(
+          Array.from({ length: 50 }, (_, i) => i),
+          (i) => versions.bump([`${p}${i % 5}`], i % 2 === 0 ? "hard" : "soft"),
+          { concurrency: "unbounded" }
+        )
+        expect(new Set(results).size).toBe(50)
+      }), timeout)
+  })
+}

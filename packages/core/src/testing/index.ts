@@ -1,0 +1,7 @@
+/**
+ * Test helpers for Cachet stores and caches.
+ *
+ * @since 0.1.0
+ */
+export * as FaultyStore from "./FaultyStore.js"
+export * as StoreSuite from "./StoreSuite.js"
