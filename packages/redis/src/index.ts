@@ -1,5 +1,5 @@
 /**
- * Work in progress: see the open issue for this package.
  * @since 0.1.0
  */
-export {}
+export * as RedisClient from "./RedisClient.js"
+export * as RedisStore from "./RedisStore.js"

@@ -5,3 +5,4 @@
  */
 export * as FaultyStore from "./FaultyStore.js"
 export * as StoreSuite from "./StoreSuite.js"
+export * as Servers from "./Servers.js"

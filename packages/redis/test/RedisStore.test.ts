@@ -1,0 +1,9 @@
+import { Servers, StoreSuite } from "@cachet/core/testing"
+import { Effect, Layer } from "effect"
+import { RedisStore } from "../src/index.js"
+
+const skip = Servers.skipReason("redis")
+
+const redisLayer = Layer.unwrapScoped(Effect.map(Servers.redis, (server) => RedisStore.layer({ url: server.url })))
+
+StoreSuite.storeSuite("RedisStore", redisLayer, skip === undefined ? {} : { skip })
