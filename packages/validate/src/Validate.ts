@@ -382,18 +382,24 @@ type ValidationFailure = ServiceValidationError | ServiceValidationErrors
  * @since 0.1.0
  * @category validations
  */
-export const validateAll = <E = never, R = never>(
-  validations: Iterable<Effect.Effect<unknown, E, R>>,
+export const validateAll = <const V extends Effect.Effect<unknown, unknown, unknown>>(
+  validations: Iterable<V>,
   options?: { readonly concurrency?: Concurrency | undefined }
-): Effect.Effect<void, ServiceValidationErrors | Exclude<E, ValidationFailure>, R> =>
+): Effect.Effect<
+  void,
+  ServiceValidationErrors | Exclude<Effect.Effect.Error<V>, ValidationFailure>,
+  Effect.Effect.Context<V>
+> =>
   Effect.forEach(
-    validations,
+    validations as Iterable<Effect.Effect<unknown, Effect.Effect.Error<V>, Effect.Effect.Context<V>>>,
     (validation) =>
       Effect.matchEffect(validation, {
-        onFailure: (error): Effect.Effect<ReadonlyArray<ServiceValidationError>, Exclude<E, ValidationFailure>> => {
+        onFailure: (
+          error
+        ): Effect.Effect<ReadonlyArray<ServiceValidationError>, Exclude<Effect.Effect.Error<V>, ValidationFailure>> => {
           if (isServiceValidationError(error)) return Effect.succeed([error])
           if (isServiceValidationErrors(error)) return Effect.succeed(error.errors)
-          return Effect.fail(error as Exclude<E, ValidationFailure>)
+          return Effect.fail(error as Exclude<Effect.Effect.Error<V>, ValidationFailure>)
         },
         onSuccess: () => Effect.succeed([])
       }),
