@@ -61,7 +61,8 @@ const TagProto = {
  * @since 0.1.0
  * @category guards
  */
-export const isTag = (u: unknown): u is Tag => typeof u === "object" && u !== null && TypeId in u
+export const isTag = (u: unknown): u is Tag =>
+  (typeof u === "object" || typeof u === "function") && u !== null && TypeId in u
 
 const fromPath = (path: ReadonlyArray<string>): Tag => {
   const tag = Object.create(TagProto) as { [TypeId]: ReadonlyArray<string> }
@@ -270,7 +271,7 @@ export const wild: Wild<{}> = makeNode("Wild", {})
  * @category builders
  */
 export type Builder<N> =
-  N extends Wild<infer F> ? (id: string | number) => Tag & Builders<F>
+  N extends Wild<infer F> ? ((id: string | number) => Tag & Builders<F>) & Tag
   : N extends Static<infer F> ? Tag & Builders<F>
   : Tag
 
@@ -292,7 +293,11 @@ export type BuildersOf<S> = S extends Static<infer F> ? Builders<F> : never
 
 const buildChild = (path: ReadonlyArray<string>, node: Node): unknown => {
   if (node._tag === "Wild") {
-    return (id: string | number) => attach(fromPath([...path, String(id)]), node.fields)
+    // The function builds one id's tag, and is itself the tag of the whole level.
+    const level = (id: string | number) => attach(fromPath([...path, String(id)]), node.fields)
+    Object.setPrototypeOf(level, TagProto)
+    ;(level as unknown as { [TypeId]: ReadonlyArray<string> })[TypeId] = path
+    return level
   }
   return attach(fromPath(path), node._tag === "Static" ? node.fields : {})
 }

@@ -1,0 +1,300 @@
+/**
+ * The typed read-through cache: `getOrFetch(key, fetch, options)` over any `Store` and
+ * `TagVersions`, with hierarchical tags, TTL and grace (stale-while-revalidate,
+ * stale-if-error), hard and soft invalidation, single-flight, fetch timeouts, store timeouts
+ * that fail open behind a circuit breaker, policies, batches and failure caching.
+ *
+ * @since 0.1.0
+ */
+import { Context, Layer } from "effect"
+import type { Duration, Effect, Exit, Option, Schema, Scope } from "effect"
+import * as internal from "./internal/cache.js"
+import type * as Key from "./Key.js"
+import type * as Lock from "./Lock.js"
+import type * as Policy from "./Policy.js"
+import type * as Store from "./Store.js"
+import type * as Tag from "./Tag.js"
+import type * as TagVersions from "./TagVersions.js"
+
+/**
+ * A fetch ran past its hard timeout and was interrupted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const FetchTimeoutError: typeof internal.FetchTimeoutError = internal.FetchTimeoutError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type FetchTimeoutError = internal.FetchTimeoutError
+
+/**
+ * Settings of a cache: where its keys live and its defaults.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Prefix of every key (default `"cachet"`). */
+  readonly namespace?: string
+  /** Bumping it busts every entry of the namespace (default `"1"`). */
+  readonly version?: string | number
+  /** How long an entry is fresh (default 5 minutes). */
+  readonly ttl?: Duration.DurationInput
+  /** How long past its ttl an entry may still be served while it is refreshed (default 0). */
+  readonly grace?: Duration.DurationInput
+  /** Longest wait for any store call before failing open (default 500 ms). */
+  readonly storeTimeout?: Duration.DurationInput
+  /** Off: every call fetches and nothing is stored (default on). */
+  readonly enabled?: boolean
+  /** Consecutive store failures that open the circuit breaker (default 5). */
+  readonly breakerThreshold?: number
+  /** How long an open breaker skips the store (default 10 seconds). */
+  readonly breakerCooldown?: Duration.DurationInput
+  /** Cross-process lock timings, used when a `Lock` is provided. */
+  readonly lock?: Partial<Lock.Options>
+}
+
+/**
+ * Hard and soft fetch timeouts: past `soft` a caller gets the in-grace value (if any) while the
+ * fetch goes on and still writes; past `hard` the fetch is interrupted and fails with
+ * {@link FetchTimeoutError}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Timeout {
+  readonly soft?: Duration.DurationInput
+  readonly hard?: Duration.DurationInput
+}
+
+/**
+ * Caching of typed failures (negative caching of e.g. `NotFound`), with their own ttl.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FailureCaching<E, EI> {
+  /** Encodes the failure for the store. */
+  readonly schema: Schema.Schema<E, EI, never>
+  /** How long a failure is cached (default 30 seconds). */
+  readonly ttl?: Duration.DurationInput
+  /** Cache only failures for which this holds (default all). */
+  readonly when?: (error: E) => boolean
+}
+
+/**
+ * Options of one read-through call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FetchOptions<A, I, E, EI, P extends Policy.Policy, T extends Timeout, RC> {
+  /** The value's Schema: how it is encoded in the store (default: plain JSON). */
+  readonly schema?: Schema.Schema<A, I, never>
+  /** How long the value is fresh, or a function of the fetch's outcome. */
+  readonly ttl?: Duration.DurationInput | ((exit: Exit.Exit<A, E>) => Duration.DurationInput)
+  /** How long past its ttl the value may still be served while it is refreshed. */
+  readonly grace?: Duration.DurationInput
+  /** The entry's tags, given or computed from the fetch's outcome. */
+  readonly tags?: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input)
+  /** The read policy (default `CacheOrNetwork`). */
+  readonly policy?: P
+  /** Store the value only if this holds (conditional caching). */
+  readonly when?: (value: A) => boolean
+  /** Fetch timeouts. */
+  readonly timeout?: T
+  /** Cache typed failures too. */
+  readonly failures?: FailureCaching<E, EI>
+  /** A key part taken from the context (e.g. the current user's id) for per-context entries. */
+  readonly context?: Effect.Effect<Key.Part, never, RC>
+}
+
+/**
+ * The error a read adds to the fetch's own: a timeout error when a hard timeout is set.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TimeoutErrorOf<T> = T extends { readonly hard: Duration.DurationInput } ? FetchTimeoutError : never
+
+/**
+ * Options of a write or a plain read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EntryOptions<A, I> {
+  readonly schema?: Schema.Schema<A, I, never>
+  readonly ttl?: Duration.DurationInput
+  readonly grace?: Duration.DurationInput
+  readonly tags?: Tag.Input
+}
+
+/**
+ * The state of an entry as `inspect` reports it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type State = "fresh" | "stale" | "expired" | "invalidated"
+
+/**
+ * What `inspect` tells about one entry (what the admin API and the CLI show).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EntryInfo {
+  readonly key: string
+  readonly storeKey: string
+  readonly tags: ReadonlyArray<string>
+  readonly createdAt: number
+  readonly ageMillis: number
+  readonly ttlMillis: number | null
+  readonly graceMillis: number | null
+  readonly state: State
+  readonly failed: boolean
+  readonly size: number
+  readonly stamp: number
+  /** The stored (encoded) value, as JSON text. */
+  readonly value: string
+}
+
+/**
+ * Counters since the cache was built.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stats {
+  readonly store: string
+  readonly namespace: string
+  readonly enabled: boolean
+  readonly hits: number
+  readonly staleHits: number
+  readonly misses: number
+  readonly fetches: number
+  readonly fetchFailures: number
+  readonly staleIfError: number
+  readonly writes: number
+  readonly storeErrors: number
+  readonly storeSkips: number
+  readonly decodeFailures: number
+  readonly invalidations: number
+  readonly expirations: number
+  readonly deletes: number
+  readonly backgroundRefreshes: number
+  readonly breaker: "closed" | "open"
+  readonly inflight: number
+}
+
+/**
+ * Options of `getOrFetchMany`: the key of each item, and the per-entry options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ManyOptions<K, A, I> extends EntryOptions<A, I> {
+  readonly key: (item: K) => Key.Input
+  readonly tagsOf?: (item: K, value: A) => Tag.Input
+}
+
+/**
+ * The cache service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The namespace prefix of every store key (`namespace:version:`). */
+  readonly prefix: string
+  /**
+   * Reads through the cache: the cached value when fresh (or in grace, refreshing it in the
+   * background), otherwise runs `fetch` once for all concurrent callers and stores its result.
+   */
+  readonly getOrFetch: <
+    A,
+    E,
+    R,
+    I = A,
+    EI = E,
+    P extends Policy.Policy = "CacheOrNetwork",
+    T extends Timeout = {},
+    RC = never
+  >(
+    key: Key.Input,
+    fetch: Effect.Effect<A, E, R>,
+    options?: FetchOptions<A, I, E, EI, P, T, RC>
+  ) => Policy.Result<P, A, E | TimeoutErrorOf<T>, R | RC>
+  /** The cached value, if fresh or in grace. */
+  readonly get: <A, I = A>(key: Key.Input, options?: EntryOptions<A, I>) => Effect.Effect<Option.Option<A>>
+  /** Stores a value. */
+  readonly set: <A, I = A>(key: Key.Input, value: A, options?: EntryOptions<A, I>) => Effect.Effect<void>
+  /** Removes an entry (RedwoodJS's `deleteCacheKey`); true when it existed. */
+  readonly delete: (key: Key.Input) => Effect.Effect<boolean>
+  /** Hard invalidation: entries under these tags (or their descendants) are never served again. */
+  readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  /** Soft expiry: entries under these tags count as expired now, so grace still applies. */
+  readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  /** Reads many keys in one store round trip. */
+  readonly getMany: <A, I = A>(
+    keys: ReadonlyArray<Key.Input>,
+    options?: EntryOptions<A, I>
+  ) => Effect.Effect<ReadonlyArray<Option.Option<A>>>
+  /** Reads many items in one round trip and fetches only the misses, in one batched call. */
+  readonly getOrFetchMany: <K, A, E, R, I = A>(
+    items: ReadonlyArray<K>,
+    fetchMany: (missing: ReadonlyArray<K>) => Effect.Effect<ReadonlyArray<A>, E, R>,
+    options: ManyOptions<K, A, I>
+  ) => Effect.Effect<ReadonlyArray<A>, E, R>
+  /**
+   * Keys a fetch by the latest version of a row set (RedwoodJS's `cacheFindMany`): `latest`
+   * reads e.g. the newest `updatedAt` and the count, so any change to the set is a new key.
+   */
+  readonly findMany: <A, E, R, E2, R2, I = A>(
+    key: Key.Input,
+    latest: Effect.Effect<Key.Part, E2, R2>,
+    fetch: Effect.Effect<A, E, R>,
+    options?: EntryOptions<A, I>
+  ) => Effect.Effect<A, E | E2, R | R2>
+  /** Everything known about one entry. */
+  readonly inspect: (key: Key.Input) => Effect.Effect<Option.Option<EntryInfo>>
+  /** Keys of this namespace (namespace prefix removed), at most `limit`. */
+  readonly keys: (options?: { readonly prefix?: string; readonly limit?: number }) => Effect.Effect<ReadonlyArray<string>>
+  /** Removes every entry of this namespace; how many. */
+  readonly clear: Effect.Effect<number, Store.StoreError>
+  /** Counters since the cache was built. */
+  readonly stats: Effect.Effect<Stats>
+}
+
+/**
+ * The `Cache` service tag.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class Cache extends Context.Tag("@cachet/core/Cache")<Cache, Service>() {}
+
+/**
+ * Builds a cache over the `Store` and `TagVersions` in context (and a `Lock`, if one is).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<
+  Service,
+  never,
+  Store.Store | TagVersions.TagVersions | Scope.Scope
+> = internal.make
+
+/**
+ * A cache layer over the `Store` and `TagVersions` in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<Cache, never, Store.Store | TagVersions.TagVersions> =>
+  Layer.scoped(Cache, internal.make(options))

@@ -1,0 +1,198 @@
+/**
+ * The t87s model in Effect: a tag schema, and named queries whose arguments and results are
+ * Schemas, whose lookups run only on misses, and whose entries carry tags built from the
+ * arguments, so invalidating `users/123` refetches that user, their posts and comments.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Either, Schema, Stream } from "effect"
+import type { Context, Duration, Exit } from "effect"
+import * as Cache from "./Cache.js"
+import * as Codec from "./Codec.js"
+import * as Key from "./Key.js"
+import type * as Policy from "./Policy.js"
+import type * as Store from "./Store.js"
+import * as Tag from "./Tag.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const QueryTypeId: unique symbol = Symbol.for("@cachet/core/QueryCache/Query")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type QueryTypeId = typeof QueryTypeId
+
+/**
+ * What defines a query.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface QueryOptions<Args, ArgsI, A, AI, E, EI, R, T extends Cache.Timeout> {
+  /** The arguments' Schema: they are encoded by it into the key. */
+  readonly args: Schema.Schema<Args, ArgsI, never>
+  /** The result's Schema: how it is stored; its digest is part of the key. */
+  readonly success: Schema.Schema<A, AI, never>
+  /** The typed failure's Schema: when given, failures are cached too (for `failureTtl`). */
+  readonly error?: Schema.Schema<E, EI, never>
+  /** The entry's tags, from the arguments (and the outcome, when it matters). */
+  readonly tags?: (args: Args, exit: Exit.Exit<A, E>) => Tag.Input
+  readonly ttl?: Duration.DurationInput | ((exit: Exit.Exit<A, E>) => Duration.DurationInput)
+  readonly grace?: Duration.DurationInput
+  /** How long a typed failure is cached when `error` is given (default 30 seconds). */
+  readonly failureTtl?: Duration.DurationInput
+  /** Store the result only if this holds. */
+  readonly when?: (args: Args, value: A) => boolean
+  readonly timeout?: T
+  /** Runs on a miss. */
+  readonly lookup: (args: Args) => Effect.Effect<A, E, R>
+}
+
+/**
+ * A declared query.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Query<Args, ArgsI, A, AI, E, EI, R, T extends Cache.Timeout>
+  extends QueryOptions<Args, ArgsI, A, AI, E, EI, R, T>
+{
+  readonly [QueryTypeId]: QueryTypeId
+}
+
+/**
+ * Any query, for constraints.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Any {
+  readonly [QueryTypeId]: QueryTypeId
+}
+
+/**
+ * Declares a query.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const query = <Args, ArgsI, A, AI, E = never, EI = never, R = never, T extends Cache.Timeout = {}>(
+  options: QueryOptions<Args, ArgsI, A, AI, E, EI, R, T>
+): Query<Args, ArgsI, A, AI, E, EI, R, T> => ({ ...options, [QueryTypeId]: QueryTypeId })
+
+/**
+ * Per-call options of a query method.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions<P extends Policy.Policy> {
+  readonly policy?: P
+}
+
+/**
+ * The method a query becomes: arguments in, the (cached) result out.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Method<Q> = Q extends Query<infer Args, infer _ArgsI, infer A, infer _AI, infer E, infer _EI, infer _R, infer T>
+  ? <P extends Policy.Policy = "CacheOrNetwork">(
+    args: Args,
+    options?: CallOptions<P>
+  ) => Policy.Result<P, A, E | Cache.TimeoutErrorOf<T>, never>
+  : never
+
+/**
+ * The services the lookups of some queries need.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Requirements<Q> = Q extends Query<infer _Args, infer _ArgsI, infer _A, infer _AI, infer _E, infer _EI, infer R, infer _T>
+  ? R
+  : never
+
+/**
+ * A query cache: one method per query, the typed tag builders, and invalidation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type QueryCache<S extends Tag.Static<{}>, Q extends Record<string, Any>> =
+  & { readonly [K in keyof Q]: Method<Q[K]> }
+  & {
+    /** The typed tag builders of the schema. */
+    readonly tags: Tag.BuildersOf<S>
+    /** Hard invalidation of tags and their descendants. */
+    readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+    /** Soft expiry of tags and their descendants (grace still applies). */
+    readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  }
+
+const reserved = new Set(["tags", "invalidate", "expire"])
+
+/**
+ * Builds a query cache over the `Cache` in context. The lookups' requirements are taken from
+ * the context when it is built, so the methods need nothing more.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <const S extends Tag.Static<{}>, const Q extends Record<string, Any>>(options: {
+  readonly schema: S
+  readonly queries: (tags: Tag.BuildersOf<S>) => Q
+}): Effect.Effect<QueryCache<S, Q>, never, Cache.Cache | Requirements<Q[keyof Q]>> =>
+  Effect.gen(function* () {
+    const cache = yield* Cache.Cache
+    const context = (yield* Effect.context<Requirements<Q[keyof Q]>>()) as Context.Context<unknown>
+    const tags = Tag.builders(options.schema)
+    const queries = options.queries(tags)
+    const clash = Object.keys(queries).find((name) => reserved.has(name))
+    if (clash !== undefined) return yield* Effect.dieMessage(`QueryCache: a query may not be named "${clash}"`)
+    const methods: Record<string, unknown> = {}
+    for (const [name, definition] of Object.entries(queries)) {
+      methods[name] = method(cache, name, definition as unknown as Untyped, context)
+    }
+    return {
+      ...methods,
+      tags,
+      invalidate: cache.invalidate,
+      expire: cache.expire
+    } as QueryCache<S, Q>
+  })
+
+type Untyped = Query<unknown, unknown, unknown, unknown, unknown, unknown, unknown, Cache.Timeout>
+
+const method = (cache: Cache.Service, name: string, query: Untyped, context: Context.Context<unknown>) => {
+  const digest = query.error === undefined
+    ? Codec.digest(query.success)
+    : Key.digest(Codec.digest(query.success) + Codec.digest(query.error)).slice(0, 12)
+  const encodeArgs = Schema.encodeEither(query.args as Schema.Schema<unknown, unknown, never>)
+  return (args: unknown, callOptions?: CallOptions<Policy.Policy>) => {
+    const encoded = encodeArgs(args)
+    if (Either.isLeft(encoded)) {
+      return Effect.dieMessage(`QueryCache.${name}: arguments do not match their Schema: ${encoded.left.message}`)
+    }
+    const key = Key.make([name, digest], encoded.right as Key.Part)
+    const result = cache.getOrFetch(key, query.lookup(args), {
+      schema: query.success,
+      ...(query.tags !== undefined ? { tags: (exit: Exit.Exit<unknown, unknown>) => query.tags!(args, exit) } : {}),
+      ...(query.ttl !== undefined ? { ttl: query.ttl } : {}),
+      ...(query.grace !== undefined ? { grace: query.grace } : {}),
+      ...(query.when !== undefined ? { when: (value: unknown) => query.when!(args, value) } : {}),
+      ...(query.timeout !== undefined ? { timeout: query.timeout } : {}),
+      ...(query.error !== undefined
+        ? { failures: { schema: query.error, ...(query.failureTtl !== undefined ? { ttl: query.failureTtl } : {}) } }
+        : {}),
+      policy: callOptions?.policy ?? "CacheOrNetwork"
+    })
+    return Effect.isEffect(result)
+      ? Effect.provide(result as Effect.Effect<unknown, unknown, unknown>, context)
+      : Stream.provideContext(result as Stream.Stream<unknown, unknown, unknown>, context)
+  }
+}
