@@ -1,5 +1,8 @@
 /**
- * Work in progress: see the open issue for this package.
  * @since 0.1.0
  */
-export {}
+export * as EntityGraph from "./EntityGraph.js"
+/**
+ * @since 0.1.0
+ */
+export * as Normalize from "./Normalize.js"

@@ -1,0 +1,719 @@
+/**
+ * The normalized data: one node per entity (records and links), optimistic layers stacked
+ * above the base, staleness marks, and memoized reads that rebuild only what changed.
+ * @internal
+ */
+import type { ArrayPlan, FieldPlan, ObjectPlan, Plan, UnionPlan } from "./plan.js"
+import * as keys from "./keys.js"
+
+/** A link: an entity key, null, or nested lists of them. @internal */
+export type Link = string | null | ReadonlyArray<Link>
+
+/** Marks an absent value. @internal */
+export const NONE: unique symbol = Symbol.for("@cachet/normalize/NONE")
+/** A read that cannot produce a value (a required field is missing). @internal */
+export const MISSING: unique symbol = Symbol.for("@cachet/normalize/MISSING")
+const OMIT: unique symbol = Symbol.for("@cachet/normalize/OMIT")
+const DELETED: unique symbol = Symbol.for("@cachet/normalize/DELETED")
+const NOT_LINK: unique symbol = Symbol.for("@cachet/normalize/NOT_LINK")
+
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key)
+
+/** @internal */
+export interface Memo {
+  readonly plan: ObjectPlan
+  next: Memo | undefined
+  value: unknown
+  complete: boolean
+  stale: boolean
+  staleAt: number
+  ownComplete: boolean
+  ownStale: boolean
+  ownStaleAt: number
+  version: number
+  seq: number
+}
+
+/** @internal */
+export class Node {
+  records: Record<string, unknown> = {}
+  links: Record<string, Link> | undefined = undefined
+  version = 0
+  overlays = 0
+  memo: Memo | undefined = undefined
+  stale: Set<string> | undefined = undefined
+  times: Record<string, number> | undefined = undefined
+  constructor(
+    readonly key: string,
+    public typename: string | undefined
+  ) {}
+}
+
+/** @internal */
+export interface LayerEntry {
+  records: Record<string, unknown>
+  links: Record<string, Link>
+  cleared: boolean
+}
+
+/** @internal */
+export interface Layer {
+  readonly id: number
+  readonly name: string
+  readonly entries: Map<string, LayerEntry>
+}
+
+/** The state of one write operation. @internal */
+export interface Write {
+  readonly layer: Layer | undefined
+  readonly now: number
+  /** Dependency keys that changed (entity keys, and `Query\u0001<fieldKey>` for root fields). */
+  readonly changed: Set<string>
+  readonly warnings: Array<string>
+}
+
+/** @internal */
+export interface ReadOutput {
+  readonly value: unknown
+  readonly complete: boolean
+  readonly stale: boolean
+  readonly staleAt: number
+}
+
+/** @internal */
+export const depKey = (nodeKey: string, fieldKey: string): string =>
+  nodeKey === keys.ROOT ? `${keys.ROOT}\u0001${fieldKey}` : nodeKey
+
+/** @internal */
+export const linkEqual = (a: Link | undefined, b: Link | undefined): boolean => {
+  if (a === b) return true
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (!linkEqual(a[i], b[i])) return false
+  return true
+}
+
+/** Structural equality of stored values (plain data, Dates, Effect `Equal` values). @internal */
+export const valueEqual = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b)
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!valueEqual(a[i], b[i])) return false
+    return true
+  }
+  if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime()
+  const protoA = Object.getPrototypeOf(a)
+  if (protoA !== Object.prototype && protoA !== null) {
+    const equal = (a as { [k: symbol]: unknown })[Symbol.for("effect/Equal") as symbol]
+    return typeof equal === "function" && Object.getPrototypeOf(b) === protoA && (equal as (that: unknown) => boolean).call(a, b)
+  }
+  if (Array.isArray(b) || (Object.getPrototypeOf(b) !== Object.prototype && Object.getPrototypeOf(b) !== null)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  for (const k of ka) {
+    if (!hasOwn(b, k) || !valueEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  }
+  return true
+}
+
+/** @internal */
+export class Store {
+  readonly nodes = new Map<string, Node>()
+  layers: Array<Layer> = []
+  /** Bumped on every change; a memo validated at the current seq is valid as a whole. */
+  seq = 1
+  // read accumulators (children of the object being read)
+  private complete = true
+  private stale = false
+  private staleAt = Infinity
+  private now = 0
+
+  constructor(readonly lifetime: number) {
+    this.nodes.set(keys.ROOT, new Node(keys.ROOT, keys.ROOT))
+  }
+
+  get root(): Node {
+    return this.nodes.get(keys.ROOT)!
+  }
+
+  ensureNode(key: string, typename: string | undefined): Node {
+    let node = this.nodes.get(key)
+    if (node === undefined) {
+      node = new Node(key, typename)
+      this.nodes.set(key, node)
+    } else if (node.typename === undefined && typename !== undefined) {
+      node.typename = typename
+    }
+    return node
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // field access through layers
+
+  getRecord(node: Node, fk: string): unknown {
+    if (node.overlays > 0) {
+      for (let i = this.layers.length - 1; i >= 0; i--) {
+        const entry = this.layers[i]!.entries.get(node.key)
+        if (entry === undefined) continue
+        if (hasOwn(entry.records, fk)) {
+          const value = entry.records[fk]
+          return value === DELETED ? NONE : value
+        }
+        if (hasOwn(entry.links, fk) || entry.cleared) return NONE
+      }
+    }
+    const value = node.records[fk]
+    if ((value === undefined || typeof value === "function") && !hasOwn(node.records, fk)) return NONE
+    return value
+  }
+
+  getLink(node: Node, fk: string): Link | typeof NONE {
+    if (node.overlays > 0) {
+      for (let i = this.layers.length - 1; i >= 0; i--) {
+        const entry = this.layers[i]!.entries.get(node.key)
+        if (entry === undefined) continue
+        if (hasOwn(entry.links, fk)) return entry.links[fk]!
+        if (hasOwn(entry.records, fk) || entry.cleared) return NONE
+      }
+    }
+    const links = node.links
+    if (links === undefined) return NONE
+    const value = links[fk]
+    if (value === undefined) return NONE
+    return value
+  }
+
+  /** The field keys a node has, as seen through the layers. */
+  fieldKeys(node: Node): Array<string> {
+    const seen = new Set<string>()
+    const out: Array<string> = []
+    const add = (fk: string, hidden: Set<string>) => {
+      if (seen.has(fk)) return
+      seen.add(fk)
+      if (!hidden.has(fk)) out.push(fk)
+    }
+    const hidden = new Set<string>()
+    let cleared = false
+    if (node.overlays > 0) {
+      for (let i = this.layers.length - 1; i >= 0 && !cleared; i--) {
+        const entry = this.layers[i]!.entries.get(node.key)
+        if (entry === undefined) continue
+        for (const fk of Object.keys(entry.records)) {
+          if (entry.records[fk] === DELETED && !seen.has(fk)) {
+            hidden.add(fk)
+            seen.add(fk)
+          } else add(fk, hidden)
+        }
+        for (const fk of Object.keys(entry.links)) add(fk, hidden)
+        if (entry.cleared) cleared = true
+      }
+    }
+    if (!cleared) {
+      for (const fk of Object.keys(node.records)) add(fk, hidden)
+      if (node.links !== undefined) for (const fk of Object.keys(node.links)) add(fk, hidden)
+    }
+    return out
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // writes
+
+  private changed(w: Write, node: Node, fk: string): void {
+    node.version = ++this.seq
+    w.changed.add(depKey(node.key, fk))
+  }
+
+  private layerEntry(layer: Layer, node: Node): LayerEntry {
+    let entry = layer.entries.get(node.key)
+    if (entry === undefined) {
+      entry = { records: {}, links: {}, cleared: false }
+      layer.entries.set(node.key, entry)
+      node.overlays++
+    }
+    return entry
+  }
+
+  private fresh(w: Write, node: Node, fk: string): boolean {
+    if (this.lifetime !== Infinity) (node.times ??= {})[fk] = w.now
+    if (node.stale !== undefined && node.stale.delete(fk)) {
+      if (node.stale.size === 0) node.stale = undefined
+      return true
+    }
+    return false
+  }
+
+  setRecord(w: Write, node: Node, fk: string, value: unknown): void {
+    if (w.layer !== undefined) {
+      const entry = this.layerEntry(w.layer, node)
+      entry.records[fk] = value
+      if (hasOwn(entry.links, fk)) delete entry.links[fk]
+      this.changed(w, node, fk)
+      return
+    }
+    let changed = this.fresh(w, node, fk)
+    const records = node.records
+    if (node.links !== undefined && hasOwn(node.links, fk)) {
+      delete node.links[fk]
+      records[fk] = value
+      changed = true
+    } else {
+      const old = records[fk]
+      if (old === undefined && !hasOwn(records, fk)) {
+        records[fk] = value
+        changed = true
+      } else if (!valueEqual(old, value)) {
+        records[fk] = value
+        changed = true
+      }
+    }
+    if (changed) this.changed(w, node, fk)
+  }
+
+  setLink(w: Write, node: Node, fk: string, link: Link): void {
+    if (w.layer !== undefined) {
+      const entry = this.layerEntry(w.layer, node)
+      entry.links[fk] = link
+      if (hasOwn(entry.records, fk)) delete entry.records[fk]
+      this.changed(w, node, fk)
+      return
+    }
+    let changed = this.fresh(w, node, fk)
+    if (hasOwn(node.records, fk)) {
+      delete node.records[fk]
+      changed = true
+    }
+    const links = (node.links ??= {})
+    const old = links[fk]
+    if (!linkEqual(old, link)) {
+      links[fk] = link
+      changed = true
+    }
+    if (changed) this.changed(w, node, fk)
+  }
+
+  removeField(w: Write, node: Node, fk: string): void {
+    if (w.layer !== undefined) {
+      const entry = this.layerEntry(w.layer, node)
+      entry.records[fk] = DELETED
+      if (hasOwn(entry.links, fk)) delete entry.links[fk]
+      this.changed(w, node, fk)
+      return
+    }
+    let changed = false
+    if (hasOwn(node.records, fk)) {
+      delete node.records[fk]
+      changed = true
+    }
+    if (node.links !== undefined && hasOwn(node.links, fk)) {
+      delete node.links[fk]
+      changed = true
+    }
+    if (node.times !== undefined) delete node.times[fk]
+    if (node.stale !== undefined) node.stale.delete(fk)
+    if (changed) this.changed(w, node, fk)
+  }
+
+  clearNode(w: Write, node: Node): void {
+    const fields = this.fieldKeys(node)
+    if (w.layer !== undefined) {
+      const entry = this.layerEntry(w.layer, node)
+      entry.records = {}
+      entry.links = {}
+      entry.cleared = true
+      node.version = ++this.seq
+      for (const fk of fields) w.changed.add(depKey(node.key, fk))
+      w.changed.add(node.key)
+      return
+    }
+    if (fields.length === 0 && Object.keys(node.records).length === 0) return
+    node.records = {}
+    node.links = undefined
+    node.times = undefined
+    node.stale = undefined
+    node.version = ++this.seq
+    for (const fk of fields) w.changed.add(depKey(node.key, fk))
+    w.changed.add(node.key)
+  }
+
+  markStale(w: Write, node: Node, match: (fk: string) => boolean): void {
+    let any = false
+    for (const fk of this.fieldKeys(node)) {
+      if (!match(fk)) continue
+      const set = (node.stale ??= new Set())
+      if (!set.has(fk)) {
+        set.add(fk)
+        any = true
+        w.changed.add(depKey(node.key, fk))
+      }
+    }
+    if (any) node.version = ++this.seq
+  }
+
+  /** Drops a layer: every node it touched reads the layers below again. */
+  dropLayer(w: Write, layer: Layer): void {
+    const index = this.layers.indexOf(layer)
+    if (index < 0) return
+    this.layers.splice(index, 1)
+    for (const [key, entry] of layer.entries) {
+      const node = this.nodes.get(key)
+      if (node === undefined) continue
+      node.overlays--
+      node.version = ++this.seq
+      w.changed.add(key)
+      for (const fk of Object.keys(entry.records)) w.changed.add(depKey(key, fk))
+      for (const fk of Object.keys(entry.links)) w.changed.add(depKey(key, fk))
+      if (entry.cleared) for (const fk of this.fieldKeys(node)) w.changed.add(depKey(key, fk))
+    }
+  }
+
+  // normalization
+
+  writeObject(w: Write, plan: ObjectPlan, value: object, key: string): Node {
+    const node = this.ensureNode(key, plan.entity?.typename)
+    const record = value as Record<string, unknown>
+    const fields = plan.fields
+    for (let i = 0; i < fields.length; i++) {
+      const fp = fields[i]!
+      const v = record[fp.name]
+      if (v === undefined && !hasOwn(record, fp.name)) {
+        if (fp.optional) this.setRecord(w, node, fp.fieldKey, undefined)
+        continue
+      }
+      this.writeField(w, node, fp, v)
+    }
+    return node
+  }
+
+  writeField(w: Write, node: Node, fp: FieldPlan, v: unknown): void {
+    if (v === null || v === undefined || fp.plan._tag === "Leaf") {
+      this.setRecord(w, node, fp.fieldKey, v)
+      return
+    }
+    const link = this.writeLink(w, fp.plan, v, `${node.key}.${fp.fieldKey}`)
+    if (link === NOT_LINK) this.setRecord(w, node, fp.fieldKey, v)
+    else this.setLink(w, node, fp.fieldKey, link)
+  }
+
+  /** Normalizes a value at a link position; returns its link, or NOT_LINK for a leaf. */
+  writeLink(w: Write, plan: Plan, v: unknown, path: string): Link | typeof NOT_LINK {
+    if (v === null || v === undefined) return null
+    switch (plan._tag) {
+      case "Object": {
+        if (typeof v !== "object") return NOT_LINK
+        let key: string | undefined
+        if (plan.entity !== undefined) {
+          key = keys.entityKey(plan.entity, v)
+          if (key === undefined) {
+            w.warnings.push(`an entity of type ${plan.entity.typename} has no key; it is stored embedded at ${path}`)
+          }
+        }
+        this.writeObject(w, plan, v, key ?? path)
+        return key ?? path
+      }
+      case "Array": {
+        if (!Array.isArray(v)) return NOT_LINK
+        const out = new Array<Link>(v.length)
+        for (let i = 0; i < v.length; i++) {
+          const item = this.writeLink(w, plan.item, v[i], `${path}.${i}`)
+          out[i] = item === NOT_LINK ? null : item
+        }
+        return out
+      }
+      case "Union": {
+        for (const member of plan.members) {
+          if (member._tag !== "Leaf" && member.guard(v)) return this.writeLink(w, member, v, path)
+        }
+        return NOT_LINK
+      }
+      case "Leaf":
+        return NOT_LINK
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reads
+
+  /** Reads the synthetic object plan of a root field from the `Query` node. */
+  readRoot(plan: ObjectPlan, now: number): ReadOutput {
+    this.complete = true
+    this.stale = false
+    this.staleAt = Infinity
+    this.now = now
+    const value = this.readObject(this.root, plan)
+    return { value, complete: this.complete, stale: this.stale, staleAt: this.staleAt }
+  }
+
+  /** Reads an object plan from a node key (a fragment). */
+  readKey(plan: ObjectPlan, key: string, now: number): ReadOutput {
+    this.complete = true
+    this.stale = false
+    this.staleAt = Infinity
+    this.now = now
+    const value = this.readObject(this.nodes.get(key), plan)
+    return { value, complete: this.complete, stale: this.stale, staleAt: this.staleAt }
+  }
+
+  private findMemo(node: Node, plan: ObjectPlan): Memo | undefined {
+    if (plan.rootMemo !== undefined) return plan.rootMemo as Memo
+    let memo = node.memo
+    while (memo !== undefined && memo.plan !== plan) memo = memo.next
+    return memo
+  }
+
+  private readObject(node: Node | undefined, plan: ObjectPlan): unknown {
+    if (node === undefined) return this.computeObject(undefined, plan, undefined)
+    const memo = this.findMemo(node, plan)
+    if (memo !== undefined && memo.seq === this.seq && this.now < memo.staleAt) {
+      if (!memo.complete) this.complete = false
+      if (memo.stale) this.stale = true
+      if (memo.staleAt < this.staleAt) this.staleAt = memo.staleAt
+      return memo.value
+    }
+    return this.computeObject(node, plan, memo)
+  }
+
+  private computeObject(node: Node | undefined, plan: ObjectPlan, memo: Memo | undefined): unknown {
+    const savedComplete = this.complete
+    const savedStale = this.stale
+    const savedStaleAt = this.staleAt
+    this.complete = true
+    this.stale = false
+    this.staleAt = Infinity
+    const now = this.now
+    const prevValue = memo?.value
+    const prev = typeof prevValue === "object" && prevValue !== null ? (prevValue as Record<string, unknown>) : undefined
+    const same =
+      node !== undefined && memo !== undefined && prev !== undefined && memo.version === node.version && now < memo.ownStaleAt
+    let ownComplete = same ? memo.ownComplete : true
+    let ownStale = same ? memo.ownStale : false
+    let ownStaleAt = same ? memo.ownStaleAt : Infinity
+    if (same && !plan.hasLinks) {
+      this.complete = savedComplete && ownComplete
+      this.stale = savedStale || ownStale
+      this.staleAt = Math.min(savedStaleAt, ownStaleAt)
+      memo.seq = this.seq
+      return prevValue
+    }
+    const fields = plan.fields
+    let out: Record<string, unknown> | undefined
+    let missing = false
+    for (let i = 0; i < fields.length; i++) {
+      const fp = fields[i]!
+      const fk = fp.fieldKey
+      let v: unknown
+      if (same) {
+        if (fp.plan._tag === "Leaf") continue
+        const link = this.getLink(node, fk)
+        v = link === NONE ? (hasOwn(prev, fp.name) ? prev[fp.name] : OMIT) : this.readLink(fp.plan, link, prev[fp.name])
+      } else {
+        let link: Link | typeof NONE = NONE
+        let record: unknown = NONE
+        if (node !== undefined) {
+          if (fp.plan._tag !== "Leaf") link = this.getLink(node, fk)
+          if (link === NONE) record = this.getRecord(node, fk)
+        }
+        if (link === NONE && record === NONE) {
+          ownComplete = false
+          v = fp.optional ? OMIT : fp.nullable ? null : MISSING
+        } else {
+          if (node!.stale !== undefined && node!.stale.has(fk)) ownStale = true
+          else if (node!.times !== undefined) {
+            const t = node!.times[fk]
+            if (t !== undefined) {
+              const at = t + this.lifetime
+              if (now >= at) ownStale = true
+              else if (at < ownStaleAt) ownStaleAt = at
+            }
+          }
+          if (link !== NONE) v = this.readLink(fp.plan, link, prev?.[fp.name])
+          else v = record === undefined && fp.optional ? OMIT : record
+        }
+      }
+      if (v === MISSING) {
+        if (fp.nullable) v = null
+        else {
+          missing = true
+          break
+        }
+      }
+      if (out === undefined) {
+        if (prev !== undefined && (v === OMIT ? !hasOwn(prev, fp.name) : prev[fp.name] === v && (v !== undefined || hasOwn(prev, fp.name)))) {
+          continue
+        }
+        out = {}
+        for (let j = 0; j < i; j++) {
+          const name = fields[j]!.name
+          if (prev !== undefined && hasOwn(prev, name)) out[name] = prev[name]
+        }
+      }
+      if (v !== OMIT) out[fp.name] = v
+    }
+    if (out !== undefined && same) {
+      // leaves were skipped: copy the remaining leaves from prev in field order
+      const rebuilt: Record<string, unknown> = {}
+      for (const fp of fields) {
+        if (hasOwn(out, fp.name)) rebuilt[fp.name] = out[fp.name]
+        else if (fp.plan._tag === "Leaf" && hasOwn(prev!, fp.name)) rebuilt[fp.name] = prev![fp.name]
+      }
+      out = rebuilt
+    }
+    const value = missing ? MISSING : (out ?? prev ?? {})
+    const complete = ownComplete && this.complete && !missing
+    const stale = ownStale || this.stale
+    const staleAt = Math.min(ownStaleAt, this.staleAt)
+    if (node !== undefined) {
+      let target = memo
+      if (target === undefined) {
+        target = {
+          plan,
+          next: undefined,
+          value,
+          complete,
+          stale,
+          staleAt,
+          ownComplete,
+          ownStale,
+          ownStaleAt,
+          version: node.version,
+          seq: this.seq
+        }
+        if (plan.rootMemo !== undefined || isRootPlan(plan)) plan.rootMemo = target
+        else {
+          target.next = node.memo
+          node.memo = target
+        }
+      } else {
+        target.value = value
+        target.complete = complete
+        target.stale = stale
+        target.staleAt = staleAt
+        target.ownComplete = ownComplete
+        target.ownStale = ownStale
+        target.ownStaleAt = ownStaleAt
+        target.version = node.version
+        target.seq = this.seq
+      }
+    }
+    this.complete = savedComplete && complete
+    this.stale = savedStale || stale
+    this.staleAt = Math.min(savedStaleAt, staleAt)
+    return value
+  }
+
+  private readLink(plan: Plan, link: Link, prev: unknown): unknown {
+    if (link === null) return null
+    switch (plan._tag) {
+      case "Object":
+        if (typeof link !== "string") return MISSING
+        return this.readObject(this.nodes.get(link), plan)
+      case "Array":
+        return this.readArray(plan, link, prev)
+      case "Union":
+        return this.readUnion(plan, link, prev)
+      case "Leaf":
+        return MISSING
+    }
+  }
+
+  private readArray(plan: ArrayPlan, link: Link, prev: unknown): unknown {
+    if (!Array.isArray(link)) return MISSING
+    const before = Array.isArray(prev) && prev.length === link.length ? (prev as ReadonlyArray<unknown>) : undefined
+    let out: Array<unknown> | undefined
+    for (let i = 0; i < link.length; i++) {
+      let v = this.readLink(plan.item, link[i] as Link, before?.[i])
+      if (v === MISSING) {
+        if (plan.itemNullable) v = null
+        else return MISSING
+      }
+      if (out === undefined) {
+        if (before !== undefined && before[i] === v) continue
+        out = new Array(link.length)
+        for (let j = 0; j < i; j++) out[j] = before![j]
+      }
+      out[i] = v
+    }
+    return out ?? before ?? []
+  }
+
+  private readUnion(plan: UnionPlan, link: Link, prev: unknown): unknown {
+    if (Array.isArray(link)) {
+      const member = plan.members.find((m) => m._tag === "Array")
+      return member === undefined ? MISSING : this.readLink(member, link, prev)
+    }
+    const key = link as string
+    const typename = this.nodes.get(key)?.typename ?? keys.typenameOf(key)
+    let member: Plan | undefined
+    for (const m of plan.members) {
+      if (m._tag === "Object" && m.entity !== undefined && m.entity.typename === typename) {
+        member = m
+        break
+      }
+    }
+    if (member === undefined) member = plan.members.find((m) => m._tag === "Object" && m.entity === undefined)
+    return member === undefined ? MISSING : this.readLink(member, link, prev)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reachability
+
+  /** Visits every node key a plan reaches from a link (the dependencies of a read). */
+  collect(plan: Plan, link: Link, out: Set<string>, seen: Set<string>): void {
+    if (link === null) return
+    switch (plan._tag) {
+      case "Object": {
+        if (typeof link !== "string") return
+        const mark = `${plan.id}\u0000${link}`
+        if (seen.has(mark)) return
+        seen.add(mark)
+        out.add(link)
+        const node = this.nodes.get(link)
+        if (node === undefined || !plan.hasLinks) return
+        for (const fp of plan.fields) {
+          if (fp.plan._tag === "Leaf") continue
+          const next = this.getLink(node, fp.fieldKey)
+          if (next !== NONE) this.collect(fp.plan, next, out, seen)
+        }
+        return
+      }
+      case "Array":
+        if (Array.isArray(link)) for (const item of link) this.collect(plan.item, item as Link, out, seen)
+        return
+      case "Union":
+        if (Array.isArray(link)) {
+          for (const m of plan.members) if (m._tag === "Array") this.collect(m, link, out, seen)
+        } else {
+          const typename = this.nodes.get(link as string)?.typename ?? keys.typenameOf(link as string)
+          const member =
+            plan.members.find((m) => m._tag === "Object" && m.entity?.typename === typename) ??
+            plan.members.find((m) => m._tag === "Object" && m.entity === undefined)
+          if (member !== undefined) this.collect(member, link, out, seen)
+        }
+        return
+      case "Leaf":
+        return
+    }
+  }
+
+  /** Every link a node holds, through the layers. */
+  linksOf(node: Node, visit: (link: Link) => void): void {
+    if (node.links !== undefined) for (const fk in node.links) visit(node.links[fk]!)
+    if (node.overlays > 0) {
+      for (const layer of this.layers) {
+        const entry = layer.entries.get(node.key)
+        if (entry !== undefined) for (const fk in entry.links) visit(entry.links[fk]!)
+      }
+    }
+  }
+}
+
+const isRootPlan = (plan: ObjectPlan): boolean => plan.id < 0
+
+/** Visits every key in a link. @internal */
+export const forEachKey = (link: Link, visit: (key: string) => void): void => {
+  if (link === null) return
+  if (typeof link === "string") visit(link)
+  else for (const item of link) forEachKey(item, visit)
+}

@@ -1,0 +1,23 @@
+import { Schema } from "effect"
+import { Normalize } from "@cachet/normalize"
+
+export const Author = Normalize.entity(
+  Schema.Struct({ id: Schema.String, name: Schema.String }),
+  { typename: "Author" }
+)
+
+export const Post = Normalize.entity(
+  Schema.Struct({ id: Schema.String, title: Schema.String, author: Author }),
+  { typename: "Post" }
+)
+
+export const Posts = Schema.Array(Post)
+
+export const Todo = Normalize.entity(
+  Schema.Struct({ id: Schema.String, text: Schema.String, favorite: Schema.Boolean }),
+  { typename: "Todo" }
+)
+
+export const Todos = Schema.Array(Todo)
+
+export const TodoId = Normalize.entity(Schema.Struct({ id: Schema.String }), { typename: "Todo" })
