@@ -1,5 +1,4 @@
 /**
- * Work in progress: see the open issue for this package.
  * @since 0.1.0
  */
-export {}
+export * as MemcachedStore from "./MemcachedStore.js"

@@ -1,0 +1,121 @@
+/**
+ * Memcached as a shared store, on `memjs` (binary protocol). Keys longer than memcached's 250
+ * bytes, or with spaces or non-ASCII text, are hashed; values above the item limit fail with a
+ * clear `StoreError`. Memcached cannot list keys, so stored keys are appended (atomically) to a
+ * small, bounded key index that `keys` and `clear` read.
+ *
+ * Tag versions: the counter is a memcached `incr`; a bump takes a short `add` lock, increments
+ * the counter and writes each path's version, so bumps are serialized and versions never go
+ * back. Memcached may evict any item under memory pressure, tag versions included: give it
+ * enough memory, or prefer Redis when invalidations must never be forgotten.
+ *
+ * @since 0.1.0
+ */
+import { Store, TagVersions } from "@cachet/core"
+import { Config, Context, Effect, Layer, Runtime } from "effect"
+import type { ConfigError, Scope } from "effect"
+import memjs from "memjs"
+import * as internal from "./internal/memcachedStore.js"
+
+/**
+ * Where the servers are and how to use them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** `"host:port"`, comma-separated for several (memjs hashes keys over them). */
+  readonly servers: string
+  /** Prefix of every key Cachet writes (default `"cachet:"`). */
+  readonly keyPrefix?: string
+  /** Largest encoded entry accepted (default 1,000,000 bytes, under memcached's 1 MiB items). */
+  readonly maxValueBytes?: number
+  /** Seconds before an operation fails (default 0.5). */
+  readonly timeout?: number
+  /** Retries of a failed operation (default 1). */
+  readonly retries?: number
+}
+
+/**
+ * The services of a Memcached store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MemcachedStore {
+  readonly store: Store.Service
+  readonly tagVersions: TagVersions.Service
+}
+
+/**
+ * Connects (closing the connection with the scope) and builds the services.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<MemcachedStore, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const runtime = yield* Effect.runtime<never>()
+    const timeout = options.timeout ?? 0.5
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        memjs.Client.create(options.servers, {
+          timeout,
+          conntimeout: timeout * 2,
+          retries: options.retries ?? 1,
+          retry_delay: 0.05,
+          keepAlive: true,
+          logger: {
+            log: (...args: Array<unknown>) => Runtime.runFork(runtime)(Effect.logDebug("memcached", ...args))
+          }
+        })
+      ),
+      (client) => Effect.sync(() => client.close())
+    )
+    const settings: internal.Settings = {
+      keyPrefix: options.keyPrefix ?? "cachet:",
+      maxValueBytes: options.maxValueBytes ?? 1_000_000,
+      indexMemory: 100_000
+    }
+    return { store: internal.makeStore(client, settings), tagVersions: internal.makeTagVersions(client, settings) }
+  })
+
+/**
+ * The services of a Memcached store as a context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const context = (memcached: MemcachedStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
+  Context.make(Store.Store, memcached.store).pipe(Context.add(TagVersions.TagVersions, memcached.tagVersions))
+
+/**
+ * `Store` and `TagVersions` on Memcached: `MemcachedStore.layer({ servers: "127.0.0.1:11211" })`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Store.Store | TagVersions.TagVersions> =>
+  Layer.scopedContext(Effect.map(make(options), context))
+
+/**
+ * `Store` and `TagVersions` from config (`MEMCACHED_SERVERS`, `MEMCACHED_KEY_PREFIX`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config<Options> = Config.all({
+    servers: Config.string("MEMCACHED_SERVERS"),
+    keyPrefix: Config.string("MEMCACHED_KEY_PREFIX").pipe(Config.withDefault("cachet:"))
+  })
+): Layer.Layer<Store.Store | TagVersions.TagVersions, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(config, layer))
+
+/**
+ * Memcached's key length limit, in bytes (longer keys are hashed).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxKeyBytes: number = internal.MAX_KEY_BYTES
