@@ -20,4 +20,9 @@ export const Todo = Normalize.entity(
 
 export const Todos = Schema.Array(Todo)
 
-export const TodoId = Normalize.entity(Schema.Struct({ id: Schema.String }), { typename: "Todo" })
+export const TodoFavorite = Normalize.entity(
+  Schema.Struct({ id: Schema.String, favorite: Schema.Boolean }),
+  { typename: "Todo" }
+)
+
+export const todo = (id: string, text = `todo ${id}`, favorite = false) => ({ id, text, favorite })

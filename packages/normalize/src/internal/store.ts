@@ -236,13 +236,20 @@ export class Store {
     return entry
   }
 
+  /** Records a (re)write of a field: it is fresh again; true when it was stale (a change). */
   private fresh(w: Write, node: Node, fk: string): boolean {
-    if (this.lifetime !== Infinity) (node.times ??= {})[fk] = w.now
+    let wasStale = false
+    if (this.lifetime !== Infinity) {
+      const times = (node.times ??= {})
+      const old = times[fk]
+      if (old !== undefined && old + this.lifetime <= w.now) wasStale = true
+      times[fk] = w.now
+    }
     if (node.stale !== undefined && node.stale.delete(fk)) {
       if (node.stale.size === 0) node.stale = undefined
-      return true
+      wasStale = true
     }
-    return false
+    return wasStale
   }
 
   setRecord(w: Write, node: Node, fk: string, value: unknown): void {
