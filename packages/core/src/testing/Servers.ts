@@ -38,6 +38,10 @@ export interface Server {
   readonly stop: Effect.Effect<void>
   /** Starts the process again on the same port (no-op when it runs) and waits until it is ready. */
   readonly start: Effect.Effect<void, ServerError>
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a hung server. */
+  readonly pause: Effect.Effect<void>
+  /** Thaws a paused process (SIGCONT). */
+  readonly resume: Effect.Effect<void>
 }
 
 /**
@@ -212,15 +216,18 @@ export const start = (kind: Kind): Effect.Effect<Server, ServerError, Scope.Scop
       return yield* new ServerError({ kind, reason: `not ready on port ${port} after 10 s: ${output.trim()}` })
     }).pipe(Effect.onError(() => stop))
 
+    const signal = (name: NodeJS.Signals) => Effect.sync(() => void child?.kill(name))
     // A port taken between probing and binding: retry once on a fresh start.
-    yield* Effect.acquireRelease(startOnce.pipe(Effect.retry({ times: 2 })), () => stop)
+    yield* Effect.acquireRelease(startOnce.pipe(Effect.retry({ times: 2 })), () => Effect.zipRight(signal("SIGCONT"), stop))
     return {
       kind,
       host: "127.0.0.1",
       port,
       url: kind === "redis" ? `redis://127.0.0.1:${port}` : `127.0.0.1:${port}`,
       stop,
-      start: startOnce
+      start: startOnce,
+      pause: signal("SIGSTOP"),
+      resume: signal("SIGCONT")
     }
   })
 

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cache } from "@cachet/core"
+import { Servers } from "@cachet/core/testing"
+import { Duration, Effect, Layer, Ref } from "effect"
+import { RedisStore, TieredStore } from "../src/index.js"
+
+const skip = Servers.skipReason("redis")
+
+const storeTimeout = 200
+const lookupMillis = 50
+
+const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>, outage: "killed" | "hung") =>
+  Effect.gen(function* () {
+    const server = yield* Servers.redis
+    const context = yield* Layer.build(makeLayer(server.url))
+    const cache = Effect.provide(Cache.Cache, context)
+    const { getOrFetch, stats } = yield* cache
+    const runs = yield* Ref.make(0)
+    const lookup = (value: string) => Ref.update(runs, (n) => n + 1).pipe(Effect.zipRight(Effect.sleep(lookupMillis)), Effect.as(value))
+
+    // Healthy: the second read is a hit.
+    expect(yield* getOrFetch("warm", lookup("w"))).toBe("w")
+    expect(yield* getOrFetch("warm", lookup("again"))).toBe("w")
+    expect(yield* Ref.get(runs)).toBe(1)
+
+    yield* outage === "killed" ? server.stop : server.pause
+    const results = yield* Effect.forEach(
+      Array.from({ length: 50 }, (_, i) => i),
+      (i) => Effect.timed(getOrFetch(`down-${i}`, lookup(`value-${i}`))),
+      { concurrency: "unbounded" }
+    )
+    results.forEach(([elapsed, value], i) => {
+      expect(value).toBe(`value-${i}`)
+      // A dead server fails each call at once (no offline queue), so a call waits only for the
+      // lookup. A hung one makes each store call run into the store timeout; the Cache reads
+      // the entry and then the tag counter one after the other, so a call waits up to two.
+      const storeWaits = outage === "killed" ? 1 : 2
+      expect(Duration.toMillis(elapsed)).toBeLessThanOrEqual(storeWaits * storeTimeout + lookupMillis + 100)
+    })
+    expect((yield* stats).breaker).toBe("open")
+    expect((yield* stats).storeErrors).toBeGreaterThan(0)
+
+    // Restart on the same port: once the breaker's cool-down is over and the client has
+    // reconnected, the cache stores and serves again, in the same process.
+    yield* outage === "killed" ? server.start : server.resume
+    const before = yield* Ref.get(runs)
+    let recovered = false
+    for (let attempt = 0; attempt < 60 && !recovered; attempt++) {
+      yield* Effect.sleep(100)
+      const key = `after-${attempt}`
+      yield* getOrFetch(key, lookup("fresh"))
+      const fetched = yield* Ref.get(runs)
+      yield* getOrFetch(key, lookup("fresh"))
+      recovered = (yield* Ref.get(runs)) === fetched
+    }
+    expect(recovered).toBe(true)
+    expect(yield* Ref.get(runs)).toBeGreaterThan(before)
+    expect((yield* stats).breaker).toBe("closed")
+  }).pipe(Effect.scoped)
+
+const options: Cache.Options = { storeTimeout: `${storeTimeout} millis`, breakerThreshold: 5, breakerCooldown: "500 millis" }
+
+describe.skipIf(skip !== undefined)("Redis outage", () => {
+  it.live("RedisStore killed: fail-open, breaker opens, cache used again after a restart on the same port", () =>
+    scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url }))), "killed"), 20_000)
+
+  it.live("RedisStore hung (SIGSTOP): calls are bounded by store timeouts, breaker opens, recovers on resume", () =>
+    scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url }))), "hung"), 20_000)
+
+  it.live("TieredStore killed: the same", () =>
+    scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url }))), "killed"), 20_000)
+})
