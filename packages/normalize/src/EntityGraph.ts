@@ -7,7 +7,7 @@
  */
 import type { Duration, Effect, Schema, Scope, Stream } from "effect"
 import { Context, Data, Layer } from "effect"
-import type { Key } from "@cachet/core"
+import type { Key, Store } from "@cachet/core"
 import * as internal from "./internal/graph.js"
 
 /**
@@ -218,6 +218,16 @@ export interface QueryOptions<A, I, E, R> {
 }
 
 /**
+ * Where a snapshot is kept in the `Store` (default key `cachet:normalize:snapshot`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SnapshotOptions {
+  readonly key?: string
+}
+
+/**
  * The graph's operations.
  *
  * @since 0.1.0
@@ -284,6 +294,10 @@ export interface Service {
     schema: Schema.Schema<A, I>,
     options?: ReadOptions
   ) => Stream.Stream<ReadResult<A>>
+  /** Saves the base graph (not optimistic layers) and the recent queries, versioned, in the `Store`. */
+  readonly snapshot: (options?: SnapshotOptions) => Effect.Effect<void, Store.StoreError, Store.Store>
+  /** Loads a snapshot saved by `snapshot` into the graph; false when there is none (or of an unknown version). */
+  readonly restore: (options?: SnapshotOptions) => Effect.Effect<boolean, Store.StoreError, Store.Store>
   /** Reads a root field under a cache policy, fetching it when needed. */
   readonly query: {
     <A, I, E, R>(options: QueryOptions<A, I, E, R> & { readonly policy: "CacheAndNetwork" }): Stream.Stream<ReadResult<A>, E, R>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Fiber, Option, Ref, Schema, Stream, TestClock } from "effect"
 import { EntityGraph, Normalize } from "@cachet/normalize"
+import { MemoryStore, Store } from "@cachet/core"
 import { Author, Post, Posts, Todo, TodoFavorite, todo, Todos } from "./fixtures.js"
 
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
@@ -572,5 +573,35 @@ describe("EntityGraph", () => {
         })
         expect(result.data).toEqual({ id: "1", name: "Steve" })
       }))
+  })
+
+  describe("snapshot / restore", () => {
+    const Event = Normalize.entity(
+      Schema.Struct({ id: Schema.String, at: Schema.Date, note: Schema.optional(Schema.String), author: Author }),
+      { typename: "Event" }
+    )
+    it.scoped("restores a snapshot through the Store into a new graph (Dates and absent fields included)", () =>
+      Effect.gen(function*() {
+        const first = yield* EntityGraph.make()
+        const events = [
+          { id: "e1", at: new Date(1000), author: { id: "a1", name: "Ada" } },
+          { id: "e2", at: new Date(2000), note: "n", author: { id: "a1", name: "Ada" } }
+        ]
+        yield* first.writeQuery("events", { day: 1 }, Schema.Array(Event), events)
+        yield* first.snapshot()
+        const second = yield* EntityGraph.make()
+        expect(yield* second.restore()).toBe(true)
+        const read = yield* second.readQuery("events", { day: 1 }, Schema.Array(Event))
+        expect(read).toEqual({ data: events, complete: true, stale: false })
+        expect(read.data![0]!.at).toBeInstanceOf(Date)
+        yield* second.writeFragment(Author, { id: "a1", name: "Grace" })
+        expect((yield* second.readQuery("events", { day: 1 }, Schema.Array(Event))).data![1]!.author.name).toBe("Grace")
+        // snapshots of another version are ignored
+        const store = yield* Store.Store
+        const entry = yield* store.get("cachet:normalize:snapshot")
+        yield* store.set("other", { ...Option.getOrThrow(entry), value: JSON.stringify({ format: "@cachet/normalize/snapshot", version: 99, nodes: [] }) })
+        expect(yield* (yield* EntityGraph.make()).restore({ key: "other" })).toBe(false)
+        expect(yield* (yield* EntityGraph.make()).restore({ key: "missing" })).toBe(false)
+      }).pipe(Effect.provide(MemoryStore.layer())))
   })
 })

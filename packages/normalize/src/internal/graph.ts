@@ -10,6 +10,9 @@ import type { Compiler, ObjectPlan } from "./plan.js"
 import { isLinkPlan, makeCompiler } from "./plan.js"
 import type { Layer, Link, ReadOutput, Write } from "./store.js"
 import { depKey, forEachKey, MISSING, NONE, Store, valueEqual } from "./store.js"
+import * as snapshots from "./snapshot.js"
+import { Store as BackingStore } from "@cachet/core"
+import { Option } from "effect"
 
 type AnySchema = Schema.Schema<unknown, unknown, never>
 
@@ -39,7 +42,8 @@ export interface State {
 /** @internal */
 export const makeState = (options: EG.Options): State => ({
   store: new Store(
-    options.defaultLifetime === undefined ? Infinity : Duration.toMillis(Duration.decode(options.defaultLifetime))
+    options.defaultLifetime === undefined ? Infinity : Duration.toMillis(Duration.decode(options.defaultLifetime)),
+    snapshots.decoderCache()
   ),
   compiler: makeCompiler(),
   rootPlans: new Map(),
@@ -405,6 +409,8 @@ export const makeOps = (state: State) => {
 /** @internal */
 export type Ops = ReturnType<typeof makeOps>
 
+const EG_DEFAULT_SNAPSHOT_KEY = "cachet:normalize:snapshot"
+
 /** @internal */
 export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallConstructor) =>
   Effect.gen(function*() {
@@ -612,7 +618,45 @@ export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallC
       }
     }) as EG.Service["query"]
 
+    const snapshotKey = (snapshotOptions?: EG.SnapshotOptions) => snapshotOptions?.key ?? EG_DEFAULT_SNAPSHOT_KEY
+
+    const snapshot = (snapshotOptions?: EG.SnapshotOptions) =>
+      Effect.gen(function*() {
+        const backing = yield* BackingStore.Store
+        const now = yield* Clock.currentTimeMillis
+        const { dropped, text } = snapshots.encode(state.store, state.compiler, state.recent.keys())
+        if (dropped > 0) yield* Effect.logWarning(`EntityGraph.snapshot: ${dropped} values without a known Schema were left out`)
+        yield* backing.set(snapshotKey(snapshotOptions), {
+          value: text,
+          stamp: 0,
+          createdAt: now,
+          ttl: Infinity,
+          grace: 0,
+          tags: [],
+          failed: false
+        })
+      }).pipe(Effect.withSpan("EntityGraph.snapshot"))
+
+    const restore = (snapshotOptions?: EG.SnapshotOptions) =>
+      Effect.gen(function*() {
+        const backing = yield* BackingStore.Store
+        const entry = yield* backing.get(snapshotKey(snapshotOptions))
+        if (Option.isNone(entry)) return false
+        const decoded = snapshots.decode(entry.value.value)
+        if (decoded === undefined) {
+          yield* Effect.logWarning("EntityGraph.restore: the stored snapshot is not of a known version; ignored")
+          return false
+        }
+        yield* writing((w) => {
+          snapshots.apply(state.store, w, decoded)
+          for (const fieldKey of decoded.recent) ops.touch(fieldKey)
+        })
+        return true
+      }).pipe(Effect.withSpan("EntityGraph.restore"))
+
     const graph: EG.Service = {
+      snapshot,
+      restore,
       writeQuery: (field, args, schema, data) =>
         writing((w) => ops.writeQuery(w, field, args, schema as AnySchema, data)),
       readQuery: (field, args, schema, readOptions) =>

@@ -217,7 +217,7 @@ export const makeCompiler = (): Compiler => {
     const fieldKey = keys.fieldKey(storedName, config?.args)
     const { inner, nullable } = splitNullable(type)
     const plan = inner === undefined ? leaf(type) : compile(inner)
-    if (plan._tag === "Leaf" && owner !== undefined) leaves.set(`${owner.typename}.${storedName}`, type)
+    if (plan._tag === "Leaf" && owner !== undefined) leaves.set(`${owner.typename}.${fieldKey}`, type)
     return { name, fieldKey, optional, nullable, plan, ast: type }
   }
 
@@ -236,6 +236,7 @@ export const makeCompiler = (): Compiler => {
   let roots = 0
   const root = (name: string, fieldKey: string, ast: AST.AST): ObjectPlan => {
     const field = compileField(name, ast, false, undefined)
+    if (field.plan._tag === "Leaf") leaves.set(`${keys.ROOT}.${fieldKey}`, ast)
     const fp: FieldPlan = { ...field, fieldKey }
     return {
       _tag: "Object",

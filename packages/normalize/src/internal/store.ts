@@ -19,6 +19,11 @@ const NOT_LINK: unique symbol = Symbol.for("@cachet/normalize/NOT_LINK")
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key)
 
+/** A restored leaf value still in its encoded form, decoded by the first Schema that reads it. @internal */
+export class Encoded {
+  constructor(readonly encoded: unknown) {}
+}
+
 /** @internal */
 export interface Memo {
   readonly plan: ObjectPlan
@@ -131,7 +136,10 @@ export class Store {
   private staleAt = Infinity
   private now = 0
 
-  constructor(readonly lifetime: number) {
+  constructor(
+    readonly lifetime: number,
+    private readonly decode: (ast: FieldPlan["ast"], encoded: unknown) => unknown = () => NONE
+  ) {
     this.nodes.set(keys.ROOT, new Node(keys.ROOT, keys.ROOT))
   }
 
@@ -536,7 +544,14 @@ export class Store {
             }
           }
           if (link !== NONE) v = this.readLink(fp.plan, link, prev?.[fp.name])
-          else v = record === undefined && fp.optional ? OMIT : record
+          else {
+            if (record instanceof Encoded) {
+              record = this.decode(fp.ast, record.encoded)
+              if (record === NONE) ownComplete = false
+              else if (node!.overlays === 0 || hasOwn(node!.records, fk)) node!.records[fk] = record
+            }
+            v = record === NONE ? (fp.optional ? OMIT : fp.nullable ? null : MISSING) : record === undefined && fp.optional ? OMIT : record
+          }
         }
       }
       if (v === MISSING) {
