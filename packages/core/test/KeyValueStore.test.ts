@@ -1,0 +1,20 @@
+import { Store } from "@cachet/core"
+import { StoreSuite } from "@cachet/core/testing"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as NodeKeyValueStore from "@effect/platform-node/NodeKeyValueStore"
+import { Layer } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
+StoreSuite.storeSuite(
+  "Store.fromKeyValueStore (memory)",
+  Store.layerKeyValueStore.pipe(Layer.provide(KeyValueStore.layerMemory))
+)
+
+const directory = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-kv-"))
+
+StoreSuite.storeSuite(
+  "Store.fromKeyValueStore (file system)",
+  Store.layerKeyValueStore.pipe(Layer.provide(NodeKeyValueStore.layerFileSystem(directory)))
+)
