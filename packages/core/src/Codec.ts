@@ -43,13 +43,56 @@ export const encode = <A, I>(schema: Schema.Schema<A, I, never>, value: A): Eith
   const encoded = Schema.encodeEither(schema)(value)
   if (Either.isLeft(encoded)) return Either.left(new CodecError({ reason: "Encode", cause: encoded.left }))
   try {
-    const text = JSON.stringify(encoded.right)
+    const text = hasSpecialNumbers(encoded.right)
+      ? EXTENDED + JSON.stringify(toExtended(encoded.right))
+      : JSON.stringify(encoded.right)
     return text === undefined
       ? Either.left(new CodecError({ reason: "Encode", cause: "value has no JSON form" }))
       : Either.right(text)
   } catch (cause) {
     return Either.left(new CodecError({ reason: "Encode", cause }))
   }
+}
+
+/**
+ * JSON has no `Infinity`, `NaN` or `-0`. Encoded values holding them are written in an extended
+ * form: `~` then JSON where such a number is `{"~n":"Infinity"}` and every object key that
+ * starts with `~` gets one more `~`, so no user data can be mistaken for a marker. Plain JSON
+ * never starts with `~`.
+ */
+const EXTENDED = "~"
+const NUMBER_MARK = "~n"
+
+const isSpecialNumber = (n: number): boolean => !Number.isFinite(n) || Object.is(n, -0)
+
+const hasSpecialNumbers = (value: unknown): boolean => {
+  if (typeof value === "number") return isSpecialNumber(value)
+  if (typeof value !== "object" || value === null) return false
+  if (Array.isArray(value)) return value.some(hasSpecialNumbers)
+  for (const key in value) if (hasSpecialNumbers((value as Record<string, unknown>)[key])) return true
+  return false
+}
+
+const toExtended = (value: unknown): unknown => {
+  if (typeof value === "number") return isSpecialNumber(value) ? { [NUMBER_MARK]: Object.is(value, -0) ? "-0" : String(value) } : value
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) return value.map(toExtended)
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) out[key.startsWith("~") ? `~${key}` : key] = toExtended(inner)
+  return out
+}
+
+const fromExtended = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) return value.map(fromExtended)
+  const keys = Object.keys(value)
+  const record = value as Record<string, unknown>
+  if (keys.length === 1 && keys[0] === NUMBER_MARK && typeof record[NUMBER_MARK] === "string") {
+    return record[NUMBER_MARK] === "-0" ? -0 : Number(record[NUMBER_MARK])
+  }
+  const out: Record<string, unknown> = {}
+  for (const key of keys) out[key.startsWith("~~") ? key.slice(1) : key] = fromExtended(record[key])
+  return out
 }
 
 /**
@@ -62,7 +105,7 @@ export const encode = <A, I>(schema: Schema.Schema<A, I, never>, value: A): Eith
 export const decode = <A, I>(schema: Schema.Schema<A, I, never>, text: string): Either.Either<A, CodecError> => {
   let parsed: unknown
   try {
-    parsed = JSON.parse(text)
+    parsed = text.startsWith(EXTENDED) ? fromExtended(JSON.parse(text.slice(EXTENDED.length))) : JSON.parse(text)
   } catch (cause) {
     return Either.left(new CodecError({ reason: "Decode", cause }))
   }
