@@ -98,6 +98,8 @@ export interface MarkStaleOptions {
 export interface Options {
   readonly cacheBufferSize?: number
   readonly defaultLifetime?: Duration.DurationInput
+  /** Runs after every change with the keys of the entities that changed (used by `NormalizedQuery.layer`). */
+  readonly onChange?: (entityKeys: ReadonlyArray<string>) => Effect.Effect<void>
 }
 
 /**

@@ -418,11 +418,24 @@ export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallC
     const ops = makeOps(state)
     const scope = yield* Effect.scope
 
+    const onChange = options.onChange
+    const changedEntities = (w: Write): Array<string> => {
+      const out: Array<string> = []
+      for (const dep of w.changed) {
+        if (dep.startsWith(`${keys.ROOT}\u0001`)) continue
+        const node = state.store.nodes.get(dep)
+        if (node !== undefined && node.typename !== undefined && node.typename !== keys.ROOT) out.push(dep)
+      }
+      return out
+    }
+
     const commit = (w: Write): Effect.Effect<void> => {
       ops.notify(w)
-      return w.warnings.length === 0
+      const hook = onChange === undefined || w.layer !== undefined ? undefined : changedEntities(w)
+      const warn = w.warnings.length === 0
         ? Effect.void
         : Effect.forEach(w.warnings, (warning) => Effect.logWarning(warning), { discard: true })
+      return hook === undefined || hook.length === 0 ? warn : Effect.zipRight(warn, onChange!(hook))
     }
 
     const writing = <A>(f: (w: Write) => A): Effect.Effect<A> =>

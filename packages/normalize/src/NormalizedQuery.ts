@@ -1,0 +1,139 @@
+/**
+ * `QueryCache` integration: a normalized query stores its result in the entity graph and tags
+ * its cache entry with `entity/<Type>/<key>` for every entity the result contains; a graph
+ * built with {@link layer} invalidates those tags whenever an entity changes in the graph, so a
+ * `writeFragment` on a user drops every cached result that shows that user, and invalidating
+ * `entity/User/1` refetches them.
+ *
+ * @since 0.1.0
+ */
+import type { Schema } from "effect"
+import { Effect, Either, Exit, FiberRef, Layer } from "effect"
+import { Schema as S } from "effect"
+import type { Key } from "@cachet/core"
+import { Cache, QueryCache, Tag } from "@cachet/core"
+import * as EntityGraph from "./EntityGraph.js"
+import * as keys from "./internal/keys.js"
+import { makeCompiler } from "./internal/plan.js"
+import type { Plan } from "./internal/plan.js"
+
+/**
+ * The tag of an entity key: `User:1` → `entity/User/1`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const entityTag = (entityKey: string): Tag.Tag | undefined => {
+  const typename = keys.typenameOf(entityKey)
+  if (typename === undefined || typename === keys.ROOT) return undefined
+  return Tag.make("entity", typename, entityKey.slice(typename.length + 1))
+}
+
+/**
+ * The tags `entity/<Type>/<key>` of every entity a value of a Schema contains.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const entityTags = <A, I>(schema: Schema.Schema<A, I>, value: A): ReadonlyArray<Tag.Tag> => {
+  const plan = makeCompiler().compile(schema.ast)
+  const found = new Map<string, Tag.Tag>()
+  const visit = (p: Plan, v: unknown): void => {
+    if (v === null || v === undefined) return
+    switch (p._tag) {
+      case "Leaf":
+        return
+      case "Array":
+        if (Array.isArray(v)) for (const item of v) visit(p.item, item)
+        return
+      case "Union":
+        for (const member of p.members) {
+          if (member._tag !== "Leaf" && member.guard(v)) return visit(member, v)
+        }
+        return
+      case "Object": {
+        if (typeof v !== "object") return
+        if (p.entity !== undefined) {
+          const key = keys.entityKey(p.entity, v)
+          const tag = key === undefined ? undefined : entityTag(key)
+          if (key !== undefined && tag !== undefined) found.set(key, tag)
+        }
+        for (const field of p.fields) visit(field.plan, (v as Record<string, unknown>)[field.name])
+        return
+      }
+    }
+  }
+  visit(plan, value)
+  return [...found.values()]
+}
+
+const inLookup = FiberRef.unsafeMake(false)
+
+/**
+ * Makes a `QueryCache` query normalized: its lookup's result is written to the graph under the
+ * root field `field` (with the query's encoded arguments), and its entry is tagged with the
+ * entity tags of the result, besides its own tags.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const query = <Args, ArgsI, A, AI, E = never, EI = never, R = never, T extends Cache.Timeout = {}>(
+  field: string,
+  options: QueryCache.QueryOptions<Args, ArgsI, A, AI, E, EI, R, T>
+): QueryCache.Query<Args, ArgsI, A, AI, E, EI, R | EntityGraph.EntityGraph, T> => {
+  const encodeArgs = S.encodeEither(options.args)
+  const own = options.tags
+  return QueryCache.query<Args, ArgsI, A, AI, E, EI, R | EntityGraph.EntityGraph, T>({
+    ...options,
+    tags: (args, exit) => {
+      const base = own === undefined ? [] : Tag.normalize(own(args, exit))
+      const entities = Exit.isSuccess(exit) ? entityTags(options.success, exit.value).map(Tag.toString) : []
+      return [...base, ...entities]
+    },
+    lookup: (args) =>
+      Effect.tap(options.lookup(args), (data) =>
+        Effect.flatMap(EntityGraph.EntityGraph, (graph) => {
+          const encoded = encodeArgs(args)
+          const graphArgs = Either.isRight(encoded) && typeof encoded.right === "object" && encoded.right !== null
+            ? (encoded.right as { readonly [key: string]: Key.Part })
+            : Either.isRight(encoded)
+            ? { value: encoded.right as Key.Part }
+            : undefined
+          return Effect.locally(graph.writeQuery(field, graphArgs, options.success, data), inLookup, true)
+        }))
+  })
+}
+
+/**
+ * A graph held in memory whose entity changes invalidate the `entity/<Type>/<key>` tags of the
+ * `Cache` (changes written by normalized lookups themselves excepted, so an entry is not
+ * invalidated by its own fetch).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Omit<EntityGraph.Options, "onChange"> = {}
+): Layer.Layer<EntityGraph.EntityGraph, never, Cache.Cache> =>
+  Layer.scoped(
+    EntityGraph.EntityGraph,
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      return yield* EntityGraph.make({
+        ...options,
+        onChange: (entityKeys) =>
+          Effect.flatMap(FiberRef.get(inLookup), (skip) => {
+            if (skip) return Effect.void
+            const tags = entityKeys.flatMap((key) => {
+              const tag = entityTag(key)
+              return tag === undefined ? [] : [tag]
+            })
+            return tags.length === 0
+              ? Effect.void
+              : cache.invalidate(tags).pipe(
+                Effect.catchAll((error) => Effect.logWarning("NormalizedQuery: could not invalidate entity tags", error))
+              )
+          })
+      })
+    })
+  )
