@@ -377,13 +377,13 @@ describe("validateAll", () => {
 
       class Boom extends Schema.TaggedError<Boom>()("Boom", {}) {}
       let after = false
-      const other = yield* Effect.flip(
-        Validate.validateAll([
-          Validate.validate(null, "a", { presence: true }),
-          Effect.fail(new Boom()),
-          Effect.sync(() => { after = true })
-        ])
-      )
+      // the error type keeps Boom and folds validation failures into ServiceValidationErrors
+      const all: Effect.Effect<void, Validate.ServiceValidationErrors | Boom> = Validate.validateAll([
+        Validate.validate(null, "a", { presence: true }),
+        Effect.fail(new Boom()),
+        Effect.sync(() => { after = true })
+      ])
+      const other = yield* Effect.flip(all)
       expect(other).toBeInstanceOf(Boom)
       expect(after).toBe(false)
     }))
