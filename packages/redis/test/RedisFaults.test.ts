@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cache } from "@cachet/core"
+import { Cache, Store } from "@cachet/core"
 import { Servers } from "@cachet/core/testing"
-import { Duration, Effect, Layer, Ref } from "effect"
+import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
 import { RedisStore, TieredStore } from "../src/index.js"
 
 const skip = Servers.skipReason("redis")
@@ -69,4 +69,19 @@ describe.skipIf(skip !== undefined)("Redis outage", () => {
 
   it.live("TieredStore killed: the same", () =>
     scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url }))), "killed"), 20_000)
+
+  it.live("a Redis down at start does not fail the layer; the store works once Redis comes up", () =>
+    Effect.gen(function* () {
+      const server = yield* Servers.redis
+      yield* server.stop
+      const context = yield* Layer.build(RedisStore.layer({ url: server.url }))
+      const store = Context.get(context, Store.Store)
+      expect((yield* Effect.either(store.get("k")))._tag).toBe("Left")
+      yield* server.start
+      const ok = yield* store.get("k").pipe(
+        Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo("5 seconds"))),
+        Effect.either
+      )
+      expect(ok._tag).toBe("Right")
+    }).pipe(Effect.scoped), 20_000)
 })
