@@ -90,7 +90,7 @@ export class InvalidUniquenessCheck extends Schema.TaggedError<InvalidUniqueness
  * with a `ServiceValidationError` (rule `uniqueness`, field the column names, message
  * `"Email must be unique"` or `options.message`); so does a unique-index violation raised by
  * the callback. On SQLite the transaction takes the write lock before checking, so concurrent
- * writers (other connections or processes) wait instead of racing. Identifiers are passed to
+ * writers (fibers sharing a client, other processes) wait instead of racing. Identifiers are passed to
  * `@effect/sql` as identifiers and must be plain names (see `InvalidUniquenessCheck`).
  *
  * @since 0.1.0
