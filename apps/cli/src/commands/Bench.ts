@@ -6,7 +6,7 @@
  */
 import type { Cache } from "@cachet/core"
 import { Command } from "@effect/cli"
-import { Console, Effect, Fiber, Schedule } from "effect"
+import { Console, Effect } from "effect"
 import * as CliError from "../CliError.js"
 import * as Flags from "../Flags.js"
 import * as Output from "../Output.js"
@@ -41,35 +41,34 @@ export const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 
 const now = Effect.sync(() => performance.now())
 
-/** A progress bar on stderr, drawn only on a terminal. */
+/** A progress bar on stderr, drawn (at most every 80 ms) only on a terminal. */
 const progress = (total: number) => {
   let done = 0
   let label = ""
+  let drawnAt = 0
   const tty = process.stderr.isTTY === true
-  const draw = Effect.sync(() => {
+  const draw = () => {
+    drawnAt = performance.now()
     const width = 30
     const filled = Math.round((done / total) * width)
     process.stderr.write(
       `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.floor((done / total) * 100)}% ${label}`.padEnd(60)
     )
-  })
+  }
   return {
     step: (path: string) => {
       label = path
     },
     tick: () => {
       done++
+      if (tty && performance.now() - drawnAt > 80) draw()
     },
     run: <A, E, R>(body: Effect.Effect<A, E, R>) =>
       tty
-        ? Effect.gen(function* () {
-          const drawer = yield* Effect.fork(Effect.repeat(draw, Schedule.spaced("80 millis")))
-          return yield* body.pipe(
-            Effect.ensuring(
-              Fiber.interrupt(drawer).pipe(Effect.zipRight(draw), Effect.zipRight(Effect.sync(() => process.stderr.write("\n"))))
-            )
-          )
-        })
+        ? body.pipe(Effect.ensuring(Effect.sync(() => {
+          draw()
+          process.stderr.write("\n")
+        })))
         : body
   }
 }
