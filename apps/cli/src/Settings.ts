@@ -111,7 +111,9 @@ const env = (name: string) =>
  * @since 0.1.0
  * @category constructors
  */
-export const resolve = (local: Shared) =>
+export const resolve = (
+  local: Shared
+): Effect.Effect<Settings, CliError.CliError, Command.Command.Context<"cachet">> =>
   Effect.gen(function* () {
     const global: Shared = yield* root
     const pick = <A>(f: (s: Shared) => Option.Option<A>) => Option.orElse(f(local), () => f(global))
