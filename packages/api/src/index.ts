@@ -1,5 +1,6 @@
 /**
- * Work in progress: see the open issue for this package.
  * @since 0.1.0
  */
-export {}
+export * as AdminClient from "./AdminClient.js"
+export * as CacheAdmin from "./CacheAdmin.js"
+export * as CacheApi from "./CacheApi.js"

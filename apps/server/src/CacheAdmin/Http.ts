@@ -1,0 +1,29 @@
+/**
+ * The `/cache` admin endpoints, implemented by `@cachet/api`'s `CacheAdmin` over the app's
+ * `Cache`; the bearer token comes from `ADMIN_TOKEN`.
+ *
+ * @since 0.1.0
+ */
+import { CacheAdmin } from "@cachet/api"
+import type { Cache } from "@cachet/core"
+import { HttpApiBuilder, type HttpApiGroup } from "@effect/platform"
+import { type ConfigError, Effect, Layer } from "effect"
+import { Api } from "../Api.js"
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const HttpCacheAdminLive: Layer.Layer<
+  HttpApiGroup.ApiGroup<"blog", "cache">,
+  ConfigError.ConfigError,
+  Cache.Cache
+> = HttpApiBuilder.group(Api, "cache", (handlers) =>
+  Effect.map(CacheAdmin.handlers, (admin) =>
+    handlers
+      .handle("stats", admin.stats)
+      .handle("entries", admin.entries)
+      .handle("entry", admin.entry)
+      .handle("deleteEntry", admin.deleteEntry)
+      .handle("invalidate", admin.invalidate)
+      .handle("clear", admin.clear))).pipe(Layer.provide(CacheAdmin.layerAuthConfig()))

@@ -1,0 +1,111 @@
+/**
+ * The whole server as one composition of layers: the API's groups and middleware, the docs,
+ * the Node HTTP server, and under them the services (database, cache). The services are
+ * built first and released last, so on SIGINT/SIGTERM the server stops accepting, lets
+ * in-flight requests finish, and only then closes the cache store and the database.
+ *
+ * @since 0.1.0
+ */
+import { CacheAdmin } from "@cachet/api"
+import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer, Option } from "effect"
+import { createServer } from "node:http"
+import { Api } from "./Api.js"
+import { BlogCache } from "./BlogCache.js"
+import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
+import { CacheLive, CacheStoreInfo } from "./CacheStore.js"
+import { HttpCommentsLive } from "./Comments/Http.js"
+import * as AppConfig from "./Config.js"
+import { HttpHealthLive } from "./Health/Http.js"
+import { LoggingLive } from "./Logging.js"
+import { GuardLive, requestLog } from "./Middleware.js"
+import { HttpPostsLive } from "./Posts/Http.js"
+import { SqlLive } from "./Sql.js"
+import { HttpUsersLive } from "./Users/Http.js"
+
+const ApiLive = HttpApiBuilder.api(Api).pipe(
+  Layer.provide([HttpHealthLive, HttpUsersLive, HttpPostsLive, HttpCommentsLive, HttpCacheAdminLive])
+)
+
+/**
+ * The base URL a server address is reachable at.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const baseUrl = (address: HttpServer.Address): string => {
+  if (address._tag === "UnixAddress") return `http+unix://${address.path}`
+  const host = ["0.0.0.0", "::", "127.0.0.1", "::1"].includes(address.hostname) ? "localhost" : address.hostname
+  return `http://${host}:${address.port}`
+}
+
+const StartupLogLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const server = yield* HttpServer.HttpServer
+    const store = yield* CacheStoreInfo
+    const token = yield* CacheAdmin.tokenConfig
+    const url = baseUrl(server.address)
+    yield* Effect.logInfo(`Cachet blog listening on ${url}`).pipe(
+      Effect.annotateLogs({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, store: store.description })
+    )
+    yield* Effect.logInfo(`API docs: ${url}/docs`)
+    yield* Effect.logInfo(`cache store: ${store.description}`)
+    if (Option.isNone(token)) {
+      yield* Effect.logWarning("ADMIN_TOKEN is not set: the /cache admin endpoints answer 403")
+    }
+  })
+)
+
+/**
+ * Everything but the listening socket: routes, middleware, docs, and the start-up log.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const AppLive = HttpApiBuilder.serve(requestLog).pipe(
+  Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(GuardLive),
+  Layer.provide(ApiLive),
+  Layer.merge(StartupLogLive)
+)
+
+/**
+ * The services the routes use: the seeded database and the cached reads on the configured
+ * store.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const ServicesLive = BlogCache.Default.pipe(Layer.provideMerge(Layer.merge(CacheLive, SqlLive)))
+
+/**
+ * The node HTTP server on `HOST`:`PORT`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const NodeServerLive = NodeHttpServer.layerConfig(createServer, AppConfig.server)
+
+/**
+ * The app on a given server layer (the Node one, or one on a free port in tests), over the
+ * services and the logging configuration.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const withServer = <ROut, E>(server: Layer.Layer<ROut, E>) =>
+  AppLive.pipe(
+    Layer.provideMerge(server),
+    Layer.provide(ServicesLive),
+    Layer.provide(LoggingLive)
+  )
+
+/**
+ * The server.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const HttpLive = withServer(NodeServerLive)

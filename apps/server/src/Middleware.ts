@@ -1,0 +1,148 @@
+/**
+ * What every request goes through: a 1 MB body limit (413), malformed JSON as 400, unknown
+ * routes as a JSON 404, unexpected failures as a 500 with an opaque id (the cause is logged
+ * under that id, never sent), and one structured log line per request.
+ *
+ * @since 0.1.0
+ */
+import {
+  HttpApiBuilder,
+  HttpIncomingMessage,
+  HttpMiddleware,
+  HttpServerError,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Cause, Clock, Effect, Exit, Option } from "effect"
+import { randomUUID } from "node:crypto"
+
+/**
+ * The largest request body accepted.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxBodyBytes = 1024 * 1024
+
+const problem = (status: number, error: string, message: string, extra: Record<string, string> = {}) =>
+  HttpServerResponse.unsafeJson({ error, message, ...extra }, { status })
+
+const tooLarge = () => problem(413, "PayloadTooLarge", `request bodies are limited to ${maxBodyBytes} bytes`)
+
+const isMaxBytes = (error: HttpServerError.RequestError): boolean =>
+  error.cause instanceof Error && error.cause.message === "maxBytes exceeded"
+
+const fromCause = (cause: Cause.Cause<never>): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
+  if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    const error: unknown = failure.value
+    if (HttpServerError.isServerError(error) && error._tag === "RouteNotFound") {
+      return Effect.succeed(problem(404, "NotFound", `no route for ${error.request.method} ${error.request.url.split("?")[0]}`))
+    }
+    // The API's own errors: HttpApiBuilder encodes them with their status.
+    return Effect.failCause(cause)
+  }
+  const defect = Cause.dieOption(cause)
+  if (Option.isSome(defect) && HttpServerError.isServerError(defect.value) && defect.value._tag === "RequestError") {
+    if (isMaxBytes(defect.value)) return Effect.succeed(tooLarge())
+    if (defect.value.reason === "Decode") {
+      return Effect.succeed(problem(400, "BadRequest", "the request body is not valid JSON"))
+    }
+  }
+  const id = randomUUID()
+  return Effect.as(
+    Effect.logError("unexpected failure").pipe(Effect.annotateLogs({ errorId: id, cause: Cause.pretty(cause) })),
+    problem(500, "InternalServerError", "something went wrong; quote this id when reporting it", { id })
+  )
+}
+
+/**
+ * Reads a body of unknown length (chunked) up to the limit, without destroying the socket
+ * when it is too long (so the client still gets its 413): the bytes, or none when too long.
+ */
+const readBounded = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Option.Option<Uint8Array>> =>
+  Effect.async<Option.Option<Uint8Array>>((resume) => {
+    const source = NodeHttpServerRequest.toIncomingMessage(request)
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const cleanup = () => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onEnd)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      if (size <= maxBodyBytes) return void chunks.push(chunk)
+      cleanup()
+      source.pause()
+      resume(Effect.succeed(Option.none()))
+    }
+    const onEnd = () => {
+      cleanup()
+      resume(Effect.succeed(Option.some(Buffer.concat(chunks))))
+    }
+    source.on("data", onData)
+    source.once("end", onEnd)
+    source.once("error", onEnd)
+    return Effect.sync(cleanup)
+  })
+
+const hasBodyOfUnknownLength = (request: HttpServerRequest.HttpServerRequest): boolean =>
+  request.headers["content-length"] === undefined && request.headers["transfer-encoding"] !== undefined &&
+  request.method !== "GET" && request.method !== "HEAD"
+
+/**
+ * The API-level middleware: body limit and error responses.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const GuardLive = HttpApiBuilder.middleware((app) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const length = Number(request.headers["content-length"] ?? "0")
+    if (Number.isFinite(length) && length > maxBodyBytes) return tooLarge()
+    let handled = app
+    if (hasBodyOfUnknownLength(request)) {
+      const body = yield* readBounded(request)
+      if (Option.isNone(body)) return HttpServerResponse.setHeader(tooLarge(), "connection", "close")
+      const buffered = HttpServerRequest.fromWeb(
+        new Request(new URL(request.url, "http://localhost"), {
+          method: request.method,
+          headers: Object.entries(request.headers).filter(([name]) => name !== "transfer-encoding"),
+          body: body.value
+        })
+      )
+      handled = Effect.provideService(app, HttpServerRequest.HttpServerRequest, buffered)
+    }
+    return yield* handled.pipe(
+      HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+      Effect.catchAllCause(fromCause)
+    )
+  })
+)
+
+/**
+ * One log line per request: method, path, status and duration.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const requestLog = HttpMiddleware.make((app) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const start = yield* Clock.currentTimeMillis
+    return yield* Effect.onExit(app, (exit) =>
+      Effect.flatMap(Clock.currentTimeMillis, (end) =>
+        Effect.logInfo("request").pipe(
+          Effect.annotateLogs({
+            method: request.method,
+            path: request.url,
+            status: Exit.isSuccess(exit) ? exit.value.status : Cause.isInterruptedOnly(exit.cause) ? 499 : 500,
+            durationMs: end - start
+          })
+        )))
+  })
+)

@@ -1,0 +1,100 @@
+/**
+ * Posts: cached reads (one post, the feed), validated writes and their invalidation.
+ *
+ * @since 0.1.0
+ */
+import { Validate } from "@cachet/validate"
+import { Effect, Option } from "effect"
+import { BlogCache, invalidate, tags } from "./BlogCache.js"
+import { canonicalize, PostId, UserId } from "./Domain/Ids.js"
+import type { CreatePost, UpdatePost } from "./Domain/Post.js"
+import { PostNotFound } from "./Domain/Post.js"
+import { UserNotFound } from "./Domain/User.js"
+import { toValidationFailed } from "./Domain/Validation.js"
+import { PostsRepo } from "./Posts/Repo.js"
+import { nowIso } from "./Users.js"
+import { UsersRepo } from "./Users/Repo.js"
+
+/**
+ * @since 0.1.0
+ * @category validations
+ */
+export const validateTitle = (title: unknown) =>
+  Validate.validate(title, "title", { presence: true, length: { min: 3, max: 200 } })
+
+/**
+ * @since 0.1.0
+ * @category validations
+ */
+export const validateBody = (body: unknown) =>
+  Validate.validate(body, "body", { presence: true, length: { min: 1, max: 20_000 } })
+
+/**
+ * The feed's page size when none is asked for.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultLimit = 20
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
+  effect: Effect.gen(function* () {
+    const repo = yield* PostsRepo
+    const users = yield* UsersRepo
+    const blog = yield* BlogCache
+
+    const withId = <A, E, R>(id: string, f: (id: PostId) => Effect.Effect<A, E, R>) =>
+      Option.match(canonicalize(id), {
+        onNone: () => Effect.fail(new PostNotFound({ id })),
+        onSome: (id) => f(PostId.make(id))
+      })
+
+    return {
+      get: (id: string) => withId(id, (id) => blog.post(id)),
+      list: (params: { readonly limit?: number | undefined; readonly cursor?: string | undefined }) =>
+        blog.feed({ limit: params.limit ?? defaultLimit, cursor: params.cursor ?? null }),
+
+      create: (userId: string, input: CreatePost) =>
+        Effect.gen(function* () {
+          const author = yield* Option.match(canonicalize(userId), {
+            onNone: () => Effect.succeedNone,
+            onSome: (id) => users.findById(UserId.make(id))
+          })
+          if (Option.isNone(author)) return yield* new UserNotFound({ id: userId })
+          yield* Validate.validateAll([validateTitle(input.title), validateBody(input.body)])
+          const post = yield* repo.insert({ userId: author.value.id, title: input.title!, body: input.body!, now: yield* nowIso })
+          // The author's list and the feed's first pages; none of their other posts.
+          yield* invalidate([tags.users(post.userId).postList, tags.feed])
+          return post
+        }).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Posts.create")),
+
+      update: (id: string, input: UpdatePost) =>
+        withId(id, (id) =>
+          Effect.gen(function* () {
+            const current = yield* Effect.flatMap(repo.findById(id), Option.match({
+              onNone: () => Effect.fail(new PostNotFound({ id })),
+              onSome: Effect.succeed
+            }))
+            yield* Validate.validateAll([
+              ...(input.title !== undefined ? [validateTitle(input.title)] : []),
+              ...(input.body !== undefined ? [validateBody(input.body)] : [])
+            ])
+            const fields = {
+              ...(input.title != null ? { title: input.title } : {}),
+              ...(input.body != null ? { body: input.body } : {})
+            }
+            if (Object.keys(fields).length === 0) return current
+            const updated = yield* repo.update(id, fields, yield* nowIso)
+            if (Option.isNone(updated)) return yield* new PostNotFound({ id })
+            // The post, and the lists and feed pages that show it (they carry its tag).
+            yield* invalidate(tags.users(current.userId).posts(id))
+            return updated.value
+          })).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Posts.update"))
+    } as const
+  }),
+  dependencies: [PostsRepo.Default, UsersRepo.Default]
+}) {}

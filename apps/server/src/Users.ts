@@ -1,0 +1,144 @@
+/**
+ * Users: cached reads, validated writes, and the narrowest invalidation after each write.
+ *
+ * @since 0.1.0
+ */
+import { Validate } from "@cachet/validate"
+import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { DateTime, Effect, Option } from "effect"
+import { BlogCache, invalidate, tags } from "./BlogCache.js"
+import { canonicalize, UserId } from "./Domain/Ids.js"
+import type { CreateUser, UpdateUser } from "./Domain/User.js"
+import { UserNotFound } from "./Domain/User.js"
+import { toValidationFailed } from "./Domain/Validation.js"
+import { UsersRepo } from "./Users/Repo.js"
+
+/**
+ * The current time as stored in the database.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const nowIso: Effect.Effect<string> = Effect.map(DateTime.now, DateTime.formatIso)
+
+/**
+ * The rules of a user's name.
+ *
+ * @since 0.1.0
+ * @category validations
+ */
+export const validateName = (name: unknown) =>
+  Validate.validate(name, "name", {
+    presence: true,
+    length: { min: 2, max: 255 },
+    exclusion: { in: ["Admin", "Owner"], caseSensitive: false }
+  })
+
+/**
+ * The rules of an email: present, well formed, and not taken by another user (`self`).
+ *
+ * @since 0.1.0
+ * @category validations
+ */
+export const validateEmail = (email: unknown, self?: UserId) =>
+  Validate.validate(email, "email", { presence: true, length: { max: 255 }, email: true }).pipe(
+    Effect.zipRight(Validate.validateUniqueness("users", { email: email as string, ...selfOf(self) }, () => Effect.void))
+  )
+
+const selfOf = (self: UserId | undefined) => (self === undefined ? {} : { $self: { id: Number(self) } })
+
+/**
+ * @since 0.1.0
+ * @category services
+ */
+export class Users extends Effect.Service<Users>()("Blog/Users", {
+  effect: Effect.gen(function* () {
+    const repo = yield* UsersRepo
+    const blog = yield* BlogCache
+    const sql = yield* SqlClient.SqlClient
+
+    const withId = <A, E, R>(id: string, f: (id: UserId) => Effect.Effect<A, E, R>) =>
+      Option.match(canonicalize(id), {
+        onNone: () => Effect.fail(new UserNotFound({ id })),
+        onSome: (id) => f(UserId.make(id))
+      })
+
+    const existing = (id: UserId) =>
+      Effect.flatMap(repo.findById(id), Option.match({
+        onNone: () => Effect.fail(new UserNotFound({ id })),
+        onSome: Effect.succeed
+      }))
+
+    /** A unique-index violation was mapped to a validation error; any other database error is a defect. */
+    const orDieSql = <A, E, R>(effect: Effect.Effect<A, E | SqlError | Validate.InvalidUniquenessCheck, R>) =>
+      Effect.catchIf(
+        effect,
+        (error): error is SqlError | Validate.InvalidUniquenessCheck =>
+          error instanceof SqlError || error instanceof Validate.InvalidUniquenessCheck,
+        Effect.die
+      ) as Effect.Effect<A, Exclude<E, SqlError | Validate.InvalidUniquenessCheck>, R>
+
+    return {
+      get: (id: string) => withId(id, (id) => blog.user(id)),
+      posts: (id: string) => withId(id, (id) => blog.userPosts(id)),
+
+      create: (input: CreateUser) =>
+        Effect.gen(function* () {
+          yield* Validate.validateAll([validateName(input.name), validateEmail(input.email)])
+          const now = yield* nowIso
+          const fields = { name: input.name!, email: input.email! }
+          const user = yield* Validate.validateUniqueness("users", { email: fields.email }, () => repo.insert({ ...fields, now }))
+          // Nothing shows a user before they exist, except a cached 404 for their id.
+          yield* invalidate(tags.users(user.id))
+          return user
+        }).pipe(toValidationFailed, orDieSql, Effect.provideService(BlogCache, blog), Effect.provideService(SqlClient.SqlClient, sql), Effect.withSpan("Users.create")),
+
+      update: (id: string, input: UpdateUser) =>
+        withId(id, (id) =>
+          Effect.gen(function* () {
+            const current = yield* existing(id)
+            yield* Validate.validateAll([
+              ...(input.name !== undefined ? [validateName(input.name)] : []),
+              ...(input.email !== undefined ? [validateEmail(input.email, id)] : [])
+            ])
+            const fields = {
+              ...(input.name != null ? { name: input.name } : {}),
+              ...(input.email != null ? { email: input.email } : {})
+            }
+            if (Object.keys(fields).length === 0) return current
+            const now = yield* nowIso
+            const updated = yield* Validate.validateUniqueness(
+              "users",
+              { email: fields.email ?? current.email, $self: { id: Number(id) } },
+              () => repo.update(id, fields, now)
+            )
+            if (Option.isNone(updated)) return yield* new UserNotFound({ id })
+            // Their profile and the posts that show their name; not their lists.
+            yield* invalidate(tags.users(id).profile)
+            return updated.value
+          })).pipe(toValidationFailed, orDieSql, Effect.provideService(BlogCache, blog), Effect.provideService(SqlClient.SqlClient, sql), Effect.withSpan("Users.update")),
+
+      remove: (id: string) =>
+        withId(id, (id) =>
+          Effect.gen(function* () {
+            const commented = yield* sql.withTransaction(Effect.gen(function* () {
+              yield* existing(id)
+              const commented = yield* repo.commentedPosts(id)
+              yield* repo.delete(id)
+              return commented
+            })).pipe(Effect.catchTag("SqlError", Effect.die))
+            // Everything under the user (profile, lists, posts and their comments, wherever
+            // listed), and the comment lists of other users' posts they had commented on.
+            yield* invalidate([
+              tags.users(id),
+              ...commented.map(({ postId, userId }) => tags.users(userId).posts(postId).comments)
+            ])
+          })).pipe(
+            Effect.provideService(BlogCache, blog),
+            Effect.withSpan("Users.remove")
+          )
+    } as const
+  }),
+  dependencies: [UsersRepo.Default]
+}) {}
