@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Config, Effect, Layer, Logger, LogLevel } from "effect"
+import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
 
 const formats = {
   logfmt: Logger.logFmt,
@@ -13,12 +13,29 @@ const formats = {
 } as const
 
 /**
+ * `LOG_LEVEL`: all, trace, debug, info, warn (or warning), error, fatal, none; any case.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const levelConfig: Config.Config<LogLevel.LogLevel> = Config.string("LOG_LEVEL").pipe(
+  Config.map((value) => (value.toLowerCase() === "warning" ? "warn" : value)),
+  Config.mapOrFail((value) => {
+    const level = LogLevel.allLevels.find((level) => level.label === value.toUpperCase())
+    return level === undefined
+      ? Either.left(ConfigError.InvalidData(["LOG_LEVEL"], `expected all, trace, debug, info, warn, error, fatal or none; got ${JSON.stringify(value)}`))
+      : Either.right(level)
+  }),
+  Config.withDefault(LogLevel.Info)
+)
+
+/**
  * @since 0.1.0
  * @category layers
  */
 export const LoggingLive = Layer.unwrapEffect(
   Effect.gen(function* () {
-    const level = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+    const level = yield* levelConfig
     const format = yield* Config.literal("logfmt", "json", "pretty")("LOG_FORMAT").pipe(Config.withDefault("logfmt" as const))
     const logger = formats[format]
     return Layer.mergeAll(

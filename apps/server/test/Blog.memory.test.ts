@@ -1,0 +1,28 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { blogSuite } from "./BlogSuite.js"
+import { type Server, start, testEnv } from "./harness.js"
+
+blogSuite("memory store", async () => ({ env: { CACHE_STORE: "memory" }, teardown: async () => {} }))
+
+blogSuite("sqlite store", async () => ({
+  env: { CACHE_STORE: `sqlite:${testEnv().DATABASE_PATH!.replace(/blog\.db$/, "cache.db")}` },
+  teardown: async () => {}
+}))
+
+describe("without ADMIN_TOKEN", () => {
+  let server: Server
+  beforeAll(async () => {
+    server = await start(testEnv({ ADMIN_TOKEN: undefined, SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2" }))
+  })
+  afterAll(() => server?.close())
+
+  it("the admin endpoints answer 403, with or without a token", async () => {
+    for (const headers of [{}, { authorization: "Bearer anything" }]) {
+      const response = await server.get("/cache/stats", headers)
+      expect(response.status).toBe(403)
+      expect(response.json._tag).toBe("AdminDisabled")
+    }
+    expect((await server.del("/cache", { authorization: "Bearer x" })).status).toBe(403)
+    expect((await server.get("/users/1")).status).toBe(200)
+  })
+})

@@ -1,0 +1,91 @@
+/**
+ * Starts the real server (the same layers as `main.ts`) on a free loopback port, configured
+ * from a map instead of the environment, and talks to it over real HTTP.
+ */
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+import * as Fs from "node:fs"
+import { createServer } from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { baseUrl, withServer } from "../src/Http.js"
+
+export interface Response {
+  readonly status: number
+  readonly headers: Headers
+  readonly text: string
+  /** The body as JSON (undefined when empty). */
+  readonly json: any
+  readonly cache: string | null
+}
+
+export interface Server {
+  readonly url: string
+  readonly request: (method: string, path: string, options?: {
+    readonly body?: unknown
+    readonly rawBody?: string
+    readonly headers?: Record<string, string>
+  }) => Promise<Response>
+  readonly get: (path: string, headers?: Record<string, string>) => Promise<Response>
+  readonly post: (path: string, body: unknown, headers?: Record<string, string>) => Promise<Response>
+  readonly patch: (path: string, body: unknown, headers?: Record<string, string>) => Promise<Response>
+  readonly del: (path: string, headers?: Record<string, string>) => Promise<Response>
+  readonly close: () => Promise<void>
+}
+
+/** The configuration every test server gets unless overridden: a small seed, quiet logs. */
+export const testEnv = (overrides: Record<string, string | undefined> = {}): Record<string, string> => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-blog-"))
+  const env: Record<string, string | undefined> = {
+    DATABASE_PATH: Path.join(dir, "blog.db"),
+    SEED_USERS: "12",
+    SEED_POSTS: "60",
+    SEED_COMMENTS: "200",
+    ADMIN_TOKEN: "test-token",
+    LOG_LEVEL: "Warning",
+    CACHE_NAMESPACE: `blog-test-${process.pid}-${Date.now()}`,
+    ...overrides
+  }
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
+}
+
+export const start = async (env: Record<string, string>): Promise<Server> => {
+  const scope = Effect.runSync(Scope.make())
+  const layer = withServer(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })).pipe(
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+  )
+  const context = await Effect.runPromise(Layer.buildWithScope(layer, scope)).catch(async (error) => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    throw error
+  })
+  const server = Effect.runSync(Effect.provide(HttpServer.HttpServer, context))
+  const url = baseUrl(server.address).replace("localhost", "127.0.0.1")
+
+  const request: Server["request"] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers }
+    let body: string | undefined = options.rawBody
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body)
+      headers["content-type"] ??= "application/json"
+    }
+    const response = await fetch(url + path, { method, headers, ...(body === undefined ? {} : { body }) })
+    const text = await response.text()
+    let json: unknown = undefined
+    try {
+      json = text === "" ? undefined : JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    return { status: response.status, headers: response.headers, text, json, cache: response.headers.get("x-cache") }
+  }
+  return {
+    url,
+    request,
+    get: (path, headers) => request("GET", path, headers === undefined ? {} : { headers }),
+    post: (path, body, headers) => request("POST", path, { body, ...(headers === undefined ? {} : { headers }) }),
+    patch: (path, body, headers) => request("PATCH", path, { body, ...(headers === undefined ? {} : { headers }) }),
+    del: (path, headers) => request("DELETE", path, headers === undefined ? {} : { headers }),
+    close: () => Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
