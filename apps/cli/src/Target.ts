@@ -9,6 +9,7 @@ import { Cache } from "@cachet/core"
 import { Context, Duration, Effect, Layer, Option } from "effect"
 import type { Scope } from "effect"
 import * as CliError from "./CliError.js"
+import * as Remote from "./Remote.js"
 import * as Settings from "./Settings.js"
 import * as StoreSpec from "./StoreSpec.js"
 
@@ -115,7 +116,7 @@ export const make = (settings: Settings.Settings): Effect.Effect<Service, CliErr
         (cache) => fromCache(cache, StoreSpec.format(mode.store))
       )
     case "Remote":
-      return Effect.fail(CliError.failed("remote mode is not available yet"))
+      return Remote.make(mode.url, mode.token)
   }
 }
 
