@@ -43,10 +43,14 @@ export interface MemoryStore {
   readonly sweep: Effect.Effect<number>
 }
 
-interface Slot {
-  readonly entry: Store.Entry
-  readonly size: number
-  readonly expiresAt: number
+/** A stored entry in the recency list (oldest at `head`, newest at `tail`). */
+interface Node extends Store.Slot {
+  readonly key: string
+  entry: Store.Entry
+  size: number
+  expiresAt: number
+  prev: Node | undefined
+  next: Node | undefined
 }
 
 /**
@@ -73,50 +77,93 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
   Effect.map(Effect.clock, (clock) => {
     const maxEntries = options.maxEntries ?? 100_000
     const maxBytes = options.maxBytes ?? 128 * 1024 * 1024
-    const slots = new Map<string, Slot>()
+    const nodes = new Map<string, Node>()
+    let head: Node | undefined
+    let tail: Node | undefined
     const versions = new Map<string, TagVersions.Version>()
     let counter = 0
     let bytes = 0
 
     const now = () => clock.unsafeCurrentTimeMillis()
 
+    const unlink = (node: Node): void => {
+      if (node.prev === undefined) head = node.next
+      else node.prev.next = node.next
+      if (node.next === undefined) tail = node.prev
+      else node.next.prev = node.prev
+      node.prev = node.next = undefined
+    }
+
+    const append = (node: Node): void => {
+      node.prev = tail
+      node.next = undefined
+      if (tail === undefined) head = node
+      else tail.next = node
+      tail = node
+    }
+
     const remove = (key: string): boolean => {
-      const slot = slots.get(key)
-      if (slot === undefined) return false
-      slots.delete(key)
-      bytes -= slot.size
+      const node = nodes.get(key)
+      if (node === undefined) return false
+      nodes.delete(key)
+      unlink(node)
+      bytes -= node.size
       return true
     }
 
-    const read = (key: string): Store.Entry | undefined => {
-      const slot = slots.get(key)
-      if (slot === undefined) return undefined
-      if (slot.expiresAt <= now()) {
+    const readNode = (key: string, time: number): Node | undefined => {
+      const node = nodes.get(key)
+      if (node === undefined) return undefined
+      if (node.expiresAt <= time) {
         remove(key)
         return undefined
       }
-      // Move to the most recently used end.
-      slots.delete(key)
-      slots.set(key, slot)
-      return slot.entry
+      if (node !== tail) {
+        unlink(node)
+        append(node)
+      }
+      return node
     }
+
+    const read = (key: string): Store.Entry | undefined => readNode(key, now())?.entry
 
     const write = (key: string, entry: Store.Entry): void => {
       remove(key)
       const size = Store.sizeOf(key, entry)
       if (size > maxBytes || maxEntries <= 0) return
-      slots.set(key, { entry, size, expiresAt: Store.expiresAt(entry) })
+      const node: Node = { key, entry, memo: undefined, size, expiresAt: Store.expiresAt(entry), prev: undefined, next: undefined }
+      nodes.set(key, node)
+      append(node)
       bytes += size
-      for (const oldest of slots.keys()) {
-        if (slots.size <= maxEntries && bytes <= maxBytes) break
-        remove(oldest)
-      }
+      while (head !== undefined && (nodes.size > maxEntries || bytes > maxBytes)) remove(head.key)
     }
 
     const versionsOf = (paths: ReadonlyArray<string>): ReadonlyArray<TagVersions.Version> => {
       const out = new Array<TagVersions.Version>(paths.length)
       for (let i = 0; i < paths.length; i++) out[i] = versions.get(paths[i]!) ?? TagVersions.initial
       return out
+    }
+
+    const validity = (tags: ReadonlyArray<string>, stamp: number): Store.Validity => {
+      if (versions.size === 0) return "valid"
+      let soft = false
+      for (let t = 0; t < tags.length; t++) {
+        const paths = Tag.prefixes(tags[t]!)
+        for (let i = 0; i < paths.length; i++) {
+          const version = versions.get(paths[i]!)
+          if (version === undefined) continue
+          if (version.hard >= stamp) return "invalidated"
+          if (version.soft >= stamp) soft = true
+        }
+      }
+      return soft ? "expired" : "valid"
+    }
+
+    const noVersions: ReadonlyArray<TagVersions.Version> = []
+
+    /** Keys from the oldest to the most recently used. */
+    function* inRecencyOrder(): Generator<Node> {
+      for (let node = head; node !== undefined; node = node.next) yield node
     }
 
     const store = Store.make({
@@ -127,10 +174,10 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
       getWithVersions: (key) =>
         Effect.sync(() => {
           const entry = read(key)
-          return entry === undefined
-            ? Option.none()
-            : Option.some([entry, versionsOf(Tag.prefixesOfAll(entry.tags))] as const)
+          if (entry === undefined) return Option.none()
+          return Option.some([entry, entry.tags.length === 0 ? noVersions : versionsOf(Tag.prefixesOfAll(entry.tags))] as const)
         }),
+      sync: { read: readNode, validity },
       set: (key, entry) => Effect.sync(() => write(key, entry)),
       setMany: (entries) => Effect.sync(() => entries.forEach(([key, entry]) => write(key, entry))),
       delete: (key) => Effect.sync(() => remove(key)),
@@ -138,16 +185,16 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
       clear: (prefix) =>
         Effect.sync(() => {
           let removed = 0
-          for (const key of Array.from(slots.keys())) if (key.startsWith(prefix) && remove(key)) removed++
+          for (const key of Array.from(nodes.keys())) if (key.startsWith(prefix) && remove(key)) removed++
           return removed
         }),
       keys: ({ limit, prefix }) =>
         Effect.sync(() => {
           const out: Array<string> = []
           const time = now()
-          for (const [key, slot] of slots) {
+          for (const node of inRecencyOrder()) {
             if (out.length >= limit) break
-            if (key.startsWith(prefix) && slot.expiresAt > time) out.push(key)
+            if (node.key.startsWith(prefix) && node.expiresAt > time) out.push(node.key)
           }
           return out
         })
@@ -170,13 +217,13 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
     const sweep = Effect.sync(() => {
       const time = now()
       let dropped = 0
-      for (const [key, slot] of Array.from(slots)) {
-        if (slot.expiresAt <= time && remove(key)) dropped++
+      for (const node of Array.from(nodes.values())) {
+        if (node.expiresAt <= time && remove(node.key)) dropped++
       }
       return dropped
     })
 
-    return { store, tagVersions, size: () => slots.size, bytes: () => bytes, sweep }
+    return { store, tagVersions, size: () => nodes.size, bytes: () => bytes, sweep }
   })
 
 /**

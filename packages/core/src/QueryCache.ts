@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Schema, Stream } from "effect"
+import { Effect, Either, Schema } from "effect"
+import type { SchemaAST } from "effect"
 import type { Context, Duration, Exit } from "effect"
 import * as Cache from "./Cache.js"
 import * as Codec from "./Codec.js"
@@ -172,27 +173,63 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
   const digest = query.error === undefined
     ? Codec.digest(query.success)
     : Key.digest(Codec.digest(query.success) + Codec.digest(query.error)).slice(0, 12)
-  const encodeArgs = Schema.encodeEither(query.args as Schema.Schema<unknown, unknown, never>)
+  const argsSchema = query.args as Schema.Schema<unknown, unknown, never>
+  const encodeArgs = encodesAsIs(argsSchema.ast) ? undefined : Schema.encodeEither(argsSchema)
+  // What every call shares, built once; a call adds only what depends on its arguments.
+  const shared = {
+    schema: query.success,
+    ...(query.ttl !== undefined ? { ttl: query.ttl } : {}),
+    ...(query.grace !== undefined ? { grace: query.grace } : {}),
+    ...(query.timeout !== undefined ? { timeout: query.timeout } : {}),
+    ...(query.error !== undefined
+      ? { failures: { schema: query.error, ...(query.failureTtl !== undefined ? { ttl: query.failureTtl } : {}) } }
+      : {})
+  }
+  const { tags, when } = query
   return (args: unknown, callOptions?: CallOptions<Policy.Policy>) => {
-    const encoded = encodeArgs(args)
-    if (Either.isLeft(encoded)) {
-      return Effect.dieMessage(`QueryCache.${name}: arguments do not match their Schema: ${encoded.left.message}`)
+    let keyArgs = args
+    if (encodeArgs !== undefined) {
+      const encoded = encodeArgs(args)
+      if (Either.isLeft(encoded)) {
+        return Effect.dieMessage(`QueryCache.${name}: arguments do not match their Schema: ${encoded.left.message}`)
+      }
+      keyArgs = encoded.right
     }
-    const key = Key.make([name, digest], encoded.right as Key.Part)
-    const result = cache.getOrFetch(key, query.lookup(args), {
-      schema: query.success,
-      ...(query.tags !== undefined ? { tags: (exit: Exit.Exit<unknown, unknown>) => query.tags!(args, exit) } : {}),
-      ...(query.ttl !== undefined ? { ttl: query.ttl } : {}),
-      ...(query.grace !== undefined ? { grace: query.grace } : {}),
-      ...(query.when !== undefined ? { when: (value: unknown) => query.when!(args, value) } : {}),
-      ...(query.timeout !== undefined ? { timeout: query.timeout } : {}),
-      ...(query.error !== undefined
-        ? { failures: { schema: query.error, ...(query.failureTtl !== undefined ? { ttl: query.failureTtl } : {}) } }
-        : {}),
+    const key = Key.make([name, digest], keyArgs as Key.Part)
+    // The lookup is built and given its services only when the cache actually fetches.
+    const fetch = Effect.provide(Effect.suspend(() => query.lookup(args)), context)
+    return cache.getOrFetch(key, fetch, {
+      ...shared,
+      ...(tags !== undefined ? { tags: (exit: Exit.Exit<unknown, unknown>) => tags(args, exit) } : {}),
+      ...(when !== undefined ? { when: (value: unknown) => when(args, value) } : {}),
       policy: callOptions?.policy ?? "CacheOrNetwork"
     })
-    return Effect.isEffect(result)
-      ? Effect.provide(result as Effect.Effect<unknown, unknown, unknown>, context)
-      : Stream.provideContext(result as Stream.Stream<unknown, unknown, unknown>, context)
+  }
+}
+
+/**
+ * Whether values of a Schema encode to themselves as JSON-like data (no transformations or
+ * declarations such as `Date` or classes), so a key can be built from the arguments directly.
+ */
+const encodesAsIs = (ast: SchemaAST.AST): boolean => {
+  switch (ast._tag) {
+    case "StringKeyword":
+    case "NumberKeyword":
+    case "BooleanKeyword":
+    case "Literal":
+    case "Enums":
+    case "TemplateLiteral":
+      return true
+    case "Refinement":
+      return encodesAsIs(ast.from)
+    case "Union":
+      return ast.types.every(encodesAsIs)
+    case "TupleType":
+      return ast.elements.every((element) => encodesAsIs(element.type)) && ast.rest.every((rest) => encodesAsIs(rest.type))
+    case "TypeLiteral":
+      return ast.propertySignatures.every((property) => encodesAsIs(property.type)) &&
+        ast.indexSignatures.every((index) => encodesAsIs(index.type))
+    default:
+      return false
   }
 }

@@ -40,6 +40,39 @@ export interface Entry {
 export type EntryWithVersions = readonly [Entry, ReadonlyArray<TagVersions.Version>]
 
 /**
+ * A stored entry as an in-process store holds it, with a slot the cache may use to keep the
+ * decoded value next to the entry (cleared whenever the entry is replaced).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Slot {
+  readonly entry: Entry
+  memo: unknown
+}
+
+/**
+ * Whether an entry stamped `stamp` still holds under the versions of its tags' prefixes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Validity = "valid" | "expired" | "invalidated"
+
+/**
+ * Synchronous access to an in-process store, so a cache hit needs no effect of the store's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SyncAccess {
+  /** The slot of a key that has not passed `createdAt + ttl + grace` at `now`, touching it for LRU. */
+  readonly read: (key: string, now: number) => Slot | undefined
+  /** The validity of an entry with these tags and stamp: invalidated, soft-expired, or valid. */
+  readonly validity: (tags: ReadonlyArray<string>, stamp: number) => Validity
+}
+
+/**
  * A store call failed (connection lost, timeout, server error, value too large...).
  *
  * @since 0.1.0
@@ -84,6 +117,8 @@ export interface Service {
    * When absent the cache calls `get`, then `TagVersions.versions`.
    */
   readonly getWithVersions?: (key: string) => Effect.Effect<Option.Option<EntryWithVersions>, StoreError>
+  /** For in-process stores: synchronous access for the cache's hit path. */
+  readonly sync?: SyncAccess
 }
 
 /**

@@ -36,6 +36,12 @@ type Lookup =
 
 const miss: Lookup = { _tag: "Miss" }
 
+/** The read could not reach the store: fetch directly, and do not try to write. */
+const storeDown: Lookup = { _tag: "Miss" }
+
+/** A stored entry that no longer decodes. */
+const corrupt = { _tag: "Corrupt" } as const
+
 interface Flight {
   readonly deferred: Deferred.Deferred<unknown, unknown>
   fiber: Fiber.RuntimeFiber<void> | undefined
@@ -190,20 +196,56 @@ export const make = (options: Cache.Options = {}) =>
       return time < expiresAt + entry.grace ? "stale" : "expired"
     }
 
-    const readRaw = (storeKey: string): Effect.Effect<Option.Option<Store.EntryWithVersions>> => {
+    /** Reads an entry and its tag versions: `None` when absent, `undefined` when the store failed. */
+    const readRaw = (storeKey: string): Effect.Effect<Option.Option<Store.EntryWithVersions> | undefined> => {
       if (store.getWithVersions !== undefined) {
-        return failOpen("get", store.getWithVersions(storeKey), Option.none())
+        return failOpen("get", store.getWithVersions(storeKey), undefined)
       }
-      return Effect.flatMap(failOpen("get", store.get(storeKey), Option.none()), (found) => {
-        if (Option.isNone(found)) return Effect.succeed(Option.none())
+      return Effect.flatMap(failOpen("get", store.get(storeKey), undefined), (found): Effect.Effect<Option.Option<Store.EntryWithVersions> | undefined> => {
+        if (found === undefined || Option.isNone(found)) return Effect.succeed(found === undefined ? undefined : Option.none())
         const entry = found.value
         if (entry.tags.length === 0) return Effect.succeed(Option.some([entry, []] as const))
         return failOpen(
           "versions",
           Effect.map(tagVersions.versions(Tag.prefixesOfAll(entry.tags)), (versions) => Option.some([entry, versions] as const)),
-          Option.none()
+          undefined
         )
       })
+    }
+
+    /** The hot path's synchronous access, for in-process stores that offer one. */
+    const sync = store.local ? store.sync : undefined
+
+    /** The decoded value of an in-process slot, kept on the slot, with its two possible lookups. */
+    interface SlotMemo {
+      readonly schema: AnySchema
+      readonly fresh: Lookup
+      readonly stale: Lookup
+    }
+
+    const judgeSlot = (
+      access: Store.SyncAccess,
+      storeKey: string,
+      schema: AnySchema,
+      failureSchema: AnySchema | undefined
+    ): Lookup | typeof corrupt => {
+      const time = now()
+      const slot = access.read(storeKey, time)
+      if (slot === undefined) return miss
+      const entry = slot.entry
+      const validity = entry.tags.length === 0 ? "valid" : access.validity(entry.tags, entry.stamp)
+      if (validity === "invalidated") return miss
+      const expiresAt = entry.createdAt + entry.ttl
+      const fresh = time < expiresAt && validity === "valid"
+      if (!fresh && time >= expiresAt + entry.grace) return miss
+      let memo = slot.memo as SlotMemo | undefined
+      if (memo === undefined || memo.schema !== schema) {
+        const decoded = decodeEntry(entry, schema, failureSchema)
+        if (Option.isNone(decoded)) return entry.failed && failureSchema === undefined ? miss : corrupt
+        memo = { schema, fresh: { _tag: "Fresh", decoded: decoded.value }, stale: { _tag: "Stale", decoded: decoded.value } }
+        slot.memo = memo
+      }
+      return fresh ? memo.fresh : memo.stale
     }
 
     const dropCorrupt = (storeKey: string) =>
@@ -215,26 +257,42 @@ export const make = (options: Cache.Options = {}) =>
         )
       })
 
-    const classify = (
-      storeKey: string,
-      found: Option.Option<Store.EntryWithVersions>,
+    /** What an entry read means for a caller with these schemas (pure). */
+    const judge = (
+      found: Store.EntryWithVersions | undefined,
       schema: AnySchema,
       failureSchema: AnySchema | undefined
-    ): Effect.Effect<Lookup> => {
-      if (Option.isNone(found)) return Effect.succeed(miss)
-      const [entry, versions] = found.value
-      const state = stateOf(entry, versions, now())
-      if (state === "invalidated" || state === "expired") return Effect.succeed(miss)
+    ): Lookup | typeof corrupt => {
+      if (found === undefined) return miss
+      const entry = found[0]
+      const state = stateOf(entry, found[1], now())
+      if (state === "invalidated" || state === "expired") return miss
       const decoded = decodeEntry(entry, schema, failureSchema)
       if (Option.isNone(decoded)) {
         // A cached failure read without a failure schema is simply not usable here.
-        return entry.failed && failureSchema === undefined ? Effect.succeed(miss) : Effect.as(dropCorrupt(storeKey), miss)
+        return entry.failed && failureSchema === undefined ? miss : corrupt
       }
-      return Effect.succeed({ _tag: state === "fresh" ? "Fresh" : "Stale", decoded: decoded.value })
+      return { _tag: state === "fresh" ? "Fresh" : "Stale", decoded: decoded.value }
+    }
+
+    const classify = (
+      storeKey: string,
+      found: Option.Option<Store.EntryWithVersions> | undefined,
+      schema: AnySchema,
+      failureSchema: AnySchema | undefined
+    ): Effect.Effect<Lookup> => {
+      if (found === undefined) return Effect.succeed(storeDown)
+      const judged = judge(Option.getOrUndefined(found), schema, failureSchema)
+      return judged._tag === "Corrupt" ? Effect.as(dropCorrupt(storeKey), miss) : Effect.succeed(judged)
     }
 
     const lookup = (storeKey: string, schema: AnySchema, failureSchema: AnySchema | undefined): Effect.Effect<Lookup> =>
-      Effect.flatMap(readRaw(storeKey), (found) => classify(storeKey, found, schema, failureSchema))
+      sync !== undefined
+        ? Effect.suspend(() => {
+          const judged = judgeSlot(sync, storeKey, schema, failureSchema)
+          return judged._tag === "Corrupt" ? Effect.as(dropCorrupt(storeKey), miss) : Effect.succeed(judged)
+        })
+        : Effect.flatMap(readRaw(storeKey), (found) => classify(storeKey, found, schema, failureSchema))
 
     // ---------------------------------------------------------------------------------------
     // Writing
@@ -332,7 +390,7 @@ export const make = (options: Cache.Options = {}) =>
 
     const fetchAndWrite = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
       Effect.gen(function* () {
-        const stamp = yield* readStamp
+        const stamp = resolved.writes ? yield* readStamp : -1
         counters.fetches++
         const exit = yield* Effect.exit(withHardTimeout(storeKey, fetch, resolved.hard))
         if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) counters.fetchFailures++
@@ -477,20 +535,38 @@ export const make = (options: Cache.Options = {}) =>
     // Policies
     // ---------------------------------------------------------------------------------------
 
-    const cacheOrNetwork = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
-      Effect.flatMap(lookup(storeKey, resolved.schema, resolved.failureSchema), (found): Effect.Effect<unknown, unknown, R> => {
-        switch (found._tag) {
-          case "Fresh":
-            counters.hits++
-            return valueOf(found.decoded)
-          case "Stale":
-            counters.staleHits++
-            return Effect.zipRight(refreshInBackground(storeKey, fetch, resolved), valueOf(found.decoded))
-          case "Miss":
-            counters.misses++
-            return fetchThrough(storeKey, fetch, resolved, Option.none())
-        }
-      })
+    const serve = <R>(
+      storeKey: string,
+      fetch: Effect.Effect<unknown, unknown, R>,
+      options: AnyFetchOptions | undefined,
+      found: Lookup
+    ): Effect.Effect<unknown, unknown, R> => {
+      switch (found._tag) {
+        case "Fresh":
+          counters.hits++
+          return valueOf(found.decoded)
+        case "Stale":
+          counters.staleHits++
+          return Effect.zipRight(refreshInBackground(storeKey, fetch, resolve(options, true)), valueOf(found.decoded))
+        case "Miss":
+          counters.misses++
+          return fetchThrough(storeKey, fetch, resolve(options, found !== storeDown), Option.none())
+      }
+    }
+
+    const cacheOrNetwork = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) => {
+      const schema = (options?.schema ?? Codec.json) as AnySchema
+      const failureSchema = options?.failures?.schema as AnySchema | undefined
+      if (sync !== undefined) {
+        // The hit path of an in-process store: one synchronous read, no effect of the store's.
+        return Effect.suspend(() => {
+          const judged = judgeSlot(sync, storeKey, schema, failureSchema)
+          if (judged._tag === "Corrupt") return Effect.zipRight(dropCorrupt(storeKey), serve(storeKey, fetch, options, miss))
+          return serve(storeKey, fetch, options, judged)
+        })
+      }
+      return Effect.flatMap(lookup(storeKey, schema, failureSchema), (found) => serve(storeKey, fetch, options, found))
+    }
 
     const staleValue = (found: Lookup): Option.Option<unknown> =>
       found._tag !== "Miss" && !found.decoded.failed ? Option.some(found.decoded.value) : Option.none()
@@ -498,7 +574,7 @@ export const make = (options: Cache.Options = {}) =>
     const networkOnly = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
       Effect.flatMap(
         lookup(storeKey, resolved.schema, resolved.failureSchema),
-        (found) => fetchThrough(storeKey, fetch, resolved, staleValue(found))
+        (found) => fetchThrough(storeKey, fetch, found === storeDown ? { ...resolved, writes: false } : resolved, staleValue(found))
       )
 
     const cacheOnly = (storeKey: string, resolved: Resolved) =>
@@ -534,8 +610,12 @@ export const make = (options: Cache.Options = {}) =>
       options?: AnyFetchOptions
     ): Effect.Effect<unknown, unknown, unknown> | Stream.Stream<unknown, unknown, unknown> => {
       const policy = options?.policy ?? "CacheOrNetwork"
-      const resolved = resolve(options, policy !== "NoCache" && enabled)
+      const context = options?.context
+      // The common case first, without building anything else.
+      if (policy === "CacheOrNetwork" && enabled && context === undefined) return cacheOrNetwork(storeKeyOf(key), fetch, options)
       const run = (storeKey: string) => {
+        if (policy === "CacheOrNetwork" && enabled) return cacheOrNetwork(storeKey, fetch, options)
+        const resolved = resolve(options, policy !== "NoCache" && enabled)
         if (!enabled) {
           if (policy === "CacheOnly") return Effect.succeed(Option.none())
           if (policy === "CacheAndNetwork") return Stream.fromEffect(fetchDirect(storeKey, fetch, resolved))
@@ -543,7 +623,7 @@ export const make = (options: Cache.Options = {}) =>
         }
         switch (policy) {
           case "CacheOrNetwork":
-            return cacheOrNetwork(storeKey, fetch, resolved)
+            return cacheOrNetwork(storeKey, fetch, options)
           case "NetworkOnly":
             return networkOnly(storeKey, fetch, resolved)
           case "CacheOnly":
@@ -554,7 +634,6 @@ export const make = (options: Cache.Options = {}) =>
             return fetchDirect(storeKey, fetch, resolved)
         }
       }
-      const context = options?.context
       if (context === undefined) return run(storeKeyOf(key))
       const keyWith = (part: Key.Part) => storeKeyOf([Key.encode(key), part])
       return policy === "CacheAndNetwork"
@@ -706,7 +785,7 @@ export const make = (options: Cache.Options = {}) =>
       Effect.gen(function* () {
         const storeKey = storeKeyOf(key)
         const found = yield* readRaw(storeKey)
-        if (Option.isNone(found)) return Option.none<Cache.EntryInfo>()
+        if (found === undefined || Option.isNone(found)) return Option.none<Cache.EntryInfo>()
         const [entry, versions] = found.value
         const time = now()
         return Option.some<Cache.EntryInfo>({

@@ -1,0 +1,157 @@
+/**
+ * The read-through hit path on 10,000 keys, and the cost of invalidating a tag that covers
+ * 100,000 entries plus the reads after it: Cachet next to lru-cache, cache-manager and BentoCache.
+ */
+import { Cache, MemoryStore, QueryCache, Tag } from "@cachet/core"
+import { BentoCache, bentostore } from "bentocache"
+import { memoryDriver } from "bentocache/drivers/memory"
+import { createCache } from "cache-manager"
+import { Effect, Layer, ManagedRuntime, Schema } from "effect"
+import { LRUCache } from "lru-cache"
+import { measureAsync, measureRounds, type Sample } from "./measure.js"
+
+const KEYS = 10_000
+const OPS = 200_000
+const WIDE = 100_000
+
+const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`)
+const valueOf = (i: number) => ({ id: String(i), name: `User ${i}`, email: `user${i}@example.com` })
+
+const cachetRuntime = (entries: number) =>
+  ManagedRuntime.make(
+    Cache.layer({ ttl: "1 hour" }).pipe(Layer.provideMerge(MemoryStore.layer({ maxEntries: entries * 2 })))
+  )
+
+/** Cachet: `Cache.getOrFetch` with one tag and a `QueryCache` method, each in a loop inside one Effect program. */
+const cachet = async (): Promise<Array<Sample>> => {
+  const runtime = cachetRuntime(KEYS)
+  const schema = Tag.at("users", () => Tag.wild)
+  const User = Schema.Struct({ id: Schema.String, name: Schema.String, email: Schema.String })
+  const program = Effect.gen(function* () {
+    const cache = yield* Cache.Cache
+    const blog = yield* QueryCache.make({
+      schema,
+      queries: (tags) => ({
+        getUser: QueryCache.query({
+          args: Schema.Struct({ id: Schema.String }),
+          success: User,
+          tags: ({ id }) => tags.users(id),
+          lookup: ({ id }) => Effect.succeed(valueOf(Number(id)))
+        })
+      })
+    })
+    const getOrFetchLoop = Effect.gen(function* () {
+      for (let i = 0; i < OPS; i++) {
+        const n = i % KEYS
+        yield* cache.getOrFetch(keys[n]!, Effect.sync(() => valueOf(n)), { tags: [`users/${n}`] })
+      }
+    })
+    const queryLoop = Effect.gen(function* () {
+      for (let i = 0; i < OPS; i++) yield* blog.getUser({ id: String(i % KEYS) })
+    })
+    return { getOrFetchLoop, queryLoop }
+  })
+  const { getOrFetchLoop, queryLoop } = await runtime.runPromise(program)
+  await runtime.runPromise(getOrFetchLoop)
+  await runtime.runPromise(queryLoop)
+  const samples = [
+    await measureRounds("cachet Cache.getOrFetch (1 tag)", OPS, () => runtime.runPromise(getOrFetchLoop)),
+    await measureRounds("cachet QueryCache method (1 tag)", OPS, () => runtime.runPromise(queryLoop))
+  ]
+  await runtime.dispose()
+  return samples
+}
+
+const lruCache = async (): Promise<Sample> => {
+  const lru = new LRUCache<string, ReturnType<typeof valueOf>>({
+    max: KEYS * 2,
+    ttl: 3_600_000,
+    fetchMethod: async (key) => valueOf(Number(key.slice(5)))
+  })
+  for (const key of keys) await lru.fetch(key)
+  return measureAsync("lru-cache 11 fetch", OPS, (i) => lru.fetch(keys[i % KEYS]!))
+}
+
+const cacheManager = async (): Promise<Sample> => {
+  const cache = createCache({ ttl: 3_600_000 })
+  for (let i = 0; i < KEYS; i++) await cache.wrap(keys[i]!, async () => valueOf(i))
+  return measureAsync("cache-manager 7 wrap", OPS / 4, (i) => {
+    const n = i % KEYS
+    return cache.wrap(keys[n]!, async () => valueOf(n))
+  })
+}
+
+const makeBento = () =>
+  new BentoCache({
+    default: "memory",
+    stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems: WIDE * 2 })) }
+  })
+
+const bento = async (): Promise<Array<Sample>> => {
+  const cache = makeBento()
+  const plain = (n: number) => cache.getOrSet({ key: keys[n]!, ttl: "1h", factory: () => valueOf(n) })
+  const tagged = (n: number) =>
+    cache.getOrSet({ key: `t:${keys[n]!}`, ttl: "1h", tags: [`users/${n}`], factory: () => valueOf(n) })
+  for (let n = 0; n < KEYS; n++) {
+    await plain(n)
+    await tagged(n)
+  }
+  const samples = [
+    await measureAsync("bentocache 1.6 getOrSet", OPS / 10, (i) => plain(i % KEYS)),
+    await measureAsync("bentocache 1.6 getOrSet (1 tag)", OPS / 20, (i) => tagged(i % KEYS))
+  ]
+  await cache.disconnectAll()
+  return samples
+}
+
+/** Invalidation of one tag covering 100,000 entries, then reading them all (refetch), then again (hits). */
+const cachetWide = async (): Promise<Array<Sample>> => {
+  const runtime = cachetRuntime(WIDE)
+  const wideKeys = Array.from({ length: WIDE }, (_, i) => `post:${i}`)
+  const program = Effect.gen(function* () {
+    const cache = yield* Cache.Cache
+    const readAll = Effect.gen(function* () {
+      for (let i = 0; i < WIDE; i++) {
+        yield* cache.getOrFetch(wideKeys[i]!, Effect.sync(() => valueOf(i)), { tags: [`feed/${i % 100}`] })
+      }
+    })
+    return { readAll, invalidate: cache.invalidate("feed") }
+  })
+  const { invalidate, readAll } = await runtime.runPromise(program)
+  await runtime.runPromise(readAll)
+  const before = await measureRounds("cachet read before invalidation (hit)", WIDE, () => runtime.runPromise(readAll), 3)
+  const invalidation = await measureRounds("cachet invalidate a tag over 100,000 entries", 1, () => runtime.runPromise(invalidate), 1)
+  const refetch = await measureRounds("cachet first read after it (refetch + write)", WIDE, () => runtime.runPromise(readAll), 1)
+  const after = await measureRounds("cachet reads after it (hit)", WIDE, () => runtime.runPromise(readAll), 3)
+  await runtime.dispose()
+  return [before, invalidation, refetch, after]
+}
+
+const bentoWide = async (): Promise<Array<Sample>> => {
+  const cache = makeBento()
+  const readAll = async () => {
+    for (let i = 0; i < WIDE; i++) {
+      await cache.getOrSet({ key: `post:${i}`, ttl: "1h", tags: [`feed/${i % 100}`, "feed"], factory: () => valueOf(i) })
+    }
+  }
+  const sample = WIDE / 10
+  const readSome = async () => {
+    for (let i = 0; i < sample; i++) {
+      await cache.getOrSet({ key: `post:${i}`, ttl: "1h", tags: [`feed/${i % 100}`, "feed"], factory: () => valueOf(i) })
+    }
+  }
+  await readAll()
+  const before = await measureRounds("bentocache read before deleteByTag (hit)", sample, readSome, 3)
+  const invalidation = await measureRounds("bentocache deleteByTag over 100,000 entries", 1, () => cache.deleteByTag({ tags: ["feed"] }), 1)
+  const refetch = await measureRounds("bentocache first read after it", sample, readSome, 1)
+  const after = await measureRounds("bentocache reads after it", sample, readSome, 3)
+  await cache.disconnectAll()
+  return [before, invalidation, refetch, after]
+}
+
+/** Every cache figure, in one process and one run. */
+export const run = async (): Promise<{ readonly hit: Array<Sample>; readonly wide: Array<Sample> }> => {
+  const hit = [...(await cachet()), await lruCache(), await cacheManager(), ...(await bento())]
+  const wide = [...(await cachetWide()), ...(await bentoWide())]
+  return { hit, wide }
+}
