@@ -6,13 +6,16 @@
 import { Config, Duration } from "effect"
 
 /**
- * Where the server listens: `PORT` (3000) and `HOST` (127.0.0.1).
+ * Where the server listens: `PORT` (3000; 0 picks a free port) and `HOST` (127.0.0.1).
  *
  * @since 0.1.0
  * @category config
  */
 export const server = Config.all({
-  port: Config.port("PORT").pipe(Config.withDefault(3000)),
+  port: Config.integer("PORT").pipe(
+    Config.validate({ message: "PORT must be 0..65535", validation: (port) => port >= 0 && port <= 65535 }),
+    Config.withDefault(3000)
+  ),
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
 })
 

@@ -8,9 +8,7 @@
  */
 import { CacheAdmin } from "@cachet/api"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer, Option } from "effect"
-import { createServer } from "node:http"
+import { type Config, Effect, flow, Layer, Option } from "effect"
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
 import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
@@ -18,6 +16,7 @@ import { CacheLive, CacheStoreInfo } from "./CacheStore.js"
 import { HttpCommentsLive } from "./Comments/Http.js"
 import * as AppConfig from "./Config.js"
 import { HttpHealthLive } from "./Health/Http.js"
+import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
 import { GuardLive, requestLog } from "./Middleware.js"
 import { HttpPostsLive } from "./Posts/Http.js"
@@ -63,7 +62,7 @@ const StartupLogLive = Layer.effectDiscard(
  * @since 0.1.0
  * @category layers
  */
-export const AppLive = HttpApiBuilder.serve(requestLog).pipe(
+export const AppLive = HttpApiBuilder.serve(flow(requestLog, Lifecycle.track)).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(GuardLive),
@@ -78,34 +77,30 @@ export const AppLive = HttpApiBuilder.serve(requestLog).pipe(
  * @since 0.1.0
  * @category layers
  */
-export const ServicesLive = BlogCache.Default.pipe(Layer.provideMerge(Layer.merge(CacheLive, SqlLive)))
+export const ServicesLive = BlogCache.Default.pipe(
+  Layer.provideMerge(Layer.merge(CacheLive, SqlLive)),
+  Layer.provideMerge(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("stopped: cache store and database closed"))))
+)
 
 /**
- * The node HTTP server on `HOST`:`PORT`.
+ * The app listening on an address (tests pass `{ port: 0 }`), over the services and the
+ * logging configuration; on shutdown it drains before anything closes.
  *
  * @since 0.1.0
  * @category layers
  */
-export const NodeServerLive = NodeHttpServer.layerConfig(createServer, AppConfig.server)
-
-/**
- * The app on a given server layer (the Node one, or one on a free port in tests), over the
- * services and the logging configuration.
- *
- * @since 0.1.0
- * @category layers
- */
-export const withServer = <ROut, E>(server: Layer.Layer<ROut, E>) =>
-  AppLive.pipe(
-    Layer.provideMerge(server),
+export const listening = (listen: Config.Config<{ readonly port: number; readonly host: string }>) =>
+  Lifecycle.DrainLive.pipe(
+    Layer.provideMerge(AppLive.pipe(Layer.provideMerge(Lifecycle.layerServer(listen)))),
+    Layer.provide(Lifecycle.InFlight.layer),
     Layer.provide(ServicesLive),
     Layer.provide(LoggingLive)
   )
 
 /**
- * The server.
+ * The server on `HOST`:`PORT`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const HttpLive = withServer(NodeServerLive)
+export const HttpLive = listening(AppConfig.server)

@@ -13,13 +13,13 @@ const formats = {
 } as const
 
 /**
- * `LOG_LEVEL`: all, trace, debug, info, warn (or warning), error, fatal, none; any case.
+ * `LOG_LEVEL`: all, trace, debug, info, warn (or warning), error, fatal, none (or off); any case.
  *
  * @since 0.1.0
  * @category config
  */
 export const levelConfig: Config.Config<LogLevel.LogLevel> = Config.string("LOG_LEVEL").pipe(
-  Config.map((value) => (value.toLowerCase() === "warning" ? "warn" : value)),
+  Config.map((value) => ({ warning: "warn", none: "off" } as Record<string, string>)[value.toLowerCase()] ?? value),
   Config.mapOrFail((value) => {
     const level = LogLevel.allLevels.find((level) => level.label === value.toUpperCase())
     return level === undefined

@@ -3,13 +3,11 @@
  * from a map instead of the environment, and talks to it over real HTTP.
  */
 import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
-import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+import { Config, ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
 import * as Fs from "node:fs"
-import { createServer } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { baseUrl, withServer } from "../src/Http.js"
+import { baseUrl, listening } from "../src/Http.js"
 
 export interface Response {
   readonly status: number
@@ -52,7 +50,7 @@ export const testEnv = (overrides: Record<string, string | undefined> = {}): Rec
 
 export const start = async (env: Record<string, string>): Promise<Server> => {
   const scope = Effect.runSync(Scope.make())
-  const layer = withServer(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })).pipe(
+  const layer = listening(Config.succeed({ port: 0, host: "127.0.0.1" })).pipe(
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
   )
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope)).catch(async (error) => {

@@ -1,0 +1,78 @@
+/**
+ * The server as `npm start` runs it: a real process from `src/main.ts`, stopped with SIGTERM
+ * while requests are in flight.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Net from "node:net"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, describe, expect, it } from "vitest"
+import { testEnv } from "./harness.js"
+
+const appDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
+
+const children: Array<ChildProcess> = []
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL")
+})
+
+const startProcess = (env: Record<string, string>) =>
+  new Promise<{ child: ChildProcess; url: string; output: () => string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--conditions=@cachet/source", "--import", "tsx", "src/main.ts"], {
+      cwd: appDir,
+      env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    children.push(child)
+    let output = ""
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000)
+    const onData = (chunk: Buffer) => {
+      output += String(chunk)
+      const match = /listening on (http:\/\/\S+?)"/.exec(output)
+      if (match !== null && output.includes("cache store:")) {
+        clearTimeout(timer)
+        resolve({ child, url: match[1]!.replace("localhost", "127.0.0.1"), output: () => output })
+      }
+    }
+    child.stdout.on("data", onData)
+    child.stderr.on("data", onData)
+    child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${output}`)))
+  })
+
+const until = async (condition: () => boolean, what: string) => {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  if (!condition()) throw new Error(`timed out waiting for ${what}`)
+}
+
+describe("the server process", () => {
+  it("prints its URL, docs and store; on SIGTERM finishes the request in flight, closes the store and exits 0", async () => {
+    const { child, output, url } = await startProcess(testEnv({ LOG_LEVEL: "Info" }))
+    expect(output()).toContain(`API docs: ${url.replace("127.0.0.1", "localhost")}/docs`)
+    expect(output()).toContain("cache store: memory")
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+
+    // A request in flight: its headers are in, half of its body is not.
+    const body = JSON.stringify({ name: "Last Request", email: "last.request@example.com" })
+    const socket = Net.connect(Number(new URL(url).port), "127.0.0.1")
+    let response = ""
+    socket.on("data", (chunk) => response += String(chunk))
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
+    socket.write(
+      `POST /users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n` +
+        body.slice(0, 10)
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+
+    child.kill("SIGTERM")
+    await until(() => output().includes("shutting down"), "the drain")
+    socket.write(body.slice(10))
+    await until(() => response.includes("\r\n\r\n{"), "the response")
+    expect(response).toMatch(/^HTTP\/1\.1 201/)
+    expect(response.toLowerCase()).toContain("connection: close")
+
+    const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 15_000))])
+    expect(code, output()).toBe(0)
+    expect(output()).toContain("stopped: cache store and database closed")
+    socket.destroy()
+  }, 90_000)
+})
