@@ -45,11 +45,11 @@ export const parse = (text: string): Either.Either<Spec, string> => {
   }
   if (value.startsWith("redis://") || value.startsWith("rediss://")) {
     try {
-      new URL(value)
-      return Either.right({ _tag: "Redis", url: value })
+      if (new URL(value).hostname !== "") return Either.right({ _tag: "Redis", url: value })
     } catch {
-      return Either.left(`not a Redis URL: ${value}`)
+      // not a URL
     }
+    return Either.left(`not a Redis URL (redis://host:port): ${value}`)
   }
   if (value.startsWith("memcached://")) {
     const servers = value.slice("memcached://".length).replace(/\/+$/, "")

@@ -1,6 +1,6 @@
 /**
  * Ids of the blog's records. They are strings on the wire (`"42"`) and integers in SQLite;
- * only canonical ones (`/^[1-9][0-9]{0,15}$/`) can name a record, so anything else is a 404
+ * only canonical ones (`/^[1-9][0-9]{0,14}$/`, safe integers) can name a record, so anything else is a 404
  * without touching the database or the cache.
  *
  * @since 0.1.0
@@ -43,7 +43,7 @@ export const CommentId = Schema.String.pipe(Schema.brand("CommentId"))
  */
 export type CommentId = typeof CommentId.Type
 
-const canonical = /^[1-9][0-9]{0,15}$/
+const canonical = /^[1-9][0-9]{0,14}$/
 
 /**
  * The id if it can name a record (a canonical positive integer), none otherwise.
