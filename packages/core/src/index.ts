@@ -2,12 +2,13 @@
  * @since 0.1.0
  */
 export * as Cache from "./Cache.js"
+export * as CacheMetrics from "./CacheMetrics.js"
 export * as Codec from "./Codec.js"
 export * as Key from "./Key.js"
 export * as Lock from "./Lock.js"
 export * as MemoryStore from "./MemoryStore.js"
 export * as Policy from "./Policy.js"
+export * as QueryCache from "./QueryCache.js"
 export * as Store from "./Store.js"
 export * as Tag from "./Tag.js"
 export * as TagVersions from "./TagVersions.js"
-export * as QueryCache from "./QueryCache.js"

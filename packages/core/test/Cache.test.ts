@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cache, MemoryStore, Store } from "@cachet/core"
+import { Cache, CacheMetrics, MemoryStore, Store } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
 import {
   Data,
@@ -11,6 +11,7 @@ import {
   HashSet,
   Layer,
   Logger,
+  Metric,
   Option,
   Ref,
   Schema,
@@ -420,4 +421,25 @@ describe("Cache options", () => {
       expect(info.size).toBeGreaterThan(0)
       expect(HashSet.size(HashSet.fromIterable(yield* cache.keys({ prefix: "k" })))).toBe(1)
     }).pipe(Effect.provide(live())))
+})
+
+describe("Cache metrics", () => {
+  it.effect("Effect metrics follow the cache's tallies, tagged with its namespace", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const { lookup } = yield* counted
+      for (let i = 0; i < 3; i++) yield* cache.getOrFetch("k", lookup)
+      yield* cache.invalidate("users/1")
+      const stats = yield* cache.stats
+      const value = (counter: Metric.Metric.Counter<number>) =>
+        Effect.map(Metric.value(Metric.tagged(counter, "namespace", cache.prefix)), (state) => state.count)
+      expect(stats).toMatchObject({ hits: 2, misses: 1, fetches: 1, invalidations: 1 })
+      expect(yield* value(CacheMetrics.hits)).toBe(2)
+      expect(yield* value(CacheMetrics.misses)).toBe(1)
+      expect(yield* value(CacheMetrics.fetches)).toBe(1)
+      expect(yield* value(CacheMetrics.invalidations)).toBe(1)
+      yield* cache.getOrFetch("k", lookup)
+      yield* cache.stats
+      expect(yield* value(CacheMetrics.hits)).toBe(3)
+    }).pipe(Effect.provide(live({ namespace: "metrics-test" }))))
 })

@@ -9,12 +9,14 @@ import {
   Exit,
   Fiber,
   FiberId,
+  Metric,
   Option,
   Schedule,
   Schema,
   Stream
 } from "effect"
 import type * as Cache from "../Cache.js"
+import * as CacheMetrics from "../CacheMetrics.js"
 import * as Codec from "../Codec.js"
 import * as Key from "../Key.js"
 import * as Lock from "../Lock.js"
@@ -116,6 +118,16 @@ export const make = (options: Cache.Options = {}) =>
       backgroundRefreshes: 0
     }
     const inflight = new Map<string, Flight>()
+
+    // Effect metrics follow the tallies: deltas are published every second and on `stats`.
+    const publishedSoFar = new Map<string, number>()
+    const publishMetrics = Effect.forEach(CacheMetrics.published, ([name, counter]) => {
+      const total = name === "invalidations" ? counters.invalidations + counters.expirations : counters[name]
+      const delta = total - (publishedSoFar.get(name) ?? 0)
+      publishedSoFar.set(name, total)
+      return delta > 0 ? Metric.incrementBy(Metric.tagged(counter, "namespace", prefix), delta) : Effect.void
+    }, { discard: true })
+    yield* publishMetrics.pipe(Effect.repeat(Schedule.spaced(Duration.seconds(1))), Effect.interruptible, Effect.forkIn(scope))
     const decodedMemo = new WeakMap<Store.Entry, { readonly schema: AnySchema; readonly decoded: Decoded }>()
     let consecutiveFailures = 0
     let breakerOpenUntil = 0
@@ -396,7 +408,10 @@ export const make = (options: Cache.Options = {}) =>
         if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) counters.fetchFailures++
         yield* writeOutcome(storeKey, resolved, stamp, exit)
         return exit
-      }).pipe(Effect.withSpan("cachet.fetch", { attributes: { "cachet.key": storeKey } }))
+      }).pipe(
+        Metric.trackDuration(CacheMetrics.fetchDuration),
+        Effect.withSpan("cachet.fetch", { attributes: { "cachet.key": storeKey } })
+      )
 
     const runFetch = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) => {
       if (Option.isNone(lock) || store.local || !resolved.writes) return fetchAndWrite(storeKey, fetch, resolved)
@@ -829,14 +844,14 @@ export const make = (options: Cache.Options = {}) =>
           (keys) => keys.map((key) => key.slice(prefix.length))
         ),
       clear: protect("clear", store.clear(prefix)),
-      stats: Effect.sync(() => ({
+      stats: Effect.zipRight(publishMetrics, Effect.sync(() => ({
         store: store.name,
         namespace: prefix,
         enabled,
         ...counters,
         breaker: breakerOpenUntil > now() ? "open" as const : "closed" as const,
         inflight: inflight.size
-      }))
+      })))
     }
     return service
   })
