@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+export * as CacheAssert from "./CacheAssert.js"
 export * as FaultyStore from "./FaultyStore.js"
 export * as StoreSuite from "./StoreSuite.js"
 export * as Servers from "./Servers.js"
