@@ -148,7 +148,8 @@ export const CacheLive: Layer.Layer<
       namespace: config.namespace,
       ttl: config.ttl,
       grace: config.grace,
-      storeTimeout: config.storeTimeout
+      storeTimeout: config.storeTimeout,
+      enabled: config.enabled
     }).pipe(Layer.provide(storeLayer(spec)))
     return Layer.merge(cache, Layer.succeed(CacheStoreInfo, { spec, description: describe(spec) }))
   })

@@ -43,7 +43,7 @@ export const seed = Config.all({
 /**
  * The cache: `CACHE_STORE` (`memory` | `sqlite:PATH` | `redis://...` | `memcached://host:port`),
  * `CACHE_TTL` (5 minutes), `CACHE_GRACE` (1 minute), `CACHE_NAMESPACE` (`blog`),
- * `CACHE_STORE_TIMEOUT` (500 ms).
+ * `CACHE_STORE_TIMEOUT` (500 ms), `CACHE_ENABLED` (true; false makes every read fetch).
  *
  * @since 0.1.0
  * @category config
@@ -53,5 +53,6 @@ export const cache = Config.all({
   ttl: Config.duration("CACHE_TTL").pipe(Config.withDefault(Duration.minutes(5))),
   grace: Config.duration("CACHE_GRACE").pipe(Config.withDefault(Duration.minutes(1))),
   namespace: Config.string("CACHE_NAMESPACE").pipe(Config.withDefault("blog")),
-  storeTimeout: Config.duration("CACHE_STORE_TIMEOUT").pipe(Config.withDefault(Duration.millis(500)))
+  storeTimeout: Config.duration("CACHE_STORE_TIMEOUT").pipe(Config.withDefault(Duration.millis(500))),
+  enabled: Config.boolean("CACHE_ENABLED").pipe(Config.withDefault(true))
 })
