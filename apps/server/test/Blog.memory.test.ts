@@ -26,3 +26,24 @@ describe("without ADMIN_TOKEN", () => {
     expect((await server.get("/users/1")).status).toBe(200)
   })
 })
+
+describe("ttl and grace", () => {
+  let server: Server
+  beforeAll(async () => {
+    server = await start(testEnv({ CACHE_TTL: "300 millis", CACHE_GRACE: "1 minute", SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2" }))
+  })
+  afterAll(() => server?.close())
+
+  it("past its ttl an entry is served STALE once, refreshed in the background, then HIT again", async () => {
+    expect((await server.get("/users/1")).cache).toBe("MISS")
+    expect((await server.get("/users/1")).cache).toBe("HIT")
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const stale = await server.get("/users/1")
+    expect(stale.cache).toBe("STALE")
+    expect(Number(stale.headers.get("age"))).toBeGreaterThanOrEqual(0)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const refreshed = await server.get("/users/1")
+    expect(refreshed.cache).toBe("HIT")
+    expect(refreshed.text).toBe(stale.text)
+  })
+})
