@@ -2,11 +2,13 @@
  * `npm run bench`: measures Cachet against peer libraries in one process and one run, prints the
  * figures with ratios, and writes them to BENCHMARKS.md at the repository root.
  */
+import "./env.js"
 import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as CacheBench from "./cache.js"
 import { formatNs, type Sample } from "./measure.js"
+import * as NormalizeBench from "./normalize.js"
 
 const table = (rows: ReadonlyArray<Sample>, reference: Sample): string => {
   const lines = ["| library and operation | per op | ratio to " + reference.name + " |", "| --- | ---: | ---: |"]
@@ -17,7 +19,61 @@ const table = (rows: ReadonlyArray<Sample>, reference: Sample): string => {
 const plain = (rows: ReadonlyArray<Sample>): string =>
   ["| measurement | per op |", "| --- | ---: |", ...rows.map((row) => `| ${row.name} | ${formatNs(row.nsPerOp)} |`)].join("\n")
 
+const ms = (value: number): string => (value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(2) : value.toFixed(3)) + " ms"
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`
+
+/** The "Normalized data" section: one column per library, then each peer's figure over Cachet's. */
+const normalizedSection = (figures: ReadonlyArray<NormalizeBench.Figures>): Array<string> => {
+  const [cachet, ...others] = figures
+  if (cachet === undefined) return []
+  const peers = others.filter((f) => !f.name.startsWith("Cachet"))
+  const rows: ReadonlyArray<readonly [string, (f: NormalizeBench.Figures) => number, (v: number) => string]> = [
+    ["write (ms)", (f) => f.writeMs, ms],
+    ["read after a write (ms)", (f) => f.readAfterWriteMs, ms],
+    ["repeated read (ms)", (f) => f.repeatedReadMs, ms],
+    ["re-read after one author changed (ms)", (f) => f.rereadMs, ms],
+    ["retained heap, 10 pages written and read", (f) => f.heapBytes, mb],
+    ["retained heap / raw JSON", (f) => f.heapBytes / f.rawJsonBytes, (v) => `${v.toFixed(2)}×`]
+  ]
+  const header = ["measurement", ...figures.map((f) => f.name), ...peers.map((p) => `${p.name} / Cachet`)]
+  const lines = [`| ${header.join(" | ")} |`, `| --- | ${header.slice(1).map(() => "---:").join(" | ")} |`]
+  for (const [label, get, format] of rows) {
+    const cells = [label, ...figures.map((f) => format(get(f))), ...peers.map((p) => `${(get(p) / get(cachet)).toFixed(2)}×`)]
+    lines.push(`| ${cells.join(" | ")} |`)
+  }
+  lines.push(`| posts keeping identity on the re-read | ${figures.map((f) => `${f.unchangedKept} / 1000`).join(" | ")} | ${peers.map(() => "").join(" | ")} |`)
+  const ratio = (get: (f: NormalizeBench.Figures) => number) =>
+    peers.map((p) => {
+      const r = get(p) / get(cachet)
+      return r >= 1 ? `${r.toFixed(1)}× faster than ${p.name}` : `${(1 / r).toFixed(1)}× slower than ${p.name}`
+    }).join(", ")
+  return [
+    "## Normalized data (1,000 Posts with 100 Authors; 10 pages for the heap)",
+    "",
+    lines.join("\n"),
+    "",
+    `- write: Cachet is ${ratio((f) => f.writeMs)}`,
+    `- read after a write: Cachet is ${ratio((f) => f.readAfterWriteMs)}`,
+    `- repeated read: Cachet is ${ratio((f) => f.repeatedReadMs)}`,
+    `- re-read after one author changed: Cachet is ${ratio((f) => f.rereadMs)}`,
+    `- retained heap: Cachet keeps ${peers.map((p) => `${(p.heapBytes / cachet.heapBytes).toFixed(1)}× less than ${p.name}`).join(", ")}`,
+    `- raw JSON of the 10 pages: ${mb(cachet.rawJsonBytes)} with \`__typename\`, ${mb(figures.find((f) => f.name.includes("no __typename"))?.rawJsonBytes ?? 0)} without.`,
+    "- Peers in production mode (NODE_ENV=production, Apollo `__DEV__` false). Cachet: `EntityGraph` driven with `Effect.runSync`; " +
+    "the first Cachet column uses Schemas that declare `__typename` (all three then store and return the same data), the second Schemas without it on data without it. " +
+    "Apollo: `InMemoryCache` `writeQuery`/`readQuery`/`writeFragment` with `gql` documents. " + NormalizeBench.urqlMethod,
+    "- Only the measured operation is timed (not the write before a read after a write, nor the author change before a re-read). Medians of 5 rounds; heap: median of 3 fresh caches, results dropped." +
+    (NormalizeBench.canCollect() ? "" : " **Run without --expose-gc: heap figures are unreliable.**"),
+    ""
+  ]
+}
+
 const main = async () => {
+  const only = process.argv[2]
+  const normalized = await NormalizeBench.run()
+  if (only === "normalize") {
+    process.stdout.write(normalizedSection(normalized).join("\n") + "\n")
+    return
+  }
   const cache = await CacheBench.run()
   const reference = cache.hit[0]!
   const ratios = cache.hit.slice(1).map((peer) => `- ${reference.name} is ${(peer.nsPerOp / reference.nsPerOp).toFixed(2)}× as fast as ${peer.name}`)
@@ -35,7 +91,8 @@ const main = async () => {
     "## Invalidating a tag that covers 100,000 entries, and the reads after it",
     "",
     plain(cache.wide),
-    ""
+    "",
+    ...normalizedSection(normalized)
   ].join("\n")
   process.stdout.write(report + "\n")
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
