@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Context, Layer } from "effect"
-import type { Duration, Effect, Exit, Option, Schema, Scope } from "effect"
+import type { Duration, Effect, Exit, Option, Queue, Schema, Scope } from "effect"
 import * as internal from "./internal/cache.js"
 import type * as Key from "./Key.js"
 import type * as Lock from "./Lock.js"
@@ -192,6 +192,17 @@ export interface Stats {
 }
 
 /**
+ * An invalidation (`hard`) or expiry (`soft`) of tags this cache performed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Invalidation {
+  readonly tags: ReadonlyArray<string>
+  readonly mode: "hard" | "soft"
+}
+
+/**
  * Options of `getOrFetchMany`: the key of each item, and the per-entry options.
  *
  * @since 0.1.0
@@ -268,6 +279,11 @@ export interface Service {
   readonly clear: Effect.Effect<number, Store.StoreError>
   /** Counters since the cache was built. */
   readonly stats: Effect.Effect<Stats>
+  /**
+   * Subscribes, for the scope's lifetime, to the invalidations and expiries this cache performs
+   * from now on (so a normalized graph can follow the cache's tags).
+   */
+  readonly invalidations: Effect.Effect<Queue.Dequeue<Invalidation>, never, Scope.Scope>
 }
 
 /**

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { Schema } from "effect"
-import { Effect, Either, Exit, FiberRef, Layer } from "effect"
+import { Effect, Either, Exit, FiberRef, Layer, Queue } from "effect"
 import { Schema as S } from "effect"
 import type { Key } from "@cachet/core"
 import { Cache, QueryCache, Tag } from "@cachet/core"
@@ -105,9 +105,10 @@ export const query = <Args, ArgsI, A, AI, E = never, EI = never, R = never, T ex
 }
 
 /**
- * A graph held in memory whose entity changes invalidate the `entity/<Type>/<key>` tags of the
- * `Cache` (changes written by normalized lookups themselves excepted, so an entry is not
- * invalidated by its own fetch).
+ * The entity graph of normalized queries, kept in step with the `Cache` both ways: a change of
+ * an entity in the graph invalidates `entity/<Type>/<key>` in the cache, and invalidating (or
+ * expiring) such a tag in the cache invalidates (or marks stale) that entity in the graph —
+ * `entity/<Type>` covers the whole type.
  *
  * @since 0.1.0
  * @category layers
@@ -119,7 +120,9 @@ export const layer = (
     EntityGraph.EntityGraph,
     Effect.gen(function*() {
       const cache = yield* Cache.Cache
-      return yield* EntityGraph.make({
+      // Tags the graph itself invalidated in the cache: their echo must not come back to the graph.
+      const echoes = new Map<string, number>()
+      const graph = yield* EntityGraph.make({
         ...options,
         onChange: (entityKeys) =>
           Effect.flatMap(FiberRef.get(inLookup), (skip) => {
@@ -128,12 +131,35 @@ export const layer = (
               const tag = entityTag(key)
               return tag === undefined ? [] : [tag]
             })
-            return tags.length === 0
-              ? Effect.void
-              : cache.invalidate(tags).pipe(
-                Effect.catchAll((error) => Effect.logWarning("NormalizedQuery: could not invalidate entity tags", error))
-              )
+            if (tags.length === 0) return Effect.void
+            for (const tag of Tag.normalize(tags)) echoes.set(tag, (echoes.get(tag) ?? 0) + 1)
+            return cache.invalidate(tags).pipe(
+              Effect.catchAll((error) => Effect.logWarning("NormalizedQuery: could not invalidate entity tags", error))
+            )
           })
       })
+      const invalidations = yield* cache.invalidations
+      yield* Queue.take(invalidations).pipe(
+        Effect.flatMap(({ mode, tags }) =>
+          Effect.forEach(tags, (tag) => {
+            const echoed = echoes.get(tag)
+            if (echoed !== undefined) {
+              if (echoed <= 1) echoes.delete(tag)
+              else echoes.set(tag, echoed - 1)
+              return Effect.void
+            }
+            const segments = Tag.segments(Tag.parse(tag))
+            if (segments[0] !== "entity" || segments.length < 2 || segments.length > 3) return Effect.void
+            if (segments.length === 2) {
+              return mode === "hard" ? graph.invalidateType(segments[1]!) : graph.markStale(segments[1]!)
+            }
+            const entityKey = `${segments[1]}:${segments[2]}`
+            return mode === "hard" ? graph.invalidate(entityKey) : graph.markStale(entityKey)
+          }, { discard: true })
+        ),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      return graph
     })
   )

@@ -70,4 +70,24 @@ describe("NormalizedQuery", () => {
       expect((yield* blog.feed({ page: 2 }))[0]!.title).toBe("Post 2")
       expect(yield* Ref.get(calls)).toBe(6) // page 2 was dropped and refetched
     }).pipe(Effect.provide(Live)))
+
+  it.scoped("invalidating or expiring an entity tag in the cache reaches the graph", () =>
+    Effect.gen(function*() {
+      const { blog } = yield* setup
+      const graph = yield* EntityGraph.EntityGraph
+      yield* blog.feed({ page: 1 })
+      expect((yield* graph.readFragment(Author, "Author:a1")).stale).toBe(false)
+      yield* blog.expire("entity/Author/a1")
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      expect((yield* graph.readFragment(Author, "Author:a1")).stale).toBe(true)
+      yield* blog.invalidate("entity/Post/p1")
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      const direct = yield* graph.readFragment(Post, "Post:p1")
+      yield* graph.invalidate("Post:p1")
+      expect(yield* graph.readFragment(Post, "Post:p1")).toEqual(direct)
+      // A graph write echoes into the cache, but not back into the graph.
+      yield* graph.writeFragment(Author, { id: "a1", name: "Echo" })
+      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      expect((yield* graph.readFragment(Author, "Author:a1")).data).toEqual({ id: "a1", name: "Echo" })
+    }).pipe(Effect.provide(Live)))
 })

@@ -11,6 +11,7 @@ import {
   FiberId,
   Metric,
   Option,
+  PubSub,
   Schedule,
   Schema,
   Stream
@@ -118,6 +119,7 @@ export const make = (options: Cache.Options = {}) =>
       backgroundRefreshes: 0
     }
     const inflight = new Map<string, Flight>()
+    const invalidationHub = yield* PubSub.unbounded<Cache.Invalidation>()
 
     // Effect metrics follow the tallies: deltas are published every second and on `stats`.
     const publishedSoFar = new Map<string, number>()
@@ -678,6 +680,7 @@ export const make = (options: Cache.Options = {}) =>
         else counters.expirations += paths.length
         return protect(mode === "hard" ? "invalidate" : "expire", tagVersions.bump(paths, mode)).pipe(
           Effect.tapError((error) => Effect.logError(`cachet: ${mode === "hard" ? "invalidation" : "expiry"} of ${paths.join(", ")} failed: ${error.message}`)),
+          Effect.zipRight(PubSub.publish(invalidationHub, { tags: paths, mode })),
           Effect.asVoid
         )
       })
@@ -844,6 +847,7 @@ export const make = (options: Cache.Options = {}) =>
           (keys) => keys.map((key) => key.slice(prefix.length))
         ),
       clear: protect("clear", store.clear(prefix)),
+      invalidations: PubSub.subscribe(invalidationHub),
       stats: Effect.zipRight(publishMetrics, Effect.sync(() => ({
         store: store.name,
         namespace: prefix,
