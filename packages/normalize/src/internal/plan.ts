@@ -9,6 +9,29 @@ import type { EntityConfig, FieldConfig } from "../Normalize.js"
 import { EntityAnnotationId, FieldAnnotationId } from "../Normalize.js"
 import * as keys from "./keys.js"
 
+/**
+ * A constructor of plain objects (their prototype is `Object.prototype`, so they are
+ * indistinguishable from object literals) whose instances share a hidden class of their own: V8
+ * sizes them to the properties they end up with instead of an object literal's default, so a
+ * read result or record of five fields takes 64 bytes instead of 96. One per Schema (read
+ * results) or per typename (records and links). No code generation (`new Function`) is involved.
+ * @internal
+ */
+export type Shape = new() => Record<string, unknown>
+
+/** @internal */
+export const makeShape = (): Shape => {
+  const Shape = function() {} as unknown as Shape
+  ;(Shape as unknown as { prototype: object }).prototype = Object.prototype
+  return Shape
+}
+
+/** The shapes of the records and links of the nodes of one typename (or of one embedded plan). @internal */
+export interface NodeShapes {
+  readonly records: Shape
+  readonly links: Shape
+}
+
 /** @internal */
 export interface LeafPlan {
   readonly _tag: "Leaf"
@@ -25,6 +48,10 @@ export interface ObjectPlan {
   /** Whether some field holds a link (otherwise a memo with an unchanged node version is valid). */
   hasLinks: boolean
   readonly guard: (u: unknown) => boolean
+  /** The constructor of this plan's read results. */
+  readonly shape: Shape
+  /** The shapes of the records and links of the nodes this plan writes (shared by the plans of a typename). */
+  nodeShapes: NodeShapes
   /** Set on the synthetic plan of a root read: the memo of that read. */
   rootMemo?: unknown
 }
@@ -82,6 +109,16 @@ export const isLinkPlan = (plan: Plan): boolean => plan._tag !== "Leaf"
 export const makeCompiler = (): Compiler => {
   const cache = new Map<AST.AST, Plan>()
   const entities = new Map<string, EntityConfig>()
+  const shapesByType = new Map<string, NodeShapes>()
+  const nodeShapes = (typename: string | undefined): NodeShapes => {
+    if (typename === undefined) return { records: makeShape(), links: makeShape() }
+    let shapes = shapesByType.get(typename)
+    if (shapes === undefined) {
+      shapes = { records: makeShape(), links: makeShape() }
+      shapesByType.set(typename, shapes)
+    }
+    return shapes
+  }
   const leaves = new Map<string, AST.AST>()
   let ids = 0
 
@@ -138,7 +175,9 @@ export const makeCompiler = (): Compiler => {
           entity,
           fields: [],
           hasLinks: false,
-          guard: guardOf(ast)
+          guard: guardOf(ast),
+          shape: makeShape(),
+          nodeShapes: nodeShapes(entity?.typename)
         }
         cache.set(ast, plan)
         if (node !== ast && entity === undefined) cache.set(node, plan)
@@ -244,7 +283,9 @@ export const makeCompiler = (): Compiler => {
       entity: undefined,
       fields: [fp],
       hasLinks: isLinkPlan(fp.plan),
-      guard: () => true
+      guard: () => true,
+      shape: makeShape(),
+      nodeShapes: nodeShapes(keys.ROOT)
     }
   }
 

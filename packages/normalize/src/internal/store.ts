@@ -3,7 +3,7 @@
  * above the base, staleness marks, and memoized reads that rebuild only what changed.
  * @internal
  */
-import type { ArrayPlan, FieldPlan, ObjectPlan, Plan, UnionPlan } from "./plan.js"
+import type { ArrayPlan, FieldPlan, NodeShapes, ObjectPlan, Plan, UnionPlan } from "./plan.js"
 import * as keys from "./keys.js"
 
 /** A link: an entity key, null, or nested lists of them. @internal */
@@ -24,33 +24,69 @@ export class Encoded {
   constructor(readonly encoded: unknown) {}
 }
 
-/** @internal */
-export interface Memo {
-  readonly plan: ObjectPlan
-  next: Memo | undefined
+/** Memo flags. */
+const COMPLETE = 1
+const STALE = 2
+const OWN_COMPLETE = 4
+const OWN_STALE = 8
+
+/** When a memo's value (and its own fields) turn stale; only allocated when finite. @internal */
+export interface Expiry {
+  readonly staleAt: number
+  readonly ownStaleAt: number
+}
+
+/**
+ * The last read of a node by one plan: its value, the store `seq` at which it was last known
+ * valid (the node's own fields are unchanged while `node.version <= seq`, as a change sets the
+ * node's version to a new seq), and flags. Small on purpose, one per entity read: booleans share
+ * one number, and the expiry times (doubles, which V8 boxes) live in an object of their own only
+ * when finite. A node holds the memo of the first plan that reads it inline (a {@link Node} is a
+ * `MemoSlot`); other plans' memos hang from `next`.
+ * @internal
+ */
+export interface MemoSlot {
+  readonly plan: ObjectPlan | undefined
   value: unknown
-  complete: boolean
-  stale: boolean
-  staleAt: number
-  ownComplete: boolean
-  ownStale: boolean
-  ownStaleAt: number
-  version: number
+  flags: number
   seq: number
+  expiry: Expiry | undefined
+  next: Memo | undefined
 }
 
 /** @internal */
-export class Node {
-  records: Record<string, unknown> = {}
+export class Memo implements MemoSlot {
+  next: Memo | undefined = undefined
+  constructor(
+    readonly plan: ObjectPlan,
+    public value: unknown,
+    public flags: number,
+    public seq: number,
+    public expiry: Expiry | undefined
+  ) {}
+}
+
+const expiryOf = (staleAt: number, ownStaleAt: number): Expiry | undefined =>
+  staleAt === Infinity && ownStaleAt === Infinity ? undefined : { staleAt, ownStaleAt }
+
+/** @internal */
+export class Node implements MemoSlot {
   links: Record<string, Link> | undefined = undefined
   version = 0
   overlays = 0
-  memo: Memo | undefined = undefined
   stale: Set<string> | undefined = undefined
   times: Record<string, number> | undefined = undefined
+  // the inline memo (see MemoSlot)
+  plan: ObjectPlan | undefined = undefined
+  value: unknown = undefined
+  flags = 0
+  seq = 0
+  expiry: Expiry | undefined = undefined
+  next: Memo | undefined = undefined
   constructor(
     readonly key: string,
-    public typename: string | undefined
+    public typename: string | undefined,
+    public records: Record<string, unknown>
   ) {}
 }
 
@@ -140,17 +176,17 @@ export class Store {
     readonly lifetime: number,
     private readonly decode: (ast: FieldPlan["ast"], encoded: unknown) => unknown = () => NONE
   ) {
-    this.nodes.set(keys.ROOT, new Node(keys.ROOT, keys.ROOT))
+    this.nodes.set(keys.ROOT, new Node(keys.ROOT, keys.ROOT, {}))
   }
 
   get root(): Node {
     return this.nodes.get(keys.ROOT)!
   }
 
-  ensureNode(key: string, typename: string | undefined): Node {
+  ensureNode(key: string, typename: string | undefined, shapes?: NodeShapes): Node {
     let node = this.nodes.get(key)
     if (node === undefined) {
-      node = new Node(key, typename)
+      node = new Node(key, typename, shapes === undefined ? {} : new shapes.records())
       this.nodes.set(key, node)
     } else if (node.typename === undefined && typename !== undefined) {
       node.typename = typename
@@ -387,7 +423,8 @@ export class Store {
   // normalization
 
   writeObject(w: Write, plan: ObjectPlan, value: object, key: string): Node {
-    const node = this.ensureNode(key, plan.entity?.typename)
+    const node = this.ensureNode(key, plan.entity?.typename, plan.nodeShapes)
+    if (plan.hasLinks && node.links === undefined && w.layer === undefined) node.links = new plan.nodeShapes.links() as Record<string, Link>
     const record = value as Record<string, unknown>
     const fields = plan.fields
     for (let i = 0; i < fields.length; i++) {
@@ -425,8 +462,8 @@ export class Store {
             w.warnings.push(`an entity of type ${plan.entity.typename} has no key; it is stored embedded at ${path}`)
           }
         }
-        this.writeObject(w, plan, v, key ?? path)
-        return key ?? path
+        // the node's own key string, so the links of 1,000 posts to one author share one string
+        return this.writeObject(w, plan, v, key ?? path).key
       }
       case "Array": {
         if (!Array.isArray(v)) return NOT_LINK
@@ -471,9 +508,10 @@ export class Store {
     return { value, complete: this.complete, stale: this.stale, staleAt: this.staleAt }
   }
 
-  private findMemo(node: Node, plan: ObjectPlan): Memo | undefined {
+  private findMemo(node: Node, plan: ObjectPlan): MemoSlot | undefined {
     if (plan.rootMemo !== undefined) return plan.rootMemo as Memo
-    let memo = node.memo
+    if (node.plan === plan) return node
+    let memo = node.next
     while (memo !== undefined && memo.plan !== plan) memo = memo.next
     return memo
   }
@@ -481,16 +519,16 @@ export class Store {
   private readObject(node: Node | undefined, plan: ObjectPlan): unknown {
     if (node === undefined) return this.computeObject(undefined, plan, undefined)
     const memo = this.findMemo(node, plan)
-    if (memo !== undefined && memo.seq === this.seq && this.now < memo.staleAt) {
-      if (!memo.complete) this.complete = false
-      if (memo.stale) this.stale = true
-      if (memo.staleAt < this.staleAt) this.staleAt = memo.staleAt
+    if (memo !== undefined && memo.seq === this.seq && (memo.expiry === undefined || this.now < memo.expiry.staleAt)) {
+      if ((memo.flags & COMPLETE) === 0) this.complete = false
+      if ((memo.flags & STALE) !== 0) this.stale = true
+      if (memo.expiry !== undefined && memo.expiry.staleAt < this.staleAt) this.staleAt = memo.expiry.staleAt
       return memo.value
     }
     return this.computeObject(node, plan, memo)
   }
 
-  private computeObject(node: Node | undefined, plan: ObjectPlan, memo: Memo | undefined): unknown {
+  private computeObject(node: Node | undefined, plan: ObjectPlan, memo: MemoSlot | undefined): unknown {
     const savedComplete = this.complete
     const savedStale = this.stale
     const savedStaleAt = this.staleAt
@@ -500,11 +538,12 @@ export class Store {
     const now = this.now
     const prevValue = memo?.value
     const prev = typeof prevValue === "object" && prevValue !== null ? (prevValue as Record<string, unknown>) : undefined
+    const memoOwnStaleAt = memo?.expiry === undefined ? Infinity : memo.expiry.ownStaleAt
     const same =
-      node !== undefined && memo !== undefined && prev !== undefined && memo.version === node.version && now < memo.ownStaleAt
-    let ownComplete = same ? memo.ownComplete : true
-    let ownStale = same ? memo.ownStale : false
-    let ownStaleAt = same ? memo.ownStaleAt : Infinity
+      node !== undefined && memo !== undefined && prev !== undefined && node.version <= memo.seq && now < memoOwnStaleAt
+    let ownComplete = same ? (memo.flags & OWN_COMPLETE) !== 0 : true
+    let ownStale = same ? (memo.flags & OWN_STALE) !== 0 : false
+    let ownStaleAt = same ? memoOwnStaleAt : Infinity
     if (same && !plan.hasLinks) {
       this.complete = savedComplete && ownComplete
       this.stale = savedStale || ownStale
@@ -565,7 +604,7 @@ export class Store {
         if (prev !== undefined && (v === OMIT ? !hasOwn(prev, fp.name) : prev[fp.name] === v && (v !== undefined || hasOwn(prev, fp.name)))) {
           continue
         }
-        out = {}
+        out = new plan.shape()
         for (let j = 0; j < i; j++) {
           const name = fields[j]!.name
           if (prev !== undefined && hasOwn(prev, name)) out[name] = prev[name]
@@ -575,7 +614,7 @@ export class Store {
     }
     if (out !== undefined && same) {
       // leaves were skipped: copy the remaining leaves from prev in field order
-      const rebuilt: Record<string, unknown> = {}
+      const rebuilt = new plan.shape()
       for (const fp of fields) {
         if (hasOwn(out, fp.name)) rebuilt[fp.name] = out[fp.name]
         else if (fp.plan._tag === "Leaf" && hasOwn(prev!, fp.name)) rebuilt[fp.name] = prev![fp.name]
@@ -587,36 +626,21 @@ export class Store {
     const stale = ownStale || this.stale
     const staleAt = Math.min(ownStaleAt, this.staleAt)
     if (node !== undefined) {
-      let target = memo
-      if (target === undefined) {
-        target = {
-          plan,
-          next: undefined,
-          value,
-          complete,
-          stale,
-          staleAt,
-          ownComplete,
-          ownStale,
-          ownStaleAt,
-          version: node.version,
-          seq: this.seq
-        }
-        if (plan.rootMemo !== undefined || isRootPlan(plan)) plan.rootMemo = target
-        else {
-          target.next = node.memo
-          node.memo = target
-        }
+      const flags = (complete ? COMPLETE : 0) | (stale ? STALE : 0) | (ownComplete ? OWN_COMPLETE : 0) |
+        (ownStale ? OWN_STALE : 0)
+      const expiry = expiryOf(staleAt, ownStaleAt)
+      if (memo === undefined && isRootPlan(plan)) plan.rootMemo = new Memo(plan, value, flags, this.seq, expiry)
+      else if (memo === undefined && node.plan !== undefined) {
+        const target = new Memo(plan, value, flags, this.seq, expiry)
+        target.next = node.next
+        node.next = target
       } else {
+        const target = memo ?? node
+        if (memo === undefined) node.plan = plan
         target.value = value
-        target.complete = complete
-        target.stale = stale
-        target.staleAt = staleAt
-        target.ownComplete = ownComplete
-        target.ownStale = ownStale
-        target.ownStaleAt = ownStaleAt
-        target.version = node.version
+        target.flags = flags
         target.seq = this.seq
+        target.expiry = expiry
       }
     }
     this.complete = savedComplete && complete
