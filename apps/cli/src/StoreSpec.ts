@@ -8,7 +8,7 @@ import { MemoryStore, Store, TagVersions } from "@cachet/core"
 import { MemcachedStore } from "@cachet/memcached"
 import { RedisStore } from "@cachet/redis"
 import { SqliteStore } from "@cachet/sqlite"
-import { Duration, Effect, Either, Layer } from "effect"
+import { Cause, Duration, Effect, Either, Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -100,13 +100,20 @@ export const format = (spec: StoreSpec): string => {
   }
 }
 
+/** `mkdir -p` one level at a time (Node's recursive mkdirSync never returns on some pseudo file systems). */
+const makeDirectory = (dir: string): void => {
+  if (Fs.existsSync(dir)) return
+  makeDirectory(Path.dirname(dir))
+  Fs.mkdirSync(dir)
+}
+
 const raw = (spec: StoreSpec): Layer.Layer<Store.Store | TagVersions.TagVersions, unknown> => {
   switch (spec._tag) {
     case "Memory":
       return MemoryStore.layer()
     case "Sqlite":
       return Layer.unwrapEffect(
-        Effect.try(() => Fs.mkdirSync(Path.dirname(spec.filename), { recursive: true })).pipe(
+        Effect.try({ try: () => makeDirectory(Path.dirname(spec.filename)), catch: (error) => error }).pipe(
           Effect.as(SqliteStore.layer({ filename: spec.filename }))
         )
       )
@@ -137,8 +144,16 @@ export const layer = (spec: StoreSpec): Layer.Layer<Store.Store | TagVersions.Ta
         })
       )
     ),
-    Layer.mapError((error) =>
-      error instanceof CliError.CliError ? error : CliError.failed(`cannot use store ${where}: ${CliError.describe(error)}`)
-    )
+    // Failures and defects alike (a SQLite file that cannot be opened is a defect of its client).
+    Layer.catchAllCause((cause) => {
+      const error = Cause.squash(cause)
+      return Layer.fail(
+        error instanceof CliError.CliError
+          ? error
+          : CliError.failed(
+            `${spec._tag === "Redis" || spec._tag === "Memcached" ? "cannot reach" : "cannot open"} store ${where} (${CliError.describe(error)})`
+          )
+      )
+    })
   )
 }

@@ -32,6 +32,8 @@ const startServer = async (): Promise<{ readonly url: string; readonly child: Ch
       }
     }
   )
+  // A crashed test run must not leave the server behind.
+  process.once("exit", () => child.kill("SIGKILL"))
   let output = ""
   child.stderr?.on("data", (chunk) => output = (output + String(chunk)).slice(-2000))
   const url = `http://127.0.0.1:${port}`
