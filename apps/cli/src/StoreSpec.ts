@@ -10,6 +10,7 @@ import { RedisStore } from "@cachet/redis"
 import { SqliteStore } from "@cachet/sqlite"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import * as Fs from "node:fs"
+import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as CliError from "./CliError.js"
@@ -107,6 +108,38 @@ const makeDirectory = (dir: string): void => {
   Fs.mkdirSync(dir)
 }
 
+/** Opens and closes a TCP connection: the clear reason (ECONNREFUSED, ENOTFOUND) a client hides. */
+const connect = (host: string, port: number): Effect.Effect<void, string> =>
+  Effect.async<void, string>((resume) => {
+    const socket = Net.connect({ host, port })
+    const done = (error?: Error) => {
+      socket.removeAllListeners()
+      socket.destroy()
+      resume(error === undefined ? Effect.void : Effect.fail(error.message))
+    }
+    socket.setTimeout(3_000, () => done(new Error(`no answer from ${host}:${port} within 3 s`)))
+    socket.once("connect", () => done())
+    socket.once("error", done)
+    return Effect.sync(() => socket.destroy())
+  })
+
+/** The servers of a networked store, as host and port. */
+const endpoints = (spec: StoreSpec): ReadonlyArray<readonly [string, number]> => {
+  switch (spec._tag) {
+    case "Redis": {
+      const url = new URL(spec.url)
+      return [[url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1", Number(url.port || 6379)]]
+    }
+    case "Memcached":
+      return spec.servers.split(",").map((server) => {
+        const at = server.lastIndexOf(":")
+        return [server.slice(0, at), Number(server.slice(at + 1))] as const
+      })
+    default:
+      return []
+  }
+}
+
 const raw = (spec: StoreSpec): Layer.Layer<Store.Store | TagVersions.TagVersions, unknown> => {
   switch (spec._tag) {
     case "Memory":
@@ -133,7 +166,10 @@ const raw = (spec: StoreSpec): Layer.Layer<Store.Store | TagVersions.TagVersions
  */
 export const layer = (spec: StoreSpec): Layer.Layer<Store.Store | TagVersions.TagVersions, CliError.CliError> => {
   const where = format(spec)
-  return raw(spec).pipe(
+  const reachable = Effect.forEach(endpoints(spec), ([host, port]) => connect(host, port), { discard: true }).pipe(
+    Effect.mapError((reason) => CliError.failed(`cannot reach store ${where} (${reason})`))
+  )
+  return Layer.provideMerge(raw(spec), Layer.effectDiscard(reachable)).pipe(
     Layer.tap((context) =>
       TagVersions.TagVersions.pipe(
         Effect.flatMap((versions) => versions.counter),
