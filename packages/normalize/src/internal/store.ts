@@ -70,12 +70,20 @@ const expiryOf = (staleAt: number, ownStaleAt: number): Expiry | undefined =>
   staleAt === Infinity && ownStaleAt === Infinity ? undefined : { staleAt, ownStaleAt }
 
 /** @internal */
+export interface Marks {
+  /** Field keys marked stale. */
+  stale: Set<string> | undefined
+  /** When each field was written (with `defaultLifetime`). */
+  times: Record<string, number> | undefined
+}
+
+/** @internal */
 export class Node implements MemoSlot {
   links: Record<string, Link> | undefined = undefined
   version = 0
   overlays = 0
-  stale: Set<string> | undefined = undefined
-  times: Record<string, number> | undefined = undefined
+  /** Staleness marks and write times (with `defaultLifetime`), rare: in an object of their own. */
+  marks: Marks | undefined = undefined
   // the inline memo (see MemoSlot)
   plan: ObjectPlan | undefined = undefined
   value: unknown = undefined
@@ -284,13 +292,14 @@ export class Store {
   private fresh(w: Write, node: Node, fk: string): boolean {
     let wasStale = false
     if (this.lifetime !== Infinity) {
-      const times = (node.times ??= {})
+      const times = ((node.marks ??= { stale: undefined, times: undefined }).times ??= {})
       const old = times[fk]
       if (old !== undefined && old + this.lifetime <= w.now) wasStale = true
       times[fk] = w.now
     }
-    if (node.stale !== undefined && node.stale.delete(fk)) {
-      if (node.stale.size === 0) node.stale = undefined
+    const stale = node.marks?.stale
+    if (stale !== undefined && stale.delete(fk)) {
+      if (stale.size === 0) node.marks!.stale = undefined
       wasStale = true
     }
     return wasStale
@@ -362,8 +371,8 @@ export class Store {
       delete node.links[fk]
       changed = true
     }
-    if (node.times !== undefined) delete node.times[fk]
-    if (node.stale !== undefined) node.stale.delete(fk)
+    if (node.marks?.times !== undefined) delete node.marks.times[fk]
+    node.marks?.stale?.delete(fk)
     if (changed) this.changed(w, node, fk)
   }
 
@@ -382,8 +391,7 @@ export class Store {
     if (fields.length === 0 && Object.keys(node.records).length === 0) return
     node.records = {}
     node.links = undefined
-    node.times = undefined
-    node.stale = undefined
+    node.marks = undefined
     node.version = ++this.seq
     for (const fk of fields) w.changed.add(depKey(node.key, fk))
     w.changed.add(node.key)
@@ -393,7 +401,7 @@ export class Store {
     let any = false
     for (const fk of this.fieldKeys(node)) {
       if (!match(fk)) continue
-      const set = (node.stale ??= new Set())
+      const set = ((node.marks ??= { stale: undefined, times: undefined }).stale ??= new Set())
       if (!set.has(fk)) {
         set.add(fk)
         any = true
@@ -573,9 +581,12 @@ export class Store {
           ownComplete = false
           v = fp.optional ? OMIT : fp.nullable ? null : MISSING
         } else {
-          if (node!.stale !== undefined && node!.stale.has(fk)) ownStale = true
-          else if (node!.times !== undefined) {
-            const t = node!.times[fk]
+          const marks = node!.marks
+          if (marks === undefined) {
+            // neither marked stale nor timed
+          } else if (marks.stale !== undefined && marks.stale.has(fk)) ownStale = true
+          else if (marks.times !== undefined) {
+            const t = marks.times[fk]
             if (t !== undefined) {
               const at = t + this.lifetime
               if (now >= at) ownStale = true
