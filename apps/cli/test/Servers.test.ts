@@ -43,7 +43,7 @@ describe.skipIf(redisSkip !== undefined)("cachet on a real redis-server", () => 
     const port = await Effect.runPromise(Servers.freePort)
     const result = await cachet(["get", "users/1", "--store", `redis://127.0.0.1:${port}`])
     expect(result.code).toBe(1)
-    expect(oneLineError(result)).toContain(`cannot reach store redis://127.0.0.1:${port}`)
+    expect(oneLineError(result)).toBe(`cachet: cannot reach store redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})`)
   }, timeout)
 })
 
