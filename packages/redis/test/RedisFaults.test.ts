@@ -6,7 +6,7 @@ import { RedisStore, TieredStore } from "../src/index.js"
 
 const skip = Servers.skipReason("redis")
 
-const storeTimeout = 200
+const storeTimeout = 500
 const lookupMillis = 50
 
 const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>, outage: "killed" | "hung") =>
@@ -32,10 +32,10 @@ const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>, outage: 
     results.forEach(([elapsed, value], i) => {
       expect(value).toBe(`value-${i}`)
       // A dead server fails each call at once (no offline queue), so a call waits only for the
-      // lookup. A hung one makes each store call run into the store timeout; the Cache reads
-      // the entry and then the tag counter one after the other, so a call waits up to two.
-      const storeWaits = outage === "killed" ? 1 : 2
-      expect(Duration.toMillis(elapsed)).toBeLessThanOrEqual(storeWaits * storeTimeout + lookupMillis + 100)
+      // lookup. A hung one makes the read run into the store timeout once: after a failed read
+      // the Cache neither reads the tag counter nor writes, so no call waits twice.
+      // The slack absorbs scheduling jitter on a busy machine; a second store wait would exceed it.
+      expect(Duration.toMillis(elapsed)).toBeLessThanOrEqual(storeTimeout + lookupMillis + 300)
     })
     expect((yield* stats).breaker).toBe("open")
     expect((yield* stats).storeErrors).toBeGreaterThan(0)
