@@ -16,7 +16,8 @@ import {
   Ref,
   Schema,
   Stream,
-  TestClock
+  TestClock,
+  Tracer
 } from "effect"
 
 const live = (options: Cache.Options = {}) => Cache.layer(options).pipe(Layer.provideMerge(MemoryStore.layer()))
@@ -442,4 +443,25 @@ describe("Cache metrics", () => {
       yield* cache.stats
       expect(yield* value(CacheMetrics.hits)).toBe(3)
     }).pipe(Effect.provide(live({ namespace: "metrics-test" }))))
+})
+
+describe("Cache tracing", () => {
+  it.effect("a fetch runs in a cachet.fetch span when a tracer is installed", () =>
+    Effect.gen(function* () {
+      const names: Array<string> = []
+      const native = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (name, parent, context, links, startTime, kind, options) => {
+          names.push(name)
+          return native.span(name, parent, context, links, startTime, kind, options)
+        },
+        context: (f) => f()
+      })
+      yield* Effect.gen(function* () {
+        const cache = yield* Cache.Cache
+        yield* cache.getOrFetch("traced", Effect.succeed(1))
+        yield* cache.getOrFetch("traced", Effect.succeed(2))
+      }).pipe(Effect.provide(live()), Effect.withTracer(recording))
+      expect(names).toEqual(["cachet.fetch"])
+    }))
 })

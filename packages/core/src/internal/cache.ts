@@ -81,6 +81,9 @@ const deepFreeze = <A>(value: A): A => {
   return value
 }
 
+/** Effect's default tracer, which records nothing. */
+const nativeTracer = Effect.runSync(Effect.tracer)
+
 /** @internal */
 export const make = (options: Cache.Options = {}) =>
   Effect.gen(function* () {
@@ -424,7 +427,13 @@ export const make = (options: Cache.Options = {}) =>
         return exit
       }).pipe(
         Metric.trackDuration(CacheMetrics.fetchDuration),
-        Effect.withSpan("cachet.fetch", { attributes: { "cachet.key": storeKey } })
+        (program) =>
+          // A span costs tens of microseconds; only pay for it when a real tracer will record it.
+          Effect.tracerWith((tracer) =>
+            tracer === nativeTracer
+              ? program
+              : Effect.withSpan(program, "cachet.fetch", { attributes: { "cachet.key": storeKey }, captureStackTrace: false })
+          )
       )
 
     const runFetch = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) => {
