@@ -175,17 +175,8 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
     : Key.digest(Codec.digest(query.success) + Codec.digest(query.error)).slice(0, 12)
   const argsSchema = query.args as Schema.Schema<unknown, unknown, never>
   const encodeArgs = encodesAsIs(argsSchema.ast) ? undefined : Schema.encodeEither(argsSchema)
-  // What every call shares, built once; a call adds only what depends on its arguments.
-  const shared = {
-    schema: query.success,
-    ...(query.ttl !== undefined ? { ttl: query.ttl } : {}),
-    ...(query.grace !== undefined ? { grace: query.grace } : {}),
-    ...(query.timeout !== undefined ? { timeout: query.timeout } : {}),
-    ...(query.error !== undefined
-      ? { failures: { schema: query.error, ...(query.failureTtl !== undefined ? { ttl: query.failureTtl } : {}) } }
-      : {})
-  }
-  const { tags, when } = query
+  const { error, failureTtl, grace, success, tags, timeout, ttl, when } = query
+  const failures = error === undefined ? undefined : { schema: error, ...(failureTtl !== undefined ? { ttl: failureTtl } : {}) }
   return (args: unknown, callOptions?: CallOptions<Policy.Policy>) => {
     let keyArgs = args
     if (encodeArgs !== undefined) {
@@ -196,14 +187,21 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
       keyArgs = encoded.right
     }
     const key = Key.make([name, digest], keyArgs as Key.Part)
-    // The lookup is built and given its services only when the cache actually fetches.
-    const fetch = Effect.provide(Effect.suspend(() => query.lookup(args)), context)
-    return cache.getOrFetch(key, fetch, {
-      ...shared,
-      ...(tags !== undefined ? { tags: (exit: Exit.Exit<unknown, unknown>) => tags(args, exit) } : {}),
-      ...(when !== undefined ? { when: (value: unknown) => when(args, value) } : {}),
+    // The lookup is built, and given its services, only when the cache actually fetches.
+    const fetch = Effect.suspend(() => Effect.provide(query.lookup(args), context))
+    // One flat object (absent options are undefined, which the cache treats as unset): object
+    // spreads on this path cost more than the cache hit itself.
+    const options = {
+      schema: success,
+      ttl,
+      grace,
+      timeout,
+      failures,
+      tags: tags === undefined ? undefined : (exit: Exit.Exit<unknown, unknown>) => tags(args, exit),
+      when: when === undefined ? undefined : (value: unknown) => when(args, value),
       policy: callOptions?.policy ?? "CacheOrNetwork"
-    })
+    } as unknown as Cache.FetchOptions<unknown, unknown, unknown, unknown, Policy.Policy, Cache.Timeout, never>
+    return cache.getOrFetch(key, fetch, options)
   }
 }
 
