@@ -34,8 +34,8 @@ type Decoded = { readonly failed: false; readonly value: unknown } | { readonly 
 /** What a read of one key found. */
 type Lookup =
   | { readonly _tag: "Miss" }
-  | { readonly _tag: "Fresh"; readonly decoded: Decoded }
-  | { readonly _tag: "Stale"; readonly decoded: Decoded }
+  | { readonly _tag: "Fresh"; readonly decoded: Decoded; readonly served?: Effect.Effect<unknown, unknown> }
+  | { readonly _tag: "Stale"; readonly decoded: Decoded; readonly served?: Effect.Effect<unknown, unknown> }
 
 const miss: Lookup = { _tag: "Miss" }
 
@@ -271,7 +271,13 @@ export const make = (options: Cache.Options = {}) =>
       if (memo === undefined || memo.schema !== schema) {
         const decoded = decodeEntry(entry, schema, failureSchema)
         if (Option.isNone(decoded)) return entry.failed && failureSchema === undefined ? miss : corrupt
-        memo = { schema, fresh: { _tag: "Fresh", decoded: decoded.value }, stale: { _tag: "Stale", decoded: decoded.value } }
+        // The effect that serves the value is immutable too: built once per entry, not per hit.
+        const served = valueOf(decoded.value)
+        memo = {
+          schema,
+          fresh: { _tag: "Fresh", decoded: decoded.value, served },
+          stale: { _tag: "Stale", decoded: decoded.value, served }
+        }
         slot.memo = memo
       }
       return fresh ? memo.fresh : memo.stale
@@ -582,7 +588,7 @@ export const make = (options: Cache.Options = {}) =>
       switch (found._tag) {
         case "Fresh":
           counters.hits++
-          return valueOf(found.decoded)
+          return found.served ?? valueOf(found.decoded)
         case "Stale":
           counters.staleHits++
           return Effect.zipRight(refreshInBackground(storeKey, fetch, resolve(options, true)), valueOf(found.decoded))
