@@ -76,7 +76,12 @@ const main = async () => {
   }
   const cache = await CacheBench.run()
   const reference = cache.hit[0]!
-  const ratios = cache.hit.slice(1).map((peer) => `- ${reference.name} is ${(peer.nsPerOp / reference.nsPerOp).toFixed(2)}× as fast as ${peer.name}`)
+  const ratios = cache.hit.slice(1).map((peer) => {
+    const ratio = peer.nsPerOp / reference.nsPerOp
+    return ratio >= 1
+      ? `- ${reference.name} is ${ratio.toFixed(2)}× faster than ${peer.name}`
+      : `- ${reference.name} is ${(1 / ratio).toFixed(2)}× slower than ${peer.name}`
+  })
   const report = [
     "# Benchmarks",
     "",
