@@ -53,10 +53,10 @@ const cli = Command.run(command, { name: "cachet", version })
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
-  Effect.flatMap(Effect.console, (console) =>
+  Effect.flatMap(Effect.console, (base) =>
     Console.withConsole(exitCode(argv), {
-      ...console,
-      error: (...args) => console.error(oneLine(args))
+      ...base,
+      error: (...args) => base.error(oneLine(args))
     }))
 
 /** Error lines on stderr, `@effect/cli`'s parse errors included: "cachet: reason". */
