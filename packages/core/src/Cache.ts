@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Layer } from "effect"
+import { Context, Effect as EffectModule, Layer } from "effect"
 import type { Duration, Effect, Exit, Option, Queue, Schema, Scope } from "effect"
 import * as internal from "./internal/cache.js"
 import type * as Key from "./Key.js"
@@ -201,6 +201,33 @@ export interface Invalidation {
   readonly tags: ReadonlyArray<string>
   readonly mode: "hard" | "soft"
 }
+
+/**
+ * How one read was served: from a fresh entry (`hit`), from an entry in grace while it is
+ * refreshed (`stale`), or by a fetch this call ran or joined (`miss`), with the entry's age.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Served {
+  readonly outcome: "hit" | "stale" | "miss"
+  readonly key: string
+  readonly createdAt: number
+  readonly ageMillis: number
+}
+
+/**
+ * Runs an effect, telling `observer` how each cache read in it (policy `CacheOrNetwork`,
+ * including `QueryCache` methods) was served — what an HTTP layer needs for `X-Cache` and
+ * `Age`. Reads outside such a region pay nothing for it.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const observeServed = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  observer: (served: Served) => void
+): Effect.Effect<A, E, R> => EffectModule.locally(effect, internal.servedObserver, observer)
 
 /**
  * Options of `getOrFetchMany`: the key of each item, and the per-entry options.

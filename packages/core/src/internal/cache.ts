@@ -9,6 +9,7 @@ import {
   Exit,
   Fiber,
   FiberId,
+  FiberRef,
   Metric,
   Option,
   PubSub,
@@ -34,8 +35,18 @@ type Decoded = { readonly failed: false; readonly value: unknown } | { readonly 
 /** What a read of one key found. */
 type Lookup =
   | { readonly _tag: "Miss" }
-  | { readonly _tag: "Fresh"; readonly decoded: Decoded; readonly served?: Effect.Effect<unknown, unknown> }
-  | { readonly _tag: "Stale"; readonly decoded: Decoded; readonly served?: Effect.Effect<unknown, unknown> }
+  | {
+    readonly _tag: "Fresh"
+    readonly decoded: Decoded
+    readonly createdAt: number
+    readonly served?: Effect.Effect<unknown, unknown>
+  }
+  | {
+    readonly _tag: "Stale"
+    readonly decoded: Decoded
+    readonly createdAt: number
+    readonly served?: Effect.Effect<unknown, unknown>
+  }
 
 const miss: Lookup = { _tag: "Miss" }
 
@@ -80,6 +91,12 @@ const deepFreeze = <A>(value: A): A => {
   }
   return value
 }
+
+/** Told how each read of a `CacheOrNetwork` call was served. */
+type Observer = (served: Cache.Served) => void
+
+/** @internal */
+export const servedObserver: FiberRef.FiberRef<Observer | undefined> = FiberRef.unsafeMake<Observer | undefined>(undefined)
 
 /** Effect's default tracer, which records nothing. */
 const nativeTracer = Effect.runSync(Effect.tracer)
@@ -275,8 +292,8 @@ export const make = (options: Cache.Options = {}) =>
         const served = valueOf(decoded.value)
         memo = {
           schema,
-          fresh: { _tag: "Fresh", decoded: decoded.value, served },
-          stale: { _tag: "Stale", decoded: decoded.value, served }
+          fresh: { _tag: "Fresh", decoded: decoded.value, createdAt: entry.createdAt, served },
+          stale: { _tag: "Stale", decoded: decoded.value, createdAt: entry.createdAt, served }
         }
         slot.memo = memo
       }
@@ -307,7 +324,7 @@ export const make = (options: Cache.Options = {}) =>
         // A cached failure read without a failure schema is simply not usable here.
         return entry.failed && failureSchema === undefined ? miss : corrupt
       }
-      return { _tag: state === "fresh" ? "Fresh" : "Stale", decoded: decoded.value }
+      return { _tag: state === "fresh" ? "Fresh" : "Stale", decoded: decoded.value, createdAt: entry.createdAt }
     }
 
     const classify = (
@@ -583,33 +600,49 @@ export const make = (options: Cache.Options = {}) =>
       storeKey: string,
       fetch: Effect.Effect<unknown, unknown, R>,
       options: AnyFetchOptions | undefined,
-      found: Lookup
+      found: Lookup,
+      observer: Observer | undefined
     ): Effect.Effect<unknown, unknown, R> => {
       switch (found._tag) {
         case "Fresh":
           counters.hits++
+          if (observer !== undefined) observe(observer, "hit", storeKey, found.createdAt)
           return found.served ?? valueOf(found.decoded)
         case "Stale":
           counters.staleHits++
+          if (observer !== undefined) observe(observer, "stale", storeKey, found.createdAt)
           return Effect.zipRight(refreshInBackground(storeKey, fetch, resolve(options, true)), valueOf(found.decoded))
-        case "Miss":
+        case "Miss": {
           counters.misses++
-          return fetchThrough(storeKey, fetch, resolve(options, found !== storeDown), Option.none())
+          const fetched = fetchThrough(storeKey, fetch, resolve(options, found !== storeDown), Option.none())
+          return observer === undefined
+            ? fetched
+            : Effect.tap(fetched, () => Effect.sync(() => observe(observer, "miss", storeKey, now())))
+        }
       }
     }
+
+    const observe = (observer: Observer, outcome: Cache.Served["outcome"], storeKey: string, createdAt: number) =>
+      observer({ outcome, key: storeKey.slice(prefix.length), createdAt, ageMillis: Math.max(0, now() - createdAt) })
 
     const cacheOrNetwork = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) => {
       const schema = (options?.schema ?? Codec.json) as AnySchema
       const failureSchema = options?.failures?.schema as AnySchema | undefined
       if (sync !== undefined) {
         // The hit path of an in-process store: one synchronous read, no effect of the store's.
-        return Effect.suspend(() => {
+        return Effect.withFiberRuntime<unknown, unknown, R>((fiber) => {
+          const observer = fiber.getFiberRef(servedObserver)
           const judged = judgeSlot(sync, storeKey, schema, failureSchema)
-          if (judged._tag === "Corrupt") return Effect.zipRight(dropCorrupt(storeKey), serve(storeKey, fetch, options, miss))
-          return serve(storeKey, fetch, options, judged)
+          if (judged._tag === "Corrupt") {
+            return Effect.zipRight(dropCorrupt(storeKey), serve(storeKey, fetch, options, miss, observer))
+          }
+          return serve(storeKey, fetch, options, judged, observer)
         })
       }
-      return Effect.flatMap(lookup(storeKey, schema, failureSchema), (found) => serve(storeKey, fetch, options, found))
+      return Effect.flatMap(
+        Effect.zip(lookup(storeKey, schema, failureSchema), FiberRef.get(servedObserver)),
+        ([found, observer]) => serve(storeKey, fetch, options, found, observer)
+      )
     }
 
     const staleValue = (found: Lookup): Option.Option<unknown> =>
