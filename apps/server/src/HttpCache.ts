@@ -4,13 +4,15 @@
  * fetched), so a read can answer `X-Cache: HIT | MISS | STALE`, `Age` and `ETag`, and `304` to a
  * matching `If-None-Match`, without a second store round trip.
  *
- * How a read was served is told from the representation itself: fetched after this request
- * began → `MISS` (this request, or one it joined, ran the lookup); older than its ttl →
- * `STALE` (served from grace while it is refreshed); otherwise `HIT`.
+ * How a read was served comes from the cache itself (`Cache.observeServed`): `HIT` from a fresh
+ * entry, `STALE` from an entry in grace (past its ttl, or soft-expired) while it is refreshed,
+ * `MISS` when this request ran, or joined, the lookup. A read the cache did not report (it was
+ * disabled) is told from the representation: fetched during the request → `MISS`.
  *
  * @since 0.1.0
  */
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Cache } from "@cachet/core"
 import { Clock, Duration, Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
 
@@ -98,14 +100,15 @@ export const respond = <A, E, R>(
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const start = yield* nowMicros
-    const representation = yield* read
+    let served: Cache.Served | undefined
+    const representation = yield* Cache.observeServed(read, (outcome) => {
+      served = outcome
+    })
     const now = yield* nowMicros
     const ageMillis = Math.max(0, (now - representation.fetchedAt) / 1000)
-    const outcome: Outcome = representation.fetchedAt >= start
-      ? "MISS"
-      : ageMillis >= representation.ttlMillis
-      ? "STALE"
-      : "HIT"
+    const outcome: Outcome = served === undefined
+      ? representation.fetchedAt >= start ? "MISS" : ageMillis >= representation.ttlMillis ? "STALE" : "HIT"
+      : served.outcome === "hit" ? "HIT" : served.outcome === "stale" ? "STALE" : "MISS"
     const headers = {
       "x-cache": outcome,
       age: String(outcome === "MISS" ? 0 : Math.floor(ageMillis / 1000)),

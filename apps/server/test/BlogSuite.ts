@@ -381,7 +381,10 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
         await expectHit("/users/5")
         const soft = await server.post("/cache/invalidate", { tags: ["users/5"], soft: true }, TOKEN)
         expect(soft.json).toEqual({ tags: ["users/5"], soft: true })
-        expect((await server.get("/users/5")).status).toBe(200)
+        // Soft expiry: the old value is served from grace (STALE) while it is refreshed.
+        const stale = await server.get("/users/5")
+        expect(stale.status).toBe(200)
+        expect(stale.cache).toBe("STALE")
       })
 
       it("clears the namespace", async () => {
