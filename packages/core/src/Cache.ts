@@ -230,6 +230,19 @@ export const observeServed = <A, E, R>(
 ): Effect.Effect<A, E, R> => EffectModule.locally(effect, internal.servedObserver, observer)
 
 /**
+ * Runs an effect with a request-local memo: inside it, each key's first successful
+ * `CacheOrNetwork` read (including `QueryCache` methods) is remembered, and later reads of that
+ * key return the same value without reading the store again (graphql-ruby-fragment_cache's
+ * request memo; what a request handler that resolves one entity many times wants). A `set`,
+ * `delete`, `invalidate` or `expire` inside the region forgets everything remembered.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRequestMemo = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  EffectModule.suspend(() => EffectModule.locally(effect, internal.requestMemo, new Map()))
+
+/**
  * Options of `getOrFetchMany`: the key of each item, and the per-entry options.
  *
  * @since 0.1.0

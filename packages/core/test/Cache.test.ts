@@ -491,3 +491,31 @@ describe("Cache.observeServed", () => {
       expect(seen.length).toBe(4)
     }).pipe(Effect.provide(live())))
 })
+
+describe("Cache.withRequestMemo", () => {
+  it.effect("inside the region a key is read from the store once; writes and invalidations forget", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      yield* cache.set("k", "one", { tags: ["t"] })
+      const storeReads = () => faults.calls.get("get") ?? 0
+      const read = cache.getOrFetch("k", Effect.succeed("fetched"), { tags: ["t"] })
+      yield* Cache.withRequestMemo(Effect.gen(function* () {
+        const before = storeReads()
+        expect(yield* read).toBe("one")
+        expect(yield* read).toBe("one")
+        expect(yield* read).toBe("one")
+        expect(storeReads() - before).toBe(1)
+        yield* cache.invalidate("t")
+        expect(yield* read).toBe("fetched")
+        expect(storeReads() - before).toBe(2)
+        yield* cache.set("k", "two")
+        expect(yield* read).toBe("two")
+      }))
+      // Outside a region every read goes to the store.
+      const before = storeReads()
+      yield* read
+      yield* read
+      expect(storeReads() - before).toBe(2)
+    }).pipe(Effect.provide(faulty())))
+})

@@ -98,6 +98,11 @@ type Observer = (served: Cache.Served) => void
 /** @internal */
 export const servedObserver: FiberRef.FiberRef<Observer | undefined> = FiberRef.unsafeMake<Observer | undefined>(undefined)
 
+/** @internal */
+export const requestMemo: FiberRef.FiberRef<Map<string, Effect.Effect<unknown>> | undefined> = FiberRef.unsafeMake<
+  Map<string, Effect.Effect<unknown>> | undefined
+>(undefined)
+
 /** Effect's default tracer, which records nothing. */
 const nativeTracer = Effect.runSync(Effect.tracer)
 
@@ -628,21 +633,25 @@ export const make = (options: Cache.Options = {}) =>
     const cacheOrNetwork = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) => {
       const schema = (options?.schema ?? Codec.json) as AnySchema
       const failureSchema = options?.failures?.schema as AnySchema | undefined
-      if (sync !== undefined) {
-        // The hit path of an in-process store: one synchronous read, no effect of the store's.
-        return Effect.withFiberRuntime<unknown, unknown, R>((fiber) => {
-          const observer = fiber.getFiberRef(servedObserver)
+      return Effect.withFiberRuntime<unknown, unknown, R>((fiber) => {
+        const observer = fiber.getFiberRef(servedObserver)
+        const memo = fiber.getFiberRef(requestMemo)
+        if (memo !== undefined) {
+          const remembered = memo.get(storeKey)
+          if (remembered !== undefined) return remembered
+        }
+        let read: Effect.Effect<unknown, unknown, R>
+        if (sync !== undefined) {
+          // The hit path of an in-process store: one synchronous read, no effect of the store's.
           const judged = judgeSlot(sync, storeKey, schema, failureSchema)
-          if (judged._tag === "Corrupt") {
-            return Effect.zipRight(dropCorrupt(storeKey), serve(storeKey, fetch, options, miss, observer))
-          }
-          return serve(storeKey, fetch, options, judged, observer)
-        })
-      }
-      return Effect.flatMap(
-        Effect.zip(lookup(storeKey, schema, failureSchema), FiberRef.get(servedObserver)),
-        ([found, observer]) => serve(storeKey, fetch, options, found, observer)
-      )
+          read = judged._tag === "Corrupt"
+            ? Effect.zipRight(dropCorrupt(storeKey), serve(storeKey, fetch, options, miss, observer))
+            : serve(storeKey, fetch, options, judged, observer)
+        } else {
+          read = Effect.flatMap(lookup(storeKey, schema, failureSchema), (found) => serve(storeKey, fetch, options, found, observer))
+        }
+        return memo === undefined ? read : Effect.tap(read, (value) => Effect.sync(() => memo.set(storeKey, Effect.succeed(value))))
+      })
     }
 
     const staleValue = (found: Lookup): Option.Option<unknown> =>
@@ -728,9 +737,16 @@ export const make = (options: Cache.Options = {}) =>
         const resolved = resolve(options as AnyFetchOptions | undefined, true)
         const storeKey = storeKeyOf(key)
         const stamp = yield* readStamp
+        yield* forgetRequestMemo
         if (stamp < 0) return
         yield* writeOutcome(storeKey, resolved, stamp, Exit.succeed(value))
       })
+
+    /** A write, delete or invalidation in a request-memo region makes the region read afresh. */
+    const forgetRequestMemo: Effect.Effect<void> = Effect.withFiberRuntime((fiber) => {
+      fiber.getFiberRef(requestMemo)?.clear()
+      return Effect.void
+    })
 
     const bump = (input: Tag.Input, mode: TagVersions.Mode) =>
       Effect.suspend(() => {
@@ -738,11 +754,11 @@ export const make = (options: Cache.Options = {}) =>
         if (paths.length === 0) return Effect.void
         if (mode === "hard") counters.invalidations += paths.length
         else counters.expirations += paths.length
-        return protect(mode === "hard" ? "invalidate" : "expire", tagVersions.bump(paths, mode)).pipe(
+        return Effect.zipRight(forgetRequestMemo, protect(mode === "hard" ? "invalidate" : "expire", tagVersions.bump(paths, mode)).pipe(
           Effect.tapError((error) => Effect.logError(`cachet: ${mode === "hard" ? "invalidation" : "expiry"} of ${paths.join(", ")} failed: ${error.message}`)),
           Effect.zipRight(PubSub.publish(invalidationHub, { tags: paths, mode })),
           Effect.asVoid
-        )
+        ))
       })
 
     const getMany = (keys: ReadonlyArray<Key.Input>, options?: Cache.EntryOptions<unknown, unknown>) =>
@@ -891,7 +907,7 @@ export const make = (options: Cache.Options = {}) =>
       delete: (key) =>
         Effect.suspend(() => {
           counters.deletes++
-          return failOpen("delete", store.delete(storeKeyOf(key)), false)
+          return Effect.zipRight(forgetRequestMemo, failOpen("delete", store.delete(storeKeyOf(key)), false))
         }),
       invalidate: (tags) => bump(tags, "hard"),
       expire: (tags) => bump(tags, "soft"),
