@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures Cachet against peer libraries in one process and one run, prints the
- * figures with ratios, and writes them to BENCHMARKS.md at the repository root.
+ * figures with ratios, and writes them to BENCHMARKS.md at the repository root. `npm run bench -- <section> ...`
+ * runs only the named sections and prints them without touching BENCHMARKS.md.
  */
 import "./env.js"
 import { writeFileSync } from "node:fs"
@@ -67,13 +68,8 @@ const normalizedSection = (figures: ReadonlyArray<NormalizeBench.Figures>): Arra
   ]
 }
 
-const main = async () => {
-  const only = process.argv[2]
-  const normalized = await NormalizeBench.run()
-  if (only === "normalize") {
-    process.stdout.write(normalizedSection(normalized).join("\n") + "\n")
-    return
-  }
+/** The "Read-through hit path" and "Invalidating a tag" sections. */
+const cacheSection = async (): Promise<Array<string>> => {
   const cache = await CacheBench.run()
   const reference = cache.hit[0]!
   const ratios = cache.hit.slice(1).map((peer) => {
@@ -82,11 +78,7 @@ const main = async () => {
       ? `- ${reference.name} is ${ratio.toFixed(2)}× faster than ${peer.name}`
       : `- ${reference.name} is ${(1 / ratio).toFixed(2)}× slower than ${peer.name}`
   })
-  const report = [
-    "# Benchmarks",
-    "",
-    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, in one process and one run (median of rounds).`,
-    "",
+  return [
     "## Read-through hit path (10,000 keys)",
     "",
     table(cache.hit, reference),
@@ -96,10 +88,38 @@ const main = async () => {
     "## Invalidating a tag that covers 100,000 entries, and the reads after it",
     "",
     plain(cache.wide),
+    ""
+  ]
+}
+
+/**
+ * Every section of BENCHMARKS.md in order: a name (`npm run bench -- <name>` runs that one alone
+ * and only prints it) and the markdown lines it measures.
+ */
+const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<Array<string>> }> = [
+  { name: "cache", run: cacheSection },
+  { name: "normalize", run: async () => normalizedSection(await NormalizeBench.run()) }
+]
+
+const main = async () => {
+  const only = process.argv.slice(2)
+  const unknown = only.filter((name) => !sections.some((section) => section.name === name))
+  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(", ")}; known: ${sections.map((s) => s.name).join(", ")}`)
+  const chosen = only.length === 0 ? sections : sections.filter((section) => only.includes(section.name))
+  const body: Array<string> = []
+  for (const section of chosen) {
+    const lines = await section.run()
+    process.stdout.write(lines.join("\n") + "\n")
+    body.push(...lines)
+  }
+  if (only.length > 0) return
+  const report = [
+    "# Benchmarks",
     "",
-    ...normalizedSection(normalized)
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, in one process and one run (median of rounds).`,
+    "",
+    ...body
   ].join("\n")
-  process.stdout.write(report + "\n")
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
   writeFileSync(join(root, "BENCHMARKS.md"), report)
 }
