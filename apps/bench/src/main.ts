@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as CacheBench from "./cache.js"
+import * as MemcachedBench from "./memcached.js"
 import { formatNs, type Sample } from "./measure.js"
 import * as NormalizeBench from "./normalize.js"
 
@@ -92,13 +93,35 @@ const cacheSection = async (): Promise<Array<string>> => {
   ]
 }
 
+/** The "Memcached tag invalidations" section. */
+const memcachedSection = async (): Promise<Array<string>> => {
+  const title = "## Memcached tag invalidations (16 concurrent writers, 4 readers, real memcached on loopback)"
+  const f = await MemcachedBench.run()
+  if (f === undefined) return [title, "", "memcached is not installed: skipped.", ""]
+  return [
+    title,
+    "",
+    "| measurement | value |",
+    "| --- | ---: |",
+    `| invalidations per second (succeeded) | ${f.bumpsPerSecond.toFixed(0)} |`,
+    `| reads per second alongside (Cache.getOrFetch) | ${f.readsPerSecond.toFixed(0)} |`,
+    `| invalidation latency p50 / p99 | ${ms(f.p50BumpMs)} / ${ms(f.p99BumpMs)} |`,
+    `| failed invalidations (timeouts, breaker open) | ${f.failedBumps} of ${f.bumps} |`,
+    `| store errors counted by the cache | ${f.storeErrors} |`,
+    "",
+    "- Each invalidation bumps two tags (`users/N`, `teams/M`) through `Cache.invalidate` with the default 500 ms store timeout.",
+    ""
+  ]
+}
+
 /**
  * Every section of BENCHMARKS.md in order: a name (`npm run bench -- <name>` runs that one alone
  * and only prints it) and the markdown lines it measures.
  */
 const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<Array<string>> }> = [
   { name: "cache", run: cacheSection },
-  { name: "normalize", run: async () => normalizedSection(await NormalizeBench.run()) }
+  { name: "normalize", run: async () => normalizedSection(await NormalizeBench.run()) },
+  { name: "memcached", run: memcachedSection }
 ]
 
 const main = async () => {

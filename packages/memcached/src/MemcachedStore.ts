@@ -4,10 +4,11 @@
  * clear `StoreError`. Memcached cannot list keys, so stored keys are appended (atomically) to a
  * small, bounded key index that `keys` and `clear` read.
  *
- * Tag versions: the counter is a memcached `incr`; a bump takes a short `add` lock, increments
- * the counter and writes each path's version, so bumps are serialized and versions never go
- * back. Memcached may evict any item under memory pressure, tag versions included: give it
- * enough memory, or prefer Redis when invalidations must never be forgotten.
+ * Tag versions take no lock: a bump takes the next counter value with an atomic `incr`, then
+ * raises each path's version to it with a compare-and-swap loop (never lowering it), so bumps
+ * from many processes run in parallel and versions never go back. Memcached may evict any item
+ * under memory pressure, tag versions included: give it enough memory, or prefer Redis when
+ * invalidations must never be forgotten.
  *
  * @since 0.1.0
  */
@@ -16,6 +17,7 @@ import { Config, Context, Effect, Layer, Runtime } from "effect"
 import type { ConfigError, Scope } from "effect"
 import memjs from "memjs"
 import * as internal from "./internal/memcachedStore.js"
+import * as internalTagVersions from "./internal/tagVersions.js"
 
 /**
  * Where the servers are and how to use them.
@@ -77,7 +79,7 @@ export const make = (options: Options): Effect.Effect<MemcachedStore, never, Sco
       maxValueBytes: options.maxValueBytes ?? 1_000_000,
       indexMemory: 100_000
     }
-    return { store: internal.makeStore(client, settings), tagVersions: internal.makeTagVersions(client, settings) }
+    return { store: internal.makeStore(client, settings), tagVersions: internalTagVersions.makeTagVersions(client, settings) }
   })
 
 /**

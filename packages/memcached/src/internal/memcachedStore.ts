@@ -1,13 +1,14 @@
-import { Store, TagVersions } from "@cachet/core"
+import { Store } from "@cachet/core"
 import { Clock, Effect, Option } from "effect"
 import type { Client } from "memjs"
-import { createHash, randomUUID } from "node:crypto"
+import { createHash } from "node:crypto"
 
 /** @internal */
 export const storeError = (operation: string) => (cause: unknown): Store.StoreError =>
   new Store.StoreError({ operation, reason: cause instanceof Error ? cause.message : String(cause), cause })
 
-const call = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, Store.StoreError> =>
+/** A memjs promise as an effect failing with a `StoreError`. @internal */
+export const call = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, Store.StoreError> =>
   Effect.tryPromise({ try: f, catch: storeError(operation) })
 
 /** Memcached's longest key, in bytes. @internal */
@@ -49,64 +50,11 @@ const shardOf = (key: string): number => {
   return (h >>> 0) % INDEX_SHARDS
 }
 
-const parseNumber = (value: Buffer | null): number => {
+/** A stored decimal number; 0 when absent or unreadable. @internal */
+export const parseNumber = (value: Buffer | null): number => {
   if (value === null) return 0
   const n = Number(value.toString("utf8"))
   return Number.isFinite(n) ? n : 0
-}
-
-/** @internal */
-export const makeTagVersions = (client: Client, settings: Settings): TagVersions.Service => {
-  const counterKey = `${settings.keyPrefix}t:counter`
-  const lockKey = `${settings.keyPrefix}t:lock`
-  const versionKey = (mode: "h" | "s", path: string) => encodeKey(`${settings.keyPrefix}v:${mode}:`, path)
-
-  // Memcached has no scripts and memjs no CAS: bumps serialize through an `add` lock, so two
-  // bumps of one path always leave the later counter value (never a regression).
-  const withLock = <A>(effect: Effect.Effect<A, Store.StoreError>): Effect.Effect<A, Store.StoreError> =>
-    Effect.gen(function* () {
-      const token = randomUUID()
-      let delay = 1
-      for (let attempt = 0; ; attempt++) {
-        if (yield* call("bump", () => client.add(lockKey, token, { expires: 2 }))) break
-        if (attempt > 400) return yield* new Store.StoreError({ operation: "bump", reason: "tag lock busy" })
-        yield* Effect.sleep(delay + Math.random() * delay)
-        delay = Math.min(delay * 2, 20)
-      }
-      return yield* effect.pipe(
-        Effect.ensuring(Effect.ignore(call("bump", () => client.delete(lockKey))))
-      )
-    })
-
-  return {
-    counter: Effect.map(call("counter", () => client.get(counterKey)), ({ value }) => parseNumber(value)),
-    versions: (paths) =>
-      Effect.forEach(paths, (path) =>
-        Effect.zipWith(
-          call("versions", () => client.get(versionKey("h", path))),
-          call("versions", () => client.get(versionKey("s", path))),
-          (hard, soft) => ({ hard: parseNumber(hard.value), soft: parseNumber(soft.value) }),
-          { concurrent: true }
-        ), { concurrency: "unbounded" }),
-    bump: (paths, mode) =>
-      withLock(Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
-        // A counter lost to eviction restarts at the current Unix time in seconds (memjs
-        // counters are 32-bit), ahead of any stamp unless more bumps than seconds happened.
-        const result = yield* call("bump", () =>
-          client.increment(counterKey, 1, { initial: Math.floor(now / 1000), expires: 0 }))
-        if (!result.success || typeof result.value !== "number") {
-          return yield* new Store.StoreError({ operation: "bump", reason: "incr failed" })
-        }
-        const counter = result.value
-        yield* Effect.forEach(
-          new Set(paths),
-          (path) => call("bump", () => client.set(versionKey(mode === "hard" ? "h" : "s", path), String(counter), { expires: 0 })),
-          { concurrency: "unbounded", discard: true }
-        )
-        return counter
-      }))
-  }
 }
 
 /** @internal */
