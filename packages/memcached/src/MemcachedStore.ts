@@ -101,15 +101,20 @@ export const layer = (options: Options): Layer.Layer<Store.Store | TagVersions.T
   Layer.scopedContext(Effect.map(make(options), context))
 
 /**
- * `Store` and `TagVersions` from config (`MEMCACHED_SERVERS`, `MEMCACHED_KEY_PREFIX`).
+ * `Store` and `TagVersions` from config: `CACHET_MEMCACHED_SERVERS` and
+ * `CACHET_MEMCACHED_KEY_PREFIX` (default `"cachet:"`). The former names `MEMCACHED_SERVERS` and
+ * `MEMCACHED_KEY_PREFIX` are still read as aliases when the `CACHET_` ones are unset.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   config: Config.Config<Options> = Config.all({
-    servers: Config.string("MEMCACHED_SERVERS"),
-    keyPrefix: Config.string("MEMCACHED_KEY_PREFIX").pipe(Config.withDefault("cachet:"))
+    servers: Config.string("CACHET_MEMCACHED_SERVERS").pipe(Config.orElse(() => Config.string("MEMCACHED_SERVERS"))),
+    keyPrefix: Config.string("CACHET_MEMCACHED_KEY_PREFIX").pipe(
+      Config.orElse(() => Config.string("MEMCACHED_KEY_PREFIX")),
+      Config.withDefault("cachet:")
+    )
   })
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.map(config, layer))

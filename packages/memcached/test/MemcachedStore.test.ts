@@ -1,10 +1,13 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Store } from "@cachet/core"
 import { Servers, StoreSuite } from "@cachet/core/testing"
-import { Clock, Effect, Exit, Layer, Option } from "effect"
+import { Clock, ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
 import { MemcachedStore } from "../src/index.js"
 
 const skip = Servers.skipReason("memcached")
+
+/** A memcached server of the test's own. */
+class Server extends Context.Tag("test/Server")<Server, Servers.Server>() {}
 
 const memcachedLayer = Layer.unwrapScoped(
   Effect.map(Servers.memcached, (server) => MemcachedStore.layer({ servers: server.url }))
@@ -46,6 +49,29 @@ describe.skipIf(skip !== undefined)("MemcachedStore limits", () => {
         const read = yield* store.getMany([long1, long2, "limits:a b"])
         expect(read.map(Option.map((e) => e.value))).toEqual([Option.some("1"), Option.some("2"), Option.some("3")])
         expect([...(yield* store.keys({ prefix: "limits:", limit: 10 }))].sort()).toEqual([long1, long2, "limits:a b"].sort())
+      }))
+  })
+})
+
+describe.skipIf(skip !== undefined)("MemcachedStore.layerConfig", () => {
+  layer(Layer.scoped(Server, Servers.memcached), { excludeTestServices: true })((it) => {
+    it.effect("reads CACHET_MEMCACHED_SERVERS, and MEMCACHED_SERVERS as an alias", () =>
+      Effect.gen(function* () {
+        const server = yield* Server
+        const roundTrip = (env: Record<string, string>, key: string) =>
+          Effect.gen(function* () {
+            const store = yield* Store.Store
+            const now = yield* Clock.currentTimeMillis
+            yield* store.set(key, entry(`"${key}"`, now))
+            return Option.map(yield* store.get(key), (e) => e.value)
+          }).pipe(
+            Effect.provide(MemcachedStore.layerConfig()),
+            Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+          )
+        expect(yield* roundTrip({ CACHET_MEMCACHED_SERVERS: server.url, CACHET_MEMCACHED_KEY_PREFIX: "env:" }, "a")).toEqual(Option.some(`"a"`))
+        expect(yield* roundTrip({ MEMCACHED_SERVERS: server.url, MEMCACHED_KEY_PREFIX: "env:" }, "b")).toEqual(Option.some(`"b"`))
+        // Both wrote under the same prefix: one store sees the other's entry.
+        expect(yield* roundTrip({ CACHET_MEMCACHED_SERVERS: server.url, MEMCACHED_KEY_PREFIX: "env:" }, "b")).toEqual(Option.some(`"b"`))
       }))
   })
 })
