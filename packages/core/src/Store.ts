@@ -89,6 +89,20 @@ export class StoreError extends Data.TaggedError("StoreError")<{
 }
 
 /**
+ * What a store holds under a prefix: live entries, their encoded size in bytes, and the
+ * creation times (epoch milliseconds) of the oldest and newest of them (`null` when empty).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Usage {
+  readonly entries: number
+  readonly bytes: number
+  readonly oldestCreatedAt: number | null
+  readonly newestCreatedAt: number | null
+}
+
+/**
  * What a backing store provides.
  *
  * @since 0.1.0
@@ -119,6 +133,11 @@ export interface Service {
   readonly getWithVersions?: (key: string) => Effect.Effect<Option.Option<EntryWithVersions>, StoreError>
   /** For in-process stores: synchronous access for the cache's hit path. */
   readonly sync?: SyncAccess
+  /**
+   * What the store holds under a prefix (a namespace), for operators (`cachet stats`); only
+   * stores that can tell with one query provide it.
+   */
+  readonly usage?: (prefix: string) => Effect.Effect<Usage, StoreError>
 }
 
 /**

@@ -3,7 +3,7 @@ import { Store } from "@cachet/core"
 import { StoreSuite } from "@cachet/core/testing"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -78,4 +78,21 @@ describe("SqliteStore durability", () => {
       yield* program.pipe(Effect.provide(SqliteClient.layer({ filename })))
       yield* program.pipe(Effect.provide(SqliteClient.layer({ filename })))
     }))
+})
+
+describe("SqliteStore usage", () => {
+  it.effect("counts the live entries under a prefix, their bytes, and the oldest and newest creation times", () =>
+    Effect.gen(function* () {
+      const store = yield* Store.Store
+      const empty = yield* store.usage!("ns:")
+      expect(empty).toEqual({ entries: 0, bytes: 0, oldestCreatedAt: null, newestCreatedAt: null })
+      const now = yield* Clock.currentTimeMillis
+      const at = (createdAt: number, ttl = 60_000): Store.Entry => ({ ...entry("\"v\"", createdAt), ttl })
+      yield* store.setMany([["ns:a", at(now - 5_000)], ["ns:b", at(now - 1_000)], ["other:c", at(now - 9_000)], ["ns:gone", at(now - 10_000, 100)]])
+      const usage = yield* store.usage!("ns:")
+      expect(usage.entries).toBe(2)
+      expect(usage.bytes).toBe(Store.encodeEntry(at(now - 5_000)).length + Store.encodeEntry(at(now - 1_000)).length)
+      expect(usage.oldestCreatedAt).toBe(now - 5_000)
+      expect(usage.newestCreatedAt).toBe(now - 1_000)
+    }).pipe(Effect.provide(SqliteStore.layer({ filename: ":memory:" }))))
 })

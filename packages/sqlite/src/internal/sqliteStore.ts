@@ -175,7 +175,21 @@ export const makeStore = (sql: SqlClient.SqlClient, tagVersions: TagVersions.Ser
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         sql<{ key: string }>`SELECT key FROM cachet_entries WHERE ${underPrefix(prefix)} AND ${live(now)} LIMIT ${limit}`.pipe(
           Effect.map((rows) => rows.map((row) => row.key))
-        )).pipe(Effect.mapError(storeError("keys")))
+        )).pipe(Effect.mapError(storeError("keys"))),
+    // The creation time is the fourth element of the encoded entry (Store.encodeEntry).
+    usage: (prefix) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        sql<{ entries: number; bytes: number | null; oldest: number | null; newest: number | null }>`
+          SELECT count(*) AS entries, sum(length(CAST(value AS BLOB))) AS bytes,
+                 min(json_extract(value, '$[3]')) AS oldest, max(json_extract(value, '$[3]')) AS newest
+          FROM cachet_entries WHERE ${underPrefix(prefix)} AND ${live(now)}`.pipe(
+          Effect.map(([row]): Store.Usage => ({
+            entries: Number(row?.entries ?? 0),
+            bytes: Number(row?.bytes ?? 0),
+            oldestCreatedAt: row?.oldest == null ? null : Number(row.oldest),
+            newestCreatedAt: row?.newest == null ? null : Number(row.newest)
+          }))
+        )).pipe(Effect.mapError(storeError("usage")))
   })
 }
 
