@@ -12,6 +12,7 @@ import * as CliError from "./CliError.js"
 import * as Bench from "./commands/Bench.js"
 import * as Entries from "./commands/Entries.js"
 import * as Namespace from "./commands/Namespace.js"
+import * as Output from "./Output.js"
 import * as Settings from "./Settings.js"
 
 /**
@@ -48,16 +49,27 @@ const cli = Command.run(command, { name: "cachet", version })
  * Runs the command line on `argv` (`[node, script, ...args]`) and returns the exit code:
  * 0 on success, 1 when a command failed, 2 for a usage error, 130 when interrupted. Errors
  * are one line on stderr; logs are off unless `--log-level` asks for them (then on stderr).
+ * Colours and other ANSI escapes reach a stream only when it is a terminal (see `Output.colors`).
  *
  * @since 0.1.0
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
-  Effect.flatMap(Effect.console, (base) =>
-    Console.withConsole(exitCode(argv), {
+  Effect.flatMap(Effect.console, (base) => {
+    const plainOut = !Output.colors(process.stdout.isTTY === true, process.env)
+    const plainErr = !Output.colors(process.stderr.isTTY === true, process.env)
+    const plain = (strip: boolean) => (args: ReadonlyArray<unknown>) =>
+      strip ? args.map((arg) => (typeof arg === "string" ? Output.stripAnsi(arg) : arg)) : args
+    const out = plain(plainOut)
+    const err = plain(plainErr)
+    return Console.withConsole(exitCode(argv), {
       ...base,
-      error: (...args) => base.error(oneLine(args))
-    }))
+      log: (...args) => base.log(...out(args)),
+      info: (...args) => base.info(...out(args)),
+      warn: (...args) => base.warn(...err(args)),
+      error: (...args) => base.error(oneLine(err(args)))
+    })
+  })
 
 /** Error lines on stderr, `@effect/cli`'s parse errors included: "cachet: reason". */
 const oneLine = (args: ReadonlyArray<unknown>): string =>

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Data } from "effect"
+import * as Output from "./Output.js"
 
 /**
  * Exit codes: 1 for a failed command (a missing key, an unreachable store or server), 2 for a
@@ -51,7 +52,7 @@ export const usage = (reason: string): CliError => new CliError({ reason, code: 
  * @since 0.1.0
  * @category constructors
  */
-export const notFound = (key: string): CliError => failed(`not found: ${key}`)
+export const notFound = (key: string): CliError => failed(`not found: ${Output.escape(key)}`)
 
 /**
  * The message of any thrown or failed value, on one line.

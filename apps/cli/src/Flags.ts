@@ -21,7 +21,16 @@ const units: Record<string, number> = {
 }
 
 /**
+ * The longest finite duration accepted: 10 years (longer is `forever`, or a typo).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxDuration: Duration.Duration = Duration.days(3_650)
+
+/**
  * Parses `500ms`, `60s`, `5m`, `1h`, `2d`, `1w` (a bare number is seconds) or `forever`.
+ * Durations over {@link maxDuration}, or below a millisecond but not zero, are refused.
  *
  * @since 0.1.0
  * @category parsing
@@ -29,9 +38,14 @@ const units: Record<string, number> = {
 export const parseDuration = (text: string): Either.Either<Duration.Duration, string> => {
   const value = text.trim().toLowerCase()
   if (value === "forever" || value === "infinity") return Either.right(Duration.infinity)
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d|w)?$/.exec(value)
+  const match = /^(\d{1,15}(?:\.\d{1,9})?)\s*(ms|s|sec|m|min|h|d|w)?$/.exec(value)
   if (match === null) return Either.left(`invalid duration "${text}" (expected e.g. 500ms, 60s, 5m, 1h, 2d or forever)`)
-  return Either.right(Duration.millis(Number(match[1]) * units[match[2] ?? "s"]!))
+  const millis = Number(match[1]) * units[match[2] ?? "s"]!
+  if (!(millis <= Duration.toMillis(maxDuration))) {
+    return Either.left(`duration "${text}" is too long (at most 10 years; use forever for no expiry)`)
+  }
+  if (millis > 0 && millis < 1) return Either.left(`duration "${text}" is below a millisecond`)
+  return Either.right(Duration.millis(millis))
 }
 
 /**
@@ -61,16 +75,19 @@ const check = <A>(result: Either.Either<A, string>) => Effect.mapError(result, i
 const checkArg = <A>(result: Either.Either<A, string>) => Effect.mapError(result, (reason) => HelpDoc.p(reason))
 
 /**
- * A duration option.
+ * A duration option; with `positive`, zero is refused too (a ttl of 0 would store nothing).
  *
  * @since 0.1.0
  * @category options
  */
-export const duration = (name: string, description: string) =>
+export const duration = (name: string, description: string, { positive = false }: { readonly positive?: boolean } = {}) =>
   Options.text(name).pipe(
     Options.withPseudoName("DURATION"),
     Options.withDescription(description),
-    Options.mapEffect((text) => check(parseDuration(text))),
+    Options.mapEffect((text) =>
+      check(Either.flatMap(parseDuration(text), (d) =>
+        positive && Duration.toMillis(d) === 0 ? Either.left(`--${name} must be longer than 0 (e.g. 60s, or forever)`) : Either.right(d)))
+    ),
     Options.optional
   )
 

@@ -4,8 +4,62 @@
  *
  * @since 0.1.0
  */
-import type { Cache } from "@cachet/core"
-import { Console, Effect } from "effect"
+import type { Cache, Store } from "@cachet/core"
+import { Console, Effect, Option } from "effect"
+
+const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\" }
+const controls = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const controlsAndBackslash = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+const escapeChar = (c: string): string => {
+  const code = c.charCodeAt(0)
+  return named[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`)
+}
+
+/**
+ * A key or tag as one printable line: control characters (C0, DEL, C1), line and paragraph
+ * separators and bidirectional overrides are written as escapes (`\n`, `\t`, `\x1b`,
+ * `\u2028`), and a backslash as `\\`, so a key can neither break a line nor drive the
+ * terminal, and two keys never print alike.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const escape = (text: string): string => text.replace(controlsAndBackslash, escapeChar)
+
+/**
+ * Text that is already escaped (JSON) made printable the same way, its backslashes left alone.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const printable = (text: string): string => text.replace(controls, escapeChar)
+
+/**
+ * Whether output to a stream may carry colours and other ANSI escapes: `NO_COLOR` (any
+ * non-empty value) turns them off, `FORCE_COLOR` forces them (`0` or `false`: off), a `dumb`
+ * terminal has none; otherwise only a terminal gets them (pipes, files and scripts get plain text).
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const colors = (isTTY: boolean, env: Readonly<Record<string, string | undefined>>): boolean => {
+  if ((env.NO_COLOR ?? "") !== "") return false
+  const force = env.FORCE_COLOR
+  if (force !== undefined && force !== "") return force !== "0" && force.toLowerCase() !== "false"
+  if (env.TERM === "dumb") return false
+  return isTTY
+}
+
+const ansi = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
+
+/**
+ * Text without its ANSI escape sequences (colours, cursor moves, hyperlinks).
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const stripAnsi = (text: string): string => text.replace(ansi, "")
 
 /**
  * Prints a value as one line of JSON.
@@ -100,23 +154,48 @@ export const value = (value: unknown): string => (typeof value === "string" ? va
  * @category formatting
  */
 export const entryRows = (info: Cache.EntryInfo): ReadonlyArray<ReadonlyArray<string>> => [
-  ["key", info.key],
+  ["key", escape(info.key)],
   ["state", info.failed ? `${info.state} (cached failure)` : info.state],
-  ["tags", info.tags.length === 0 ? "-" : info.tags.join(", ")],
+  ["tags", info.tags.length === 0 ? "-" : info.tags.map(escape).join(", ")],
   ["age", duration(info.ageMillis)],
   ["ttl", duration(info.ttlMillis)],
   ["grace", duration(info.graceMillis)],
   ["size", bytes(info.size)],
   ["created", new Date(info.createdAt).toISOString()],
-  ["store key", info.storeKey],
-  ["value", info.value.length > 200 ? info.value.slice(0, 200) + "…" : info.value]
+  ["store key", escape(info.storeKey)],
+  ["value", printable(info.value.length > 200 ? info.value.slice(0, 200) + "…" : info.value)]
 ]
 
+const timestamp = (millis: number | null): string => (millis === null ? "-" : new Date(millis).toISOString())
+
 /**
- * The rows of `stats`.
+ * The rows of `stats`: the store's own figures for the namespace (when it reports them), then
+ * the cache's counters, labelled with whose they are (this process's, or a remote app's).
  *
  * @since 0.1.0
  * @category formatting
  */
-export const statsRows = (stats: Cache.Stats): ReadonlyArray<ReadonlyArray<string>> =>
-  Object.entries(stats).map(([name, value]) => [name, String(value)])
+export const statsRows = (
+  stats: Cache.Stats,
+  usage: Option.Option<Store.Usage>,
+  counters: string
+): ReadonlyArray<ReadonlyArray<string>> => {
+  const { enabled, namespace, store, ...rest } = stats
+  const storeRows: Array<Array<string>> = Option.match(usage, {
+    onNone: () => [["in the store", "not reported by this store"]],
+    onSome: (u) => [
+      ["entries", String(u.entries)],
+      ["bytes", bytes(u.bytes)],
+      ["oldest entry", timestamp(u.oldestCreatedAt)],
+      ["newest entry", timestamp(u.newestCreatedAt)]
+    ]
+  })
+  return [
+    ["store", store],
+    ["namespace", namespace],
+    ["enabled", String(enabled)],
+    ...storeRows,
+    ["counters", counters],
+    ...Object.entries(rest).map(([name, value]) => [`  ${name}`, String(value)])
+  ]
+}

@@ -98,7 +98,9 @@ export const make = (url: string, token: Option.Option<Redacted.Redacted>): Effe
             call(client.cache.entries({ urlParams: { prefix, limit: Math.min(limit, 10_000) } })),
             (list) => list.keys
           ),
-        stats: call(client.cache.stats())
+        stats: call(client.cache.stats()),
+        counters: "the app's, since it started",
+        usage: Effect.succeed(Option.none())
       }
     })
   )

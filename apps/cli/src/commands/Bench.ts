@@ -162,7 +162,7 @@ export const bench = Command.make(
       const results = yield* Effect.scoped(
         Effect.flatMap(
           Target.localCache(mode.store, Target.cacheOptions(`${settings.namespace}-bench`)),
-          (cache) =>
+          ({ cache }) =>
             bar.run(runOn(cache, { ops: config.ops, concurrency: config.concurrency, onOp: bar.tick, onPath: bar.step }))
         )
       )

@@ -23,7 +23,7 @@ export const get = Command.make("get", { ...Settings.shared, key: Flags.key }, (
       Option.match(found, {
         onNone: () => Effect.fail(CliError.notFound(config.key)),
         onSome: (value) => (settings.json ? Output.json(value) : Console.log(Output.value(value)))
-      })))).pipe(Command.withDescription("Print the value of a key (exit code 1 when it is not cached)."))
+      })), { readOnly: true })).pipe(Command.withDescription("Print the value of a key (exit code 1 when it is not cached)."))
 
 /**
  * `cachet set <key> <json> [--ttl 60s] [--grace 1h] [--tag users/1 ...]`.
@@ -35,8 +35,10 @@ export const set = Command.make(
   "set",
   {
     ...Settings.shared,
-    ttl: Flags.duration("ttl", "How long the value is fresh, e.g. 60s, 5m, 1h or forever (default 5m)."),
-    grace: Flags.duration("grace", "How long past its ttl the value may still be served stale (default 0)."),
+    ttl: Flags.duration("ttl", "How long the value is fresh, e.g. 60s, 5m, 1h or forever (default 5m; at most 10 years).", {
+      positive: true
+    }),
+    grace: Flags.duration("grace", "How long past its ttl the value may still be served stale (default 0; at most 10 years)."),
     tags: Flags.tags,
     key: Flags.key,
     value: Flags.jsonValue
@@ -55,10 +57,10 @@ export const set = Command.make(
             tags: config.tags
           })
         }
-        if (Option.isNone(info)) return yield* CliError.failed(`${config.key} was not stored (${target.where})`)
-        const tags = config.tags.length === 0 ? "" : `, tags ${config.tags.join(" ")}`
+        if (Option.isNone(info)) return yield* CliError.failed(`${Output.escape(config.key)} was not stored (${target.where})`)
+        const tags = config.tags.length === 0 ? "" : `, tags ${config.tags.map(Output.escape).join(" ")}`
         yield* Console.log(
-          `stored ${config.key} (ttl ${Output.duration(info.value.ttlMillis)}, grace ${Output.duration(info.value.graceMillis)}${tags})`
+          `stored ${Output.escape(config.key)} (ttl ${Output.duration(info.value.ttlMillis)}, grace ${Output.duration(info.value.graceMillis)}${tags})`
         )
       }))
 ).pipe(Command.withDescription("Store a JSON value under a key, with a ttl, a grace period and tags."))
@@ -74,7 +76,7 @@ export const del = Command.make("del", { ...Settings.shared, key: Flags.key }, (
     Effect.flatMap(target.delete(config.key), (deleted) =>
       settings.json
         ? Output.json({ key: config.key, deleted })
-        : Console.log(deleted ? `deleted ${config.key}` : `${config.key} was not cached`)))).pipe(
+        : Console.log(deleted ? `deleted ${Output.escape(config.key)}` : `${Output.escape(config.key)} was not cached`)))).pipe(
     Command.withDescription("Remove one entry.")
   )
 
@@ -90,7 +92,7 @@ export const inspect = Command.make("inspect", { ...Settings.shared, key: Flags.
       Option.match(found, {
         onNone: () => Effect.fail(CliError.notFound(config.key)),
         onSome: (info) => (settings.json ? Output.json(info) : Output.printTable(Output.entryRows(info)))
-      })))).pipe(
+      })), { readOnly: true })).pipe(
     Command.withDescription("Show an entry's state (fresh, stale, expired, invalidated), tags, age, ttl, grace and size.")
   )
 
@@ -118,5 +120,5 @@ export const keys = Command.make(
           ? Output.json(keys)
           : keys.length === 0
           ? Console.error("no keys")
-          : Console.log(keys.join("\n"))))
+          : Console.log(keys.map(Output.escape).join("\n"))), { readOnly: true })
 ).pipe(Command.withDescription("List the keys of the namespace, one per line."))

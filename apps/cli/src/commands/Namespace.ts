@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import * as CliError from "../CliError.js"
 import * as Flags from "../Flags.js"
 import * as Output from "../Output.js"
@@ -32,7 +32,7 @@ export const invalidate = Command.make(
         target.invalidate(config.tags, config.soft),
         settings.json
           ? Output.json({ tags: config.tags, soft: config.soft })
-          : Console.log(`${config.soft ? "expired" : "invalidated"} ${config.tags.join(" ")}`)
+          : Console.log(`${config.soft ? "expired" : "invalidated"} ${config.tags.map(Output.escape).join(" ")}`)
       ))
 ).pipe(Command.withDescription("Invalidate every entry tagged with these tags or their descendants (hard, or --soft)."))
 
@@ -64,7 +64,15 @@ export const clear = Command.make(
  */
 export const stats = Command.make("stats", Settings.shared, (config) =>
   Target.use(config, (target, settings) =>
-    Effect.flatMap(target.stats, (stats) =>
-      settings.json ? Output.json(stats) : Output.printTable(Output.statsRows(stats))))).pipe(
-    Command.withDescription("Show the cache's counters (a remote app's since it started).")
+    Effect.gen(function* () {
+      const stats = yield* target.stats
+      const usage = yield* target.usage
+      return yield* settings.json
+        ? Output.json({ ...stats, counters: target.counters, usage: Option.getOrNull(usage) })
+        : Output.printTable(Output.statsRows(stats, usage, target.counters))
+    }), { readOnly: true })).pipe(
+    Command.withDescription(
+      "Show what the store holds in the namespace (entries, bytes, oldest and newest entry, where the store reports it) " +
+        "and the cache's counters: this process's for a local store, the app's since it started with --remote."
+    )
   )
