@@ -25,14 +25,14 @@ export interface StoreFailures {
 type Method = (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, Store.StoreError>
 
 /**
- * Watches the store and tag versions of a context (other services pass through unchanged).
+ * Watches the store and tag versions of a context (any other service in it passes through).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = <R extends Store.Store | TagVersions.TagVersions>(
-  context: Context.Context<R>
-): Effect.Effect<StoreFailures & { readonly context: Context.Context<R> }> =>
+export const make = (
+  context: Context.Context<Store.Store | TagVersions.TagVersions>
+): Effect.Effect<StoreFailures> =>
   Effect.map(Ref.make(Option.none<Store.StoreError>()), (first) => {
     const record = (error: Store.StoreError) => Ref.update(first, Option.orElse(() => Option.some(error)))
     // The cache interrupts a store call that passes its timeout: that is a failure too.
@@ -50,8 +50,8 @@ export const make = <R extends Store.Store | TagVersions.TagVersions>(
       return out as S
     }
     // Plain fields (the name, synchronous access to an in-process store) are kept as they are.
-    const store = watchAll(Context.get(context as Context.Context<Store.Store>, Store.Store))
-    const versions = watchAll(Context.get(context as Context.Context<TagVersions.TagVersions>, TagVersions.TagVersions))
+    const store = watchAll(Context.get(context, Store.Store))
+    const versions = watchAll(Context.get(context, TagVersions.TagVersions))
     return {
       context: context.pipe(Context.add(Store.Store, store), Context.add(TagVersions.TagVersions, versions)),
       checked: (effect) =>
