@@ -6,9 +6,8 @@
  *
  * @since 0.1.0
  */
-import { CacheAdmin } from "@cachet/api"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
-import { type Config, Effect, flow, Layer, Option } from "effect"
+import { type Config, Effect, flow, Layer } from "effect"
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
 import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
@@ -43,16 +42,13 @@ const StartupLogLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
     const store = yield* CacheStoreInfo
-    const token = yield* CacheAdmin.tokenConfig
     const url = baseUrl(server.address)
     yield* Effect.logInfo(`Cachet blog listening on ${url}`).pipe(
       Effect.annotateLogs({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, store: store.description })
     )
     yield* Effect.logInfo(`API docs: ${url}/docs`)
     yield* Effect.logInfo(`cache store: ${store.description}`)
-    if (Option.isNone(token)) {
-      yield* Effect.logWarning("ADMIN_TOKEN is not set: the /cache admin endpoints answer 403")
-    }
+    yield* AppConfig.warnAboutAdminToken
   })
 )
 
@@ -92,13 +88,13 @@ export const ServicesLive = BlogCache.Default.pipe(
 export const listening = (listen: Config.Config<{ readonly port: number; readonly host: string }>) =>
   Lifecycle.DrainLive.pipe(
     Layer.provideMerge(AppLive.pipe(Layer.provideMerge(Lifecycle.layerServer(listen)))),
-    Layer.provide(Lifecycle.InFlight.layer),
+    Layer.provideMerge(Lifecycle.InFlight.layer),
     Layer.provide(ServicesLive),
     Layer.provide(LoggingLive)
   )
 
 /**
- * The server on `HOST`:`PORT`.
+ * The server on `CACHET_HOST`:`CACHET_PORT`.
  *
  * @since 0.1.0
  * @category layers
