@@ -18,6 +18,8 @@ import { HttpHealthLive } from "./Health/Http.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
 import { GuardLive, requestLog } from "./Middleware.js"
+import * as Routes from "./Routes.js"
+import { securityHeaders } from "./SecurityHeaders.js"
 import { HttpPostsLive } from "./Posts/Http.js"
 import { SqlLive } from "./Sql.js"
 import { HttpUsersLive } from "./Users/Http.js"
@@ -58,7 +60,7 @@ const StartupLogLive = Layer.effectDiscard(
  * @since 0.1.0
  * @category layers
  */
-export const AppLive = HttpApiBuilder.serve(flow(requestLog, Lifecycle.track)).pipe(
+export const AppLive = Routes.withStrictRouting(HttpApiBuilder.serve(flow(securityHeaders, requestLog, Lifecycle.track))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(GuardLive),
