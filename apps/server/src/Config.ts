@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { CacheAdmin } from "@cachet/api"
 import { Config, ConfigError, Duration, Effect, Option, Redacted } from "effect"
 
 /**
@@ -116,14 +117,7 @@ export const minAdminTokenLength = 16
  * @since 0.1.0
  * @category config
  */
-export const adminToken: Config.Config<Option.Option<Redacted.Redacted>> = setting(
-  (name): Config.Config<Redacted.Redacted> => Config.redacted(name),
-  "ADMIN_TOKEN",
-  "ADMIN_TOKEN"
-).pipe(
-  Config.option,
-  Config.map(Option.filter((token) => Redacted.value(token).trim() !== ""))
-)
+export const adminToken: Config.Config<Option.Option<Redacted.Redacted>> = CacheAdmin.tokenConfig
 
 /**
  * Warnings about the admin token for the start-up log: unset (the endpoints answer 403) or
