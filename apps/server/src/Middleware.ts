@@ -58,8 +58,11 @@ const fromCause = (cause: Cause.Cause<never>): Effect.Effect<HttpServerResponse.
     const error: unknown = failure.value
     if (HttpServerError.isServerError(error) && error._tag === "RouteNotFound") {
       const allowed = allowedMethods(error.request.url.split("?")[0]!)
+      // A path whose routes include this method was refused for another reason (e.g. an over-long parameter).
       return Effect.succeed(
-        allowed.length > 0 ? Routes.methodNotAllowed(error.request.method, allowed) : notFound(error.request)
+        allowed.length > 0 && !allowed.includes(error.request.method)
+          ? Routes.methodNotAllowed(error.request.method, allowed)
+          : notFound(error.request)
       )
     }
     if (error instanceof HttpApiError.HttpApiDecodeError) return Effect.succeed(DecodeErrors.badRequest(error))

@@ -31,7 +31,7 @@ describe("a valid request followed by garbage on the same connection", () => {
       execFile(
         process.execPath,
         ["--expose-gc", "--conditions=@cachet/source", "--import", "tsx", "test/garbageConnections.ts", "2000"],
-        { cwd: appDir, timeout: 110_000 },
+        { cwd: appDir, timeout: 170_000 },
         (error, stdout, stderr) => error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`))
       )
     )
@@ -39,5 +39,5 @@ describe("a valid request followed by garbage on the same connection", () => {
     expect(result.inFlight).toBe(0)
     expect(result.health).toBe(200)
     expect(result.after, `heap ${(result.before / 1e6).toFixed(1)} MB -> ${(result.after / 1e6).toFixed(1)} MB`).toBeLessThan(result.before * 1.1)
-  }, 120_000)
+  }, 180_000)
 })
