@@ -133,7 +133,8 @@ const readText = (
   )
 
 /**
- * The API-level middleware: body limit and error responses.
+ * The API-level middleware: strict paths, JSON-only bodies of bounded size and depth, and the
+ * error responses.
  *
  * @since 0.1.0
  * @category middleware
