@@ -3,11 +3,11 @@
  * 10,000 comments) and runs autocannon against it for three workloads:
  *
  * - cached read: `GET /posts/:id` over 100 posts, all cached after the first pass;
- * - uncached read: the same reads on a second server with `CACHE_ENABLED=false`;
+ * - uncached read: the same reads on a second server with `CACHET_ENABLED=false`;
  * - mixed: 90% cached reads of random posts, 10% new comments on random posts (each one
  *   invalidates that post's entry, so the next read of it is a miss).
  *
- * `LOAD_DURATION` (seconds, default 10), `LOAD_CONNECTIONS` (default 50); `CACHE_STORE` etc.
+ * `LOAD_DURATION` (seconds, default 10), `LOAD_CONNECTIONS` (default 50); `CACHET_STORE` etc.
  * pass through to the server. Prints requests/s and p50/p99 latency of each workload.
  */
 import autocannon from "autocannon"
@@ -41,7 +41,7 @@ const server = (env: Record<string, string>) =>
       Effect.sync(() =>
         spawn(process.execPath, ["--conditions=@cachet/source", "--import", "tsx", "src/main.ts"], {
           cwd: appDir,
-          env: { ...process.env, DATABASE_PATH: Path.join(dir, "blog.db"), LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...env },
+          env: { ...process.env, CACHET_DATABASE_PATH: Path.join(dir, "blog.db"), CACHET_LOG_LEVEL: "warn", CACHET_PORT: String(port), CACHET_HOST: "127.0.0.1", ...env },
           stdio: ["ignore", "ignore", "inherit"]
         })
       ),
@@ -111,8 +111,8 @@ const program = Effect.gen(function* () {
       }
     ]
   })
-  const uncachedServer = yield* server({ CACHE_ENABLED: "false" })
-  const uncached = yield* run("uncached read (CACHE_ENABLED=false)", {
+  const uncachedServer = yield* server({ CACHET_ENABLED: "false" })
+  const uncached = yield* run("uncached read (CACHET_ENABLED=false)", {
     url: uncachedServer.url,
     requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: randomPost(100) }) }]
   })

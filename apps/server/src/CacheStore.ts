@@ -1,7 +1,8 @@
 /**
- * The cache and the store under it, chosen by `CACHE_STORE`:
+ * The cache and the store under it, chosen by `CACHET_STORE` (alias `CACHE_STORE`):
  *
- * - `memory` (default): a per-process LRU;
+ * - `memory` (default): a per-process LRU, bounded by `CACHET_MEMORY_MAX_ENTRIES` and
+ *   `CACHET_MEMORY_MAX_BYTES`;
  * - `sqlite:PATH`: a SQLite file that survives restarts;
  * - `redis://...` / `rediss://...`: Redis, tiered under a per-process memory tier and kept
  *   coherent between processes by the Redis bus;
@@ -57,7 +58,7 @@ export const parse = (text: string): Either.Either<Spec, string> => {
       ? Either.right({ _tag: "Memcached", servers })
       : Either.left(`memcached:// needs host:port[,host:port] (got ${JSON.stringify(servers)})`)
   }
-  return Either.left(`CACHE_STORE must be memory, sqlite:PATH, redis://... or memcached://host:port (got ${JSON.stringify(value)})`)
+  return Either.left(`CACHET_STORE must be memory, sqlite:PATH, redis://... or memcached://host:port (got ${JSON.stringify(value)})`)
 }
 
 /**
@@ -90,7 +91,7 @@ export const describe = (spec: Spec): string => {
  */
 export const specConfig: Config.Config<Spec> = AppConfig.cache.pipe(
   Config.mapOrFail(({ store }) =>
-    Either.mapLeft(parse(store), (message) => ConfigError.InvalidData(["CACHE_STORE"], message))
+    Either.mapLeft(parse(store), (message) => ConfigError.InvalidData(["CACHET_STORE"], message))
   )
 )
 
@@ -105,7 +106,7 @@ export const storeLayer = (
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, Store.StoreError | ConfigError.ConfigError> => {
   switch (spec._tag) {
     case "Memory":
-      return MemoryStore.layer()
+      return Layer.unwrapEffect(Effect.map(AppConfig.memoryBounds, MemoryStore.layer))
     case "Sqlite":
       return Layer.unwrapEffect(
         Effect.as(

@@ -10,6 +10,7 @@ import { CommentsRepo } from "./Comments/Repo.js"
 import type { CreateComment } from "./Domain/Comment.js"
 import { CommentNotFound } from "./Domain/Comment.js"
 import { canonicalize, CommentId, PostId, UserId } from "./Domain/Ids.js"
+import * as Text from "./Domain/Text.js"
 import { PostNotFound } from "./Domain/Post.js"
 import { toValidationFailed } from "./Domain/Validation.js"
 import { PostsRepo } from "./Posts/Repo.js"
@@ -48,8 +49,9 @@ export class Comments extends Effect.Service<Comments>()("Blog/Comments", {
       })
 
     return {
-      create: (postId: string, input: CreateComment) =>
+      create: (postId: string, raw: CreateComment) =>
         Effect.gen(function* () {
+          const input = Text.fields(raw, { body: Text.text })
           const post = yield* Option.match(canonicalize(postId), {
             onNone: () => Effect.succeedNone,
             onSome: (id) => posts.findById(PostId.make(id))

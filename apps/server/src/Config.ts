@@ -1,58 +1,174 @@
 /**
- * Everything the app reads from the environment, with the embedded defaults.
+ * Everything the app reads from the environment, with the embedded defaults. Every name has
+ * the `CACHET_` prefix; the names earlier versions read (`PORT`, `CACHE_STORE`,
+ * `ADMIN_TOKEN`, ...) are still read as aliases, and the prefixed name wins when both are set.
  *
  * @since 0.1.0
  */
-import { Config, Duration } from "effect"
+import { CacheAdmin } from "@cachet/api"
+import { Config, ConfigError, Duration, Effect, Option, Redacted } from "effect"
 
 /**
- * Where the server listens: `PORT` (3000; 0 picks a free port) and `HOST` (127.0.0.1).
+ * A setting read from `CACHET_<name>`, else from each alias in turn (only when the names
+ * before it are missing: a present but invalid value is an error, never skipped).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const setting = <A>(
+  read: (name: string) => Config.Config<A>,
+  name: string,
+  ...aliases: ReadonlyArray<string>
+): Config.Config<A> =>
+  aliases.reduce(
+    (config, alias) => Config.orElseIf(config, { if: ConfigError.isMissingDataOnly, orElse: () => read(alias) }),
+    read(`CACHET_${name}`)
+  )
+
+/**
+ * Where the server listens: `CACHET_PORT` (`PORT`; 3000, 0 picks a free port) and
+ * `CACHET_HOST` (`HOST`; 127.0.0.1).
  *
  * @since 0.1.0
  * @category config
  */
 export const server = Config.all({
-  port: Config.integer("PORT").pipe(
-    Config.validate({ message: "PORT must be 0..65535", validation: (port) => port >= 0 && port <= 65535 }),
+  port: setting(Config.integer, "PORT", "PORT").pipe(
+    Config.validate({ message: "CACHET_PORT must be 0..65535", validation: (port) => port >= 0 && port <= 65535 }),
     Config.withDefault(3000)
   ),
-  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1"))
+  host: setting(Config.string, "HOST", "HOST").pipe(Config.withDefault("127.0.0.1"))
 })
 
 /**
- * The blog's database: `DATABASE_PATH` (`./data/blog.db`).
+ * The blog's database: `CACHET_DATABASE_PATH` (`DATABASE_PATH`; `./data/blog.db`).
  *
  * @since 0.1.0
  * @category config
  */
-export const databasePath = Config.string("DATABASE_PATH").pipe(Config.withDefault("./data/blog.db"))
+export const databasePath = setting(Config.string, "DATABASE_PATH", "DATABASE_PATH").pipe(
+  Config.withDefault("./data/blog.db")
+)
+
+const count = (name: string, fallback: number, min: number) =>
+  setting(Config.integer, name, name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `CACHET_${name} must be >= ${min}`, validation: (n) => n >= min })
+  )
 
 /**
- * The size of the seed written into an empty database: `SEED_USERS` (200), `SEED_POSTS`
- * (2,000), `SEED_COMMENTS` (10,000).
+ * The size of the seed written into an empty database: `CACHET_SEED_USERS` (200),
+ * `CACHET_SEED_POSTS` (2,000), `CACHET_SEED_COMMENTS` (10,000); aliases `SEED_USERS`, ...
  *
  * @since 0.1.0
  * @category config
  */
 export const seed = Config.all({
-  users: Config.integer("SEED_USERS").pipe(Config.withDefault(200), Config.validate({ message: "SEED_USERS must be >= 1", validation: (n) => n >= 1 })),
-  posts: Config.integer("SEED_POSTS").pipe(Config.withDefault(2_000), Config.validate({ message: "SEED_POSTS must be >= 0", validation: (n) => n >= 0 })),
-  comments: Config.integer("SEED_COMMENTS").pipe(Config.withDefault(10_000), Config.validate({ message: "SEED_COMMENTS must be >= 0", validation: (n) => n >= 0 }))
+  users: count("SEED_USERS", 200, 1),
+  posts: count("SEED_POSTS", 2_000, 0),
+  comments: count("SEED_COMMENTS", 10_000, 0)
 })
 
 /**
- * The cache: `CACHE_STORE` (`memory` | `sqlite:PATH` | `redis://...` | `memcached://host:port`),
- * `CACHE_TTL` (5 minutes), `CACHE_GRACE` (1 minute), `CACHE_NAMESPACE` (`blog`),
- * `CACHE_STORE_TIMEOUT` (500 ms), `CACHE_ENABLED` (true; false makes every read fetch).
+ * The cache: `CACHET_STORE` (`memory` | `sqlite:PATH` | `redis://...` | `memcached://host:port`),
+ * `CACHET_TTL` (5 minutes), `CACHET_GRACE` (1 minute), `CACHET_NAMESPACE` (`blog`),
+ * `CACHET_STORE_TIMEOUT` (500 ms), `CACHET_ENABLED` (true; false makes every read fetch);
+ * aliases `CACHE_STORE`, `CACHE_TTL`, ...
  *
  * @since 0.1.0
  * @category config
  */
 export const cache = Config.all({
-  store: Config.string("CACHE_STORE").pipe(Config.withDefault("memory")),
-  ttl: Config.duration("CACHE_TTL").pipe(Config.withDefault(Duration.minutes(5))),
-  grace: Config.duration("CACHE_GRACE").pipe(Config.withDefault(Duration.minutes(1))),
-  namespace: Config.string("CACHE_NAMESPACE").pipe(Config.withDefault("blog")),
-  storeTimeout: Config.duration("CACHE_STORE_TIMEOUT").pipe(Config.withDefault(Duration.millis(500))),
-  enabled: Config.boolean("CACHE_ENABLED").pipe(Config.withDefault(true))
+  store: setting(Config.string, "STORE", "CACHE_STORE").pipe(Config.withDefault("memory")),
+  ttl: setting(Config.duration, "TTL", "CACHE_TTL").pipe(Config.withDefault(Duration.minutes(5))),
+  grace: setting(Config.duration, "GRACE", "CACHE_GRACE").pipe(Config.withDefault(Duration.minutes(1))),
+  namespace: setting(Config.string, "NAMESPACE", "CACHE_NAMESPACE").pipe(Config.withDefault("blog")),
+  storeTimeout: setting(Config.duration, "STORE_TIMEOUT", "CACHE_STORE_TIMEOUT").pipe(
+    Config.withDefault(Duration.millis(500))
+  ),
+  enabled: setting(Config.boolean, "ENABLED", "CACHE_ENABLED").pipe(Config.withDefault(true))
 })
+
+/**
+ * The bounds of the `memory` store: `CACHET_MEMORY_MAX_ENTRIES` (100,000) and
+ * `CACHET_MEMORY_MAX_BYTES` (128 MiB of encoded values); the least recently used entries go
+ * first past either.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const memoryBounds = Config.all({
+  maxEntries: count("MEMORY_MAX_ENTRIES", 100_000, 1),
+  maxBytes: count("MEMORY_MAX_BYTES", 128 * 1024 * 1024, 1024)
+})
+
+/**
+ * Tokens shorter than this are accepted with a warning at start-up.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const minAdminTokenLength = 16
+
+/**
+ * The bearer token of the `/cache` admin endpoints: `CACHET_ADMIN_TOKEN` (`ADMIN_TOKEN`). An
+ * empty or blank value counts as unset (admin disabled): no client could send it.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const adminToken: Config.Config<Option.Option<Redacted.Redacted>> = CacheAdmin.tokenConfig
+
+/**
+ * Warnings about the admin token for the start-up log: unset (the endpoints answer 403) or
+ * shorter than `minAdminTokenLength`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const adminTokenWarning = (token: Option.Option<Redacted.Redacted>): Option.Option<string> =>
+  Option.match(token, {
+    onNone: () => Option.some("CACHET_ADMIN_TOKEN is not set (or blank): the /cache admin endpoints answer 403"),
+    onSome: (token) =>
+      Redacted.value(token).length < minAdminTokenLength
+        ? Option.some(`CACHET_ADMIN_TOKEN is shorter than ${minAdminTokenLength} characters: use a long random token`)
+        : Option.none()
+  })
+
+/**
+ * How long shutdown waits for in-flight requests: `CACHET_SHUTDOWN_TIMEOUT`
+ * (`SHUTDOWN_TIMEOUT`; 10 seconds); and how long idle keep-alive connections are kept open
+ * meanwhile so a request a client already sent on one is answered (with `Connection: close`)
+ * rather than reset: `CACHET_SHUTDOWN_IDLE_GRACE` (1 second).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const shutdown = Config.all({
+  timeout: setting(Config.duration, "SHUTDOWN_TIMEOUT", "SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  idleGrace: setting(Config.duration, "SHUTDOWN_IDLE_GRACE").pipe(Config.withDefault(Duration.seconds(1)))
+})
+
+/**
+ * `CACHET_LOG_LEVEL` (`LOG_LEVEL`) as text, and `CACHET_LOG_FORMAT` (`LOG_FORMAT`).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const logging = {
+  level: setting(Config.string, "LOG_LEVEL", "LOG_LEVEL"),
+  format: setting(Config.literal("logfmt", "json", "pretty"), "LOG_FORMAT", "LOG_FORMAT").pipe(
+    Config.withDefault("logfmt" as const)
+  )
+}
+
+/**
+ * Logs the admin token warning, if any.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const warnAboutAdminToken: Effect.Effect<void, ConfigError.ConfigError> = Effect.flatMap(
+  adminToken,
+  (token) => Option.match(adminTokenWarning(token), { onNone: () => Effect.void, onSome: Effect.logWarning })
+)

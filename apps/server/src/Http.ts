@@ -6,9 +6,8 @@
  *
  * @since 0.1.0
  */
-import { CacheAdmin } from "@cachet/api"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
-import { type Config, Effect, flow, Layer, Option } from "effect"
+import { type Config, Effect, flow, Layer } from "effect"
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
 import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
@@ -19,6 +18,8 @@ import { HttpHealthLive } from "./Health/Http.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
 import { GuardLive, requestLog } from "./Middleware.js"
+import * as Routes from "./Routes.js"
+import { securityHeaders } from "./SecurityHeaders.js"
 import { HttpPostsLive } from "./Posts/Http.js"
 import { SqlLive } from "./Sql.js"
 import { HttpUsersLive } from "./Users/Http.js"
@@ -43,16 +44,13 @@ const StartupLogLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
     const store = yield* CacheStoreInfo
-    const token = yield* CacheAdmin.tokenConfig
     const url = baseUrl(server.address)
     yield* Effect.logInfo(`Cachet blog listening on ${url}`).pipe(
       Effect.annotateLogs({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, store: store.description })
     )
     yield* Effect.logInfo(`API docs: ${url}/docs`)
     yield* Effect.logInfo(`cache store: ${store.description}`)
-    if (Option.isNone(token)) {
-      yield* Effect.logWarning("ADMIN_TOKEN is not set: the /cache admin endpoints answer 403")
-    }
+    yield* AppConfig.warnAboutAdminToken
   })
 )
 
@@ -62,7 +60,7 @@ const StartupLogLive = Layer.effectDiscard(
  * @since 0.1.0
  * @category layers
  */
-export const AppLive = HttpApiBuilder.serve(flow(requestLog, Lifecycle.track)).pipe(
+export const AppLive = Routes.withStrictRouting(HttpApiBuilder.serve(flow(securityHeaders, requestLog, Lifecycle.track))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(GuardLive),
@@ -92,13 +90,13 @@ export const ServicesLive = BlogCache.Default.pipe(
 export const listening = (listen: Config.Config<{ readonly port: number; readonly host: string }>) =>
   Lifecycle.DrainLive.pipe(
     Layer.provideMerge(AppLive.pipe(Layer.provideMerge(Lifecycle.layerServer(listen)))),
-    Layer.provide(Lifecycle.InFlight.layer),
+    Layer.provideMerge(Lifecycle.InFlight.layer),
     Layer.provide(ServicesLive),
     Layer.provide(LoggingLive)
   )
 
 /**
- * The server on `HOST`:`PORT`.
+ * The server on `CACHET_HOST`:`CACHET_PORT`.
  *
  * @since 0.1.0
  * @category layers

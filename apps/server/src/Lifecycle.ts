@@ -2,16 +2,20 @@
  * Graceful shutdown. The platform's server removes its request handler and then closes the
  * socket, so requests that arrive in between would hang; instead, before any of that, the
  * server stops accepting connections, answers what is in flight (and what arrives on open
- * connections meanwhile) with `Connection: close`, closes idle connections, and waits for the
- * last response (at most `SHUTDOWN_TIMEOUT`, 10 seconds) before the services close.
+ * connections meanwhile) with `Connection: close`, keeps idle keep-alive connections open for a
+ * short grace (`CACHET_SHUTDOWN_IDLE_GRACE`, 1 second) so a request a client has already sent
+ * on one is answered instead of reset, and waits for the last response (at most
+ * `CACHET_SHUTDOWN_TIMEOUT`, 10 seconds) before the services close.
  *
  * @since 0.1.0
  */
 import { HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Config, Context, Duration, Effect, Layer } from "effect"
-import type { ConfigError } from "effect"
+import { type Config, type ConfigError, Context, Deferred, Effect, Exit, Layer } from "effect"
 import * as Http from "node:http"
+import * as Net from "node:net"
+import * as AppConfig from "./Config.js"
+import { completeOnClose } from "./ResponseEnd.js"
 
 /**
  * The node server under the platform's `HttpServer`.
@@ -22,16 +26,23 @@ import * as Http from "node:http"
 export class NodeServer extends Context.Tag("Blog/NodeServer")<NodeServer, Http.Server>() {}
 
 /**
- * Requests being answered, and whether the server is draining.
+ * Requests being answered, whether the server is draining, and a latch that is open while no
+ * request is in flight.
  *
  * @since 0.1.0
  * @category services
  */
-export class InFlight extends Context.Tag("Blog/InFlight")<InFlight, { count: number; draining: boolean }>() {
+export class InFlight extends Context.Tag("Blog/InFlight")<
+  InFlight,
+  { count: number; draining: boolean; readonly idle: Effect.Latch }
+>() {
   /**
    * @since 0.1.0
    */
-  static readonly layer: Layer.Layer<InFlight> = Layer.sync(InFlight, () => ({ count: 0, draining: false }))
+  static readonly layer: Layer.Layer<InFlight> = Layer.sync(
+    InFlight,
+    () => ({ count: 0, draining: false, idle: Effect.unsafeMakeLatch(true) })
+  )
 }
 
 /**
@@ -43,7 +54,9 @@ export class InFlight extends Context.Tag("Blog/InFlight")<InFlight, { count: nu
 export const track = HttpMiddleware.make((app) =>
   Effect.flatMap(InFlight, (state) =>
     Effect.acquireUseRelease(
-      Effect.sync(() => state.count++),
+      Effect.sync(() => {
+        if (state.count++ === 0) state.idle.unsafeClose()
+      }),
       () =>
         Effect.zipRight(
           HttpApp.appendPreResponseHandler((_request, response) =>
@@ -51,7 +64,10 @@ export const track = HttpMiddleware.make((app) =>
           ),
           app
         ),
-      () => Effect.sync(() => state.count--)
+      () =>
+        Effect.sync(() => {
+          if (--state.count === 0) state.idle.unsafeOpen()
+        })
     ))
 )
 
@@ -66,10 +82,19 @@ export const layerServer = (
 ) =>
   Layer.unwrapEffect(
     Effect.map(listen, (options) => {
-      const server = Http.createServer()
+      const server = completeOnClose(Http.createServer())
       return Layer.merge(NodeHttpServer.layer(() => server, options), Layer.succeed(NodeServer, server))
     })
   )
+
+/** Stops accepting connections without closing the open ones; succeeds once the last one has closed. */
+const stopListening = (server: Http.Server): Effect.Effect<Effect.Effect<void>> =>
+  Effect.map(Deferred.make<void>(), (closed) => {
+    // `http.Server#close` would also close idle keep-alive connections at once, resetting a
+    // request a client may already have sent on one; `net.Server#close` leaves them open.
+    Net.Server.prototype.close.call(server, () => Deferred.unsafeDone(closed, Exit.void))
+    return Deferred.await(closed)
+  })
 
 /**
  * The drain, run when the app's scope closes (before the routes and the socket go).
@@ -81,21 +106,25 @@ export const DrainLive: Layer.Layer<never, ConfigError.ConfigError, NodeServer |
   Effect.gen(function* () {
     const server = yield* NodeServer
     const state = yield* InFlight
-    const timeout = yield* Config.duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10)))
+    const { idleGrace, timeout } = yield* AppConfig.shutdown
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         state.draining = true
         yield* Effect.logInfo("shutting down: no new connections, in-flight requests finish").pipe(
           Effect.annotateLogs("inFlight", state.count)
         )
-        server.close()
-        let waited = Duration.zero
-        while (state.count > 0 && Duration.lessThan(waited, timeout)) {
-          server.closeIdleConnections()
-          yield* Effect.sleep(Duration.millis(10))
-          waited = Duration.sum(waited, Duration.millis(10))
+        const connectionsClosed = yield* stopListening(server)
+        // Idle connections stay open for the grace (a request arriving on one is answered
+        // with `Connection: close`), or until their clients close them; then they are closed.
+        const idleConnections = Effect.raceFirst(connectionsClosed, Effect.sleep(idleGrace)).pipe(
+          Effect.zipRight(Effect.sync(() => server.closeIdleConnections()))
+        )
+        const drained = yield* Effect.all([state.idle.await, idleConnections], { concurrency: 2, discard: true }).pipe(
+          Effect.timeoutTo({ duration: timeout, onSuccess: () => true, onTimeout: () => false })
+        )
+        if (!drained && state.count > 0) {
+          yield* Effect.logWarning("shutdown timeout: closing connections with requests in flight")
         }
-        if (state.count > 0) yield* Effect.logWarning("shutdown timeout: closing connections with requests in flight")
         server.closeAllConnections()
       })
     )

@@ -1,10 +1,11 @@
 /**
- * Logging from config: `LOG_LEVEL` (info) and `LOG_FORMAT` (`logfmt` default, `json`,
- * `pretty`). Everything logs through Effect; one structured line per request.
+ * Logging from config: `CACHET_LOG_LEVEL` (info) and `CACHET_LOG_FORMAT` (`logfmt` default,
+ * `json`, `pretty`); aliases `LOG_LEVEL`, `LOG_FORMAT`. Everything logs through Effect; one structured line per request.
  *
  * @since 0.1.0
  */
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
+import * as AppConfig from "./Config.js"
 
 const formats = {
   logfmt: Logger.logFmt,
@@ -13,17 +14,17 @@ const formats = {
 } as const
 
 /**
- * `LOG_LEVEL`: all, trace, debug, info, warn (or warning), error, fatal, none (or off); any case.
+ * `CACHET_LOG_LEVEL`: all, trace, debug, info, warn (or warning), error, fatal, none (or off); any case.
  *
  * @since 0.1.0
  * @category config
  */
-export const levelConfig: Config.Config<LogLevel.LogLevel> = Config.string("LOG_LEVEL").pipe(
+export const levelConfig: Config.Config<LogLevel.LogLevel> = AppConfig.logging.level.pipe(
   Config.map((value) => ({ warning: "warn", none: "off" } as Record<string, string>)[value.toLowerCase()] ?? value),
   Config.mapOrFail((value) => {
     const level = LogLevel.allLevels.find((level) => level.label === value.toUpperCase())
     return level === undefined
-      ? Either.left(ConfigError.InvalidData(["LOG_LEVEL"], `expected all, trace, debug, info, warn, error, fatal or none; got ${JSON.stringify(value)}`))
+      ? Either.left(ConfigError.InvalidData(["CACHET_LOG_LEVEL"], `expected all, trace, debug, info, warn, error, fatal or none; got ${JSON.stringify(value)}`))
       : Either.right(level)
   }),
   Config.withDefault(LogLevel.Info)
@@ -36,7 +37,7 @@ export const levelConfig: Config.Config<LogLevel.LogLevel> = Config.string("LOG_
 export const LoggingLive = Layer.unwrapEffect(
   Effect.gen(function* () {
     const level = yield* levelConfig
-    const format = yield* Config.literal("logfmt", "json", "pretty")("LOG_FORMAT").pipe(Config.withDefault("logfmt" as const))
+    const format = yield* AppConfig.logging.format
     const logger = formats[format]
     return Layer.mergeAll(
       Logger.minimumLogLevel(level),

@@ -1,12 +1,16 @@
 /**
- * What every request goes through: a 1 MB body limit (413), malformed JSON as 400, unknown
- * routes as a JSON 404, unexpected failures as a 500 with an opaque id (the cause is logged
- * under that id, never sent), and one structured log line per request.
+ * What every request goes through: strict paths (404 for `;` spellings, 405 with `Allow` for
+ * a known path under another method), JSON-only bodies (415 otherwise) nested at most
+ * `JsonBody.maxDepth` deep (400), a 1 MB body limit (413), malformed JSON as 400, decode
+ * failures as a short 400 (`DecodeErrors`), unknown routes as a JSON 404, unexpected failures
+ * as a 500 with an opaque id (the cause is logged under that id, never sent), and one
+ * structured log line per request.
  *
  * @since 0.1.0
  */
 import {
   HttpApiBuilder,
+  HttpApiError,
   HttpIncomingMessage,
   HttpMiddleware,
   HttpServerError,
@@ -16,6 +20,10 @@ import {
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Cause, Clock, Effect, Exit, Option } from "effect"
 import { randomUUID } from "node:crypto"
+import { Api } from "./Api.js"
+import * as DecodeErrors from "./DecodeErrors.js"
+import * as JsonBody from "./JsonBody.js"
+import * as Routes from "./Routes.js"
 
 /**
  * The largest request body accepted.
@@ -30,6 +38,16 @@ const problem = (status: number, error: string, message: string, extra: Record<s
 
 const tooLarge = () => problem(413, "PayloadTooLarge", `request bodies are limited to ${maxBodyBytes} bytes`)
 
+const notFound = (request: HttpServerRequest.HttpServerRequest) =>
+  problem(404, "NotFound", `no route for ${request.method} ${request.url.split("?")[0]!.slice(0, 200)}`)
+
+const unsupportedMediaType = () =>
+  problem(415, "UnsupportedMediaType", "request bodies must be JSON (Content-Type: application/json)")
+
+const tooDeep = () => problem(400, "BadRequest", `JSON bodies may nest arrays and objects at most ${JsonBody.maxDepth} deep`)
+
+const allowedMethods = Routes.methodsOf(Api, ["/docs", "/openapi.json"])
+
 const isMaxBytes = (error: HttpServerError.RequestError): boolean =>
   error.cause instanceof Error && error.cause.message === "maxBytes exceeded"
 
@@ -39,8 +57,15 @@ const fromCause = (cause: Cause.Cause<never>): Effect.Effect<HttpServerResponse.
   if (Option.isSome(failure)) {
     const error: unknown = failure.value
     if (HttpServerError.isServerError(error) && error._tag === "RouteNotFound") {
-      return Effect.succeed(problem(404, "NotFound", `no route for ${error.request.method} ${error.request.url.split("?")[0]}`))
+      const allowed = allowedMethods(error.request.url.split("?")[0]!)
+      // A path whose routes include this method was refused for another reason (e.g. an over-long parameter).
+      return Effect.succeed(
+        allowed.length > 0 && !allowed.includes(error.request.method)
+          ? Routes.methodNotAllowed(error.request.method, allowed)
+          : notFound(error.request)
+      )
     }
+    if (error instanceof HttpApiError.HttpApiDecodeError) return Effect.succeed(DecodeErrors.badRequest(error))
     // The API's own errors: HttpApiBuilder encodes them with their status.
     return Effect.failCause(cause)
   }
@@ -93,8 +118,23 @@ const hasBodyOfUnknownLength = (request: HttpServerRequest.HttpServerRequest): b
   request.headers["content-length"] === undefined && request.headers["transfer-encoding"] !== undefined &&
   request.method !== "GET" && request.method !== "HEAD"
 
+const hasBody = (request: HttpServerRequest.HttpServerRequest): boolean =>
+  hasBodyOfUnknownLength(request) || Number(request.headers["content-length"] ?? "0") > 0
+
+/** The body as text (read once; the decoder reuses it), or the response that refuses it. */
+const readText = (
+  request: HttpServerRequest.HttpServerRequest
+): Effect.Effect<HttpServerResponse.HttpServerResponse | string> =>
+  request.text.pipe(
+    HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+    Effect.catchAll((error) =>
+      Effect.succeed(isMaxBytes(error) ? tooLarge() : problem(400, "BadRequest", "the request body could not be read"))
+    )
+  )
+
 /**
- * The API-level middleware: body limit and error responses.
+ * The API-level middleware: strict paths, JSON-only bodies of bounded size and depth, and the
+ * error responses.
  *
  * @since 0.1.0
  * @category middleware
@@ -102,12 +142,15 @@ const hasBodyOfUnknownLength = (request: HttpServerRequest.HttpServerRequest): b
 export const GuardLive = HttpApiBuilder.middleware((app) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
+    if (Routes.isAmbiguous(request.url)) return notFound(request)
     const length = Number(request.headers["content-length"] ?? "0")
     if (Number.isFinite(length) && length > maxBodyBytes) return tooLarge()
     let handled = app
+    if (hasBody(request) && !JsonBody.isJsonMediaType(request.headers["content-type"])) return unsupportedMediaType()
     if (hasBodyOfUnknownLength(request)) {
       const body = yield* readBounded(request)
       if (Option.isNone(body)) return HttpServerResponse.setHeader(tooLarge(), "connection", "close")
+      if (JsonBody.nestsDeeperThan(Buffer.from(body.value).toString("utf8"))) return tooDeep()
       const buffered = HttpServerRequest.fromWeb(
         new Request(new URL(request.url, "http://localhost"), {
           method: request.method,
@@ -116,6 +159,10 @@ export const GuardLive = HttpApiBuilder.middleware((app) =>
         })
       )
       handled = Effect.provideService(app, HttpServerRequest.HttpServerRequest, buffered)
+    } else if (hasBody(request)) {
+      const text = yield* readText(request)
+      if (typeof text !== "string") return text
+      if (JsonBody.nestsDeeperThan(text)) return tooDeep()
     }
     return yield* handled.pipe(
       HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),

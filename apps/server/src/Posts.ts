@@ -8,6 +8,7 @@ import { Effect, Option } from "effect"
 import { BlogCache, invalidate, tags } from "./BlogCache.js"
 import { canonicalize, PostId, UserId } from "./Domain/Ids.js"
 import type { CreatePost, UpdatePost } from "./Domain/Post.js"
+import * as Text from "./Domain/Text.js"
 import { PostNotFound } from "./Domain/Post.js"
 import { UserNotFound } from "./Domain/User.js"
 import { toValidationFailed } from "./Domain/Validation.js"
@@ -58,8 +59,9 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
       list: (params: { readonly limit?: number | undefined; readonly cursor?: string | undefined }) =>
         blog.feed({ limit: params.limit ?? defaultLimit, cursor: params.cursor ?? null }),
 
-      create: (userId: string, input: CreatePost) =>
+      create: (userId: string, raw: CreatePost) =>
         Effect.gen(function* () {
+          const input = Text.fields(raw, { title: Text.text, body: Text.text })
           const author = yield* Option.match(canonicalize(userId), {
             onNone: () => Effect.succeedNone,
             onSome: (id) => users.findById(UserId.make(id))
@@ -72,9 +74,10 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
           return post
         }).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Posts.create")),
 
-      update: (id: string, input: UpdatePost) =>
+      update: (id: string, raw: UpdatePost) =>
         withId(id, (id) =>
           Effect.gen(function* () {
+            const input = Text.fields(raw, { title: Text.text, body: Text.text })
             const current = yield* Effect.flatMap(repo.findById(id), Option.match({
               onNone: () => Effect.fail(new PostNotFound({ id })),
               onSome: Effect.succeed

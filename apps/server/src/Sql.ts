@@ -1,5 +1,5 @@
 /**
- * The blog's database: SQLite at `DATABASE_PATH` (its folder created if missing), foreign
+ * The blog's database: SQLite at `CACHET_DATABASE_PATH` (its folder created if missing), foreign
  * keys on, migrated, and seeded when empty.
  *
  * @since 0.1.0
@@ -12,6 +12,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as AppConfig from "./Config.js"
 import CreateBlog from "./migrations/0001_create_blog.js"
+import LowercaseEmails from "./migrations/0002_lowercase_emails.js"
 import * as Seed from "./Seed.js"
 
 const ClientLive = Layer.unwrapEffect(
@@ -30,7 +31,7 @@ const ForeignKeysLive = Layer.effectDiscard(
 )
 
 const MigratorLive = SqliteMigrator.layer({
-  loader: SqliteMigrator.fromRecord({ "0001_create_blog": CreateBlog })
+  loader: SqliteMigrator.fromRecord({ "0001_create_blog": CreateBlog, "0002_lowercase_emails": LowercaseEmails })
 }).pipe(Layer.provide(NodeContext.layer))
 
 const SeedLive = Layer.effectDiscard(Effect.flatMap(AppConfig.seed, Seed.run)).pipe(Layer.provide(MigratorLive))

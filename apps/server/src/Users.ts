@@ -9,6 +9,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { DateTime, Effect, Option } from "effect"
 import { BlogCache, invalidate, tags } from "./BlogCache.js"
 import { canonicalize, UserId } from "./Domain/Ids.js"
+import * as Text from "./Domain/Text.js"
 import type { CreateUser, UpdateUser } from "./Domain/User.js"
 import { UserNotFound } from "./Domain/User.js"
 import { toValidationFailed } from "./Domain/Validation.js"
@@ -45,6 +46,16 @@ export const validateEmail = (email: unknown, self?: UserId) =>
   Validate.validate(email, "email", { presence: true, length: { max: 255 }, email: true }).pipe(
     Effect.zipRight(Validate.validateUniqueness("users", { email: email as string, ...selfOf(self) }, () => Effect.void))
   )
+
+/**
+ * A user payload as it is validated and stored: names trimmed (NFC), emails trimmed and
+ * lower-cased.
+ *
+ * @since 0.1.0
+ * @category normalization
+ */
+export const normalize = <A extends CreateUser | UpdateUser>(input: A): A =>
+  Text.fields(input, { name: Text.text, email: Text.email })
 
 const selfOf = (self: UserId | undefined) => (self === undefined ? {} : { $self: { id: Number(self) } })
 
@@ -83,8 +94,9 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
       get: (id: string) => withId(id, (id) => blog.user(id)),
       posts: (id: string) => withId(id, (id) => blog.userPosts(id)),
 
-      create: (input: CreateUser) =>
+      create: (raw: CreateUser) =>
         Effect.gen(function* () {
+          const input = normalize(raw)
           yield* Validate.validateAll([validateName(input.name), validateEmail(input.email)])
           const now = yield* nowIso
           const fields = { name: input.name!, email: input.email! }
@@ -94,9 +106,10 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
           return user
         }).pipe(toValidationFailed, orDieSql, Effect.provideService(BlogCache, blog), Effect.provideService(SqlClient.SqlClient, sql), Effect.withSpan("Users.create")),
 
-      update: (id: string, input: UpdateUser) =>
+      update: (id: string, raw: UpdateUser) =>
         withId(id, (id) =>
           Effect.gen(function* () {
+            const input = normalize(raw)
             const current = yield* existing(id)
             yield* Validate.validateAll([
               ...(input.name !== undefined ? [validateName(input.name)] : []),

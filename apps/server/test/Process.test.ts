@@ -12,9 +12,28 @@ import { testEnv } from "./harness.js"
 const appDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 
 const children: Array<ChildProcess> = []
+/** Process groups started here (`npm start` and whatever it runs), killed if anything is left. */
+const groups: Array<number> = []
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL")
+  for (const group of groups) {
+    try {
+      process.kill(-group, "SIGKILL")
+    } catch {
+      // already gone
+    }
+  }
 })
+
+/** Whether any process of the group is alive. */
+const groupAlive = (group: number): boolean => {
+  try {
+    process.kill(-group, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 const startProcess = (env: Record<string, string>) =>
   new Promise<{ child: ChildProcess; url: string; output: () => string }>((resolve, reject) => {
@@ -74,5 +93,41 @@ describe("the server process", () => {
     expect(code, output()).toBe(0)
     expect(output()).toContain("stopped: cache store and database closed")
     socket.destroy()
+  }, 90_000)
+
+  it("`npm start` stopped with SIGTERM: the signal reaches the server, which drains and exits; no process is left", async () => {
+    const npm = process.env.npm_execpath !== undefined && process.env.npm_execpath.endsWith(".js")
+      ? [process.execPath, process.env.npm_execpath]
+      : ["npm"]
+    const env = testEnv({ LOG_LEVEL: "Info" })
+    const child = spawn(npm[0]!, [...npm.slice(1), "start"], {
+      cwd: appDir,
+      env: { ...process.env, ...env, CACHET_PORT: "0", CACHET_HOST: "127.0.0.1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true
+    })
+    groups.push(child.pid!)
+    let output = ""
+    const listening = new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += String(chunk)
+        const match = /listening on (http:\/\/\S+?)"/.exec(output)
+        if (match !== null) resolve(match[1]!.replace("localhost", "127.0.0.1"))
+      }
+      child.stdout!.on("data", onData)
+      child.stderr!.on("data", onData)
+      child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
+    })
+    // "close": npm has exited and every process holding its output (the server) has too.
+    const closed = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)))
+    const url = await listening
+    expect((await fetch(`${url}/health`)).status).toBe(200)
+
+    child.kill("SIGTERM")
+    const code = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 20_000))])
+    expect(code, output).not.toBe("still running")
+    expect(output).toContain("shutting down")
+    expect(output).toContain("stopped: cache store and database closed")
+    expect(groupAlive(child.pid!), "a process of `npm start` is still running").toBe(false)
   }, 90_000)
 })

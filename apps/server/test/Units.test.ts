@@ -1,7 +1,12 @@
-import { Either } from "effect"
+import { Either, Schema } from "effect"
+import { Api } from "../src/Api.js"
 import { describe, expect, it } from "vitest"
 import { describe as describeStore, parse } from "../src/CacheStore.js"
-import { canonicalize } from "../src/Domain/Ids.js"
+import { canonicalize, DecimalInt } from "../src/Domain/Ids.js"
+import * as Text from "../src/Domain/Text.js"
+import * as JsonBody from "../src/JsonBody.js"
+import * as Routes from "../src/Routes.js"
+import { normalize as normalizeUser } from "../src/Users.js"
 import { etagOf, ifNoneMatch } from "../src/HttpCache.js"
 import { rows } from "../src/Seed.js"
 
@@ -55,5 +60,54 @@ describe("seed", () => {
     expect(new Set(a.users.map((u) => u.email)).size).toBe(20)
     expect(a.posts.every((p) => p.userId >= 1 && p.userId <= 20)).toBe(true)
     expect(a.comments.every((c) => c.postId >= 1 && c.postId <= 100 && c.authorId <= 20)).toBe(true)
+  })
+})
+
+describe("JSON bodies", () => {
+  it("nesting depth: one pass, strings and escapes skipped", () => {
+    expect(JsonBody.nestsDeeperThan("[".repeat(65) + "]".repeat(65))).toBe(true)
+    expect(JsonBody.nestsDeeperThan("[".repeat(64) + "]".repeat(64))).toBe(false)
+    expect(JsonBody.nestsDeeperThan(JSON.stringify({ a: "[".repeat(1000), b: "\"[[[[" }), 2)).toBe(false)
+    expect(JsonBody.nestsDeeperThan("{\"a\":[{\"b\":[1]}]}", 3)).toBe(true)
+    expect(JsonBody.nestsDeeperThan("[".repeat(100_000))).toBe(true)
+  })
+
+  it("media types: JSON and +json only", () => {
+    for (const type of ["application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"]) {
+      expect(JsonBody.isJsonMediaType(type), type).toBe(true)
+    }
+    for (const type of [undefined, "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "text/json"]) {
+      expect(JsonBody.isJsonMediaType(type), String(type)).toBe(false)
+    }
+  })
+})
+
+describe("routes", () => {
+  const methods = Routes.methodsOf(Api, ["/docs"])
+  it("methods by exact, case-sensitive path", () => {
+    expect(methods("/users/1")).toEqual(["DELETE", "GET", "HEAD", "PATCH"])
+    expect(methods("/users/1/posts")).toEqual(["GET", "HEAD", "POST"])
+    expect(methods("/docs")).toEqual(["GET", "HEAD"])
+    for (const path of ["/Users/1", "/users//1", "/users/1/", "/users/", "/nope"]) expect(methods(path), path).toEqual([])
+    expect(Routes.isAmbiguous("/users/1;x/posts")).toBe(true)
+    expect(Routes.isAmbiguous("/posts?cursor=a;b")).toBe(false)
+  })
+})
+
+describe("normalization before validation", () => {
+  it("text is NFC and trimmed; emails lower-cased; absent and null stay", () => {
+    expect(Text.text("  Cafe\u0301 \n")).toBe("Café")
+    expect(Text.email(" Ada@Example.COM ")).toBe("ada@example.com")
+    expect(normalizeUser({ name: " Admin ", email: null })).toEqual({ name: "Admin", email: null })
+    expect(normalizeUser({})).toEqual({})
+  })
+
+  it("query integers: decimal digits only", () => {
+    const decode = Schema.decodeUnknownEither(DecimalInt)
+    expect(decode("20")).toEqual(Either.right(20))
+    expect(decode("007")).toEqual(Either.right(7))
+    for (const text of ["0x10", " 5", "1e2", "5.0", "+5", "-5", "", "1_0", "9999999999"]) {
+      expect(Either.isLeft(decode(text)), text).toBe(true)
+    }
   })
 })

@@ -3,11 +3,12 @@
  * from a map instead of the environment, and talks to it over real HTTP.
  */
 import { HttpServer } from "@effect/platform"
-import { Config, ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+import { Config, ConfigProvider, type Duration, Effect, Exit, Layer, Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { baseUrl, listening } from "../src/Http.js"
+import { InFlight } from "../src/Lifecycle.js"
 
 export interface Response {
   readonly status: number
@@ -29,6 +30,10 @@ export interface Server {
   readonly post: (path: string, body: unknown, headers?: Record<string, string>) => Promise<Response>
   readonly patch: (path: string, body: unknown, headers?: Record<string, string>) => Promise<Response>
   readonly del: (path: string, headers?: Record<string, string>) => Promise<Response>
+  /** Requests the server has started and not finished. */
+  readonly inFlight: () => number
+  /** Resolves once no request is in flight (at most `within`, then it resolves anyway). */
+  readonly whenIdle: (within?: Duration.DurationInput) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -59,6 +64,7 @@ export const start = async (env: Record<string, string>): Promise<Server> => {
   })
   const server = Effect.runSync(Effect.provide(HttpServer.HttpServer, context))
   const url = baseUrl(server.address).replace("localhost", "127.0.0.1")
+  const inFlight = Effect.runSync(Effect.provide(InFlight, context))
 
   const request: Server["request"] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers }
@@ -84,6 +90,8 @@ export const start = async (env: Record<string, string>): Promise<Server> => {
     post: (path, body, headers) => request("POST", path, { body, ...(headers === undefined ? {} : { headers }) }),
     patch: (path, body, headers) => request("PATCH", path, { body, ...(headers === undefined ? {} : { headers }) }),
     del: (path, headers) => request("DELETE", path, headers === undefined ? {} : { headers }),
+    inFlight: () => inFlight.count,
+    whenIdle: (within = "5 seconds") => Effect.runPromise(Effect.ignore(Effect.timeout(inFlight.idle.await, within))),
     close: () => Effect.runPromise(Scope.close(scope, Exit.void))
   }
 }

@@ -11,8 +11,7 @@
  * @since 0.1.0
  */
 import { Cache } from "@cachet/core"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
-import type { ConfigError } from "effect"
+import { Config, ConfigError, Effect, Layer, Option, Redacted } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import {
   AdminAuth,
@@ -129,18 +128,22 @@ export const layerAuth = (token: Option.Option<Redacted.Redacted>): Layer.Layer<
   )
 
 /**
- * The token from config: `ADMIN_TOKEN` (optional; an empty value counts as unset).
+ * The token from config: `CACHET_ADMIN_TOKEN` (alias `ADMIN_TOKEN`; optional; an empty or
+ * blank value counts as unset: no client could send it).
  *
  * @since 0.1.0
  * @category config
  */
-export const tokenConfig: Config.Config<Option.Option<Redacted.Redacted>> = Config.redacted("ADMIN_TOKEN").pipe(
+export const tokenConfig: Config.Config<Option.Option<Redacted.Redacted>> = Config.orElseIf(
+  Config.redacted("CACHET_ADMIN_TOKEN"),
+  { if: ConfigError.isMissingDataOnly, orElse: () => Config.redacted("ADMIN_TOKEN") }
+).pipe(
   Config.option,
-  Config.map(Option.filter((token) => Redacted.value(token) !== ""))
+  Config.map(Option.filter((token) => Redacted.value(token).trim() !== ""))
 )
 
 /**
- * The bearer-token check with the token read from config (`ADMIN_TOKEN`).
+ * The bearer-token check with the token read from config (`CACHET_ADMIN_TOKEN`).
  *
  * @since 0.1.0
  * @category layers

@@ -158,10 +158,12 @@ export class EntryList extends Schema.Class<EntryList>("@cachet/api/EntryList")(
  * @category models
  */
 export class InvalidateRequest extends Schema.Class<InvalidateRequest>("@cachet/api/InvalidateRequest")({
+  // Messages that never quote the input: a wrong value may be megabytes long.
   tags: Schema.NonEmptyArray(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024))).pipe(
-    Schema.maxItems(1000)
+    Schema.maxItems(1000),
+    Schema.annotations({ message: () => ({ message: "must be 1 to 1,000 tags, each 1 to 1,024 characters", override: true }) })
   ),
-  soft: Schema.optional(Schema.Boolean)
+  soft: Schema.optional(Schema.Boolean.annotations({ message: () => ({ message: "must be a boolean", override: true }) }))
 }) {}
 
 /**

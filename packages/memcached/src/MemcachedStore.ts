@@ -14,7 +14,7 @@
  */
 import { Store, TagVersions } from "@cachet/core"
 import { Config, Context, Effect, Layer, Runtime } from "effect"
-import type { ConfigError, Scope } from "effect"
+import { ConfigError, type Scope } from "effect"
 import memjs from "memjs"
 import * as internal from "./internal/memcachedStore.js"
 import * as internalTagVersions from "./internal/tagVersions.js"
@@ -100,21 +100,21 @@ export const context = (memcached: MemcachedStore): Context.Context<Store.Store 
 export const layer = (options: Options): Layer.Layer<Store.Store | TagVersions.TagVersions> =>
   Layer.scopedContext(Effect.map(make(options), context))
 
+/** `CACHET_<name>`, else the older `<alias>` when the prefixed name is missing. */
+const prefixed = <A>(read: (name: string) => Config.Config<A>, name: string, alias: string): Config.Config<A> =>
+  Config.orElseIf(read(`CACHET_${name}`), { if: ConfigError.isMissingDataOnly, orElse: () => read(alias) })
+
 /**
- * `Store` and `TagVersions` from config: `CACHET_MEMCACHED_SERVERS` and
- * `CACHET_MEMCACHED_KEY_PREFIX` (default `"cachet:"`). The former names `MEMCACHED_SERVERS` and
- * `MEMCACHED_KEY_PREFIX` are still read as aliases when the `CACHET_` ones are unset.
+ * `Store` and `TagVersions` from config (`CACHET_MEMCACHED_SERVERS`, `CACHET_MEMCACHED_KEY_PREFIX`;
+ * aliases `MEMCACHED_SERVERS`, `MEMCACHED_KEY_PREFIX`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   config: Config.Config<Options> = Config.all({
-    servers: Config.string("CACHET_MEMCACHED_SERVERS").pipe(Config.orElse(() => Config.string("MEMCACHED_SERVERS"))),
-    keyPrefix: Config.string("CACHET_MEMCACHED_KEY_PREFIX").pipe(
-      Config.orElse(() => Config.string("MEMCACHED_KEY_PREFIX")),
-      Config.withDefault("cachet:")
-    )
+    servers: prefixed(Config.string, "MEMCACHED_SERVERS", "MEMCACHED_SERVERS"),
+    keyPrefix: prefixed(Config.string, "MEMCACHED_KEY_PREFIX", "MEMCACHED_KEY_PREFIX").pipe(Config.withDefault("cachet:"))
   })
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.map(config, layer))

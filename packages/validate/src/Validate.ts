@@ -166,8 +166,9 @@ export interface FormatOptions extends WithMessage {
 }
 
 /**
- * Options of `length`: bounds on the length of a string (UTF-16 units, as `String.length`)
- * or of an array; `null` / `undefined` have length 0.
+ * Options of `length`: bounds on the length of a string in Unicode code points (an emoji is
+ * one character, not the two UTF-16 units `String.length` counts) or of an array; `null` /
+ * `undefined` have length 0.
  *
  * @since 0.1.0
  * @category models

@@ -119,6 +119,7 @@ const cases: ReadonlyArray<Case> = [
   { example: "length min", value: "R", name: "Name", recipe: { length: { min: 2 } }, expected: fail("minLength", "Name must have at least 2 characters") },
   { example: "length max", value: "c".repeat(256), name: "Company", recipe: { length: { max: 255 } }, expected: fail("maxLength", "Company must have no more than 255 characters") },
   { example: "length equal", value: "1234", name: "PIN", recipe: { length: { equal: 4 } }, expected: "pass" },
+  { example: "length counts code points", value: "😀👍🏽", name: "Reaction", recipe: { length: { equal: 3 } }, expected: "pass" },
   // RedwoodJS title-cases the name to "Pin"; acronyms stay here.
   { example: "length equal", value: "123", name: "PIN", recipe: { length: { equal: 4 } }, expected: fail("equalLength", "PIN must have exactly 4 characters") },
   { example: "length between", value: "T", name: "Title", recipe: { length: { between: [2, 255] } }, expected: fail("betweenLength", "Title must be between 2 and 255 characters") },

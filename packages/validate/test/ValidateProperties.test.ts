@@ -42,8 +42,8 @@ describe("length", () => {
     })
     .map(defined)
 
-  /** Plain meaning of "length": UTF-16 units of a string, elements of an array, 0 for nothing. */
-  const lengthOf = (v: unknown) => (typeof v === "string" || Array.isArray(v) ? v.length : 0)
+  /** Plain meaning of "length": code points of a string, elements of an array, 0 for nothing. */
+  const lengthOf = (v: unknown) => (typeof v === "string" ? [...v].length : Array.isArray(v) ? v.length : 0)
 
   it.prop("passes iff every bound holds; reports the first broken bound with its message", [value, options], ([v, o]) => {
     const n = lengthOf(v)

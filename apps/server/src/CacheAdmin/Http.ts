@@ -1,6 +1,6 @@
 /**
  * The `/cache` admin endpoints, implemented by `@cachet/api`'s `CacheAdmin` over the app's
- * `Cache`; the bearer token comes from `ADMIN_TOKEN`.
+ * `Cache`; the bearer token comes from `CACHET_ADMIN_TOKEN` (blank counts as unset).
  *
  * @since 0.1.0
  */
@@ -9,6 +9,7 @@ import type { Cache } from "@cachet/core"
 import { HttpApiBuilder, type HttpApiGroup } from "@effect/platform"
 import { type ConfigError, Effect, Layer } from "effect"
 import { Api } from "../Api.js"
+import * as AppConfig from "../Config.js"
 
 /**
  * @since 0.1.0
@@ -26,4 +27,4 @@ export const HttpCacheAdminLive: Layer.Layer<
       .handle("entry", admin.entry)
       .handle("deleteEntry", admin.deleteEntry)
       .handle("invalidate", admin.invalidate)
-      .handle("clear", admin.clear))).pipe(Layer.provide(CacheAdmin.layerAuthConfig()))
+      .handle("clear", admin.clear))).pipe(Layer.provide(CacheAdmin.layerAuthConfig(AppConfig.adminToken)))

@@ -6,6 +6,7 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { CommentId, PostId, UserId } from "./Ids.js"
+import { Field, payload } from "./User.js"
 
 /**
  * @since 0.1.0
@@ -24,10 +25,7 @@ export class Comment extends Schema.Class<Comment>("Comment")({
  * @since 0.1.0
  * @category models
  */
-export const CreateComment = Schema.Struct({
-  authorId: Schema.optional(Schema.NullOr(Schema.String)),
-  body: Schema.optional(Schema.NullOr(Schema.String))
-})
+export const CreateComment = payload({ authorId: Field, body: Field })
 
 /**
  * @since 0.1.0

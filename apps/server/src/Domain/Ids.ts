@@ -63,3 +63,14 @@ export const canonicalize = <Id extends string>(id: Id): Option.Option<Id> =>
 export const Cursor = Schema.String.pipe(
   Schema.pattern(canonical, { message: () => "cursor must be a post id" })
 )
+
+/**
+ * A query-string integer written in decimal digits only (`20`; not `0x10`, ` 5`, `1e2`, `5.0`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const DecimalInt = Schema.compose(
+  Schema.String.pipe(Schema.pattern(/^[0-9]{1,9}$/, { message: () => "must be written in decimal digits" })),
+  Schema.NumberFromString
+)

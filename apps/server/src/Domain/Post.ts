@@ -7,7 +7,7 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { Comment } from "./Comment.js"
 import { PostId, UserId } from "./Ids.js"
-import { Author, Field } from "./User.js"
+import { Author, Field, payload } from "./User.js"
 
 /**
  * A post as lists show it (no body).
@@ -59,7 +59,7 @@ export class PostPage extends Schema.Class<PostPage>("PostPage")({
  * @since 0.1.0
  * @category models
  */
-export const CreatePost = Schema.Struct({ title: Field, body: Field })
+export const CreatePost = payload({ title: Field, body: Field })
 
 /**
  * @since 0.1.0
@@ -71,7 +71,7 @@ export type CreatePost = typeof CreatePost.Type
  * @since 0.1.0
  * @category models
  */
-export const UpdatePost = Schema.Struct({ title: Field, body: Field })
+export const UpdatePost = payload({ title: Field, body: Field })
 
 /**
  * @since 0.1.0

@@ -33,18 +33,30 @@ export class Author extends Schema.Class<Author>("Author")({
 /**
  * A field of a write payload: absent, `null` or a string. Absent and `null` reach the
  * validations (so a missing name is a `presence` failure listed with the others); other types
- * are a 400.
+ * are a 400 whose message never quotes the value (however large it is).
  *
  * @since 0.1.0
  * @category models
  */
-export const Field = Schema.optional(Schema.NullOr(Schema.String))
+export const Field = Schema.optionalWith(
+  Schema.NullOr(Schema.String).annotations({ message: () => ({ message: "must be a string or null", override: true }) }),
+  { exact: true }
+)
+
+/**
+ * A write payload: a JSON object of `fields` (other types are a short 400).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const payload = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.Struct(fields).annotations({ message: () => "must be a JSON object" })
 
 /**
  * @since 0.1.0
  * @category models
  */
-export const CreateUser = Schema.Struct({ name: Field, email: Field })
+export const CreateUser = payload({ name: Field, email: Field })
 
 /**
  * @since 0.1.0
@@ -56,7 +68,7 @@ export type CreateUser = typeof CreateUser.Type
  * @since 0.1.0
  * @category models
  */
-export const UpdateUser = Schema.Struct({ name: Field, email: Field })
+export const UpdateUser = payload({ name: Field, email: Field })
 
 /**
  * @since 0.1.0

@@ -3,7 +3,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { Cursor } from "../Domain/Ids.js"
+import { Cursor, DecimalInt } from "../Domain/Ids.js"
 import { CreatePost, Post, PostDetail, PostNotFound, PostPage, UpdatePost } from "../Domain/Post.js"
 import { UserNotFound } from "../Domain/User.js"
 import { ValidationFailed } from "../Domain/Validation.js"
@@ -11,13 +11,13 @@ import { ValidationFailed } from "../Domain/Validation.js"
 const IdPath = Schema.Struct({ id: Schema.String })
 
 /**
- * `?limit=` (1..100, default 20) and `?cursor=` (the `nextCursor` of the previous page).
+ * `?limit=` (1..100 in decimal digits, default 20) and `?cursor=` (the `nextCursor` of the previous page).
  *
  * @since 0.1.0
  * @category models
  */
 export const PageParams = Schema.Struct({
-  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100))),
+  limit: Schema.optional(DecimalInt.pipe(Schema.between(1, 100))),
   cursor: Schema.optional(Cursor)
 })
 

@@ -176,12 +176,28 @@ const ok: Option.Option<Broken> = Option.none()
 const objectOr = <O extends object>(options: unknown): Partial<O> =>
   (Predicate.isRecord(options) && !(options instanceof RegExp) && !Array.isArray(options) ? options : {}) as Partial<O>
 
-/** `String.length` for strings, element count for arrays, 0 for null/undefined, else `String(value).length`. @internal */
+/** Unicode code points of a string (an emoji outside the BMP is one, not two UTF-16 units). @internal */
+export const codePoints = (text: string): number => {
+  let count = text.length
+  for (let i = 0; i < text.length - 1; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--
+        i++
+      }
+    }
+  }
+  return count
+}
+
+/** Code points for strings, element count for arrays, 0 for null/undefined, else the code points of `String(value)`. @internal */
 export const lengthOf = (value: unknown): number => {
-  if (typeof value === "string") return value.length
+  if (typeof value === "string") return codePoints(value)
   if (Array.isArray(value)) return value.length
   if (value === null || value === undefined) return 0
-  return String(value).length
+  return codePoints(String(value))
 }
 
 const listOf = (options: ReadonlyArray<unknown> | ListOptions): [ReadonlyArray<unknown>, boolean] =>
