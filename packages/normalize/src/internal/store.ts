@@ -439,7 +439,7 @@ export class Store {
       const fp = fields[i]!
       const v = record[fp.name]
       if (v === undefined && !hasOwn(record, fp.name)) {
-        if (fp.optional) this.setRecord(w, node, fp.fieldKey, undefined)
+        if (fp.optional && fp.keepWhenAbsent !== true) this.setRecord(w, node, fp.fieldKey, undefined)
         continue
       }
       this.writeField(w, node, fp, v)
@@ -483,6 +483,11 @@ export class Store {
         return out
       }
       case "Union": {
+        if (plan.select !== undefined && !Array.isArray(v)) {
+          if (typeof v !== "object") return NOT_LINK
+          const typename = (v as { readonly __typename?: unknown }).__typename
+          return this.writeLink(w, plan.select(typeof typename === "string" ? typename : undefined), v, path)
+        }
         for (const member of plan.members) {
           if (member._tag !== "Leaf" && member.guard(v)) return this.writeLink(w, member, v, path)
         }
@@ -701,6 +706,7 @@ export class Store {
       return member === undefined ? MISSING : this.readLink(member, link, prev)
     }
     const key = link as string
+    if (plan.select !== undefined) return this.readLink(plan.select(this.typenameAt(key)), link, prev)
     const typename = this.nodes.get(key)?.typename ?? keys.typenameOf(key)
     let member: Plan | undefined
     for (const m of plan.members) {
@@ -711,6 +717,15 @@ export class Store {
     }
     if (member === undefined) member = plan.members.find((m) => m._tag === "Object" && m.entity === undefined)
     return member === undefined ? MISSING : this.readLink(member, link, prev)
+  }
+
+  /** The typename of a node: its entity typename, else the `__typename` record of an embedded node. */
+  typenameAt(key: string): string | undefined {
+    const node = this.nodes.get(key)
+    const typename = node?.typename ?? keys.typenameOf(key)
+    if (typename !== undefined || node === undefined) return typename
+    const record = this.getRecord(node, "__typename")
+    return typeof record === "string" ? record : undefined
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -741,6 +756,8 @@ export class Store {
       case "Union":
         if (Array.isArray(link)) {
           for (const m of plan.members) if (m._tag === "Array") this.collect(m, link, out, seen)
+        } else if (plan.select !== undefined) {
+          this.collect(plan.select(this.typenameAt(link as string)), link, out, seen)
         } else {
           const typename = this.nodes.get(link as string)?.typename ?? keys.typenameOf(link as string)
           const member =
