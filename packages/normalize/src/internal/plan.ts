@@ -86,8 +86,11 @@ export interface FieldPlan {
   /** The field key it is stored under (`name` or `name({...args})`). */
   readonly fieldKey: string
   readonly optional: boolean
-  /** Set on the document front end's `__typename`: a write without the field keeps the stored value. */
-  readonly keepWhenAbsent?: boolean
+  /**
+   * Set on the document front end's `__typename`: a write without the field keeps the stored
+   * value, and a read of a node without it leaves it out and stays complete.
+   */
+  readonly incidental?: boolean
   readonly nullable: boolean
   readonly plan: Plan
   /** The property Schema (for snapshot encoding of leaves). */

@@ -439,7 +439,7 @@ export class Store {
       const fp = fields[i]!
       const v = record[fp.name]
       if (v === undefined && !hasOwn(record, fp.name)) {
-        if (fp.optional && fp.keepWhenAbsent !== true) this.setRecord(w, node, fp.fieldKey, undefined)
+        if (fp.optional && fp.incidental !== true) this.setRecord(w, node, fp.fieldKey, undefined)
         continue
       }
       this.writeField(w, node, fp, v)
@@ -583,7 +583,7 @@ export class Store {
           if (link === NONE) record = this.getRecord(node, fk)
         }
         if (link === NONE && record === NONE) {
-          ownComplete = false
+          if (fp.incidental !== true) ownComplete = false
           v = fp.optional ? OMIT : fp.nullable ? null : MISSING
         } else {
           const marks = node!.marks

@@ -314,7 +314,7 @@ const typenameField: FieldPlan = {
   name: "__typename",
   fieldKey: "__typename",
   optional: true,
-  keepWhenAbsent: true,
+  incidental: true,
   nullable: false,
   plan: LEAF,
   ast: LEAF.ast
