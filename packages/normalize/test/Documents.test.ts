@@ -2,7 +2,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Stream } from "effect"
 import { Documents, EntityGraph } from "@cachet/normalize"
 import { gql } from "@urql/core"
-import { buildSchema, introspectionFromSchema } from "graphql"
 
 /** A graph and its documents front end. */
 const setup = (config: Documents.Config = {}) =>
