@@ -270,6 +270,8 @@ export interface Service {
   readonly graph: EntityGraph["Type"]
   /** Reads a query from the graph (with a `schema`, partial data comes back with `complete: false`). */
   readonly readQuery: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars>) => Effect.Effect<ReadResult<Result>>
+  /** `readQuery` for synchronous callers (urql's exchange, render code): the same read, at once. */
+  readonly readQuerySync: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars>) => ReadResult<Result>
   /** Writes a query's data (a priming write, as a server result is written). */
   readonly writeQuery: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars> & { readonly data: Result }) => Effect.Effect<void>
   /** Reads a fragment of an entity; null when anything is missing. */

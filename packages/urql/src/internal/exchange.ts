@@ -112,7 +112,7 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
       waiting.push(operation)
       return "waiting"
     }
-    const read = Effect.runSync(docs.readQuery<Data>({ query: operation.query, variables: variablesOf(operation) }))
+    const read = docs.readQuerySync<Data>({ query: operation.query, variables: variablesOf(operation) })
     const policy = operation.context.requestPolicy
     const usable = read.data !== null && (read.complete || partial)
     if (policy === "cache-only") {
@@ -176,7 +176,7 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
     save()
     if (operation.kind === "subscription" || Exit.isFailure(written)) return fromValue({ ...result, operation })
     inFlight.delete(operation.key)
-    const read = Effect.runSync(docs.readQuery<Data>({ query: operation.query, variables: variablesOf(operation) }))
+    const read = docs.readQuerySync<Data>({ query: operation.query, variables: variablesOf(operation) })
     watch(operation)
     if (!read.complete || read.data === null) return fromValue({ ...result, operation })
     return fromValue({ ...result, operation, data: read.data, stale: false })

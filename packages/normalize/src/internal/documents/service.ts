@@ -263,10 +263,13 @@ export const make = (config: D.Config) =>
         })
       ).pipe(Effect.withSpan("Documents.mutate"))
 
+    const readQuerySync = <A>(input: D.QueryInput<A, unknown>): ReadResult<A> =>
+      core.readOperation<A>(core.compile(input.query), input.variables as Variables | undefined, clock.unsafeCurrentTimeMillis(), partial)
+
     const service: D.Service = {
       graph,
-      readQuery: <A>(input: D.QueryInput<A, unknown>) =>
-        Effect.sync(() => core.readOperation<A>(core.compile(input.query), input.variables as Variables | undefined, clock.unsafeCurrentTimeMillis(), partial)),
+      readQuery: (input) => Effect.sync(() => readQuerySync(input)),
+      readQuerySync,
       writeQuery: (input) => writing((w) => core.writeOperation(w, core.compile(input.query), input.variables as Variables | undefined, input.data)),
       readFragment: <A>(fragment: D.DocumentInput<A, unknown>, entity: D.Entity, variables?: unknown, fragmentName?: string) =>
         Effect.sync(() => core.readFragment<A>(core.compile(fragment, fragmentName), entity, variables as Variables | undefined, clock.unsafeCurrentTimeMillis())),
