@@ -10,6 +10,8 @@ import { Store } from "@cachet/core"
 import { Documents, EntityGraph } from "@cachet/normalize"
 import { filter, fromPromise, fromValue, map, merge, mergeMap, makeSubject, pipe, share } from "wonka"
 import type { Source } from "wonka"
+import { visit } from "@0no-co/graphql.web"
+import type { DirectiveNode, DocumentNode } from "@0no-co/graphql.web"
 import type { Config } from "../CachetExchange.js"
 
 type Data = Documents.DataObject
@@ -19,6 +21,22 @@ const withPolicy = (operation: Operation, requestPolicy: RequestPolicy): Operati
 
 const variablesOf = (operation: Operation): Documents.Variables | undefined =>
   (operation.variables ?? undefined) as Documents.Variables | undefined
+
+const sent = new WeakMap<Operation["query"], Operation["query"]>()
+
+/** The document sent on: `__typename` in every selection, client-only `@list` directives removed. */
+const toServer = (query: Operation["query"]): Operation["query"] => {
+  let found = sent.get(query)
+  if (found === undefined) {
+    const formatted = formatDocument(query) as unknown as DocumentNode
+    const stripped = visit(formatted, {
+      Directive: (node: DirectiveNode) => (node.name.value === "list" ? null : undefined)
+    }) as DocumentNode
+    found = (stripped === formatted ? formatted : { ...stripped, loc: undefined }) as unknown as Operation["query"]
+    sent.set(query, found)
+  }
+  return found
+}
 
 const isCacheQuery = (operation: Operation): boolean =>
   operation.kind === "query" && operation.context.requestPolicy !== "network-only"
@@ -147,7 +165,7 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
       const fiber = Effect.runFork(docs.mutate({ query: operation.query, variables: variablesOf(operation), run: Deferred.await(done) }))
       mutations.set(operation.key, { done, fiber })
     }
-    const query = formatDocument(operation.query) as unknown as Operation["query"]
+    const query = toServer(operation.query)
     return makeOperation(operation.kind, { ...operation, query }, operation.context)
   }
 
