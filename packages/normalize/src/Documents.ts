@@ -211,12 +211,33 @@ export type OptimisticResolver = (args: Variables, cache: Cache, info: ResolveIn
 export type KeyGenerator = ((data: DataObject) => string | null | undefined) | null
 
 /**
- * A field resolver: the pagination helpers {@link relayPagination} and {@link simplePagination}.
+ * A local resolver `(parent, args, cache, info)`: computes a field when it is read, from its
+ * parent's stored fields (by field key) and the cache's `resolve`, `inspectFields`, `keyOfEntity`
+ * (other calls throw `InvalidCacheCall`). A field with a selection resolves to entities (keys or
+ * keyable objects, null, lists of them: a cache redirect); a scalar field to its value; `undefined`
+ * is a missing field.
  *
  * @since 0.1.0
  * @category models
  */
-export type Resolver = pagination.Pagination
+export type ResolverFunction = (parent: DataObject, args: Variables, cache: Cache, info: ResolveInfo) => unknown
+
+/**
+ * A field resolver: a {@link ResolverFunction}, or a pagination helper ({@link relayPagination},
+ * {@link simplePagination}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Resolver = ResolverFunction | Pagination
+
+/**
+ * A pagination helper's configuration, as built by {@link relayPagination} or {@link simplePagination}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Pagination = pagination.Pagination
 
 /**
  * An introspected schema (`{ __schema }`, the result of the introspection query).
@@ -340,7 +361,7 @@ export const layer = (config: Config = {}): Layer.Layer<Documents, never, Entity
  * @since 0.1.0
  * @category resolvers
  */
-export const relayPagination: () => Resolver = pagination.relayPagination
+export const relayPagination: () => Pagination = pagination.relayPagination
 
 /**
  * Offset pagination (urql's `simplePagination`): the pages of a list field, told apart by the
@@ -352,4 +373,4 @@ export const relayPagination: () => Resolver = pagination.relayPagination
 export const simplePagination: (options?: {
   readonly offsetArgument?: string
   readonly limitArgument?: string
-}) => Resolver = pagination.simplePagination
+}) => Pagination = pagination.simplePagination

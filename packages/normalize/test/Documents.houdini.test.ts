@@ -189,6 +189,38 @@ describe("Documents: pagination", () => {
     }))
 })
 
+describe("Documents: local resolvers", () => {
+  it.scoped("a cache redirect and a computed scalar, re-read when the data they read changes", () =>
+    Effect.gen(function*() {
+      const { docs } = yield* setup({
+        resolvers: {
+          Query: { todo: (_parent, args) => ({ __typename: "Todo", id: args.id as string }) },
+          Todo: {
+            shout: (parent, _args, cache) => String(cache.resolve(cache.keyOfEntity(parent as Documents.Entity), "text")).toUpperCase(),
+            gone: () => undefined
+          }
+        }
+      })
+      yield* docs.writeQuery({ query: `{ todos { id text } }`, data: { todos: [{ __typename: "Todo", id: "1", text: "one" }] } })
+      const Q = `{ todo(id: "1") { id text shout } }`
+      expect((yield* docs.readQuery({ query: Q })).data).toEqual({ todo: { __typename: "Todo", id: "1", text: "one", shout: "ONE" } })
+      const seen: Array<unknown> = []
+      const stop = docs.subscribe<{ todo: { shout: string } }>({ query: Q }, (r) => seen.push(r.data?.todo.shout))
+      yield* docs.writeQuery({ query: `{ todos { id text } }`, data: { todos: [{ __typename: "Todo", id: "1", text: "uno" }] } })
+      expect((yield* docs.readQuery<{ todo: { shout: string } }>({ query: Q })).data!.todo.shout).toBe("UNO")
+      expect(seen).toEqual(["UNO"])
+      stop()
+      expect((yield* docs.readQuery({ query: `{ todo(id: "2") { id } }` })).data).toBeNull()
+      expect((yield* docs.readQuery({ query: `{ todo(id: "1") { id gone } }` })).complete).toBe(false)
+      // a resolver's cache only reads
+      const { docs: writing } = yield* setup({
+        resolvers: { Query: { bad: (_p, _a, cache) => cache.invalidate("Query", "todos") } }
+      })
+      const exit = yield* Effect.exit(writing.readQuery({ query: `{ bad }` }))
+      expect(exit._tag).toBe("Failure")
+    }))
+})
+
 describe("EntityGraph.mutate without a schema", () => {
   it.scoped("writes the optimistic and real results' entities found by their registered __typename", () =>
     Effect.gen(function*() {

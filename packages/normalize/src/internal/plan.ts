@@ -91,6 +91,12 @@ export interface FieldPlan {
    * value, and a read of a node without it leaves it out and stays complete.
    */
   readonly incidental?: boolean
+  /**
+   * Set by the document front end on a field with a local resolver: computes the field from the
+   * parent's key each time the parent is read (a link for fields with a selection, else a value;
+   * `undefined` when missing) instead of reading what is stored.
+   */
+  readonly resolver?: (parentKey: string | undefined) => unknown
   readonly nullable: boolean
   readonly plan: Plan
   /** The property Schema (for snapshot encoding of leaves). */

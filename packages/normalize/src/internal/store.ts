@@ -571,7 +571,13 @@ export class Store {
       const fp = fields[i]!
       const fk = fp.fieldKey
       let v: unknown
-      if (same) {
+      if (fp.resolver !== undefined) {
+        const resolved = fp.resolver(node?.key)
+        if (resolved === undefined) {
+          ownComplete = false
+          v = fp.optional ? OMIT : fp.nullable ? null : MISSING
+        } else v = fp.plan._tag === "Leaf" || resolved === null ? resolved : this.readLink(fp.plan, resolved as Link, prev?.[fp.name])
+      } else if (same) {
         if (fp.plan._tag === "Leaf") continue
         const link = this.getLink(node, fk)
         v = link === NONE ? (hasOwn(prev, fp.name) ? prev[fp.name] : OMIT) : this.readLink(fp.plan, link, prev[fp.name])
@@ -745,7 +751,7 @@ export class Store {
         if (node === undefined || !plan.hasLinks) return
         for (const fp of plan.fields) {
           if (fp.plan._tag === "Leaf") continue
-          const next = this.getLink(node, fp.fieldKey)
+          const next = fp.resolver !== undefined ? (fp.resolver(link) as Link | undefined) ?? NONE : this.getLink(node, fp.fieldKey)
           if (next !== NONE) this.collect(fp.plan, next, out, seen)
         }
         return

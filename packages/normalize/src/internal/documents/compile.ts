@@ -41,8 +41,15 @@ export interface Context {
   /** Whether a typename is known to be concrete (used to match fragments without a schema). */
   readonly isConcrete: (typename: string) => boolean
   readonly pagination: (typename: string, fieldName: string) => PaginationSpec | undefined
-  /** Whether any field is paginated (when none is, read and write plans are the same). */
+  /** The local resolver of a field, if any: computes it from its parent's key and arguments. */
+  readonly resolver: (
+    typename: string,
+    fieldName: string
+  ) => ((parentKey: string | undefined, args: Variables, link: boolean) => unknown) | undefined
+  /** Whether any field is paginated (when none is, and no field has a resolver, read and write plans are the same). */
   readonly paginated: boolean
+  /** Whether any field has a local resolver. */
+  readonly resolving: boolean
   /** Called with every `@list(name:)` found: the list name, the field's parent typename and name. */
   readonly onList: (name: string, parent: string | undefined, fieldName: string) => void
 }
@@ -227,7 +234,7 @@ export const makeCompiler = (ctx: Context) => {
         if (!root && !grouped.has("__typename")) fields.push(typenameField)
         for (const [name, nodes] of grouped) fields.push(fieldPlan(name, nodes, typename))
         plan.fields = fields
-        plan.hasLinks = fields.some((f) => f.plan._tag !== "Leaf")
+        plan.hasLinks = fields.some((f) => f.plan._tag !== "Leaf" || f.resolver !== undefined)
         return plan
       }
       const fieldPlan = (name: string, nodes: ReadonlyArray<FieldNode>, parent: string | undefined): FieldPlan => {
@@ -247,12 +254,17 @@ export const makeCompiler = (ctx: Context) => {
         const type = parent === undefined ? undefined : ctx.schema?.field(parent, fieldName)
         const nullable = type?.nullable ?? false
         const sets = nodes.flatMap((n) => (n.selectionSet === undefined ? [] : [n.selectionSet]))
-        if (sets.length === 0) return { name, fieldKey, optional: false, nullable, plan: LEAF, ast: LEAF.ast }
+        const local = mode === "read" && parent !== undefined ? ctx.resolver(parent, fieldName) : undefined
+        const resolverArgs: Variables = args ?? {}
+        const resolver = local === undefined
+          ? {}
+          : { resolver: (parentKey: string | undefined) => local(parentKey, resolverArgs, sets.length > 0) }
+        if (sets.length === 0) return { name, fieldKey, optional: false, nullable, plan: LEAF, ast: LEAF.ast, ...resolver }
         const set: SelectionSetNode = sets.length === 1
           ? sets[0]!
           : { kind: Kind.SELECTION_SET, selections: sets.flatMap((s) => s.selections) } as SelectionSetNode
         const plan = selectionPlan(set, type?.concrete === true ? type.named : undefined, type?.itemNullable ?? false)
-        return { name, fieldKey, optional: false, nullable, plan, ast: LEAF.ast }
+        return { name, fieldKey, optional: false, nullable, plan, ast: LEAF.ast, ...resolver }
       }
       const selectionPlan = (set: SelectionSetNode, staticType: string | undefined, itemNullable: boolean): UnionPlan => {
         const share = !usesVariables(set)
@@ -297,7 +309,7 @@ export const makeCompiler = (ctx: Context) => {
         let found = instances.get(id)
         if (found === undefined) {
           const read = build(variables, "read")
-          found = { variables, read, write: ctx.paginated ? build(variables, "write") : read }
+          found = { variables, read, write: ctx.paginated || ctx.resolving ? build(variables, "write") : read }
           if (instances.size >= 64) instances.delete(instances.keys().next().value as string)
           instances.set(id, found)
         }

@@ -48,7 +48,8 @@ export const makeCore = (internals: Internals, config: D.Config) => {
   const specs = new Map<string, Map<string, PaginationSpec>>()
   for (const [typename, fields] of Object.entries(config.resolvers ?? {})) {
     for (const [fieldName, resolver] of Object.entries(fields)) {
-      const spec = (resolver as Partial<D.Resolver>)[PaginationTypeId]
+      if (typeof resolver === "function") continue
+      const spec = resolver[PaginationTypeId]
       if (spec === undefined) continue
       let map = specs.get(typename)
       if (map === undefined) specs.set(typename, (map = new Map()))
@@ -78,7 +79,41 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     return found ?? undefined
   }
 
+  let resolverCache: D.Cache | undefined
+  const resolving = Object.values(config.resolvers ?? {}).some((fields) =>
+    Object.values(fields).some((resolver) => typeof resolver === "function")
+  )
+  const parentData = (key: string | undefined): D.DataObject => {
+    const node = key === undefined ? undefined : store.nodes.get(key)
+    const out: D.DataObject = {}
+    if (node === undefined) return out
+    for (const fk of store.fieldKeys(node)) {
+      const link = store.getLink(node, fk)
+      const value = link === NONE ? store.getRecord(node, fk) : link
+      if (value !== NONE) out[fk] = value as D.DataField
+    }
+    const typename = store.typenameAt(node.key)
+    if (typename !== undefined) out.__typename = typename
+    return out
+  }
+
   const compiler = makeCompiler({
+    resolving,
+    resolver: (typename, fieldName) => {
+      const resolver = config.resolvers?.[typename]?.[fieldName]
+      if (typeof resolver !== "function") return undefined
+      return (parentKey, args, isLink) => {
+        const value = resolver(parentData(parentKey), args, resolverCache!, {
+          parentTypeName: typename,
+          parentKey: parentKey ?? typename,
+          parentFieldKey: keyOfField(fieldName, args),
+          fieldName,
+          variables: args,
+          optimistic: false
+        })
+        return isLink && value !== undefined ? linkOf(value as D.LinkInput) : value
+      }
+    },
     entity: entityConfig,
     schema,
     isConcrete: (typename) =>
@@ -310,6 +345,8 @@ export const makeCore = (internals: Internals, config: D.Config) => {
   return {
     store,
     specs,
+    /** Sets the read-only cache given to local resolvers. */
+    setResolverCache: (cache: D.Cache) => void (resolverCache = cache),
     compile,
     keyOfEntity,
     keyOfField,

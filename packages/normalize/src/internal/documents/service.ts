@@ -9,7 +9,7 @@ import type * as D from "../../Documents.js"
 import { EntityGraph, InvalidCacheCall } from "../../EntityGraph.js"
 import type { ReadResult } from "../../EntityGraph.js"
 import { internalsOf, newWrite } from "../graph.js"
-import type { Layer, Write } from "../store.js"
+import type { Layer, Link, Write } from "../store.js"
 import { depKey, NONE } from "../store.js"
 import type { ObjectPlan } from "../plan.js"
 import * as keys from "../keys.js"
@@ -51,10 +51,11 @@ export const make = (config: D.Config) =>
         return Effect.as(finish(w), a)
       })
 
-    const makeCache = (w: Write, name: string): { readonly cache: D.Cache; readonly close: () => void } => {
+    const makeCache = (w: Write, name: string, readOnly = false): { readonly cache: D.Cache; readonly close: () => void } => {
       let open = true
+      const reads = new Set(["keyOfEntity", "keyOfField", "resolve", "inspectFields"])
       const guard = (operation: string): void => {
-        if (!open) throw new InvalidCacheCall({ operation, mutation: name })
+        if (!open || (readOnly && !reads.has(operation))) throw new InvalidCacheCall({ operation, mutation: name })
       }
       const cache: D.Cache = {
         keyOfEntity: (entity) => (guard("keyOfEntity"), core.keyOfEntity(entity)),
@@ -102,6 +103,8 @@ export const make = (config: D.Config) =>
       }
       return { cache, close: () => (open = false) }
     }
+
+    core.setResolverCache(makeCache(newWrite(undefined, 0), "a local resolver", true).cache)
 
     /** Runs `f` with a cache over `w`; an `InvalidCacheCall` it throws becomes a typed failure. */
     const withCache = <A>(w: Write, name: string, f: (cache: D.Cache) => A): Exit.Exit<A, InvalidCacheCall> => {
@@ -163,7 +166,7 @@ export const make = (config: D.Config) =>
       for (const fp of watcher.plan.fields) {
         deps.add(depKey(keys.ROOT, fp.fieldKey))
         if (fp.plan._tag === "Leaf") continue
-        const linked = store.getLink(store.root, fp.fieldKey)
+        const linked = fp.resolver !== undefined ? fp.resolver(keys.ROOT) as Link | undefined ?? NONE : store.getLink(store.root, fp.fieldKey)
         if (linked !== NONE) store.collect(fp.plan, linked, deps, new Set())
       }
       return deps
