@@ -157,6 +157,7 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
   const sendOn = (operation: Operation): Operation => {
     if (operation.kind === "teardown") {
       unwatch(operation.key)
+      originals.delete(operation.key)
       return operation
     }
     originals.set(operation.key, operation)
