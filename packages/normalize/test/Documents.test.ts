@@ -60,6 +60,21 @@ describe("Documents: urql Graphcache's cache updates", () => {
       stop()
     }))
 
+  it.scoped("a subscription's results are written and its updater runs", () =>
+    Effect.gen(function*() {
+      const { docs } = yield* setup({
+        updates: {
+          Subscription: {
+            todoAdded: (result, _args, cache) =>
+              cache.updateQuery<{ todos: Array<Todo> }>({ query: TodoList }, (data) => data && { todos: [...data.todos, result.todoAdded as unknown as Todo] })
+          }
+        }
+      })
+      yield* docs.writeQuery({ query: TodoList, data: { todos: [todo("1")] } })
+      yield* docs.writeResult({ query: `subscription { todoAdded { id text } }`, data: { todoAdded: todo("2") } })
+      expect((yield* docs.readQuery<{ todos: Array<Todo> }>({ query: TodoList })).data!.todos.map((t) => t.id)).toEqual(["1", "2"])
+    }))
+
   it.scoped("createTodo with link and resolve", () =>
     Effect.gen(function*() {
       const { docs } = yield* setup({
