@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Stream } from "effect"
 import { Documents, EntityGraph } from "@cachet/normalize"
 import { gql } from "@urql/core"
+import { parse } from "graphql"
 
 /** A graph and its documents front end. */
 const setup = (config: Documents.Config = {}) =>
@@ -73,6 +74,21 @@ describe("Documents: urql Graphcache's cache updates", () => {
       yield* docs.writeQuery({ query: TodoList, data: { todos: [todo("1")] } })
       yield* docs.writeResult({ query: `subscription { todoAdded { id text } }`, data: { todoAdded: todo("2") } })
       expect((yield* docs.readQuery<{ todos: Array<Todo> }>({ query: TodoList })).data!.todos.map((t) => t.id)).toEqual(["1", "2"])
+    }))
+
+  it.scoped("documents parsed by graphql-js (graphql-tag) and typed documents compile once per document", () =>
+    Effect.gen(function*() {
+      const { docs } = yield* setup()
+      const Typed = parse(`query ($skip: Int) { todos(skip: $skip) { id text } }`) as unknown as Documents.TypedDocumentNode<
+        { todos: Array<Todo> },
+        { skip: number }
+      >
+      yield* docs.writeQuery({ query: Typed, variables: { skip: 0 }, data: { todos: [todo("1")] } })
+      const read = yield* docs.readQuery({ query: Typed, variables: { skip: 0 } })
+      const todos: Array<Todo> = read.data!.todos
+      expect(todos).toEqual([todo("1")])
+      expect((yield* docs.readQuery({ query: PaginatedTodos, variables: { skip: 0 } })).data).toEqual({ todos: [todo("1")] })
+      expect((yield* docs.readQuery({ query: Typed, variables: { skip: 0 } })).data).toBe(read.data)
     }))
 
   it.scoped("createTodo with link and resolve", () =>

@@ -8,12 +8,14 @@
  */
 import { Kind, parse, valueFromASTUntyped } from "@0no-co/graphql.web"
 import type {
+  ArgumentNode,
   DirectiveNode,
   DocumentNode,
   FieldNode,
   FragmentDefinitionNode,
   OperationDefinitionNode,
-  SelectionSetNode
+  SelectionSetNode,
+  ValueNode
 } from "@0no-co/graphql.web"
 import { Schema } from "effect"
 import { Key } from "@cachet/core"
@@ -79,6 +81,22 @@ export interface Compiled {
   /** The root fields' names (operations) in document order. */
   readonly instance: (variables: Variables | undefined) => Instance
 }
+
+const valueUsesVariables = (value: ValueNode): boolean => {
+  switch (value.kind) {
+    case Kind.VARIABLE:
+      return true
+    case Kind.LIST:
+      return value.values.some(valueUsesVariables)
+    case Kind.OBJECT:
+      return value.fields.some((field) => valueUsesVariables(field.value))
+    default:
+      return false
+  }
+}
+
+const argumentsUseVariables = (args: ReadonlyArray<ArgumentNode> | undefined): boolean =>
+  args !== undefined && args.some((arg) => valueUsesVariables(arg.value))
 
 const LEAF: LeafPlan = { _tag: "Leaf", ast: Schema.Unknown.ast }
 
@@ -153,11 +171,10 @@ export const makeCompiler = (ctx: Context) => {
       let found = usesVars.get(set)
       if (found !== undefined) return found
       found = false
-      const hasVariable = (value: unknown): boolean => JSON.stringify(value).includes(`"kind":"${Kind.VARIABLE}"`)
       for (const selection of set.selections) {
-        if (selection.directives !== undefined && selection.directives.length > 0 && hasVariable(selection.directives)) found = true
+        if (selection.directives?.some((d) => argumentsUseVariables(d.arguments)) === true) found = true
         else if (selection.kind === Kind.FIELD) {
-          if (selection.arguments !== undefined && selection.arguments.length > 0 && hasVariable(selection.arguments)) found = true
+          if (argumentsUseVariables(selection.arguments)) found = true
           else if (selection.selectionSet !== undefined && usesVariables(selection.selectionSet)) found = true
         } else if (selection.kind === Kind.INLINE_FRAGMENT) found = usesVariables(selection.selectionSet)
         else {
