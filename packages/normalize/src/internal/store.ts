@@ -712,7 +712,11 @@ export class Store {
       return member === undefined ? MISSING : this.readLink(member, link, prev)
     }
     const key = link as string
-    if (plan.select !== undefined) return this.readLink(plan.select(this.typenameAt(key)), link, prev)
+    if (plan.select !== undefined) {
+      const node = this.nodes.get(key)
+      const typename = node?.typename ?? this.typenameAt(key)
+      return this.readObject(node, plan.select(typename))
+    }
     const typename = this.nodes.get(key)?.typename ?? keys.typenameOf(key)
     let member: Plan | undefined
     for (const m of plan.members) {

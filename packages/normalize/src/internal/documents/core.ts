@@ -152,11 +152,14 @@ export const makeCore = (internals: Internals, config: D.Config) => {
   // -----------------------------------------------------------------------------------------------
   // operations and fragments
 
-  const readOperation = <A>(compiled: Compiled, variables: Variables | undefined, now: number, partial: boolean) => {
-    const plan = compiled.instance(variables).read as ObjectPlan
+  /** Reads an operation's root plan (and marks its root fields recently used). */
+  const readPlan = <A>(plan: ObjectPlan, now: number, partial: boolean) => {
     for (const fp of plan.fields) ops.touch(fp.fieldKey)
     return toResult<A>(store.readRoot(plan, now), partial)
   }
+
+  const readOperation = <A>(compiled: Compiled, variables: Variables | undefined, now: number, partial: boolean) =>
+    readPlan<A>(compiled.instance(variables).read as ObjectPlan, now, partial)
 
   const writeOperation = (w: Write, compiled: Compiled, variables: Variables | undefined, data: unknown): void => {
     if (!isPlainObject(data)) return
@@ -350,6 +353,7 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     compile,
     keyOfEntity,
     keyOfField,
+    readPlan,
     readOperation,
     writeOperation,
     readFragment,

@@ -195,7 +195,7 @@ export const make = (config: D.Config) =>
         if (set !== undefined) for (const watcher of set) affected.add(watcher)
       }
       for (const watcher of affected) {
-        const result = core.readOperation<unknown>({ instance: () => ({ read: watcher.plan }) } as unknown as Compiled, undefined, w.now, watcher.partial)
+        const result = core.readPlan<unknown>(watcher.plan, w.now, watcher.partial)
         setDeps(watcher, depsOf(watcher))
         if (sameResult(result, watcher.result)) continue
         watcher.result = result
