@@ -82,6 +82,23 @@ describe("Documents: Houdini's caching", () => {
         .toEqual(["user 1", "Nine"])
     }))
 
+  it.scoped("list operations on a connection's edges (an edge is made for an added entity)", () =>
+    Effect.gen(function*() {
+      const { docs } = yield* setup()
+      const Feed = `{ feed(first: 2) @list(name: "Feed") { edges { cursor node { id name } } } }`
+      const edge = (id: string) => ({ __typename: "UserEdge", cursor: `c${id}`, node: user(id) })
+      yield* docs.writeQuery({ query: Feed, data: { feed: { __typename: "UserConnection", edges: [edge("1"), edge("2")] } } })
+      const ids = docs.readQuery<{ feed: { edges: Array<{ node: { id: string } }> } }>({ query: Feed }).pipe(
+        Effect.map((r) => r.data!.feed.edges.map((e) => e.node.id))
+      )
+      yield* docs.list("Feed").prepend(user("3"))
+      expect(yield* ids).toEqual(["3", "1", "2"])
+      yield* docs.list("Feed").remove(user("1"))
+      expect(yield* ids).toEqual(["3", "2"])
+      yield* docs.list("feed").toggle(user("3"))
+      expect(yield* ids).toEqual(["2"])
+    }))
+
   it.scoped("markStale: everything, a type, a field of a type, a field called with arguments", () =>
     Effect.gen(function*() {
       const { docs } = yield* setup()

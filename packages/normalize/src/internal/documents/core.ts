@@ -7,7 +7,7 @@
 import type * as D from "../../Documents.js"
 import type { EntityConfig } from "../../Normalize.js"
 import type { Internals } from "../graph.js"
-import type { Link, ReadOutput, Write } from "../store.js"
+import type { Link, Node, ReadOutput, Write } from "../store.js"
 import { forEachKey, MISSING, NONE } from "../store.js"
 import type { ObjectPlan, UnionPlan } from "../plan.js"
 import * as keys from "../keys.js"
@@ -18,6 +18,8 @@ import { remerge } from "./pagination.js"
 import * as schemaInfo from "./schema.js"
 
 type Data = Record<string, unknown>
+
+type ListMode = "append" | "prepend" | "remove" | "toggle"
 
 const isPlainObject = (value: unknown): value is Data =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -280,7 +282,7 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     return out
   }
 
-  const listOp = (w: Write, nameOrField: string, options: D.ListOptions | undefined, op: "append" | "prepend" | "remove" | "toggle", entity: D.Entity): void => {
+  const listOp = (w: Write, nameOrField: string, options: D.ListOptions | undefined, op: ListMode, entity: D.Entity): void => {
     const key = keyOfEntity(entity)
     if (key === null) {
       w.warnings.push(`list ${nameOrField}: the entity has no key; nothing changed`)
@@ -294,13 +296,47 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     }
     for (const { fk, node } of listInstances(nameOrField, options)) {
       const current = store.getLink(node, fk)
-      if (!Array.isArray(current)) continue
-      const has = current.includes(key)
-      const mode = op === "toggle" ? (has ? "remove" : "append") : op
-      if (mode === "remove") {
-        if (has) store.setLink(w, node, fk, current.filter((k) => k !== key))
-      } else if (!has) store.setLink(w, node, fk, mode === "append" ? [...current, key] : [key, ...current])
+      if (Array.isArray(current)) {
+        changeList(w, node, fk, current, key, op)
+        continue
+      }
+      // a connection: its `nodes` list and its `edges` (an edge is created for an added entity)
+      const connection = typeof current === "string" ? store.nodes.get(current) : undefined
+      if (connection === undefined) continue
+      const nodes = store.getLink(connection, "nodes")
+      if (Array.isArray(nodes)) changeList(w, connection, "nodes", nodes, key, op)
+      const edges = store.getLink(connection, "edges")
+      if (Array.isArray(edges)) changeEdges(w, connection, edges, key, op)
     }
+  }
+
+  const changeList = (w: Write, node: Node, fk: string, current: ReadonlyArray<Link>, key: string, op: ListMode): void => {
+    const has = current.includes(key)
+    const mode = op === "toggle" ? (has ? "remove" : "append") : op
+    if (mode === "remove") {
+      if (has) store.setLink(w, node, fk, current.filter((k) => k !== key))
+    } else if (!has) store.setLink(w, node, fk, mode === "append" ? [...current, key] : [key, ...current])
+  }
+
+  const changeEdges = (w: Write, connection: Node, edges: ReadonlyArray<Link>, key: string, op: ListMode): void => {
+    const holds = (edge: Link): boolean => {
+      const node = typeof edge === "string" ? store.nodes.get(edge) : undefined
+      return node !== undefined && store.getLink(node, "node") === key
+    }
+    const has = edges.some(holds)
+    const mode = op === "toggle" ? (has ? "remove" : "append") : op
+    if (mode === "remove") {
+      if (has) store.setLink(w, connection, "edges", edges.filter((edge) => !holds(edge)))
+      return
+    }
+    if (has) return
+    const sibling = edges.find((edge) => typeof edge === "string" && store.nodes.has(edge))
+    const typename = sibling === undefined ? undefined : store.getRecord(store.nodes.get(sibling as string)!, "__typename")
+    const edge = store.ensureNode(`${connection.key}.edges.${key}`, undefined)
+    if (typename !== NONE && typename !== undefined) store.setRecord(w, edge, "__typename", typename)
+    store.setRecord(w, edge, "cursor", null)
+    store.setLink(w, edge, "node", key)
+    store.setLink(w, connection, "edges", mode === "append" ? [...edges, edge.key] : [edge.key, ...edges])
   }
 
   // -----------------------------------------------------------------------------------------------
