@@ -183,7 +183,7 @@ const cachetDocuments: Library = {
   make: () => {
     const scope = Effect.runSync(Scope.make())
     const graph = Effect.runSync(Scope.extend(EntityGraph.make({ cacheBufferSize: 20 }), scope))
-    const docs = Effect.runSync(Documents.make().pipe(Effect.provideService(EntityGraph.EntityGraph, graph)))
+    const docs = Effect.runSync(Scope.extend(Documents.make(), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph)))
     return {
       write: (n, page) => Effect.runSync(docs.writeQuery({ query: PostsQuery, variables: { page: n }, data: { posts: page } })),
       read: (n) => docs.readQuerySync<{ posts: Page }>({ query: PostsQuery, variables: { page: n } }).data?.posts,

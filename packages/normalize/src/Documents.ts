@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { DocumentNode } from "@0no-co/graphql.web"
-import type { Effect, Stream } from "effect"
+import type { Effect, Scope, Stream } from "effect"
 import { Context, Layer } from "effect"
 import type { Key } from "@cachet/core"
 import { EntityGraph } from "./EntityGraph.js"
@@ -338,12 +338,13 @@ export interface Service {
 export class Documents extends Context.Tag("@cachet/normalize/Documents")<Documents, Service>() {}
 
 /**
- * Builds the documents front end over the `EntityGraph` in context.
+ * Builds the documents front end over the `EntityGraph` in context; its watchers are removed from
+ * the graph when the scope closes.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (config: Config = {}): Effect.Effect<Service, never, EntityGraph> => internal.make(config)
+export const make = (config: Config = {}): Effect.Effect<Service, never, EntityGraph | Scope.Scope> => internal.make(config)
 
 /**
  * The documents front end over the `EntityGraph` layer below it.
@@ -351,7 +352,7 @@ export const make = (config: Config = {}): Effect.Effect<Service, never, EntityG
  * @since 0.1.0
  * @category layers
  */
-export const layer = (config: Config = {}): Layer.Layer<Documents, never, EntityGraph> => Layer.effect(Documents, make(config))
+export const layer = (config: Config = {}): Layer.Layer<Documents, never, EntityGraph> => Layer.scoped(Documents, make(config))
 
 /**
  * Relay cursor pagination (urql's `relayPagination`): the pages of a connection field, told apart

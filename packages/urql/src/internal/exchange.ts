@@ -51,7 +51,7 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
     }),
     scope
   ))
-  const docs = Effect.runSync(Documents.make(config).pipe(Effect.provideService(EntityGraph.EntityGraph, graph)))
+  const docs = Effect.runSync(Scope.extend(Documents.make(config), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph)))
   const partial = config.schema !== undefined
   const storage = config.storage
   const snapshotOptions = storage?.key === undefined ? {} : { key: storage.key }

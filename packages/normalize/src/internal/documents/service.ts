@@ -187,7 +187,7 @@ export const make = (config: D.Config) =>
       watcher.deps = deps
     }
 
-    state.listeners.add((w) => {
+    const listener = (w: Write): void => {
       if (index.size === 0) return
       const affected = new Set<Watcher>()
       for (const dep of w.changed) {
@@ -201,7 +201,11 @@ export const make = (config: D.Config) =>
         watcher.result = result
         watcher.onChange(result)
       }
-    })
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => state.listeners.add(listener)),
+      () => Effect.sync(() => state.listeners.delete(listener))
+    )
 
     const subscribe = <A>(input: D.QueryInput<A, unknown>, onChange: (result: ReadResult<A>) => void): { readonly initial: ReadResult<A>; readonly stop: () => void } => {
       const compiled = core.compile(input.query)
