@@ -22,10 +22,8 @@ const withPolicy = (operation: Operation, requestPolicy: RequestPolicy): Operati
 const variablesOf = (operation: Operation): Documents.Variables | undefined =>
   (operation.variables ?? undefined) as Documents.Variables | undefined
 
-const sent = new WeakMap<Operation["query"], Operation["query"]>()
-
-/** The document sent on: `__typename` in every selection, client-only `@list` directives removed. */
-const toServer = (query: Operation["query"]): Operation["query"] => {
+/** The document sent on (memoized in `sent`): `__typename` in every selection, client-only `@list` directives removed. */
+const toServer = (sent: WeakMap<Operation["query"], Operation["query"]>, query: Operation["query"]): Operation["query"] => {
   let found = sent.get(query)
   if (found === undefined) {
     const formatted = formatDocument(query) as unknown as DocumentNode
@@ -149,6 +147,7 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
   // network results
 
   const originals = new Map<number, Operation>()
+  const sent = new WeakMap<Operation["query"], Operation["query"]>()
   const mutations = new Map<number, {
     readonly done: Deferred.Deferred<Data, unknown>
     readonly fiber: Fiber.RuntimeFiber<Data, unknown>
@@ -166,7 +165,7 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
       const fiber = Effect.runFork(docs.mutate({ query: operation.query, variables: variablesOf(operation), run: Deferred.await(done) }))
       mutations.set(operation.key, { done, fiber })
     }
-    const query = toServer(operation.query)
+    const query = toServer(sent, operation.query)
     return makeOperation(operation.kind, { ...operation, query }, operation.context)
   }
 
