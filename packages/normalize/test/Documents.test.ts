@@ -1,8 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Stream } from "effect"
 import { Documents, EntityGraph } from "@cachet/normalize"
-import { gql } from "@urql/core"
+import { parse as parseDocument } from "@0no-co/graphql.web"
 import { parse } from "graphql"
+
+/** A `gql` tag: the document parsed once, as `@urql/core`'s and graphql-tag's are. */
+const gql = (strings: TemplateStringsArray) => parseDocument(strings.join(""))
 
 /** A graph and its documents front end. */
 const setup = (config: Documents.Config = {}) =>
