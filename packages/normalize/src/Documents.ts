@@ -17,6 +17,15 @@ import * as pagination from "./internal/documents/paginationConfig.js"
 import type { Introspection } from "./internal/documents/schema.js"
 
 /**
+ * A cache used after the updater, optimistic function or `update` it was given to has returned
+ * (urql's "(2) Invalid Cache Call"): the same error as the Schema front end's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export { InvalidCacheCall } from "./EntityGraph.js"
+
+/**
  * A scalar, an object of fields, or a list of them: the data of a GraphQL result.
  *
  * @since 0.1.0

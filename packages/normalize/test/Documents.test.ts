@@ -268,7 +268,7 @@ describe("Documents: urql Graphcache's cache updates", () => {
       const { docs } = yield* setup({ updates: { Mutation: { touch: (_r, _a, cache) => void (stash = cache) } } })
       yield* docs.writeResult({ query: `mutation { touch }`, data: { touch: true } })
       expect(() => stash!.writeFragment(`fragment _ on Todo { id text }`, todo("1"))).toThrow(/\(2\) Invalid Cache Call/)
-      expect(() => stash!.readQuery({ query: TodoList })).toThrow(EntityGraph.InvalidCacheCall)
+      expect(() => stash!.readQuery({ query: TodoList })).toThrow(Documents.InvalidCacheCall)
       // inside `update`, a stale cache is a typed failure
       const exit = yield* docs.update(() => stash!.link("Query", "todos", [])).pipe(Effect.exit)
       expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag === "InvalidCacheCall").toBe(true)
