@@ -155,6 +155,17 @@ describe("Documents: Houdini's caching", () => {
     }))
 })
 
+describe("Documents: fragments without a schema", () => {
+  it.scoped("type conditions of a union's members each match their own type, whatever type came first", () =>
+    Effect.gen(function*() {
+      const { docs } = yield* setup()
+      const Search = `{ search(text: "a") { ... on Node { id } ... on User { name } ... on Post { title } } }`
+      const data = { search: [user("1"), { __typename: "Post", id: "p", title: "Hello" }] }
+      yield* docs.writeQuery({ query: Search, data })
+      expect(yield* docs.readQuery({ query: Search })).toEqual({ data, complete: true, stale: false })
+    }))
+})
+
 describe("Documents: pagination", () => {
   const Connection = `query ($first: Int, $after: String) {
     todos(first: $first, after: $after) {

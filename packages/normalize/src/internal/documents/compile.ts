@@ -42,6 +42,8 @@ export interface Context {
   readonly schema: SchemaInfo | undefined
   /** Whether a typename is known to be concrete (used to match fragments without a schema). */
   readonly isConcrete: (typename: string) => boolean
+  /** Changes when a typename becomes known as concrete: plans built before are rebuilt (without a schema). */
+  readonly generation: () => number
   readonly pagination: (typename: string, fieldName: string) => PaginationSpec | undefined
   /** The local resolver of a field, if any: computes it from its parent's key and arguments. */
   readonly resolver: (
@@ -289,7 +291,7 @@ export const makeCompiler = (ctx: Context) => {
           const found = shared[mode].get(set)
           if (found !== undefined) return found
         }
-        const byType = new Map<string | undefined, ObjectPlan>()
+        const byType = new Map<string | undefined, { readonly plan: ObjectPlan; readonly generation: number }>()
         const members: Array<ObjectPlan | ArrayPlan> = []
         const union: UnionPlan = {
           _tag: "Union",
@@ -297,11 +299,10 @@ export const makeCompiler = (ctx: Context) => {
           guard: () => true,
           select: (typename) => {
             const type = typename ?? staticType
-            let plan = byType.get(type)
-            if (plan === undefined) {
-              plan = objectPlan(set, type, false)
-              byType.set(type, plan)
-            }
+            const found = byType.get(type)
+            if (found !== undefined && (ctx.schema !== undefined || found.generation === ctx.generation())) return found.plan
+            const plan = objectPlan(set, type, false)
+            byType.set(type, { plan, generation: ctx.generation() })
             return plan
           }
         }

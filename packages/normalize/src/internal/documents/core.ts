@@ -47,6 +47,8 @@ export const makeCore = (internals: Internals, config: D.Config) => {
   const store = state.store
   const schema = config.schema === undefined ? undefined : schemaInfo.make(config.schema)
   const entityConfigs = new Map<string, EntityConfig | null>()
+  /** Bumped when a typename becomes known (fragment matching without a schema depends on it). */
+  let generation = 0
   const specs = new Map<string, Map<string, PaginationSpec>>()
   for (const [typename, fields] of Object.entries(config.resolvers ?? {})) {
     for (const [fieldName, resolver] of Object.entries(fields)) {
@@ -76,6 +78,7 @@ export const makeCore = (internals: Internals, config: D.Config) => {
         }
       }
       entityConfigs.set(typename, found)
+      generation++
       if (found !== null && !state.compiler.entities.has(typename)) state.compiler.entities.set(typename, found)
     }
     return found ?? undefined
@@ -121,6 +124,7 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     isConcrete: (typename) =>
       (config.keys !== undefined && typename in config.keys) || state.compiler.entities.has(typename) ||
       entityConfigs.has(typename),
+    generation: () => generation,
     pagination: (typename, fieldName) => specs.get(typename)?.get(fieldName),
     paginated: specs.size > 0,
     onList: (name, parent, fieldName) => lists.set(name, { parent, fieldName })
