@@ -6,7 +6,7 @@ import { pipe, subscribe } from "wonka"
 import { MemoryStore, Store } from "@cachet/core"
 import { cachetExchange } from "@cachet/urql"
 import type { CachetExchange } from "@cachet/urql"
-import { start } from "./server.js"
+import { introspection, start } from "./server.js"
 
 interface Todo {
   __typename?: "Todo"
@@ -170,6 +170,40 @@ describe("cachetExchange with fetchExchange over real HTTP", () => {
         client.mutation(gql`mutation ($id: ID!) { favoriteTodo(id: $id) { id favorite } }`, { id: "2" }).toPromise()
       )
       expect((yield* query.next(4)).data!.todos[1]!.favorite).toBe(true)
+    }))
+
+  it.scoped("with a schema, a missing nullable field is a partial result (stale) then the server's; a resolver redirects to cached data", () =>
+    Effect.gen(function*() {
+      const server = yield* start
+      const TodoQuery = gql<{ todo: Todo | null }>`query Todo($id: ID!) { todo(id: $id) { id text favorite } }`
+      const schema = introspection()
+      const client = clientFor(server.url, { schema })
+      yield* Effect.promise(() => client.query(Todos, {}).toPromise())
+      const results: Array<OperationResult<{ todo: Todo | null }>> = []
+      const done = yield* Deferred.make<void>()
+      const { unsubscribe } = pipe(
+        client.query(TodoQuery, { id: "1" }),
+        subscribe((result) => {
+          results.push(result)
+          if (result.data?.todo != null) Deferred.unsafeDone(done, Exit.void)
+        })
+      )
+      yield* Deferred.await(done)
+      unsubscribe()
+      expect(results[0]!.data).toEqual({ todo: null })
+      expect(results[0]!.stale).toBe(true)
+      expect(results[results.length - 1]!.data!.todo!.text).toBe("one")
+      expect(server.received.length).toBe(2)
+
+      const redirecting = clientFor(server.url, {
+        schema,
+        resolvers: { Query: { todo: (_parent, args) => ({ __typename: "Todo", id: args.id as string }) } }
+      })
+      yield* Effect.promise(() => redirecting.query(Todos, {}).toPromise())
+      const redirected = yield* Effect.promise(() => redirecting.query(TodoQuery, { id: "2" }).toPromise())
+      expect(redirected.data!.todo!.text).toBe("two")
+      expect(redirected.stale).toBe(false)
+      expect(server.received.length).toBe(3)
     }))
 
   it.scoped("ssrExchange: results captured on the server are replayed into the graph without a request", () =>

@@ -4,8 +4,11 @@
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { buildSchema, graphql } from "graphql"
+import { buildSchema, graphql, introspectionFromSchema } from "graphql"
 import { Effect } from "effect"
+
+/** The server's schema, introspected (for `cachetExchange({ schema })`). */
+export const introspection = () => introspectionFromSchema(schema)
 
 const schema = buildSchema(`
   type Todo { id: ID! text: String! favorite: Boolean! }

@@ -7,22 +7,22 @@
 /** A type reference of an introspection result. @internal */
 export interface TypeRef {
   readonly kind: string
-  readonly name?: string | null
-  readonly ofType?: TypeRef | null
+  readonly name?: string | null | undefined
+  readonly ofType?: TypeRef | null | undefined
 }
 
 /** The part of an introspection result (`{ __schema }`) the front end reads. @internal */
 export interface Introspection {
   readonly __schema: {
-    readonly queryType?: { readonly name: string } | null
-    readonly mutationType?: { readonly name: string } | null
-    readonly subscriptionType?: { readonly name: string } | null
+    readonly queryType?: { readonly name: string } | null | undefined
+    readonly mutationType?: { readonly name: string } | null | undefined
+    readonly subscriptionType?: { readonly name: string } | null | undefined
     readonly types: ReadonlyArray<{
       readonly kind: string
       readonly name: string
-      readonly fields?: ReadonlyArray<{ readonly name: string; readonly type: TypeRef }> | null
-      readonly possibleTypes?: ReadonlyArray<{ readonly name: string }> | null
-      readonly interfaces?: ReadonlyArray<{ readonly name: string }> | null
+      readonly fields?: ReadonlyArray<{ readonly name: string; readonly type: TypeRef }> | null | undefined
+      readonly possibleTypes?: ReadonlyArray<{ readonly name: string }> | null | undefined
+      readonly interfaces?: ReadonlyArray<{ readonly name: string }> | null | undefined
     }>
   }
 }
