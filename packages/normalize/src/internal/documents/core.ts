@@ -4,6 +4,7 @@
  * and urql 7's rule for mutation results no updater handles.
  * @internal
  */
+import { Key } from "@cachet/core"
 import type * as D from "../../Documents.js"
 import type { EntityConfig } from "../../Normalize.js"
 import type { Internals } from "../graph.js"
@@ -278,7 +279,7 @@ export const makeCore = (internals: Internals, config: D.Config) => {
         if (keys.fieldNameOf(fk) !== fieldName) continue
         if (when !== undefined) {
           const args = keys.argsOf(fk) ?? {}
-          if (!Object.keys(when).every((k) => keyOfField("x", { v: args[k] }) === keyOfField("x", { v: when[k] }))) continue
+          if (!Object.keys(when).every((k) => Key.canonical(args[k] as Key.Part) === Key.canonical(when[k]))) continue
         }
         out.push({ node, fk })
       }
