@@ -24,6 +24,25 @@ const plain = (rows: ReadonlyArray<Sample>): string =>
 const ms = (value: number): string => (value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(2) : value.toFixed(3)) + " ms"
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`
 
+/** How Cachet driven by the peers' own documents compares with them. */
+const documentsLines = (
+  figures: ReadonlyArray<NormalizeBench.Figures>,
+  peers: ReadonlyArray<NormalizeBench.Figures>
+): Array<string> => {
+  const docs = figures.find((f) => f.name === "Cachet Documents")
+  if (docs === undefined) return []
+  const vs = (get: (f: NormalizeBench.Figures) => number) =>
+    peers.map((p) => {
+      const r = get(p) / get(docs)
+      return r >= 1 ? `${r.toFixed(1)}× faster than ${p.name}` : `${(1 / r).toFixed(1)}× slower than ${p.name}`
+    }).join(", ")
+  return [
+    `- Cachet Documents (driven by the same \`gql\` documents as the peers): write ${vs((f) => f.writeMs)}; ` +
+    `read after a write ${vs((f) => f.readAfterWriteMs)}; repeated read ${vs((f) => f.repeatedReadMs)}; ` +
+    `re-read after one author changed ${vs((f) => f.rereadMs)}; retained heap ${(docs.heapBytes / docs.rawJsonBytes).toFixed(2)}× the raw JSON`
+  ]
+}
+
 /** The "Normalized data" section: one column per library, then each peer's figure over Cachet's. */
 const normalizedSection = (figures: ReadonlyArray<NormalizeBench.Figures>): Array<string> => {
   const [cachet, ...others] = figures
@@ -58,6 +77,7 @@ const normalizedSection = (figures: ReadonlyArray<NormalizeBench.Figures>): Arra
     `- read after a write: Cachet is ${ratio((f) => f.readAfterWriteMs)}`,
     `- repeated read: Cachet is ${ratio((f) => f.repeatedReadMs)}`,
     `- re-read after one author changed: Cachet is ${ratio((f) => f.rereadMs)}`,
+    ...documentsLines(figures, peers),
     `- retained heap: Cachet keeps ${peers.map((p) => `${(p.heapBytes / cachet.heapBytes).toFixed(1)}× less than ${p.name}`).join(", ")}`,
     `- raw JSON of the 10 pages: ${mb(cachet.rawJsonBytes)} with \`__typename\`, ${mb(figures.find((f) => f.name.includes("no __typename"))?.rawJsonBytes ?? 0)} without.`,
     "- Peers in production mode (NODE_ENV=production, Apollo `__DEV__` false). Cachet: `EntityGraph` driven with `Effect.runSync`; " +

@@ -6,6 +6,8 @@
  * - Cachet: `EntityGraph.make` driven with `Effect.runSync` (Schemas that declare `__typename`
  *   as a literal, so all three store and return the same GraphQL-shaped data; a second Cachet
  *   column uses Schemas without `__typename`, on data without it, as Cachet needs no typename).
+ * - Cachet Documents: the same graph driven by the peers' `gql` documents (`Documents.writeQuery` /
+ *   `readQuerySync`, synchronous like the peers' reads; the author change is a write of the `Author` query, as urql's).
  * - Apollo: `InMemoryCache#writeQuery` / `readQuery` / `writeFragment` with a `gql` document.
  * - urql: Graphcache's `Store` can only be used inside an operation (its `readQuery` outside
  *   one throws), so it is driven the way applications use it: `cacheExchange()` in a
@@ -22,7 +24,7 @@ import { Client, gql, makeResult } from "@urql/core"
 import type { Exchange, Operation } from "@urql/core"
 import { cacheExchange } from "@urql/exchange-graphcache"
 import { InMemoryCache } from "@apollo/client/core/index.js"
-import { EntityGraph, Normalize } from "@cachet/normalize"
+import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import { Effect, Schema, Scope } from "effect"
 import { filter, map, pipe } from "wonka"
 
@@ -169,6 +171,24 @@ const apollo: Library = {
       read: (n) => cache.readQuery<{ posts: Page }>({ query: PostsQuery, variables: { page: n } })?.posts,
       changeAuthor: (author) => {
         cache.writeFragment({ id: `Author:${author.id}`, fragment: AuthorFragment, data: author })
+      }
+    }
+  }
+}
+
+/** Cachet driven by the same `gql` documents as Apollo and urql (the `Documents` front end). */
+const cachetDocuments: Library = {
+  name: "Cachet Documents",
+  typenames: true,
+  make: () => {
+    const scope = Effect.runSync(Scope.make())
+    const graph = Effect.runSync(Scope.extend(EntityGraph.make({ cacheBufferSize: 20 }), scope))
+    const docs = Effect.runSync(Scope.extend(Documents.make(), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph)))
+    return {
+      write: (n, page) => Effect.runSync(docs.writeQuery({ query: PostsQuery, variables: { page: n }, data: { posts: page } })),
+      read: (n) => docs.readQuerySync<{ posts: Page }>({ query: PostsQuery, variables: { page: n } }).data?.posts,
+      changeAuthor: (author) => {
+        Effect.runSync(docs.writeQuery({ query: AuthorQuery, variables: { id: author.id }, data: { author } }))
       }
     }
   }
@@ -336,10 +356,10 @@ export const urqlMethod =
   "urql: `cacheExchange()` in a `@urql/core` Client with a synchronous mock fetch exchange (Graphcache's `Store` cannot be read or written outside an operation); " +
   "its write is a network-only query, which Graphcache writes and reads back in one step; reads are `client.readQuery` (cache-only)."
 
-/** Every figure: Cachet first, then Apollo, urql, and Cachet without `__typename`. */
+/** Every figure: Cachet first, then Apollo, urql, Cachet without `__typename`, and Cachet driven by the peers' documents. */
 export const run = async (): Promise<ReadonlyArray<Figures>> => {
   const out: Array<Figures> = []
-  for (const library of [cachet(true), apollo, urql, cachet(false)]) {
+  for (const library of [cachet(true), apollo, urql, cachet(false), cachetDocuments]) {
     const times = await timings(library)
     out.push({ ...times, ...(await retained(library)) })
   }

@@ -180,8 +180,10 @@ export type Updater<A, Args> = (result: A, args: Args, tx: Tx) => Effect.Effect<
 
 /**
  * Options of `mutate`. `schema` describes the result so the entities in it are written to the
- * graph; `optimistic` builds a result applied at once in a layer of its own; `updates` run
- * with the optimistic result in that layer, then with the real result on the base.
+ * graph; without it, the objects of the result whose `__typename` names an entity Schema the
+ * graph has seen are written by that Schema (a warning is logged when nothing is written and no
+ * updater runs). `optimistic` builds a result applied at once in a layer of its own; `updates`
+ * run with the optimistic result in that layer, then with the real result on the base.
  *
  * @since 0.1.0
  * @category models

@@ -11,6 +11,7 @@ import { isLinkPlan, makeCompiler } from "./plan.js"
 import type { Layer, Link, ReadOutput, Write } from "./store.js"
 import { depKey, forEachKey, MISSING, NONE, Store, valueEqual } from "./store.js"
 import * as snapshots from "./snapshot.js"
+import { writeByTypename } from "./byTypename.js"
 import { Store as BackingStore } from "@cachet/core"
 import { Option } from "effect"
 
@@ -36,6 +37,8 @@ export interface State {
   readonly retained: Map<string, number>
   readonly watchers: Map<string, Set<Watcher>>
   readonly bufferSize: number
+  /** Called with every write's changes before the graph's own watchers (the document front end's watchers). */
+  readonly listeners: Set<(w: Write) => void>
   layerIds: number
 }
 
@@ -51,10 +54,12 @@ export const makeState = (options: EG.Options): State => ({
   retained: new Map(),
   watchers: new Map(),
   bufferSize: Math.max(0, options.cacheBufferSize ?? 10),
+  listeners: new Set(),
   layerIds: 0
 })
 
-const newWrite = (layer: Layer | undefined, now: number): Write => ({
+/** @internal */
+export const newWrite = (layer: Layer | undefined, now: number): Write => ({
   layer,
   now,
   changed: new Set(),
@@ -285,6 +290,7 @@ export const makeOps = (state: State) => {
 
   /** Re-reads the watchers that depend on what a write changed. */
   const notify = (w: Write): void => {
+    if (w.changed.size > 0) for (const listener of state.listeners) listener(w)
     if (index.size === 0 || w.changed.size === 0) return
     const affected = new Set<Watcher>()
     for (const dep of w.changed) {
@@ -409,6 +415,20 @@ export const makeOps = (state: State) => {
 /** @internal */
 export type Ops = ReturnType<typeof makeOps>
 
+/** What the document front end needs of a graph: its state, its operations and its commit. @internal */
+export interface Internals {
+  readonly state: State
+  readonly ops: Ops
+  readonly commit: (w: Write) => Effect.Effect<void>
+}
+
+/** @internal */
+export const InternalsId: unique symbol = Symbol.for("@cachet/normalize/EntityGraph/internals")
+
+/** The internals of a graph built by `make`, if it is one. @internal */
+export const internalsOf = (graph: EG.Service): Internals | undefined =>
+  (graph as unknown as { readonly [InternalsId]?: Internals })[InternalsId]
+
 const EG_DEFAULT_SNAPSHOT_KEY = "cachet:normalize:snapshot"
 
 /** @internal */
@@ -500,6 +520,11 @@ export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallC
         if (options.schema !== undefined) {
           const plan = state.compiler.compile(options.schema.ast)
           if (isLinkPlan(plan)) state.store.writeLink(w, plan, result, `Mutation.${options.name}`)
+        } else if (writeByTypename(state.store, state.compiler, w, result) === 0 && updates.length === 0) {
+          w.warnings.push(
+            `mutate ${options.name}: without a schema, the result's entities are found by a __typename of a known ` +
+              `entity Schema; none was found and no updater ran, so nothing was written`
+          )
         }
         return Effect.forEach(updates, (update) => update(result, options.args, tx), { discard: true })
       }).pipe(Effect.ensuring(Effect.sync(close)))
@@ -704,5 +729,6 @@ export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallC
       watch,
       query
     }
-    return graph
+    const internals: Internals = { state, ops, commit }
+    return Object.assign(graph, { [InternalsId]: internals })
   })

@@ -69,6 +69,11 @@ export interface UnionPlan {
   readonly _tag: "Union"
   readonly members: ReadonlyArray<Plan>
   readonly guard: (u: unknown) => boolean
+  /**
+   * Set by the document front end: the object plan for a typename (the `__typename` of written
+   * data, the typename of a node read), used instead of `guard` for objects.
+   */
+  readonly select?: (typename: string | undefined) => ObjectPlan
 }
 
 /** @internal */
@@ -81,6 +86,17 @@ export interface FieldPlan {
   /** The field key it is stored under (`name` or `name({...args})`). */
   readonly fieldKey: string
   readonly optional: boolean
+  /**
+   * Set on the document front end's `__typename`: a write without the field keeps the stored
+   * value, and a read of a node without it leaves it out and stays complete.
+   */
+  readonly incidental?: boolean
+  /**
+   * Set by the document front end on a field with a local resolver: computes the field from the
+   * parent's key each time the parent is read (a link for fields with a selection, else a value;
+   * `undefined` when missing) instead of reading what is stored.
+   */
+  readonly resolver?: (parentKey: string | undefined) => unknown
   readonly nullable: boolean
   readonly plan: Plan
   /** The property Schema (for snapshot encoding of leaves). */
@@ -91,6 +107,8 @@ export interface FieldPlan {
 export interface Compiler {
   readonly compile: (ast: AST.AST) => Plan
   readonly entities: Map<string, EntityConfig>
+  /** The first entity plan compiled for each typename (to write results found by `__typename`). */
+  readonly entityPlans: Map<string, ObjectPlan>
   /** Leaf ASTs by `typename.fieldName`, for encoding snapshots and decoding restored values. */
   readonly leaves: Map<string, AST.AST>
   /** The plan of a root field read: a synthetic object with one field stored under `fieldKey`. */
@@ -109,6 +127,7 @@ export const isLinkPlan = (plan: Plan): boolean => plan._tag !== "Leaf"
 export const makeCompiler = (): Compiler => {
   const cache = new Map<AST.AST, Plan>()
   const entities = new Map<string, EntityConfig>()
+  const entityPlans = new Map<string, ObjectPlan>()
   const shapesByType = new Map<string, NodeShapes>()
   const nodeShapes = (typename: string | undefined): NodeShapes => {
     if (typename === undefined) return { records: makeShape(), links: makeShape() }
@@ -181,7 +200,10 @@ export const makeCompiler = (): Compiler => {
         }
         cache.set(ast, plan)
         if (node !== ast && entity === undefined) cache.set(node, plan)
-        if (entity !== undefined) entities.set(entity.typename, entity)
+        if (entity !== undefined) {
+          entities.set(entity.typename, entity)
+          if (!entityPlans.has(entity.typename)) entityPlans.set(entity.typename, plan)
+        }
         const fields: Array<FieldPlan> = []
         for (const property of node.propertySignatures) {
           if (typeof property.name !== "string") continue
@@ -289,5 +311,5 @@ export const makeCompiler = (): Compiler => {
     }
   }
 
-  return { compile, entities, leaves, root }
+  return { compile, entities, entityPlans, leaves, root }
 }

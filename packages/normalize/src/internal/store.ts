@@ -439,7 +439,7 @@ export class Store {
       const fp = fields[i]!
       const v = record[fp.name]
       if (v === undefined && !hasOwn(record, fp.name)) {
-        if (fp.optional) this.setRecord(w, node, fp.fieldKey, undefined)
+        if (fp.optional && fp.incidental !== true) this.setRecord(w, node, fp.fieldKey, undefined)
         continue
       }
       this.writeField(w, node, fp, v)
@@ -483,6 +483,11 @@ export class Store {
         return out
       }
       case "Union": {
+        if (plan.select !== undefined && !Array.isArray(v)) {
+          if (typeof v !== "object") return NOT_LINK
+          const typename = (v as { readonly __typename?: unknown }).__typename
+          return this.writeLink(w, plan.select(typeof typename === "string" ? typename : undefined), v, path)
+        }
         for (const member of plan.members) {
           if (member._tag !== "Leaf" && member.guard(v)) return this.writeLink(w, member, v, path)
         }
@@ -566,7 +571,13 @@ export class Store {
       const fp = fields[i]!
       const fk = fp.fieldKey
       let v: unknown
-      if (same) {
+      if (fp.resolver !== undefined) {
+        const resolved = fp.resolver(node?.key)
+        if (resolved === undefined) {
+          ownComplete = false
+          v = fp.optional ? OMIT : fp.nullable ? null : MISSING
+        } else v = fp.plan._tag === "Leaf" || resolved === null ? resolved : this.readLink(fp.plan, resolved as Link, prev?.[fp.name])
+      } else if (same) {
         if (fp.plan._tag === "Leaf") continue
         const link = this.getLink(node, fk)
         v = link === NONE ? (hasOwn(prev, fp.name) ? prev[fp.name] : OMIT) : this.readLink(fp.plan, link, prev[fp.name])
@@ -578,7 +589,7 @@ export class Store {
           if (link === NONE) record = this.getRecord(node, fk)
         }
         if (link === NONE && record === NONE) {
-          ownComplete = false
+          if (fp.incidental !== true) ownComplete = false
           v = fp.optional ? OMIT : fp.nullable ? null : MISSING
         } else {
           const marks = node!.marks
@@ -701,6 +712,11 @@ export class Store {
       return member === undefined ? MISSING : this.readLink(member, link, prev)
     }
     const key = link as string
+    if (plan.select !== undefined) {
+      const node = this.nodes.get(key)
+      const typename = node?.typename ?? this.typenameAt(key)
+      return this.readObject(node, plan.select(typename))
+    }
     const typename = this.nodes.get(key)?.typename ?? keys.typenameOf(key)
     let member: Plan | undefined
     for (const m of plan.members) {
@@ -711,6 +727,15 @@ export class Store {
     }
     if (member === undefined) member = plan.members.find((m) => m._tag === "Object" && m.entity === undefined)
     return member === undefined ? MISSING : this.readLink(member, link, prev)
+  }
+
+  /** The typename of a node: its entity typename, else the `__typename` record of an embedded node. */
+  typenameAt(key: string): string | undefined {
+    const node = this.nodes.get(key)
+    const typename = node?.typename ?? keys.typenameOf(key)
+    if (typename !== undefined || node === undefined) return typename
+    const record = this.getRecord(node, "__typename")
+    return typeof record === "string" ? record : undefined
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -730,7 +755,7 @@ export class Store {
         if (node === undefined || !plan.hasLinks) return
         for (const fp of plan.fields) {
           if (fp.plan._tag === "Leaf") continue
-          const next = this.getLink(node, fp.fieldKey)
+          const next = fp.resolver !== undefined ? (fp.resolver(link) as Link | undefined) ?? NONE : this.getLink(node, fp.fieldKey)
           if (next !== NONE) this.collect(fp.plan, next, out, seen)
         }
         return
@@ -741,6 +766,8 @@ export class Store {
       case "Union":
         if (Array.isArray(link)) {
           for (const m of plan.members) if (m._tag === "Array") this.collect(m, link, out, seen)
+        } else if (plan.select !== undefined) {
+          this.collect(plan.select(this.typenameAt(link as string)), link, out, seen)
         } else {
           const typename = this.nodes.get(link as string)?.typename ?? keys.typenameOf(link as string)
           const member =

@@ -1,0 +1,318 @@
+/**
+ * The `Documents` service: effects over the synchronous core, the urql-shaped cache handed to
+ * updaters and optimistic functions (closed once they return), mutations with optimistic
+ * layers, and watchers of documents re-read when data they read changes.
+ * @internal
+ */
+import { Effect, Exit, Stream } from "effect"
+import type * as D from "../../Documents.js"
+import { EntityGraph, InvalidCacheCall } from "../../EntityGraph.js"
+import type { ReadResult } from "../../EntityGraph.js"
+import { internalsOf, newWrite } from "../graph.js"
+import type { Layer, Link, Write } from "../store.js"
+import { depKey, NONE } from "../store.js"
+import type { ObjectPlan } from "../plan.js"
+import * as keys from "../keys.js"
+import type { Compiled, Variables } from "./compile.js"
+import { makeCore } from "./core.js"
+
+interface Watcher {
+  readonly plan: ObjectPlan
+  readonly partial: boolean
+  deps: Set<string>
+  result: ReadResult<unknown>
+  readonly onChange: (result: ReadResult<unknown>) => void
+}
+
+const sameResult = (a: ReadResult<unknown>, b: ReadResult<unknown>): boolean =>
+  a.data === b.data && a.complete === b.complete && a.stale === b.stale
+
+/** @internal */
+export const make = (config: D.Config) =>
+  Effect.gen(function*() {
+    const graph = yield* EntityGraph
+    const internals = internalsOf(graph)
+    if (internals === undefined) return yield* Effect.dieMessage("Documents: the EntityGraph was not built by EntityGraph.make")
+    const clock = yield* Effect.clock
+    const { commit, ops, state } = internals
+    const core = makeCore(internals, config)
+    const store = core.store
+    const partial = config.schema !== undefined
+
+    const finish = (w: Write): Effect.Effect<void> => {
+      core.remerge(w)
+      return commit(w)
+    }
+
+    const writing = <A>(f: (w: Write) => A): Effect.Effect<A> =>
+      Effect.suspend(() => {
+        const w = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+        const a = f(w)
+        return Effect.as(finish(w), a)
+      })
+
+    const makeCache = (w: Write, name: string, readOnly = false): { readonly cache: D.Cache; readonly close: () => void } => {
+      let open = true
+      const reads = new Set(["keyOfEntity", "keyOfField", "resolve", "inspectFields"])
+      const guard = (operation: string): void => {
+        if (!open || (readOnly && !reads.has(operation))) throw new InvalidCacheCall({ operation, mutation: name })
+      }
+      const cache: D.Cache = {
+        keyOfEntity: (entity) => (guard("keyOfEntity"), core.keyOfEntity(entity)),
+        keyOfField: (fieldName, args) => (guard("keyOfField"), core.keyOfField(fieldName, args)),
+        resolve: (entity, fieldName, args) => (guard("resolve"), core.resolve(entity, fieldName, args)),
+        inspectFields: (entity) => (guard("inspectFields"), core.inspectFields(entity)),
+        invalidate: (entity, fieldName, args) => (guard("invalidate"), core.invalidate(w, entity, fieldName, args)),
+        readQuery: (input) => {
+          guard("readQuery")
+          return core.readOperation(core.compile(input.query), input.variables as Variables | undefined, w.now, false).data as never
+        },
+        updateQuery: (input, updater) => {
+          guard("updateQuery")
+          core.updateQuery(w, core.compile(input.query), input.variables as Variables | undefined, updater as (data: unknown) => unknown)
+        },
+        writeQuery: (input) => {
+          guard("writeQuery")
+          core.writeOperation(w, core.compile(input.query), input.variables as Variables | undefined, input.data)
+        },
+        readFragment: (fragment, entity, variables, fragmentName) => {
+          guard("readFragment")
+          return core.readFragment(core.compile(fragment, fragmentName), entity, variables as Variables | undefined, w.now)
+        },
+        writeFragment: (fragment, data, variables, fragmentName) => {
+          guard("writeFragment")
+          core.writeFragment(w, core.compile(fragment, fragmentName), data, variables as Variables | undefined)
+        },
+        link: ((entity: D.Entity, fieldName: string, ...rest: ReadonlyArray<unknown>) => {
+          guard("link")
+          if (rest.length >= 2) core.link(w, entity, fieldName, rest[0] as Variables | null, rest[1] as D.LinkInput)
+          else core.link(w, entity, fieldName, undefined, rest[0] as D.LinkInput)
+        }) as D.Cache["link"],
+        list: (nameOrField, options) => {
+          guard("list")
+          const op = (mode: "append" | "prepend" | "remove" | "toggle") => (entity: D.Entity) => {
+            guard(`list.${mode}`)
+            core.listOp(w, nameOrField, options, mode, entity)
+          }
+          return { append: op("append"), prepend: op("prepend"), remove: op("remove"), toggle: op("toggle") }
+        },
+        markStale: (typename, options) => {
+          guard("markStale")
+          ops.markStale(w, typename, options)
+        }
+      }
+      return { cache, close: () => (open = false) }
+    }
+
+    core.setResolverCache(makeCache(newWrite(undefined, 0), "a local resolver", true).cache)
+
+    /** Runs `f` with a cache over `w`; an `InvalidCacheCall` it throws becomes a typed failure. */
+    const withCache = <A>(w: Write, name: string, f: (cache: D.Cache) => A): Exit.Exit<A, InvalidCacheCall> => {
+      const { cache, close } = makeCache(w, name)
+      try {
+        return Exit.succeed(f(cache))
+      } catch (error) {
+        if (error instanceof InvalidCacheCall) return Exit.fail(error)
+        throw error
+      } finally {
+        close()
+      }
+    }
+
+    /** Writes a mutation's or subscription's result and runs its updaters (urql 7's rule where none runs). */
+    const applyResult = (w: Write, compiled: Compiled, variables: Variables | undefined, data: unknown, optimistic: boolean): Exit.Exit<void, InvalidCacheCall> => {
+      if (compiled.typename === keys.ROOT) {
+        core.writeOperation(w, compiled, variables, data)
+        return Exit.void
+      }
+      const plan = compiled.instance(variables).write as ObjectPlan
+      const record = (typeof data === "object" && data !== null ? data : {}) as D.DataObject
+      const updates = compiled.typename === "Mutation" ? config.updates?.Mutation : config.updates?.Subscription
+      const unknownTypes = new Set<string>()
+      if (!optimistic && compiled.typename === "Mutation") {
+        for (const fp of plan.fields) {
+          if (updates?.[keys.fieldNameOf(fp.fieldKey)] === undefined) {
+            for (const typename of core.unknownTypes(record[fp.name])) unknownTypes.add(typename)
+          }
+        }
+      }
+      core.writeOperation(w, compiled, variables, record)
+      for (const fp of plan.fields) {
+        const fieldName = keys.fieldNameOf(fp.fieldKey)
+        const updater = updates?.[fieldName]
+        if (updater === undefined || !(fp.name in record)) continue
+        const info: D.ResolveInfo = {
+          parentTypeName: compiled.typename,
+          parentKey: compiled.typename,
+          parentFieldKey: fp.fieldKey,
+          fieldName,
+          variables: (variables ?? {}) as Variables,
+          optimistic
+        }
+        const exit = withCache(w, fieldName, (cache) => updater(record, keys.argsOf(fp.fieldKey) ?? {}, cache, info))
+        if (Exit.isFailure(exit)) return exit
+      }
+      for (const typename of unknownTypes) core.invalidateListsOf(w, typename)
+      return Exit.void
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // watchers
+
+    const index = new Map<string, Set<Watcher>>()
+
+    const depsOf = (watcher: Watcher): Set<string> => {
+      const deps = new Set<string>()
+      for (const fp of watcher.plan.fields) {
+        deps.add(depKey(keys.ROOT, fp.fieldKey))
+        if (fp.plan._tag === "Leaf") continue
+        const linked = fp.resolver !== undefined ? fp.resolver(keys.ROOT) as Link | undefined ?? NONE : store.getLink(store.root, fp.fieldKey)
+        if (linked !== NONE) store.collect(fp.plan, linked, deps, new Set())
+      }
+      return deps
+    }
+
+    const setDeps = (watcher: Watcher, deps: Set<string>): void => {
+      for (const dep of watcher.deps) {
+        if (deps.has(dep)) continue
+        const set = index.get(dep)
+        set?.delete(watcher)
+        if (set?.size === 0) index.delete(dep)
+      }
+      for (const dep of deps) {
+        let set = index.get(dep)
+        if (set === undefined) index.set(dep, (set = new Set()))
+        set.add(watcher)
+      }
+      watcher.deps = deps
+    }
+
+    const listener = (w: Write): void => {
+      if (index.size === 0) return
+      const affected = new Set<Watcher>()
+      for (const dep of w.changed) {
+        const set = index.get(dep)
+        if (set !== undefined) for (const watcher of set) affected.add(watcher)
+      }
+      for (const watcher of affected) {
+        const result = core.readPlan<unknown>(watcher.plan, w.now, watcher.partial)
+        setDeps(watcher, depsOf(watcher))
+        if (sameResult(result, watcher.result)) continue
+        watcher.result = result
+        watcher.onChange(result)
+      }
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => state.listeners.add(listener)),
+      () => Effect.sync(() => state.listeners.delete(listener))
+    )
+
+    const subscribe = <A>(input: D.QueryInput<A, unknown>, onChange: (result: ReadResult<A>) => void): { readonly initial: ReadResult<A>; readonly stop: () => void } => {
+      const compiled = core.compile(input.query)
+      const plan = compiled.instance(input.variables as Variables | undefined).read as ObjectPlan
+      const initial = core.readOperation<A>(compiled, input.variables as Variables | undefined, clock.unsafeCurrentTimeMillis(), partial)
+      const watcher: Watcher = { plan, partial, deps: new Set(), result: initial, onChange: onChange as (r: ReadResult<unknown>) => void }
+      for (const fp of plan.fields) ops.retain(fp.fieldKey)
+      setDeps(watcher, depsOf(watcher))
+      let stopped = false
+      return {
+        initial,
+        stop: () => {
+          if (stopped) return
+          stopped = true
+          setDeps(watcher, new Set())
+          for (const fp of plan.fields) ops.release(fp.fieldKey)
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // mutations
+
+    const mutate = <Result, Vars, E, R>(options: D.MutateOptions<Result, Vars, E, R>): Effect.Effect<Result, E | InvalidCacheCall, R> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          const compiled = core.compile(options.query)
+          const variables = options.variables as Variables | undefined
+          const plan = compiled.instance(variables).write as ObjectPlan
+          const optimistic = plan.fields.filter((fp) => config.optimistic?.[keys.fieldNameOf(fp.fieldKey)] !== undefined)
+          let layer: Layer | undefined
+          if (optimistic.length > 0) {
+            layer = { id: ++state.layerIds, name: compiled.typename, entries: new Map() }
+            store.layers.push(layer)
+            const w = newWrite(layer, clock.unsafeCurrentTimeMillis())
+            const data: D.DataObject = {}
+            const built = withCache(w, "optimistic", (cache) => {
+              for (const fp of optimistic) {
+                const fieldName = keys.fieldNameOf(fp.fieldKey)
+                data[fp.name] = config.optimistic![fieldName]!(keys.argsOf(fp.fieldKey) ?? {}, cache, {
+                  parentTypeName: compiled.typename,
+                  parentKey: compiled.typename,
+                  parentFieldKey: fp.fieldKey,
+                  fieldName,
+                  variables: variables ?? {},
+                  optimistic: true
+                })
+              }
+            })
+            const applied = Exit.isSuccess(built) ? applyResult(w, compiled, variables, data, true) : built
+            if (Exit.isFailure(applied)) store.dropLayer(w, layer)
+            yield* finish(w)
+            if (Exit.isFailure(applied)) return yield* Effect.failCause(applied.cause)
+          }
+          const exit = yield* Effect.exit(restore(options.run))
+          const w = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+          if (layer !== undefined) store.dropLayer(w, layer)
+          const applied = Exit.isSuccess(exit) ? applyResult(w, compiled, variables, exit.value, false) : Exit.void
+          yield* finish(w)
+          if (Exit.isFailure(applied)) return yield* Effect.failCause(applied.cause)
+          return yield* exit
+        })
+      ).pipe(Effect.withSpan("Documents.mutate"))
+
+    const readQuerySync = <A>(input: D.QueryInput<A, unknown>): ReadResult<A> =>
+      core.readOperation<A>(core.compile(input.query), input.variables as Variables | undefined, clock.unsafeCurrentTimeMillis(), partial)
+
+    const service: D.Service = {
+      graph,
+      readQuery: (input) => Effect.sync(() => readQuerySync(input)),
+      readQuerySync,
+      writeQuery: (input) => writing((w) => core.writeOperation(w, core.compile(input.query), input.variables as Variables | undefined, input.data)),
+      readFragment: <A>(fragment: D.DocumentInput<A, unknown>, entity: D.Entity, variables?: unknown, fragmentName?: string) =>
+        Effect.sync(() => core.readFragment<A>(core.compile(fragment, fragmentName), entity, variables as Variables | undefined, clock.unsafeCurrentTimeMillis())),
+      writeResult: (input) =>
+        Effect.suspend(() => {
+          const w = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+          const exit = applyResult(w, core.compile(input.query), input.variables as Variables | undefined, input.data, false)
+          return Effect.zipRight(finish(w), exit)
+        }),
+      update: (f) =>
+        Effect.suspend(() => {
+          const w = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+          const exit = withCache(w, "update", f)
+          return Effect.zipRight(finish(w), exit)
+        }),
+      mutate,
+      keyOfEntity: core.keyOfEntity,
+      invalidate: (entity, fieldName, args) => writing((w) => core.invalidate(w, entity, fieldName, args)),
+      markStale: (typename, options) => writing((w) => ops.markStale(w, typename, options)),
+      list: (nameOrField, options) => {
+        const op = (mode: "append" | "prepend" | "remove" | "toggle") => (entity: D.Entity) =>
+          writing((w) => core.listOp(w, nameOrField, options, mode, entity))
+        return { append: op("append"), prepend: op("prepend"), remove: op("remove"), toggle: op("toggle") }
+      },
+      watch: <A>(input: D.QueryInput<A, unknown>) =>
+        Stream.asyncPush<ReadResult<A>>((emit) =>
+          Effect.acquireRelease(
+            Effect.sync(() => {
+              const watched = subscribe(input, (result) => emit.single(result))
+              emit.single(watched.initial)
+              return watched
+            }),
+            (watched) => Effect.sync(watched.stop)
+          )
+        ),
+      subscribe: (input, onChange) => subscribe(input, onChange).stop
+    }
+    return service
+  })

@@ -1,0 +1,73 @@
+/**
+ * `cachetExchange`: an urql exchange (for `@urql/core` 6) backed by a Cachet normalized graph,
+ * configured like urql Graphcache (`keys`, `resolvers`, `updates`, `optimistic`, `schema`,
+ * `storage`), so a Graphcache configuration ports unchanged and needs no Effect.
+ *
+ * @since 0.1.0
+ */
+import type { Exchange } from "@urql/core"
+import type { Store } from "@cachet/core"
+import { Documents } from "@cachet/normalize"
+import * as internal from "./internal/exchange.js"
+
+/**
+ * Offline storage: the graph is restored from `store` when the exchange starts (queries wait
+ * for it) and saved there (`EntityGraph.snapshot`) after every result written.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Storage {
+  readonly store: Store.Store["Type"]
+  /** Where the snapshot is kept (default `cachet:normalize:snapshot`). */
+  readonly key?: string
+}
+
+/**
+ * Graphcache's configuration (`keys`, `resolvers`, `updates`, `optimistic`, `schema`) and
+ * offline `storage`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Config extends Documents.Config {
+  readonly storage?: Storage
+  /** The graph's `cacheBufferSize` and `defaultLifetime` (see `EntityGraph.Options`). */
+  readonly cacheBufferSize?: number
+  readonly defaultLifetime?: number
+}
+
+/**
+ * The exchange. Put it before `fetchExchange` (and before `ssrExchange` / `retryExchange`, as
+ * Graphcache goes): `exchanges: [cachetExchange(config), fetchExchange]`.
+ *
+ * - Query results are written to the graph and delivered as read back from it; every active
+ *   query is re-delivered when data it read changes, and re-executed (network-only) when data
+ *   it read is invalidated or marked stale.
+ * - Request policies: `cache-first` (cached data when complete, else the network),
+ *   `cache-and-network` (cached data with `stale: true`, then the network's), `network-only`,
+ *   `cache-only` (never the network).
+ * - Mutations: optimistic results applied at once and reverted when the result arrives or the
+ *   mutation fails; then the result is written and the `updates` run.
+ * - Documents sent on carry `__typename` in every selection.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cachetExchange = (config: Config = {}): Exchange => internal.make(config)
+
+/**
+ * Relay cursor pagination, as Graphcache's `relayPagination` (`resolvers: { Query: { todos: relayPagination() } }`).
+ *
+ * @since 0.1.0
+ * @category resolvers
+ */
+export const relayPagination = Documents.relayPagination
+
+/**
+ * Offset pagination, as Graphcache's `simplePagination`.
+ *
+ * @since 0.1.0
+ * @category resolvers
+ */
+export const simplePagination = Documents.simplePagination
