@@ -71,10 +71,7 @@ export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(
   Effect.all([Cache.Cache, Effect.serviceOption(Store.Store), Effect.serviceOption(EntityGraph.EntityGraph)]),
   ([cache, store, entityGraph]): Handlers => ({
   stats: () =>
-    Effect.map(cache.stats, (stats) => {
-      const reads = stats.hits + stats.staleHits + stats.misses
-      return new Stats({ ...stats, hitRatio: reads === 0 ? 0 : (stats.hits + stats.staleHits) / reads })
-    }),
+    Effect.map(cache.stats, (stats) => new Stats({ ...stats, hitRatio: events.hitRatio(stats) })),
   entries: ({ urlParams }) =>
     Effect.map(
       cache.keys({

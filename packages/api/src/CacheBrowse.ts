@@ -108,7 +108,24 @@ export class TagTree extends Schema.Class<TagTree>("@cachet/api/TagTree")({
 // -----------------------------------------------------------------------------
 
 /**
- * One second of the cache's counters, as deltas: what a live chart draws.
+ * Counters since the cache was built, as carried by every tick.
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const Totals = Schema.Struct({
+  hits: Schema.Number,
+  staleHits: Schema.Number,
+  misses: Schema.Number,
+  fetchFailures: Schema.Number,
+  writes: Schema.Number,
+  invalidations: Schema.Number,
+  expirations: Schema.Number
+})
+
+/**
+ * One interval (a second) of the cache's counters as deltas — what a live chart draws — with
+ * the totals, the hit ratio and the breaker state at its end.
  *
  * @since 0.1.0
  * @category events
@@ -119,7 +136,10 @@ export const Tick = Schema.TaggedStruct("tick", {
   staleHits: Schema.Number,
   misses: Schema.Number,
   fetchFailures: Schema.Number,
-  breaker: Schema.Literal("closed", "open")
+  breaker: Schema.Literal("closed", "open"),
+  /** `hits + staleHits` over every read since the cache was built, 0 when nothing was read. */
+  hitRatio: Schema.Number,
+  totals: Totals
 })
 
 /**

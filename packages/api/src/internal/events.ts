@@ -31,6 +31,12 @@ export const events = (
     })
   )
 
+/** `hits + staleHits` over every read, 0 when nothing was read. @internal */
+export const hitRatio = (stats: Cache.Stats): number => {
+  const reads = stats.hits + stats.staleHits + stats.misses
+  return reads === 0 ? 0 : (stats.hits + stats.staleHits) / reads
+}
+
 const ticks = (cache: Cache.Service, interval: Duration.DurationInput): Stream.Stream<Event> =>
   Stream.unwrap(
     Effect.map(cache.stats, (initial) => {
@@ -48,7 +54,17 @@ const ticks = (cache: Cache.Service, interval: Duration.DurationInput): Stream.S
             staleHits: stats.staleHits - previous.staleHits,
             misses: stats.misses - previous.misses,
             fetchFailures: failures,
-            breaker: stats.breaker
+            breaker: stats.breaker,
+            hitRatio: hitRatio(stats),
+            totals: {
+              hits: stats.hits,
+              staleHits: stats.staleHits,
+              misses: stats.misses,
+              fetchFailures: stats.fetchFailures,
+              writes: stats.writes,
+              invalidations: stats.invalidations,
+              expirations: stats.expirations
+            }
           }]
           if (failures > 0) out.push({ _tag: "fetchFailures", at, count: failures })
           if (stats.breaker !== previous.breaker) out.push({ _tag: "breaker", at, state: stats.breaker })
