@@ -80,6 +80,7 @@ function prompt(message?: string): void {
     h("div", { class: "brand big" }, h("span", { class: "logo", "aria-hidden": "true" }), "Cachet ", h("span", {}, "inspector")),
     h("h1", { id: "login-title" }, "Admin token"),
     h("p", { class: "muted" }, "The cache pages need the server's admin token (ADMIN_TOKEN). It is kept for this tab only and sent as a bearer token."),
+    h("input", { type: "text", name: "username", autocomplete: "username", value: "admin", hidden: true, "aria-hidden": "true", tabindex: -1 }),
     h("label", { for: "token" }, "Token"),
     input,
     error,

@@ -2,6 +2,9 @@
 import { bytes, duration, h, stateBadge } from "../dom.js"
 import type { EntrySummary } from "../types.js"
 
+/** How many tags a row shows before "+N more". */
+const TAGS_SHOWN = 4
+
 /** A table of entries; a row opens with a click or Enter. */
 export const table = (
   entries: ReadonlyArray<EntrySummary>,
@@ -50,7 +53,7 @@ export const table = (
             h(
               "td",
               { class: "tags" },
-              entry.tags.map((tag) =>
+              entry.tags.slice(0, TAGS_SHOWN).map((tag) =>
                 onTag === undefined
                   ? h("span", { class: "tag" }, tag)
                   : h("button", {
@@ -62,7 +65,10 @@ export const table = (
                       onTag(tag)
                     }
                   }, tag)
-              )
+              ),
+              entry.tags.length > TAGS_SHOWN
+                ? h("span", { class: "more", title: entry.tags.slice(TAGS_SHOWN).join(", ") }, `+${entry.tags.length - TAGS_SHOWN} more`)
+                : null
             ),
             h("td", { class: "num" }, duration(entry.ageMillis)),
             h("td", { class: "num" }, duration(entry.ttlMillis)),

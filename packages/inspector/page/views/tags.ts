@@ -47,7 +47,14 @@ export const make = (context: Context): View => {
     const line = h(
       "div",
       { class: "tag-row", "data-tag": node.tag },
-      h("span", { class: "tag-path", title: node.tag }, depth === 0 ? null : h("span", { class: "muted" }, "› "), node.segment),
+      h(
+        "span",
+        { class: "tag-path", title: node.tag },
+        depth === 0 || node.segment === node.tag
+          ? null
+          : h("span", { class: "parent" }, node.tag.slice(0, node.tag.length - node.segment.length - 1).split("/").join(" › "), " › "),
+        node.segment
+      ),
       h("span", { class: "count", title: "entries covered" }, count(node.entries)),
       h(
         "span",
