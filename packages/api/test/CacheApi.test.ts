@@ -1,5 +1,6 @@
 import { AdminClient, CacheAdmin, CacheApi } from "@cachet/api"
 import { Cache, MemoryStore } from "@cachet/core"
+import { FaultyStore } from "@cachet/core/testing"
 import { EntityGraph, Normalize } from "@cachet/normalize"
 import { FetchHttpClient, HttpApiBuilder, HttpClient, HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
@@ -9,7 +10,13 @@ import { Chunk, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
  * The admin group served by `toWebHandler` over a given cache, and an `HttpClient` whose
  * `fetch` calls that handler (no socket).
  */
-const serving = (token: Option.Option<Redacted.Redacted>, graph?: EntityGraph.Service) =>
+const memoryCache: Layer.Layer<Cache.Cache> = Cache.layer({ namespace: "api-test" }).pipe(Layer.provide(MemoryStore.layer()))
+
+const serving = <ROut extends Cache.Cache = Cache.Cache>(
+  token: Option.Option<Redacted.Redacted>,
+  graph?: EntityGraph.Service,
+  base: Layer.Layer<ROut> = memoryCache as Layer.Layer<ROut>
+) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
       const cache = yield* Cache.Cache
@@ -40,7 +47,7 @@ const serving = (token: Option.Option<Redacted.Redacted>, graph?: EntityGraph.Se
       const fetch: typeof globalThis.fetch = (input, init) => handler(new Request(input, init))
       return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
     })
-  ).pipe(Layer.provideMerge(Cache.layer({ namespace: "api-test" }).pipe(Layer.provide(MemoryStore.layer()))))
+  ).pipe(Layer.provideMerge(base))
 
 const client = (token?: string) => AdminClient.make({ baseUrl: "http://cachet.test", token })
 
@@ -196,4 +203,26 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
         expect(post.reachedBy).toEqual(["posts({\"skip\":0})"])
       }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret")), graph)))
     }).pipe(Effect.provide(Cache.layer({ namespace: "graph-test" }).pipe(Layer.provide(MemoryStore.layer())))))
+
+  it.scoped("a store that cannot list its keys is reported as such, not as an empty namespace", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      yield* cache.set("user:1", 1, { tags: ["users/1"] })
+      const admin = yield* client("secret")
+      expect((yield* admin.cache.search({ urlParams: {} })).listing).toMatchObject({ listable: true, scanned: 1 })
+      faults.failing = true
+      const page = yield* admin.cache.search({ urlParams: {} })
+      expect(page.listing.listable).toBe(false)
+      expect(page.listing.reason).toContain("failed to list")
+      expect((yield* admin.cache.tags()).listing.listable).toBe(false)
+    }).pipe(
+      Effect.provide(
+        serving(
+          Option.some(Redacted.make("secret")),
+          undefined,
+          Layer.provideMerge(Cache.layer({ namespace: "faulty-test" }), FaultyStore.layer(MemoryStore.layer()))
+        )
+      )
+    ))
 })

@@ -21,7 +21,18 @@ const listKeys = (
   prefix: string
 ): Effect.Effect<Either.Either<ReadonlyArray<string>, string>> =>
   Option.match(store, {
-    onNone: () => Effect.map(cache.keys({ prefix, limit: SCAN_LIMIT + 1 }), Either.right),
+    // Without the store, `cache.keys` fails open (an empty list): a store error or skip counted
+    // during the call tells "cannot list" from "empty".
+    onNone: () =>
+      Effect.map(
+        Effect.all([cache.stats, cache.keys({ prefix, limit: SCAN_LIMIT + 1 }), cache.stats]),
+        ([before, keys, after]) =>
+          keys.length === 0 && after.storeSkips > before.storeSkips
+            ? Either.left("the circuit breaker is open: the store is skipped for now")
+            : keys.length === 0 && after.storeErrors > before.storeErrors
+            ? Either.left("the store failed to list keys (see the server log)")
+            : Either.right(keys)
+      ),
     onSome: (store) =>
       store.keys({ prefix: cache.prefix + prefix, limit: SCAN_LIMIT + 1 }).pipe(
         Effect.map((keys) => Either.right(keys.map((key) => key.slice(cache.prefix.length)))),
