@@ -12,10 +12,10 @@ import { Chunk, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
  */
 const memoryCache: Layer.Layer<Cache.Cache> = Cache.layer({ namespace: "api-test" }).pipe(Layer.provide(MemoryStore.layer()))
 
-const serving = <ROut extends Cache.Cache = Cache.Cache>(
+const servingOver = <ROut>(
+  base: Layer.Layer<ROut>,
   token: Option.Option<Redacted.Redacted>,
-  graph?: EntityGraph.Service,
-  base: Layer.Layer<ROut> = memoryCache as Layer.Layer<ROut>
+  graph?: EntityGraph.Service
 ) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
@@ -48,6 +48,8 @@ const serving = <ROut extends Cache.Cache = Cache.Cache>(
       return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
     })
   ).pipe(Layer.provideMerge(base))
+
+const serving = (token: Option.Option<Redacted.Redacted>, graph?: EntityGraph.Service) => servingOver(memoryCache, token, graph)
 
 const client = (token?: string) => AdminClient.make({ baseUrl: "http://cachet.test", token })
 
@@ -218,10 +220,9 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       expect((yield* admin.cache.tags()).listing.listable).toBe(false)
     }).pipe(
       Effect.provide(
-        serving(
-          Option.some(Redacted.make("secret")),
-          undefined,
-          Layer.provideMerge(Cache.layer({ namespace: "faulty-test" }), FaultyStore.layer(MemoryStore.layer()))
+        servingOver(
+          Layer.provideMerge(Cache.layer({ namespace: "faulty-test" }), FaultyStore.layer(MemoryStore.layer())),
+          Option.some(Redacted.make("secret"))
         )
       )
     ))
