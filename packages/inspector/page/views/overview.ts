@@ -10,6 +10,9 @@ import type { EntryPage, Stats, Tick } from "../types.js"
 import * as Detail from "./detail.js"
 import { table } from "./table.js"
 
+/** The shortest time between two refreshes of the recent entries caused by new writes. */
+const WRITE_REFRESH_MILLIS = 3000
+
 const card = (label: string, name: string) => {
   const value = h("strong", { class: "card-value", "data-card": name }, "…")
   const note = h("span", { class: "card-note" })
@@ -94,6 +97,8 @@ export const make = (context: Context): View => {
   }
 
   let last: Tick | undefined
+  let written = false
+  let refreshedAt = 0
   context.listen((event) => {
     if (event._tag === "invalidation") return void refreshEntries()
     if (event._tag !== "tick") return
@@ -102,10 +107,17 @@ export const make = (context: Context): View => {
     showRatio(event.hitRatio, t.hits, t.staleHits, t.misses)
     showBreaker(event.breaker)
     failures.value.textContent = count(t.fetchFailures)
-    const changed = last === undefined || last.totals.writes !== t.writes || last.totals.expirations !== t.expirations ||
-      last.totals.invalidations !== t.invalidations
+    if (last !== undefined && (last.totals.expirations !== t.expirations || last.totals.invalidations !== t.invalidations)) {
+      written = true
+    }
+    if (last === undefined || last.totals.writes !== t.writes) written = true
     last = event
-    if (changed) void refreshEntries()
+    // New writes refresh the list at most every few ticks: a listing reads every entry's metadata.
+    if (written && event.at - refreshedAt >= WRITE_REFRESH_MILLIS) {
+      written = false
+      refreshedAt = event.at
+      void refreshEntries()
+    }
   })
 
   return {
