@@ -14,7 +14,7 @@ import { Cache, Store } from "@cachet/core"
 import { EntityGraph } from "@cachet/normalize"
 import type { HttpServerResponse } from "@effect/platform"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
-import type { ConfigError } from "effect"
+import type { ConfigError, Duration, Scope, Stream } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import {
   AdminAuth,
@@ -31,7 +31,7 @@ import {
   StoreUnavailable,
   Unauthorized
 } from "./CacheApi.js"
-import { EntityNotFound, type EntryPage, GraphSummary, type GraphEntity, type SearchParams, type TagTree } from "./CacheBrowse.js"
+import { EntityNotFound, type EntryPage, type Event, GraphSummary, type GraphEntity, type SearchParams, type TagTree } from "./CacheBrowse.js"
 import * as browse from "./internal/browse.js"
 import * as events from "./internal/events.js"
 import * as graph from "./internal/graph.js"
@@ -117,6 +117,20 @@ export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(
           found === undefined ? Effect.fail(new EntityNotFound({ key: path.key })) : Effect.succeed(found))
     })
 }))
+
+/**
+ * Subscribes to a cache's live events — what `GET /cache/events` sends: its invalidations and
+ * expiries as they happen, and every `interval` (one second) a tick of the counters' deltas,
+ * plus `fetchFailures` and `breaker` events when those changed. Once this returns, no
+ * invalidation is missed; the subscription ends with the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const subscribeEvents: (
+  cache: Cache.Service,
+  interval?: Duration.DurationInput
+) => Effect.Effect<Stream.Stream<Event>, never, Scope.Scope> = events.subscribe
 
 const digest = (text: string): Buffer => createHash("sha256").update(text).digest()
 

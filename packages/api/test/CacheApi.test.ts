@@ -4,7 +4,7 @@ import { FaultyStore } from "@cachet/core/testing"
 import { EntityGraph, Normalize } from "@cachet/normalize"
 import { FetchHttpClient, HttpApiBuilder, HttpClient, HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
+import { Chunk, Effect, Fiber, Layer, Option, Redacted, Schema, Stream, TestClock } from "effect"
 
 /**
  * The admin group served by `toWebHandler` over a given cache, and an `HttpClient` whose
@@ -226,4 +226,35 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
         )
       )
     ))
+
+  it.scoped("each second a tick carries the counters' deltas, and fetch failures get their own event", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const events = yield* CacheAdmin.subscribeEvents(cache)
+      const collected = yield* events.pipe(Stream.takeUntil((event) => event._tag === "fetchFailures"), Stream.runCollect, Effect.fork)
+      yield* cache.set("a", 1)
+      yield* cache.getOrFetch("a", Effect.succeed(0))
+      yield* cache.getOrFetch("b", Effect.succeed(2))
+      yield* Effect.flip(cache.getOrFetch("c", Effect.fail("boom")))
+      yield* cache.expire(["users/1"])
+      // The ticker has registered its sleep (a wait on the TestClock's state, not a counted yield).
+      yield* Effect.repeat(TestClock.sleeps(), { until: (sleeps) => Chunk.size(sleeps) > 0 })
+      yield* TestClock.adjust("1 second")
+      const [expiry, tick, failures, ...rest] = Chunk.toReadonlyArray(yield* Fiber.join(collected)).filter((event) =>
+        event._tag !== "tick" || event.hits + event.misses > 0
+      )
+      expect(expiry).toMatchObject({ _tag: "invalidation", tags: ["users/1"], mode: "soft" })
+      expect(tick).toMatchObject({
+        _tag: "tick",
+        hits: 1,
+        misses: 2,
+        staleHits: 0,
+        fetchFailures: 1,
+        breaker: "closed",
+        hitRatio: 1 / 3,
+        totals: { hits: 1, misses: 2, fetchFailures: 1, writes: 2, expirations: 1 }
+      })
+      expect(failures).toMatchObject({ _tag: "fetchFailures", count: 1 })
+      expect(rest).toEqual([])
+    }).pipe(Effect.provide(memoryCache)))
 })
