@@ -101,29 +101,36 @@ const securityHeaders = {
 /**
  * Serves the inspector at `path` (and its assets below it) on the `HttpApiBuilder` router.
  * The page reads the admin group (`/cache/*`): the server must serve `@cachet/api`'s
- * `CacheApi` group for it to show anything.
+ * `CacheApi` group for it to show anything. The page is built once, in the background from
+ * the moment the layer is built (so the server's routes are installed at once); the first
+ * request for an asset waits for it, and a failed build answers 500 and is logged.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<never, InspectorBuildError> =>
+export const layer = (options: Options = {}): Layer.Layer<never> =>
   HttpApiBuilder.Router.use((router) =>
     Effect.gen(function* () {
       const path = options.path ?? "/inspector"
-      const assets = yield* build({ minify: options.minify })
+      const assets = yield* Effect.cached(
+        build({ minify: options.minify }).pipe(
+          Effect.tap((assets) => Effect.logDebug("inspector built").pipe(Effect.annotateLogs({ path, scriptBytes: assets.script.length }))),
+          Effect.tapError((error) => Effect.logError("inspector build failed").pipe(Effect.annotateLogs("error", error.message)))
+        )
+      )
+      yield* Effect.forkDaemon(Effect.ignore(assets))
+      const asset = (contentType: string, pick: (assets: Assets) => string) =>
+        assets.pipe(
+          Effect.map((built) => HttpServerResponse.text(pick(built), { contentType, headers: securityHeaders })),
+          Effect.catchAll((error) => HttpServerResponse.text(`the inspector could not be built: ${error.message}`, { status: 500 }))
+        )
       const page = HttpServerResponse.text(html({ path, api: options.api ?? "", title: options.title ?? "Cachet inspector" }), {
         contentType: "text/html; charset=utf-8",
         headers: securityHeaders
       })
-      const script = HttpServerResponse.text(assets.script, {
-        contentType: "text/javascript; charset=utf-8",
-        headers: securityHeaders
-      })
-      const style = HttpServerResponse.text(assets.style, { contentType: "text/css; charset=utf-8", headers: securityHeaders })
       yield* router.get(path, Effect.succeed(page))
-      yield* router.get(`${path}/assets/app.js`, Effect.succeed(script))
-      yield* router.get(`${path}/assets/style.css`, Effect.succeed(style))
-      yield* Effect.logDebug("inspector built").pipe(Effect.annotateLogs({ path, scriptBytes: assets.script.length }))
+      yield* router.get(`${path}/assets/app.js`, asset("text/javascript; charset=utf-8", (built) => built.script))
+      yield* router.get(`${path}/assets/style.css`, asset("text/css; charset=utf-8", (built) => built.style))
     })
   )
 
