@@ -29,7 +29,7 @@ const tabs: ReadonlyArray<readonly [ViewName, string]> = [
 
 const refusal = (error: ApiError): string =>
   error.status === 403
-    ? `Administration is disabled on this server (403): ${error.message}. Set an admin token on the server and restart it.`
+    ? `The server refuses every token (403): ${error.message}. Start it with an admin token to use the inspector.`
     : error.status === 401
     ? `The server refused this token (401): ${error.message}.`
     : error.message
