@@ -110,6 +110,20 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
     expect(errors.filter((error) => !/status of 401/.test(error))).toEqual([])
   })
 
+  it("on a server without an admin token the page says every token is refused (403)", async () => {
+    const tokenless = await start(testEnv({ ADMIN_TOKEN: undefined }))
+    try {
+      const other = await page.context().newPage()
+      await other.goto(`${tokenless.url}/inspector#token=anything`)
+      await other.locator("#token-error", { hasText: "403" }).waitFor()
+      expect(await other.locator("#token-error").textContent()).toContain("admin token")
+      expect(other.url()).toBe(`${tokenless.url}/inspector`)
+      await other.close()
+    } finally {
+      await tokenless.close()
+    }
+  })
+
   it("after a few reads, the overview shows the entries and the hit ratio of /cache/stats", async () => {
     for (const path of ["/posts/1", "/posts/1", "/posts/2", "/users/1", "/users/1", "/users/1", "/posts?limit=5"]) {
       expect((await server.get(path)).status).toBe(200)
