@@ -3,7 +3,10 @@
  * real app on a free port. Every wait is on the page's DOM or the server's answer, never a
  * sleep. The last test writes `docs/inspector.png`, the README's picture.
  */
+import { Servers } from "@cachet/core/testing"
+import { Effect, Exit, Scope } from "effect"
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -24,6 +27,13 @@ const skip = (() => {
   process.stderr.write(`[cachet] skipping inspector browser tests: ${reason}\n`)
   return reason
 })()
+
+/** The stores besides memory (the main server's), each with how to get one; those whose server binary is missing are left out (`skipReason` prints why). */
+const otherStores = ([
+  ["sqlite", async () => ({ store: `sqlite:${Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-inspector-")), "cache.db")}` })],
+  ["redis", async (scope: Scope.Scope) => ({ store: (await Effect.runPromise(Scope.extend(Servers.redis, scope))).url })],
+  ["memcached", async (scope: Scope.Scope) => ({ store: `memcached://${(await Effect.runPromise(Scope.extend(Servers.memcached, scope))).url}` })]
+] as const).filter(([kind]) => kind === "sqlite" || Servers.skipReason(kind) === undefined)
 
 interface Summary {
   readonly key: string
@@ -121,6 +131,23 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
       await other.close()
     } finally {
       await tokenless.close()
+    }
+  })
+
+  it.each(otherStores)("on the %s store the page lists what was read", async (_kind, serve) => {
+    const scope = Effect.runSync(Scope.make())
+    const other = await start(testEnv({ CACHE_STORE: (await serve(scope)).store }))
+    try {
+      for (const path of ["/posts/1", "/posts/2", "/users/3"]) expect((await other.get(path)).status).toBe(200)
+      const tab = await page.context().newPage()
+      await tab.goto(`${other.url}/inspector#token=${TOKEN}`)
+      await tab.locator("[data-card=entries]", { hasText: "3" }).waitFor()
+      await tab.locator(".recent table.entries tbody tr").nth(2).waitFor()
+      expect((await tab.locator("[data-card=store]").textContent()) ?? "").not.toBe("memory")
+      await tab.close()
+    } finally {
+      await other.close()
+      await Effect.runPromise(Scope.close(scope, Exit.void))
     }
   })
 
