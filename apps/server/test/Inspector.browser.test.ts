@@ -221,6 +221,22 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
     await page.locator("section.panel[hidden]").first().waitFor({ state: "attached" })
   })
 
+  it("a large value is cut, and \"Show all\" shows it whole", async () => {
+    expect((await server.get("/posts?limit=100")).status).toBe(200)
+    await page.locator("a.tab", { hasText: "Entries" }).click()
+    await page.locator("input[name=prefix]").fill("feed:")
+    await page.locator("input[name=prefix]").press("Enter")
+    await page.locator("table.entries tbody tr[data-key*='\"limit\":100']").click()
+    const button = page.locator("button", { hasText: "Show all" })
+    await button.waitFor()
+    const cut = (await page.locator("pre.value").textContent()) ?? ""
+    expect(cut.endsWith("…")).toBe(true)
+    await button.click()
+    const whole = (await page.locator("pre.value").textContent()) ?? ""
+    expect(whole.length).toBeGreaterThan(cut.length)
+    expect(JSON.parse(whole)).toBeTypeOf("object")
+  })
+
   it("the event feed shows an invalidation made through the REST API within a second", async () => {
     await page.locator("a.tab", { hasText: "Events" }).click()
     await page.locator(".live[data-status=live]").waitFor()
