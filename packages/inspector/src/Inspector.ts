@@ -16,6 +16,7 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Data, Effect, Layer } from "effect"
 import * as bundle from "./internal/bundle.js"
+import * as Html from "./internal/html.js"
 
 /**
  * The page's sources could not be built (esbuild failed or is missing).
@@ -62,8 +63,6 @@ export const build = (options: { readonly minify?: boolean | undefined } = {}): 
     Effect.withSpan("Inspector.build")
   )
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c] ?? c)
 
 /**
  * The page's HTML shell: it loads the script and stylesheet served below `path`.
@@ -78,12 +77,12 @@ export const html = (options: { readonly path: string; readonly api: string; rea
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>${escapeHtml(options.title)}</title>
+<title>${Html.escape(options.title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${escapeHtml(options.path)}/assets/style.css">
-<script defer src="${escapeHtml(options.path)}/assets/app.js"></script>
+<link rel="stylesheet" href="${Html.escape(options.path)}/assets/style.css">
+<script defer src="${Html.escape(options.path)}/assets/app.js"></script>
 </head>
-<body data-api="${escapeHtml(options.api)}" data-title="${escapeHtml(options.title)}">
+<body data-api="${Html.escape(options.api)}" data-title="${Html.escape(options.title)}">
 <noscript>The Cachet inspector needs JavaScript.</noscript>
 <div id="app"></div>
 </body>

@@ -7,6 +7,7 @@
  */
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
+import * as Html from "./internal/html.js"
 
 /**
  * A link of the front page.
@@ -34,8 +35,6 @@ export interface Options {
   readonly path?: `/${string}` | undefined
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c] ?? c)
 
 const style = `
 :root{color-scheme:light dark;--fg:#1b2330;--muted:#5b6575;--bg:#f6f7f9;--card:#fff;--line:#e2e5ea;--accent:#4f46e5}
@@ -56,10 +55,10 @@ a strong{color:var(--accent)}a span{display:block;color:var(--muted);font-size:.
 export const html = (options: Options): string =>
   `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(options.title)}</title><link rel="icon" href="data:,"><style>${style}</style></head>
-<body><main><h1>${escapeHtml(options.title)}</h1>${options.description === undefined ? "" : `<p>${escapeHtml(options.description)}</p>`}
+<title>${Html.escape(options.title)}</title><link rel="icon" href="data:,"><style>${style}</style></head>
+<body><main><h1>${Html.escape(options.title)}</h1>${options.description === undefined ? "" : `<p>${Html.escape(options.description)}</p>`}
 <ul>${options.links.map((link) =>
-    `<li><a href="${escapeHtml(link.href)}"><strong>${escapeHtml(link.name)}</strong><span>${escapeHtml(link.description)}</span></a></li>`
+    `<li><a href="${Html.escape(link.href)}"><strong>${Html.escape(link.name)}</strong><span>${Html.escape(link.description)}</span></a></li>`
   ).join("")}</ul></main></body></html>
 `
 
