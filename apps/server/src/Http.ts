@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
+import { Inspector, Landing } from "@cachet/inspector"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
-import { type Config, Effect, flow, Layer } from "effect"
+import { type Config, Effect, flow, Layer, Option, Redacted } from "effect"
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
 import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
@@ -44,11 +45,13 @@ const StartupLogLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const server = yield* HttpServer.HttpServer
     const store = yield* CacheStoreInfo
+    const token = yield* AppConfig.adminToken
     const url = baseUrl(server.address)
     yield* Effect.logInfo(`Cachet blog listening on ${url}`).pipe(
       Effect.annotateLogs({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, store: store.description })
     )
     yield* Effect.logInfo(`API docs: ${url}/docs`)
+    yield* Effect.logInfo(`inspector: ${Inspector.link(url, { token: Option.match(token, { onNone: () => undefined, onSome: Redacted.value }) })}`)
     yield* Effect.logInfo(`cache store: ${store.description}`)
     yield* AppConfig.warnAboutAdminToken
   })
@@ -62,6 +65,16 @@ const StartupLogLive = Layer.effectDiscard(
  */
 export const AppLive = Routes.withStrictRouting(HttpApiBuilder.serve(flow(securityHeaders, requestLog, Lifecycle.track))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(Inspector.layer({ path: "/inspector" })),
+  Layer.provide(Landing.layer({
+    title: "Cachet blog",
+    description: "The Cachet reference app: a blog on SQLite whose reads go through a tagged cache.",
+    links: [
+      { name: "Inspector", href: "/inspector", description: "The cache, live: entries, tags, hit ratio, invalidations" },
+      { name: "Docs", href: "/docs", description: "The HTTP API, to read and try (Swagger UI)" },
+      { name: "OpenAPI", href: "/openapi.json", description: "The API as an OpenAPI document" }
+    ]
+  })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(GuardLive),
   Layer.provide(ApiLive),

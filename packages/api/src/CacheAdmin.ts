@@ -10,8 +10,11 @@
  *
  * @since 0.1.0
  */
-import { Cache } from "@cachet/core"
+import { Cache, Store } from "@cachet/core"
+import { EntityGraph } from "@cachet/normalize"
+import type { HttpServerResponse } from "@effect/platform"
 import { Config, ConfigError, Effect, Layer, Option, Redacted } from "effect"
+import type { Duration, Scope, Stream } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
 import {
   AdminAuth,
@@ -28,6 +31,10 @@ import {
   StoreUnavailable,
   Unauthorized
 } from "./CacheApi.js"
+import { EntityNotFound, type EntryPage, type Event, GraphSummary, type GraphEntity, type SearchParams, type TagTree } from "./CacheBrowse.js"
+import * as browse from "./internal/browse.js"
+import * as events from "./internal/events.js"
+import * as graph from "./internal/graph.js"
 
 /**
  * One handler per endpoint of `CacheApi`.
@@ -42,22 +49,29 @@ export interface Handlers {
   readonly deleteEntry: (request: { readonly path: { readonly key: string } }) => Effect.Effect<DeleteResult>
   readonly invalidate: (request: { readonly payload: InvalidateRequest }) => Effect.Effect<InvalidateResult, StoreUnavailable>
   readonly clear: () => Effect.Effect<ClearResult, StoreUnavailable>
+  readonly search: (request: { readonly urlParams: typeof SearchParams.Type }) => Effect.Effect<EntryPage>
+  readonly tags: () => Effect.Effect<TagTree>
+  /** The live event stream; wire it with `handleRaw("events", admin.events)`. */
+  readonly events: () => Effect.Effect<HttpServerResponse.HttpServerResponse>
+  readonly graph: () => Effect.Effect<GraphSummary>
+  readonly graphEntity: (request: { readonly path: { readonly key: string } }) => Effect.Effect<GraphEntity, EntityNotFound>
 }
 
 const storeUnavailable = (error: { readonly message: string }) => new StoreUnavailable({ message: error.message })
 
 /**
- * Builds the handlers over the `Cache` in context.
+ * Builds the handlers over the `Cache` in context. When the context also holds the cache's
+ * `Store`, listings tell a store that cannot list keys apart from an empty one; when it holds
+ * an `EntityGraph`, the graph endpoints show it.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(Cache.Cache, (cache): Handlers => ({
+export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(
+  Effect.all([Cache.Cache, Effect.serviceOption(Store.Store), Effect.serviceOption(EntityGraph.EntityGraph)]),
+  ([cache, store, entityGraph]): Handlers => ({
   stats: () =>
-    Effect.map(cache.stats, (stats) => {
-      const reads = stats.hits + stats.staleHits + stats.misses
-      return new Stats({ ...stats, hitRatio: reads === 0 ? 0 : (stats.hits + stats.staleHits) / reads })
-    }),
+    Effect.map(cache.stats, (stats) => new Stats({ ...stats, hitRatio: events.hitRatio(stats) })),
   entries: ({ urlParams }) =>
     Effect.map(
       cache.keys({
@@ -86,8 +100,37 @@ export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(
       Effect.mapError(storeUnavailable),
       Effect.map((cleared) => new ClearResult({ namespace: cache.prefix, cleared })),
       Effect.tap((result) => Effect.logInfo("cache cleared").pipe(Effect.annotateLogs("entries", result.cleared)))
-    )
+    ),
+  search: ({ urlParams }) => browse.search(cache, store, urlParams),
+  tags: () => browse.tagTree(cache, store),
+  events: () => Effect.sync(() => events.response(cache)),
+  graph: () =>
+    Option.match(entityGraph, {
+      onNone: () => Effect.succeed(new GraphSummary({ available: false, roots: [], types: [] })),
+      onSome: graph.summary
+    }),
+  graphEntity: ({ path }) =>
+    Option.match(entityGraph, {
+      onNone: () => Effect.fail(new EntityNotFound({ key: path.key })),
+      onSome: (g) =>
+        Effect.flatMap(graph.entity(g, path.key), (found) =>
+          found === undefined ? Effect.fail(new EntityNotFound({ key: path.key })) : Effect.succeed(found))
+    })
 }))
+
+/**
+ * Subscribes to a cache's live events — what `GET /cache/events` sends: its invalidations and
+ * expiries as they happen, and every `interval` (one second) a tick of the counters' deltas,
+ * plus `fetchFailures` and `breaker` events when those changed. Once this returns, no
+ * invalidation is missed; the subscription ends with the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const subscribeEvents: (
+  cache: Cache.Service,
+  interval?: Duration.DurationInput
+) => Effect.Effect<Stream.Stream<Event>, never, Scope.Scope> = events.subscribe
 
 const digest = (text: string): Buffer => createHash("sha256").update(text).digest()
 

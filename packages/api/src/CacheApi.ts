@@ -1,6 +1,7 @@
 /**
  * The cache administration API as an `HttpApiGroup`: statistics, entries (list, inspect,
- * delete), tag invalidation and clearing the namespace, behind a bearer token. A server adds
+ * delete, search), the tag tree, tag invalidation, clearing the namespace, a live event
+ * stream and the normalized graph, behind a bearer token. A server adds
  * the group to its `HttpApi` (and implements it with `CacheAdmin`); a CLI calls it with
  * `HttpApiClient` (see `AdminClient`).
  *
@@ -16,6 +17,7 @@ import {
   OpenApi
 } from "@effect/platform"
 import { Schema } from "effect"
+import { EntityNotFound, EntryPage, GraphEntity, GraphSummary, SearchParams, TagTree } from "./CacheBrowse.js"
 
 // -----------------------------------------------------------------------------
 // errors
@@ -275,6 +277,34 @@ export class CacheApi extends HttpApiGroup.make("cache")
       .addSuccess(ClearResult)
       .addError(StoreUnavailable)
       .annotate(OpenApi.Summary, "Removes every entry of the namespace")
+  )
+  .add(
+    HttpApiEndpoint.get("search", "/cache/search")
+      .setUrlParams(SearchParams)
+      .addSuccess(EntryPage)
+      .annotate(OpenApi.Summary, "Entries by key prefix and tag, most recently written first, a page at a time")
+  )
+  .add(
+    HttpApiEndpoint.get("tags", "/cache/tags")
+      .addSuccess(TagTree)
+      .annotate(OpenApi.Summary, "Tag paths in use, with how many entries an invalidation of each covers")
+  )
+  .add(
+    HttpApiEndpoint.get("events", "/cache/events")
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
+      .annotate(OpenApi.Summary, "Server-Sent Events: invalidations, per-second counters, fetch failures, breaker changes")
+  )
+  .add(
+    HttpApiEndpoint.get("graph", "/cache/graph")
+      .addSuccess(GraphSummary)
+      .annotate(OpenApi.Summary, "The normalized graph's root queries and entities by type")
+  )
+  .add(
+    HttpApiEndpoint.get("graphEntity", "/cache/graph/:key")
+      .setPath(KeyPath)
+      .addSuccess(GraphEntity)
+      .addError(EntityNotFound)
+      .annotate(OpenApi.Summary, "One entity's records and links, and the root queries that reach it")
   )
   .middleware(AdminAuth)
   .annotate(OpenApi.Title, "Cache administration")

@@ -1,14 +1,22 @@
 import { AdminClient, CacheAdmin, CacheApi } from "@cachet/api"
 import { Cache, MemoryStore } from "@cachet/core"
+import { FaultyStore } from "@cachet/core/testing"
+import { EntityGraph, Normalize } from "@cachet/normalize"
 import { FetchHttpClient, HttpApiBuilder, HttpClient, HttpServer } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Chunk, Effect, Fiber, Layer, Option, Redacted, Schema, Stream, TestClock } from "effect"
 
 /**
  * The admin group served by `toWebHandler` over a given cache, and an `HttpClient` whose
  * `fetch` calls that handler (no socket).
  */
-const serving = (token: Option.Option<Redacted.Redacted>) =>
+const memoryCache: Layer.Layer<Cache.Cache> = Cache.layer({ namespace: "api-test" }).pipe(Layer.provide(MemoryStore.layer()))
+
+const servingOver = <ROut>(
+  base: Layer.Layer<ROut>,
+  token: Option.Option<Redacted.Redacted>,
+  graph?: EntityGraph.Service
+) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
       const cache = yield* Cache.Cache
@@ -20,12 +28,18 @@ const serving = (token: Option.Option<Redacted.Redacted>) =>
             .handle("entry", admin.entry)
             .handle("deleteEntry", admin.deleteEntry)
             .handle("invalidate", admin.invalidate)
-            .handle("clear", admin.clear)))
+            .handle("clear", admin.clear)
+            .handle("search", admin.search)
+            .handle("tags", admin.tags)
+            .handleRaw("events", admin.events)
+            .handle("graph", admin.graph)
+            .handle("graphEntity", admin.graphEntity)))
       const { dispose, handler } = HttpApiBuilder.toWebHandler(
         HttpApiBuilder.api(CacheApi.AdminApi).pipe(
           Layer.provide(CacheGroupLive),
           Layer.provide(CacheAdmin.layerAuth(token)),
           Layer.provide(Layer.succeed(Cache.Cache, cache)),
+          Layer.provide(graph === undefined ? Layer.empty : Layer.succeed(EntityGraph.EntityGraph, graph)),
           Layer.merge(HttpServer.layerContext)
         )
       )
@@ -33,7 +47,9 @@ const serving = (token: Option.Option<Redacted.Redacted>) =>
       const fetch: typeof globalThis.fetch = (input, init) => handler(new Request(input, init))
       return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
     })
-  ).pipe(Layer.provideMerge(Cache.layer({ namespace: "api-test" }).pipe(Layer.provide(MemoryStore.layer()))))
+  ).pipe(Layer.provideMerge(base))
+
+const serving = (token: Option.Option<Redacted.Redacted>, graph?: EntityGraph.Service) => servingOver(memoryCache, token, graph)
 
 const client = (token?: string) => AdminClient.make({ baseUrl: "http://cachet.test", token })
 
@@ -94,4 +110,151 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     expect(CacheAdmin.tokenMatches(expected, Redacted.make("secret "))).toBe(false)
     expect(CacheAdmin.tokenMatches(expected, Redacted.make(""))).toBe(false)
   })
+
+  it.scoped("search by prefix and tag (descendants included), most recent first, paged", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const admin = yield* client("secret")
+      yield* cache.set("user:1", { name: "Ada" }, { tags: ["users/1/profile"] })
+      yield* cache.set("user:2", { name: "Alan" }, { tags: ["users/2/profile"] })
+      yield* cache.set("post:1", { title: "Hi" }, { tags: ["posts/1", "users/1"] })
+
+      const byTag = yield* admin.cache.search({ urlParams: { tag: "users/1" } })
+      expect(byTag.entries.map((entry) => entry.key).sort()).toEqual(["post:1", "user:1"])
+      expect(byTag).toMatchObject({ total: 2, listing: { listable: true, truncated: false, scanned: 3 } })
+      expect(byTag.entries[0]).toMatchObject({ state: "fresh", failed: false })
+
+      const byPrefix = yield* admin.cache.search({ urlParams: { prefix: "user:", tag: "users" } })
+      expect(byPrefix.entries.map((entry) => entry.key).sort()).toEqual(["user:1", "user:2"])
+      const page = yield* admin.cache.search({ urlParams: { offset: 1, limit: 1 } })
+      expect(page).toMatchObject({ total: 3, offset: 1 })
+      expect(page.entries).toHaveLength(1)
+
+      yield* admin.cache.invalidate({ payload: { tags: ["users/1"], soft: true } })
+      const expired = yield* admin.cache.search({ urlParams: { tag: "users/1" } })
+      expect(expired.entries.map((entry) => entry.state)).not.toContain("fresh")
+    }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
+
+  it.scoped("the tag tree counts the entries an invalidation of each path covers", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const admin = yield* client("secret")
+      yield* cache.set("user:1", 1, { tags: ["users/1/profile"] })
+      yield* cache.set("user:2", 2, { tags: ["users/2/profile"] })
+      yield* cache.set("post:1", 3, { tags: ["posts/1", "users/1"] })
+      const tree = yield* admin.cache.tags()
+      expect(tree.tags.map((node) => [node.tag, node.entries])).toEqual([
+        ["posts", 1],
+        ["posts/1", 1],
+        ["users", 3],
+        ["users/1", 2],
+        ["users/1/profile", 1],
+        ["users/2", 1],
+        ["users/2/profile", 1]
+      ])
+    }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
+
+  it.scoped("the event stream opens, then carries an invalidation as it happens", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const response = yield* HttpClient.get("http://cachet.test/cache/events", {
+        headers: { authorization: "Bearer secret" }
+      })
+      expect(response.headers["content-type"]).toContain("text/event-stream")
+      const lines = response.stream.pipe(Stream.decodeText(), Stream.splitLines, Stream.filter((line) => line.startsWith("event: ")))
+      const seen = yield* lines.pipe(
+        Stream.tap((line) => line === "event: open" ? cache.invalidate(["users/9"]) : Effect.void),
+        Stream.filter((line) => line !== "event: tick"),
+        Stream.take(2),
+        Stream.runCollect
+      )
+      expect(Chunk.toReadonlyArray(seen)).toEqual(["event: open", "event: invalidation"])
+    }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
+
+  it.scoped("without an EntityGraph the graph is reported unavailable", () =>
+    Effect.gen(function* () {
+      const admin = yield* client("secret")
+      expect(yield* admin.cache.graph()).toMatchObject({ available: false, roots: [], types: [] })
+      expect((yield* Effect.flip(admin.cache.graphEntity({ path: { key: "User:1" } })))._tag).toBe("EntityNotFound")
+    }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
+
+  it.scoped("the graph: entities by type, one entity's records and links, the root queries reaching it", () =>
+    Effect.gen(function* () {
+      const Author = Normalize.entity(Schema.Struct({ id: Schema.String, name: Schema.String }), { typename: "Author" })
+      const Post = Normalize.entity(Schema.Struct({ id: Schema.String, title: Schema.String, author: Author }), {
+        typename: "Post"
+      })
+      const graph = yield* EntityGraph.make()
+      const ada = { id: "a1", name: "Ada" }
+      yield* graph.writeQuery("posts", { skip: 0 }, Schema.Array(Post), [{ id: "p1", title: "One", author: ada }])
+      yield* graph.writeQuery("post", { id: "p2" }, Post, { id: "p2", title: "Two", author: ada })
+      yield* Effect.gen(function* () {
+        const admin = yield* client("secret")
+        const summary = yield* admin.cache.graph()
+        expect(summary.available).toBe(true)
+        expect([...summary.roots].sort()).toEqual(["post({\"id\":\"p2\"})", "posts({\"skip\":0})"])
+        expect(summary.types.map((type) => [type.typename, type.keys])).toEqual([
+          ["Author", ["Author:a1"]],
+          ["Post", ["Post:p1", "Post:p2"]]
+        ])
+        const author = yield* admin.cache.graphEntity({ path: { key: "Author:a1" } })
+        expect(author.reachedBy).toEqual(["post({\"id\":\"p2\"})", "posts({\"skip\":0})"])
+        expect(author.fields.find((field) => field.fieldKey === "name")).toMatchObject({ kind: "record", value: "\"Ada\"" })
+        const post = yield* admin.cache.graphEntity({ path: { key: "Post:p1" } })
+        expect(post.fields.find((field) => field.fieldKey === "author")).toMatchObject({ kind: "link", value: "\"Author:a1\"" })
+        expect(post.reachedBy).toEqual(["posts({\"skip\":0})"])
+      }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret")), graph)))
+    }).pipe(Effect.provide(Cache.layer({ namespace: "graph-test" }).pipe(Layer.provide(MemoryStore.layer())))))
+
+  it.scoped("a store that cannot list its keys is reported as such, not as an empty namespace", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      yield* cache.set("user:1", 1, { tags: ["users/1"] })
+      const admin = yield* client("secret")
+      expect((yield* admin.cache.search({ urlParams: {} })).listing).toMatchObject({ listable: true, scanned: 1 })
+      faults.failing = true
+      const page = yield* admin.cache.search({ urlParams: {} })
+      expect(page.listing.listable).toBe(false)
+      expect(page.listing.reason).toContain("failed to list")
+      expect((yield* admin.cache.tags()).listing.listable).toBe(false)
+    }).pipe(
+      Effect.provide(
+        servingOver(
+          Layer.provideMerge(Cache.layer({ namespace: "faulty-test" }), FaultyStore.layer(MemoryStore.layer())),
+          Option.some(Redacted.make("secret"))
+        )
+      )
+    ))
+
+  it.scoped("each second a tick carries the counters' deltas, and fetch failures get their own event", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const events = yield* CacheAdmin.subscribeEvents(cache)
+      const collected = yield* events.pipe(Stream.takeUntil((event) => event._tag === "fetchFailures"), Stream.runCollect, Effect.fork)
+      yield* cache.set("a", 1)
+      yield* cache.getOrFetch("a", Effect.succeed(0))
+      yield* cache.getOrFetch("b", Effect.succeed(2))
+      yield* Effect.flip(cache.getOrFetch("c", Effect.fail("boom")))
+      yield* cache.expire(["users/1"])
+      // The ticker has registered its sleep (a wait on the TestClock's state, not a counted yield).
+      yield* Effect.repeat(TestClock.sleeps(), { until: (sleeps) => Chunk.size(sleeps) > 0 })
+      yield* TestClock.adjust("1 second")
+      const [expiry, tick, failures, ...rest] = Chunk.toReadonlyArray(yield* Fiber.join(collected)).filter((event) =>
+        event._tag !== "tick" || event.hits + event.misses > 0
+      )
+      expect(expiry).toMatchObject({ _tag: "invalidation", tags: ["users/1"], mode: "soft" })
+      expect(tick).toMatchObject({
+        _tag: "tick",
+        hits: 1,
+        misses: 2,
+        staleHits: 0,
+        fetchFailures: 1,
+        breaker: "closed",
+        hitRatio: 1 / 3,
+        totals: { hits: 1, misses: 2, fetchFailures: 1, writes: 2, expirations: 1 }
+      })
+      expect(failures).toMatchObject({ _tag: "fetchFailures", count: 1 })
+      expect(rest).toEqual([])
+    }).pipe(Effect.provide(memoryCache)))
 })

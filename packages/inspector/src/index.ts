@@ -1,4 +1,5 @@
 /**
  * @since 0.1.0
  */
-export {}
+export * as Inspector from "./Inspector.js"
+export * as Landing from "./Landing.js"

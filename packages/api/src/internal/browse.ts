@@ -1,0 +1,114 @@
+/**
+ * Reads a namespace for browsing: lists its keys (telling apart "empty" from "cannot list"),
+ * summarizes each entry, filters by key prefix and tag, and counts entries per tag path.
+ * @internal
+ */
+import type { Cache, Store } from "@cachet/core"
+import { Effect, Either, Option } from "effect"
+import { EntryPage, EntrySummary, Listing, TagCount, TagTree } from "../CacheBrowse.js"
+
+/** How many keys one browse reads at most. @internal */
+export const SCAN_LIMIT = 5000
+
+interface Scan {
+  readonly entries: ReadonlyArray<EntrySummary>
+  readonly listing: Listing
+}
+
+const listKeys = (
+  cache: Cache.Service,
+  store: Option.Option<Store.Service>,
+  prefix: string
+): Effect.Effect<Either.Either<ReadonlyArray<string>, string>> =>
+  Option.match(store, {
+    // Without the store, `cache.keys` fails open (an empty list): a store error or skip counted
+    // during the call tells "cannot list" from "empty".
+    onNone: () =>
+      Effect.map(
+        Effect.all([cache.stats, cache.keys({ prefix, limit: SCAN_LIMIT + 1 }), cache.stats]),
+        ([before, keys, after]) =>
+          keys.length === 0 && after.storeSkips > before.storeSkips
+            ? Either.left("the circuit breaker is open: the store is skipped for now")
+            : keys.length === 0 && after.storeErrors > before.storeErrors
+            ? Either.left("the store failed to list keys (see the server log)")
+            : Either.right(keys)
+      ),
+    onSome: (store) =>
+      store.keys({ prefix: cache.prefix + prefix, limit: SCAN_LIMIT + 1 }).pipe(
+        Effect.map((keys) => Either.right(keys.map((key) => key.slice(cache.prefix.length)))),
+        Effect.catchAll((error) => Effect.succeed(Either.left(`${error.operation}: ${error.reason}`)))
+      )
+  })
+
+const summary = (info: Cache.EntryInfo): EntrySummary =>
+  new EntrySummary({
+    key: info.key,
+    tags: info.tags,
+    createdAt: info.createdAt,
+    ageMillis: info.ageMillis,
+    ttlMillis: info.ttlMillis,
+    graceMillis: info.graceMillis,
+    state: info.state,
+    failed: info.failed,
+    size: info.size
+  })
+
+/** Every entry under a key prefix (up to the scan limit), most recently written first. @internal */
+export const scan = (
+  cache: Cache.Service,
+  store: Option.Option<Store.Service>,
+  prefix: string
+): Effect.Effect<Scan> =>
+  Effect.flatMap(listKeys(cache, store, prefix), (listed) =>
+    Either.match(listed, {
+      onLeft: (reason) =>
+        Effect.succeed({ entries: [], listing: new Listing({ listable: false, reason, scanned: 0, truncated: false }) }),
+      onRight: (keys) => {
+        const read = keys.slice(0, SCAN_LIMIT)
+        return Effect.map(Effect.forEach(read, (key) => cache.inspect(key), { concurrency: 16 }), (infos) => ({
+          entries: infos.flatMap((info) => Option.isSome(info) ? [summary(info.value)] : []).sort((a, b) =>
+            b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1)
+          ),
+          listing: new Listing({ listable: true, reason: null, scanned: read.length, truncated: keys.length > SCAN_LIMIT })
+        }))
+      }
+    }))
+
+/** Whether invalidating `tag` covers an entry tagged `entryTag` (the same tag or a descendant). @internal */
+export const covers = (tag: string, entryTag: string): boolean => entryTag === tag || entryTag.startsWith(tag + "/")
+
+/** One page of the entries matching a search. @internal */
+export const search = (
+  cache: Cache.Service,
+  store: Option.Option<Store.Service>,
+  params: { readonly prefix?: string | undefined; readonly tag?: string | undefined; readonly offset?: number | undefined; readonly limit?: number | undefined }
+): Effect.Effect<EntryPage> =>
+  Effect.map(scan(cache, store, params.prefix ?? ""), ({ entries, listing }) => {
+    const tag = params.tag === undefined || params.tag === "" ? undefined : params.tag.replace(/\/+$/, "")
+    const matching = tag === undefined ? entries : entries.filter((entry) => entry.tags.some((t) => covers(tag, t)))
+    const offset = params.offset ?? 0
+    return new EntryPage({
+      entries: matching.slice(offset, offset + (params.limit ?? 50)),
+      total: matching.length,
+      offset,
+      listing
+    })
+  })
+
+/** Every tag path in use, each with the number of entries an invalidation of it covers. @internal */
+export const tagTree = (cache: Cache.Service, store: Option.Option<Store.Service>): Effect.Effect<TagTree> =>
+  Effect.map(scan(cache, store, ""), ({ entries, listing }) => {
+    const counts = new Map<string, number>()
+    for (const entry of entries) {
+      const paths = new Set<string>()
+      for (const tag of entry.tags) {
+        const segments = tag.split("/")
+        for (let i = 1; i <= segments.length; i++) paths.add(segments.slice(0, i).join("/"))
+      }
+      for (const path of paths) counts.set(path, (counts.get(path) ?? 0) + 1)
+    }
+    return new TagTree({
+      tags: [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([tag, entries]) => new TagCount({ tag, entries })),
+      listing
+    })
+  })
