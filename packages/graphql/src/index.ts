@@ -1,4 +1,5 @@
 /**
  * @since 0.1.0
  */
-export {}
+export * as FragmentKey from "./FragmentKey.js"
+export * as GraphQLCache from "./GraphQLCache.js"

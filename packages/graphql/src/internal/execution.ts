@@ -1,0 +1,510 @@
+/**
+ * One operation under the fragment cache: the executor every wrapped resolver calls. Cached
+ * fields met in one tick are read with one `getMany`; a hit replays the stored subtree (no
+ * resolver below it runs); a miss runs the resolver and records the objects, types and lists
+ * its subtree meets, and after the operation every clean miss is written with one `setMany`.
+ * Effects returned by resolvers run in the caller's runtime, batched per tick.
+ * @internal
+ */
+import { Cache, Key, Tag } from "@cachet/core"
+import { Cause, Effect, Exit, Fiber, Option, Runtime } from "effect"
+import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
+import type { Path } from "graphql/jsutils/Path.js"
+import * as FragmentKey from "../FragmentKey.js"
+import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
+import { childPath, Raw, replay, type Stored } from "./raw.js"
+import { ExecutorTypeId, type FieldMeta } from "./schema.js"
+
+/** A fragment computed by a request that other requests may wait for. @internal */
+export interface Flight {
+  readonly promise: Promise<Stored | undefined>
+  readonly settle: (stored: Stored | undefined) => void
+}
+
+/** Flights per cache, shared by every operation on that cache (single-flight). @internal */
+export const flightsOf = (() => {
+  const all = new WeakMap<Cache.Service, Map<string, Flight>>()
+  return (cache: Cache.Service): Map<string, Flight> => {
+    let flights = all.get(cache)
+    if (flights === undefined) {
+      flights = new Map()
+      all.set(cache, flights)
+    }
+    return flights
+  }
+})()
+
+const makeFlight = (): Flight => {
+  let settle: (stored: Stored | undefined) => void = () => {}
+  const promise = new Promise<Stored | undefined>((resolve) => {
+    settle = resolve
+  })
+  return { promise, settle }
+}
+
+/** A cached field that missed and is being rendered. */
+interface Recording {
+  readonly key: Key.Input
+  readonly keyText: string
+  readonly path: Path
+  readonly spec: FragmentOptions
+  readonly parent: unknown
+  readonly args: Record<string, unknown>
+  readonly tags: Set<string>
+  readonly types: Record<string, string>
+  resolved: unknown
+  flight: Flight | undefined
+}
+
+interface Read {
+  readonly key: Key.Input
+  readonly keyText: string
+  readonly hit: (stored: Stored) => void
+  readonly miss: () => void
+}
+
+interface Job {
+  readonly effect: Effect.Effect<unknown, unknown>
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: unknown) => void
+}
+
+type Info = GraphQLResolveInfo
+
+const later: (f: () => void) => void = typeof setImmediate === "function"
+  ? (f) => {
+    setImmediate(f)
+  }
+  : (f) => {
+    setTimeout(f, 0)
+  }
+
+/** The entity tag of an object. @internal */
+export const entityTag = (type: string, id: string): string => Tag.toString(Tag.make("entity", type, id))
+
+/** The tag of one object's field. @internal */
+export const fieldTag = (type: string, id: string, field: string): string =>
+  Tag.toString(Tag.make("field", type, id, field))
+
+const idOf = (source: unknown): string | undefined => {
+  if (source === null || typeof source !== "object") return undefined
+  const id = (source as Record<string, unknown>)["id"]
+  return id === undefined || id === null ? undefined : String(id)
+}
+
+const keysOf = (path: Path | undefined): Array<string | number> => {
+  const keys: Array<string | number> = []
+  for (let p = path; p !== undefined; p = p.prev) keys.push(p.key)
+  return keys.reverse()
+}
+
+const relative = (path: Path, root: Path): string => {
+  const keys: Array<string | number> = []
+  for (let p: Path | undefined = path; p !== undefined && p !== root; p = p.prev) keys.push(p.key)
+  return keys.reverse().join(".")
+}
+
+/** Options of one run. @internal */
+export interface RunOptions {
+  readonly cache: Cache.Service
+  readonly config: ResolvedOptions
+  readonly runtime: Runtime.Runtime<never>
+  readonly schemaDigest: string
+  readonly renew: boolean
+}
+
+/** The executor of one operation (its root value). @internal */
+export class Execution {
+  readonly [ExecutorTypeId] = ExecutorTypeId
+  hits = 0
+  misses = 0
+  writes = 0
+  /** Root fields not served from the cache (the response is fully cached when none). */
+  uncachedRoots = 0
+  private reads: Array<Read> = []
+  private jobs: Array<Job> = []
+  private scheduled = false
+  private stamp: number | undefined = undefined
+  private readonly recordings = new Map<Path, Recording>()
+  private readonly finished: Array<Recording> = []
+  private readonly held = new Map<string, Flight>()
+  private readonly abstractPaths = new Set<Path>()
+  private readonly pathArgs = new Map<Path, Record<string, unknown>>()
+  private readonly digests = new Map<ReadonlyArray<FieldNode>, string>()
+  private readonly memo = new Map<string, unknown>()
+  private readonly fibers = new Set<Fiber.RuntimeFiber<void>>()
+  /** Entries read ahead of execution (the fully-cached fast path), used by the first reads. */
+  readonly prefetched = new Map<string, Option.Option<Stored>>()
+  private readonly flights: Map<string, Flight>
+
+  constructor(readonly options: RunOptions) {
+    this.flights = flightsOf(options.cache)
+  }
+
+  readonly resolve = (
+    meta: FieldMeta,
+    resolve: GraphQLFieldResolver<unknown, unknown>,
+    source: unknown,
+    args: Record<string, unknown>,
+    context: unknown,
+    info: Info
+  ): unknown => {
+    const root = info.path.prev === undefined
+    if (source instanceof Raw) {
+      if (this.recordings.size > 0) this.observeRaw(meta, info)
+      return replay(source.data[info.path.key], source.stored, childPath(source.stored, source.rel, info.path.key), meta.leaf)
+    }
+    const parent = root ? undefined : source
+    if (this.recordings.size > 0 && !root) this.observe(meta, parent, info)
+    if (meta.hasArgs && meta.leaf === "composite") this.pathArgs.set(info.path, args)
+    const spec = meta.spec
+    if (spec === undefined || !this.options.config.enabled) {
+      if (root) this.uncachedRoots++
+      return this.run(resolve(parent, args, context, info))
+    }
+    if ((spec.when !== undefined && !spec.when(parent, args, context)) || (spec.unless !== undefined && spec.unless(parent, args, context))) {
+      if (root) this.uncachedRoots++
+      return this.run(resolve(parent, args, context, info))
+    }
+    return this.cached(meta, spec, resolve, parent, args, context, info)
+  }
+
+  /** Key of a cached field met at `info`. */
+  keyOf(meta: FieldMeta, spec: FragmentOptions, parent: unknown, args: Record<string, unknown>, context: unknown, info: Pick<Info, "path" | "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">): Key.Input {
+    let identity: string
+    const custom = spec.objectKey?.(parent, args, context)
+    if (custom !== undefined) identity = `key:${FragmentKey.stable(custom)}`
+    else {
+      const object = FragmentKey.objectIdentity(info.parentType.name, parent)
+      if (object !== undefined) identity = object
+      else {
+        const segments: Array<FragmentKey.Segment> = []
+        for (let p = info.path.prev; p !== undefined; p = p.prev) {
+          if (typeof p.key === "number") segments.push(p.key)
+          else {
+            const pathArgs = this.pathArgs.get(p)
+            segments.push(pathArgs === undefined ? p.key : { key: p.key, args: pathArgs })
+          }
+        }
+        identity = `path:${info.parentType.name}:${FragmentKey.pathIdentity(segments.reverse())}`
+      }
+    }
+    let selection = this.digests.get(info.fieldNodes)
+    if (selection === undefined) {
+      selection = FragmentKey.selectionDigest(info.fieldNodes, info)
+      this.digests.set(info.fieldNodes, selection)
+    }
+    const contextKey = spec.contextKey
+    const contextPart: Key.Part = contextKey === undefined
+      ? null
+      : typeof contextKey === "function"
+      ? contextKey(context)
+      : contextKey.map((path) => FragmentKey.stable(dig(context, path)))
+    return FragmentKey.make({
+      namespace: this.options.config.namespace,
+      version: this.options.config.version,
+      schema: this.options.schemaDigest,
+      identity: `${identity}.${meta.name}${FragmentKey.argumentsPart(args, spec.includeArguments, spec.excludeArguments)}`,
+      selection,
+      context: contextPart
+    })
+  }
+
+  private cached(
+    meta: FieldMeta,
+    spec: FragmentOptions,
+    resolve: GraphQLFieldResolver<unknown, unknown>,
+    parent: unknown,
+    args: Record<string, unknown>,
+    context: unknown,
+    info: Info
+  ): unknown {
+    const root = info.path.prev === undefined
+    const key = this.keyOf(meta, spec, parent, args, context, info)
+    const keyText = Key.encode(key)
+    if (spec.keepInContext === true) {
+      if (this.memo.has(keyText)) {
+        this.hits++
+        return this.memo.get(keyText)
+      }
+      this.misses++
+      if (root) this.uncachedRoots++
+      const value = this.run(resolve(parent, args, context, info))
+      this.memo.set(keyText, value)
+      return value
+    }
+    const recordAndRun = (): unknown => {
+      this.misses++
+      if (root) this.uncachedRoots++
+      const recording: Recording = {
+        key,
+        keyText,
+        path: info.path,
+        spec,
+        parent,
+        args,
+        tags: new Set(),
+        types: {},
+        resolved: undefined,
+        flight: undefined
+      }
+      const parentId = idOf(parent)
+      if (parentId !== undefined) recording.tags.add(fieldTag(info.parentType.name, parentId, meta.name))
+      if (meta.abstract) this.abstractPaths.add(info.path)
+      if (!this.held.has(keyText) && !this.flights.has(keyText)) {
+        recording.flight = makeFlight()
+        this.flights.set(keyText, recording.flight)
+        this.held.set(keyText, recording.flight)
+      }
+      this.recordings.set(info.path, recording)
+      this.finished.push(recording)
+      const value = this.run(resolve(parent, args, context, info))
+      if (isPromiseLike(value)) {
+        return Promise.resolve(value).then((resolved) => {
+          recording.resolved = resolved
+          return resolved
+        })
+      }
+      recording.resolved = value
+      return value
+    }
+    const hit = (stored: Stored): unknown => {
+      this.hits++
+      for (let p = info.path.prev; p !== undefined; p = p.prev) {
+        const enclosing = this.recordings.get(p)
+        if (enclosing !== undefined) for (const tag of stored.g) enclosing.tags.add(tag)
+      }
+      if (this.recordings.size > 0 && meta.abstract) this.abstractPaths.add(info.path)
+      return replay(stored.v, stored, "", meta.leaf)
+    }
+    if (this.options.renew) return recordAndRun()
+    return new Promise<unknown>((resolvePromise, reject) => {
+      this.reads.push({
+        key,
+        keyText,
+        hit: (stored) => resolvePromise(hit(stored)),
+        miss: () => {
+          const flight = this.held.size === 0 ? this.flights.get(keyText) : undefined
+          if (flight === undefined) return settleWith(recordAndRun, resolvePromise, reject)
+          flight.promise.then(
+            (stored) => stored === undefined ? settleWith(recordAndRun, resolvePromise, reject) : resolvePromise(hit(stored)),
+            reject
+          )
+        }
+      })
+      this.schedule()
+    })
+  }
+
+  /** Records, for the misses enclosing this object, its type, entity and list fields. */
+  private observe(meta: FieldMeta, parent: unknown, info: Info): void {
+    const object = info.path.prev!
+    let abstract: boolean | undefined
+    const id = idOf(parent)
+    for (let p: Path | undefined = object; p !== undefined; p = p.prev) {
+      const recording = this.recordings.get(p)
+      if (recording === undefined) continue
+      if (id !== undefined) {
+        recording.tags.add(entityTag(info.parentType.name, id))
+        if (meta.list) recording.tags.add(fieldTag(info.parentType.name, id, meta.name))
+      }
+      abstract ??= this.isAbstractPosition(object)
+      if (abstract) recording.types[relative(object, recording.path)] = info.parentType.name
+    }
+    if (meta.abstract) this.abstractPaths.add(info.path)
+  }
+
+  private observeRaw(meta: FieldMeta, info: Info): void {
+    if (meta.abstract) this.abstractPaths.add(info.path)
+    const object = info.path.prev
+    if (object === undefined || !this.isAbstractPosition(object)) return
+    for (let p: Path | undefined = object; p !== undefined; p = p.prev) {
+      const recording = this.recordings.get(p)
+      if (recording !== undefined) recording.types[relative(object, recording.path)] = info.parentType.name
+    }
+  }
+
+  private isAbstractPosition(object: Path): boolean {
+    let p: Path | undefined = object
+    while (p !== undefined && typeof p.key === "number") p = p.prev
+    return p !== undefined && this.abstractPaths.has(p)
+  }
+
+  /** A resolver's value as the executor wants it: Effects become promises, run per tick. */
+  run(value: unknown): unknown {
+    if (!Effect.isEffect(value)) return value
+    return new Promise((resolve, reject) => {
+      this.jobs.push({ effect: value as Effect.Effect<unknown, unknown>, resolve, reject })
+      this.schedule()
+    })
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    later(() => this.flush())
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const reads = this.reads
+    this.reads = []
+    const self = this
+    const program = Effect.gen(function*() {
+      if (reads.length > 0) yield* self.serve(reads)
+      const jobs = self.jobs
+      self.jobs = []
+      if (jobs.length === 0) return
+      yield* Effect.forEach(jobs, (job) =>
+        Effect.map(Effect.exit(job.effect), (exit) => {
+          if (Exit.isSuccess(exit)) job.resolve(exit.value)
+          else job.reject(toError(exit.cause))
+        }), { concurrency: "unbounded", batching: true, discard: true })
+    })
+    const fiber = Runtime.runFork(this.options.runtime)(program)
+    this.fibers.add(fiber)
+    fiber.addObserver(() => this.fibers.delete(fiber))
+  }
+
+  private serve(reads: ReadonlyArray<Read>) {
+    const self = this
+    return Effect.gen(function*() {
+      const found = new Map<string, Option.Option<Stored>>()
+      const wanted: Array<Key.Input> = []
+      const wantedText: Array<string> = []
+      for (const read of reads) {
+        if (found.has(read.keyText) || wantedText.includes(read.keyText)) continue
+        const ahead = self.prefetched.get(read.keyText)
+        if (ahead !== undefined) {
+          found.set(read.keyText, ahead)
+          self.prefetched.delete(read.keyText)
+        } else {
+          wanted.push(read.key)
+          wantedText.push(read.keyText)
+        }
+      }
+      if (wanted.length > 0) {
+        const values = yield* self.options.cache.getMany<Stored>(wanted)
+        values.forEach((value, i) => found.set(wantedText[i]!, value))
+      }
+      const misses = reads.filter((read) => Option.isNone(found.get(read.keyText) ?? Option.none()))
+      if (misses.length > 0 && self.stamp === undefined) self.stamp = yield* self.options.cache.stamp
+      for (const read of reads) {
+        const value = found.get(read.keyText) ?? Option.none()
+        if (Option.isSome(value)) read.hit(value.value)
+        else read.miss()
+      }
+    })
+  }
+
+  /** Reads the stamp now (a renewing run writes without reading first). */
+  readonly readStamp: Effect.Effect<void> = Effect.suspend(() =>
+    Effect.map(this.options.cache.stamp, (stamp) => {
+      this.stamp = stamp
+    })
+  )
+
+  /** Reads the root fields of a fully cacheable operation ahead; the data when all hit. */
+  prefetch(keys: ReadonlyArray<Key.Input>) {
+    const self = this
+    return Effect.gen(function*() {
+      const values = yield* self.options.cache.getMany<Stored>(keys)
+      keys.forEach((key, i) => self.prefetched.set(Key.encode(key), values[i]!))
+      if (!values.every(Option.isSome)) return Option.none<ReadonlyArray<Stored>>()
+      self.prefetched.clear()
+      self.hits += values.length
+      return Option.some(values.map((value) => Option.getOrThrow(value)))
+    })
+  }
+
+  /** Writes every clean miss with one `setMany`, then lets waiting requests go. */
+  finish(data: unknown, errors: ReadonlyArray<GraphQLError>) {
+    const self = this
+    return Effect.gen(function*() {
+      const skipAll = errors.length > 0 && self.options.config.skipWhenQueryHasErrors
+      const errorPaths = errors.map((error) => error.path ?? [])
+      const entries = new Map<string, Cache.ManyEntry<Stored>>()
+      const rendered = new Map<Recording, Stored>()
+      for (const recording of self.finished) {
+        if (skipAll) continue
+        const keys = keysOf(recording.path)
+        if (errorPaths.some((path) => keys.every((key, i) => path[i] === key))) continue
+        const value = at(data, keys)
+        if (value === undefined) continue
+        const extra = recording.spec.tags?.(recording.parent, recording.args, recording.resolved)
+        const tags = [...recording.tags, ...Tag.normalize(extra)]
+        const stored: Stored = Object.keys(recording.types).length > 0
+          ? { v: value, t: recording.types, g: tags }
+          : { v: value, g: tags }
+        rendered.set(recording, stored)
+        const ttl = recording.spec.ttl ?? self.options.config.defaults.ttl
+        const grace = recording.spec.grace ?? self.options.config.defaults.grace
+        entries.set(recording.keyText, {
+          key: recording.key,
+          value: stored,
+          ...(ttl !== undefined ? { ttl } : {}),
+          ...(grace !== undefined ? { grace } : {}),
+          tags
+        })
+      }
+      if (entries.size > 0 && self.stamp !== undefined) {
+        self.writes += entries.size
+        yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
+      }
+      self.release((recording) => rendered.get(recording))
+    }).pipe(Effect.onInterrupt(() => Effect.sync(() => self.release(() => undefined))))
+  }
+
+  /** Settles the flights this operation held (waiters recompute when given nothing). */
+  release(storedOf: (recording: Recording) => Stored | undefined): void {
+    for (const recording of this.finished) {
+      const flight = recording.flight
+      if (flight === undefined) continue
+      recording.flight = undefined
+      if (this.flights.get(recording.keyText) === flight) this.flights.delete(recording.keyText)
+      flight.settle(storedOf(recording))
+    }
+    this.held.clear()
+  }
+
+  /** Interrupts what the operation still runs (when the caller is interrupted). */
+  readonly interrupt: Effect.Effect<void> = Effect.suspend(() => {
+    this.release(() => undefined)
+    return Fiber.interruptAll(Array.from(this.fibers))
+  }) as Effect.Effect<void>
+}
+
+const settleWith = (f: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+  try {
+    resolve(f())
+  } catch (error) {
+    reject(error)
+  }
+}
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+
+const at = (data: unknown, keys: ReadonlyArray<string | number>): unknown => {
+  let value = data
+  for (const key of keys) {
+    if (value === null || typeof value !== "object") return undefined
+    value = (value as Record<string | number, unknown>)[key]
+  }
+  return value
+}
+
+const dig = (context: unknown, path: string): unknown => {
+  let value = context
+  for (const key of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}
+
+/** A failed Effect resolver as the error graphql-js reports. @internal */
+export const toError = (cause: Cause.Cause<unknown>): unknown => {
+  const squashed = Cause.squash(cause)
+  return squashed instanceof Error ? squashed : new Error(typeof squashed === "string" ? squashed : JSON.stringify(squashed))
+}
