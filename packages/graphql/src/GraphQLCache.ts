@@ -14,6 +14,7 @@ import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
 import { fullyCachedRoots } from "./internal/fast.js"
 import * as schemaInternal from "./internal/schema.js"
+import { traced } from "./internal/span.js"
 
 /**
  * How a field is cached (graphql-ruby-fragment_cache's `cache_fragment:` options).
@@ -257,26 +258,33 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
       }
     }
     if (args.renew === true && config.enabled) yield* run.readStamp
-    const result = yield* Effect.tryPromise(async () =>
-      graphqlExecute({
+    let started: ExecutionResult | PromiseLike<ExecutionResult>
+    try {
+      started = graphqlExecute({
         schema: args.schema,
-        document: document!,
+        document,
         rootValue: run,
         contextValue: args.contextValue,
         variableValues,
         operationName: args.operationName
       })
-    ).pipe(
-      Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
-      Effect.onInterrupt(() => run.interrupt)
-    )
+    } catch (error) {
+      started = { errors: [asGraphQLError(error)] }
+    }
+    const pending = started
+    const result = "then" in pending
+      ? yield* Effect.tryPromise(() => Promise.resolve(pending)).pipe(
+        Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
+        Effect.onInterrupt(() => run.interrupt)
+      )
+      : pending
     yield* run.finish(result.data, result.errors ?? [])
     yield* annotate(run)
     return {
       result: withExtensions(result, run, config),
       fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0
     }
-  }).pipe(Effect.withSpan("GraphQLCache.execute"))
+  }).pipe(traced("GraphQLCache.execute"))
 
 const annotate = (run: execution.Execution) =>
   Effect.annotateCurrentSpan({ "cachet.hits": run.hits, "cachet.misses": run.misses, "cachet.writes": run.writes })

@@ -20,6 +20,7 @@ import {
   validate
 } from "graphql"
 import * as GraphQLCache from "./GraphQLCache.js"
+import { traced } from "./internal/span.js"
 
 /**
  * Settings of the endpoint.
@@ -48,6 +49,12 @@ export interface Options<R = never> {
  * @category constants
  */
 export const mediaType = "application/graphql-response+json"
+
+const maxCachedDocuments = 500
+
+type Checked =
+  | { readonly _tag: "Parsed"; readonly document: DocumentNode; readonly invalid: ReadonlyArray<GraphQLError> }
+  | { readonly _tag: "Rejected"; readonly message: string }
 
 class RequestError {
   constructor(readonly status: number, readonly message: string, readonly headers: Record<string, string> = {}) {}
@@ -174,23 +181,36 @@ export const handler = <R = never>(
   const rules: ReadonlyArray<ValidationRule> = options.introspection === false
     ? [...specifiedRules, NoSchemaIntrospectionCustomRule]
     : specifiedRules
+  // Parsed and validated documents by their text: a repeated query skips parse and validate.
+  const documents = new Map<string, Checked>()
+  const check = (query: string): Checked => {
+    const known = documents.get(query)
+    if (known !== undefined) return known
+    let checked: Checked
+    try {
+      const document = parse(query, { maxTokens: options.maxTokens ?? 10_000 })
+      checked = depthOf(document) > maxDepth
+        ? { _tag: "Rejected", message: `the document is deeper than ${maxDepth} levels` }
+        : { _tag: "Parsed", document, invalid: validate(options.schema, document, rules, { maxErrors: 20 }) }
+    } catch (error) {
+      checked = { _tag: "Rejected", message: error instanceof Error ? error.message : String(error) }
+    }
+    if (documents.size >= maxCachedDocuments) documents.clear()
+    documents.set(query, checked)
+    return checked
+  }
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const params = yield* readParams(request, maxBytes)
-    let document: DocumentNode
-    try {
-      document = parse(params.query, { maxTokens: options.maxTokens ?? 10_000 })
-    } catch (error) {
-      return yield* Effect.fail(new RequestError(400, error instanceof Error ? error.message : String(error)))
-    }
+    const checked = check(params.query)
+    if (checked._tag === "Rejected") return yield* fail(400, checked.message)
+    const document = checked.document
     const operation = getOperationAST(document, params.operationName)
     if (operation === null || operation === undefined) return yield* fail(400, "no single operation to run (name one with operationName)")
     if (request.method === "GET" && operation.operation !== "query") {
       return yield* fail(405, `${operation.operation}s are only accepted over POST`, { allow: "POST" })
     }
-    if (depthOf(document) > maxDepth) return yield* fail(400, `the document is deeper than ${maxDepth} levels`)
-    const invalid = validate(options.schema, document, rules, { maxErrors: 20 })
-    if (invalid.length > 0) return respond(request, 400, { errors: invalid })
+    if (checked.invalid.length > 0) return respond(request, 400, { errors: checked.invalid })
     const contextValue = options.context === undefined ? undefined : yield* options.context(request)
     const report = yield* GraphQLCache.executeReport<R>({
       schema: options.schema,
@@ -213,7 +233,7 @@ export const handler = <R = never>(
       Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
         respond(request, error.status, { errors: [new GraphQLError(error.message)] }, error.headers))
     ),
-    Effect.withSpan("GraphQLHttp.handler")
+    traced("GraphQLHttp.handler")
   )
 }
 

@@ -136,10 +136,15 @@ export class Execution {
   /** Entries read ahead of execution (the fully-cached fast path), used by the first reads. */
   readonly prefetched = new Map<string, Option.Option<Stored>>()
   private readonly flights: Map<string, Flight>
+  private variables: string | undefined = undefined
 
   constructor(readonly options: RunOptions) {
     this.flights = flightsOf(options.cache)
   }
+
+  /** The operation's variables as stable text (part of the digest memo's key). */
+  private variablesText = (variableValues: Readonly<Record<string, unknown>>): string =>
+    this.variables ??= FragmentKey.stable(variableValues)
 
   readonly resolve = (
     meta: FieldMeta,
@@ -191,7 +196,7 @@ export class Execution {
     }
     let selection = this.digests.get(info.fieldNodes)
     if (selection === undefined) {
-      selection = FragmentKey.selectionDigest(info.fieldNodes, info)
+      selection = selectionDigestOf(info, this.variablesText)
       this.digests.set(info.fieldNodes, selection)
     }
     const contextKey = spec.contextKey
@@ -472,6 +477,33 @@ export class Execution {
     this.release(() => undefined)
     return Fiber.interruptAll(Array.from(this.fibers))
   }) as Effect.Effect<void>
+}
+
+/**
+ * Selection digests across operations: by the first field node (documents are reused by the
+ * HTTP layer's document cache and by callers), the parent type, and the variables.
+ */
+const digestMemo = new WeakMap<FieldNode, Map<string, string>>()
+
+const selectionDigestOf = (
+  info: Pick<Info, "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">,
+  variablesText: (variables: Readonly<Record<string, unknown>>) => string
+): string => {
+  const first = info.fieldNodes[0]
+  if (first === undefined || first.selectionSet === undefined) return FragmentKey.selectionDigest(info.fieldNodes, info)
+  let byContext = digestMemo.get(first)
+  if (byContext === undefined) {
+    byContext = new Map()
+    digestMemo.set(first, byContext)
+  }
+  const context = `${info.parentType.name}:${info.fieldNodes.length}:${variablesText(info.variableValues)}`
+  let digest = byContext.get(context)
+  if (digest === undefined) {
+    digest = FragmentKey.selectionDigest(info.fieldNodes, info)
+    if (byContext.size >= 64) byContext.clear()
+    byContext.set(context, digest)
+  }
+  return digest
 }
 
 const settleWith = (f: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
