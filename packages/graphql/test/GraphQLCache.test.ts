@@ -375,6 +375,17 @@ describe("GraphQLCache: execution", () => {
       expect(calls).toBe(1)
     }).pipe(Effect.provide(live())))
 
+  it.effect("a failing store fails open: every field resolves, nothing fails", () =>
+    Effect.gen(function*() {
+      const blog = makeBlog({ post: {}, comments: {} })
+      const faults = yield* FaultyStore.FaultControl
+      faults.failing = true
+      const result = yield* run(blog, postQuery)
+      expect(result.errors).toBeUndefined()
+      expect(result.data).toMatchObject({ post: { id: "1", title: "Post 1" } })
+      expect(stats(result)).toMatchObject({ hits: 0, misses: 2 })
+    }).pipe(Effect.provide(live())))
+
   it.effect("plain graphql.execute on a prepared schema runs the resolvers unchanged", () =>
     Effect.gen(function*() {
       const blog = makeBlog({ post: {} })
