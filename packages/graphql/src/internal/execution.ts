@@ -154,12 +154,17 @@ export class Execution {
     context: unknown,
     info: Info
   ): unknown => {
+    if (meta.spec === undefined && this.recordings.size === 0 && !meta.hasArgs && info.path.prev !== undefined && !(source instanceof Raw)) {
+      // The common case: an uncached field outside any fragment being rendered.
+      const value = resolve(source, args, context, info)
+      return typeof value === "object" && value !== null && Effect.EffectTypeId in value ? this.run(value) : value
+    }
     const root = info.path.prev === undefined
     if (source instanceof Raw) {
       if (this.recordings.size > 0) this.observeRaw(meta, info)
       return replay(source.data[info.path.key], source.stored, childPath(source.stored, source.rel, info.path.key), meta.leaf)
     }
-    const parent = root ? undefined : source
+    const parent = root || source === this ? undefined : source
     if (this.recordings.size > 0 && !root) this.observe(meta, parent, info)
     if (meta.hasArgs && meta.leaf === "composite") this.pathArgs.set(info.path, args)
     const spec = meta.spec
@@ -413,7 +418,10 @@ export class Execution {
   prefetch(keys: ReadonlyArray<Key.Input>) {
     const self = this
     return Effect.gen(function*() {
-      const values = yield* self.options.cache.getMany<Stored>(keys)
+      // One key is read through the cache's synchronous hit path where the store has one.
+      const values = keys.length === 1
+        ? [yield* self.options.cache.get<Stored>(keys[0]!)]
+        : yield* self.options.cache.getMany<Stored>(keys)
       keys.forEach((key, i) => self.prefetched.set(Key.encode(key), values[i]!))
       if (!values.every(Option.isSome)) return Option.none<ReadonlyArray<Stored>>()
       self.prefetched.clear()
