@@ -159,17 +159,19 @@ export const run = async (): Promise<Figures> => {
   const disabled = ManagedRuntime.make(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ enabled: false })))
   try {
     const cached = (document: typeof cachedQuery) => () => runtime.runPromise(GraphQLCache.execute({ schema: marked, document }))
-    await cached(cachedQuery)()
-    await cached(replayQuery)()
-    const inProcess = [
-      await measureAsync("uncached: GraphQLCache.execute, cache disabled (same schema)", 300, () =>
-        disabled.runPromise(GraphQLCache.execute({ schema: marked, document: cachedQuery }))),
-      await measureAsync("fully cached: the root fragment hits", 3_000, cached(cachedQuery)),
-      await measureAsync("cached below the root: Post.author and Post.comments hit, replayed", 500, cached(replayQuery)),
-      await measureAsync("plain graphql.execute, no cache marks", 300, async () => execute({ schema: plain, document: cachedQuery })),
-      await measureAsync("GraphQLCache.execute, nothing cached (no marks)", 300, () =>
-        runtime.runPromise(GraphQLCache.execute({ schema: unmarked, document: cachedQuery })))
+    const bodies: ReadonlyArray<readonly [string, number, () => Promise<unknown>]> = [
+      ["uncached: GraphQLCache.execute, cache disabled (same schema)", 300, () =>
+        disabled.runPromise(GraphQLCache.execute({ schema: marked, document: cachedQuery }))],
+      ["fully cached: the root fragment hits", 3_000, cached(cachedQuery)],
+      ["cached below the root: Post.author and Post.comments hit, replayed", 300, cached(replayQuery)],
+      ["plain graphql.execute, no cache marks", 300, async () => execute({ schema: plain, document: cachedQuery })],
+      ["GraphQLCache.execute, nothing cached (no marks)", 300, () =>
+        runtime.runPromise(GraphQLCache.execute({ schema: unmarked, document: cachedQuery }))]
     ]
+    // Warm every body first (the entries, and the JIT), so measuring order does not decide.
+    for (const [, , body] of bodies) for (let i = 0; i < 200; i++) await body()
+    const inProcess: Array<Sample> = []
+    for (const [name, ops, body] of bodies) inProcess.push(await measureAsync(name, ops, body))
     return { inProcess, http: await httpFigures() }
   } finally {
     await runtime.dispose()
