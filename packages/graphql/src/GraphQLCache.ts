@@ -12,6 +12,7 @@ import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from 
 import { execute as graphqlExecute, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
 import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
+import * as tags from "./internal/tags.js"
 import { fullyCachedRoots } from "./internal/fast.js"
 import * as schemaInternal from "./internal/schema.js"
 import { traced } from "./internal/span.js"
@@ -100,7 +101,7 @@ export const transformSchema = (schema: GraphQLSchema): GraphQLSchema => {
  * @since 0.1.0
  * @category tags
  */
-export const entityTag = (type: string, id: string | number): string => execution.entityTag(type, String(id))
+export const entityTag = (type: string, id: string | number): string => tags.entityTag(type, String(id))
 
 /**
  * The tag of every cached fragment that shows one object's field (a cached field, or a list
@@ -110,7 +111,7 @@ export const entityTag = (type: string, id: string | number): string => executio
  * @category tags
  */
 export const fieldTag = (type: string, id: string | number, field: string): string =>
-  execution.fieldTag(type, String(id), field)
+  tags.fieldTag(type, String(id), field)
 
 /**
  * Settings of the fragment cache.

@@ -6,55 +6,19 @@
  * Effects returned by resolvers run in the caller's runtime, batched per tick.
  * @internal
  */
-import { Cache, Key, Tag } from "@cachet/core"
+import { type Cache, Key } from "@cachet/core"
 import { Cause, Effect, Exit, Fiber, Option, Runtime } from "effect"
 import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
 import * as FragmentKey from "../FragmentKey.js"
 import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
 import { childPath, Raw, replay, type Stored } from "./raw.js"
+import { selectionDigestOf } from "./digest.js"
+import { type Flight, flightsOf, makeFlight } from "./flight.js"
+import { dig, relative } from "./paths.js"
+import { type Recording, render } from "./recording.js"
 import { ExecutorTypeId, type FieldMeta } from "./schema.js"
-
-/** A fragment computed by a request that other requests may wait for. @internal */
-export interface Flight {
-  readonly promise: Promise<Stored | undefined>
-  readonly settle: (stored: Stored | undefined) => void
-}
-
-/** Flights per cache, shared by every operation on that cache (single-flight). @internal */
-export const flightsOf = (() => {
-  const all = new WeakMap<Cache.Service, Map<string, Flight>>()
-  return (cache: Cache.Service): Map<string, Flight> => {
-    let flights = all.get(cache)
-    if (flights === undefined) {
-      flights = new Map()
-      all.set(cache, flights)
-    }
-    return flights
-  }
-})()
-
-const makeFlight = (): Flight => {
-  let settle: (stored: Stored | undefined) => void = () => {}
-  const promise = new Promise<Stored | undefined>((resolve) => {
-    settle = resolve
-  })
-  return { promise, settle }
-}
-
-/** A cached field that missed and is being rendered. */
-interface Recording {
-  readonly key: Key.Input
-  readonly keyText: string
-  readonly path: Path
-  readonly spec: FragmentOptions
-  readonly parent: unknown
-  readonly args: Record<string, unknown>
-  readonly tags: Set<string>
-  readonly types: Record<string, string>
-  resolved: unknown
-  flight: Flight | undefined
-}
+import { entityTag, fieldTag, idOf } from "./tags.js"
 
 interface Read {
   readonly key: Key.Input
@@ -79,29 +43,21 @@ const later: (f: () => void) => void = typeof setImmediate === "function"
     setTimeout(f, 0)
   }
 
-/** The entity tag of an object. @internal */
-export const entityTag = (type: string, id: string): string => Tag.toString(Tag.make("entity", type, id))
-
-/** The tag of one object's field. @internal */
-export const fieldTag = (type: string, id: string, field: string): string =>
-  Tag.toString(Tag.make("field", type, id, field))
-
-const idOf = (source: unknown): string | undefined => {
-  if (source === null || typeof source !== "object") return undefined
-  const id = (source as Record<string, unknown>)["id"]
-  return id === undefined || id === null ? undefined : String(id)
+const settleWith = (f: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+  try {
+    resolve(f())
+  } catch (error) {
+    reject(error)
+  }
 }
 
-const keysOf = (path: Path | undefined): Array<string | number> => {
-  const keys: Array<string | number> = []
-  for (let p = path; p !== undefined; p = p.prev) keys.push(p.key)
-  return keys.reverse()
-}
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
 
-const relative = (path: Path, root: Path): string => {
-  const keys: Array<string | number> = []
-  for (let p: Path | undefined = path; p !== undefined && p !== root; p = p.prev) keys.push(p.key)
-  return keys.reverse().join(".")
+/** A failed Effect resolver as the error graphql-js reports. @internal */
+export const toError = (cause: Cause.Cause<unknown>): unknown => {
+  const squashed = Cause.squash(cause)
+  return squashed instanceof Error ? squashed : new Error(typeof squashed === "string" ? squashed : JSON.stringify(squashed))
 }
 
 /** Options of one run. @internal */
@@ -434,32 +390,7 @@ export class Execution {
   finish(data: unknown, errors: ReadonlyArray<GraphQLError>) {
     const self = this
     return Effect.gen(function*() {
-      const skipAll = errors.length > 0 && self.options.config.skipWhenQueryHasErrors
-      const errorPaths = errors.map((error) => error.path ?? [])
-      const entries = new Map<string, Cache.ManyEntry<Stored>>()
-      const rendered = new Map<Recording, Stored>()
-      for (const recording of self.finished) {
-        if (skipAll) continue
-        const keys = keysOf(recording.path)
-        if (errorPaths.some((path) => keys.every((key, i) => path[i] === key))) continue
-        const value = at(data, keys)
-        if (value === undefined) continue
-        const extra = recording.spec.tags?.(recording.parent, recording.args, recording.resolved)
-        const tags = [...recording.tags, ...Tag.normalize(extra)]
-        const stored: Stored = Object.keys(recording.types).length > 0
-          ? { v: value, t: recording.types, g: tags }
-          : { v: value, g: tags }
-        rendered.set(recording, stored)
-        const ttl = recording.spec.ttl ?? self.options.config.defaults.ttl
-        const grace = recording.spec.grace ?? self.options.config.defaults.grace
-        entries.set(recording.keyText, {
-          key: recording.key,
-          value: stored,
-          ...(ttl !== undefined ? { ttl } : {}),
-          ...(grace !== undefined ? { grace } : {}),
-          tags
-        })
-      }
+      const { entries, rendered } = render(self.finished, data, errors, self.options.config)
       if (entries.size > 0 && self.stamp !== undefined) {
         self.writes += entries.size
         yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
@@ -487,64 +418,3 @@ export class Execution {
   }) as Effect.Effect<void>
 }
 
-/**
- * Selection digests across operations: by the first field node (documents are reused by the
- * HTTP layer's document cache and by callers), the parent type, and the variables.
- */
-const digestMemo = new WeakMap<FieldNode, Map<string, string>>()
-
-const selectionDigestOf = (
-  info: Pick<Info, "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">,
-  variablesText: (variables: Readonly<Record<string, unknown>>) => string
-): string => {
-  const first = info.fieldNodes[0]
-  if (first === undefined || first.selectionSet === undefined) return FragmentKey.selectionDigest(info.fieldNodes, info)
-  let byContext = digestMemo.get(first)
-  if (byContext === undefined) {
-    byContext = new Map()
-    digestMemo.set(first, byContext)
-  }
-  const context = `${info.parentType.name}:${info.fieldNodes.length}:${variablesText(info.variableValues)}`
-  let digest = byContext.get(context)
-  if (digest === undefined) {
-    digest = FragmentKey.selectionDigest(info.fieldNodes, info)
-    if (byContext.size >= 64) byContext.clear()
-    byContext.set(context, digest)
-  }
-  return digest
-}
-
-const settleWith = (f: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
-  try {
-    resolve(f())
-  } catch (error) {
-    reject(error)
-  }
-}
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-
-const at = (data: unknown, keys: ReadonlyArray<string | number>): unknown => {
-  let value = data
-  for (const key of keys) {
-    if (value === null || typeof value !== "object") return undefined
-    value = (value as Record<string | number, unknown>)[key]
-  }
-  return value
-}
-
-const dig = (context: unknown, path: string): unknown => {
-  let value = context
-  for (const key of path.split(".")) {
-    if (value === null || typeof value !== "object") return undefined
-    value = (value as Record<string, unknown>)[key]
-  }
-  return value
-}
-
-/** A failed Effect resolver as the error graphql-js reports. @internal */
-export const toError = (cause: Cause.Cause<unknown>): unknown => {
-  const squashed = Cause.squash(cause)
-  return squashed instanceof Error ? squashed : new Error(typeof squashed === "string" ? squashed : JSON.stringify(squashed))
-}
