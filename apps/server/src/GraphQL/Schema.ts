@@ -166,7 +166,8 @@ const Query = new GraphQLObjectType({
       args: { id: { type: new GraphQLNonNull(GraphQLID) } },
       description: "Cached per id; a missing user is cached too, until a user with that id is created.",
       extensions: GraphQLCache.cacheFragment<unknown, { id: string }>({
-        tags: (_, args, user) => (user === null ? tags.users(args.id) : tags.users((user as User).id).profile)
+        tags: (_, args, user) =>
+          user === null ? tags.users(Option.getOrElse(idArg(args.id), () => args.id)) : tags.users((user as User).id).profile
       }),
       resolve: (_, args: { id: string }) =>
         Option.match(idArg(args.id), {
