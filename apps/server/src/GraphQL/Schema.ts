@@ -204,7 +204,12 @@ const Query = new GraphQLObjectType({
   }
 })
 
-const optional = (value: string | null | undefined) => (value === null ? undefined : value)
+/** The optional arguments a mutation was given (null included: the services treat it as absent). */
+const given = <K extends string>(args: Partial<Record<K, string | null>>, names: ReadonlyArray<K>): Partial<Record<K, string | null>> => {
+  const out: Partial<Record<K, string | null>> = {}
+  for (const name of names) if (args[name] !== undefined) out[name] = args[name]
+  return out
+}
 
 const Mutation = new GraphQLObjectType({
   name: "Mutation",
@@ -218,7 +223,7 @@ const Mutation = new GraphQLObjectType({
       type: new GraphQLNonNull(UserType),
       args: { id: { type: new GraphQLNonNull(GraphQLID) }, name: { type: GraphQLString }, email: { type: GraphQLString } },
       resolve: (_, args: { id: string; name?: string | null; email?: string | null }) =>
-        graphqlErrors(Effect.flatMap(Users, (users) => users.update(args.id, { name: optional(args.name), email: optional(args.email) })))
+        graphqlErrors(Effect.flatMap(Users, (users) => users.update(args.id, given(args, ["name", "email"]))))
     },
     deleteUser: {
       type: new GraphQLNonNull(GraphQLBoolean),
@@ -239,7 +244,7 @@ const Mutation = new GraphQLObjectType({
       type: new GraphQLNonNull(PostType),
       args: { id: { type: new GraphQLNonNull(GraphQLID) }, title: { type: GraphQLString }, body: { type: GraphQLString } },
       resolve: (_, args: { id: string; title?: string | null; body?: string | null }) =>
-        graphqlErrors(Effect.flatMap(Posts, (posts) => posts.update(args.id, { title: optional(args.title), body: optional(args.body) })))
+        graphqlErrors(Effect.flatMap(Posts, (posts) => posts.update(args.id, given(args, ["title", "body"]))))
     },
     addComment: {
       type: new GraphQLNonNull(CommentType),
