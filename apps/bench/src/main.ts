@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as CacheBench from "./cache.js"
+import * as GraphQLBench from "./graphql.js"
 import * as MemcachedBench from "./memcached.js"
 import { formatNs, type Sample } from "./measure.js"
 import * as NormalizeBench from "./normalize.js"
@@ -141,7 +142,8 @@ const memcachedSection = async (): Promise<Array<string>> => {
 const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<Array<string>> }> = [
   { name: "cache", run: cacheSection },
   { name: "normalize", run: async () => normalizedSection(await NormalizeBench.run()) },
-  { name: "memcached", run: memcachedSection }
+  { name: "memcached", run: memcachedSection },
+  { name: "graphql", run: GraphQLBench.section }
 ]
 
 const main = async () => {

@@ -24,6 +24,7 @@ import * as AppConfig from "./Config.js"
 import { Author, User, UserNotFound } from "./Domain/User.js"
 import { PostDetail, PostNotFound, PostPage, PostSummary } from "./Domain/Post.js"
 import { PostId, UserId } from "./Domain/Ids.js"
+import { withGraphTags } from "./GraphQL/Tags.js"
 import * as HttpCache from "./HttpCache.js"
 import { PostsRepo } from "./Posts/Repo.js"
 import { UsersRepo } from "./Users/Repo.js"
@@ -164,7 +165,7 @@ export class BlogCache extends Context.Tag("Blog/BlogCache")<BlogCache, Effect.E
  */
 export const invalidate = (input: Tag.Input): Effect.Effect<void, never, BlogCache> =>
   Effect.flatMap(BlogCache, (blog) =>
-    blog.invalidate(input).pipe(
+    blog.invalidate(withGraphTags(input)).pipe(
       Effect.retry(Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))),
       Effect.tap(() => Effect.logDebug("invalidated").pipe(Effect.annotateLogs("tags", Tag.normalize(input).join(" ")))),
       Effect.catchAll((error) =>

@@ -15,6 +15,7 @@ import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
 import { CacheLive, CacheStoreInfo } from "./CacheStore.js"
 import { HttpCommentsLive } from "./Comments/Http.js"
 import * as AppConfig from "./Config.js"
+import { HttpGraphQLLive } from "./GraphQL/Http.js"
 import { HttpHealthLive } from "./Health/Http.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
@@ -78,6 +79,7 @@ export const AppLive = Routes.withStrictRouting(HttpApiBuilder.serve(flow(securi
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(GuardLive),
   Layer.provide(ApiLive),
+  Layer.provide(HttpGraphQLLive),
   Layer.merge(StartupLogLive)
 )
 

@@ -254,6 +254,20 @@ export interface ManyOptions<K, A, I> extends EntryOptions<A, I> {
 }
 
 /**
+ * One value of a `setMany` write.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ManyEntry<A> {
+  readonly key: Key.Input
+  readonly value: A
+  readonly ttl?: Duration.DurationInput
+  readonly grace?: Duration.DurationInput
+  readonly tags?: Tag.Input
+}
+
+/**
  * The cache service.
  *
  * @since 0.1.0
@@ -284,6 +298,20 @@ export interface Service {
   readonly get: <A, I = A>(key: Key.Input, options?: EntryOptions<A, I>) => Effect.Effect<Option.Option<A>>
   /** Stores a value. */
   readonly set: <A, I = A>(key: Key.Input, value: A, options?: EntryOptions<A, I>) => Effect.Effect<void>
+  /**
+   * The stamp of a value whose computation starts now: pass it to `setMany` so that an
+   * invalidation that ran while the value was computed wins over the write (-1 when the tag
+   * versions cannot be read: such a value is not written).
+   */
+  readonly stamp: Effect.Effect<number>
+  /**
+   * Stores many values in one store round trip, each with its own ttl, grace and tags, dated by
+   * `stamp` (default: now).
+   */
+  readonly setMany: <A, I = A>(
+    entries: ReadonlyArray<ManyEntry<A>>,
+    options?: { readonly schema?: Schema.Schema<A, I, never>; readonly stamp?: number }
+  ) => Effect.Effect<void>
   /** Removes an entry (RedwoodJS's `deleteCacheKey`); true when it existed. */
   readonly delete: (key: Key.Input) => Effect.Effect<boolean>
   /** Hard invalidation: entries under these tags (or their descendants) are never served again. */

@@ -519,3 +519,34 @@ describe("Cache.withRequestMemo", () => {
       expect(storeReads() - before).toBe(2)
     }).pipe(Effect.provide(faulty())))
 })
+
+describe("Cache batched writes", () => {
+  it.effect("setMany writes every entry with its own ttl and tags in one store call", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      faults.calls.clear()
+      yield* cache.setMany([
+        { key: ["a"], value: 1, ttl: "1 minute", tags: ["t/a"] },
+        { key: ["b"], value: 2, ttl: "10 minutes" }
+      ])
+      expect([faults.calls.get("setMany"), faults.calls.get("set")]).toEqual([1, undefined])
+      expect(yield* cache.getMany<number>([["a"], ["b"]])).toEqual([Option.some(1), Option.some(2)])
+      yield* TestClock.adjust("2 minutes")
+      expect(yield* cache.getMany<number>([["a"], ["b"]])).toEqual([Option.none(), Option.some(2)])
+      yield* cache.setMany([{ key: ["c"], value: 3, tags: ["t/c"] }])
+      yield* cache.invalidate("t")
+      expect(yield* cache.get<number>(["c"])).toEqual(Option.none())
+    }).pipe(Effect.provide(faulty())))
+
+  it.effect("a stamp read before a computation makes an invalidation during it win over the write", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const stamp = yield* cache.stamp
+      yield* cache.invalidate("users/1")
+      yield* cache.setMany([{ key: ["old"], value: "computed before", tags: ["users/1/profile"] }], { stamp })
+      expect(yield* cache.get(["old"])).toEqual(Option.none())
+      yield* cache.setMany([{ key: ["new"], value: "computed after", tags: ["users/1/profile"] }], { stamp: yield* cache.stamp })
+      expect(yield* cache.get(["new"])).toEqual(Option.some("computed after"))
+    }).pipe(Effect.provide(live())))
+})

@@ -1,4 +1,6 @@
 /**
  * @since 0.1.0
  */
-export {}
+export * as FragmentKey from "./FragmentKey.js"
+export * as GraphQLCache from "./GraphQLCache.js"
+export * as GraphQLHttp from "./GraphQLHttp.js"

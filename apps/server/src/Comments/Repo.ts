@@ -54,8 +54,18 @@ export class CommentsRepo extends Effect.Service<CommentsRepo>()("Blog/CommentsR
         } RETURNING ${columns}`
     })
 
+    const findByPosts = SqlSchema.findAll({
+      Request: Schema.Array(Schema.String),
+      Result: Comment,
+      execute: (postIds) =>
+        sql`SELECT ${columns} FROM comments WHERE comments.postId IN ${sql.in(postIds.map(Number))} ORDER BY comments.id`
+    })
+
     return {
       findByPost: (postId: PostId): Effect.Effect<ReadonlyArray<Comment>> => Effect.orDie(findByPost(postId)),
+      /** The comments of these posts, oldest first, in one query. */
+      findByPosts: (postIds: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<Comment>> =>
+        postIds.length === 0 ? Effect.succeed([]) : Effect.orDie(findByPosts(postIds)),
       findById: (id: CommentId): Effect.Effect<Option.Option<CommentWithPostAuthor>> =>
         Effect.orDie(findById(id)).pipe(
           Effect.map(Option.map(({ postUserId, ...comment }) =>

@@ -56,8 +56,27 @@ export class PostsRepo extends Effect.Service<PostsRepo>()("Blog/PostsRepo", {
           sql`UPDATE posts SET ${sql.update({ ...fields, updatedAt: now })} WHERE posts.id = ${Number(id)} RETURNING ${full}`
       })(undefined)
 
+    const findByIds = SqlSchema.findAll({
+      Request: Schema.Array(Schema.String),
+      Result: Post,
+      execute: (ids) => sql`SELECT ${full} FROM posts WHERE posts.id IN ${sql.in(ids.map(Number))}`
+    })
+
+    const findByUsers = SqlSchema.findAll({
+      Request: Schema.Array(Schema.String),
+      Result: Post,
+      execute: (userIds) =>
+        sql`SELECT ${full} FROM posts WHERE posts.userId IN ${sql.in(userIds.map(Number))} ORDER BY posts.id DESC`
+    })
+
     return {
       findById: (id: PostId): Effect.Effect<Option.Option<Post>> => Effect.orDie(findById(id)),
+      /** The posts with these ids, in one query (any order; unknown ids are absent). */
+      findByIds: (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<Post>> =>
+        ids.length === 0 ? Effect.succeed([]) : Effect.orDie(findByIds(ids)),
+      /** The posts of these users, newest first, in one query. */
+      findByUsers: (userIds: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<Post>> =>
+        userIds.length === 0 ? Effect.succeed([]) : Effect.orDie(findByUsers(userIds)),
       findByUser: (userId: UserId): Effect.Effect<ReadonlyArray<PostSummary>> => Effect.orDie(findByUser(userId)),
       /** Newest first, at most `limit`, older than `cursor` when given. */
       page: (request: { readonly limit: number; readonly cursor: string | null }): Effect.Effect<ReadonlyArray<PostSummary>> =>

@@ -50,8 +50,17 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("Blog/UsersRepo", {
             WHERE c.authorId = ${Number(id)} AND p.userId <> ${Number(id)}`
     })
 
+    const findByIds = SqlSchema.findAll({
+      Request: Schema.Array(Schema.String),
+      Result: User,
+      execute: (ids) => sql`SELECT ${columns} FROM users WHERE users.id IN ${sql.in(ids.map(Number))}`
+    })
+
     return {
       findById: (id: UserId): Effect.Effect<Option.Option<User>> => Effect.orDie(findById(id)),
+      /** The users with these ids, in one query (any order; unknown ids are absent). */
+      findByIds: (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<User>> =>
+        ids.length === 0 ? Effect.succeed([]) : Effect.orDie(findByIds(ids)),
       exists: (id: string): Effect.Effect<boolean> =>
         Effect.orDie(Effect.map(findById(id), Option.isSome)),
       /** Fails with `SqlError` only, so a unique-index violation can be reported as a validation failure. */

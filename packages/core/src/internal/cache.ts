@@ -742,6 +742,36 @@ export const make = (options: Cache.Options = {}) =>
         yield* writeOutcome(storeKey, resolved, stamp, Exit.succeed(value))
       })
 
+    const setMany = (
+      entries: ReadonlyArray<Cache.ManyEntry<unknown>>,
+      options?: { readonly schema?: AnySchema; readonly stamp?: number }
+    ) =>
+      Effect.gen(function* () {
+        if (!enabled || entries.length === 0) return
+        const schema = options?.schema ?? (Codec.json as AnySchema)
+        const stamp = options?.stamp ?? (yield* readStamp)
+        yield* forgetRequestMemo
+        if (stamp < 0) return
+        const writes: Array<readonly [string, Store.Entry]> = []
+        for (const { grace, key, tags, ttl, value } of entries) {
+          const storeKey = storeKeyOf(key)
+          const entry = yield* makeEntry(
+            storeKey,
+            schema,
+            value,
+            false,
+            stamp,
+            ttl === undefined ? defaultTtl : millis(ttl),
+            grace === undefined ? defaultGrace : millis(grace),
+            Tag.normalize(tags)
+          )
+          if (Option.isSome(entry)) writes.push([storeKey, entry.value])
+        }
+        if (writes.length === 0) return
+        counters.writes += writes.length
+        yield* failOpen("setMany", store.setMany(writes), undefined)
+      })
+
     /** A write, delete or invalidation in a request-memo region makes the region read afresh. */
     const forgetRequestMemo: Effect.Effect<void> = Effect.withFiberRuntime((fiber) => {
       fiber.getFiberRef(requestMemo)?.clear()
@@ -904,6 +934,8 @@ export const make = (options: Cache.Options = {}) =>
       get: ((key: Key.Input, options?: Cache.EntryOptions<unknown, unknown>) =>
         enabled ? cacheOnly(storeKeyOf(key), resolve(options as AnyFetchOptions | undefined, false)) : Effect.succeed(Option.none())) as Cache.Service["get"],
       set: set as Cache.Service["set"],
+      stamp: readStamp,
+      setMany: setMany as Cache.Service["setMany"],
       delete: (key) =>
         Effect.suspend(() => {
           counters.deletes++

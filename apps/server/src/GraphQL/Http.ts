@@ -1,0 +1,44 @@
+/**
+ * `GET`/`POST /graphql` on the API's router: GraphQL over HTTP with the fragment cache
+ * (`extensions.cachet` in every response), on the same services as the REST groups.
+ *
+ * @since 0.1.0
+ */
+import type { Cache } from "@cachet/core"
+import { GraphQLCache, GraphQLHttp } from "@cachet/graphql"
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, Layer } from "effect"
+import { Comments } from "../Comments.js"
+import * as AppConfig from "../Config.js"
+import { Posts } from "../Posts.js"
+import { PostsRepo } from "../Posts/Repo.js"
+import { Users } from "../Users.js"
+import { Loaders } from "./Loaders.js"
+import { schema } from "./Schema.js"
+
+/**
+ * The fragment cache's settings in the app: namespace `graphql`, the cache's ttl and grace,
+ * and `extensions.cachet` on.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const GraphQLCacheLive = Layer.unwrapEffect(
+  Effect.map(AppConfig.cache, (config) =>
+    GraphQLCache.layer({ namespace: "graphql", defaults: { ttl: config.ttl, grace: config.grace }, extensions: true }))
+)
+
+/**
+ * The `/graphql` routes.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const HttpGraphQLLive = HttpApiBuilder.Router.use((router) =>
+  Effect.gen(function*() {
+    const context = yield* Effect.context<Users | Posts | Comments | Loaders | PostsRepo | Cache.Cache | GraphQLCache.GraphQLCache>()
+    const handle = GraphQLHttp.handler({ schema, maxDepth: 10 }).pipe(Effect.provide(context))
+    yield* router.get("/graphql", handle)
+    yield* router.post("/graphql", handle)
+  })
+).pipe(Layer.provide([Users.Default, Posts.Default, Comments.Default, Loaders.Default, PostsRepo.Default, GraphQLCacheLive]))

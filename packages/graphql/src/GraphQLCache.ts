@@ -1,0 +1,299 @@
+/**
+ * Field-level fragment caching for GraphQL (graphql-ruby-fragment_cache's model on Cachet's
+ * tags): a field marked `cacheFragment` stores the rendered JSON of its subtree, so a hit runs
+ * no resolver below it. Entries are tagged by the entities and lists they show, read with one
+ * `getMany` per execution tick and written with one `setMany` per operation.
+ *
+ * @since 0.1.0
+ */
+import { Cache, type Key, type Tag } from "@cachet/core"
+import { Context, type Duration, Effect, Layer, Option } from "effect"
+import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
+import { execute as graphqlExecute, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
+import * as FragmentKey from "./FragmentKey.js"
+import * as execution from "./internal/execution.js"
+import * as tags from "./internal/tags.js"
+import { fullyCachedRoots } from "./internal/fast.js"
+import * as schemaInternal from "./internal/schema.js"
+import { traced } from "./internal/span.js"
+
+/**
+ * How a field is cached (graphql-ruby-fragment_cache's `cache_fragment:` options).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FragmentOptions<Parent = unknown, Args = Record<string, unknown>, Context = unknown> {
+  /** How long the fragment is fresh (`expires_in`); the layer's default otherwise. */
+  readonly ttl?: Duration.DurationInput
+  /** How long past its ttl it may still be served. */
+  readonly grace?: Duration.DurationInput
+  /** Cache only when this holds (`if:`); otherwise the field neither reads nor writes. */
+  when?(parent: Parent, args: Args, context: Context): boolean
+  /** Do not cache when this holds (`unless:`). */
+  unless?(parent: Parent, args: Args, context: Context): boolean
+  /** Folds the context into the key (per-user fragments): a function, or dotted context paths. */
+  readonly contextKey?: ((context: Context) => Key.Part) | ReadonlyArray<string>
+  /** How the parent enters the key (default `Type:id[@updatedAt]`, else the path). */
+  objectKey?(parent: Parent, args: Args, context: Context): Key.Part | undefined
+  /** Only these arguments enter the key. */
+  readonly includeArguments?: ReadonlyArray<string>
+  /** These arguments do not enter the key. */
+  readonly excludeArguments?: ReadonlyArray<string>
+  /** Memoise the field's value in the request only; never read or write the store. */
+  readonly keepInContext?: boolean
+  /** Extra tags of the entry, from the parent, the arguments and the resolved value. */
+  tags?(parent: Parent, args: Args, result: unknown): Tag.Input
+}
+
+/**
+ * The `extensions` of a field that marks it cached (code-first schemas):
+ * `{ type: PostType, extensions: GraphQLCache.cacheFragment({ ttl: "1 minute" }) }`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cacheFragment = <Parent = unknown, Args = Record<string, unknown>, Ctx = unknown>(
+  options: FragmentOptions<Parent, Args, Ctx> = {}
+): { readonly cacheFragment: FragmentOptions } => ({ cacheFragment: options as FragmentOptions })
+
+/**
+ * The `@cacheFragment` directive, for SDL-first schemas (add {@link directiveDefinition} to the
+ * SDL, then {@link transformSchema}).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cacheFragmentDirective = schemaInternal.directive
+
+/**
+ * The SDL of the `@cacheFragment` directive.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const directiveDefinition =
+  "directive @cacheFragment(ttl: String, grace: String, contextKey: [String!], includeArguments: [String!], excludeArguments: [String!]) on FIELD_DEFINITION"
+
+/**
+ * Reads every field's `@cacheFragment` directive into its extensions (SDL-first schemas); the
+ * same schema, marked.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const transformSchema = (schema: GraphQLSchema): GraphQLSchema => {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith("__") || !("getFields" in type) || !("isTypeOf" in type)) continue
+    for (const field of Object.values(type.getFields())) {
+      const options = "resolve" in field ? schemaInternal.fromDirective(field) : undefined
+      if (options !== undefined) {
+        ;(field as { extensions: Record<string, unknown> }).extensions = { ...field.extensions, ...cacheFragment(options) }
+      }
+    }
+  }
+  return schema
+}
+
+/**
+ * The tag of every cached fragment that shows an object: `entity/<Type>/<id>`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const entityTag = (type: string, id: string | number): string => tags.entityTag(type, String(id))
+
+/**
+ * The tag of every cached fragment that shows one object's field (a cached field, or a list
+ * in a cached subtree): `field/<Type>/<id>/<field>`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const fieldTag = (type: string, id: string | number, field: string): string =>
+  tags.fieldTag(type, String(id), field)
+
+/**
+ * Settings of the fragment cache.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Off: every field resolves and nothing is read or written (default on). */
+  readonly enabled?: boolean
+  /** First part of every fragment key (default `"graphql"`). */
+  readonly namespace?: string
+  /** Bumping it busts every fragment (default `"1"`). */
+  readonly version?: string | number
+  /** Defaults of every cached field. */
+  readonly defaults?: { readonly ttl?: Duration.DurationInput; readonly grace?: Duration.DurationInput }
+  /** Write nothing of an operation whose response has errors (default off). */
+  readonly skipWhenQueryHasErrors?: boolean
+  /** Report `extensions.cachet = { hits, misses, writes }` in every response (default off). */
+  readonly extensions?: boolean
+}
+
+/**
+ * Settings with their defaults applied.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedOptions {
+  readonly enabled: boolean
+  readonly namespace: string
+  readonly version: string
+  readonly defaults: { readonly ttl?: Duration.DurationInput; readonly grace?: Duration.DurationInput }
+  readonly skipWhenQueryHasErrors: boolean
+  readonly extensions: boolean
+}
+
+const resolveOptions = (options: Options): ResolvedOptions => ({
+  enabled: options.enabled ?? true,
+  namespace: options.namespace ?? "graphql",
+  version: String(options.version ?? "1"),
+  defaults: options.defaults ?? {},
+  skipWhenQueryHasErrors: options.skipWhenQueryHasErrors ?? false,
+  extensions: options.extensions ?? false
+})
+
+/**
+ * The fragment cache's settings, as a service (optional: `execute` uses the defaults without it).
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class GraphQLCache extends Context.Tag("@cachet/graphql/GraphQLCache")<GraphQLCache, ResolvedOptions>() {}
+
+/**
+ * The fragment cache's settings.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<GraphQLCache> =>
+  Layer.succeed(GraphQLCache, resolveOptions(options))
+
+/**
+ * What `execute` runs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExecuteArgs {
+  readonly schema: GraphQLSchema
+  /** A parsed document (used as is: validate it first), or... */
+  readonly document?: DocumentNode
+  /** ...the document's text (parsed and validated here). */
+  readonly source?: string
+  readonly variableValues?: Readonly<Record<string, unknown>> | null
+  readonly contextValue?: unknown
+  readonly operationName?: string | null
+  /** Recompute every cached field and overwrite it (`renew_cache`, for warmers). */
+  readonly renew?: boolean
+}
+
+/**
+ * The outcome of `executeReport`: the result, and whether every root field came from the cache.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Report {
+  readonly result: ExecutionResult
+  readonly fullyCached: boolean
+}
+
+/**
+ * Runs an operation under the fragment cache. Resolvers may return values, Promises or
+ * Effects (run in the caller's runtime: its services, spans and FiberRefs flow into them).
+ *
+ * @since 0.1.0
+ * @category execution
+ */
+export const execute = <R = never>(args: ExecuteArgs): Effect.Effect<ExecutionResult, never, Cache.Cache | R> =>
+  Effect.map(executeReport<R>(args), (report) => report.result)
+
+/**
+ * `execute`, also telling whether the response was served entirely from the cache (what an
+ * HTTP layer needs for `ETag`s).
+ *
+ * @since 0.1.0
+ * @category execution
+ */
+export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Report, never, Cache.Cache | R> =>
+  Effect.gen(function*() {
+    const cache = yield* Cache.Cache
+    const config = Option.getOrElse(yield* Effect.serviceOption(GraphQLCache), () => resolveOptions({}))
+    const runtime = yield* Effect.runtime<never>()
+    let document = args.document
+    if (document === undefined) {
+      try {
+        document = parse(args.source ?? "")
+      } catch (error) {
+        return { result: { errors: [asGraphQLError(error)] }, fullyCached: false }
+      }
+      const invalid = validate(args.schema, document)
+      if (invalid.length > 0) return { result: { errors: invalid }, fullyCached: false }
+    }
+    schemaInternal.prepare(args.schema)
+    const run = new execution.Execution({
+      cache,
+      config,
+      runtime,
+      schemaDigest: FragmentKey.schemaDigest(args.schema),
+      renew: args.renew === true
+    })
+    const variableValues = args.variableValues ?? undefined
+    const roots = config.enabled && args.renew !== true
+      ? fullyCachedRoots(run, args.schema, document, variableValues, args.operationName, args.contextValue)
+      : undefined
+    if (roots !== undefined) {
+      const hit = yield* run.prefetch(roots.map((root) => root.key))
+      if (Option.isSome(hit)) {
+        const data: Record<string, unknown> = {}
+        roots.forEach((root, i) => data[root.responseKey] = hit.value[i]!.v)
+        yield* annotate(run)
+        return { result: withExtensions({ data }, run, config), fullyCached: true }
+      }
+    }
+    if (args.renew === true && config.enabled) yield* run.readStamp
+    let started: ExecutionResult | PromiseLike<ExecutionResult>
+    try {
+      started = graphqlExecute({
+        schema: args.schema,
+        document,
+        rootValue: run,
+        contextValue: args.contextValue,
+        variableValues,
+        operationName: args.operationName
+      })
+    } catch (error) {
+      started = { errors: [asGraphQLError(error)] }
+    }
+    const pending = started
+    const result = "then" in pending
+      ? yield* Effect.tryPromise(() => Promise.resolve(pending)).pipe(
+        Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
+        Effect.onInterrupt(() => run.interrupt)
+      )
+      : pending
+    yield* run.finish(result.data, result.errors ?? [])
+    yield* annotate(run)
+    return {
+      result: withExtensions(result, run, config),
+      fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0
+    }
+  }).pipe(traced("GraphQLCache.execute"))
+
+const annotate = (run: execution.Execution) =>
+  Effect.annotateCurrentSpan({ "cachet.hits": run.hits, "cachet.misses": run.misses, "cachet.writes": run.writes })
+
+const withExtensions = (result: ExecutionResult, run: execution.Execution, config: ResolvedOptions): ExecutionResult =>
+  config.extensions
+    ? { ...result, extensions: { ...result.extensions, cachet: { hits: run.hits, misses: run.misses, writes: run.writes } } }
+    : result
+
+const asGraphQLError = (error: unknown): GraphQLError =>
+  error instanceof GraphQLErrorClass ? error : new GraphQLErrorClass(error instanceof Error ? error.message : String(error))

@@ -1,0 +1,252 @@
+/**
+ * GraphQL over HTTP for `@effect/platform`'s `HttpRouter`: `POST` with JSON, `GET` with query
+ * parameters (queries only), `application/graphql-response+json` answers, `400` for
+ * unparsable documents and invalid variables, limits on document size and depth, switchable
+ * introspection, and `ETag` / `304` for `GET` responses served entirely from the fragment cache.
+ *
+ * @since 0.1.0
+ */
+import { type Cache, Key } from "@cachet/core"
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect } from "effect"
+import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, GraphQLSchema, SelectionSetNode, ValidationRule } from "graphql"
+import {
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate
+} from "graphql"
+import * as GraphQLCache from "./GraphQLCache.js"
+import { traced } from "./internal/span.js"
+
+/**
+ * Settings of the endpoint.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options<R = never> {
+  readonly schema: GraphQLSchema
+  /** The context value of an operation, from its request. */
+  readonly context?: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<unknown, never, R>
+  /** Deepest selection nesting accepted (default 12); deeper documents answer `400`. */
+  readonly maxDepth?: number
+  /** Largest document (and POST body) in bytes (default 100 000); larger answers `413`. */
+  readonly maxDocumentBytes?: number
+  /** Most tokens a document may have (default 10 000); more answers `400`. */
+  readonly maxTokens?: number
+  /** Whether `__schema` / `__type` may be queried (default true). */
+  readonly introspection?: boolean
+}
+
+/**
+ * The media type of GraphQL-over-HTTP responses.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const mediaType = "application/graphql-response+json"
+
+const maxCachedDocuments = 500
+
+type Checked =
+  | { readonly _tag: "Parsed"; readonly document: DocumentNode; readonly invalid: ReadonlyArray<GraphQLError> }
+  | { readonly _tag: "Rejected"; readonly message: string }
+
+class RequestError {
+  constructor(readonly status: number, readonly message: string, readonly headers: Record<string, string> = {}) {}
+}
+
+interface Params {
+  readonly query: string
+  readonly variables: Record<string, unknown> | undefined
+  readonly operationName: string | undefined
+}
+
+const fail = (status: number, message: string, headers?: Record<string, string>) =>
+  Effect.fail(new RequestError(status, message, headers))
+
+const paramsOf = (raw: Record<string, unknown>, maxBytes: number): Effect.Effect<Params, RequestError> => {
+  const { operationName, query, variables } = raw
+  if (typeof query !== "string" || query.trim() === "") return fail(400, "a query (a non-empty string) is required")
+  if (query.length > maxBytes) return fail(413, `the document is larger than ${maxBytes} bytes`)
+  if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) {
+    return fail(400, "variables must be an object")
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
+    return fail(400, "operationName must be a string")
+  }
+  return Effect.succeed({
+    query,
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+    operationName: operationName ?? undefined
+  })
+}
+
+const jsonOf = (text: string, what: string): Effect.Effect<unknown, RequestError> =>
+  Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => new RequestError(400, `${what} is not valid JSON`) })
+
+const readParams = (request: HttpServerRequest.HttpServerRequest, maxBytes: number): Effect.Effect<Params, RequestError> =>
+  Effect.gen(function*() {
+    if (request.method === "GET") {
+      const url = new URL(request.url, "http://localhost")
+      const variables = url.searchParams.get("variables")
+      return yield* paramsOf({
+        query: url.searchParams.get("query") ?? undefined,
+        variables: variables === null || variables === "" ? undefined : yield* jsonOf(variables, "variables"),
+        operationName: url.searchParams.get("operationName") || undefined
+      }, maxBytes)
+    }
+    if (request.method !== "POST") return yield* fail(405, "use GET or POST", { allow: "GET, POST" })
+    const contentType = request.headers["content-type"] ?? ""
+    if (!contentType.toLowerCase().includes("application/json")) return yield* fail(415, "POST bodies must be application/json")
+    const length = Number(request.headers["content-length"] ?? "0")
+    if (length > maxBytes * 2) return yield* fail(413, `the body is larger than ${maxBytes * 2} bytes`)
+    const text = yield* Effect.mapError(request.text, () => new RequestError(400, "the body could not be read"))
+    if (text.length > maxBytes * 2) return yield* fail(413, `the body is larger than ${maxBytes * 2} bytes`)
+    const body = yield* jsonOf(text, "the body")
+    if (body === null || typeof body !== "object" || Array.isArray(body)) return yield* fail(400, "the body must be a JSON object")
+    return yield* paramsOf(body as Record<string, unknown>, maxBytes)
+  })
+
+/**
+ * The deepest selection nesting of a document's operations (fragments expanded).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const depthOf = (document: DocumentNode): number => {
+  const fragments = new Map<string, FragmentDefinitionNode>()
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition)
+  }
+  const memo = new Map<string, number>()
+  const depth = (set: SelectionSetNode, visiting: Set<string>): number => {
+    let deepest = 0
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        deepest = Math.max(deepest, selection.selectionSet === undefined ? 1 : 1 + depth(selection.selectionSet, visiting))
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depth(selection.selectionSet, visiting))
+      } else {
+        const name = selection.name.value
+        const fragment = fragments.get(name)
+        if (fragment === undefined || visiting.has(name)) continue
+        let known = memo.get(name)
+        if (known === undefined) {
+          visiting.add(name)
+          known = depth(fragment.selectionSet, visiting)
+          visiting.delete(name)
+          memo.set(name, known)
+        }
+        deepest = Math.max(deepest, known)
+      }
+    }
+    return deepest
+  }
+  let deepest = 0
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) deepest = Math.max(deepest, depth(definition.selectionSet, new Set()))
+  }
+  return deepest
+}
+
+const respond = (
+  request: HttpServerRequest.HttpServerRequest,
+  status: number,
+  result: ExecutionResult,
+  headers: Record<string, string> = {}
+): HttpServerResponse.HttpServerResponse => {
+  const accept = request.headers["accept"] ?? ""
+  const contentType = accept.includes(mediaType) || accept.includes("*/*") || accept === "" || !accept.includes("application/json")
+    ? `${mediaType}; charset=utf-8`
+    : "application/json; charset=utf-8"
+  return HttpServerResponse.text(JSON.stringify(result), { status, contentType, headers })
+}
+
+/**
+ * The endpoint's handler (mount it on `GET` and `POST`).
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
+export const handler = <R = never>(
+  options: Options<R>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Cache.Cache | R> => {
+  const maxBytes = options.maxDocumentBytes ?? 100_000
+  const maxDepth = options.maxDepth ?? 12
+  const rules: ReadonlyArray<ValidationRule> = options.introspection === false
+    ? [...specifiedRules, NoSchemaIntrospectionCustomRule]
+    : specifiedRules
+  // Parsed and validated documents by their text: a repeated query skips parse and validate.
+  const documents = new Map<string, Checked>()
+  const check = (query: string): Checked => {
+    const known = documents.get(query)
+    if (known !== undefined) return known
+    let checked: Checked
+    try {
+      const document = parse(query, { maxTokens: options.maxTokens ?? 10_000 })
+      checked = depthOf(document) > maxDepth
+        ? { _tag: "Rejected", message: `the document is deeper than ${maxDepth} levels` }
+        : { _tag: "Parsed", document, invalid: validate(options.schema, document, rules, { maxErrors: 20 }) }
+    } catch (error) {
+      checked = { _tag: "Rejected", message: error instanceof Error ? error.message : String(error) }
+    }
+    if (documents.size >= maxCachedDocuments) documents.clear()
+    documents.set(query, checked)
+    return checked
+  }
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const params = yield* readParams(request, maxBytes)
+    const checked = check(params.query)
+    if (checked._tag === "Rejected") return yield* fail(400, checked.message)
+    const document = checked.document
+    const operation = getOperationAST(document, params.operationName)
+    if (operation === null || operation === undefined) return yield* fail(400, "no single operation to run (name one with operationName)")
+    if (request.method === "GET" && operation.operation !== "query") {
+      return yield* fail(405, `${operation.operation}s are only accepted over POST`, { allow: "POST" })
+    }
+    if (checked.invalid.length > 0) return respond(request, 400, { errors: checked.invalid })
+    const contextValue = options.context === undefined ? undefined : yield* options.context(request)
+    const report = yield* GraphQLCache.executeReport<R>({
+      schema: options.schema,
+      document,
+      variableValues: params.variables ?? null,
+      operationName: params.operationName ?? null,
+      contextValue
+    })
+    if (report.result.data === undefined) return respond(request, 400, report.result)
+    if (request.method !== "GET" || !report.fullyCached) return respond(request, 200, report.result)
+    const body = JSON.stringify(report.result)
+    const etag = `W/"${Key.digest(body)}"`
+    const match = request.headers["if-none-match"]
+    if (match !== undefined && match.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) {
+      return HttpServerResponse.empty({ status: 304, headers: { etag } })
+    }
+    return respond(request, 200, report.result, { etag })
+  }).pipe(
+    Effect.catchAll((error) =>
+      Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+        respond(request, error.status, { errors: [new GraphQLError(error.message)] }, error.headers))
+    ),
+    traced("GraphQLHttp.handler")
+  )
+}
+
+/**
+ * A router answering `GET` and `POST` on `path` (default `/graphql`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const router = <R = never>(
+  options: Options<R>,
+  path: `/${string}` = "/graphql"
+): HttpRouter.HttpRouter<never, Cache.Cache | R> => {
+  const handle = handler(options)
+  return HttpRouter.empty.pipe(HttpRouter.get(path, handle), HttpRouter.post(path, handle))
+}

@@ -1,0 +1,420 @@
+/**
+ * One operation under the fragment cache: the executor every wrapped resolver calls. Cached
+ * fields met in one tick are read with one `getMany`; a hit replays the stored subtree (no
+ * resolver below it runs); a miss runs the resolver and records the objects, types and lists
+ * its subtree meets, and after the operation every clean miss is written with one `setMany`.
+ * Effects returned by resolvers run in the caller's runtime, batched per tick.
+ * @internal
+ */
+import { type Cache, Key } from "@cachet/core"
+import { Cause, Effect, Exit, Fiber, Option, Runtime } from "effect"
+import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
+import type { Path } from "graphql/jsutils/Path.js"
+import * as FragmentKey from "../FragmentKey.js"
+import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
+import { childPath, Raw, replay, type Stored } from "./raw.js"
+import { selectionDigestOf } from "./digest.js"
+import { type Flight, flightsOf, makeFlight } from "./flight.js"
+import { dig, relative } from "./paths.js"
+import { type Recording, render } from "./recording.js"
+import { ExecutorTypeId, type FieldMeta } from "./schema.js"
+import { entityTag, fieldTag, idOf } from "./tags.js"
+
+interface Read {
+  readonly key: Key.Input
+  readonly keyText: string
+  readonly hit: (stored: Stored) => void
+  readonly miss: () => void
+}
+
+interface Job {
+  readonly effect: Effect.Effect<unknown, unknown>
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: unknown) => void
+}
+
+type Info = GraphQLResolveInfo
+
+const later: (f: () => void) => void = typeof setImmediate === "function"
+  ? (f) => {
+    setImmediate(f)
+  }
+  : (f) => {
+    setTimeout(f, 0)
+  }
+
+const settleWith = (f: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+  try {
+    resolve(f())
+  } catch (error) {
+    reject(error)
+  }
+}
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+
+/** A failed Effect resolver as the error graphql-js reports. @internal */
+export const toError = (cause: Cause.Cause<unknown>): unknown => {
+  const squashed = Cause.squash(cause)
+  return squashed instanceof Error ? squashed : new Error(typeof squashed === "string" ? squashed : JSON.stringify(squashed))
+}
+
+/** Options of one run. @internal */
+export interface RunOptions {
+  readonly cache: Cache.Service
+  readonly config: ResolvedOptions
+  readonly runtime: Runtime.Runtime<never>
+  readonly schemaDigest: string
+  readonly renew: boolean
+}
+
+/** The executor of one operation (its root value). @internal */
+export class Execution {
+  readonly [ExecutorTypeId] = ExecutorTypeId
+  hits = 0
+  misses = 0
+  writes = 0
+  /** Root fields not served from the cache (the response is fully cached when none). */
+  uncachedRoots = 0
+  private reads: Array<Read> = []
+  private jobs: Array<Job> = []
+  private scheduled = false
+  private stamp: number | undefined = undefined
+  private readonly recordings = new Map<Path, Recording>()
+  private readonly finished: Array<Recording> = []
+  private readonly held = new Map<string, Flight>()
+  private readonly abstractPaths = new Set<Path>()
+  private readonly pathArgs = new Map<Path, Record<string, unknown>>()
+  private readonly digests = new Map<ReadonlyArray<FieldNode>, string>()
+  private readonly memo = new Map<string, unknown>()
+  private readonly fibers = new Set<Fiber.RuntimeFiber<void>>()
+  /** Entries read ahead of execution (the fully-cached fast path), used by the first reads. */
+  readonly prefetched = new Map<string, Option.Option<Stored>>()
+  private readonly flights: Map<string, Flight>
+  private variables: string | undefined = undefined
+
+  constructor(readonly options: RunOptions) {
+    this.flights = flightsOf(options.cache)
+  }
+
+  /** The operation's variables as stable text (part of the digest memo's key). */
+  private variablesText = (variableValues: Readonly<Record<string, unknown>>): string =>
+    this.variables ??= FragmentKey.stable(variableValues)
+
+  readonly resolve = (
+    meta: FieldMeta,
+    resolve: GraphQLFieldResolver<unknown, unknown>,
+    source: unknown,
+    args: Record<string, unknown>,
+    context: unknown,
+    info: Info
+  ): unknown => {
+    if (meta.spec === undefined && this.recordings.size === 0 && !meta.hasArgs && info.path.prev !== undefined && !(source instanceof Raw)) {
+      // The common case: an uncached field outside any fragment being rendered.
+      const value = resolve(source, args, context, info)
+      return typeof value === "object" && value !== null && Effect.EffectTypeId in value ? this.run(value) : value
+    }
+    const root = info.path.prev === undefined
+    if (source instanceof Raw) {
+      if (this.recordings.size > 0) this.observeRaw(meta, info)
+      return replay(source.data[info.path.key], source.stored, childPath(source.stored, source.rel, info.path.key), meta.leaf)
+    }
+    const parent = root || source === this ? undefined : source
+    if (this.recordings.size > 0 && !root) this.observe(meta, parent, info)
+    if (meta.hasArgs && meta.leaf === "composite") this.pathArgs.set(info.path, args)
+    const spec = meta.spec
+    if (spec === undefined || !this.options.config.enabled) {
+      if (root) this.uncachedRoots++
+      return this.run(resolve(parent, args, context, info))
+    }
+    if ((spec.when !== undefined && !spec.when(parent, args, context)) || (spec.unless !== undefined && spec.unless(parent, args, context))) {
+      if (root) this.uncachedRoots++
+      return this.run(resolve(parent, args, context, info))
+    }
+    return this.cached(meta, spec, resolve, parent, args, context, info)
+  }
+
+  /** Key of a cached field met at `info`. */
+  keyOf(meta: FieldMeta, spec: FragmentOptions, parent: unknown, args: Record<string, unknown>, context: unknown, info: Pick<Info, "path" | "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">): Key.Input {
+    let identity: string
+    const custom = spec.objectKey?.(parent, args, context)
+    if (custom !== undefined) identity = `key:${FragmentKey.stable(custom)}`
+    else {
+      const object = FragmentKey.objectIdentity(info.parentType.name, parent)
+      if (object !== undefined) identity = object
+      else {
+        const segments: Array<FragmentKey.Segment> = []
+        for (let p = info.path.prev; p !== undefined; p = p.prev) {
+          if (typeof p.key === "number") segments.push(p.key)
+          else {
+            const pathArgs = this.pathArgs.get(p)
+            segments.push(pathArgs === undefined ? p.key : { key: p.key, args: pathArgs })
+          }
+        }
+        identity = `path:${info.parentType.name}:${FragmentKey.pathIdentity(segments.reverse())}`
+      }
+    }
+    let selection = this.digests.get(info.fieldNodes)
+    if (selection === undefined) {
+      selection = selectionDigestOf(info, this.variablesText)
+      this.digests.set(info.fieldNodes, selection)
+    }
+    const contextKey = spec.contextKey
+    const contextPart: Key.Part = contextKey === undefined
+      ? null
+      : typeof contextKey === "function"
+      ? contextKey(context)
+      : contextKey.map((path) => FragmentKey.stable(dig(context, path)))
+    return FragmentKey.make({
+      namespace: this.options.config.namespace,
+      version: this.options.config.version,
+      schema: this.options.schemaDigest,
+      identity: `${identity}.${meta.name}${FragmentKey.argumentsPart(args, spec.includeArguments, spec.excludeArguments)}`,
+      selection,
+      context: contextPart
+    })
+  }
+
+  private cached(
+    meta: FieldMeta,
+    spec: FragmentOptions,
+    resolve: GraphQLFieldResolver<unknown, unknown>,
+    parent: unknown,
+    args: Record<string, unknown>,
+    context: unknown,
+    info: Info
+  ): unknown {
+    const root = info.path.prev === undefined
+    const key = this.keyOf(meta, spec, parent, args, context, info)
+    const keyText = Key.encode(key)
+    if (spec.keepInContext === true) {
+      if (this.memo.has(keyText)) {
+        this.hits++
+        return this.memo.get(keyText)
+      }
+      this.misses++
+      if (root) this.uncachedRoots++
+      const value = this.run(resolve(parent, args, context, info))
+      this.memo.set(keyText, value)
+      return value
+    }
+    const recordAndRun = (): unknown => {
+      this.misses++
+      if (root) this.uncachedRoots++
+      const recording: Recording = {
+        key,
+        keyText,
+        path: info.path,
+        spec,
+        parent,
+        args,
+        tags: new Set(),
+        types: {},
+        resolved: undefined,
+        flight: undefined
+      }
+      const parentId = idOf(parent)
+      if (parentId !== undefined) recording.tags.add(fieldTag(info.parentType.name, parentId, meta.name))
+      if (meta.abstract) this.abstractPaths.add(info.path)
+      if (!this.held.has(keyText) && !this.flights.has(keyText)) {
+        recording.flight = makeFlight()
+        this.flights.set(keyText, recording.flight)
+        this.held.set(keyText, recording.flight)
+      }
+      this.recordings.set(info.path, recording)
+      this.finished.push(recording)
+      const value = this.run(resolve(parent, args, context, info))
+      if (isPromiseLike(value)) {
+        return Promise.resolve(value).then((resolved) => {
+          recording.resolved = resolved
+          return resolved
+        })
+      }
+      recording.resolved = value
+      return value
+    }
+    const hit = (stored: Stored): unknown => {
+      this.hits++
+      for (let p = info.path.prev; p !== undefined; p = p.prev) {
+        const enclosing = this.recordings.get(p)
+        if (enclosing !== undefined) for (const tag of stored.g) enclosing.tags.add(tag)
+      }
+      if (this.recordings.size > 0 && meta.abstract) this.abstractPaths.add(info.path)
+      return replay(stored.v, stored, "", meta.leaf)
+    }
+    if (this.options.renew) return recordAndRun()
+    return new Promise<unknown>((resolvePromise, reject) => {
+      this.reads.push({
+        key,
+        keyText,
+        hit: (stored) => resolvePromise(hit(stored)),
+        miss: () => {
+          const flight = this.held.size === 0 ? this.flights.get(keyText) : undefined
+          if (flight === undefined) return settleWith(recordAndRun, resolvePromise, reject)
+          flight.promise.then(
+            (stored) => stored === undefined ? settleWith(recordAndRun, resolvePromise, reject) : resolvePromise(hit(stored)),
+            reject
+          )
+        }
+      })
+      this.schedule()
+    })
+  }
+
+  /** Records, for the misses enclosing this object, its type, entity and list fields. */
+  private observe(meta: FieldMeta, parent: unknown, info: Info): void {
+    const object = info.path.prev!
+    let abstract: boolean | undefined
+    const id = idOf(parent)
+    for (let p: Path | undefined = object; p !== undefined; p = p.prev) {
+      const recording = this.recordings.get(p)
+      if (recording === undefined) continue
+      if (id !== undefined) {
+        recording.tags.add(entityTag(info.parentType.name, id))
+        if (meta.list) recording.tags.add(fieldTag(info.parentType.name, id, meta.name))
+      }
+      abstract ??= this.isAbstractPosition(object)
+      if (abstract) recording.types[relative(object, recording.path)] = info.parentType.name
+    }
+    if (meta.abstract) this.abstractPaths.add(info.path)
+  }
+
+  private observeRaw(meta: FieldMeta, info: Info): void {
+    if (meta.abstract) this.abstractPaths.add(info.path)
+    const object = info.path.prev
+    if (object === undefined || !this.isAbstractPosition(object)) return
+    for (let p: Path | undefined = object; p !== undefined; p = p.prev) {
+      const recording = this.recordings.get(p)
+      if (recording !== undefined) recording.types[relative(object, recording.path)] = info.parentType.name
+    }
+  }
+
+  private isAbstractPosition(object: Path): boolean {
+    let p: Path | undefined = object
+    while (p !== undefined && typeof p.key === "number") p = p.prev
+    return p !== undefined && this.abstractPaths.has(p)
+  }
+
+  /** A resolver's value as the executor wants it: Effects become promises, run per tick. */
+  run(value: unknown): unknown {
+    if (!Effect.isEffect(value)) return value
+    return new Promise((resolve, reject) => {
+      this.jobs.push({ effect: value as Effect.Effect<unknown, unknown>, resolve, reject })
+      this.schedule()
+    })
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    later(() => this.flush())
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const reads = this.reads
+    this.reads = []
+    const self = this
+    const program = Effect.gen(function*() {
+      if (reads.length > 0) yield* self.serve(reads)
+      const jobs = self.jobs
+      self.jobs = []
+      if (jobs.length === 0) return
+      yield* Effect.forEach(jobs, (job) =>
+        Effect.map(Effect.exit(job.effect), (exit) => {
+          if (Exit.isSuccess(exit)) job.resolve(exit.value)
+          else job.reject(toError(exit.cause))
+        }), { concurrency: "unbounded", batching: true, discard: true })
+    })
+    const fiber = Runtime.runFork(this.options.runtime)(program)
+    this.fibers.add(fiber)
+    fiber.addObserver(() => this.fibers.delete(fiber))
+  }
+
+  private serve(reads: ReadonlyArray<Read>) {
+    const self = this
+    return Effect.gen(function*() {
+      const found = new Map<string, Option.Option<Stored>>()
+      const wanted: Array<Key.Input> = []
+      const wantedText: Array<string> = []
+      for (const read of reads) {
+        if (found.has(read.keyText) || wantedText.includes(read.keyText)) continue
+        const ahead = self.prefetched.get(read.keyText)
+        if (ahead !== undefined) {
+          found.set(read.keyText, ahead)
+          self.prefetched.delete(read.keyText)
+        } else {
+          wanted.push(read.key)
+          wantedText.push(read.keyText)
+        }
+      }
+      if (wanted.length > 0) {
+        const values = yield* self.options.cache.getMany<Stored>(wanted)
+        values.forEach((value, i) => found.set(wantedText[i]!, value))
+      }
+      const misses = reads.filter((read) => Option.isNone(found.get(read.keyText) ?? Option.none()))
+      if (misses.length > 0 && self.stamp === undefined) self.stamp = yield* self.options.cache.stamp
+      for (const read of reads) {
+        const value = found.get(read.keyText) ?? Option.none()
+        if (Option.isSome(value)) read.hit(value.value)
+        else read.miss()
+      }
+    })
+  }
+
+  /** Reads the stamp now (a renewing run writes without reading first). */
+  readonly readStamp: Effect.Effect<void> = Effect.suspend(() =>
+    Effect.map(this.options.cache.stamp, (stamp) => {
+      this.stamp = stamp
+    })
+  )
+
+  /** Reads the root fields of a fully cacheable operation ahead; the data when all hit. */
+  prefetch(keys: ReadonlyArray<Key.Input>) {
+    const self = this
+    return Effect.gen(function*() {
+      // One key is read through the cache's synchronous hit path where the store has one.
+      const values = keys.length === 1
+        ? [yield* self.options.cache.get<Stored>(keys[0]!)]
+        : yield* self.options.cache.getMany<Stored>(keys)
+      keys.forEach((key, i) => self.prefetched.set(Key.encode(key), values[i]!))
+      if (!values.every(Option.isSome)) return Option.none<ReadonlyArray<Stored>>()
+      self.prefetched.clear()
+      self.hits += values.length
+      return Option.some(values.map((value) => Option.getOrThrow(value)))
+    })
+  }
+
+  /** Writes every clean miss with one `setMany`, then lets waiting requests go. */
+  finish(data: unknown, errors: ReadonlyArray<GraphQLError>) {
+    const self = this
+    return Effect.gen(function*() {
+      const { entries, rendered } = render(self.finished, data, errors, self.options.config)
+      if (entries.size > 0 && self.stamp !== undefined) {
+        self.writes += entries.size
+        yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
+      }
+      self.release((recording) => rendered.get(recording))
+    }).pipe(Effect.onInterrupt(() => Effect.sync(() => self.release(() => undefined))))
+  }
+
+  /** Settles the flights this operation held (waiters recompute when given nothing). */
+  release(storedOf: (recording: Recording) => Stored | undefined): void {
+    for (const recording of this.finished) {
+      const flight = recording.flight
+      if (flight === undefined) continue
+      recording.flight = undefined
+      if (this.flights.get(recording.keyText) === flight) this.flights.delete(recording.keyText)
+      flight.settle(storedOf(recording))
+    }
+    this.held.clear()
+  }
+
+  /** Interrupts what the operation still runs (when the caller is interrupted). */
+  readonly interrupt: Effect.Effect<void> = Effect.suspend(() => {
+    this.release(() => undefined)
+    return Fiber.interruptAll(Array.from(this.fibers))
+  }) as Effect.Effect<void>
+}
+
