@@ -120,6 +120,9 @@ export const DrainLive: Layer.Layer<never, ConfigError.ConfigError, NodeServer |
           Effect.zipRight(Effect.sync(() => server.closeIdleConnections()))
         )
         const drained = yield* Effect.all([state.idle.await, idleConnections], { concurrency: 2, discard: true }).pipe(
+          // Finalizers run uninterruptibly: without this the timeout could not stop the wait (a
+          // request that never ends, like an event stream, would hold the shutdown forever).
+          Effect.interruptible,
           Effect.timeoutTo({ duration: timeout, onSuccess: () => true, onTimeout: () => false })
         )
         if (!drained && state.count > 0) {
