@@ -42,10 +42,12 @@ describe("Inspector", () => {
       expect(yield* Effect.promise(() => style.text())).toContain(".chart-plot")
     }))
 
-  it.effect("builds a minified bundle by default", () =>
+  it.effect("builds a minified bundle by default; concurrent builds and a build after them all succeed", () =>
     Effect.gen(function* () {
-      const minified = yield* Inspector.build()
-      const readable = yield* Inspector.build({ minify: false })
+      const [minified, readable] = yield* Effect.all([Inspector.build(), Inspector.build({ minify: false })], {
+        concurrency: 2
+      })
+      expect((yield* Inspector.build()).script).toBe(minified.script)
       expect(minified.script.length).toBeGreaterThan(1000)
       expect(minified.script.length).toBeLessThan(readable.script.length)
       expect(minified.style).toContain("--accent")

@@ -14,11 +14,17 @@ export interface Assets {
 
 const pageDir = fileURLToPath(new URL("../../page/", import.meta.url))
 
+/** Builds running in this process: esbuild's child process is stopped when the last one ends. */
+let running = 0
+
 /** Bundles `page/main.ts` and `page/style.css`. @internal */
 export const build = (minify: boolean): Effect.Effect<Assets, { readonly message: string }> =>
   Effect.tryPromise({
     try: async () => {
       const esbuild = await import("esbuild")
+      // esbuild runs in a child process; stopping it once no build is running leaves no process
+      // behind the server (nothing outlives a stopped server, even for a moment).
+      running++
       const result = await esbuild.build({
         absWorkingDir: pageDir,
         entryPoints: { app: "main.ts", style: "style.css" },
@@ -30,7 +36,7 @@ export const build = (minify: boolean): Effect.Effect<Assets, { readonly message
         minify,
         legalComments: "none",
         logLevel: "silent"
-      })
+      }).finally(() => --running === 0 ? esbuild.stop() : undefined)
       const find = (suffix: string): string => {
         const file = result.outputFiles.find((output) => output.path.endsWith(suffix))
         if (file === undefined) throw new Error(`esbuild produced no ${suffix}`)
