@@ -1,7 +1,9 @@
 /**
  * The inspector in a real browser: Debian's Chromium driven by playwright-core, against the
  * real app on a free port. Every wait is on the page's DOM or the server's answer, never a
- * sleep. The last test writes `docs/inspector.png`, the README's picture.
+ * sleep. The last test writes a screenshot to the temporary directory, or, with
+ * `CACHET_UPDATE_SCREENSHOTS=1`, to `docs/inspector.png` (the README's picture), so a test run
+ * leaves the tree clean.
  */
 import { Servers } from "@cachet/core/testing"
 import { Effect, Exit, Scope } from "effect"
@@ -19,7 +21,9 @@ declare const document: any, sessionStorage: any, Image: any
 const CHROMIUM = "/usr/bin/chromium"
 const TOKEN = "test-token"
 const AUTH = { authorization: `Bearer ${TOKEN}` }
-const SCREENSHOT = Path.resolve(import.meta.dirname, "../../../docs/inspector.png")
+const SCREENSHOT = process.env.CACHET_UPDATE_SCREENSHOTS === "1"
+  ? Path.resolve(import.meta.dirname, "../../../docs/inspector.png")
+  : Path.join(Os.tmpdir(), `cachet-inspector-${process.pid}.png`)
 
 const skip = (() => {
   if (Fs.existsSync(CHROMIUM) || process.env.CACHET_REQUIRE_SERVERS === "1") return undefined
