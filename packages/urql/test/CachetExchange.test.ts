@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit } from "effect"
 import { Client, fetchExchange, gql, ssrExchange } from "@urql/core"
-import type { OperationResult } from "@urql/core"
-import { pipe, subscribe } from "wonka"
+import type { Exchange, Operation, OperationResult } from "@urql/core"
+import { onPush, pipe, subscribe } from "wonka"
 import { MemoryStore, Store } from "@cachet/core"
 import { cachetExchange } from "@cachet/urql"
 import type { CachetExchange } from "@cachet/urql"
@@ -145,6 +145,27 @@ describe("cachetExchange with fetchExchange over real HTTP", () => {
       expect(server.received.length).toBe(2)
       const cached = yield* Effect.promise(() => client.query(Todos, {}, { requestPolicy: "cache-only" }).toPromise())
       expect(texts(cached)).toEqual(["one", "two"])
+    }))
+
+  it.scoped("an active cache-only query whose data is invalidated is re-delivered from the cache, never refetched", () =>
+    Effect.gen(function*() {
+      const server = yield* start
+      const forwarded: Array<Operation> = []
+      const spy: Exchange = ({ forward }) => (operations$) => forward(pipe(operations$, onPush((op) => void forwarded.push(op))))
+      const client = new Client({
+        url: server.url,
+        exchanges: [
+          cachetExchange({ updates: { Mutation: { addTodo: (_r, _a, cache) => cache.invalidate("Query", "todos") } } }),
+          spy,
+          fetchExchange
+        ]
+      })
+      yield* Effect.promise(() => client.query(Todos, {}).toPromise())
+      const query = yield* observe(client, "cache-only")
+      expect(texts(yield* query.next(1))).toEqual(["one", "two"])
+      yield* Effect.promise(() => client.mutation(AddTodo, { text: "three" }).toPromise())
+      expect(forwarded.filter((op) => op.kind === "query").length).toBe(1)
+      expect(server.received.filter((q) => q.includes("query Todos")).length).toBe(1)
     }))
 
   it.scoped("an optimistic result shows at once and is reverted when the mutation fails", () =>

@@ -108,9 +108,11 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
       const entry = active.get(operation.key)
       if (entry === undefined || writing === operation.key) return
       const usable = result.data !== null && (result.complete || partial)
-      if (!result.complete || result.stale) refetch(entry.operation)
+      const refresh = (!result.complete || result.stale) && entry.operation.context.requestPolicy !== "cache-only"
+      if (refresh) refetch(entry.operation)
       if (usable) {
-        redelivered.next(makeResult(entry.operation, { data: result.data }, undefined))
+        const delivered = makeResult(entry.operation, { data: result.data }, undefined)
+        redelivered.next(refresh ? { ...delivered, stale: true } : delivered)
       }
     })
     active.set(operation.key, { operation, stop })
