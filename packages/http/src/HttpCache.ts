@@ -61,7 +61,10 @@ export interface Failure<E, EI> {
  * @category models
  */
 export interface ReadOptions<A, I, E, EI, RC> extends RouteOptions {
-  /** The entry's key (with the value's Schema digest, so a changed shape never reads old entries). */
+  /**
+   * The entry's key (`"user:42"`, or parts encoded canonically); the store key adds the `vary`
+   * values and a digest of the value's Schema, so a changed shape never reads old entries.
+   */
   readonly key: Key.Input
   /** The value's Schema: on a miss the value is encoded by it into a JSON body. */
   readonly schema: Schema.Schema<A, I, never>

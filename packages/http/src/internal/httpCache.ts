@@ -120,66 +120,112 @@ const ttlOf = (exit: Exit.Exit<StoredResponse.StoredResponse, unknown>): number 
 // Read-through for one handler
 // -------------------------------------------------------------------------------------------
 
+/** Everything a read-through call derives from its options, computed once per option shape. */
+interface Plan {
+  readonly route: Route
+  readonly digest: string
+  readonly encode: (value: unknown) => Either.Either<unknown, unknown>
+  readonly encodeFailure: ((error: unknown) => Either.Either<unknown, unknown>) | undefined
+  readonly isFailure: ((error: unknown) => boolean) | undefined
+  readonly failureStatus: number
+  readonly failureTtlMillis: number
+}
+
+type AnyReadOptions = HttpCache.ReadOptions<unknown, unknown, unknown, unknown, unknown>
+
+const sameList = (a: ReadonlyArray<unknown> | undefined, b: ReadonlyArray<unknown> | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]))
+
+/** Whether two option objects (other than key and tags) resolve to the same plan. */
+const sameShape = (a: AnyReadOptions, b: AnyReadOptions): boolean =>
+  a.ttl === b.ttl && a.grace === b.grace && a.status === b.status && a.noStore === b.noStore &&
+  a.headers === b.headers && (a.context === undefined) === (b.context === undefined) &&
+  sameList(a.statuses, b.statuses) && sameList(a.vary, b.vary) &&
+  a.failure?.schema === b.failure?.schema && a.failure?.status === b.failure?.status && a.failure?.ttl === b.failure?.ttl
+
+const plans = new WeakMap<object, Array<readonly [AnyReadOptions, Plan]>>()
+
+/** Handlers build their options per request; the plan is memoized by the value Schema and the option values. */
+const planOf = (options: AnyReadOptions): Plan => {
+  let known = plans.get(options.schema)
+  if (known === undefined) {
+    known = []
+    plans.set(options.schema, known)
+  }
+  for (const [shape, plan] of known) if (sameShape(shape, options)) return plan
+  const route = resolveRoute(options, options.context !== undefined)
+  const failure = options.failure
+  const plan: Plan = {
+    route,
+    // What the entry's bytes depend on besides the key: the stored layout, the Schemas, the variants.
+    digest: Key.digest(
+      `r1:${Codec.digest(options.schema)}:${failure === undefined ? "" : Codec.digest(failure.schema)}:${route.varyNames.join(",")}`
+    ).slice(0, 12),
+    encode: Schema.encodeEither(options.schema),
+    encodeFailure: failure === undefined ? undefined : Schema.encodeEither(failure.schema),
+    isFailure: failure === undefined ? undefined : Schema.is(failure.schema),
+    failureStatus: failure === undefined ? 500 : failure.status ?? HttpApiSchema.getStatusError(failure.schema),
+    failureTtlMillis: millis(failure?.ttl ?? Duration.seconds(30))
+  }
+  // A handful of shapes per Schema in practice; a handler that varies its options per request does not grow this.
+  if (known.length >= 16) known.shift()
+  known.push([options, plan])
+  return plan
+}
+
+const jsonBytes = (encode: (value: unknown) => Either.Either<unknown, unknown>, value: unknown) => {
+  const encoded = encode(value)
+  return Either.isLeft(encoded)
+    ? Effect.die(encoded.left)
+    : Effect.succeed(encoder.encode(JSON.stringify(encoded.right)))
+}
+
 /** @internal */
 export const read = <A, I, E, R, EI, RC>(
   lookup: Effect.Effect<A, E, R>,
   options: HttpCache.ReadOptions<A, I, E, EI, RC>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
-  Effect.suspend(() => {
-    const route = resolveRoute(options, options.context !== undefined)
-    const encode = Schema.encodeEither(options.schema)
-    const failure = options.failure
-    const digest = failure === undefined
-      ? Codec.digest(options.schema)
-      : Key.digest(Codec.digest(options.schema) + Codec.digest(failure.schema)).slice(0, 12)
-    const isFailure = failure === undefined ? undefined : Schema.is(failure.schema)
-    const segments = ["http", "r1", digest]
-    const keyOf = route.varyNames.length === 0
-      ? () => Key.make(segments, [options.key as Key.Part])
-      : (request: HttpServerRequest.HttpServerRequest) =>
-        Key.make(segments, [options.key as Key.Part, varyValues(request, route.varyNames)])
-    let tags: Tag.Input = []
-    const tagsOf = options.tags
-    const stored = (status: number, bytes: Uint8Array, producedAt: number, ttlMillis: number, graceMillis: number) => {
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> => {
+  const plan = planOf(options as unknown as AnyReadOptions)
+  const { digest, route } = plan
+  const text = Key.encode(options.key)
+  const keyOf = route.varyNames.length === 0
+    ? () => `${text}:${digest}`
+    : (request: HttpServerRequest.HttpServerRequest) =>
+      `${text}:${Key.canonical(varyValues(request, route.varyNames))}:${digest}`
+  let tags: Tag.Input = []
+  const tagsOf = options.tags
+  const store = (status: number, bytes: Uint8Array, ttlMillis: number) =>
+    Effect.clockWith((clock) => {
       const response = StoredResponse.make({
         status,
         body: bytes,
         contentType: "application/json",
-        producedAt,
+        producedAt: clock.unsafeCurrentTimeMillis(),
         ttlMillis,
-        graceMillis,
+        graceMillis: route.graceMillis,
         headers: options.headers
       })
       return route.statuses.has(status)
         ? Effect.succeed(response)
         : Effect.fail(new Uncacheable({ response: StoredResponse.toResponse(response, {}) }))
-    }
-    const fetch: Effect.Effect<StoredResponse.StoredResponse, E | Uncacheable, R> = Effect.matchCauseEffect(lookup, {
-      onSuccess: (value) =>
-        Effect.clockWith((clock) => {
-          if (tagsOf !== undefined) tags = typeof tagsOf === "function" ? tagsOf(Exit.succeed(value)) : tagsOf
-          const encoded = encode(value)
-          if (Either.isLeft(encoded)) return Effect.die(encoded.left)
-          const bytes = encoder.encode(JSON.stringify(encoded.right))
-          return stored(options.status ?? 200, bytes, clock.unsafeCurrentTimeMillis(), route.ttlMillis, route.graceMillis)
-        }),
-      onFailure: (cause) => {
-        const error = Cause.failureOption(cause)
-        if (failure === undefined || Option.isNone(error) || !isFailure!(error.value)) {
-          return Effect.failCause(cause) as Effect.Effect<never, E | Uncacheable>
-        }
-        return Effect.clockWith((clock): Effect.Effect<StoredResponse.StoredResponse, E | Uncacheable> => {
-          if (tagsOf !== undefined) tags = typeof tagsOf === "function" ? tagsOf(Exit.fail(error.value)) : tagsOf
-          const encoded = Schema.encodeEither(failure.schema)(error.value as never)
-          if (Either.isLeft(encoded)) return Effect.die(encoded.left)
-          const bytes = encoder.encode(JSON.stringify(encoded.right))
-          const status = failure.status ?? HttpApiSchema.getStatusError(failure.schema)
-          return stored(status, bytes, clock.unsafeCurrentTimeMillis(), millis(failure.ttl ?? Duration.seconds(30)), route.graceMillis)
-        })
-      }
     })
-    return serve(keyOf, fetch, route, tagsOf === undefined ? undefined : () => tags, options.context, stateless)
+  const fetch: Effect.Effect<StoredResponse.StoredResponse, E | Uncacheable, R> = Effect.matchCauseEffect(lookup, {
+    onSuccess: (value) => {
+      if (tagsOf !== undefined) tags = typeof tagsOf === "function" ? tagsOf(Exit.succeed(value)) : tagsOf
+      return Effect.flatMap(jsonBytes(plan.encode, value), (bytes) => store(options.status ?? 200, bytes, route.ttlMillis))
+    },
+    onFailure: (cause): Effect.Effect<StoredResponse.StoredResponse, E | Uncacheable> => {
+      const error = Cause.failureOption(cause)
+      if (plan.isFailure === undefined || Option.isNone(error) || !plan.isFailure(error.value)) return Effect.failCause(cause)
+      if (tagsOf !== undefined) tags = typeof tagsOf === "function" ? tagsOf(Exit.fail(error.value)) : tagsOf
+      return Effect.flatMap(
+        jsonBytes(plan.encodeFailure!, error.value),
+        (bytes) => store(plan.failureStatus, bytes, plan.failureTtlMillis)
+      )
+    }
   })
+  return serve(keyOf, fetch, route, tagsOf === undefined ? undefined : () => tags, options.context, stateless)
+}
 
 // -------------------------------------------------------------------------------------------
 // Middleware for the GET/HEAD routes it wraps
