@@ -44,6 +44,25 @@ const resolveRoute = (options: HttpCache.RouteOptions, isPrivate: boolean): Rout
 const varyValues = (request: HttpServerRequest.HttpServerRequest, names: ReadonlyArray<string>): Array<string | null> =>
   names.map((name) => request.headers[name]?.trim() ?? null)
 
+/** How a read was served, from the cache's report or, when it made none (cache off, request memo), from the entry. */
+const outcomeOf = (
+  served: Cache.Served | undefined,
+  stored: StoredResponse.StoredResponse,
+  start: number,
+  now: number
+): readonly [Outcome, number] => {
+  if (served !== undefined) {
+    return served.outcome === "hit"
+      ? ["HIT", served.ageMillis]
+      : served.outcome === "stale"
+      ? ["STALE", served.ageMillis]
+      : ["MISS", 0]
+  }
+  if (stored.producedAt >= start) return ["MISS", 0]
+  const age = now - stored.producedAt
+  return [age >= stored.ttlMillis ? "STALE" : "HIT", age]
+}
+
 /**
  * Runs a read through the cache and answers with the stored response (or the response that
  * could not be stored), with `X-Cache` and `Age` told by `Cache.observeServed`.
@@ -75,30 +94,28 @@ const serve = <E, R, RC>(
         tags,
         context
       } as Cache.FetchOptions<StoredResponse.StoredResponse, unknown, E | Uncacheable, never, "CacheOrNetwork", {}, RC>)
-      return Cache.observeServed(read, (report) => {
+      const observed = Cache.observeServed(read, (report) => {
         served = report
-      }).pipe(
-        Effect.map((stored) => {
-          let outcome: Outcome
-          let age: number
-          if (served !== undefined) {
-            outcome = served.outcome === "hit" ? "HIT" : served.outcome === "stale" ? "STALE" : "MISS"
-            age = served.outcome === "miss" ? 0 : served.ageMillis
-          } else {
-            // Not reported (the cache is off, or the request memo answered): told by the entry.
-            age = Math.max(0, clock.unsafeCurrentTimeMillis() - stored.producedAt)
-            outcome = stored.producedAt >= start ? "MISS" : age >= stored.ttlMillis ? "STALE" : "HIT"
-            if (outcome === "MISS") age = 0
-          }
+      })
+      return Effect.matchCauseEffect(observed, {
+        onFailure: (cause) => {
+          const failure = Cause.failureOption(cause)
+          return Option.isSome(failure) && isUncacheable(failure.value)
+            ? Effect.succeed(failure.value.response)
+            : Effect.failCause(cause as Cause.Cause<E>)
+        },
+        onSuccess: (stored) => {
+          const [outcome, age] = outcomeOf(served, stored, start, clock.unsafeCurrentTimeMillis())
           const response = respond(request, stored, route.policy, outcome, age)
           // The response this request produced keeps its cookies; stored copies never have them.
           const original = produced.response
-          return original === undefined || Cookies.isEmpty(original.cookies) && original.headers["set-cookie"] === undefined
-            ? response
-            : withCookiesOf(response, original)
-        }),
-        Effect.catchIf(isUncacheable, (error) => Effect.succeed(error.response))
-      ) as Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC>
+          return Effect.succeed(
+            original === undefined || Cookies.isEmpty(original.cookies) && original.headers["set-cookie"] === undefined
+              ? response
+              : withCookiesOf(response, original)
+          )
+        }
+      }) as Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC>
     })
   })
 

@@ -22,6 +22,8 @@ interface Prepared {
   readonly policy: Policy
   readonly fresh: { readonly [name: string]: string }
   readonly stale: { readonly [name: string]: string }
+  /** The last `HIT` response built, for its `Age` in seconds: responses are values, so hits within that second share it. */
+  hit: { readonly age: string; readonly response: HttpServerResponse.HttpServerResponse } | undefined
 }
 
 const prepared = new WeakMap<StoredResponse.StoredResponse, Prepared>()
@@ -61,7 +63,7 @@ const baseHeaders = (stored: StoredResponse.StoredResponse, policy: Policy, stal
 const prepare = (stored: StoredResponse.StoredResponse, policy: Policy): Prepared => {
   const known = prepared.get(stored)
   if (known !== undefined && known.policy === policy) return known
-  const made = { policy, fresh: baseHeaders(stored, policy, false), stale: baseHeaders(stored, policy, true) }
+  const made: Prepared = { policy, fresh: baseHeaders(stored, policy, false), stale: baseHeaders(stored, policy, true), hit: undefined }
   prepared.set(stored, made)
   return made
 }
@@ -79,13 +81,14 @@ export const respond = (
   ageMillis: number
 ): HttpServerResponse.HttpServerResponse => {
   const base = prepare(stored, policy)
-  const headers = { ...(outcome === "STALE" ? base.stale : base.fresh), age: String(seconds(ageMillis)), "x-cache": outcome }
+  const age = String(seconds(ageMillis))
   const method = request.method
-  if (
-    (method === "GET" || method === "HEAD") && isSuccessful(stored.status) &&
+  const notModified = (method === "GET" || method === "HEAD") && isSuccessful(stored.status) &&
     ETag.matches(request.headers["if-none-match"], stored.etag)
-  ) {
-    return HttpServerResponse.empty({ status: 304, headers })
-  }
-  return StoredResponse.toResponse(stored, headers)
+  if (outcome === "HIT" && !notModified && base.hit !== undefined && base.hit.age === age) return base.hit.response
+  const headers = { ...(outcome === "STALE" ? base.stale : base.fresh), age, "x-cache": outcome }
+  if (notModified) return HttpServerResponse.empty({ status: 304, headers })
+  const response = StoredResponse.toResponse(stored, headers)
+  if (outcome === "HIT") base.hit = { age, response }
+  return response
 }
