@@ -1,7 +1,7 @@
 /**
  * The `http` section: what a cached read costs over HTTP, next to what the framework costs to
  * send bytes. Five servers, each in its own process on loopback, measured one after the other
- * in one run by autocannon (20 connections, a warm-up second, then 5 seconds each; set
+ * in one run by autocannon (20 connections, 3 warm-up seconds, then 5 seconds each; set
  * `HTTP_BENCH_SECONDS` to change): plain `node:http` answering a fixed body, a bare
  * `@effect/platform` `HttpRouter` answering the same body, the reference app's `GET /posts/42`
  * cached (`X-Cache: HIT`) and with `CACHE_ENABLED=false`, and the same read on a plain
@@ -35,8 +35,21 @@ export interface Figures {
   readonly rps: number
   readonly p50: number
   readonly p99: number
+  /** The server process's CPU time per request, in µs (Linux `/proc`; `undefined` elsewhere). */
+  readonly cpuMicros: number | undefined
   readonly non2xx: number
   readonly errors: number
+}
+
+/** CPU time (user + system) a process has used, in µs, from `/proc/<pid>/stat` (clock ticks of 10 ms). */
+const cpuMicrosOf = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const fields = Fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10_000
+  } catch {
+    return undefined
+  }
 }
 
 const freePort = (): Promise<number> =>
@@ -95,28 +108,31 @@ const stop = (child: Child): Promise<void> =>
 
 const tsx = ["--conditions=@cachet/source", "--import", "tsx"]
 
-const load = async (name: string, url: string, duration: number): Promise<Figures> => {
-  const result = await autocannon({ url: url + path, connections, duration })
+const load = async (name: string, child: Child, duration: number): Promise<Figures> => {
+  const before = cpuMicrosOf(child.process.pid)
+  const result = await autocannon({ url: child.url + path, connections, duration })
+  const after = cpuMicrosOf(child.process.pid)
   return {
     name,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    cpuMicros: before === undefined || after === undefined ? undefined : (after - before) / Math.max(result.requests.total, 1),
     non2xx: result.non2xx,
     errors: result.errors
   }
 }
 
-/** A warm-up second (JIT), then the measured run. */
-const measure = async (name: string, url: string, expectCache?: string): Promise<Figures> => {
+/** Warm-up seconds (the JIT: the app runs from TypeScript sources through tsx), then the measured run. */
+const measure = async (name: string, child: Child, expectCache?: string): Promise<Figures> => {
   if (expectCache !== undefined) {
-    const answer = await fetch(url + path)
+    const answer = await fetch(child.url + path)
     await answer.arrayBuffer()
     const header = answer.headers.get("x-cache")
     if (header !== expectCache) throw new Error(`${name}: expected X-Cache ${expectCache}, got ${header}`)
   }
-  await load(name, url, 1)
-  return load(name, url, seconds)
+  await load(name, child, 3)
+  return load(name, child, seconds)
 }
 
 /** Runs the five servers one after the other and returns their figures, in the order above. */
@@ -137,19 +153,19 @@ export const run = async (): Promise<ReadonlyArray<Figures>> => {
     if (first.status !== 200) throw new Error(`GET ${path}: ${first.status}`)
     const figures: Array<Figures> = []
     const node = await started([here, "serve", "node"], process.cwd(), { BODY: body })
-    figures.push(await measure("plain node:http, fixed body", node.url))
+    figures.push(await measure("plain node:http, fixed body", node))
     await stop(node)
     const router = await started([here, "serve", "router"], process.cwd(), { BODY: body })
-    figures.push(await measure("bare HttpRouter, same body", router.url))
+    figures.push(await measure("bare HttpRouter, same body", router))
     await stop(router)
-    figures.push(await measure("reference app, cached (X-Cache: HIT)", app.url, "HIT"))
+    figures.push(await measure("reference app, cached (X-Cache: HIT)", app, "HIT"))
     await stop(app)
     const off = await started([...tsx, "src/main.ts"], serverDir, { ...database, CACHE_ENABLED: "false" })
-    figures.push(await measure("reference app, CACHE_ENABLED=false", off.url))
+    figures.push(await measure("reference app, CACHE_ENABLED=false", off))
     await stop(off)
     const middleware = await started([...tsx, "scripts/routerServer.ts"], serverDir, database)
     await fetch(middleware.url + path).then((response) => response.arrayBuffer())
-    figures.push(await measure("app's read on a plain HttpRouter, @cachet/http middleware", middleware.url, "HIT"))
+    figures.push(await measure("app's read on a plain HttpRouter, @cachet/http middleware", middleware, "HIT"))
     return figures
   } finally {
     await Promise.all(children.map(stop))
@@ -161,9 +177,14 @@ export const run = async (): Promise<ReadonlyArray<Figures>> => {
 export const section = (figures: ReadonlyArray<Figures>): Array<string> => {
   const [node, router, cached, off, middleware] = figures
   if (node === undefined || router === undefined || cached === undefined || off === undefined || middleware === undefined) return []
+  const cpu = (f: Figures) => (f.cpuMicros === undefined ? "n/a" : `${f.cpuMicros.toFixed(0)} µs`)
   const rows = figures.map((f) =>
-    `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${(f.rps / router.rps * 100).toFixed(0)}% |${f.non2xx + f.errors > 0 ? ` ${f.non2xx} non-2xx, ${f.errors} errors` : ""}`
+    `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${cpu(f)} | ${(f.rps / router.rps * 100).toFixed(0)}% |` +
+    (f.non2xx + f.errors > 0 ? ` ${f.non2xx} non-2xx, ${f.errors} errors` : "")
   )
+  const cpuShare = cached.cpuMicros !== undefined && router.cpuMicros !== undefined
+    ? ` (by server CPU per request, which a busy machine disturbs less: ${(router.cpuMicros / cached.cpuMicros * 100).toFixed(0)}%)`
+    : ""
   const check = (ok: boolean) => (ok ? "met" : "**not met**")
   const share = cached.rps / router.rps
   const speedup = cached.rps / off.rps
@@ -171,15 +192,15 @@ export const section = (figures: ReadonlyArray<Figures>): Array<string> => {
   return [
     `## HTTP: a cached read next to the framework's floor (\`GET ${path}\`, ${connections} connections, ${seconds} s each, loopback)`,
     "",
-    "| server | req/s | p50 ms | p99 ms | of bare HttpRouter |",
-    "| --- | ---: | ---: | ---: | ---: |",
+    "| server | req/s | p50 ms | p99 ms | server CPU / request | req/s of bare HttpRouter |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
-    `- app cached / bare HttpRouter: ${(share * 100).toFixed(0)}% (goal ≥ 75%: ${check(share >= 0.75)}); node:http floor: the bare router is ${(router.rps / node.rps * 100).toFixed(0)}% of plain node:http`,
+    `- app cached / bare HttpRouter: ${(share * 100).toFixed(0)}% (goal ≥ 75%: ${check(share >= 0.75)})${cpuShare}; node:http floor: the bare router is ${(router.rps / node.rps * 100).toFixed(0)}% of plain node:http`,
     `- app cached / cache off: ${speedup.toFixed(1)}× (goal ≥ 10×: ${check(speedup >= 10)})`,
     `- p99 app cached / bare HttpRouter: ${tail.toFixed(2)}× (goal ≤ 2×: ${check(tail <= 2)})`,
     `- @cachet/http middleware on a plain HttpRouter / bare HttpRouter: ${(middleware.rps / router.rps * 100).toFixed(0)}%`,
-    "- Each server is its own process (the app via tsx, `LOG_LEVEL=warn`, default seed); autocannon runs in the bench process. On a shared machine, compare the ratios, not the absolute figures.",
+    "- Each server is its own process (the app via tsx, `LOG_LEVEL=warn`, default seed), warmed up for 3 s; autocannon runs in the bench process. On a shared machine, compare the ratios, not the absolute figures.",
     ""
   ]
 }
