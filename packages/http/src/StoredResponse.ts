@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { HttpServerResponse } from "@effect/platform"
-import { Chunk, Effect, Option, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Encoding, Option, ParseResult, Schema, Stream } from "effect"
 import * as ETag from "./ETag.js"
 
 /**
@@ -33,30 +33,74 @@ export interface StoredResponse {
 }
 
 /**
- * How a stored response crosses a store boundary: JSON with the body in base64.
+ * A stored response as it crosses a store boundary: JSON, with the body as text when it is
+ * UTF-8 (JSON, HTML, ... stay readable in the store, the admin API and the CLI) and in base64
+ * otherwise.
  *
  * @since 0.1.0
- * @category schemas
+ * @category models
  */
-export const StoredResponse: Schema.Schema<StoredResponse, {
+export interface Encoded {
   readonly status: number
   readonly body: string
+  /** Present (true) when `body` is base64. */
+  readonly base64?: boolean | undefined
   readonly contentType: string
   readonly etag: string
   readonly producedAt: number
   readonly ttlMillis: number
   readonly graceMillis: number
   readonly headers: { readonly [name: string]: string }
-}> = Schema.Struct({
+}
+
+const fields = {
   status: Schema.Number,
-  body: Schema.Uint8ArrayFromBase64,
   contentType: Schema.String,
   etag: Schema.String,
   producedAt: Schema.Number,
   ttlMillis: Schema.Number,
   graceMillis: Schema.Number,
   headers: Schema.Record({ key: Schema.String, value: Schema.String })
-})
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+const encoder = new TextEncoder()
+
+/** The body as text when that round-trips byte for byte, else `undefined`. */
+const asText = (body: Uint8Array): string | undefined => {
+  try {
+    return utf8.decode(body)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * How a stored response crosses a store boundary (see {@link Encoded}).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const StoredResponse: Schema.Schema<StoredResponse, Encoded> = Schema.transformOrFail(
+  Schema.Struct({ ...fields, body: Schema.String, base64: Schema.optional(Schema.Boolean) }),
+  Schema.Struct({ ...fields, body: Schema.Uint8ArrayFromSelf }),
+  {
+    strict: true,
+    decode: ({ base64, body, ...rest }, _, ast) => {
+      if (base64 !== true) return ParseResult.succeed({ ...rest, body: encoder.encode(body) })
+      return Either.match(Encoding.decodeBase64(body), {
+        onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, body, error.message)),
+        onRight: (bytes) => ParseResult.succeed({ ...rest, body: bytes })
+      })
+    },
+    encode: ({ body, ...rest }) => {
+      const text = asText(body)
+      return ParseResult.succeed(
+        text === undefined ? { ...rest, body: Encoding.encodeBase64(body), base64: true } : { ...rest, body: text }
+      )
+    }
+  }
+)
 
 /**
  * The statuses cacheable by default (RFC 9110 §15.1 "heuristically cacheable", minus those a
@@ -108,8 +152,6 @@ export const make = (options: {
     headers
   }
 }
-
-const encoder = new TextEncoder()
 
 /**
  * The bytes of a response's body: `Uint8Array` and text bodies as they are, streams collected;
