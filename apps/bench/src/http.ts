@@ -4,7 +4,7 @@
  * in one run by autocannon (20 connections, 3 warm-up seconds, then 5 seconds each; set
  * `HTTP_BENCH_SECONDS` to change): plain `node:http` answering a fixed body, a bare
  * `@effect/platform` `HttpRouter` answering the same body, the reference app's `GET /posts/42`
- * cached (`X-Cache: HIT`) and with `CACHE_ENABLED=false`, and the same read on a plain
+ * cached (`X-Cache: HIT`) and with `CACHET_ENABLED=false`, and the same read on a plain
  * `HttpRouter` cached by `@cachet/http`'s middleware (`apps/server/scripts/routerServer.ts`).
  * The fixed body is the app's own response to `GET /posts/42`.
  *
@@ -82,7 +82,7 @@ const start = async (args: ReadonlyArray<string>, cwd: string, env: Record<strin
   const port = await freePort()
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), ...env },
+    env: { ...process.env, CACHET_LOG_LEVEL: "warn", CACHET_HOST: "127.0.0.1", CACHET_PORT: String(port), PORT: String(port), ...env },
     stdio: ["ignore", "ignore", "inherit"]
   })
   const url = `http://127.0.0.1:${port}`
@@ -138,7 +138,7 @@ const measure = async (name: string, child: Child, expectCache?: string): Promis
 /** Runs the five servers one after the other and returns their figures, in the order above. */
 export const run = async (): Promise<ReadonlyArray<Figures>> => {
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-bench-http-"))
-  const database = { DATABASE_PATH: Path.join(dir, "blog.db") }
+  const database = { CACHET_DATABASE_PATH: Path.join(dir, "blog.db") }
   const children: Array<Child> = []
   const started = async (args: ReadonlyArray<string>, cwd: string, env: Record<string, string>) => {
     const child = await start(args, cwd, env)
@@ -160,8 +160,8 @@ export const run = async (): Promise<ReadonlyArray<Figures>> => {
     await stop(router)
     figures.push(await measure("reference app, cached (X-Cache: HIT)", app, "HIT"))
     await stop(app)
-    const off = await started([...tsx, "src/main.ts"], serverDir, { ...database, CACHE_ENABLED: "false" })
-    figures.push(await measure("reference app, CACHE_ENABLED=false", off))
+    const off = await started([...tsx, "src/main.ts"], serverDir, { ...database, CACHET_ENABLED: "false" })
+    figures.push(await measure("reference app, CACHET_ENABLED=false", off))
     await stop(off)
     const middleware = await started([...tsx, "scripts/routerServer.ts"], serverDir, database)
     await fetch(middleware.url + path).then((response) => response.arrayBuffer())
@@ -200,7 +200,7 @@ export const section = (figures: ReadonlyArray<Figures>): Array<string> => {
     `- app cached / cache off: ${speedup.toFixed(1)}× (goal ≥ 10×: ${check(speedup >= 10)})`,
     `- p99 app cached / bare HttpRouter: ${tail.toFixed(2)}× (goal ≤ 2×: ${check(tail <= 2)})`,
     `- @cachet/http middleware on a plain HttpRouter / bare HttpRouter: ${(middleware.rps / router.rps * 100).toFixed(0)}%`,
-    "- Each server is its own process (the app via tsx, `LOG_LEVEL=warn`, default seed), warmed up for 3 s; autocannon runs in the bench process. On a shared machine, compare the ratios, not the absolute figures.",
+    "- Each server is its own process (the app via tsx, `CACHET_LOG_LEVEL=warn`, default seed), warmed up for 3 s; autocannon runs in the bench process. On a shared machine, compare the ratios, not the absolute figures.",
     ""
   ]
 }

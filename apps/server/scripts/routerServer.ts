@@ -1,9 +1,9 @@
 /**
  * The blog's `GET /posts/:id` on a plain `HttpRouter`, cached by `@cachet/http`'s middleware
  * instead of the app's `HttpApi` (the `http` bench section runs it beside the app): the same
- * services and data (`DATABASE_PATH`, `CACHE_*`), the post encoded by its Schema on a miss, the
- * stored bytes written on a hit. `PORT` / `HOST` as for the app. It only reads, so its entries
- * carry no tags.
+ * services and data (`CACHET_DATABASE_PATH`, the cache settings), the post encoded by its Schema
+ * on a miss, the stored bytes written on a hit. `CACHET_PORT` / `CACHET_HOST` as for the app.
+ * It only reads, so its entries carry no tags.
  */
 import { HttpCache } from "@cachet/http"
 import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
