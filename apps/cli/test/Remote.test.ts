@@ -78,7 +78,9 @@ describe("cachet --remote against the real HTTP app", () => {
       cachet(["set", "k", "1", ...remote])
     ])
     expect(json(inspect)).toMatchObject({ key, state: "fresh", tags: ["users/1/profile"] })
-    expect(json(get)).toMatchObject({ data: { id: "1" } })
+    // The app stores encoded responses (@cachet/http): status, the JSON body as text, its ETag.
+    expect(json(get)).toMatchObject({ status: 200, contentType: "application/json" })
+    expect(JSON.parse((json(get) as { body: string }).body)).toMatchObject({ id: "1" })
     expect(json(stats)).toMatchObject({ store: "memory", writes: 2, misses: 2 })
     expect(wrongToken.code).toBe(1)
     expect(wrongToken.stdout).toBe("")

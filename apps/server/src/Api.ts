@@ -21,5 +21,5 @@ export class Api extends HttpApi.make("blog")
   .add(CommentsApi)
   .add(CacheApi.CacheApi)
   .annotate(OpenApi.Title, "Cachet blog")
-  .annotate(OpenApi.Description, "The Cachet reference app: a blog on SQLite whose reads go through a tagged QueryCache")
+  .annotate(OpenApi.Description, "The Cachet reference app: a blog on SQLite whose reads are cached as tagged HTTP responses (@cachet/http)")
 {}

@@ -1,5 +1,6 @@
 /**
- * The blog's reads, cached: one `QueryCache` over the tag tree
+ * The blog's reads, cached as HTTP responses by `@cachet/http` (`HttpCache.read`: a hit writes
+ * the stored bytes, with `ETag`, `Age`, `X-Cache` and `304`), tagged over the tree
  * `users/<id>/{profile,postList,posts/<id>/comments/<id>}` and `feed`, and the invalidation the
  * writes run. Each entry carries the narrowest tags that cover what it shows:
  *
@@ -16,16 +17,17 @@
  *
  * @since 0.1.0
  */
-import { type Cache, QueryCache, Tag } from "@cachet/core"
+import { HttpCache } from "@cachet/http"
+import { Cache, Key, Tag } from "@cachet/core"
+import type { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
 import { type ConfigError, Context, Effect, Exit, Layer, Option, Schedule, Schema } from "effect"
 import { CommentsRepo } from "./Comments/Repo.js"
 import * as AppConfig from "./Config.js"
 import { Author, User, UserNotFound } from "./Domain/User.js"
 import { PostDetail, PostNotFound, PostPage, PostSummary } from "./Domain/Post.js"
-import { PostId, UserId } from "./Domain/Ids.js"
+import type { PostId, UserId } from "./Domain/Ids.js"
 import { withGraphTags } from "./GraphQL/Tags.js"
-import * as HttpCache from "./HttpCache.js"
 import { PostsRepo } from "./Posts/Repo.js"
 import { UsersRepo } from "./Users/Repo.js"
 
@@ -50,95 +52,115 @@ export const tagSchema = Tag.at("users", () =>
  */
 export const tags = Tag.builders(tagSchema)
 
-const FeedArgs = Schema.Struct({ limit: Schema.Number, cursor: Schema.NullOr(Schema.String) })
+/**
+ * A cached read: the stored response (`X-Cache`, `Age`, `ETag`, `304`), from `@cachet/http`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CachedRead<E> = Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  HttpServerRequest.HttpServerRequest | Cache.Cache
+>
+
+/**
+ * The blog's cached reads (each answers with its stored response) and the invalidation the
+ * writes run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly user: (id: UserId) => CachedRead<UserNotFound>
+  readonly userPosts: (id: UserId) => CachedRead<UserNotFound>
+  readonly post: (id: PostId) => CachedRead<PostNotFound>
+  readonly feed: (args: { readonly limit: number; readonly cursor: string | null }) => CachedRead<never>
+  /** Hard invalidation of tags and their descendants. */
+  readonly invalidate: Cache.Service["invalidate"]
+}
+
+const PostSummaries = Schema.Array(PostSummary)
 
 const make = Effect.gen(function* () {
   const config = yield* AppConfig.cache
+  const cache = yield* Cache.Cache
   const users = yield* UsersRepo
   const posts = yield* PostsRepo
   const comments = yield* CommentsRepo
-  const options = { ttl: config.ttl, grace: config.grace }
+  const route = { ttl: config.ttl, grace: config.grace }
 
   const postTags = (items: ReadonlyArray<PostSummary>) => items.map((post) => tags.users(post.userId).posts(post.id))
 
-  return yield* QueryCache.make({
-    schema: tagSchema,
-    queries: (tags) => ({
-      user: QueryCache.query({
-        ...options,
-        args: UserId,
-        success: HttpCache.Representation(User),
-        error: UserNotFound,
-        tags: (id) => tags.users(id).profile,
-        lookup: (id: UserId) =>
-          users.findById(id).pipe(
-            Effect.flatMap(Option.match({
-              onNone: () => Effect.fail(new UserNotFound({ id })),
-              onSome: Effect.succeed
-            })),
-            HttpCache.represent(User, config.ttl)
-          )
-      }),
-      userPosts: QueryCache.query({
-        ...options,
-        args: UserId,
-        success: HttpCache.Representation(Schema.Array(PostSummary)),
-        error: UserNotFound,
-        tags: (id, exit) =>
-          Exit.isSuccess(exit) ? [tags.users(id).postList, ...postTags(exit.value.data)] : tags.users(id).profile,
-        lookup: (id: UserId) =>
-          users.findById(id).pipe(
-            Effect.flatMap(Option.match({
-              onNone: () => Effect.fail(new UserNotFound({ id })),
-              onSome: () => posts.findByUser(id)
-            })),
-            HttpCache.represent(Schema.Array(PostSummary), config.ttl)
-          )
-      }),
-      post: QueryCache.query({
-        ...options,
-        args: PostId,
-        success: HttpCache.Representation(PostDetail),
-        error: PostNotFound,
-        // A post id not taken yet may be taken by the next new post, which invalidates `feed`.
-        tags: (id, exit) =>
-          Exit.isSuccess(exit)
-            ? [tags.users(exit.value.data.userId).posts(id).comments, tags.users(exit.value.data.userId).profile]
-            : tags.feed,
-        lookup: (id: PostId) =>
-          Effect.gen(function* () {
-            const post = yield* posts.findById(id)
-            if (Option.isNone(post)) return yield* new PostNotFound({ id })
-            const [author, list] = yield* Effect.all([users.findById(post.value.userId), comments.findByPost(id)])
-            if (Option.isNone(author)) return yield* Effect.dieMessage(`post ${id} has no author`)
-            return new PostDetail({
-              ...post.value,
-              author: new Author({ id: author.value.id, name: author.value.name }),
-              comments: list
-            })
-          }).pipe(HttpCache.represent(PostDetail, config.ttl))
-      }),
-      feed: QueryCache.query({
-        ...options,
-        args: FeedArgs,
-        success: HttpCache.Representation(PostPage),
-        tags: ({ cursor }, exit) => [
-          ...(cursor === null ? [tags.feed] : []),
-          ...(Exit.isSuccess(exit) ? postTags(exit.value.data.items) : [])
-        ],
-        lookup: ({ cursor, limit }: typeof FeedArgs.Type) =>
-          posts.page({ limit: limit + 1, cursor }).pipe(
-            Effect.map((rows) =>
-              new PostPage({
-                items: rows.slice(0, limit),
-                nextCursor: rows.length > limit ? rows[limit - 1]!.id : null
-              })
-            ),
-            HttpCache.represent(PostPage, config.ttl)
-          )
+  const findUser = (id: UserId) =>
+    Effect.flatMap(users.findById(id), Option.match({
+      onNone: () => Effect.fail(new UserNotFound({ id })),
+      onSome: Effect.succeed
+    }))
+
+  const findPost = (id: PostId) =>
+    Effect.gen(function* () {
+      const post = yield* posts.findById(id)
+      if (Option.isNone(post)) return yield* new PostNotFound({ id })
+      const [author, list] = yield* Effect.all([users.findById(post.value.userId), comments.findByPost(id)])
+      if (Option.isNone(author)) return yield* Effect.dieMessage(`post ${id} has no author`)
+      return new PostDetail({
+        ...post.value,
+        author: new Author({ id: author.value.id, name: author.value.name }),
+        comments: list
       })
     })
-  })
+
+  const service: Service = {
+    user: (id) =>
+      findUser(id).pipe(
+        HttpCache.read({ ...route, key: `user:${id}`, schema: User, failure: { schema: UserNotFound }, tags: tags.users(id).profile })
+      ),
+    userPosts: (id) =>
+      Effect.flatMap(findUser(id), () => posts.findByUser(id)).pipe(
+        HttpCache.read({
+          ...route,
+          key: `userPosts:${id}`,
+          schema: PostSummaries,
+          failure: { schema: UserNotFound },
+          tags: (exit) => Exit.isSuccess(exit) ? [tags.users(id).postList, ...postTags(exit.value)] : tags.users(id).profile
+        })
+      ),
+    post: (id) =>
+      findPost(id).pipe(
+        HttpCache.read({
+          ...route,
+          key: `post:${id}`,
+          schema: PostDetail,
+          failure: { schema: PostNotFound },
+          // A post id not taken yet may be taken by the next new post, which invalidates `feed`.
+          tags: (exit) =>
+            Exit.isSuccess(exit)
+              ? [tags.users(exit.value.userId).posts(id).comments, tags.users(exit.value.userId).profile]
+              : tags.feed
+        })
+      ),
+    feed: ({ cursor, limit }) =>
+      posts.page({ limit: limit + 1, cursor }).pipe(
+        Effect.map((rows) =>
+          new PostPage({
+            items: rows.slice(0, limit),
+            nextCursor: rows.length > limit ? rows[limit - 1]!.id : null
+          })
+        ),
+        HttpCache.read({
+          ...route,
+          key: `feed:${Key.canonical({ limit, cursor })}`,
+          schema: PostPage,
+          tags: (exit) => [
+            ...(cursor === null ? [tags.feed] : []),
+            ...(Exit.isSuccess(exit) ? postTags(exit.value.items) : [])
+          ]
+        })
+      ),
+    invalidate: cache.invalidate
+  }
+  return service
 })
 
 /**
@@ -147,7 +169,7 @@ const make = Effect.gen(function* () {
  * @since 0.1.0
  * @category services
  */
-export class BlogCache extends Context.Tag("Blog/BlogCache")<BlogCache, Effect.Effect.Success<typeof make>>() {
+export class BlogCache extends Context.Tag("Blog/BlogCache")<BlogCache, Service>() {
   /**
    * @since 0.1.0
    */

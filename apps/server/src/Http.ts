@@ -12,6 +12,7 @@ import { type Config, Effect, flow, Layer, Option, Redacted } from "effect"
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
 import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
+import { CachedReadsLive } from "./CachedReads.js"
 import { CacheLive, CacheStoreInfo } from "./CacheStore.js"
 import { HttpCommentsLive } from "./Comments/Http.js"
 import * as AppConfig from "./Config.js"
@@ -77,6 +78,7 @@ export const AppLive = Routes.withStrictRouting(HttpApiBuilder.serve(flow(securi
     ]
   })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(CachedReadsLive),
   Layer.provide(GuardLive),
   Layer.provide(ApiLive),
   Layer.provide(HttpGraphQLLive),

@@ -18,7 +18,7 @@ import {
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Cause, Clock, Effect, Exit, Option } from "effect"
+import { Cause, Clock, Effect, Exit, FiberRef, LogLevel, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { Api } from "./Api.js"
 import * as DecodeErrors from "./DecodeErrors.js"
@@ -177,8 +177,8 @@ export const GuardLive = HttpApiBuilder.middleware((app) =>
  * @since 0.1.0
  * @category middleware
  */
-export const requestLog = HttpMiddleware.make((app) =>
-  Effect.gen(function* () {
+export const requestLog = HttpMiddleware.make((app) => {
+  const logged = Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const start = yield* Clock.currentTimeMillis
     return yield* Effect.onExit(app, (exit) =>
@@ -192,4 +192,7 @@ export const requestLog = HttpMiddleware.make((app) =>
           })
         )))
   })
-)
+  // Filtered out (LOG_LEVEL above info): the request costs nothing more than it would without the log.
+  return Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
+    LogLevel.greaterThan(minimum, LogLevel.Info) ? app : logged)
+})

@@ -7,7 +7,6 @@ import * as Text from "../src/Domain/Text.js"
 import * as JsonBody from "../src/JsonBody.js"
 import * as Routes from "../src/Routes.js"
 import { normalize as normalizeUser } from "../src/Users.js"
-import { etagOf, ifNoneMatch } from "../src/HttpCache.js"
 import { rows } from "../src/Seed.js"
 
 describe("CACHE_STORE", () => {
@@ -30,19 +29,7 @@ describe("CACHE_STORE", () => {
   })
 })
 
-describe("HTTP validators", () => {
-  it("If-None-Match: exact, weak, lists and *", () => {
-    const etag = etagOf({ a: 1 })
-    expect(ifNoneMatch(etag, etag)).toBe(true)
-    expect(ifNoneMatch(`W/${etag}`, etag)).toBe(true)
-    expect(ifNoneMatch(`"x", ${etag}`, etag)).toBe(true)
-    expect(ifNoneMatch("*", etag)).toBe(true)
-    expect(ifNoneMatch("\"x\"", etag)).toBe(false)
-    expect(ifNoneMatch(undefined, etag)).toBe(false)
-    expect(etagOf({ a: 1 })).toBe(etag)
-    expect(etagOf({ a: 2 })).not.toBe(etag)
-  })
-
+describe("ids", () => {
   it("only canonical ids name records", () => {
     expect(canonicalize("42")._tag).toBe("Some")
     for (const id of ["0", "01", "-1", "1e3", "1.0", " 1", "../1", "9999999999999999"]) {

@@ -1,4 +1,6 @@
 /**
  * @since 0.1.0
  */
-export {}
+export * as ETag from "./ETag.js"
+export * as HttpCache from "./HttpCache.js"
+export * as StoredResponse from "./StoredResponse.js"

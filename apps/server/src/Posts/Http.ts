@@ -4,7 +4,6 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { Api } from "../Api.js"
-import * as HttpCache from "../HttpCache.js"
 import { Posts } from "../Posts.js"
 
 /**
@@ -15,8 +14,8 @@ export const HttpPostsLive = HttpApiBuilder.group(Api, "posts", (handlers) =>
   Effect.gen(function* () {
     const posts = yield* Posts
     return handlers
-      .handle("listPosts", ({ urlParams }) => HttpCache.respond(posts.list(urlParams)))
-      .handle("getPost", ({ path }) => HttpCache.respond(posts.get(path.id)))
+      .handleRaw("listPosts", ({ urlParams }) => posts.list(urlParams))
+      .handleRaw("getPost", ({ path }) => posts.get(path.id))
       .handle("createPost", ({ path, payload }) => posts.create(path.id, payload))
       .handle("updatePost", ({ path, payload }) => posts.update(path.id, payload))
   })).pipe(Layer.provide(Posts.Default))

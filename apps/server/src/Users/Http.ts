@@ -4,7 +4,6 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { Api } from "../Api.js"
-import * as HttpCache from "../HttpCache.js"
 import { Users } from "../Users.js"
 
 /**
@@ -15,8 +14,8 @@ export const HttpUsersLive = HttpApiBuilder.group(Api, "users", (handlers) =>
   Effect.gen(function* () {
     const users = yield* Users
     return handlers
-      .handle("getUser", ({ path }) => HttpCache.respond(users.get(path.id)))
-      .handle("getUserPosts", ({ path }) => HttpCache.respond(users.posts(path.id)))
+      .handleRaw("getUser", ({ path }) => users.get(path.id))
+      .handleRaw("getUserPosts", ({ path }) => users.posts(path.id))
       .handle("createUser", ({ payload }) => users.create(payload))
       .handle("updateUser", ({ path, payload }) => users.update(path.id, payload))
       .handle("deleteUser", ({ path }) => users.remove(path.id))

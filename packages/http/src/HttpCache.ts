@@ -1,0 +1,150 @@
+/**
+ * Response caching for `@effect/platform` servers over Cachet's `Cache`: a cached read stores
+ * the *encoded response* (`StoredResponse`), so a hit writes stored bytes without decoding or
+ * re-encoding anything, with the HTTP semantics of RFC 9110/9111 — a strong `ETag`,
+ * `If-None-Match` → `304`, `Age`, `X-Cache: HIT | MISS | STALE`, `Cache-Control` from the
+ * entry's ttl and grace, `Vary`, private per-user entries, `HEAD` from `GET`.
+ *
+ * Two forms: {@link read} for one handler (an `HttpApiBuilder` handler or a router route) that
+ * produces a value, and {@link middleware} for the `GET`/`HEAD` routes it wraps. Tags, soft and
+ * hard invalidation, single-flight, stale-while-revalidate, fail-open and the request memo are
+ * the `Cache`'s own.
+ *
+ * @since 0.1.0
+ */
+import type { Cache, Key, Tag } from "@cachet/core"
+import type { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { Duration, Effect, Exit, Schema } from "effect"
+import { dual } from "effect/Function"
+import * as internal from "./internal/httpCache.js"
+import type * as StoredResponse from "./StoredResponse.js"
+
+/**
+ * What every cached route says: how long its responses are fresh and in grace, which statuses
+ * it stores, which request headers select a variant, and whether clients may store it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RouteOptions {
+  /** How long a response is fresh (`max-age`). */
+  readonly ttl: Duration.DurationInput
+  /** How long past its ttl it is served while refreshed (`stale-while-revalidate`, `stale-if-error`; default 0). */
+  readonly grace?: Duration.DurationInput
+  /** Statuses stored (default 200, 203, 301, 404, 410); other responses pass through. */
+  readonly statuses?: ReadonlyArray<number>
+  /** Request headers that select a variant (e.g. `Accept-Language`): part of the key, and sent as `Vary`. */
+  readonly vary?: ReadonlyArray<string>
+  /** Tell clients and proxies not to store the response (`Cache-Control: no-store`); it is still cached here. */
+  readonly noStore?: boolean
+}
+
+/**
+ * Typed failures of a read that are answered, and cached, as responses (e.g. a `NotFound` as a 404).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Failure<E, EI> {
+  /** Encodes the failure into the response body (JSON). */
+  readonly schema: Schema.Schema<E, EI, never>
+  /** The status (default: the Schema's `HttpApiSchema` status annotation). */
+  readonly status?: number
+  /** How long the failure is cached (default 30 seconds). */
+  readonly ttl?: Duration.DurationInput
+}
+
+/**
+ * Options of a read-through handler.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReadOptions<A, I, E, EI, RC> extends RouteOptions {
+  /**
+   * The entry's key (`"user:42"`, or parts encoded canonically); the store key adds the `vary`
+   * values and a digest of the value's Schema, so a changed shape never reads old entries.
+   */
+  readonly key: Key.Input
+  /** The value's Schema: on a miss the value is encoded by it into a JSON body. */
+  readonly schema: Schema.Schema<A, I, never>
+  /** The entry's tags, given or computed from the lookup's outcome. */
+  readonly tags?: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input)
+  /** The status of a successful read (default 200). */
+  readonly status?: number
+  /** Response headers stored with the body. */
+  readonly headers?: { readonly [name: string]: string }
+  /** Typed failures answered and cached as responses. */
+  readonly failure?: Failure<E, EI>
+  /** A key part from the context (e.g. the user's id): entries are private to it (`Cache-Control: private`). */
+  readonly context?: Effect.Effect<Key.Part, never, RC>
+}
+
+/**
+ * Options of the middleware.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MiddlewareOptions<RC> extends RouteOptions {
+  /** Names the entries of this middleware apart from others' (default `"route"`). */
+  readonly name?: string
+  /**
+   * The query parameters that are part of the key (an allow-list; default all). Others are left
+   * out of the key, so they cannot multiply entries: list every parameter the routes read.
+   */
+  readonly query?: ReadonlyArray<string>
+  /** Response headers stored with the body, beside `Location`, `Content-Language`, `Content-Encoding`, `Link`. */
+  readonly keep?: ReadonlyArray<string>
+  /** The entry's tags, given or computed from the request and the response. */
+  readonly tags?:
+    | Tag.Input
+    | ((request: HttpServerRequest.HttpServerRequest, response: StoredResponse.StoredResponse) => Tag.Input)
+  /** A key part from the context (e.g. the user's id): entries are private to it (`Cache-Control: private`). */
+  readonly context?: Effect.Effect<Key.Part, never, RC>
+  /** Cache only the requests for which this holds (default every `GET` and `HEAD`). */
+  readonly when?: (request: HttpServerRequest.HttpServerRequest) => boolean
+}
+
+/**
+ * Reads a value through the cache and answers with its stored response: on a miss the lookup
+ * runs (once for all concurrent callers), its value is encoded by `schema` into a JSON body and
+ * stored with its `ETag`; a hit writes those bytes. Typed failures named in `failure` are
+ * answered and cached the same way; other failures are the caller's.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const read: {
+  <A, I, E, EI = never, RC = never>(
+    options: ReadOptions<A, I, E, EI, RC>
+  ): <E2 extends E, R>(
+    lookup: Effect.Effect<A, E2, R>
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest>
+  <A, E, R, I, EI = never, RC = never>(
+    lookup: Effect.Effect<A, E, R>,
+    options: ReadOptions<A, I, E, EI, RC>
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest>
+} = dual(2, internal.read)
+
+/**
+ * Caches the `GET` and `HEAD` responses of the app it wraps, keyed by path, canonical query
+ * (parameters sorted, only the allowed ones), the `vary` request headers and the `context` key.
+ * `HEAD` is answered from the `GET` entry; `Set-Cookie` is never stored; statuses outside
+ * `statuses` and bodies that cannot be replayed pass through.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export const middleware: <RC = never>(
+  options: MiddlewareOptions<RC>
+) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R | RC | Cache.Cache> = internal.middleware
+
+/**
+ * The canonical form of a URL's query: the allowed parameters (all when `allow` is absent)
+ * sorted by name, repeated ones in their order, percent-encoded alike.
+ *
+ * @since 0.1.0
+ * @category keys
+ */
+export const canonicalQuery: (url: string, allow?: ReadonlySet<string>) => string = internal.canonicalQuery
