@@ -7,62 +7,36 @@
  *
  * @since 0.1.0
  */
-import { Store } from "@cachet/core"
-import { Context, Effect, Layer, PubSub, Queue, Runtime } from "effect"
+import { Bus } from "@cachet/core"
+import { Context, Effect, Layer, PubSub, Runtime } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as RedisClient from "./RedisClient.js"
 import { call } from "./internal/redisStore.js"
 
 /**
- * What travels on the bus.
+ * What travels on the bus (core's `Bus.Message`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Message =
-  | { readonly _tag: "TagsBumped"; readonly paths: ReadonlyArray<string>; readonly mode: "hard" | "soft"; readonly counter: number }
-  | { readonly _tag: "KeysChanged"; readonly keys: ReadonlyArray<string> }
-  | { readonly _tag: "Cleared"; readonly prefix: string }
-  | { readonly _tag: "Reset" }
+export type Message = Bus.Message
 
 /**
- * What the bus provides.
+ * What the bus provides (core's `Bus.Service`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Service {
-  /** This process's id on the bus. */
-  readonly id: string
-  /** Publishes to every other process. */
-  readonly publish: (message: Message) => Effect.Effect<void, Store.StoreError>
-  /** Messages from other processes (and `Reset` after a reconnection), from now until the scope closes. */
-  readonly subscribe: Effect.Effect<Queue.Dequeue<Message>, never, Scope.Scope>
-}
+export type Service = Bus.Service
 
 /**
- * The `RedisBus` service tag.
+ * The `RedisBus` service tag (the same service is also provided as core's `Bus.Bus`).
  *
  * @since 0.1.0
  * @category tags
  */
 export class RedisBus extends Context.Tag("@cachet/redis/RedisBus")<RedisBus, Service>() {}
-
-const isMessage = (u: unknown): u is Message => {
-  if (typeof u !== "object" || u === null || !("_tag" in u)) return false
-  switch (u._tag) {
-    case "TagsBumped":
-      return "paths" in u && Array.isArray(u.paths) && "counter" in u && typeof u.counter === "number" &&
-        "mode" in u && (u.mode === "hard" || u.mode === "soft")
-    case "KeysChanged":
-      return "keys" in u && Array.isArray(u.keys)
-    case "Cleared":
-      return "prefix" in u && typeof u.prefix === "string"
-    default:
-      return false
-  }
-}
 
 /**
  * Builds the bus: publishes on the client's connection, subscribes on a second one (channel
@@ -92,7 +66,7 @@ export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope
     try {
       const parsed: unknown = JSON.parse(text)
       if (typeof parsed !== "object" || parsed === null || !("o" in parsed) || !("m" in parsed)) return
-      if (parsed.o === id || !isMessage(parsed.m)) return
+      if (parsed.o === id || !Bus.isMessage(parsed.m) || parsed.m._tag === "Reset") return
       Runtime.runSync(runtime)(PubSub.publish(hub, parsed.m))
     } catch {
       // not ours
@@ -116,7 +90,9 @@ export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope
  * @since 0.1.0
  * @category layers
  */
-export const layerClient: Layer.Layer<RedisBus, never, RedisClient.RedisClient> = Layer.scoped(RedisBus, make)
+export const layerClient: Layer.Layer<RedisBus | Bus.Bus, never, RedisClient.RedisClient> = Layer.scopedContext(
+  Effect.map(make, (bus) => Context.make(RedisBus, bus).pipe(Context.add(Bus.Bus, bus)))
+)
 
 /**
  * The bus on new connections.
@@ -124,5 +100,5 @@ export const layerClient: Layer.Layer<RedisBus, never, RedisClient.RedisClient> 
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: RedisClient.Options = {}): Layer.Layer<RedisBus> =>
+export const layer = (options: RedisClient.Options = {}): Layer.Layer<RedisBus | Bus.Bus> =>
   Layer.provide(layerClient, RedisClient.layer(options))
