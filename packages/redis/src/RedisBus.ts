@@ -12,6 +12,7 @@ import { Context, Effect, Layer, PubSub, Runtime } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as RedisClient from "./RedisClient.js"
+import * as ClusterSubscriber from "./internal/clusterSubscriber.js"
 import { call } from "./internal/redisStore.js"
 
 /**
@@ -40,7 +41,9 @@ export class RedisBus extends Context.Tag("@cachet/redis/RedisBus")<RedisBus, Se
 
 /**
  * Builds the bus: publishes on the client's connection, subscribes on a second one (channel
- * `<keyPrefix>bus`), both closed with the scope.
+ * `<keyPrefix>bus`), both closed with the scope. On a cluster, messages are published with
+ * classic `PUBLISH` (broadcast to every node) and heard on one node, moving to another node
+ * (then `Reset`) when that one goes away.
  *
  * @since 0.1.0
  * @category constructors
@@ -51,18 +54,11 @@ export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope
   const id = randomUUID()
   const hub = yield* Effect.acquireRelease(PubSub.unbounded<Message>(), PubSub.shutdown)
   const runtime = yield* Effect.runtime<never>()
-  // The subscriber only ever sends SUBSCRIBE, so its offline queue stays tiny: let it queue.
-  const subscriber = yield* RedisClient.connect({ ...redis.options, enableOfflineQueue: true })
-  let lost = false
-  subscriber.on("close", () => lost = true)
-  subscriber.on("ready", () => {
-    if (!lost) return
-    lost = false
+  const reset = () => {
     Runtime.runSync(runtime)(PubSub.publish(hub, { _tag: "Reset" }))
     Runtime.runFork(runtime)(Effect.logInfo("redis bus reconnected: local tiers reset"))
-  })
-  subscriber.on("message", (from: string, text: string) => {
-    if (from !== channel) return
+  }
+  const receive = (text: string) => {
     try {
       const parsed: unknown = JSON.parse(text)
       if (typeof parsed !== "object" || parsed === null || !("o" in parsed) || !("m" in parsed)) return
@@ -71,11 +67,27 @@ export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope
     } catch {
       // not ours
     }
-  })
-  yield* Effect.tryPromise(() => subscriber.subscribe(channel)).pipe(
-    Effect.timeout(2_000),
-    Effect.catchAll((error) => Effect.logWarning("redis bus: subscribe failed; it will resubscribe on reconnection", error))
-  )
+  }
+  if (RedisClient.isCluster(redis.client)) {
+    yield* ClusterSubscriber.subscribe(redis.client, redis.options, channel, receive, reset)
+  } else {
+    // The subscriber only ever sends SUBSCRIBE, so its offline queue stays tiny: let it queue.
+    const subscriber = yield* RedisClient.connect({ ...redis.options, enableOfflineQueue: true })
+    let lost = false
+    subscriber.on("close", () => lost = true)
+    subscriber.on("ready", () => {
+      if (!lost) return
+      lost = false
+      reset()
+    })
+    subscriber.on("message", (from: string, text: string) => {
+      if (from === channel) receive(text)
+    })
+    yield* Effect.tryPromise(() => subscriber.subscribe(channel)).pipe(
+      Effect.timeout(2_000),
+      Effect.catchAll((error) => Effect.logWarning("redis bus: subscribe failed; it will resubscribe on reconnection", error))
+    )
+  }
   return {
     id,
     publish: (message) =>

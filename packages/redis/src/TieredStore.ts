@@ -51,7 +51,8 @@ export const layerClient = (
   options: Options = {}
 ): Layer.Layer<Store.Store | TagVersions.TagVersions | RedisBus.RedisBus | Bus.Bus, never, RedisClient.RedisClient> =>
   TieredStore.layer(options).pipe(
-    Layer.provide(RedisStore.layerClient),
+    // The raw store: the tiers cache tag versions themselves.
+    Layer.provide(Layer.effectContext(Effect.map(RedisStore.make, RedisStore.context))),
     Layer.provideMerge(RedisBus.layerClient)
   )
 

@@ -1,6 +1,7 @@
 /**
  * One store specification for every app: a text names the store (`memory`, `sqlite:PATH`,
- * `redis://…`, `memcached://HOST:PORT[,HOST:PORT]`), `parse` reads it, `describe` prints it
+ * `redis://…`, `redis+cluster://HOST:PORT[,HOST:PORT]`, `memcached://HOST:PORT[,HOST:PORT]`),
+ * `parse` reads it, `describe` prints it
  * without secrets, and `layer` builds its `Store` and `TagVersions`. The reference server and
  * the CLI share these semantics; where they legitimately differ it is an option of `layer`
  * (`tiered`, `create`, `check`).
@@ -24,6 +25,14 @@ export type StoreSpec =
   | { readonly _tag: "Memory" }
   | { readonly _tag: "Sqlite"; readonly filename: string }
   | { readonly _tag: "Redis"; readonly url: string }
+  | {
+    readonly _tag: "RedisCluster"
+    /** The specification as written (`redis+cluster://[user:password@]host:port,host:port`). */
+    readonly url: string
+    readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>
+    readonly username?: string
+    readonly password?: string
+  }
   | { readonly _tag: "Memcached"; readonly servers: string }
 
 /**
@@ -91,7 +100,7 @@ export const config = (fallback: StoreSpec): Config.Config<StoreSpec> =>
  */
 export interface LayerOptions {
   /**
-   * Redis only: a per-process memory tier in front of Redis, coherent through the bus (for
+   * Redis (node or cluster) only: a per-process memory tier in front of Redis, coherent through the bus (for
    * long-lived servers; default false). Untiered, every change is still announced on the bus
    * so tiered processes sharing the Redis stay coherent.
    */

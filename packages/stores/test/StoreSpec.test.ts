@@ -1,5 +1,5 @@
 import { Cache, Store } from "@cachet/core"
-import { Servers } from "@cachet/core/testing"
+import { RedisCluster, Servers } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Exit, Layer, Option, Ref } from "effect"
 import * as Fs from "node:fs"
@@ -8,6 +8,7 @@ import * as Path from "node:path"
 import { StoreSpec } from "../src/index.js"
 
 const redisSkip = Servers.skipReason("redis")
+const clusterSkip = RedisCluster.skipReason()
 
 describe("StoreSpec.parse", () => {
   it.each([
@@ -17,14 +18,26 @@ describe("StoreSpec.parse", () => {
     ["sqlite:///var/cache/c.db", { _tag: "Sqlite", filename: "/var/cache/c.db" }],
     ["redis://:pw@127.0.0.1:6379/2", { _tag: "Redis", url: "redis://:pw@127.0.0.1:6379/2" }],
     ["rediss://cache.internal:6380", { _tag: "Redis", url: "rediss://cache.internal:6380" }],
-    ["memcached://127.0.0.1:11211,10.0.0.2:11211/", { _tag: "Memcached", servers: "127.0.0.1:11211,10.0.0.2:11211" }]
+    ["memcached://127.0.0.1:11211,10.0.0.2:11211/", { _tag: "Memcached", servers: "127.0.0.1:11211,10.0.0.2:11211" }],
+    ["redis+cluster://127.0.0.1:7000,127.0.0.1:7001", {
+      _tag: "RedisCluster",
+      url: "redis+cluster://127.0.0.1:7000,127.0.0.1:7001",
+      nodes: [{ host: "127.0.0.1", port: 7000 }, { host: "127.0.0.1", port: 7001 }]
+    }],
+    ["redis+cluster://app:s%40cret@10.0.0.1:6379/", {
+      _tag: "RedisCluster",
+      url: "redis+cluster://app:s%40cret@10.0.0.1:6379/",
+      nodes: [{ host: "10.0.0.1", port: 6379 }],
+      username: "app",
+      password: "s@cret"
+    }]
   ] as const)("%s", (text, spec) => {
     expect(StoreSpec.parse(text)).toEqual(Either.right(spec))
     // format writes what parse reads back.
     expect(StoreSpec.parse(StoreSpec.format(spec))).toEqual(Either.right(spec))
   })
 
-  it.each(["postgres://x", "sqlite:", "memcached://nohostport", "memcached://h:99999", "redis://", "bogus"])(
+  it.each(["postgres://x", "sqlite:", "memcached://nohostport", "memcached://h:99999", "redis://", "bogus", "redis+cluster://", "redis+cluster://a:1,b"])(
     "rejects %s with a one-line reason",
     (text) => {
       const parsed = StoreSpec.parse(text)
@@ -43,6 +56,10 @@ describe("StoreSpec.parse", () => {
     expect(StoreSpec.describe(spec)).not.toContain("hunter2")
     expect(StoreSpec.describe(spec, { tiered: true })).toContain("tiered")
     expect(StoreSpec.describe(spec)).not.toContain("tiered")
+    const cluster = StoreSpec.parse("redis+cluster://app:hunter2@127.0.0.1:7000,127.0.0.1:7001")
+    expect(Either.map(cluster, (c) => StoreSpec.describe(c))).toEqual(
+      Either.right("redis cluster (redis+cluster://app:***@127.0.0.1:7000,127.0.0.1:7001, with the bus)")
+    )
   })
 })
 
@@ -114,31 +131,46 @@ describe("StoreSpec.layer", () => {
     }))
 })
 
+/** A tiered process (a server) holds an entry; an untiered one (a CLI) invalidates it: only the bus can tell the first. */
+const announcedInvalidation = (spec: StoreSpec.StoreSpec) =>
+  Effect.gen(function* () {
+    const cacheOf = (options: StoreSpec.LayerOptions) =>
+      Effect.map(
+        Layer.build(Cache.layer({ namespace: "spec" }).pipe(Layer.provide(StoreSpec.layer(spec, options)))),
+        (context) => context.unsafeMap.get(Cache.Cache.key) as Cache.Service
+      )
+    const tiered = yield* cacheOf({ tiered: true, localTtl: "1 hour" })
+    const cli = yield* cacheOf({ check: true })
+    const fetches = yield* Ref.make(0)
+    const fetch = Ref.updateAndGet(fetches, (n) => n + 1)
+    expect(yield* tiered.getOrFetch("k", fetch, { tags: ["users/1"] })).toBe(1)
+    expect(yield* tiered.getOrFetch("k", fetch, { tags: ["users/1"] })).toBe(1)
+    expect(yield* cli.getOrFetch("k", fetch, { tags: ["users/1"] })).toBe(1)
+    yield* cli.invalidate(["users"])
+    // Each read first lets I/O run (the bus message is a socket read), at most 10,000 times.
+    const ioTurn = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    let seen = 1
+    for (let turn = 0; turn < 10_000 && seen === 1; turn++) {
+      yield* ioTurn
+      seen = yield* tiered.getOrFetch("k", fetch, { tags: ["users/1"] })
+    }
+    expect(seen).toBe(2)
+  })
+
 describe.skipIf(redisSkip !== undefined)("StoreSpec.layer on Redis", () => {
   it.live("an untiered process (a CLI) announces its invalidations to tiered processes (servers)", () =>
     Effect.gen(function* () {
       const server = yield* Servers.redis
-      const spec = { _tag: "Redis", url: server.url } as const
-      const cacheOf = (options: StoreSpec.LayerOptions) =>
-        Effect.map(
-          Layer.build(Cache.layer({ namespace: "spec" }).pipe(Layer.provide(StoreSpec.layer(spec, options)))),
-          (context) => context.unsafeMap.get(Cache.Cache.key) as Cache.Service
-        )
-      const tiered = yield* cacheOf({ tiered: true, localTtl: "1 hour" })
-      const cli = yield* cacheOf({ check: true })
-      const fetches = yield* Ref.make(0)
-      const fetch = Ref.updateAndGet(fetches, (n) => n + 1)
-      expect(yield* tiered.getOrFetch("k", fetch, { tags: ["users/1"] })).toBe(1)
-      expect(yield* tiered.getOrFetch("k", fetch, { tags: ["users/1"] })).toBe(1)
-      yield* cli.invalidate(["users"])
-      // The tiered process holds the entry and its versions for an hour: only the bus can tell it.
-      // Each read first lets I/O run (the bus message is a socket read), at most 10,000 times.
-      const ioTurn = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      let seen = 1
-      for (let turn = 0; turn < 10_000 && seen === 1; turn++) {
-        yield* ioTurn
-        seen = yield* tiered.getOrFetch("k", fetch, { tags: ["users/1"] })
-      }
-      expect(seen).toBe(2)
+      yield* announcedInvalidation({ _tag: "Redis", url: server.url })
     }).pipe(Effect.scoped), 30_000)
+})
+
+describe.skipIf(clusterSkip !== undefined)("StoreSpec.layer on a Redis Cluster", () => {
+  it.live("redis+cluster:// opens the cluster, tiered or not, with one bus", () =>
+    Effect.gen(function* () {
+      const cluster = yield* RedisCluster.start()
+      const spec = StoreSpec.parse(`redis+cluster://${cluster.nodes.slice(0, 2).map((n) => `${n.host}:${n.port}`).join(",")}`)
+      expect(Either.isRight(spec)).toBe(true)
+      if (Either.isRight(spec)) yield* announcedInvalidation(spec.right)
+    }).pipe(Effect.scoped), 60_000)
 })

@@ -58,8 +58,12 @@ const redis = (connection: RedisClient.Options, options: LayerOptions): Layer.La
       const remote = { store: yield* Store.Store, tagVersions: yield* TagVersions.TagVersions }
       return TieredStore.context(TieredStore.announcing(remote, yield* Bus.Bus))
     }))
+  // Tiered, the tiers cache tag versions themselves: under them, the raw store.
+  const remote = options.tiered === true
+    ? Layer.effectContext(Effect.map(RedisStore.make, RedisStore.context))
+    : RedisStore.layerClient
   return tiering.pipe(
-    Layer.provide(Layer.merge(RedisStore.layerClient, RedisBus.layerClient)),
+    Layer.provide(Layer.merge(remote, RedisBus.layerClient)),
     Layer.provide(RedisClient.layer(connection))
   )
 }
@@ -72,6 +76,13 @@ const raw = (spec: StoreSpec, options: LayerOptions): Layer.Layer<Services, unkn
       return sqlite(spec.filename, options.create !== false)
     case "Redis":
       return redis({ url: spec.url, ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }) }, options)
+    case "RedisCluster":
+      return redis({
+        cluster: spec.nodes,
+        ...(spec.username === undefined ? {} : { username: spec.username }),
+        ...(spec.password === undefined ? {} : { password: spec.password }),
+        ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix })
+      }, options)
     case "Memcached":
       return MemcachedStore.layer({ servers: spec.servers })
   }

@@ -2,7 +2,7 @@ import { Either } from "effect"
 import type { StoreSpec } from "../StoreSpec.js"
 
 /** @internal */
-export const syntax = "memory | sqlite:PATH | redis://URL | memcached://HOST:PORT[,HOST:PORT]"
+export const syntax = "memory | sqlite:PATH | redis://URL | redis+cluster://HOST:PORT[,HOST:PORT] | memcached://HOST:PORT[,HOST:PORT]"
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s:,/@[\]]+):(\d{1,5})$/
 
@@ -13,6 +13,30 @@ export const parseHostPort = (text: string): { readonly host: string; readonly p
   const port = Number(match[2])
   return port >= 1 && port <= 65535 ? { host: match[1]!.replace(/^\[|\]$/g, ""), port } : undefined
 }
+
+interface Credentials {
+  readonly username?: string
+  readonly password?: string
+}
+
+const splitCredentials = (rest: string): [Credentials, string] => {
+  const at = rest.lastIndexOf("@")
+  if (at < 0) return [{}, rest]
+  const auth = rest.slice(0, at)
+  const colon = auth.indexOf(":")
+  const username = decodeURIComponent(colon < 0 ? auth : auth.slice(0, colon))
+  const password = colon < 0 ? undefined : decodeURIComponent(auth.slice(colon + 1))
+  return [{ ...(username === "" ? {} : { username }), ...(password === undefined ? {} : { password }) }, rest.slice(at + 1)]
+}
+
+const parseCluster = (value: string): StoreSpec | undefined => {
+  const [credentials, hosts] = splitCredentials(value.slice("redis+cluster://".length))
+  const nodes = hosts.replace(/\/+$/, "").split(",").map(parseHostPort)
+  if (nodes.length === 0 || nodes.some((node) => node === undefined)) return undefined
+  return { _tag: "RedisCluster", url: value, nodes: nodes as Array<{ host: string; port: number }>, ...credentials }
+}
+
+const maskCluster = (url: string): string => url.replace(/^(redis\+cluster:\/\/[^:@/]*:)[^@]*@/, "$1***@")
 
 /** @internal */
 export const parse = (text: string): Either.Either<StoreSpec, string> => {
@@ -34,6 +58,12 @@ export const parse = (text: string): Either.Either<StoreSpec, string> => {
     }
     return Either.left(`not a Redis URL (redis://host:port[/db]): ${value}`)
   }
+  if (value.startsWith("redis+cluster://")) {
+    const cluster = parseCluster(value)
+    return cluster === undefined
+      ? Either.left(`redis+cluster needs [user:password@]HOST:PORT[,HOST:PORT] (got ${JSON.stringify(maskCluster(value))})`)
+      : Either.right(cluster)
+  }
   if (value.startsWith("memcached://")) {
     const servers = value.slice("memcached://".length).replace(/\/+$/, "")
     return servers !== "" && servers.split(",").every((server) => parseHostPort(server) !== undefined)
@@ -51,6 +81,7 @@ export const format = (spec: StoreSpec): string => {
     case "Sqlite":
       return `sqlite:${spec.filename}`
     case "Redis":
+    case "RedisCluster":
       return spec.url
     case "Memcached":
       return `memcached://${spec.servers}`
@@ -72,6 +103,8 @@ export const describe = (spec: StoreSpec, tiered: boolean): string => {
       return `sqlite (${spec.filename})`
     case "Redis":
       return `redis (${maskUrl(spec.url)}${tiered ? ", tiered under memory, with the bus" : ", with the bus"})`
+    case "RedisCluster":
+      return `redis cluster (${maskCluster(spec.url)}${tiered ? ", tiered under memory, with the bus" : ", with the bus"})`
     case "Memcached":
       return `memcached (${spec.servers})`
   }
@@ -84,6 +117,8 @@ export const endpoints = (spec: StoreSpec): ReadonlyArray<{ readonly host: strin
       const url = new URL(spec.url)
       return [{ host: url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1", port: Number(url.port || 6379) }]
     }
+    case "RedisCluster":
+      return spec.nodes
     case "Memcached":
       return spec.servers.split(",").flatMap((server) => parseHostPort(server) ?? [])
     default:
