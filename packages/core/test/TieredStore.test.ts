@@ -117,4 +117,29 @@ describe("TieredStore (core)", () => {
       yield* ca.invalidate(["users"])
       expect(yield* ca.getOrFetch("k", fetch, { tags: ["users/1"] })).toBe(2)
     }))
+
+  it.scoped("while no bump happens, one counter read per half life keeps every cached version (no re-reads)", () =>
+    Effect.gen(function* () {
+      const remote = yield* MemoryStore.make()
+      const versionReads = yield* Ref.make(0)
+      const counted = {
+        store: remote.store,
+        tagVersions: {
+          ...remote.tagVersions,
+          versions: (paths: ReadonlyArray<string>) => Effect.zipRight(Ref.update(versionReads, (n) => n + 1), remote.tagVersions.versions(paths))
+        }
+      }
+      const network = yield* Bus.makeInProcess
+      const tier = yield* TieredStore.makeMemory(counted, yield* network.join, { localTtl: "2 seconds" })
+      yield* TestClock.adjust("1 second")
+      yield* tier.tagVersions.versions(["a", "b"])
+      yield* TestClock.adjust("10 seconds")
+      yield* tier.tagVersions.versions(["a", "b"])
+      expect(yield* Ref.get(versionReads)).toBe(1)
+      // A bump anywhere stops the revalidation: the versions are re-read once their life is over.
+      yield* remote.tagVersions.bump(["other"], "hard")
+      yield* TestClock.adjust("3 seconds")
+      yield* tier.tagVersions.versions(["a", "b"])
+      expect(yield* Ref.get(versionReads)).toBe(2)
+    }))
 })

@@ -14,6 +14,8 @@ export interface Remote {
 interface CachedVersion {
   readonly version: TagVersions.Version
   readonly readAt: number
+  /** A local sequence number before which the remote was last asked (see the revalidation tick). */
+  readonly from: number
 }
 
 const maxVersion = (a: TagVersions.Version, b: TagVersions.Version): TagVersions.Version =>
@@ -27,8 +29,15 @@ export interface VersionCache {
   readonly tagVersions: TagVersions.Service
   /** Applies a bump seen on the bus. */
   readonly bumped: (paths: ReadonlyArray<string>, mode: TagVersions.Mode, counter: number) => void
-  /** Records versions read together with an entry. */
-  readonly record: (paths: ReadonlyArray<string>, versions: ReadonlyArray<TagVersions.Version>, resets: number) => void
+  /** Records versions read together with an entry (`from`: `mark()` before the read). */
+  readonly record: (
+    paths: ReadonlyArray<string>,
+    versions: ReadonlyArray<TagVersions.Version>,
+    resets: number,
+    from: number
+  ) => void
+  /** A new local sequence number, taken before asking the remote. */
+  readonly mark: () => number
   /** Forgets everything (bus reset). */
   readonly reset: () => void
   /** How many resets so far: a read begun before a reset must not be cached. */
@@ -36,11 +45,12 @@ export interface VersionCache {
 }
 
 /**
- * Tag versions cached per process for at most `ttlMillis` after they were read, raised at
- * once by the bumps of this process and of the bus; a version older than half its life is
- * re-read in the background when used, so hot tags never wait on the remote. Versions only
- * grow, so a read and a bump crossing are merged with `max`; a read begun before a reset is
- * not cached.
+ * Tag versions cached per process for at most `ttlMillis` after they were read or last proven
+ * current, raised at once by the bumps of this process and of the bus. Every half life one read
+ * of the remote counter proves the whole cache current when no bump happened since the previous
+ * tick; otherwise a version older than half its life is re-read in the background when used, so
+ * hot tags rarely wait on the remote. Versions only grow, so a read and a bump crossing are
+ * merged with `max`; a read begun before a reset is not cached.
  * @internal
  */
 export const makeVersionCache = (
@@ -53,22 +63,24 @@ export const makeVersionCache = (
     const now = () => clock.unsafeCurrentTimeMillis()
     const cache = new Map<string, CachedVersion>()
     let resets = 0
+    let seq = 0
+    const mark = () => ++seq
     const refreshing = new Set<string>()
     const refresh = yield* Queue.unbounded<string>()
 
-    const record = (paths: ReadonlyArray<string>, versions: ReadonlyArray<TagVersions.Version>, started: number) => {
+    const record = (paths: ReadonlyArray<string>, versions: ReadonlyArray<TagVersions.Version>, started: number, from: number) => {
       if (resets !== started) return
       const readAt = now()
       for (let i = 0; i < paths.length; i++) {
         const cached = cache.get(paths[i]!)
-        cache.set(paths[i]!, { version: cached === undefined ? versions[i]! : maxVersion(cached.version, versions[i]!), readAt })
+        cache.set(paths[i]!, { version: cached === undefined ? versions[i]! : maxVersion(cached.version, versions[i]!), readAt, from })
       }
     }
     const bumped = (paths: ReadonlyArray<string>, mode: TagVersions.Mode, counter: number) => {
       const bump = bumpedVersion(mode, counter)
       for (const path of paths) {
         const cached = cache.get(path)
-        if (cached !== undefined) cache.set(path, { version: maxVersion(cached.version, bump), readAt: cached.readAt })
+        if (cached !== undefined) cache.set(path, { ...cached, version: maxVersion(cached.version, bump) })
       }
     }
 
@@ -76,8 +88,9 @@ export const makeVersionCache = (
       Effect.flatMap((chunk) => {
         const paths = Array.from(chunk)
         const started = resets
+        const from = mark()
         return remote.versions(paths).pipe(
-          Effect.tap((versions) => Effect.sync(() => record(paths, versions, started))),
+          Effect.tap((versions) => Effect.sync(() => record(paths, versions, started, from))),
           Effect.ignore,
           Effect.ensuring(Effect.sync(() => paths.forEach((path) => refreshing.delete(path))))
         )
@@ -86,11 +99,28 @@ export const makeVersionCache = (
       Effect.interruptible,
       Effect.forkScoped
     )
-    // Forget versions past their life.
-    yield* Effect.sync(() => {
+    // Every half life, one read of the counter revalidates the whole cache: when it has not moved
+    // since the previous tick, no bump happened in between, so every version current at that tick
+    // (read or revalidated since) is current now. Versions past their life are forgotten.
+    // A version is current at the previous tick's counter read when it was read after that read's
+    // answer arrived (`from` greater than its mark), or was proven current by that tick.
+    let lastCounter: number | undefined
+    let lastAnswered = 0
+    yield* Effect.gen(function* () {
+      const started = resets
+      const counter = yield* Effect.option(remote.counter)
+      const answered = mark()
+      if (counter._tag === "Some" && counter.value === lastCounter && started === resets) {
+        const readAt = now()
+        for (const [path, cached] of cache) {
+          if (cached.from > lastAnswered) cache.set(path, { version: cached.version, readAt, from: answered + 0.5 })
+        }
+      }
+      lastCounter = counter._tag === "Some" ? counter.value : undefined
+      lastAnswered = answered
       const time = now()
       for (const [path, cached] of cache) if (cached.readAt + ttlMillis <= time) cache.delete(path)
-    }).pipe(Effect.repeat(Schedule.spaced(Math.max(1_000, ttlMillis))), Effect.interruptible, Effect.forkScoped)
+    }).pipe(Effect.repeat(Schedule.spaced(Math.max(50, ttlMillis / 2))), Effect.interruptible, Effect.forkScoped)
 
     const versions = (paths: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<TagVersions.Version>, Store.StoreError> =>
       Effect.suspend(() => {
@@ -111,10 +141,11 @@ export const makeVersionCache = (
         if (missing === undefined) return Effect.succeed(out)
         const wanted = missing
         const started = resets
+        const from = mark()
         const read = wanted.map((i) => paths[i]!)
         return Effect.map(remote.versions(read), (found) => {
           wanted.forEach((i, j) => out[i] = found[j]!)
-          record(read, found, started)
+          record(read, found, started, from)
           return out
         })
       })
@@ -135,6 +166,7 @@ export const makeVersionCache = (
       },
       bumped,
       record,
+      mark,
       reset: () => {
         resets++
         cache.clear()
@@ -280,11 +312,12 @@ export const make = (
           }
           const started = epoch
           const resets = cache.resets()
+          const from = cache.mark()
           const read = yield* readRemote(key)
           if (Option.isSome(read)) {
             const [entry, vs] = read.value
             yield* keep(key, entry, started)
-            cache.record(Tag.prefixesOfAll(entry.tags), vs, resets)
+            cache.record(Tag.prefixesOfAll(entry.tags), vs, resets, from)
           }
           return read
         }),
