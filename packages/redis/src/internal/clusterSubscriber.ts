@@ -7,7 +7,8 @@ import type * as RedisClient from "../RedisClient.js"
  * A pub/sub subscriber on a cluster. Classic pub/sub is broadcast to every node, so one
  * connection to any node hears every message. When that node goes away, the subscriber moves to
  * the next known node (after a backoff capped at 2 s) and calls `onReset` once subscribed
- * again, since messages may have been published meanwhile.
+ * again, since messages may have been published meanwhile. Returns once the first subscription
+ * is in place (or after 2 s, the cluster being down: it keeps trying in the background).
  * @internal
  */
 export const subscribe = (
@@ -19,6 +20,8 @@ export const subscribe = (
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
+      let subscribed: () => void = () => {}
+      const first = new Promise<void>((resolve) => subscribed = resolve)
       let closed = false
       let lost = false
       let attempt = 0
@@ -59,6 +62,7 @@ export const subscribe = (
           .then(() => subscriber.subscribe(channel))
           .then(() => {
             attempt = 0
+            subscribed()
             if (!lost) return
             lost = false
             onReset()
@@ -66,11 +70,16 @@ export const subscribe = (
           .catch(() => subscriber.disconnect())
       }
       open()
-      return () => {
-        closed = true
-        if (timer !== undefined) clearTimeout(timer)
-        current?.disconnect()
+      return {
+        first,
+        close: () => {
+          closed = true
+          if (timer !== undefined) clearTimeout(timer)
+          current?.disconnect()
+        }
       }
     }),
-    (close) => Effect.sync(close)
+    ({ close }) => Effect.sync(close)
+  ).pipe(
+    Effect.flatMap(({ first }) => Effect.promise(() => first).pipe(Effect.timeout(2_000), Effect.ignore))
   )
