@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as CacheBench from "./cache.js"
+import * as ClusterBench from "./cluster.js"
 import * as GraphQLBench from "./graphql.js"
 import * as HttpBench from "./http.js"
 import * as MemcachedBench from "./memcached.js"
@@ -145,7 +146,8 @@ const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promi
   { name: "normalize", run: async () => normalizedSection(await NormalizeBench.run()) },
   { name: "memcached", run: memcachedSection },
   { name: "graphql", run: GraphQLBench.section },
-  { name: "http", run: async () => HttpBench.section(await HttpBench.run()) }
+  { name: "http", run: async () => HttpBench.section(await HttpBench.run()) },
+  { name: "cluster", run: ClusterBench.run }
 ]
 
 const main = async () => {

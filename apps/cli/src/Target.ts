@@ -127,7 +127,7 @@ export const localCache = (
 ): Effect.Effect<LocalCache, CliError.CliError, Scope.Scope> =>
   Effect.gen(function* () {
     const absent = readOnly && spec._tag === "Sqlite" && !Fs.existsSync(spec.filename)
-    const stores = yield* Layer.build(absent ? MemoryStore.layer() : StoreSpec.layer(spec))
+    const stores = yield* Layer.build(absent ? MemoryStore.layer() : StoreSpec.layer(spec, readOnly ? "read" : "write"))
     const failures = yield* StoreFailures.make(stores)
     const cache = yield* Layer.build(Cache.layer(options).pipe(Layer.provide(Layer.succeedContext(failures.context)))).pipe(
       Effect.map(Context.get(Cache.Cache))

@@ -1,65 +1,46 @@
 /**
- * The cache and the store under it, chosen by `CACHET_STORE` (alias `CACHE_STORE`):
+ * The cache and the store under it, chosen by the store specification of `@cachet/stores`
+ * (`CACHET_STORE`, alias `CACHE_STORE`; read by `Config.cache`):
  *
- * - `memory` (default): a per-process LRU, bounded by `CACHET_MEMORY_MAX_ENTRIES` and
- *   `CACHET_MEMORY_MAX_BYTES`;
- * - `sqlite:PATH`: a SQLite file that survives restarts;
- * - `redis://...` / `rediss://...`: Redis, tiered under a per-process memory tier and kept
- *   coherent between processes by the Redis bus;
+ * - `memory` (default, and what an empty value means): a per-process LRU, bounded by
+ *   `CACHET_MEMORY_MAX_ENTRIES` and `CACHET_MEMORY_MAX_BYTES`;
+ * - `sqlite:PATH`: a SQLite file that survives restarts (its directory is created);
+ * - `redis://...` / `rediss://...` / `redis+cluster://host:port,...`: Redis (one node or a
+ *   cluster), tiered under a per-process memory tier and kept coherent by the Redis bus;
  * - `memcached://host:port[,host:port]`: Memcached.
  *
  * @since 0.1.0
  */
-import { Cache, MemoryStore, type Store, type TagVersions } from "@cachet/core"
-import { MemcachedStore } from "@cachet/memcached"
-import { TieredStore } from "@cachet/redis"
-import { SqliteStore } from "@cachet/sqlite"
+import { Cache } from "@cachet/core"
+import type { Store, TagVersions } from "@cachet/core"
+import { StoreSpec } from "@cachet/stores"
 import { Config, ConfigError, Context, Effect, Either, Layer } from "effect"
-import * as Fs from "node:fs"
-import * as Path from "node:path"
 import * as AppConfig from "./Config.js"
 
 /**
- * A parsed `CACHE_STORE`.
+ * A parsed store specification.
  *
  * @since 0.1.0
  * @category models
  */
-export type Spec =
-  | { readonly _tag: "Memory" }
-  | { readonly _tag: "Sqlite"; readonly filename: string }
-  | { readonly _tag: "Redis"; readonly url: string }
-  | { readonly _tag: "Memcached"; readonly servers: string }
+export type Spec = StoreSpec.StoreSpec
 
 /**
- * Reads a `CACHE_STORE` value.
+ * How the server opens its store: Redis tiered under a memory tier (a long-lived process),
+ * SQLite directories created.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const layerOptions: StoreSpec.LayerOptions = { tiered: true }
+
+/**
+ * Reads a store specification; an empty value is `memory`.
  *
  * @since 0.1.0
  * @category parsing
  */
-export const parse = (text: string): Either.Either<Spec, string> => {
-  const value = text.trim()
-  if (value === "" || value === "memory") return Either.right({ _tag: "Memory" })
-  if (value.startsWith("sqlite:")) {
-    const filename = value.slice("sqlite:".length)
-    return filename === "" ? Either.left("sqlite: needs a path (sqlite:./data/cache.db)") : Either.right({ _tag: "Sqlite", filename })
-  }
-  if (value.startsWith("redis://") || value.startsWith("rediss://")) {
-    try {
-      if (new URL(value).hostname !== "") return Either.right({ _tag: "Redis", url: value })
-    } catch {
-      // not a URL
-    }
-    return Either.left(`not a Redis URL (redis://host:port): ${value}`)
-  }
-  if (value.startsWith("memcached://")) {
-    const servers = value.slice("memcached://".length).replace(/\/+$/, "")
-    return /^[^,\s]+:\d+(,[^,\s]+:\d+)*$/.test(servers)
-      ? Either.right({ _tag: "Memcached", servers })
-      : Either.left(`memcached:// needs host:port[,host:port] (got ${JSON.stringify(servers)})`)
-  }
-  return Either.left(`CACHET_STORE must be memory, sqlite:PATH, redis://... or memcached://host:port (got ${JSON.stringify(value)})`)
-}
+export const parse = (text: string): Either.Either<Spec, string> => StoreSpec.parse(text, { empty: { _tag: "Memory" } })
 
 /**
  * A one-line description of the store, without secrets.
@@ -67,31 +48,17 @@ export const parse = (text: string): Either.Either<Spec, string> => {
  * @since 0.1.0
  * @category utils
  */
-export const describe = (spec: Spec): string => {
-  switch (spec._tag) {
-    case "Memory":
-      return "memory (per-process LRU)"
-    case "Sqlite":
-      return `sqlite (${spec.filename})`
-    case "Redis": {
-      const url = new URL(spec.url)
-      if (url.password !== "") url.password = "***"
-      return `redis (${url.toString()}, tiered under memory, with the bus)`
-    }
-    case "Memcached":
-      return `memcached (${spec.servers})`
-  }
-}
+export const describe = (spec: Spec): string => StoreSpec.describe(spec, layerOptions)
 
 /**
- * `CACHE_STORE` from config.
+ * The store specification from config.
  *
  * @since 0.1.0
  * @category config
  */
 export const specConfig: Config.Config<Spec> = AppConfig.cache.pipe(
   Config.mapOrFail(({ store }) =>
-    Either.mapLeft(parse(store), (message) => ConfigError.InvalidData(["CACHET_STORE"], message))
+    Either.mapLeft(parse(store), (message) => ConfigError.InvalidData([StoreSpec.envNames.name], message))
   )
 )
 
@@ -103,23 +70,8 @@ export const specConfig: Config.Config<Spec> = AppConfig.cache.pipe(
  */
 export const storeLayer = (
   spec: Spec
-): Layer.Layer<Store.Store | TagVersions.TagVersions, Store.StoreError | ConfigError.ConfigError> => {
-  switch (spec._tag) {
-    case "Memory":
-      return Layer.unwrapEffect(Effect.map(AppConfig.memoryBounds, MemoryStore.layer))
-    case "Sqlite":
-      return Layer.unwrapEffect(
-        Effect.as(
-          Effect.sync(() => Fs.mkdirSync(Path.dirname(Path.resolve(spec.filename)), { recursive: true })),
-          SqliteStore.layer({ filename: spec.filename })
-        )
-      )
-    case "Redis":
-      return TieredStore.layer({ url: spec.url })
-    case "Memcached":
-      return MemcachedStore.layer({ servers: spec.servers })
-  }
-}
+): Layer.Layer<Store.Store | TagVersions.TagVersions, StoreSpec.StoreOpenError | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(AppConfig.memoryBounds, (memory) => StoreSpec.layer(spec, { ...layerOptions, memory })))
 
 /**
  * Which store the cache runs on (for the start-up log and `/health`).
@@ -140,7 +92,7 @@ export class CacheStoreInfo extends Context.Tag("Blog/CacheStoreInfo")<
  */
 export const CacheLive: Layer.Layer<
   Cache.Cache | CacheStoreInfo,
-  Store.StoreError | ConfigError.ConfigError
+  StoreSpec.StoreOpenError | ConfigError.ConfigError
 > = Layer.unwrapEffect(
   Effect.gen(function* () {
     const spec = yield* specConfig

@@ -1,6 +1,7 @@
 /**
  * @since 0.1.0
  */
+export * as Bus from "./Bus.js"
 export * as Cache from "./Cache.js"
 export * as CacheMetrics from "./CacheMetrics.js"
 export * as Codec from "./Codec.js"
@@ -12,3 +13,4 @@ export * as QueryCache from "./QueryCache.js"
 export * as Store from "./Store.js"
 export * as Tag from "./Tag.js"
 export * as TagVersions from "./TagVersions.js"
+export * as TieredStore from "./TieredStore.js"

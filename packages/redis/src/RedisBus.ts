@@ -7,66 +7,43 @@
  *
  * @since 0.1.0
  */
-import { Store } from "@cachet/core"
-import { Context, Effect, Layer, PubSub, Queue, Runtime } from "effect"
+import { Bus } from "@cachet/core"
+import { Context, Effect, Layer, PubSub, Runtime } from "effect"
 import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
 import * as RedisClient from "./RedisClient.js"
+import * as ClusterSubscriber from "./internal/clusterSubscriber.js"
 import { call } from "./internal/redisStore.js"
 
 /**
- * What travels on the bus.
+ * What travels on the bus (core's `Bus.Message`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Message =
-  | { readonly _tag: "TagsBumped"; readonly paths: ReadonlyArray<string>; readonly mode: "hard" | "soft"; readonly counter: number }
-  | { readonly _tag: "KeysChanged"; readonly keys: ReadonlyArray<string> }
-  | { readonly _tag: "Cleared"; readonly prefix: string }
-  | { readonly _tag: "Reset" }
+export type Message = Bus.Message
 
 /**
- * What the bus provides.
+ * What the bus provides (core's `Bus.Service`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Service {
-  /** This process's id on the bus. */
-  readonly id: string
-  /** Publishes to every other process. */
-  readonly publish: (message: Message) => Effect.Effect<void, Store.StoreError>
-  /** Messages from other processes (and `Reset` after a reconnection), from now until the scope closes. */
-  readonly subscribe: Effect.Effect<Queue.Dequeue<Message>, never, Scope.Scope>
-}
+export type Service = Bus.Service
 
 /**
- * The `RedisBus` service tag.
+ * The `RedisBus` service tag (the same service is also provided as core's `Bus.Bus`).
  *
  * @since 0.1.0
  * @category tags
  */
 export class RedisBus extends Context.Tag("@cachet/redis/RedisBus")<RedisBus, Service>() {}
 
-const isMessage = (u: unknown): u is Message => {
-  if (typeof u !== "object" || u === null || !("_tag" in u)) return false
-  switch (u._tag) {
-    case "TagsBumped":
-      return "paths" in u && Array.isArray(u.paths) && "counter" in u && typeof u.counter === "number" &&
-        "mode" in u && (u.mode === "hard" || u.mode === "soft")
-    case "KeysChanged":
-      return "keys" in u && Array.isArray(u.keys)
-    case "Cleared":
-      return "prefix" in u && typeof u.prefix === "string"
-    default:
-      return false
-  }
-}
-
 /**
  * Builds the bus: publishes on the client's connection, subscribes on a second one (channel
- * `<keyPrefix>bus`), both closed with the scope.
+ * `<keyPrefix>bus`), both closed with the scope. On a cluster, messages are published with
+ * classic `PUBLISH` (broadcast to every node) and heard on one node, moving to another node
+ * (then `Reset`) when that one goes away.
  *
  * @since 0.1.0
  * @category constructors
@@ -77,31 +54,40 @@ export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope
   const id = randomUUID()
   const hub = yield* Effect.acquireRelease(PubSub.unbounded<Message>(), PubSub.shutdown)
   const runtime = yield* Effect.runtime<never>()
-  // The subscriber only ever sends SUBSCRIBE, so its offline queue stays tiny: let it queue.
-  const subscriber = yield* RedisClient.connect({ ...redis.options, enableOfflineQueue: true })
-  let lost = false
-  subscriber.on("close", () => lost = true)
-  subscriber.on("ready", () => {
-    if (!lost) return
-    lost = false
+  const reset = () => {
     Runtime.runSync(runtime)(PubSub.publish(hub, { _tag: "Reset" }))
     Runtime.runFork(runtime)(Effect.logInfo("redis bus reconnected: local tiers reset"))
-  })
-  subscriber.on("message", (from: string, text: string) => {
-    if (from !== channel) return
+  }
+  const receive = (text: string) => {
     try {
       const parsed: unknown = JSON.parse(text)
       if (typeof parsed !== "object" || parsed === null || !("o" in parsed) || !("m" in parsed)) return
-      if (parsed.o === id || !isMessage(parsed.m)) return
+      if (parsed.o === id || !Bus.isMessage(parsed.m) || parsed.m._tag === "Reset") return
       Runtime.runSync(runtime)(PubSub.publish(hub, parsed.m))
     } catch {
       // not ours
     }
-  })
-  yield* Effect.tryPromise(() => subscriber.subscribe(channel)).pipe(
-    Effect.timeout(2_000),
-    Effect.catchAll((error) => Effect.logWarning("redis bus: subscribe failed; it will resubscribe on reconnection", error))
-  )
+  }
+  if (RedisClient.isCluster(redis.client)) {
+    yield* ClusterSubscriber.subscribe(redis.client, redis.options, channel, receive, reset)
+  } else {
+    // The subscriber only ever sends SUBSCRIBE, so its offline queue stays tiny: let it queue.
+    const subscriber = yield* RedisClient.connect({ ...redis.options, enableOfflineQueue: true })
+    let lost = false
+    subscriber.on("close", () => lost = true)
+    subscriber.on("ready", () => {
+      if (!lost) return
+      lost = false
+      reset()
+    })
+    subscriber.on("message", (from: string, text: string) => {
+      if (from === channel) receive(text)
+    })
+    yield* Effect.tryPromise(() => subscriber.subscribe(channel)).pipe(
+      Effect.timeout(2_000),
+      Effect.catchAll((error) => Effect.logWarning("redis bus: subscribe failed; it will resubscribe on reconnection", error))
+    )
+  }
   return {
     id,
     publish: (message) =>
@@ -116,7 +102,9 @@ export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope
  * @since 0.1.0
  * @category layers
  */
-export const layerClient: Layer.Layer<RedisBus, never, RedisClient.RedisClient> = Layer.scoped(RedisBus, make)
+export const layerClient: Layer.Layer<RedisBus | Bus.Bus, never, RedisClient.RedisClient> = Layer.scopedContext(
+  Effect.map(make, (bus) => Context.make(RedisBus, bus).pipe(Context.add(Bus.Bus, bus)))
+)
 
 /**
  * The bus on new connections.
@@ -124,5 +112,5 @@ export const layerClient: Layer.Layer<RedisBus, never, RedisClient.RedisClient> 
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: RedisClient.Options = {}): Layer.Layer<RedisBus> =>
+export const layer = (options: RedisClient.Options = {}): Layer.Layer<RedisBus | Bus.Bus> =>
   Layer.provide(layerClient, RedisClient.layer(options))

@@ -1,28 +1,63 @@
 /**
- * A scoped `ioredis` connection configured to fail fast when the server is down, so the
- * cache's store timeout, fail-open and circuit breaker take over: commands time out
- * (`commandTimeout`), are not queued while disconnected (`enableOfflineQueue: false`), are
- * retried at most once, and the client reconnects by itself with a capped backoff.
+ * A scoped `ioredis` connection — to one node (`url`) or to a Redis Cluster (`cluster`) —
+ * configured to fail fast when a server is down, so the cache's store timeout, fail-open and
+ * circuit breaker take over: commands time out (`commandTimeout`), are not queued while
+ * disconnected (`enableOfflineQueue: false`), are retried at most once, and the client
+ * reconnects by itself with a capped backoff. A cluster client follows `MOVED`/`ASK`
+ * redirections and slot changes (failovers) itself, and pipelines the commands of one tick per
+ * node (`enableAutoPipelining`), so a batch costs one round trip per shard, in parallel.
  *
  * @since 0.1.0
  */
-import { Config, Context, Effect, Layer, Runtime } from "effect"
+import { Config, Context, Duration, Effect, Layer, Runtime } from "effect"
 import { ConfigError, type Scope } from "effect"
-import { Redis } from "ioredis"
-import type { RedisOptions } from "ioredis"
+import { Cluster, Redis } from "ioredis"
+import type { ClusterOptions, RedisOptions } from "ioredis"
 
 /**
- * How to connect: a `url` (`redis://host:port/db`) and/or any `ioredis` option, which win over
- * the fail-fast defaults. `keyPrefix` is Cachet's own prefix for every key it writes (default
- * `"cachet:"`); ioredis' `keyPrefix` option is not used.
+ * A node of a Redis Cluster to start from (any master or replica; the rest is discovered).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClusterNode {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * How to connect: a `url` (`redis://host:port/db`), or `cluster` (some nodes of a Redis
+ * Cluster), and any `ioredis` option, which win over the fail-fast defaults. `keyPrefix` is
+ * Cachet's own prefix for every key it writes (default `"cachet:"`); ioredis' `keyPrefix` option
+ * is not used.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options extends Omit<RedisOptions, "keyPrefix"> {
   readonly url?: string
+  /** The nodes of a Redis Cluster: connect to the cluster instead of one node. */
+  readonly cluster?: ReadonlyArray<ClusterNode>
   readonly keyPrefix?: string
+  /**
+   * Cluster only: how long a process trusts a tag version it cached without hearing of a bump
+   * on the bus (default 1 s). This bounds cross-process staleness when bus messages are lost.
+   */
+  readonly versionTtl?: Duration.DurationInput
+  /**
+   * Cluster only: how long an invalidation waits for a replica of the tag-versions shard to
+   * acknowledge it (`WAIT 1`, default 250 ms); unacknowledged, it fails rather than return.
+   */
+  readonly replicaAckTimeout?: Duration.DurationInput
 }
+
+/**
+ * A connection to one node or to a cluster: the commands Cachet sends are the same.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Client = Redis | Cluster
 
 /**
  * A connection and the key prefix its users share.
@@ -31,7 +66,7 @@ export interface Options extends Omit<RedisOptions, "keyPrefix"> {
  * @category models
  */
 export interface Service {
-  readonly client: Redis
+  readonly client: Client
   readonly keyPrefix: string
   /** The options the connection was made with, to open more connections (the bus subscriber). */
   readonly options: Options
@@ -61,6 +96,47 @@ export const defaults: RedisOptions = {
   retryStrategy: (times) => Math.min(times * 50, 2_000)
 }
 
+const watch = (client: Client, runtime: Runtime.Runtime<never>): void => {
+  // Log one line per outage rather than one per reconnection attempt.
+  let healthy = true
+  const lost = (error: Error) => {
+    if (!healthy) return
+    healthy = false
+    Runtime.runFork(runtime)(Effect.logWarning(`redis connection error: ${error.message}`))
+  }
+  client.on("error", lost)
+  client.on("node error", lost)
+  client.on("ready", () => {
+    if (healthy) return
+    healthy = true
+    Runtime.runFork(runtime)(Effect.logInfo("redis connection restored"))
+  })
+}
+
+/**
+ * The fail-fast settings of a cluster client: no offline queue, commands retried on
+ * `MOVED`/`ASK`/`TRYAGAIN` and on failover within the command timeout, reconnection forever
+ * with a backoff capped at 2 s (a full cluster restart is survived), auto-pipelining per node.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const clusterDefaults = (redisOptions: RedisOptions): ClusterOptions => {
+  const { enableOfflineQueue: _q, retryStrategy: _r, lazyConnect: _l, ...nodeOptions } = redisOptions
+  return {
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    lazyConnect: true,
+    maxRedirections: 16,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    slotsRefreshTimeout: 1_000,
+    clusterRetryStrategy: (times) => Math.min(100 + times * 50, 2_000),
+    redisOptions: nodeOptions
+  }
+}
+
 /**
  * Opens a connection (waiting up to `connectTimeout` for it; a server down at start is logged,
  * not fatal: the client keeps reconnecting) and closes it when the scope closes.
@@ -68,13 +144,19 @@ export const defaults: RedisOptions = {
  * @since 0.1.0
  * @category constructors
  */
-export const connect = (options: Options): Effect.Effect<Redis, never, Scope.Scope> =>
+export const connect = (options: Options): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const { keyPrefix: _keyPrefix, url, ...rest } = options
+    const { keyPrefix: _keyPrefix, url, cluster, versionTtl: _v, replicaAckTimeout: _a, ...rest } = options
     const redisOptions: RedisOptions = { ...defaults, ...rest }
     const runtime = yield* Effect.runtime<never>()
     const client = yield* Effect.acquireRelease(
-      Effect.sync(() => (url === undefined ? new Redis(redisOptions) : new Redis(url, redisOptions))),
+      Effect.sync((): Client =>
+        cluster !== undefined
+          ? new Cluster(cluster.map(({ host, port }) => ({ host, port })), clusterDefaults(redisOptions))
+          : url === undefined
+          ? new Redis(redisOptions)
+          : new Redis(url, redisOptions)
+      ),
       (client) =>
         Effect.promise(() => client.quit().catch(() => "")).pipe(
           Effect.timeout(1_000),
@@ -82,24 +164,30 @@ export const connect = (options: Options): Effect.Effect<Redis, never, Scope.Sco
           Effect.ensuring(Effect.sync(() => client.disconnect()))
         )
     )
-    // Log one line per outage rather than one per reconnection attempt.
-    let healthy = true
-    client.on("error", (error: Error) => {
-      if (!healthy) return
-      healthy = false
-      Runtime.runFork(runtime)(Effect.logWarning(`redis connection error: ${error.message}`))
-    })
-    client.on("ready", () => {
-      if (healthy) return
-      healthy = true
-      Runtime.runFork(runtime)(Effect.logInfo("redis connection restored"))
-    })
+    watch(client, runtime)
     yield* Effect.tryPromise(() => client.connect()).pipe(
       Effect.timeout(redisOptions.connectTimeout ?? 2_000),
       Effect.catchAll((error) => Effect.logWarning("redis not reachable at start; reconnecting in the background", error))
     )
     return client
   })
+
+/**
+ * Whether a client is a cluster client.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isCluster = (client: Client): client is Cluster => client instanceof Cluster
+
+/**
+ * The number of milliseconds of a duration option, or a default.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const millis = (duration: Duration.DurationInput | undefined, fallback: number): number =>
+  duration === undefined ? fallback : Duration.toMillis(Duration.decode(duration))
 
 /**
  * Builds the service: a connection plus the key prefix.
@@ -146,5 +234,5 @@ export const layerConfig = (
  * @since 0.1.0
  * @category constructors
  */
-export const duplicate = (service: Service): Effect.Effect<Redis, never, Scope.Scope> =>
+export const duplicate = (service: Service): Effect.Effect<Client, never, Scope.Scope> =>
   connect(service.options)

@@ -3,12 +3,20 @@
  * `MGET`, written with pipelined `SET`s, removed with `UNLINK`; tag versions in one hash with an
  * atomic Lua bump, and an entry read together with its tag versions in one round trip (Lua).
  *
+ * On a Redis Cluster (`RedisStore.layer({ cluster: [{ host, port }, ...] })`) entries spread
+ * over every shard by their own key; tag versions live in one slot, cached per process and kept
+ * current by `RedisBus` messages (`versionTtl` bounds a cached version's life), so a hit costs
+ * one round trip to the entry's shard. See the README's Stores section for the consistency
+ * this keeps.
+ *
  * @since 0.1.0
  */
-import { Store, TagVersions } from "@cachet/core"
+import { Store, TagVersions, TieredStore } from "@cachet/core"
 import { Config, Context, Effect, Layer } from "effect"
-import type { ConfigError } from "effect"
+import type { ConfigError, Scope } from "effect"
+import * as RedisBus from "./RedisBus.js"
 import * as RedisClient from "./RedisClient.js"
+import * as cluster from "./internal/clusterStore.js"
 import * as internal from "./internal/redisStore.js"
 
 /**
@@ -23,17 +31,45 @@ export interface RedisStore {
 }
 
 /**
- * Builds the store and tag versions on the connection of a `RedisClient`.
+ * Builds the store and tag versions on the connection of a `RedisClient`. On a cluster the tag
+ * versions are read from their shard on every hit (a second round trip); `makeCoherent` caches
+ * them instead.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make: Effect.Effect<RedisStore, never, RedisClient.RedisClient> = Effect.map(
   RedisClient.RedisClient,
-  ({ client, keyPrefix }) => {
+  ({ client, keyPrefix, options }) => {
+    if (RedisClient.isCluster(client)) {
+      const keys = cluster.keysForCluster(keyPrefix)
+      const tagVersions = cluster.makeClusterTagVersions(client, keys, RedisClient.millis(options.replicaAckTimeout, 250))
+      return { store: cluster.makeClusterStore(client, keys, tagVersions), tagVersions }
+    }
     const keys = internal.keysFor(keyPrefix)
     const tagVersions = internal.makeTagVersions(client, keys)
     return { store: internal.makeStore(client, keys, tagVersions), tagVersions }
+  }
+)
+
+/**
+ * Builds the store for the life of a scope: on one node, `make`; on a cluster, with tag
+ * versions cached per process for at most `versionTtl` and raised by the bumps other processes
+ * announce on `RedisBus` (a subscriber of its own), so a hit costs one round trip to the
+ * entry's shard.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeCoherent: Effect.Effect<RedisStore, never, RedisClient.RedisClient | Scope.Scope> = Effect.gen(
+  function* () {
+    const redis = yield* RedisClient.RedisClient
+    const raw = yield* make
+    if (!RedisClient.isCluster(redis.client)) return raw
+    const bus = yield* RedisBus.make
+    const tagVersions = yield* TieredStore.cachedVersions(raw.tagVersions, bus, RedisClient.millis(redis.options.versionTtl, 1_000))
+    const keys = cluster.keysForCluster(redis.keyPrefix)
+    return { store: cluster.makeClusterStore(redis.client, keys, tagVersions), tagVersions }
   }
 )
 
@@ -54,10 +90,11 @@ export const context = (redis: RedisStore): Context.Context<Store.Store | TagVer
  * @category layers
  */
 export const layerClient: Layer.Layer<Store.Store | TagVersions.TagVersions, never, RedisClient.RedisClient> = Layer
-  .effectContext(Effect.map(make, context))
+  .scopedContext(Effect.map(makeCoherent, context))
 
 /**
- * `Store` and `TagVersions` on a new connection: `RedisStore.layer({ url: "redis://..." })`.
+ * `Store` and `TagVersions` on a new connection: `RedisStore.layer({ url: "redis://..." })`, or
+ * on a cluster: `RedisStore.layer({ cluster: [{ host, port }, ...] })`.
  *
  * @since 0.1.0
  * @category layers

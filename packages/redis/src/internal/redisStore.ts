@@ -1,6 +1,6 @@
 import { Store, Tag, TagVersions } from "@cachet/core"
 import { Clock, Effect, Option } from "effect"
-import type { Redis } from "ioredis"
+import type { Client } from "../RedisClient.js"
 import * as Script from "./script.js"
 
 /** @internal */
@@ -36,7 +36,7 @@ const parseVersion = (text: unknown): number => {
 }
 
 /** @internal */
-export const makeTagVersions = (client: Redis, keys: Keys): TagVersions.Service => {
+export const makeTagVersions = (client: Client, keys: Keys): TagVersions.Service => {
   const versions = (paths: ReadonlyArray<string>) =>
     paths.length === 0
       ? Effect.succeed([] as ReadonlyArray<TagVersions.Version>)
@@ -56,7 +56,7 @@ export const makeTagVersions = (client: Redis, keys: Keys): TagVersions.Service 
 }
 
 /** @internal */
-export const makeStore = (client: Redis, keys: Keys, tagVersions: TagVersions.Service): Store.Service => {
+export const makeStore = (client: Client, keys: Keys, tagVersions: TagVersions.Service): Store.Service => {
   const decode = (text: string | null, now: number): Option.Option<Store.Entry> => {
     if (text === null) return Option.none()
     const entry = Store.decodeEntry(text)

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis"
+import type { Client } from "../RedisClient.js"
 import { createHash } from "node:crypto"
 
 /** @internal */
@@ -15,7 +15,7 @@ export const script = (source: string): Script => ({ source, sha: createHash("sh
  * @internal
  */
 export const run = (
-  client: Redis,
+  client: Client,
   { sha, source }: Script,
   keys: ReadonlyArray<string>,
   args: ReadonlyArray<string | number>
