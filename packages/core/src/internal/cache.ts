@@ -22,6 +22,7 @@ import * as CacheMetrics from "../CacheMetrics.js"
 import * as Codec from "../Codec.js"
 import * as Key from "../Key.js"
 import * as Lock from "../Lock.js"
+import * as PendingInvalidations from "./pendingInvalidations.js"
 import type * as Policy from "../Policy.js"
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
@@ -141,7 +142,8 @@ export const make = (options: Cache.Options = {}) =>
       invalidations: 0,
       expirations: 0,
       deletes: 0,
-      backgroundRefreshes: 0
+      backgroundRefreshes: 0,
+      deferredInvalidations: 0
     }
     const inflight = new Map<string, Flight>()
     const invalidationHub = yield* PubSub.unbounded<Cache.Invalidation>()
@@ -219,6 +221,53 @@ export const make = (options: Cache.Options = {}) =>
         : Effect.orElseSucceed(protect(operation, effect), () => fallback)
 
     // ---------------------------------------------------------------------------------------
+    // Invalidations the store did not acknowledge: recorded, honoured locally, replayed
+    // ---------------------------------------------------------------------------------------
+
+    const describeInvalidation = (invalidation: PendingInvalidations.Invalidation) =>
+      invalidation._tag === "Delete"
+        ? `delete of ${invalidation.keys.join(", ")}`
+        : `${invalidation.mode === "hard" ? "invalidation" : "expiry"} of ${invalidation.paths.join(", ")}`
+
+    const withStoreTimeout = <A>(operation: string, effect: Effect.Effect<A, Store.StoreError>) =>
+      store.local ? effect : Effect.timeoutFail(effect, {
+        duration: storeTimeout,
+        onTimeout: () => new Store.StoreError({ operation, reason: `timed out after ${storeTimeout} ms` })
+      })
+
+    const pending = yield* PendingInvalidations.make({
+      apply: (batch) =>
+        Effect.forEach(batch, (invalidation) =>
+          invalidation._tag === "Bump"
+            ? withStoreTimeout("bump", tagVersions.bump(invalidation.paths, invalidation.mode))
+            : withStoreTimeout("deleteMany", store.deleteMany(invalidation.keys)), { discard: true }),
+      retry: PendingInvalidations.defaultRetry(options.invalidationRetry ?? Duration.seconds(1)),
+      onAcknowledged: (batch) =>
+        Effect.suspend(() => {
+          // The store answered: it is back, whatever the breaker thought.
+          consecutiveFailures = 0
+          breakerOpenUntil = 0
+          return Effect.logInfo(`cachet: the store acknowledged ${batch.length} deferred invalidation(s)`).pipe(
+            Effect.annotateLogs("invalidations", batch.map(describeInvalidation).join("; "))
+          )
+        }),
+      onLost: (lost) =>
+        Effect.logError(`cachet: ${lost.length} invalidation(s) never reached store ${store.name}; entries they cover may be served until their ttl`).pipe(
+          Effect.annotateLogs("invalidations", lost.map(describeInvalidation).join("; "))
+        )
+    })
+
+    /** An invalidation the store did not take: remembered, honoured here, replayed by the relay. */
+    const defer = (invalidation: PendingInvalidations.Invalidation, error: Store.StoreError) =>
+      Effect.suspend(() => {
+        pending.record(invalidation)
+        counters.deferredInvalidations++
+        return Effect.logWarning(
+          `cachet: ${describeInvalidation(invalidation)} deferred (${error.message}); entries it covers are not served by this process until the store acknowledges it`
+        )
+      })
+
+    // ---------------------------------------------------------------------------------------
     // Reading and classifying entries
     // ---------------------------------------------------------------------------------------
 
@@ -240,10 +289,16 @@ export const make = (options: Cache.Options = {}) =>
       return Option.some(decoded)
     }
 
-    const stateOf = (entry: Store.Entry, versions: ReadonlyArray<TagVersions.Version>, time: number): Cache.State => {
-      if (TagVersions.isInvalidated(entry.stamp, versions)) return "invalidated"
+    const stateOf = (
+      storeKey: string,
+      entry: Store.Entry,
+      versions: ReadonlyArray<TagVersions.Version>,
+      time: number
+    ): Cache.State => {
+      const covered = pending.coverage(storeKey, entry.tags)
+      if (covered === "invalidated" || TagVersions.isInvalidated(entry.stamp, versions)) return "invalidated"
       const expiresAt = entry.createdAt + entry.ttl
-      if (time < expiresAt && !TagVersions.isSoftExpired(entry.stamp, versions)) return "fresh"
+      if (time < expiresAt && covered === "none" && !TagVersions.isSoftExpired(entry.stamp, versions)) return "fresh"
       return time < expiresAt + entry.grace ? "stale" : "expired"
     }
 
@@ -284,7 +339,12 @@ export const make = (options: Cache.Options = {}) =>
       const slot = access.read(storeKey, time)
       if (slot === undefined) return miss
       const entry = slot.entry
-      const validity = entry.tags.length === 0 ? "valid" : access.validity(entry.tags, entry.stamp)
+      let validity = entry.tags.length === 0 ? "valid" : access.validity(entry.tags, entry.stamp)
+      if (pending.size() !== 0) {
+        const covered = pending.coverage(storeKey, entry.tags)
+        if (covered === "invalidated") validity = "invalidated"
+        else if (covered === "expired" && validity === "valid") validity = "expired"
+      }
       if (validity === "invalidated") return miss
       const expiresAt = entry.createdAt + entry.ttl
       const fresh = time < expiresAt && validity === "valid"
@@ -316,13 +376,14 @@ export const make = (options: Cache.Options = {}) =>
 
     /** What an entry read means for a caller with these schemas (pure). */
     const judge = (
+      storeKey: string,
       found: Store.EntryWithVersions | undefined,
       schema: AnySchema,
       failureSchema: AnySchema | undefined
     ): Lookup | typeof corrupt => {
       if (found === undefined) return miss
       const entry = found[0]
-      const state = stateOf(entry, found[1], now())
+      const state = stateOf(storeKey, entry, found[1], now())
       if (state === "invalidated" || state === "expired") return miss
       const decoded = decodeEntry(entry, schema, failureSchema)
       if (Option.isNone(decoded)) {
@@ -339,7 +400,7 @@ export const make = (options: Cache.Options = {}) =>
       failureSchema: AnySchema | undefined
     ): Effect.Effect<Lookup> => {
       if (found === undefined) return Effect.succeed(storeDown)
-      const judged = judge(Option.getOrUndefined(found), schema, failureSchema)
+      const judged = judge(storeKey, Option.getOrUndefined(found), schema, failureSchema)
       return judged._tag === "Corrupt" ? Effect.as(dropCorrupt(storeKey), miss) : Effect.succeed(judged)
     }
 
@@ -376,7 +437,8 @@ export const make = (options: Cache.Options = {}) =>
     }
 
     const writeEntry = (storeKey: string, entry: Option.Option<Store.Entry>) =>
-      Option.isNone(entry)
+      // An entry a pending invalidation covers would be invalid once the store takes the bump.
+      Option.isNone(entry) || pending.coverage(storeKey, entry.value.tags) !== "none"
         ? Effect.void
         : Effect.zipRight(
           Effect.sync(() => {
@@ -388,8 +450,16 @@ export const make = (options: Cache.Options = {}) =>
     const readStamp = Effect.map(failOpen("counter", tagVersions.counter, -1), (counter) =>
       counter < 0 ? -1 : TagVersions.stampOf(counter))
 
-    const writeOutcome = (storeKey: string, resolved: Resolved, stamp: number, exit: Exit.Exit<unknown, unknown>) => {
-      if (stamp < 0 || !resolved.writes) return Effect.void
+    const writeOutcome = (
+      storeKey: string,
+      resolved: Resolved,
+      stamp: number,
+      exit: Exit.Exit<unknown, unknown>,
+      epoch: number
+    ) => {
+      // A bump deferred while the fetch ran may not outrank its stamp (a store that restarted
+      // empty counts from zero again): such a result is served, never written.
+      if (stamp < 0 || !resolved.writes || pending.epoch() !== epoch) return Effect.void
       if (Exit.isSuccess(exit)) {
         const value = exit.value
         if (resolved.when !== undefined && !resolved.when(value)) return Effect.void
@@ -447,11 +517,12 @@ export const make = (options: Cache.Options = {}) =>
 
     const fetchAndWrite = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
       Effect.gen(function* () {
+        const epoch = pending.epoch()
         const stamp = resolved.writes ? yield* readStamp : -1
         counters.fetches++
         const exit = yield* Effect.exit(withHardTimeout(storeKey, fetch, resolved.hard))
         if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) counters.fetchFailures++
-        yield* writeOutcome(storeKey, resolved, stamp, exit)
+        yield* writeOutcome(storeKey, resolved, stamp, exit, epoch)
         return exit
       }).pipe(
         Metric.trackDuration(CacheMetrics.fetchDuration),
@@ -736,10 +807,11 @@ export const make = (options: Cache.Options = {}) =>
         if (!enabled) return
         const resolved = resolve(options as AnyFetchOptions | undefined, true)
         const storeKey = storeKeyOf(key)
+        const epoch = pending.epoch()
         const stamp = yield* readStamp
         yield* forgetRequestMemo
         if (stamp < 0) return
-        yield* writeOutcome(storeKey, resolved, stamp, Exit.succeed(value))
+        yield* writeOutcome(storeKey, resolved, stamp, Exit.succeed(value), epoch)
       })
 
     const setMany = (
@@ -785,7 +857,7 @@ export const make = (options: Cache.Options = {}) =>
         if (mode === "hard") counters.invalidations += paths.length
         else counters.expirations += paths.length
         return Effect.zipRight(forgetRequestMemo, protect(mode === "hard" ? "invalidate" : "expire", tagVersions.bump(paths, mode)).pipe(
-          Effect.tapError((error) => Effect.logError(`cachet: ${mode === "hard" ? "invalidation" : "expiry"} of ${paths.join(", ")} failed: ${error.message}`)),
+          Effect.catchAll((error) => defer({ _tag: "Bump", paths, mode }, error)),
           Effect.zipRight(PubSub.publish(invalidationHub, { tags: paths, mode })),
           Effect.asVoid
         ))
@@ -856,6 +928,7 @@ export const make = (options: Cache.Options = {}) =>
         })
         const fetchAndStore = (indexes: ReadonlyArray<number>) =>
           Effect.gen(function* () {
+            const epoch = pending.epoch()
             const stamp = yield* readStamp
             counters.fetches++
             const wanted = indexes.map((i) => items[i])
@@ -865,7 +938,7 @@ export const make = (options: Cache.Options = {}) =>
                 `cachet: getOrFetchMany's fetch returned ${values.length} values for ${wanted.length} items`
               )
             }
-            if (stamp >= 0) {
+            if (stamp >= 0 && pending.epoch() === epoch) {
               const writes: Array<readonly [string, Store.Entry]> = []
               for (let j = 0; j < indexes.length; j++) {
                 const value = values[j]
@@ -874,7 +947,7 @@ export const make = (options: Cache.Options = {}) =>
                 const tags = Tag.normalize(options.tagsOf ? options.tagsOf(items[i], value) : options.tags)
                 const ttl = typeof resolved.ttl === "number" ? resolved.ttl : millis(resolved.ttl(Exit.succeed(value)))
                 const entry = yield* makeEntry(storeKeys[i]!, resolved.schema, value, false, stamp, ttl, resolved.grace, tags)
-                if (Option.isSome(entry)) writes.push([storeKeys[i]!, entry.value])
+                if (Option.isSome(entry) && pending.coverage(storeKeys[i]!, tags) === "none") writes.push([storeKeys[i]!, entry.value])
               }
               if (writes.length > 0) {
                 counters.writes += writes.length
@@ -920,7 +993,7 @@ export const make = (options: Cache.Options = {}) =>
           ageMillis: Math.max(0, time - entry.createdAt),
           ttlMillis: Number.isFinite(entry.ttl) ? entry.ttl : null,
           graceMillis: Number.isFinite(entry.grace) ? entry.grace : null,
-          state: stateOf(entry, versions, time),
+          state: stateOf(storeKey, entry, versions, time),
           failed: entry.failed,
           size: Store.sizeOf(storeKey, entry),
           stamp: entry.stamp,
@@ -939,10 +1012,16 @@ export const make = (options: Cache.Options = {}) =>
       delete: (key) =>
         Effect.suspend(() => {
           counters.deletes++
-          return Effect.zipRight(forgetRequestMemo, failOpen("delete", store.delete(storeKeyOf(key)), false))
+          const storeKey = storeKeyOf(key)
+          return Effect.zipRight(
+            forgetRequestMemo,
+            Effect.catchAll(protect("delete", store.delete(storeKey)), (error) =>
+              Effect.as(defer({ _tag: "Delete", keys: [storeKey] }, error), false))
+          )
         }),
       invalidate: (tags) => bump(tags, "hard"),
       expire: (tags) => bump(tags, "soft"),
+      awaitPendingInvalidations: pending.awaitAll,
       getMany: getMany as Cache.Service["getMany"],
       getOrFetchMany: getOrFetchMany as Cache.Service["getOrFetchMany"],
       findMany: ((key: Key.Input, latest: Effect.Effect<Key.Part, unknown, unknown>, fetch: Effect.Effect<unknown, unknown, unknown>, options?: Cache.EntryOptions<unknown, unknown>) =>
@@ -961,6 +1040,7 @@ export const make = (options: Cache.Options = {}) =>
         namespace: prefix,
         enabled,
         ...counters,
+        pendingInvalidations: pending.size(),
         breaker: breakerOpenUntil > now() ? "open" as const : "closed" as const,
         inflight: inflight.size
       })))
