@@ -54,7 +54,7 @@ export interface Options {
   /** How long an open breaker skips the store (default 10 seconds). */
   readonly breakerCooldown?: Duration.DurationInput
   /** Cross-process lock timings, used when a `Lock` is provided. */
-  readonly lock?: Partial<Lock.Options>
+  readonly lock?: Lock.Options
   /**
    * Longest wait between two replays of an invalidation the store did not acknowledge
    * (default 1 second; the first replays come sooner: 50 ms, doubling).
