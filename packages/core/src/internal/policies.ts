@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { Effect, FiberRef, Option, Stream } from "effect"
+import { Effect, Effectable, Fiber, FiberRef, Option, Stream } from "effect"
 import type * as Cache from "../Cache.js"
 import * as Key from "../Key.js"
 import { type Lookup, miss, valueOf } from "./entryState.js"
@@ -24,6 +24,32 @@ export const servedObserver: FiberRef.FiberRef<Observer | undefined> = FiberRef.
 export const requestMemo: FiberRef.FiberRef<Map<string, Effect.Effect<unknown>> | undefined> = FiberRef.unsafeMake<
   Map<string, Effect.Effect<unknown>> | undefined
 >(undefined)
+
+/** Reads a `CacheOrNetwork` call when it runs, in the fiber that runs it. */
+type ReadNow = <R>(
+  storeKey: string,
+  fetch: Effect.Effect<unknown, unknown, R>,
+  options: AnyFetchOptions | undefined,
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+) => Effect.Effect<unknown, unknown, R>
+
+/**
+ * A `CacheOrNetwork` read as one small lazy effect: the hit path allocates this object and
+ * nothing else of its own (cheaper than `Effect.withFiberRuntime` and its closure).
+ */
+class CacheOrNetworkRead<R> extends Effectable.Class<unknown, unknown, R> {
+  constructor(
+    readonly readNow: ReadNow,
+    readonly storeKey: string,
+    readonly fetch: Effect.Effect<unknown, unknown, R>,
+    readonly options: AnyFetchOptions | undefined
+  ) {
+    super()
+  }
+  commit(): Effect.Effect<unknown, unknown, R> {
+    return this.readNow(this.storeKey, this.fetch, this.options, Option.getOrUndefined(Fiber.getCurrentFiber()))
+  }
+}
 
 /** @internal */
 export interface Policies {
@@ -80,29 +106,35 @@ export const make = (options: {
     }
   }
 
-  const cacheOrNetwork = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) => {
+  const readNow: ReadNow = <R>(
+    storeKey: string,
+    fetch: Effect.Effect<unknown, unknown, R>,
+    options: AnyFetchOptions | undefined,
+    fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  ): Effect.Effect<unknown, unknown, R> => {
+    const observer = fiber?.getFiberRef(servedObserver)
+    const memo = fiber?.getFiberRef(requestMemo)
+    if (memo !== undefined) {
+      const remembered = memo.get(storeKey)
+      if (remembered !== undefined) return remembered
+    }
     const schema = schemaOf(options)
     const failureSchema = failureSchemaOf(options)
-    return Effect.withFiberRuntime<unknown, unknown, R>((fiber) => {
-      const observer = fiber.getFiberRef(servedObserver)
-      const memo = fiber.getFiberRef(requestMemo)
-      if (memo !== undefined) {
-        const remembered = memo.get(storeKey)
-        if (remembered !== undefined) return remembered
-      }
-      let read: Effect.Effect<unknown, unknown, R>
-      if (sync !== undefined) {
-        // The hit path of an in-process store: one synchronous read, no effect of the store's.
-        const judged = reads.judgeSync(sync, storeKey, schema, failureSchema)
-        read = judged._tag === "Corrupt"
-          ? Effect.zipRight(reads.dropCorrupt(storeKey), serve(storeKey, fetch, options, miss, observer))
-          : serve(storeKey, fetch, options, judged, observer)
-      } else {
-        read = Effect.flatMap(reads.lookup(storeKey, schema, failureSchema), (found) => serve(storeKey, fetch, options, found, observer))
-      }
-      return memo === undefined ? read : Effect.tap(read, (value) => Effect.sync(() => memo.set(storeKey, Effect.succeed(value))))
-    })
+    let read: Effect.Effect<unknown, unknown, R>
+    if (sync !== undefined) {
+      // The hit path of an in-process store: one synchronous read, no effect of the store's.
+      const judged = reads.judgeSync(sync, storeKey, schema, failureSchema)
+      read = judged._tag === "Corrupt"
+        ? Effect.zipRight(reads.dropCorrupt(storeKey), serve(storeKey, fetch, options, miss, observer))
+        : serve(storeKey, fetch, options, judged, observer)
+    } else {
+      read = Effect.flatMap(reads.lookup(storeKey, schema, failureSchema), (found) => serve(storeKey, fetch, options, found, observer))
+    }
+    return memo === undefined ? read : Effect.tap(read, (value) => Effect.sync(() => memo.set(storeKey, Effect.succeed(value))))
   }
+
+  const cacheOrNetwork = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) =>
+    new CacheOrNetworkRead(readNow, storeKey, fetch, options)
 
   const networkOnly = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
     Effect.flatMap(
