@@ -8,7 +8,7 @@ import { memoryDriver } from "bentocache/drivers/memory"
 import { createCache } from "cache-manager"
 import { Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { LRUCache } from "lru-cache"
-import { measureAsync, measureRounds, type Sample } from "./measure.js"
+import { type Allocation, measureAllocation, measureAsync, measureRounds, type Sample } from "./measure.js"
 
 const KEYS = 10_000
 const OPS = 200_000
@@ -22,8 +22,11 @@ const cachetRuntime = (entries: number) =>
     Cache.layer({ ttl: "1 hour" }).pipe(Layer.provideMerge(MemoryStore.layer({ maxEntries: entries * 2 })))
   )
 
+/** Operations per allocation chunk: small enough that most chunks fit in the young generation. */
+const CHUNK = 10_000
+
 /** Cachet: `Cache.getOrFetch` with one tag and a `QueryCache` method, each in a loop inside one Effect program. */
-const cachet = async (): Promise<Array<Sample>> => {
+const cachet = async (): Promise<{ readonly samples: Array<Sample>; readonly allocation: Array<Allocation> }> => {
   const runtime = cachetRuntime(KEYS)
   const schema = Tag.at("users", () => Tag.wild)
   const User = Schema.Struct({ id: Schema.String, name: Schema.String, email: Schema.String })
@@ -49,17 +52,48 @@ const cachet = async (): Promise<Array<Sample>> => {
     const queryLoop = Effect.gen(function* () {
       for (let i = 0; i < OPS; i++) yield* blog.getUser({ id: String(i % KEYS) })
     })
-    return { getOrFetchLoop, queryLoop }
+    // The same calls in chunks, and the loop's own allocations (arguments, an already-built
+    // effect yielded) to subtract: what remains is what a hit allocates in Cachet.
+    const hitChunk = Effect.gen(function* () {
+      for (let i = 0; i < CHUNK; i++) {
+        const n = i % KEYS
+        yield* cache.getOrFetch(keys[n]!, Effect.sync(() => valueOf(n)), { tags: [`users/${n}`] })
+      }
+    })
+    const built = Effect.succeed(valueOf(0))
+    const argumentsChunk = Effect.gen(function* () {
+      for (let i = 0; i < CHUNK; i++) {
+        const n = i % KEYS
+        const fetch = Effect.sync(() => valueOf(n))
+        const options = { tags: [`users/${n}`] }
+        if (fetch === undefined || options.tags.length === 0) return
+        yield* built
+      }
+    })
+    return { getOrFetchLoop, queryLoop, hitChunk, argumentsChunk }
   })
-  const { getOrFetchLoop, queryLoop } = await runtime.runPromise(program)
+  const { argumentsChunk, getOrFetchLoop, hitChunk, queryLoop } = await runtime.runPromise(program)
   await runtime.runPromise(getOrFetchLoop)
   await runtime.runPromise(queryLoop)
   const samples = [
     await measureRounds("cachet Cache.getOrFetch (1 tag)", OPS, () => runtime.runPromise(getOrFetchLoop)),
     await measureRounds("cachet QueryCache method (1 tag)", OPS, () => runtime.runPromise(queryLoop))
   ]
+  const hit = await measureAllocation("cachet Cache.getOrFetch hit, with the loop's arguments", CHUNK, () => runtime.runPromise(hitChunk))
+  const args = await measureAllocation("the loop's arguments alone", CHUNK, () => runtime.runPromise(argumentsChunk))
   await runtime.dispose()
-  return samples
+  return {
+    samples,
+    allocation: [hit, args, { name: "cachet Cache.getOrFetch hit, beyond its arguments", bytesPerOp: hit.bytesPerOp - args.bytesPerOp }]
+  }
+}
+
+const lruAllocation = async (): Promise<Allocation> => {
+  const lru = new LRUCache<string, ReturnType<typeof valueOf>>({ max: KEYS * 2, ttl: 3_600_000, fetchMethod: async (key) => valueOf(Number(key.slice(5))) })
+  for (const key of keys) await lru.fetch(key)
+  return measureAllocation("lru-cache 11 fetch hit (its promise included)", CHUNK, async () => {
+    for (let i = 0; i < CHUNK; i++) await lru.fetch(keys[i % KEYS]!)
+  })
 }
 
 const lruCache = async (): Promise<Sample> => {
@@ -153,8 +187,13 @@ const bentoWide = async (): Promise<Array<Sample>> => {
 }
 
 /** Every cache figure, in one process and one run. */
-export const run = async (): Promise<{ readonly hit: Array<Sample>; readonly wide: Array<Sample> }> => {
-  const hit = [...(await cachet()), await lruCache(), await cacheManager(), ...(await bento())]
+export const run = async (): Promise<{
+  readonly hit: Array<Sample>
+  readonly wide: Array<Sample>
+  readonly allocation: Array<Allocation>
+}> => {
+  const ours = await cachet()
+  const hit = [...ours.samples, await lruCache(), await cacheManager(), ...(await bento())]
   const wide = [...(await cachetWide()), ...(await bentoWide())]
-  return { hit, wide }
+  return { hit, wide, allocation: [...ours.allocation, await lruAllocation()] }
 }

@@ -54,7 +54,12 @@ export interface Options {
   /** How long an open breaker skips the store (default 10 seconds). */
   readonly breakerCooldown?: Duration.DurationInput
   /** Cross-process lock timings, used when a `Lock` is provided. */
-  readonly lock?: Partial<Lock.Options>
+  readonly lock?: Lock.Options
+  /**
+   * Longest wait between two replays of an invalidation the store did not acknowledge
+   * (default 1 second; the first replays come sooner: 50 ms, doubling).
+   */
+  readonly invalidationRetry?: Duration.DurationInput
 }
 
 /**
@@ -187,6 +192,10 @@ export interface Stats {
   readonly expirations: number
   readonly deletes: number
   readonly backgroundRefreshes: number
+  /** Invalidations, expiries and deletes the store did not take at once (replayed later). */
+  readonly deferredInvalidations: number
+  /** Of those, how many the store has not acknowledged yet. */
+  readonly pendingInvalidations: number
   readonly breaker: "closed" | "open"
   readonly inflight: number
 }
@@ -314,10 +323,25 @@ export interface Service {
   ) => Effect.Effect<void>
   /** Removes an entry (RedwoodJS's `deleteCacheKey`); true when it existed. */
   readonly delete: (key: Key.Input) => Effect.Effect<boolean>
-  /** Hard invalidation: entries under these tags (or their descendants) are never served again. */
+  /**
+   * Hard invalidation: entries under these tags (or their descendants) are never served again.
+   *
+   * It does not fail when the store is down or its circuit breaker is open: the invalidation
+   * is then *deferred* — logged, counted (`stats.deferredInvalidations`,
+   * `stats.pendingInvalidations`), honoured at once by this cache (it serves and writes no
+   * entry the invalidation covers) and replayed to the store in the background until the store
+   * acknowledges it. {@link Service.awaitPendingInvalidations} waits for that acknowledgement,
+   * after which every process sharing the store sees it.
+   */
   readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
-  /** Soft expiry: entries under these tags count as expired now, so grace still applies. */
+  /** Soft expiry: entries under these tags count as expired now, so grace still applies (deferred like `invalidate` when the store is down). */
   readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  /**
+   * Waits until every invalidation, expiry and delete deferred so far has been acknowledged by
+   * the store (at once when none is pending). Bound it with `Effect.timeout` where a caller
+   * must know, e.g. before a short-lived process exits.
+   */
+  readonly awaitPendingInvalidations: Effect.Effect<void>
   /** Reads many keys in one store round trip. */
   readonly getMany: <A, I = A>(
     keys: ReadonlyArray<Key.Input>,

@@ -63,6 +63,16 @@ export const decodeFailures = Metric.counter("cachet_decode_failures", { descrip
 export const invalidations = Metric.counter("cachet_invalidations", { description: "tags invalidated or expired" })
 
 /**
+ * Invalidations, expiries and deletes the store did not take at once (replayed later).
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const deferredInvalidations = Metric.counter("cachet_deferred_invalidations", {
+  description: "invalidations the store did not take at once, replayed until it acknowledges them"
+})
+
+/**
  * @since 0.1.0
  * @category metrics
  */
@@ -83,5 +93,6 @@ export const published = [
   ["staleIfError", staleIfError],
   ["storeErrors", storeErrors],
   ["decodeFailures", decodeFailures],
-  ["invalidations", invalidations]
+  ["invalidations", invalidations],
+  ["deferredInvalidations", deferredInvalidations]
 ] as const

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Option } from "effect"
+import { Context, Duration } from "effect"
+import type { Effect, Option } from "effect"
 import type { StoreError } from "./Store.js"
 
 /**
@@ -37,8 +38,14 @@ export class Lock extends Context.Tag("@cachet/core/Lock")<Lock, Service>() {}
  * @category models
  */
 export interface Options {
-  readonly ttlMillis: number
-  readonly waitMillis: number
+  /** How long a lock may be held (default 10 seconds). */
+  readonly ttl?: Duration.DurationInput
+  /** How long another process waits for the holder's result before fetching itself (default 5 seconds). */
+  readonly wait?: Duration.DurationInput
+  /** @deprecated Use `ttl` (any `Duration` input); still read when `ttl` is absent. */
+  readonly ttlMillis?: number
+  /** @deprecated Use `wait` (any `Duration` input); still read when `wait` is absent. */
+  readonly waitMillis?: number
 }
 
 /**
@@ -47,4 +54,24 @@ export interface Options {
  * @since 0.1.0
  * @category constants
  */
-export const defaults: Options = { ttlMillis: 10_000, waitMillis: 5_000 }
+export const defaults: Options & { readonly ttlMillis: number; readonly waitMillis: number } = {
+  ttl: Duration.seconds(10),
+  wait: Duration.seconds(5),
+  ttlMillis: 10_000,
+  waitMillis: 5_000
+}
+
+/**
+ * Lock timings in milliseconds, from options over the defaults (new names first).
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const millisOf = (options: Options | undefined): { readonly ttlMillis: number; readonly waitMillis: number } => ({
+  ttlMillis: options?.ttl !== undefined
+    ? Duration.toMillis(Duration.decode(options.ttl))
+    : options?.ttlMillis ?? defaults.ttlMillis,
+  waitMillis: options?.wait !== undefined
+    ? Duration.toMillis(Duration.decode(options.wait))
+    : options?.waitMillis ?? defaults.waitMillis
+})

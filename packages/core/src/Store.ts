@@ -103,6 +103,60 @@ export interface Usage {
 }
 
 /**
+ * A store call ran past the cache's store timeout (the cache then fails open).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StoreTimeout extends Data.TaggedError("StoreTimeout")<{
+  readonly operation: string
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    return `store ${this.operation} timed out after ${this.timeoutMillis} ms`
+  }
+}
+
+/**
+ * A store call was skipped because the cache's circuit breaker is open.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BreakerOpen extends Data.TaggedError("BreakerOpen")<{
+  readonly operation: string
+}> {
+  override get message(): string {
+    return `store ${this.operation} skipped: circuit breaker open`
+  }
+}
+
+/**
+ * Why a guarded store call failed: the adapter's own error (`StoreError`), the store timeout
+ * (`StoreTimeout`), or the open breaker (`BreakerOpen`). Match on `_tag`, never on messages.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type StoreFailure = StoreError | StoreTimeout | BreakerOpen
+
+/**
+ * A store failure as a `StoreError`, for the public calls typed with it since 0.1.0 (the
+ * original failure is its `cause`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const toStoreError = (failure: StoreFailure): StoreError =>
+  failure._tag === "StoreError"
+    ? failure
+    : new StoreError({
+      operation: failure.operation,
+      reason: failure._tag === "StoreTimeout" ? `timed out after ${failure.timeoutMillis} ms` : "circuit breaker open",
+      cause: failure
+    })
+
+/**
  * What a backing store provides.
  *
  * @since 0.1.0

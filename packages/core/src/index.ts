@@ -4,6 +4,7 @@
 export * as Bus from "./Bus.js"
 export * as Cache from "./Cache.js"
 export * as CacheMetrics from "./CacheMetrics.js"
+export * as CircuitBreaker from "./CircuitBreaker.js"
 export * as Codec from "./Codec.js"
 export * as Key from "./Key.js"
 export * as Lock from "./Lock.js"

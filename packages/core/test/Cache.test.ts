@@ -241,13 +241,21 @@ describe("Cache fail-open", () => {
       expect((yield* cache.stats).storeErrors).toBeGreaterThan(0)
     }).pipe(Effect.provide(faulty({ storeTimeout: "500 millis" }))))
 
-  it.effect("invalidation does not fail open: a store failure is reported to the caller", () =>
+  it.effect("an invalidation the store refuses does not fail the caller: it is deferred, logged, counted, and awaitable", () =>
     Effect.gen(function* () {
-      const cache = yield* Cache.Cache
-      const faults = yield* FaultyStore.FaultControl
-      faults.failing = true
-      const error = yield* Effect.flip(cache.invalidate("users/1"))
-      expect(error._tag).toBe("StoreError")
+      const { layer: logs, lines } = yield* captureLogs
+      yield* Effect.gen(function* () {
+        const cache = yield* Cache.Cache
+        const faults = yield* FaultyStore.FaultControl
+        faults.failing = true
+        yield* cache.invalidate("users/1")
+        expect(lines.some((line) => line.includes("invalidation of users/1 deferred"))).toBe(true)
+        expect((yield* cache.stats).pendingInvalidations).toBe(1)
+        faults.failing = false
+        yield* cache.awaitPendingInvalidations
+        expect((yield* cache.stats).pendingInvalidations).toBe(0)
+        expect((yield* cache.stats).deferredInvalidations).toBe(1)
+      }).pipe(Effect.provide(logs))
     }).pipe(Effect.provide(faulty())))
 })
 

@@ -1,10 +1,13 @@
 /**
- * The DESIGN.md invariants, checked on random sequences of writes, reads, invalidations,
- * expiries, clock moves and fetches that race an invalidation, against a small reference model.
+ * The DESIGN.md invariants, checked on random sequences of writes, reads, deletes,
+ * invalidations, expiries, clock moves, fetches that race an invalidation, and store outages
+ * (the whole store down, or only its tag bumps failing) against a small reference model. An
+ * invalidation made during an outage counts at once, and still counts after the store recovers.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cache, MemoryStore } from "@cachet/core"
-import { Deferred, Effect, FastCheck as fc, Fiber, Layer, Option, TestClock } from "effect"
+import { FaultyStore } from "@cachet/core/testing"
+import { Deferred, Effect, FastCheck as fc, Fiber, Layer, Logger, LogLevel, Option, TestClock } from "effect"
 
 const segment = fc.constantFrom("a", "b", "c")
 const tagArb = fc.array(segment, { minLength: 1, maxLength: 3 }).map((path) => path.join("/"))
@@ -17,6 +20,12 @@ type Op =
   | { readonly op: "expire"; readonly tag: string }
   | { readonly op: "advance"; readonly millis: number }
   | { readonly op: "racingFetch"; readonly key: string; readonly tags: ReadonlyArray<string>; readonly invalidate: string }
+  | { readonly op: "delete"; readonly key: string }
+  | { readonly op: "outage"; readonly kind: Outage }
+  | { readonly op: "recover" }
+
+/** The whole store failing, or only its tag bumps (data reads and writes succeed). */
+type Outage = "store" | "bumps"
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -36,7 +45,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     key: keyArb,
     tags: fc.array(tagArb, { minLength: 1, maxLength: 2 }),
     invalidate: tagArb
-  })
+  }),
+  fc.record({ op: fc.constant("delete" as const), key: keyArb }),
+  fc.record({ op: fc.constant("outage" as const), kind: fc.constantFrom<Outage>("store", "bumps") }),
+  fc.record({ op: fc.constant("recover" as const) })
 )
 
 interface ModelEntry {
@@ -66,20 +78,63 @@ describe("Cache against a reference model", () => {
     ([ops]) =>
       Effect.gen(function* () {
         const cache = yield* Cache.Cache
+        const faults = yield* FaultyStore.FaultControl
         const model = new Map<string, ModelEntry>()
         let now = 0
         let next = 0
+        let outage: Outage | undefined
+        /** Tags invalidated or expired during the current outage (not acknowledged yet). */
+        let pending: Array<string> = []
+        const recover = Effect.gen(function* () {
+          faults.failing = false
+          faults.failingOperations!.clear()
+          yield* cache.awaitPendingInvalidations
+          outage = undefined
+          pending = []
+        })
+        const read = (key: string) =>
+          Effect.gen(function* () {
+            // While the whole store is down nothing is served from it.
+            const expected = outage === "store" ? "miss" : modelRead(model.get(key), now)
+            const info = yield* cache.inspect(key)
+            const state = Option.match(info, {
+              onNone: () => "miss",
+              onSome: (i) => (i.state === "fresh" || i.state === "stale" ? i.state : "miss")
+            })
+            expect(state).toBe(expected)
+            const value = yield* cache.get<number>(key)
+            expect(value).toEqual(expected === "miss" ? Option.none() : Option.some(model.get(key)!.value))
+          })
         for (const op of ops) {
           switch (op.op) {
             case "set": {
               const value = next++
               yield* cache.set(op.key, value, { ttl: op.ttl, grace: op.grace, tags: op.tags })
+              // A write the store cannot take, or that a pending invalidation covers, is not stored.
+              if (outage === "store" || op.tags.some((tag) => pending.some((t) => covers(t, tag)))) break
               model.set(op.key, { value, createdAt: now, ttl: op.ttl, grace: op.grace, tags: op.tags, hard: false, soft: false })
+              break
+            }
+            case "delete": {
+              yield* cache.delete(op.key)
+              model.delete(op.key)
+              break
+            }
+            case "outage": {
+              if (outage !== undefined) break
+              outage = op.kind
+              if (op.kind === "store") faults.failing = true
+              else faults.failingOperations!.add("bump")
+              break
+            }
+            case "recover": {
+              yield* recover
               break
             }
             case "invalidate":
             case "expire": {
               yield* op.op === "invalidate" ? cache.invalidate(op.tag) : cache.expire(op.tag)
+              if (outage !== undefined) pending.push(op.tag)
               for (const entry of model.values()) {
                 if (entry.tags.some((tag) => covers(op.tag, tag))) {
                   if (op.op === "invalidate") entry.hard = true
@@ -117,25 +172,33 @@ describe("Cache against a reference model", () => {
               }
               yield* Deferred.succeed(release, undefined)
               expect(yield* Fiber.join(fiber)).toBe(value)
+              // During an outage the result is served but not stored (its invalidation is pending).
+              if (outage !== undefined) {
+                pending.push(op.invalidate)
+                break
+              }
               const hard = op.tags.some((tag) => covers(op.invalidate, tag))
               model.set(op.key, { value, createdAt: now, ttl: 1_000, grace: 1_000, tags: op.tags, hard, soft: false })
               break
             }
             case "read": {
-              const expected = modelRead(model.get(op.key), now)
-              const info = yield* cache.inspect(op.key)
-              const state = Option.match(info, {
-                onNone: () => "miss",
-                onSome: (i) => (i.state === "fresh" || i.state === "stale" ? i.state : "miss")
-              })
-              expect(state).toBe(expected)
-              const read = yield* cache.get<number>(op.key)
-              expect(read).toEqual(expected === "miss" ? Option.none() : Option.some(model.get(op.key)!.value))
+              yield* read(op.key)
               break
             }
           }
         }
-      }).pipe(Effect.provide(Cache.layer().pipe(Layer.provideMerge(MemoryStore.layer())))),
-    { fastCheck: { numRuns: 150 } }
+        // However the sequence ended, once the store is back every invalidation made counts.
+        yield* recover
+        for (const key of ["k0", "k1", "k2", "k3"]) yield* read(key)
+      }).pipe(
+        Effect.provide(
+          // The breaker stays out of the way: the model says what a reachable store serves.
+          Cache.layer({ breakerThreshold: Number.MAX_SAFE_INTEGER }).pipe(
+            Layer.provideMerge(FaultyStore.layer(MemoryStore.layer()))
+          )
+        ),
+        Effect.provide(Logger.minimumLogLevel(LogLevel.None))
+      ),
+    { fastCheck: { numRuns: 200 } }
   )
 })

@@ -17,6 +17,11 @@ import * as TagVersions from "../TagVersions.js"
 export interface Faults {
   /** Every call fails with a `StoreError`. */
   failing: boolean
+  /**
+   * Only calls of these operations fail (`"bump"`, `"delete"`, `"get"`, ...), e.g. a store whose
+   * tag bumps fail while data writes and reads succeed. Absent or empty: none beyond `failing`.
+   */
+  failingOperations?: Set<string>
   /** Every call waits this long first (it is interruptible, so a timeout cuts it short). */
   latency: Duration.DurationInput
   /** Calls made so far, by operation name. */
@@ -35,7 +40,7 @@ const faulty = <A, E>(faults: Faults, operation: string, effect: Effect.Effect<A
   Effect.suspend((): Effect.Effect<A, E | Store.StoreError> => {
     faults.calls.set(operation, (faults.calls.get(operation) ?? 0) + 1)
     const delayed = Duration.toMillis(faults.latency) > 0 ? Effect.zipRight(Effect.sleep(faults.latency), effect) : effect
-    return faults.failing
+    return faults.failing || faults.failingOperations?.has(operation) === true
       ? Effect.zipRight(
         Duration.toMillis(faults.latency) > 0 ? Effect.sleep(faults.latency) : Effect.void,
         Effect.fail(new Store.StoreError({ operation, reason: "injected failure" }))
@@ -87,7 +92,7 @@ export const layer = <E, R>(
     Effect.gen(function* () {
       const store = yield* Store.Store
       const versions = yield* TagVersions.TagVersions
-      const faults: Faults = { failing: false, latency: Duration.zero, calls: new Map() }
+      const faults: Faults = { failing: false, failingOperations: new Set(), latency: Duration.zero, calls: new Map() }
       const wrapped = wrap(faults, store, versions)
       return Context.make(Store.Store, wrapped.store).pipe(
         Context.add(TagVersions.TagVersions, wrapped.tagVersions),

@@ -1,0 +1,179 @@
+/**
+ * Single-flight: concurrent misses of one key run one fetch, in a fiber of the cache's scope,
+ * whose result every waiter shares; when every waiter is interrupted the fetch is too (unless it
+ * is a background refresh). Across processes an optional `Lock` elects one fetcher while the
+ * others poll the store for its result. Soft timeouts and stale-if-error live here too.
+ *
+ * @internal
+ */
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, FiberId, Option, Schedule } from "effect"
+import type { Scope } from "effect"
+import type * as Lock from "../Lock.js"
+import type { Resolved } from "./options.js"
+import type { Reads } from "./reads.js"
+import type { Counters } from "./stats.js"
+import type { StoreGuard } from "./storeGuard.js"
+import type { Writes } from "./writes.js"
+
+interface Flight {
+  readonly deferred: Deferred.Deferred<unknown, unknown>
+  fiber: Fiber.RuntimeFiber<void> | undefined
+  waiters: number
+  background: boolean
+}
+
+/** @internal */
+export interface Flights {
+  /** Fetches in flight. */
+  readonly size: () => number
+  /** Joins (or starts) the key's fetch; with a stale value, serves it on a soft timeout or a failure. */
+  readonly fetchThrough: <R>(
+    storeKey: string,
+    fetch: Effect.Effect<unknown, unknown, R>,
+    resolved: Resolved,
+    stale: Option.Option<unknown>
+  ) => Effect.Effect<unknown, unknown, R>
+  /** Starts a refresh of the key in the background, unless one is in flight. */
+  readonly refreshInBackground: <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) => Effect.Effect<void, never, R>
+}
+
+/** @internal */
+export const make = (options: {
+  readonly scope: Scope.Scope
+  readonly counters: Counters
+  readonly reads: Reads
+  readonly writes: Writes
+  readonly guard: StoreGuard
+  readonly lock: Option.Option<Lock.Service>
+  readonly lockMillis: { readonly ttlMillis: number; readonly waitMillis: number }
+  readonly storeLocal: boolean
+  readonly now: () => number
+}): Flights => {
+  const { counters, guard, lockMillis, now, reads, scope, writes } = options
+  const inflight = new Map<string, Flight>()
+
+  /** Waits for the holder of the cross-process lock to write the value, polling with backoff. */
+  const awaitLockHolder = (storeKey: string, resolved: Resolved): Effect.Effect<Option.Option<unknown>> => {
+    const deadline = now() + lockMillis.waitMillis
+    const poll: Effect.Effect<Option.Option<unknown>, undefined> = Effect.flatMap(
+      reads.lookup(storeKey, resolved.schema, resolved.failureSchema),
+      (found) => {
+        if (found._tag === "Fresh" && !found.decoded.failed) return Effect.succeed(Option.some(found.decoded.value))
+        return now() >= deadline ? Effect.succeed(Option.none()) : Effect.fail(undefined)
+      }
+    )
+    return poll.pipe(
+      Effect.retry(
+        Schedule.exponential(Duration.millis(10), 1.5).pipe(
+          Schedule.union(Schedule.spaced(Duration.millis(200))),
+          Schedule.upTo(Duration.millis(lockMillis.waitMillis + 200))
+        )
+      ),
+      Effect.orElseSucceed(() => Option.none())
+    )
+  }
+
+  const runFetch = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) => {
+    if (Option.isNone(options.lock) || options.storeLocal || !resolved.writes) return writes.fetchAndWrite(storeKey, fetch, resolved)
+    const locks = options.lock.value
+    const lockKey = `${storeKey}:lock`
+    return Effect.flatMap(guard.failOpen("lock", locks.acquire(lockKey, lockMillis.ttlMillis), Option.none<string>()), (token) => {
+      if (Option.isSome(token)) {
+        return Effect.ensuring(
+          writes.fetchAndWrite(storeKey, fetch, resolved),
+          guard.failOpen("unlock", locks.release(lockKey, token.value), undefined)
+        )
+      }
+      return Effect.flatMap(awaitLockHolder(storeKey, resolved), (written) =>
+        Option.isSome(written)
+          ? Effect.succeed(Exit.succeed(written.value) as Exit.Exit<unknown, unknown>)
+          : writes.fetchAndWrite(storeKey, fetch, resolved))
+    })
+  }
+
+  const awaitFlight = (flight: Flight): Effect.Effect<unknown, unknown> =>
+    Effect.suspend(() => {
+      flight.waiters++
+      return Effect.onInterrupt(Deferred.await(flight.deferred), () =>
+        Effect.suspend(() => {
+          flight.waiters--
+          return flight.waiters === 0 && !flight.background && flight.fiber !== undefined
+            ? Fiber.interruptFork(flight.fiber)
+            : Effect.void
+        }))
+    })
+
+  /** Joins the flight of a key, or starts one whose fiber lives in the cache's scope. */
+  const flightFor = <R>(
+    storeKey: string,
+    fetch: Effect.Effect<unknown, unknown, R>,
+    resolved: Resolved,
+    background: boolean
+  ): Effect.Effect<Flight, never, R> =>
+    Effect.uninterruptible(Effect.suspend(() => {
+      const existing = inflight.get(storeKey)
+      if (existing !== undefined) return Effect.succeed(existing)
+      const flight: Flight = { deferred: Deferred.unsafeMake<unknown, unknown>(FiberId.none), fiber: undefined, waiters: 0, background }
+      inflight.set(storeKey, flight)
+      if (background) counters.backgroundRefreshes++
+      const program = Effect.exit(runFetch(storeKey, fetch, resolved)).pipe(
+        // Whatever happens in the flight (even a defect in the cache itself) reaches its waiters.
+        Effect.flatMap((exit) => Deferred.done(flight.deferred, Exit.isSuccess(exit) ? exit.value : exit)),
+        Effect.onInterrupt(() => Deferred.interrupt(flight.deferred)),
+        Effect.ensuring(Effect.sync(() => {
+          if (inflight.get(storeKey) === flight) inflight.delete(storeKey)
+        })),
+        Effect.asVoid
+      )
+      return Effect.map(Effect.forkIn(Effect.interruptible(program), scope), (fiber) => {
+        flight.fiber = fiber
+        return flight
+      })
+    }))
+
+  const fetchThrough: Flights["fetchThrough"] = (storeKey, fetch, resolved, stale) =>
+    Effect.flatMap(flightFor(storeKey, fetch, resolved, false), (flight) => {
+      const awaited = Option.isSome(stale) && resolved.soft !== undefined
+        ? Effect.race(
+          awaitFlight(flight),
+          Effect.sleep(Duration.millis(resolved.soft)).pipe(
+            Effect.zipRight(Effect.sync(() => {
+              flight.background = true
+              counters.staleIfError++
+              return stale.value
+            }))
+          )
+        )
+        : awaitFlight(flight)
+      if (Option.isNone(stale)) return awaited
+      return Effect.catchAllCause(awaited, (cause) => {
+        if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+        counters.staleIfError++
+        return Effect.as(
+          Effect.logWarning(`cachet: fetch of ${storeKey} failed; serving the stale value`).pipe(
+            Effect.annotateLogs("cause", Cause.pretty(cause))
+          ),
+          stale.value
+        )
+      })
+    })
+
+  const refreshInBackground: Flights["refreshInBackground"] = (storeKey, fetch, resolved) =>
+    inflight.has(storeKey)
+      ? Effect.void
+      : Effect.flatMap(flightFor(storeKey, fetch, resolved, true), (flight) =>
+        Effect.asVoid(Effect.forkIn(
+          Deferred.await(flight.deferred).pipe(
+            Effect.catchAllCause((cause) =>
+              Cause.isInterruptedOnly(cause)
+                ? Effect.void
+                : Effect.logWarning(`cachet: background refresh of ${storeKey} failed; the stale value stays`).pipe(
+                  Effect.annotateLogs("cause", Cause.pretty(cause))
+                )
+            )
+          ),
+          scope
+        )))
+
+  return { size: () => inflight.size, fetchThrough, refreshInBackground }
+}

@@ -1,0 +1,173 @@
+/**
+ * Fetching a value and writing its outcome: the stamp read before the fetch, the hard timeout,
+ * the entry (or cached typed failure) written through the guard — unless a pending
+ * invalidation covers it or was deferred while the fetch ran.
+ *
+ * @internal
+ */
+import { Cause, Data, Duration, Effect, Either, Exit, Metric, Option } from "effect"
+import * as CacheMetrics from "../CacheMetrics.js"
+import * as Codec from "../Codec.js"
+import type * as Store from "../Store.js"
+import * as Tag from "../Tag.js"
+import * as TagVersions from "../TagVersions.js"
+import type { AnySchema } from "./entryState.js"
+import { millis, type Resolved } from "./options.js"
+import type { PendingInvalidations } from "./pendingInvalidations.js"
+import type { Counters } from "./stats.js"
+import type { StoreGuard } from "./storeGuard.js"
+
+/** @internal */
+export class FetchTimeoutError extends Data.TaggedError("FetchTimeoutError")<{
+  readonly key: string
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    return `fetch of ${this.key} timed out after ${this.timeoutMillis} ms`
+  }
+}
+
+/**
+ * When a fetch's result may be written: the stamp it was read with, and the deferred-invalidation
+ * epoch at that moment. `None` when the stamp could not be read (the store is down).
+ *
+ * @internal
+ */
+export type Ticket = Option.Option<{ readonly stamp: number; readonly epoch: number }>
+
+/** @internal */
+export interface Writes {
+  /** Reads the stamp a fetch starting now writes with. */
+  readonly ticket: Effect.Effect<Ticket>
+  /** Whether a result fetched under this ticket may still be written. */
+  readonly stillWritable: (ticket: Ticket) => ticket is Option.Some<{ readonly stamp: number; readonly epoch: number }>
+  /** Encodes a value into an entry (`None`, logged, when it does not encode). */
+  readonly makeEntry: (
+    storeKey: string,
+    schema: AnySchema,
+    value: unknown,
+    failed: boolean,
+    stamp: number,
+    ttl: number,
+    grace: number,
+    tags: ReadonlyArray<string>
+  ) => Effect.Effect<Option.Option<Store.Entry>>
+  /** Whether no pending invalidation covers an entry with these tags under this key. */
+  readonly uncovered: (storeKey: string, tags: ReadonlyArray<string>) => boolean
+  /** Writes the outcome of a fetch (a value, or a typed failure when failures are cached). */
+  readonly writeOutcome: (storeKey: string, resolved: Resolved, ticket: Ticket, exit: Exit.Exit<unknown, unknown>) => Effect.Effect<void>
+  /** Runs a fetch under its hard timeout. */
+  readonly withHardTimeout: <A, E, R>(
+    storeKey: string,
+    fetch: Effect.Effect<A, E, R>,
+    hard: number | undefined
+  ) => Effect.Effect<A, E | FetchTimeoutError, R>
+  /** Fetches and writes the outcome; the exit of the fetch. */
+  readonly fetchAndWrite: <R>(
+    storeKey: string,
+    fetch: Effect.Effect<unknown, unknown, R>,
+    resolved: Resolved
+  ) => Effect.Effect<Exit.Exit<unknown, unknown>, never, R>
+}
+
+/** Effect's default tracer, which records nothing. */
+const nativeTracer = Effect.runSync(Effect.tracer)
+
+/** @internal */
+export const make = (options: {
+  readonly store: Store.Service
+  readonly tagVersions: TagVersions.Service
+  readonly guard: StoreGuard
+  readonly pending: PendingInvalidations
+  readonly counters: Counters
+  readonly now: () => number
+}): Writes => {
+  const { counters, guard, now, pending, store, tagVersions } = options
+
+  const ticket: Effect.Effect<Ticket> = Effect.suspend(() => {
+    const epoch = pending.epoch()
+    return Effect.map(
+      guard.failOpen("counter", Effect.map(tagVersions.counter, Option.some), Option.none()),
+      Option.map((counter) => ({ stamp: TagVersions.stampOf(counter), epoch }))
+    )
+  })
+
+  // A bump deferred while the fetch ran may not outrank its stamp (a store that restarted
+  // empty counts from zero again): such a result is served, never written.
+  const stillWritable = (ticket: Ticket): ticket is Option.Some<{ readonly stamp: number; readonly epoch: number }> =>
+    Option.isSome(ticket) && ticket.value.epoch === pending.epoch()
+
+  const uncovered = (storeKey: string, tags: ReadonlyArray<string>) => pending.coverage(storeKey, tags) === "none"
+
+  const makeEntry: Writes["makeEntry"] = (storeKey, schema, value, failed, stamp, ttl, grace, tags) => {
+    const text = Codec.encode(schema, value)
+    if (Either.isLeft(text)) {
+      return Effect.as(Effect.logWarning(`cachet: value for ${storeKey} not cached: ${text.left.message}`), Option.none())
+    }
+    return Effect.succeed(Option.some({ value: text.right, stamp, createdAt: now(), ttl, grace, tags, failed }))
+  }
+
+  const writeEntry = (storeKey: string, entry: Option.Option<Store.Entry>) =>
+    // An entry a pending invalidation covers would be invalid once the store takes the bump.
+    Option.isNone(entry) || !uncovered(storeKey, entry.value.tags)
+      ? Effect.void
+      : Effect.suspend(() => {
+        counters.writes++
+        return guard.failOpen("set", store.set(storeKey, entry.value), undefined)
+      })
+
+  const tagsOf = (resolved: Resolved, exit: Exit.Exit<unknown, unknown>) =>
+    Tag.normalize(typeof resolved.tags === "function" ? resolved.tags(exit) : resolved.tags)
+
+  const writeOutcome: Writes["writeOutcome"] = (storeKey, resolved, ticket, exit) => {
+    if (!resolved.writes || !stillWritable(ticket)) return Effect.void
+    const stamp = ticket.value.stamp
+    if (Exit.isSuccess(exit)) {
+      const value = exit.value
+      if (resolved.when !== undefined && !resolved.when(value)) return Effect.void
+      const ttl = typeof resolved.ttl === "number" ? resolved.ttl : millis(resolved.ttl(exit))
+      return Effect.flatMap(
+        makeEntry(storeKey, resolved.schema, value, false, stamp, ttl, resolved.grace, tagsOf(resolved, exit)),
+        (entry) => writeEntry(storeKey, entry)
+      )
+    }
+    if (resolved.failureSchema === undefined) return Effect.void
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure)) return Effect.void
+    if (resolved.failureWhen !== undefined && !resolved.failureWhen(failure.value)) return Effect.void
+    const ttl = typeof resolved.ttl === "function" ? millis(resolved.ttl(exit)) : resolved.failureTtl
+    return Effect.flatMap(
+      makeEntry(storeKey, resolved.failureSchema, failure.value, true, stamp, ttl, 0, tagsOf(resolved, exit)),
+      (entry) => writeEntry(storeKey, entry)
+    )
+  }
+
+  const withHardTimeout = <A, E, R>(storeKey: string, fetch: Effect.Effect<A, E, R>, hard: number | undefined) =>
+    hard === undefined
+      ? fetch
+      : Effect.timeoutFail(fetch, {
+        duration: Duration.millis(hard),
+        onTimeout: () => new FetchTimeoutError({ key: storeKey, timeoutMillis: hard })
+      })
+
+  const fetchAndWrite = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
+    Effect.gen(function* () {
+      const writable = resolved.writes ? yield* ticket : Option.none()
+      counters.fetches++
+      const exit = yield* Effect.exit(withHardTimeout(storeKey, fetch, resolved.hard))
+      if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) counters.fetchFailures++
+      yield* writeOutcome(storeKey, resolved, writable, exit)
+      return exit
+    }).pipe(
+      Metric.trackDuration(CacheMetrics.fetchDuration),
+      (program) =>
+        // A span costs tens of microseconds; only pay for it when a real tracer will record it.
+        Effect.tracerWith((tracer) =>
+          tracer === nativeTracer
+            ? program
+            : Effect.withSpan(program, "cachet.fetch", { attributes: { "cachet.key": storeKey }, captureStackTrace: false })
+        )
+    )
+
+  return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, withHardTimeout, fetchAndWrite }
+}
