@@ -103,10 +103,12 @@ export class Data {
     this.nodes.set(keys.ROOT, new Node(keys.ROOT, keys.ROOT, {}))
   }
 
+  /** The `Query` node (root fields). */
   get root(): Node {
     return this.nodes.get(keys.ROOT)!
   }
 
+  /** The node `key`, created (with the plan's shapes) when new; a known typename is filled in. */
   ensureNode(key: string, typename: string | undefined, shapes?: NodeShapes): Node {
     let node = this.nodes.get(key)
     if (node === undefined) {
@@ -121,6 +123,7 @@ export class Data {
   // ---------------------------------------------------------------------------------------------
   // field access through layers
 
+  /** A field's record (leaf value) through the layers, or NONE. */
   getRecord(node: Node, fk: string): unknown {
     if (node.overlays > 0) {
       for (let i = this.layers.length - 1; i >= 0; i--) {
@@ -138,6 +141,7 @@ export class Data {
     return value
   }
 
+  /** A field's link through the layers, or NONE. */
   getLink(node: Node, fk: string): Link | typeof NONE {
     if (node.overlays > 0) {
       for (let i = this.layers.length - 1; i >= 0; i--) {
@@ -241,6 +245,7 @@ export class Data {
     return wasStale
   }
 
+  /** Sets a field to a record (replacing a link); a change only when the value differs or was stale. */
   setRecord(w: Write, node: Node, fk: string, value: unknown): void {
     if (w.layer !== undefined) {
       const entry = this.layerEntry(w.layer, node)
@@ -268,6 +273,7 @@ export class Data {
     if (changed) this.changed(w, node, fk)
   }
 
+  /** Sets a field to a link (replacing a record); a change only when the link differs or was stale. */
   setLink(w: Write, node: Node, fk: string, link: Link): void {
     if (w.layer !== undefined) {
       const entry = this.layerEntry(w.layer, node)
@@ -290,6 +296,7 @@ export class Data {
     if (changed) this.changed(w, node, fk)
   }
 
+  /** Removes a field (hides it, in a layer). */
   removeField(w: Write, node: Node, fk: string): void {
     if (w.layer !== undefined) {
       const entry = this.layerEntry(w.layer, node)
@@ -312,6 +319,7 @@ export class Data {
     if (changed) this.changed(w, node, fk)
   }
 
+  /** Removes every field of a node (hides them all, in a layer). */
   clearNode(w: Write, node: Node): void {
     const fields = this.fieldKeys(node)
     if (w.layer !== undefined) {
@@ -333,6 +341,7 @@ export class Data {
     w.changed.add(node.key)
   }
 
+  /** Marks the node's matching fields stale until written again. */
   markStale(w: Write, node: Node, match: (fk: string) => boolean): void {
     let any = false
     for (const fk of this.fieldKeys(node)) {
