@@ -7,7 +7,7 @@
  */
 import type { Duration, Effect, Schema, Scope, Stream } from "effect"
 import { Context, Data, Layer } from "effect"
-import type { Key, Store } from "@cachet/core"
+import type { Key, Policy as CorePolicy, Store } from "@cachet/core"
 import * as internal from "./internal/graph.js"
 
 /**
@@ -198,12 +198,13 @@ export interface MutateOptions<A, Args, E, R, AI = unknown> {
 }
 
 /**
- * A cache policy (the same names as `@cachet/core`'s `Policy`).
+ * A cache policy: `@cachet/core`'s `Policy.Policy`, which `query` takes.
  *
+ * @deprecated Use `Policy.Policy` from `@cachet/core`; this alias names the same type.
  * @since 0.1.0
  * @category models
  */
-export type Policy = "CacheOrNetwork" | "CacheAndNetwork" | "NetworkOnly" | "CacheOnly" | "NoCache"
+export type Policy = CorePolicy.Policy
 
 /**
  * Options of `query`: the root field, its arguments and Schema, how to fetch it, the policy
@@ -217,7 +218,7 @@ export interface QueryOptions<A, I, E, R> {
   readonly args?: Args
   readonly schema: Schema.Schema<A, I>
   readonly fetch: Effect.Effect<A, E, R>
-  readonly policy?: Policy
+  readonly policy?: CorePolicy.Policy
   readonly partial?: boolean
 }
 
@@ -306,7 +307,7 @@ export interface Service {
   readonly query: {
     <A, I, E, R>(options: QueryOptions<A, I, E, R> & { readonly policy: "CacheAndNetwork" }): Stream.Stream<ReadResult<A>, E, R>
     <A, I, E, R>(
-      options: QueryOptions<A, I, E, R> & { readonly policy?: Exclude<Policy, "CacheAndNetwork"> }
+      options: QueryOptions<A, I, E, R> & { readonly policy?: Exclude<CorePolicy.Policy, "CacheAndNetwork"> }
     ): Effect.Effect<ReadResult<A>, E, R>
   }
 }
