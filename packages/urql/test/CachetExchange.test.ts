@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit } from "effect"
 import { Client, fetchExchange, gql, ssrExchange } from "@urql/core"
 import type { Exchange, Operation, OperationResult } from "@urql/core"
+import { retryExchange } from "@urql/exchange-retry"
 import { onPush, pipe, subscribe } from "wonka"
 import { MemoryStore, Store } from "@cachet/core"
 import { cachetExchange } from "@cachet/urql"
@@ -240,6 +241,23 @@ describe("cachetExchange with fetchExchange over real HTTP", () => {
       const cached = yield* Effect.promise(() => browser.query(Todos, {}, { requestPolicy: "cache-only" }).toPromise())
       expect(texts(cached)).toEqual(["one", "two"])
       expect(server.received.length).toBe(1)
+    }))
+
+  it.scoped("retryExchange: a network error is retried in urql's usual order, and the retried result lands in the graph", () =>
+    Effect.gen(function*() {
+      const server = yield* start
+      server.failNext = 2
+      const client = new Client({
+        url: server.url,
+        exchanges: [cachetExchange(), retryExchange({ initialDelayMs: 1, maxDelayMs: 5, randomDelay: false, maxNumberAttempts: 5 }), fetchExchange]
+      })
+      const result = yield* Effect.promise(() => client.query(Todos, {}).toPromise())
+      expect(result.error).toBeUndefined()
+      expect(texts(result)).toEqual(["one", "two"])
+      expect(server.received.length).toBe(3)
+      const cached = yield* Effect.promise(() => client.query(Todos, {}, { requestPolicy: "cache-only" }).toPromise())
+      expect(texts(cached)).toEqual(["one", "two"])
+      expect(server.received.length).toBe(3)
     }))
 
   it.scoped("storage: a new client restores the graph saved by the previous one", () =>

@@ -32,6 +32,8 @@ export interface TestServer {
   readonly todos: Array<TodoRow>
   /** The query text of every request, in order. */
   readonly received: Array<string>
+  /** How many of the next requests answer 503 with a non-JSON body (a network error to urql). */
+  failNext: number
 }
 
 /** Starts the server for the scope; closes it when the scope closes. */
@@ -42,6 +44,7 @@ export const start = Effect.acquireRelease(
       { id: "2", text: "two", favorite: false }
     ]
     const received: Array<string> = []
+    const state: { url: string; todos: Array<TodoRow>; received: Array<string>; failNext: number } = { url: "", todos, received, failNext: 0 }
     let next = 3
     const rootValue = {
       todos: () => todos,
@@ -69,6 +72,12 @@ export const start = Effect.acquireRelease(
           ? { query: params.get("query") ?? "", variables: JSON.parse(params.get("variables") ?? "{}") as Record<string, unknown> }
           : JSON.parse(body) as { query: string; variables?: Record<string, unknown> }
         received.push(query)
+        if (state.failNext > 0) {
+          state.failNext--
+          res.writeHead(503, { "content-type": "text/plain" })
+          res.end("unavailable")
+          return
+        }
         void graphql({ schema, source: query, rootValue, variableValues: variables ?? null }).then((result) => {
           res.writeHead(200, { "content-type": "application/json" })
           res.end(JSON.stringify(result))
@@ -77,7 +86,8 @@ export const start = Effect.acquireRelease(
     })
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as AddressInfo
-      resume(Effect.succeed({ server, state: { url: `http://127.0.0.1:${port}/graphql`, todos, received } }))
+      state.url = `http://127.0.0.1:${port}/graphql`
+      resume(Effect.succeed({ server, state }))
     })
   }),
   ({ server }) =>
