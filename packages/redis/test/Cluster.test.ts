@@ -116,12 +116,15 @@ describe.skipIf(skip !== undefined)("Cachet on a Redis Cluster", () => {
       const failures = yield* Ref.make(0)
       const calls = yield* Ref.make(0)
       const stale = yield* Ref.make(0)
+      // `generation` moves before each invalidation, `invalidated` once it has returned: a read that
+      // starts after an invalidation returned must see a value fetched at or after its generation.
       const generation = yield* Ref.make(0)
+      const invalidated = yield* Ref.make(0)
       // Load: reads of 50 keys under one tag; each value remembers the generation it was fetched in.
       const load = yield* Effect.forever(
         Effect.forEach(Array.from({ length: 50 }, (_, i) => i), (i) =>
           Effect.gen(function* () {
-            const before = yield* Ref.get(generation)
+            const before = yield* Ref.get(invalidated)
             const value = yield* cache.getOrFetch(`k${i}`, Ref.get(generation), { tags: [`load/${i % 5}`] }).pipe(
               Effect.tapError(() => Ref.update(failures, (n) => n + 1)),
               Effect.orElseSucceed(() => before)
@@ -134,6 +137,7 @@ describe.skipIf(skip !== undefined)("Cachet on a Redis Cluster", () => {
       // An invalidation that returned before the kill must survive it.
       yield* Ref.update(generation, (n) => n + 1)
       yield* Effect.orDie(cache.invalidate(["load"]))
+      yield* Ref.set(invalidated, 1)
       const counterBefore = Number((yield* c.cli(c.nodes[0]!.port, "-c", "GET", "cachet:{tags}:counter")).trim())
       const killedAt = performance.now()
       yield* c.kill(victim)
@@ -148,6 +152,7 @@ describe.skipIf(skip !== undefined)("Cachet on a Redis Cluster", () => {
       expect(recoveredAt).toBeGreaterThan(0)
       yield* Ref.update(generation, (n) => n + 1)
       yield* Effect.orDie(cache.invalidate(["load"]))
+      yield* Ref.set(invalidated, 2)
       yield* cache.awaitPendingInvalidations
       // A few rounds of load after the post-failover invalidation.
       const after = yield* Ref.get(calls)
