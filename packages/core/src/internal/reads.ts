@@ -51,15 +51,18 @@ export interface Reads {
   readonly dropCorrupt: (storeKey: string) => Effect.Effect<void>
 }
 
-/** @internal */
-export const make = (options: {
+/** What the reads and the writes of one cache work with: the store, its guard, the counters. @internal */
+export interface StoreParts {
   readonly store: Store.Service
   readonly tagVersions: TagVersions.Service
   readonly guard: StoreGuard
   readonly pending: PendingInvalidations
   readonly counters: Counters
   readonly now: () => number
-}): Reads => {
+}
+
+/** @internal */
+export const make = (options: StoreParts): Reads => {
   const { counters, guard, now, pending, store, tagVersions } = options
   const sync = store.local ? store.sync : undefined
 

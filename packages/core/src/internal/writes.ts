@@ -13,9 +13,7 @@ import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
 import type { AnySchema } from "./entryState.js"
 import { millis, type Resolved } from "./options.js"
-import type { PendingInvalidations } from "./pendingInvalidations.js"
-import type { Counters } from "./stats.js"
-import type { StoreGuard } from "./storeGuard.js"
+import type { StoreParts } from "./reads.js"
 
 /** @internal */
 export class FetchTimeoutError extends Data.TaggedError("FetchTimeoutError")<{
@@ -74,14 +72,7 @@ export interface Writes {
 const nativeTracer = Effect.runSync(Effect.tracer)
 
 /** @internal */
-export const make = (options: {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-  readonly guard: StoreGuard
-  readonly pending: PendingInvalidations
-  readonly counters: Counters
-  readonly now: () => number
-}): Writes => {
+export const make = (options: StoreParts): Writes => {
   const { counters, guard, now, pending, store, tagVersions } = options
 
   const ticket: Effect.Effect<Ticket> = Effect.suspend(() => {
