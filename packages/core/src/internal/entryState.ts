@@ -149,11 +149,13 @@ export const judge = (
 ): Lookup | typeof corrupt => {
   const freshness = classify(entry, validity, now)
   if (freshness === "invalidated" || freshness === "expired") return miss
+  // A cached failure read without a failure schema is simply not usable here (whatever an
+  // earlier read with one kept beside the entry).
+  if (entry.failed && failureSchema === undefined) return miss
   let judged = (slot !== undefined ? slot.memo : judgedOf.get(entry)) as Judged | undefined
   if (judged === undefined || judged.schema !== schema) {
     const decoded = decode(entry, schema, failureSchema)
-    // A cached failure read without a failure schema is simply not usable here.
-    if (Option.isNone(decoded)) return entry.failed && failureSchema === undefined ? miss : corrupt
+    if (Option.isNone(decoded)) return corrupt
     const served = decoded.value.failed ? Effect.fail(decoded.value.error) : Effect.succeed(decoded.value.value)
     judged = {
       schema,
