@@ -157,6 +157,16 @@ describe("Policies", () => {
       expect(yield* Effect.flip(read("absent", Effect.fail("down"), { policy: "NetworkOnly" }))).toBe("down")
     }))
 
+  it.scoped("NetworkOnly with the store unreachable fetches and does not try to write", () =>
+    Effect.gen(function* () {
+      const { counters, faults, fetch, read } = yield* make("get")
+      faults.failing = true
+      expect(yield* read("k", fetch("v"), { policy: "NetworkOnly" }).pipe(quiet)).toBe("v")
+      expect(faults.calls.get("set")).toBeUndefined()
+      expect(faults.calls.get("counter")).toBeUndefined()
+      expect(counters).toMatchObject({ fetches: 1, writes: 0, storeErrors: 1 })
+    }))
+
   it.scoped("CacheOnly: the value if fresh or in grace, None otherwise; never fetches", () =>
     Effect.gen(function* () {
       const { counters, put, read, storeKeyOf } = yield* make()

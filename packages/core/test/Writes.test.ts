@@ -204,13 +204,13 @@ describe("Writes", () => {
         expect(found._tag === "Fresh" && found.decoded).toEqual({ failed: true, error: new NotFound({ id: 1 }) })
       }))
 
-    it.scoped("the default failure ttl is 30 seconds; a ttl function decides it too", () =>
+    it.scoped("the default failure ttl is 30 seconds; a ttl function of the outcome decides it instead", () =>
       Effect.gen(function* () {
         const { stored, writes } = yield* make()
         yield* writes.fetchAndWrite("default", Effect.fail(new NotFound({ id: 1 })), resolve(options<string, NotFound, NotFoundEncoded>({ failures: { schema: NotFound } })))
         const byOutcome = options<string, NotFound, NotFoundEncoded>({
           ttl: (exit) => Exit.isFailure(exit) ? "2 seconds" : "1 hour",
-          failures: { schema: NotFound, ttl: "10 seconds" }
+          failures: { schema: NotFound }
         })
         yield* writes.fetchAndWrite("function", Effect.fail(new NotFound({ id: 2 })), resolve(byOutcome))
         expect((yield* stored("default"))?.ttl).toBe(30_000)
