@@ -53,6 +53,12 @@ interface Node extends Store.Slot {
   next: Node | undefined
 }
 
+/** The nodes under one key prefix, indexed by the rest of their keys. */
+interface Space {
+  readonly prefix: string
+  readonly nodes: Map<string, Node>
+}
+
 /**
  * Builds a memory store whose sweeper fiber lives as long as the scope.
  *
@@ -78,6 +84,7 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
     const maxEntries = options.maxEntries ?? 100_000
     const maxBytes = options.maxBytes ?? 128 * 1024 * 1024
     const nodes = new Map<string, Node>()
+    const spaces: Array<Space> = []
     let head: Node | undefined
     let tail: Node | undefined
     const versions = new Map<string, TagVersions.Version>()
@@ -106,16 +113,17 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
       const node = nodes.get(key)
       if (node === undefined) return false
       nodes.delete(key)
+      for (const space of spaces) if (key.startsWith(space.prefix)) space.nodes.delete(key.slice(space.prefix.length))
       unlink(node)
       bytes -= node.size
       return true
     }
 
-    const readNode = (key: string, time: number): Node | undefined => {
-      const node = nodes.get(key)
+    /** A found node, unless it has expired (then dropped), made the most recently used. */
+    const touch = (node: Node | undefined, time: number): Node | undefined => {
       if (node === undefined) return undefined
       if (node.expiresAt <= time) {
-        remove(key)
+        remove(node.key)
         return undefined
       }
       if (node !== tail) {
@@ -123,6 +131,20 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
         append(node)
       }
       return node
+    }
+
+    const readNode = (key: string, time: number): Node | undefined => touch(nodes.get(key), time)
+
+    const within = (prefix: string): Store.SyncSpace => {
+      let space = spaces.find((candidate) => candidate.prefix === prefix)
+      if (space === undefined) {
+        const indexed = new Map<string, Node>()
+        for (const [key, node] of nodes) if (key.startsWith(prefix)) indexed.set(key.slice(prefix.length), node)
+        space = { prefix, nodes: indexed }
+        spaces.push(space)
+      }
+      const spaceNodes = space.nodes
+      return { read: (rest, time) => touch(spaceNodes.get(rest), time) }
     }
 
     const read = (key: string): Store.Entry | undefined => readNode(key, now())?.entry
@@ -133,6 +155,7 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
       if (size > maxBytes || maxEntries <= 0) return
       const node: Node = { key, entry, memo: undefined, size, expiresAt: Store.expiresAt(entry), prev: undefined, next: undefined }
       nodes.set(key, node)
+      for (const space of spaces) if (key.startsWith(space.prefix)) space.nodes.set(key.slice(space.prefix.length), node)
       append(node)
       bytes += size
       while (head !== undefined && (nodes.size > maxEntries || bytes > maxBytes)) remove(head.key)
@@ -177,7 +200,7 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
           if (entry === undefined) return Option.none()
           return Option.some([entry, entry.tags.length === 0 ? noVersions : versionsOf(Tag.prefixesOfAll(entry.tags))] as const)
         }),
-      sync: { read: readNode, validity },
+      sync: { read: readNode, validity, generation: () => counter, within },
       set: (key, entry) => Effect.sync(() => write(key, entry)),
       setMany: (entries) => Effect.sync(() => entries.forEach(([key, entry]) => write(key, entry))),
       delete: (key) => Effect.sync(() => remove(key)),

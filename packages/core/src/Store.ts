@@ -70,6 +70,28 @@ export interface SyncAccess {
   readonly read: (key: string, now: number) => Slot | undefined
   /** The validity of an entry with these tags and stamp: invalidated, soft-expired, or valid. */
   readonly validity: (tags: ReadonlyArray<string>, stamp: number) => Validity
+  /**
+   * A number that changes whenever any tag version changes, so a validity found at one value
+   * still holds while it stays the same (optional: without it, validity is asked on every hit).
+   */
+  readonly generation?: () => number
+  /**
+   * The keys under `prefix`, read by the rest of the key: one lookup, without building the
+   * whole key (optional: without it, the cache reads whole keys).
+   */
+  readonly within?: (prefix: string) => SyncSpace
+}
+
+/**
+ * The keys of an in-process store under one prefix, read by the rest of the key (the cache
+ * reads its own namespace this way on the hit path).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SyncSpace {
+  /** As `SyncAccess.read`, for the key `prefix + rest`. */
+  readonly read: (rest: string, now: number) => Slot | undefined
 }
 
 /**

@@ -66,3 +66,56 @@ describe("MemoryStore bounds", () => {
       })
   )
 })
+
+type SpaceOp =
+  | { readonly op: "set"; readonly key: string; readonly size: number }
+  | { readonly op: "delete"; readonly key: string }
+  | { readonly op: "clear"; readonly prefix: string }
+  | { readonly op: "open"; readonly prefix: string }
+
+const spacedKeyArb = fc.constantFrom("a:1", "a:2", "a:b:1", "a:b:2", "z:1", "a:", "b:1")
+const prefixArb = fc.constantFrom("a:", "a:b:", "z:", "")
+const spaceOpArb: fc.Arbitrary<SpaceOp> = fc.oneof(
+  fc.record({ op: fc.constant("set" as const), key: spacedKeyArb, size: fc.integer({ min: 0, max: 20 }) }),
+  fc.record({ op: fc.constant("delete" as const), key: spacedKeyArb }),
+  fc.record({ op: fc.constant("clear" as const), prefix: prefixArb }),
+  fc.record({ op: fc.constant("open" as const), prefix: prefixArb })
+)
+
+describe("MemoryStore key spaces", () => {
+  it.effect.prop(
+    "a space, opened at any point, reads under its prefix exactly what the store holds, through writes, deletes, clears and evictions",
+    [fc.integer({ min: 1, max: 5 }), fc.array(spaceOpArb, { maxLength: 40 })],
+    ([maxEntries, ops]) =>
+      Effect.gen(function* () {
+        const memory = yield* MemoryStore.makeUnscoped({ maxEntries })
+        const sync = memory.store.sync!
+        const spaces: Array<readonly [string, Store.SyncSpace]> = []
+        for (const op of ops) {
+          if (op.op === "set") yield* memory.store.set(op.key, entryOf(op.size))
+          else if (op.op === "delete") yield* memory.store.delete(op.key)
+          else if (op.op === "clear") yield* memory.store.clear(op.prefix)
+          else spaces.push([op.prefix, sync.within!(op.prefix)])
+          for (const [prefix, space] of spaces) {
+            for (const key of ["a:1", "a:2", "a:b:1", "a:b:2", "z:1", "a:", "b:1"]) {
+              const rest = key.startsWith(prefix) ? key.slice(prefix.length) : undefined
+              if (rest === undefined) continue
+              expect(space.read(rest, 0)?.entry).toBe(sync.read(key, 0)?.entry)
+            }
+            // Nothing outside the prefix is reachable through the space.
+            if (prefix === "z:") expect(space.read("a:1", 0)).toBeUndefined()
+          }
+        }
+      })
+  )
+
+  it.effect("an expired entry read through a space is dropped from the store", () =>
+    Effect.gen(function* () {
+      const memory = yield* MemoryStore.makeUnscoped()
+      const space = memory.store.sync!.within!("ns:")
+      yield* memory.store.set("ns:k", { ...entryOf(1), ttl: 10 })
+      expect(space.read("k", 9)?.entry.value).toBe("x")
+      expect(space.read("k", 10)).toBeUndefined()
+      expect(memory.size()).toBe(0)
+    }))
+})

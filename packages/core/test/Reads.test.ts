@@ -127,6 +127,80 @@ describe("Reads", () => {
     })
   }
 
+  describe("freshHit (the hit path of an in-process store)", () => {
+    const namespaced = Effect.map(StoreParts.make("sync"), (parts) => ({ ...parts, reads: Reads.make({ ...parts, prefix: "ns:" }) }))
+
+    it.scoped("exists only for a store with synchronous access", () =>
+      Effect.gen(function* () {
+        expect((yield* make("withVersions")).reads.freshHit).toBeUndefined()
+        expect((yield* make("get")).reads.freshHit).toBeUndefined()
+        expect((yield* make("sync")).reads.freshHit).toBeDefined()
+      }))
+
+    it.scoped("serves a judged, fresh, valid entry under the cache's namespace by the rest of its key, the same effect each time", () =>
+      Effect.gen(function* () {
+        const { put, reads } = yield* namespaced
+        const hit = reads.freshHit!
+        yield* put("ns:k", { n: 1 }, { ttl: 100, tags: ["users/1"] })
+        yield* put("other:k", { n: 2 })
+        // Not judged yet: the full lookup decodes it first.
+        expect(hit("k", StoreParts.json, undefined)).toBeUndefined()
+        yield* reads.lookup("ns:k", StoreParts.json, undefined)
+        const served = hit("k", StoreParts.json, undefined)
+        expect(served).toBeDefined()
+        expect(yield* served!).toEqual({ n: 1 })
+        expect(hit("k", StoreParts.json, undefined)).toBe(served)
+        // Another schema, another key, a key outside the namespace: not served here.
+        expect(hit("k", NumberSchema, undefined)).toBeUndefined()
+        expect(hit("missing", StoreParts.json, undefined)).toBeUndefined()
+        expect(hit("other:k", StoreParts.json, undefined)).toBeUndefined()
+        // Past the ttl (in grace): the full lookup decides (stale).
+        yield* TestClock.adjust(100)
+        expect(hit("k", StoreParts.json, undefined)).toBeUndefined()
+        expect((yield* reads.lookup("ns:k", StoreParts.json, undefined))._tag).toBe("Stale")
+      }))
+
+    it.scoped("an invalidation or expiry of any ancestor tag, a rewrite, a delete or a pending invalidation stops serving at once", () =>
+      Effect.gen(function* () {
+        const { memory, pending, put, reads } = yield* namespaced
+        const hit = reads.freshHit!
+        const judged = (key: string) => Effect.zipRight(reads.lookup(`ns:${key}`, StoreParts.json, undefined), Effect.sync(() => hit(key, StoreParts.json, undefined)))
+        yield* put("ns:a", "A", { tags: ["users/1/posts"] })
+        yield* put("ns:b", "B", { tags: ["posts/1"] })
+        yield* put("ns:c", "C")
+        expect(yield* judged("a")).toBeDefined()
+        expect(yield* judged("b")).toBeDefined()
+        // A bump of an unrelated tag changes the generation; the entries are found valid again.
+        yield* Effect.orDie(memory.tagVersions.bump(["comments"], "hard"))
+        expect(hit("a", StoreParts.json, undefined)).toBeDefined()
+        yield* Effect.orDie(memory.tagVersions.bump(["users"], "hard"))
+        expect(hit("a", StoreParts.json, undefined)).toBeUndefined()
+        yield* Effect.orDie(memory.tagVersions.bump(["posts/1"], "soft"))
+        expect(hit("b", StoreParts.json, undefined)).toBeUndefined()
+        expect(yield* judged("c")).toBeDefined()
+        yield* put("ns:c", "C2")
+        expect(hit("c", StoreParts.json, undefined)).toBeUndefined()
+        expect(yield* judged("c")).toBeDefined()
+        yield* Effect.orDie(memory.store.delete("ns:c"))
+        expect(hit("c", StoreParts.json, undefined)).toBeUndefined()
+        yield* put("ns:d", "D")
+        expect(yield* judged("d")).toBeDefined()
+        pending.record({ _tag: "Delete", keys: ["ns:d"] })
+        expect(hit("d", StoreParts.json, undefined)).toBeUndefined()
+      }))
+
+    it.scoped("a cached failure is served only to a read that caches failures", () =>
+      Effect.gen(function* () {
+        const { put, reads } = yield* namespaced
+        yield* put("ns:f", "boom", { failed: true })
+        yield* reads.lookup("ns:f", StoreParts.json, StoreParts.json)
+        expect(reads.freshHit!("f", StoreParts.json, undefined)).toBeUndefined()
+        const served = reads.freshHit!("f", StoreParts.json, StoreParts.json)
+        expect(served).toBeDefined()
+        expect(yield* Effect.flip(served!)).toBe("boom")
+      }))
+  })
+
   it.scoped("every path judges alike, and judgeSync agrees with lookup, over a table of entries and invalidations", () =>
     Effect.gen(function* () {
       const all = yield* Effect.forEach(StoreParts.paths, make)

@@ -81,5 +81,5 @@ export const make = (path: Path): Effect.Effect<Fixture, never, Scope.Scope> =>
       })
     const stored: Fixture["stored"] = (key) =>
       Effect.sync(() => memory.store.sync?.read(key, now())?.entry)
-    return { store, tagVersions, guard, pending, counters, now, memory, faults, breaker, put, stored }
+    return { prefix: "", store, tagVersions, guard, pending, counters, now, memory, faults, breaker, put, stored }
   })

@@ -117,8 +117,9 @@ export const make = (options: Cache.Options = {}) =>
       return storeKey
     }
 
-    const reads = Reads.make({ store, tagVersions, guard, pending, counters, now })
-    const writes = Writes.make({ store, tagVersions, guard, pending, counters, now })
+    const parts: Reads.StoreParts = { prefix, store, tagVersions, guard, pending, counters, now }
+    const reads = Reads.make(parts)
+    const writes = Writes.make(parts)
     const flights = Flight.make({
       scope,
       counters,

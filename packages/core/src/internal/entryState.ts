@@ -102,11 +102,23 @@ export const unavailable: Lookup = { _tag: "Unavailable" }
  */
 export const corrupt = { _tag: "Corrupt" } as const
 
-/** The lookups of one decoded entry, kept beside it. */
+/**
+ * One decoded entry's lookups, kept beside it, with what a later hit checks copied from the
+ * entry so that it reads this object and nothing else.
+ */
 interface Judged {
   readonly schema: AnySchema
   readonly fresh: Lookup
   readonly stale: Lookup
+  readonly served: Effect.Effect<unknown, unknown>
+  /** Whether the entry holds a cached failure (served only to reads that cache failures). */
+  readonly failed: boolean
+  /** `createdAt + ttl`: the entry is fresh before it, while valid. */
+  readonly freshUntil: number
+  readonly stamp: number
+  readonly tags: ReadonlyArray<string>
+  /** The store's generation at which the entry was last found valid (`-1`: not yet). */
+  validAt: number
 }
 
 const judgedOf = new WeakMap<Store.Entry, Judged>()
@@ -160,7 +172,13 @@ export const judge = (
     judged = {
       schema,
       fresh: { _tag: "Fresh", decoded: decoded.value, createdAt: entry.createdAt, served },
-      stale: { _tag: "Stale", decoded: decoded.value, createdAt: entry.createdAt, served }
+      stale: { _tag: "Stale", decoded: decoded.value, createdAt: entry.createdAt, served },
+      served,
+      failed: entry.failed,
+      freshUntil: entry.createdAt + entry.ttl,
+      stamp: entry.stamp,
+      tags: entry.tags,
+      validAt: -1
     }
     if (slot !== undefined) slot.memo = judged
     else judgedOf.set(entry, judged)
@@ -175,3 +193,30 @@ export const judge = (
  */
 export const valueOf = (found: Lookup): Option.Option<unknown> =>
   (found._tag === "Fresh" || found._tag === "Stale") && !found.decoded.failed ? Option.some(found.decoded.value) : Option.none()
+
+/**
+ * The served effect of an in-process slot already judged for this schema, when it is fresh and
+ * valid at `now` (the hit path: it reads the slot's memo and nothing of the entry); `undefined`
+ * when the read needs the full judgment (not judged yet, another schema, stale, or maybe invalid).
+ *
+ * @internal
+ */
+export const servedIfFresh = (
+  slot: Store.Slot,
+  now: number,
+  schema: AnySchema,
+  failureSchema: AnySchema | undefined,
+  access: Store.SyncAccess
+): Effect.Effect<unknown, unknown> | undefined => {
+  const judged = slot.memo as Judged | undefined
+  if (judged === undefined || judged.schema !== schema || now >= judged.freshUntil) return undefined
+  if (judged.failed && failureSchema === undefined) return undefined
+  if (judged.tags.length !== 0) {
+    const generation = access.generation === undefined ? -1 : access.generation()
+    if (generation === -1 || judged.validAt !== generation) {
+      if (access.validity(judged.tags, judged.stamp) !== "valid") return undefined
+      judged.validAt = generation
+    }
+  }
+  return judged.served
+}

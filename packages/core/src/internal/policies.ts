@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import { Effect, Effectable, Fiber, FiberRef, Option, Stream } from "effect"
+import { Effect, Effectable, Fiber, FiberRef, Option, Stream, Utils } from "effect"
 import type * as Cache from "../Cache.js"
 import * as Key from "../Key.js"
 import { type Lookup, miss, valueOf } from "./entryState.js"
@@ -27,7 +27,7 @@ export const requestMemo: FiberRef.FiberRef<Map<string, Effect.Effect<unknown>> 
 
 /** Reads a `CacheOrNetwork` call when it runs, in the fiber that runs it. */
 type ReadNow = <R>(
-  storeKey: string,
+  key: Key.Input,
   fetch: Effect.Effect<unknown, unknown, R>,
   options: AnyFetchOptions | undefined,
   fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
@@ -40,14 +40,21 @@ type ReadNow = <R>(
 class CacheOrNetworkRead<R> extends Effectable.Class<unknown, unknown, R> {
   constructor(
     readonly readNow: ReadNow,
-    readonly storeKey: string,
+    readonly key: Key.Input,
     readonly fetch: Effect.Effect<unknown, unknown, R>,
     readonly options: AnyFetchOptions | undefined
   ) {
     super()
   }
   commit(): Effect.Effect<unknown, unknown, R> {
-    return this.readNow(this.storeKey, this.fetch, this.options, Option.getOrUndefined(Fiber.getCurrentFiber()))
+    return this.readNow(this.key, this.fetch, this.options, Option.getOrUndefined(Fiber.getCurrentFiber()))
+  }
+  /**
+   * `yield*` in `Effect.gen` reads when the generator reaches it, in the fiber running it: a hit
+   * is then a completed effect the generator resumes from at once, without a turn of the run loop.
+   */
+  override [Symbol.iterator](): Utils.SingleShotGen<Utils.YieldWrap<Effect.Effect<unknown, unknown, R>>, unknown> {
+    return new Utils.SingleShotGen(new Utils.YieldWrap(this.commit()))
   }
 }
 
@@ -106,20 +113,32 @@ export const make = (options: {
     }
   }
 
+  const { freshHit } = reads
+
   const readNow: ReadNow = <R>(
-    storeKey: string,
+    key: Key.Input,
     fetch: Effect.Effect<unknown, unknown, R>,
     options: AnyFetchOptions | undefined,
     fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
   ): Effect.Effect<unknown, unknown, R> => {
     const observer = fiber?.getFiberRef(servedObserver)
     const memo = fiber?.getFiberRef(requestMemo)
+    const schema = schemaOf(options)
+    const failureSchema = failureSchemaOf(options)
+    const text = Key.encode(key)
+    if (freshHit !== undefined && observer === undefined && memo === undefined) {
+      // The hit path: a fresh, already-decoded entry of the cache's own namespace.
+      const served = freshHit(text, schema, failureSchema)
+      if (served !== undefined) {
+        counters.hits++
+        return served
+      }
+    }
+    const storeKey = storeKeyOf(text)
     if (memo !== undefined) {
       const remembered = memo.get(storeKey)
       if (remembered !== undefined) return remembered
     }
-    const schema = schemaOf(options)
-    const failureSchema = failureSchemaOf(options)
     let read: Effect.Effect<unknown, unknown, R>
     if (sync !== undefined) {
       // The hit path of an in-process store: one synchronous read, no effect of the store's.
@@ -133,8 +152,8 @@ export const make = (options: {
     return memo === undefined ? read : Effect.tap(read, (value) => Effect.sync(() => memo.set(storeKey, Effect.succeed(value))))
   }
 
-  const cacheOrNetwork = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) =>
-    new CacheOrNetworkRead(readNow, storeKey, fetch, options)
+  const cacheOrNetwork = <R>(key: Key.Input, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) =>
+    new CacheOrNetworkRead(readNow, key, fetch, options)
 
   const networkOnly = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
     Effect.flatMap(
@@ -167,9 +186,10 @@ export const make = (options: {
     const policy = options?.policy ?? "CacheOrNetwork"
     const context = options?.context
     // The common case first, without building anything else.
-    if (policy === "CacheOrNetwork" && enabled && context === undefined) return cacheOrNetwork(storeKeyOf(key), fetch, options)
-    const run = (storeKey: string) => {
-      if (policy === "CacheOrNetwork" && enabled) return cacheOrNetwork(storeKey, fetch, options)
+    if (policy === "CacheOrNetwork" && enabled && context === undefined) return cacheOrNetwork(key, fetch, options)
+    const run = (readKey: Key.Input) => {
+      if (policy === "CacheOrNetwork" && enabled) return cacheOrNetwork(readKey, fetch, options)
+      const storeKey = storeKeyOf(readKey)
       const resolved = resolve(options, policy !== "NoCache" && enabled)
       if (!enabled) {
         if (policy === "CacheOnly") return Effect.succeed(Option.none())
@@ -178,7 +198,7 @@ export const make = (options: {
       }
       switch (policy) {
         case "CacheOrNetwork":
-          return cacheOrNetwork(storeKey, fetch, options)
+          return cacheOrNetwork(readKey, fetch, options)
         case "NetworkOnly":
           return networkOnly(storeKey, fetch, resolved)
         case "CacheOnly":
@@ -189,8 +209,8 @@ export const make = (options: {
           return fetchDirect(storeKey, fetch, resolved)
       }
     }
-    if (context === undefined) return run(storeKeyOf(key))
-    const keyWith = (part: Key.Part) => storeKeyOf([Key.encode(key), part])
+    if (context === undefined) return run(key)
+    const keyWith = (part: Key.Part): Key.Input => [Key.encode(key), part]
     return policy === "CacheAndNetwork"
       ? Stream.unwrap(Effect.map(context, (part) => run(keyWith(part)) as Stream.Stream<unknown, unknown, unknown>))
       : Effect.flatMap(context, (part) => run(keyWith(part)) as Effect.Effect<unknown, unknown, unknown>)

@@ -9,7 +9,7 @@ import { Effect, Option } from "effect"
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
-import { type AnySchema, corrupt, judge, type Lookup, miss, unavailable, validityOf, withPending } from "./entryState.js"
+import { type AnySchema, corrupt, judge, type Lookup, miss, servedIfFresh, unavailable, validityOf, withPending } from "./entryState.js"
 import type { PendingInvalidations } from "./pendingInvalidations.js"
 import type { Counters } from "./stats.js"
 import type { StoreGuard } from "./storeGuard.js"
@@ -32,6 +32,14 @@ const found = (entry: Store.Entry, versions: ReadonlyArray<TagVersions.Version>)
 export interface Reads {
   /** The in-process store's synchronous access, when it has one. */
   readonly sync: Store.SyncAccess | undefined
+  /**
+   * The hit path of an in-process store that can read the cache's namespace directly: the
+   * served effect of a fresh, valid, already-decoded entry under the key text (the store key
+   * without the namespace), or `undefined` when the read needs the full lookup.
+   */
+  readonly freshHit:
+    | ((text: string, schema: AnySchema, failureSchema: AnySchema | undefined) => Effect.Effect<unknown, unknown> | undefined)
+    | undefined
   /** Judges a key of an in-process store synchronously (the hit path). */
   readonly judgeSync: (
     access: Store.SyncAccess,
@@ -53,6 +61,8 @@ export interface Reads {
 
 /** What the reads and the writes of one cache work with: the store, its guard, the counters. @internal */
 export interface StoreParts {
+  /** The cache's namespace, the prefix of its store keys. */
+  readonly prefix: string
   readonly store: Store.Service
   readonly tagVersions: TagVersions.Service
   readonly guard: StoreGuard
@@ -63,8 +73,18 @@ export interface StoreParts {
 
 /** @internal */
 export const make = (options: StoreParts): Reads => {
-  const { counters, guard, now, pending, store, tagVersions } = options
+  const { counters, guard, now, pending, prefix, store, tagVersions } = options
   const sync = store.local ? store.sync : undefined
+  const space = sync?.within?.(prefix)
+
+  const freshHit = sync === undefined || space === undefined
+    ? undefined
+    : (text: string, schema: AnySchema, failureSchema: AnySchema | undefined) => {
+      if (pending.size() !== 0) return undefined
+      const time = now()
+      const slot = space.read(text, time)
+      return slot === undefined ? undefined : servedIfFresh(slot, time, schema, failureSchema, sync)
+    }
 
   const validityOfRaw = (storeKey: string, entry: Store.Entry, versions: ReadonlyArray<TagVersions.Version>) =>
     withPending(validityOf(entry.stamp, versions), pending.coverage(storeKey, entry.tags))
@@ -151,5 +171,5 @@ export const make = (options: StoreParts): Reads => {
       })
     })
 
-  return { sync, judgeSync, lookup, lookupMany, readRaw, validityOfRaw, dropCorrupt }
+  return { sync, freshHit, judgeSync, lookup, lookupMany, readRaw, validityOfRaw, dropCorrupt }
 }
