@@ -70,11 +70,14 @@ export const canonical = (value: Part): string => {
         return out + "]"
       }
       const record = value as { readonly [key: string]: Part }
-      const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort()
+      const keys = Object.keys(record)
+      if (keys.length > 1) keys.sort()
       let out = "{"
       for (let i = 0; i < keys.length; i++) {
-        if (i > 0) out += ","
-        out += JSON.stringify(keys[i]) + ":" + canonical(record[keys[i]!] as Part)
+        const part = record[keys[i]!]
+        if (part === undefined) continue
+        if (out.length > 1) out += ","
+        out += JSON.stringify(keys[i]) + ":" + canonical(part)
       }
       return out + "}"
     }

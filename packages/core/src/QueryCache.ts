@@ -173,6 +173,8 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
   const digest = query.error === undefined
     ? Codec.digest(query.success)
     : Key.digest(Codec.digest(query.success) + Codec.digest(query.error)).slice(0, 12)
+  // Every key of this query starts the same way: `Key.make([name, digest], args)` built once.
+  const head = `${Key.escapeSegment(name)}:${Key.escapeSegment(digest)}:`
   const argsSchema = query.args as Schema.Schema<unknown, unknown, never>
   const encodeArgs = encodesAsIs(argsSchema.ast) ? undefined : Schema.encodeEither(argsSchema)
   const { error, failureTtl, grace, success, tags, timeout, ttl, when } = query
@@ -186,7 +188,7 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
       }
       keyArgs = encoded.right
     }
-    const key = Key.make([name, digest], keyArgs as Key.Part)
+    const key = Key.bound(head + Key.canonical(keyArgs as Key.Part))
     // The lookup is built, and given its services, only when the cache actually fetches.
     const fetch = Effect.suspend(() => Effect.provide(query.lookup(args), context))
     // One flat object (absent options are undefined, which the cache treats as unset): object
