@@ -63,6 +63,7 @@ export const make = (path: Path): Effect.Effect<Fixture, never, Scope.Scope> =>
     })
     const clock = yield* Effect.clock
     const now = () => clock.unsafeCurrentTimeMillis()
+    const nanos = () => clock.unsafeCurrentTimeNanos()
     const put: Fixture["put"] = (key, value, options) =>
       Effect.gen(function* () {
         const counter = yield* Effect.orDie(memory.tagVersions.counter)
@@ -81,5 +82,5 @@ export const make = (path: Path): Effect.Effect<Fixture, never, Scope.Scope> =>
       })
     const stored: Fixture["stored"] = (key) =>
       Effect.sync(() => memory.store.sync?.read(key, now())?.entry)
-    return { prefix: "", store, tagVersions, guard, pending, counters, now, memory, faults, breaker, put, stored }
+    return { prefix: "", store, tagVersions, guard, pending, counters, now, nanos, memory, faults, breaker, put, stored }
   })

@@ -117,7 +117,8 @@ export const make = (options: Cache.Options = {}) =>
       return storeKey
     }
 
-    const parts: Reads.StoreParts = { prefix, store, tagVersions, guard, pending, counters, now }
+    const nanos = () => clock.unsafeCurrentTimeNanos()
+    const parts: Reads.StoreParts = { prefix, store, tagVersions, guard, pending, counters, now, nanos }
     const reads = Reads.make(parts)
     const writes = Writes.make(parts)
     const flights = Flight.make({

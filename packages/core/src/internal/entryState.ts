@@ -117,6 +117,8 @@ interface Judged {
   readonly freshUntil: number
   readonly stamp: number
   readonly tags: ReadonlyArray<string>
+  /** Whether it has tags (whose validity a hit checks). */
+  readonly tagged: boolean
   /** The store's generation at which the entry was last found valid (`-1`: not yet). */
   validAt: number
 }
@@ -178,6 +180,7 @@ export const judge = (
       freshUntil: entry.createdAt + entry.ttl,
       stamp: entry.stamp,
       tags: entry.tags,
+      tagged: entry.tags.length !== 0,
       validAt: -1
     }
     if (slot !== undefined) slot.memo = judged
@@ -211,7 +214,7 @@ export const servedIfFresh = (
   const judged = slot.memo as Judged | undefined
   if (judged === undefined || judged.schema !== schema || now >= judged.freshUntil) return undefined
   if (judged.failed && failureSchema === undefined) return undefined
-  if (judged.tags.length !== 0) {
+  if (judged.tagged) {
     const generation = access.generation === undefined ? -1 : access.generation()
     if (generation === -1 || judged.validAt !== generation) {
       if (access.validity(judged.tags, judged.stamp) !== "valid") return undefined

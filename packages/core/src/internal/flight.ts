@@ -17,7 +17,7 @@ import type { Writes } from "./writes.js"
 
 interface Flight {
   readonly deferred: Deferred.Deferred<unknown, unknown>
-  fiber: Fiber.RuntimeFiber<void> | undefined
+  fiber: Fiber.RuntimeFiber<unknown> | undefined
   waiters: number
   background: boolean
 }
@@ -116,15 +116,13 @@ export const make = (options: {
       const flight: Flight = { deferred: Deferred.unsafeMake<unknown, unknown>(FiberId.none), fiber: undefined, waiters: 0, background }
       inflight.set(storeKey, flight)
       if (background) counters.backgroundRefreshes++
-      const program = Effect.exit(runFetch(storeKey, fetch, resolved)).pipe(
-        // Whatever happens in the flight (even a defect in the cache itself) reaches its waiters.
-        Effect.flatMap((exit) => Deferred.done(flight.deferred, Exit.isSuccess(exit) ? exit.value : exit)),
-        Effect.onInterrupt(() => Deferred.interrupt(flight.deferred)),
-        Effect.ensuring(Effect.sync(() => {
+      // Whatever ends the flight (the fetch's outcome, an interruption, even a defect in the
+      // cache itself) reaches its waiters.
+      const program = Effect.onExit(runFetch(storeKey, fetch, resolved), (exit) =>
+        Effect.sync(() => {
           if (inflight.get(storeKey) === flight) inflight.delete(storeKey)
-        })),
-        Effect.asVoid
-      )
+          Deferred.unsafeDone(flight.deferred, Exit.isSuccess(exit) ? exit.value : exit)
+        }))
       return Effect.map(Effect.forkIn(Effect.interruptible(program), scope), (fiber) => {
         flight.fiber = fiber
         return flight

@@ -68,7 +68,10 @@ export interface StoreParts {
   readonly guard: StoreGuard
   readonly pending: PendingInvalidations
   readonly counters: Counters
+  /** The clock's time in milliseconds. */
   readonly now: () => number
+  /** The clock's time in nanoseconds (for durations). */
+  readonly nanos: () => bigint
 }
 
 /** @internal */

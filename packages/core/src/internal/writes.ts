@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Cause, Data, Duration, Effect, Either, Exit, Metric, Option } from "effect"
+import { Cause, Data, Duration, Effect, Either, Exit, Option } from "effect"
 import * as CacheMetrics from "../CacheMetrics.js"
 import * as Codec from "../Codec.js"
 import type * as Store from "../Store.js"
@@ -73,7 +73,7 @@ const nativeTracer = Effect.runSync(Effect.tracer)
 
 /** @internal */
 export const make = (options: StoreParts): Writes => {
-  const { counters, guard, now, pending, store, tagVersions } = options
+  const { counters, guard, nanos, now, pending, store, tagVersions } = options
 
   const ticket: Effect.Effect<Ticket> = Effect.suspend(() => {
     const epoch = pending.epoch()
@@ -141,24 +141,29 @@ export const make = (options: StoreParts): Writes => {
         onTimeout: () => new FetchTimeoutError({ key: storeKey, timeoutMillis: hard })
       })
 
-  const fetchAndWrite = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
-    Effect.gen(function* () {
-      const writable = resolved.writes ? yield* ticket : Option.none()
+  /** Fetches, counts, times and writes the outcome (a chain of a few steps: it is the miss path). */
+  const fetchWriting = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved, writable: Ticket) =>
+    Effect.suspend(() => {
       counters.fetches++
-      const exit = yield* Effect.exit(withHardTimeout(storeKey, fetch, resolved.hard))
-      if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) counters.fetchFailures++
-      yield* writeOutcome(storeKey, resolved, writable, exit)
-      return exit
-    }).pipe(
-      Metric.trackDuration(CacheMetrics.fetchDuration),
-      (program) =>
-        // A span costs tens of microseconds; only pay for it when a real tracer will record it.
-        Effect.tracerWith((tracer) =>
-          tracer === nativeTracer
-            ? program
-            : Effect.withSpan(program, "cachet.fetch", { attributes: { "cachet.key": storeKey }, captureStackTrace: false })
-        )
+      const started = nanos()
+      return Effect.flatMap(Effect.exit(withHardTimeout(storeKey, fetch, resolved.hard)), (exit) => {
+        CacheMetrics.fetchDuration.unsafeUpdate(Duration.nanos(nanos() - started), [])
+        if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) counters.fetchFailures++
+        return Effect.as(writeOutcome(storeKey, resolved, writable, exit), exit)
+      })
+    })
+
+  const fetchAndWrite = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) => {
+    const program = resolved.writes
+      ? Effect.flatMap(ticket, (writable) => fetchWriting(storeKey, fetch, resolved, writable))
+      : fetchWriting(storeKey, fetch, resolved, Option.none())
+    // A span costs tens of microseconds; only pay for it when a real tracer will record it.
+    return Effect.tracerWith((tracer) =>
+      tracer === nativeTracer
+        ? program
+        : Effect.withSpan(program, "cachet.fetch", { attributes: { "cachet.key": storeKey }, captureStackTrace: false })
     )
+  }
 
   return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, withHardTimeout, fetchAndWrite }
 }
