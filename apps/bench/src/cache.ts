@@ -13,6 +13,7 @@ import { type Allocation, measureAllocation, measureAsync, measureRounds, type S
 const KEYS = 10_000
 const OPS = 200_000
 const WIDE = 100_000
+const MISSES = 20_000
 
 const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`)
 const valueOf = (i: number) => ({ id: String(i), name: `User ${i}`, email: `user${i}@example.com` })
@@ -26,7 +27,7 @@ const cachetRuntime = (entries: number) =>
 const CHUNK = 10_000
 
 /** Cachet: `Cache.getOrFetch` with one tag and a `QueryCache` method, each in a loop inside one Effect program. */
-const cachet = async (): Promise<{ readonly samples: Array<Sample>; readonly allocation: Array<Allocation> }> => {
+const cachet = async (): Promise<{ readonly samples: Array<Sample>; readonly miss: Sample; readonly allocation: Array<Allocation> }> => {
   const runtime = cachetRuntime(KEYS)
   const schema = Tag.at("users", () => Tag.wild)
   const User = Schema.Struct({ id: Schema.String, name: Schema.String, email: Schema.String })
@@ -60,6 +61,16 @@ const cachet = async (): Promise<{ readonly samples: Array<Sample>; readonly all
         yield* cache.getOrFetch(keys[n]!, Effect.sync(() => valueOf(n)), { tags: [`users/${n}`] })
       }
     })
+    // Misses: keys never read before, each fetched and written (the store full, so each write evicts).
+    let round = 0
+    const missLoop = Effect.suspend(() => {
+      round++
+      return Effect.gen(function* () {
+        for (let i = 0; i < MISSES; i++) {
+          yield* cache.getOrFetch(`miss:${round}:${i}`, Effect.sync(() => valueOf(i)), { tags: [`users/${i}`] })
+        }
+      })
+    })
     const built = Effect.succeed(valueOf(0))
     const argumentsChunk = Effect.gen(function* () {
       for (let i = 0; i < CHUNK; i++) {
@@ -70,20 +81,23 @@ const cachet = async (): Promise<{ readonly samples: Array<Sample>; readonly all
         yield* built
       }
     })
-    return { getOrFetchLoop, queryLoop, hitChunk, argumentsChunk }
+    return { getOrFetchLoop, queryLoop, missLoop, hitChunk, argumentsChunk }
   })
-  const { argumentsChunk, getOrFetchLoop, hitChunk, queryLoop } = await runtime.runPromise(program)
+  const { argumentsChunk, getOrFetchLoop, hitChunk, missLoop, queryLoop } = await runtime.runPromise(program)
   await runtime.runPromise(getOrFetchLoop)
   await runtime.runPromise(queryLoop)
   const samples = [
     await measureRounds("cachet Cache.getOrFetch (1 tag)", OPS, () => runtime.runPromise(getOrFetchLoop)),
     await measureRounds("cachet QueryCache method (1 tag)", OPS, () => runtime.runPromise(queryLoop))
   ]
+  await runtime.runPromise(missLoop)
+  const miss = await measureRounds("cachet Cache.getOrFetch miss (fetch + write, 1 tag)", MISSES, () => runtime.runPromise(missLoop))
   const hit = await measureAllocation("cachet Cache.getOrFetch hit, with the loop's arguments", CHUNK, () => runtime.runPromise(hitChunk))
   const args = await measureAllocation("the loop's arguments alone", CHUNK, () => runtime.runPromise(argumentsChunk))
   await runtime.dispose()
   return {
     samples,
+    miss,
     allocation: [hit, args, { name: "cachet Cache.getOrFetch hit, beyond its arguments", bytesPerOp: hit.bytesPerOp - args.bytesPerOp }]
   }
 }
@@ -189,11 +203,12 @@ const bentoWide = async (): Promise<Array<Sample>> => {
 /** Every cache figure, in one process and one run. */
 export const run = async (): Promise<{
   readonly hit: Array<Sample>
+  readonly miss: Sample
   readonly wide: Array<Sample>
   readonly allocation: Array<Allocation>
 }> => {
   const ours = await cachet()
   const hit = [...ours.samples, await lruCache(), await cacheManager(), ...(await bento())]
   const wide = [...(await cachetWide()), ...(await bentoWide())]
-  return { hit, wide, allocation: [...ours.allocation, await lruAllocation()] }
+  return { hit, miss: ours.miss, wide, allocation: [...ours.allocation, await lruAllocation()] }
 }

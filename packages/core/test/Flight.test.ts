@@ -3,7 +3,7 @@
  * (a fetch run directly, its outcome returned) — no store, no reads, no lock.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Option } from "effect"
+import { Deferred, Effect, Exit, Fiber, Option, Scope } from "effect"
 import * as Flight from "../src/internal/flight.js"
 import type { Resolved } from "../src/internal/options.js"
 import type { Reads } from "../src/internal/reads.js"
@@ -34,7 +34,7 @@ const flights = Effect.gen(function*() {
     fetchAndWrite: <R>(_key: string, fetch: Effect.Effect<unknown, unknown, R>) =>
       Effect.exit(Effect.zipRight(Effect.sync(() => void counters.fetches++), fetch))
   } as unknown as Writes
-  const flight = Flight.make({
+  const flight = yield* Flight.make({
     scope,
     counters,
     reads: {} as Reads,
@@ -84,6 +84,27 @@ describe("Flight", () => {
       expect(yield* Deferred.isDone(interrupted)).toBe(false)
       yield* Fiber.interrupt(b)
       yield* Deferred.await(interrupted)
+    }))
+
+  it.effect("closing the cache's scope interrupts the fetches in flight, background ones too, and any started after it", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const { counters, flight } = yield* Scope.extend(flights, scope)
+      const started = yield* Deferred.make<void>()
+      const interrupted = yield* Deferred.make<void>()
+      const fetch = Deferred.succeed(started, undefined).pipe(
+        Effect.zipRight(Effect.never),
+        Effect.onInterrupt(() => Deferred.succeed(interrupted, undefined))
+      )
+      yield* flight.refreshInBackground("k", fetch, resolved)
+      yield* Deferred.await(started)
+      expect(flight.size()).toBe(1)
+      yield* Scope.close(scope, Exit.void)
+      yield* Deferred.await(interrupted)
+      const late = yield* Effect.exit(flight.fetchThrough("late", Effect.never, resolved, Option.none()))
+      expect(Exit.isInterrupted(late)).toBe(true)
+      expect(flight.size()).toBe(0)
+      expect(counters.backgroundRefreshes).toBe(1)
     }))
 
   it.scoped("a background refresh runs once, without waiters, and is not started twice", () =>

@@ -25,9 +25,9 @@ const make = (path: StoreParts.Path = "sync", settings: { readonly enabled?: boo
     // Every write the store takes, in order: what a test waits on when a write happens in the background.
     const written = yield* Queue.unbounded<string>()
     const store: Store.Service = { ...parts.store, set: (key, entry) => Effect.zipLeft(parts.store.set(key, entry), Queue.offer(written, key)) }
-    const reads = Reads.make({ ...parts, store })
-    const writes = Writes.make({ ...parts, store })
-    const flights = Flight.make({
+    const reads = Reads.make({ ...parts, prefix, store })
+    const writes = Writes.make({ ...parts, prefix, store })
+    const flights = yield* Flight.make({
       scope: yield* Effect.scope,
       counters: parts.counters,
       reads,

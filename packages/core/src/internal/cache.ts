@@ -121,7 +121,7 @@ export const make = (options: Cache.Options = {}) =>
     const parts: Reads.StoreParts = { prefix, store, tagVersions, guard, pending, counters, now, nanos }
     const reads = Reads.make(parts)
     const writes = Writes.make(parts)
-    const flights = Flight.make({
+    const flights = yield* Flight.make({
       scope,
       counters,
       reads,

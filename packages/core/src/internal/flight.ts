@@ -1,13 +1,12 @@
 /**
- * Single-flight: concurrent misses of one key run one fetch, in a fiber of the cache's scope,
+ * Single-flight: concurrent misses of one key run one fetch, in a fiber the cache's scope interrupts when it closes,
  * whose result every waiter shares; when every waiter is interrupted the fetch is too (unless it
  * is a background refresh). Across processes an optional `Lock` elects one fetcher while the
  * others poll the store for its result. Soft timeouts and stale-if-error live here too.
  *
  * @internal
  */
-import { Cause, Deferred, Duration, Effect, Exit, Fiber, FiberId, Option, Schedule } from "effect"
-import type { Scope } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, FiberId, Option, Schedule, Scope } from "effect"
 import type * as Lock from "../Lock.js"
 import type { Resolved } from "./options.js"
 import type { Reads } from "./reads.js"
@@ -48,9 +47,18 @@ export const make = (options: {
   readonly lockMillis: { readonly ttlMillis: number; readonly waitMillis: number }
   readonly storeLocal: boolean
   readonly now: () => number
-}): Flights => {
+}): Effect.Effect<Flights> => {
   const { counters, guard, lockMillis, now, reads, scope, writes } = options
   const inflight = new Map<string, Flight>()
+  // Flight fibers are daemons this module keeps track of (cheaper than registering each one with
+  // the scope): closing the scope interrupts those in flight, and any started afterwards.
+  let closed = false
+  const interruptAll = Effect.suspend(() => {
+    closed = true
+    const fibers: Array<Fiber.RuntimeFiber<unknown>> = []
+    for (const flight of inflight.values()) if (flight.fiber !== undefined) fibers.push(flight.fiber)
+    return Fiber.interruptAll(fibers)
+  })
 
   /** Waits for the holder of the cross-process lock to write the value, polling with backoff. */
   const awaitLockHolder = (storeKey: string, resolved: Resolved): Effect.Effect<Option.Option<unknown>> => {
@@ -123,9 +131,9 @@ export const make = (options: {
           if (inflight.get(storeKey) === flight) inflight.delete(storeKey)
           Deferred.unsafeDone(flight.deferred, Exit.isSuccess(exit) ? exit.value : exit)
         }))
-      return Effect.map(Effect.forkIn(Effect.interruptible(program), scope), (fiber) => {
+      return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(program)), (fiber) => {
         flight.fiber = fiber
-        return flight
+        return closed ? Effect.as(Fiber.interruptFork(fiber), flight) : Effect.succeed(flight)
       })
     }))
 
@@ -173,5 +181,5 @@ export const make = (options: {
           scope
         )))
 
-  return { size: () => inflight.size, fetchThrough, refreshInBackground }
+  return Effect.as(Scope.addFinalizer(scope, interruptAll), { size: () => inflight.size, fetchThrough, refreshInBackground })
 }
