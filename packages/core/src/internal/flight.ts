@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { Cause, Deferred, Duration, Effect, Exit, Fiber, FiberId, Option, Schedule, Scope } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Option, Schedule, Scope } from "effect"
 import type * as Lock from "../Lock.js"
 import type { Resolved } from "./options.js"
 import type { Reads } from "./reads.js"
@@ -15,7 +15,10 @@ import type { StoreGuard } from "./storeGuard.js"
 import type { Writes } from "./writes.js"
 
 interface Flight {
-  readonly deferred: Deferred.Deferred<unknown, unknown>
+  /** How the fetch ended, once it has (the outcome every waiter gets). */
+  outcome: Exit.Exit<unknown, unknown> | undefined
+  /** The waiters to resume when it ends. */
+  readonly resumers: Set<(outcome: Exit.Exit<unknown, unknown>) => void>
   fiber: Fiber.RuntimeFiber<unknown> | undefined
   waiters: number
   background: boolean
@@ -99,17 +102,36 @@ export const make = (options: {
     })
   }
 
+  /** The flight's outcome, once it ends; `onInterrupt` runs if the waiter is interrupted first. */
+  const outcomeOf = (flight: Flight, onInterrupt: () => Effect.Effect<void>): Effect.Effect<unknown, unknown> =>
+    Effect.suspend(() =>
+      flight.outcome !== undefined ? flight.outcome : Effect.async<unknown, unknown>((resume) => {
+        flight.resumers.add(resume)
+        return Effect.suspend(() => {
+          flight.resumers.delete(resume)
+          return onInterrupt()
+        })
+      })
+    )
+
   const awaitFlight = (flight: Flight): Effect.Effect<unknown, unknown> =>
     Effect.suspend(() => {
       flight.waiters++
-      return Effect.onInterrupt(Deferred.await(flight.deferred), () =>
-        Effect.suspend(() => {
-          flight.waiters--
-          return flight.waiters === 0 && !flight.background && flight.fiber !== undefined
-            ? Fiber.interruptFork(flight.fiber)
-            : Effect.void
-        }))
+      return outcomeOf(flight, () => {
+        flight.waiters--
+        return flight.waiters === 0 && !flight.background && flight.fiber !== undefined
+          ? Fiber.interruptFork(flight.fiber)
+          : Effect.void
+      })
     })
+
+  /** Ends a flight: forgets it, and resumes its waiters with the outcome. */
+  const land = (storeKey: string, flight: Flight, outcome: Exit.Exit<unknown, unknown>): void => {
+    if (inflight.get(storeKey) === flight) inflight.delete(storeKey)
+    flight.outcome = outcome
+    for (const resume of flight.resumers) resume(outcome)
+    flight.resumers.clear()
+  }
 
   /** Joins the flight of a key, or starts one whose fiber lives in the cache's scope. */
   const flightFor = <R>(
@@ -121,16 +143,13 @@ export const make = (options: {
     Effect.uninterruptible(Effect.suspend(() => {
       const existing = inflight.get(storeKey)
       if (existing !== undefined) return Effect.succeed(existing)
-      const flight: Flight = { deferred: Deferred.unsafeMake<unknown, unknown>(FiberId.none), fiber: undefined, waiters: 0, background }
+      const flight: Flight = { outcome: undefined, resumers: new Set(), fiber: undefined, waiters: 0, background }
       inflight.set(storeKey, flight)
       if (background) counters.backgroundRefreshes++
       // Whatever ends the flight (the fetch's outcome, an interruption, even a defect in the
       // cache itself) reaches its waiters.
       const program = Effect.onExit(runFetch(storeKey, fetch, resolved), (exit) =>
-        Effect.sync(() => {
-          if (inflight.get(storeKey) === flight) inflight.delete(storeKey)
-          Deferred.unsafeDone(flight.deferred, Exit.isSuccess(exit) ? exit.value : exit)
-        }))
+        Effect.sync(() => land(storeKey, flight, Exit.isSuccess(exit) ? exit.value : exit)))
       return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(program)), (fiber) => {
         flight.fiber = fiber
         return closed ? Effect.as(Fiber.interruptFork(fiber), flight) : Effect.succeed(flight)
@@ -169,7 +188,7 @@ export const make = (options: {
       ? Effect.void
       : Effect.flatMap(flightFor(storeKey, fetch, resolved, true), (flight) =>
         Effect.asVoid(Effect.forkIn(
-          Deferred.await(flight.deferred).pipe(
+          outcomeOf(flight, () => Effect.void).pipe(
             Effect.catchAllCause((cause) =>
               Cause.isInterruptedOnly(cause)
                 ? Effect.void
