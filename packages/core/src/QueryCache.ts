@@ -176,7 +176,9 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
   // Every key of this query starts the same way: `Key.make([name, digest], args)` built once.
   const head = `${Key.escapeSegment(name)}:${Key.escapeSegment(digest)}:`
   const argsSchema = query.args as Schema.Schema<unknown, unknown, never>
-  const encodeArgs = encodesAsIs(argsSchema.ast) ? undefined : Schema.encodeEither(argsSchema)
+  const asIs = encodesAsIs(argsSchema.ast)
+  const encodeArgs = asIs ? undefined : Schema.encodeEither(argsSchema)
+  const keyOf = asIs ? keyBuilder(head, argsSchema.ast) : (keyArgs: unknown) => Key.bound(head + Key.canonical(keyArgs as Key.Part))
   const { error, failureTtl, grace, success, tags, timeout, ttl, when } = query
   const failures = error === undefined ? undefined : { schema: error, ...(failureTtl !== undefined ? { ttl: failureTtl } : {}) }
   return (args: unknown, callOptions?: CallOptions<Policy.Policy>) => {
@@ -188,7 +190,7 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
       }
       keyArgs = encoded.right
     }
-    const key = Key.bound(head + Key.canonical(keyArgs as Key.Part))
+    const key = keyOf(keyArgs)
     // The lookup is built, and given its services, only when the cache actually fetches.
     const fetch = Effect.suspend(() => Effect.provide(query.lookup(args), context))
     // One flat object (absent options are undefined, which the cache treats as unset): object
@@ -204,6 +206,40 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
       policy: callOptions?.policy ?? "CacheOrNetwork"
     } as unknown as Cache.FetchOptions<unknown, unknown, unknown, unknown, Policy.Policy, Cache.Timeout, never>
     return cache.getOrFetch(key, fetch, options)
+  }
+}
+
+/** How many keys of one-field arguments a query remembers (then it forgets them all and starts again). */
+const REMEMBERED_KEYS = 16_384
+
+/**
+ * The key of a query's arguments (given as they are): `head` + their canonical text, bounded.
+ * Arguments of one scalar field (`{ id }`, the common case) have their keys remembered by that
+ * value, so a repeated call builds no string and the cache hashes one it has seen before.
+ */
+const keyBuilder = (head: string, ast: SchemaAST.AST): (args: unknown) => string => {
+  const build = (args: unknown) => Key.bound(head + Key.canonical(args as Key.Part))
+  const field = ast._tag === "TypeLiteral" && ast.propertySignatures.length === 1 && ast.indexSignatures.length === 0
+    ? ast.propertySignatures[0]!.name
+    : undefined
+  if (typeof field !== "string") return build
+  const remembered = new Map<string | number, string>()
+  return (args) => {
+    if (typeof args !== "object" || args === null) return build(args)
+    const record = args as Record<string, unknown>
+    const value = record[field]
+    if (typeof value !== "string" && typeof value !== "number") return build(args)
+    // Only an object whose one key is the field (extra keys are part of the canonical text).
+    let count = 0
+    for (const _ in record) count++
+    if (count !== 1) return build(args)
+    let key = remembered.get(value)
+    if (key === undefined) {
+      key = build(args)
+      if (remembered.size >= REMEMBERED_KEYS) remembered.clear()
+      remembered.set(value, key)
+    }
+    return key
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cache, MemoryStore, QueryCache, Tag } from "@cachet/core"
+import { Cache, Codec, Key, MemoryStore, QueryCache, Tag } from "@cachet/core"
 import { Effect, Layer, Option, Schema, Stream } from "effect"
 
 class User extends Schema.Class<User>("User")({ id: Schema.String, name: Schema.String, joined: Schema.Date }) {}
@@ -149,4 +149,44 @@ describe("QueryCache (the t87s tutorial)", () => {
     // @ts-expect-error "likes" is not declared under a post
     expect(() => tags.users("1").posts("p").likes).toBeDefined()
   })
+})
+
+describe("QueryCache keys", () => {
+  it.effect("are name:digest:canonical(args) — one-field arguments (whose keys are remembered) like any others, extra keys included", () =>
+    Effect.gen(function* () {
+      const cache = yield* Cache.Cache
+      const Item = Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number), label: Schema.String })
+      const queries = yield* QueryCache.make({
+        schema,
+        queries: () => ({
+          byId: QueryCache.query({
+            args: Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number) }),
+            success: Item,
+            lookup: ({ id }) => Effect.succeed({ id, label: `item ${id}` })
+          }),
+          byPair: QueryCache.query({
+            args: Schema.Struct({ a: Schema.String, b: Schema.String }),
+            success: Item,
+            lookup: ({ a, b }) => Effect.succeed({ id: a, label: b })
+          })
+        })
+      })
+      const calls: ReadonlyArray<{ readonly id: string | number }> = [
+        { id: "1" },
+        { id: 1 },
+        { id: "1" },
+        { id: "1", extra: "kept in the key" } as { readonly id: string },
+        { id: "x:y" }
+      ]
+      for (const args of calls) expect(yield* queries.byId(args)).toEqual({ id: args.id, label: `item ${args.id}` })
+      yield* queries.byPair({ b: "2", a: "1" })
+      const digest = Codec.digest(Item)
+      const expected = [
+        ...calls.map((args) => Key.make(["byId", digest], args)),
+        Key.make(["byPair", digest], { a: "1", b: "2" })
+      ]
+      const stored = yield* cache.keys({ limit: 100 })
+      expect([...stored].sort()).toEqual([...new Set(expected)].sort())
+      expect(new Set(expected).size).toBe(5)
+    }).pipe(Effect.provide(CacheLive)))
 })
