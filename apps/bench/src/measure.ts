@@ -46,6 +46,34 @@ export const measureRounds = async (
   return { name, nsPerOp: median(perRound) }
 }
 
+/** One contender of an interleaved measurement: a round performs `ops` operations. */
+export interface Contender {
+  readonly name: string
+  readonly ops: number
+  readonly round: () => Promise<unknown>
+}
+
+/**
+ * Measures contenders round-robin (one round of each, then again, `rounds` times) and returns
+ * each one's median ns per operation: a change of the machine's load during the run then
+ * weighs on all of them alike, so their ratios hold.
+ */
+export const measureInterleaved = async (contenders: ReadonlyArray<Contender>, rounds = 7): Promise<Array<Sample>> => {
+  const perRound = contenders.map((): Array<number> => [])
+  const gc = (globalThis as { gc?: () => void }).gc
+  for (let r = 0; r < rounds; r++) {
+    for (let c = 0; c < contenders.length; c++) {
+      const { ops, round } = contenders[c]!
+      // Each round starts from a collected heap: no contender pays for another's garbage.
+      gc?.()
+      const start = process.hrtime.bigint()
+      await round()
+      perRound[c]!.push(Number(process.hrtime.bigint() - start) / ops)
+    }
+  }
+  return contenders.map(({ name }, c) => ({ name, nsPerOp: median(perRound[c]!) }))
+}
+
 /** Formats nanoseconds for a table. */
 export const formatNs = (ns: number): string =>
   ns >= 1_000_000 ? `${(ns / 1_000_000).toFixed(2)} ms` : ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`
