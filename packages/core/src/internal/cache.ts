@@ -103,19 +103,7 @@ export const make = (options: Cache.Options = {}) =>
         )
       })
 
-    // Store keys are interned per key text: a freshly concatenated string would have to be
-    // flattened and hashed on every lookup, which costs more than the rest of a hit.
-    const storeKeys = new Map<string, string>()
-    const storeKeyOf = (input: Key.Input): string => {
-      const text = Key.encode(input)
-      let storeKey = storeKeys.get(text)
-      if (storeKey === undefined) {
-        storeKey = Key.bound(prefix + text)
-        if (storeKeys.size >= 100_000) storeKeys.clear()
-        storeKeys.set(text, storeKey)
-      }
-      return storeKey
-    }
+    const storeKeyOf = (input: Key.Input): string => Key.bound(prefix + Key.encode(input))
 
     const nanos = () => clock.unsafeCurrentTimeNanos()
     const parts: Reads.StoreParts = { prefix, store, tagVersions, guard, pending, counters, now, nanos }
