@@ -8,11 +8,10 @@
  */
 import { Inspector, Landing } from "@cachet/inspector"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
-import { type Config, Effect, flow, Layer, Option, Redacted } from "effect"
+import { type Config, Effect, Layer, Option, Redacted } from "effect"
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
 import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
-import { CachedReadsLive } from "./CachedReads.js"
 import { CacheLive, CacheStoreInfo } from "./CacheStore.js"
 import { HttpCommentsLive } from "./Comments/Http.js"
 import * as AppConfig from "./Config.js"
@@ -20,9 +19,9 @@ import { HttpGraphQLLive } from "./GraphQL/Http.js"
 import { HttpHealthLive } from "./Health/Http.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
-import { GuardLive, requestLog } from "./Middleware.js"
+import { GuardLive } from "./Middleware.js"
 import * as Routes from "./Routes.js"
-import { securityHeaders } from "./SecurityHeaders.js"
+import * as Serve from "./Serve.js"
 import { HttpPostsLive } from "./Posts/Http.js"
 import { SqlLive } from "./Sql.js"
 import { HttpUsersLive } from "./Users/Http.js"
@@ -65,7 +64,7 @@ const StartupLogLive = Layer.effectDiscard(
  * @since 0.1.0
  * @category layers
  */
-export const AppLive = Routes.withStrictRouting(HttpApiBuilder.serve(flow(securityHeaders, requestLog, Lifecycle.track))).pipe(
+export const AppLive = Routes.withStrictRouting(Serve.layer).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(Inspector.layer({ path: "/inspector" })),
   Layer.provide(Landing.layer({
@@ -78,7 +77,6 @@ export const AppLive = Routes.withStrictRouting(HttpApiBuilder.serve(flow(securi
     ]
   })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-  Layer.provide(CachedReadsLive),
   Layer.provide(GuardLive),
   Layer.provide(ApiLive),
   Layer.provide(HttpGraphQLLive),

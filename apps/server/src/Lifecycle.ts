@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
+import { HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { type Config, type ConfigError, Context, Deferred, Effect, Exit, Layer } from "effect"
 import * as Http from "node:http"
@@ -46,30 +46,37 @@ export class InFlight extends Context.Tag("Blog/InFlight")<
 }
 
 /**
- * Counts the request while it runs; while draining, asks the client to close the connection.
+ * Counts a request in: the first one in flight closes the idle latch. Every `enter` is matched by
+ * one `leave` (`Serve` runs them around each request).
  *
  * @since 0.1.0
- * @category middleware
+ * @category tracking
  */
-export const track = HttpMiddleware.make((app) =>
-  Effect.flatMap(InFlight, (state) =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => {
-        if (state.count++ === 0) state.idle.unsafeClose()
-      }),
-      () =>
-        Effect.zipRight(
-          HttpApp.appendPreResponseHandler((_request, response) =>
-            Effect.succeed(state.draining ? HttpServerResponse.setHeader(response, "connection", "close") : response)
-          ),
-          app
-        ),
-      () =>
-        Effect.sync(() => {
-          if (--state.count === 0) state.idle.unsafeOpen()
-        })
-    ))
-)
+export const enter = (state: Context.Tag.Service<InFlight>): void => {
+  if (state.count++ === 0) state.idle.unsafeClose()
+}
+
+/**
+ * Counts a request out: the last one in flight opens the idle latch.
+ *
+ * @since 0.1.0
+ * @category tracking
+ */
+export const leave = (state: Context.Tag.Service<InFlight>): void => {
+  if (--state.count === 0) state.idle.unsafeOpen()
+}
+
+/**
+ * The response, asking the client to close the connection while the server drains.
+ *
+ * @since 0.1.0
+ * @category tracking
+ */
+export const closeWhileDraining = (
+  state: Context.Tag.Service<InFlight>,
+  response: HttpServerResponse.HttpServerResponse
+): HttpServerResponse.HttpServerResponse =>
+  state.draining ? HttpServerResponse.setHeader(response, "connection", "close") : response
 
 /**
  * The node HTTP server on the given address, and its `NodeServer`.

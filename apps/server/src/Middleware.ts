@@ -3,8 +3,8 @@
  * a known path under another method), JSON-only bodies (415 otherwise) nested at most
  * `JsonBody.maxDepth` deep (400), a 1 MB body limit (413), malformed JSON as 400, decode
  * failures as a short 400 (`DecodeErrors`), unknown routes as a JSON 404, unexpected failures
- * as a 500 with an opaque id (the cause is logged under that id, never sent), and one
- * structured log line per request.
+ * as a 500 with an opaque id (the cause is logged under that id, never sent). (The log line of
+ * every request is `Serve`'s.)
  *
  * @since 0.1.0
  */
@@ -12,13 +12,12 @@ import {
   HttpApiBuilder,
   HttpApiError,
   HttpIncomingMessage,
-  HttpMiddleware,
   HttpServerError,
   HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Cause, Clock, Effect, Exit, FiberRef, LogLevel, Option } from "effect"
+import { Cause, Effect, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { Api } from "./Api.js"
 import * as DecodeErrors from "./DecodeErrors.js"
@@ -170,29 +169,3 @@ export const GuardLive = HttpApiBuilder.middleware((app) =>
     )
   })
 )
-
-/**
- * One log line per request: method, path, status and duration.
- *
- * @since 0.1.0
- * @category middleware
- */
-export const requestLog = HttpMiddleware.make((app) => {
-  const logged = Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const start = yield* Clock.currentTimeMillis
-    return yield* Effect.onExit(app, (exit) =>
-      Effect.flatMap(Clock.currentTimeMillis, (end) =>
-        Effect.logInfo("request").pipe(
-          Effect.annotateLogs({
-            method: request.method,
-            path: request.url,
-            status: Exit.isSuccess(exit) ? exit.value.status : Cause.isInterruptedOnly(exit.cause) ? 499 : 500,
-            durationMs: end - start
-          })
-        )))
-  })
-  // Filtered out (LOG_LEVEL above info): the request costs nothing more than it would without the log.
-  return Effect.flatMap(FiberRef.get(FiberRef.currentMinimumLogLevel), (minimum) =>
-    LogLevel.greaterThan(minimum, LogLevel.Info) ? app : logged)
-})

@@ -6,8 +6,7 @@
  *
  * @since 0.1.0
  */
-import { HttpApp, HttpMiddleware, HttpServerResponse } from "@effect/platform"
-import { Effect } from "effect"
+import { HttpServerResponse } from "@effect/platform"
 import { createHash } from "node:crypto"
 
 const hashes = (html: string, tag: "script" | "style"): ReadonlyArray<string> => {
@@ -63,21 +62,16 @@ const isHtml = (response: HttpServerResponse.HttpServerResponse): boolean =>
     .startsWith("text/html")
 
 /**
- * Adds the headers to every response, the error responses included.
+ * The response with the headers: `nosniff` always, and the page's policy on HTML that has none.
+ * A pure function, so the server applies it once per response wherever the response was made
+ * (the error responses included) — see `Serve`.
  *
  * @since 0.1.0
- * @category middleware
+ * @category combinators
  */
-export const securityHeaders = HttpMiddleware.make((app) =>
-  Effect.zipRight(
-    HttpApp.appendPreResponseHandler((_request, response) => {
-      let headed = HttpServerResponse.setHeader(response, "x-content-type-options", "nosniff")
-      if (isHtml(response) && response.headers["content-security-policy"] === undefined) {
-        const policy = policyOf(response)
-        if (policy !== undefined) headed = HttpServerResponse.setHeader(headed, "content-security-policy", policy)
-      }
-      return Effect.succeed(headed)
-    }),
-    app
-  )
-)
+export const apply = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse => {
+  const headed = HttpServerResponse.setHeader(response, "x-content-type-options", "nosniff")
+  if (!isHtml(response) || response.headers["content-security-policy"] !== undefined) return headed
+  const policy = policyOf(response)
+  return policy === undefined ? headed : HttpServerResponse.setHeader(headed, "content-security-policy", policy)
+}
