@@ -1,5 +1,5 @@
 /**
- * The blog's reads, cached as HTTP responses by `@cachet/http` (`HttpCache.read`: a hit writes
+ * The blog's reads, cached as HTTP responses by `@cachet/http` (`HttpCache.reader`: a hit writes
  * the stored bytes, with `ETag`, `Age`, `X-Cache` and `304`), tagged over the tree
  * `users/<id>/{profile,postList,posts/<id>/comments/<id>}` and `feed`, and the invalidation the
  * writes run. Each entry carries the narrowest tags that cover what it shows:
@@ -111,52 +111,59 @@ const make = Effect.gen(function* () {
       })
     })
 
+  // Prepared once: a hit only computes its key (`HttpCache.reader`).
+  const userRead = HttpCache.reader({
+    ...route,
+    key: (id: UserId) => `user:${id}`,
+    schema: User,
+    failure: { schema: UserNotFound },
+    tags: (id) => tags.users(id).profile
+  })
+  const userPostsRead = HttpCache.reader({
+    ...route,
+    key: (id: UserId) => `userPosts:${id}`,
+    schema: PostSummaries,
+    failure: { schema: UserNotFound },
+    tags: (id, exit: Exit.Exit<ReadonlyArray<PostSummary>, UserNotFound>) =>
+      Exit.isSuccess(exit) ? [tags.users(id).postList, ...postTags(exit.value)] : tags.users(id).profile
+  })
+  const postRead = HttpCache.reader({
+    ...route,
+    key: (id: PostId) => `post:${id}`,
+    schema: PostDetail,
+    failure: { schema: PostNotFound },
+    // A post id not taken yet may be taken by the next new post, which invalidates `feed`.
+    tags: (id, exit: Exit.Exit<PostDetail, PostNotFound>) =>
+      Exit.isSuccess(exit)
+        ? [tags.users(exit.value.userId).posts(id).comments, tags.users(exit.value.userId).profile]
+        : tags.feed
+  })
+  const feedRead = HttpCache.reader({
+    ...route,
+    key: ({ cursor, limit }: { readonly limit: number; readonly cursor: string | null }) =>
+      `feed:${Key.canonical({ limit, cursor })}`,
+    schema: PostPage,
+    tags: ({ cursor }, exit: Exit.Exit<PostPage, never>) => [
+      ...(cursor === null ? [tags.feed] : []),
+      ...(Exit.isSuccess(exit) ? postTags(exit.value.items) : [])
+    ]
+  })
+
   const service: Service = {
-    user: (id) =>
-      findUser(id).pipe(
-        HttpCache.read({ ...route, key: `user:${id}`, schema: User, failure: { schema: UserNotFound }, tags: tags.users(id).profile })
-      ),
-    userPosts: (id) =>
-      Effect.flatMap(findUser(id), () => posts.findByUser(id)).pipe(
-        HttpCache.read({
-          ...route,
-          key: `userPosts:${id}`,
-          schema: PostSummaries,
-          failure: { schema: UserNotFound },
-          tags: (exit) => Exit.isSuccess(exit) ? [tags.users(id).postList, ...postTags(exit.value)] : tags.users(id).profile
-        })
-      ),
-    post: (id) =>
-      findPost(id).pipe(
-        HttpCache.read({
-          ...route,
-          key: `post:${id}`,
-          schema: PostDetail,
-          failure: { schema: PostNotFound },
-          // A post id not taken yet may be taken by the next new post, which invalidates `feed`.
-          tags: (exit) =>
-            Exit.isSuccess(exit)
-              ? [tags.users(exit.value.userId).posts(id).comments, tags.users(exit.value.userId).profile]
-              : tags.feed
-        })
-      ),
-    feed: ({ cursor, limit }) =>
-      posts.page({ limit: limit + 1, cursor }).pipe(
-        Effect.map((rows) =>
-          new PostPage({
-            items: rows.slice(0, limit),
-            nextCursor: rows.length > limit ? rows[limit - 1]!.id : null
-          })
-        ),
-        HttpCache.read({
-          ...route,
-          key: `feed:${Key.canonical({ limit, cursor })}`,
-          schema: PostPage,
-          tags: (exit) => [
-            ...(cursor === null ? [tags.feed] : []),
-            ...(Exit.isSuccess(exit) ? postTags(exit.value.items) : [])
-          ]
-        })
+    // The lookups are built only when they run (on a miss).
+    user: (id) => userRead(id, Effect.suspend(() => findUser(id))),
+    userPosts: (id) => userPostsRead(id, Effect.suspend(() => Effect.flatMap(findUser(id), () => posts.findByUser(id)))),
+    post: (id) => postRead(id, findPost(id)),
+    feed: (page) =>
+      feedRead(
+        page,
+        Effect.suspend(() =>
+          Effect.map(posts.page({ limit: page.limit + 1, cursor: page.cursor }), (rows) =>
+            new PostPage({
+              items: rows.slice(0, page.limit),
+              nextCursor: rows.length > page.limit ? rows[page.limit - 1]!.id : null
+            }))
+        )
       ),
     invalidate: cache.invalidate
   }

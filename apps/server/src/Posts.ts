@@ -49,10 +49,8 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
     const blog = yield* BlogCache
 
     const withId = <A, E, R>(id: string, f: (id: PostId) => Effect.Effect<A, E, R>) =>
-      Option.match(canonicalize(id), {
-        onNone: () => Effect.fail(new PostNotFound({ id })),
-        onSome: (id) => f(PostId.make(id))
-      })
+      // On every cached read: no closures built for the match.
+      Option.isSome(canonicalize(id)) ? f(PostId.make(id)) : Effect.fail(new PostNotFound({ id }))
 
     return {
       get: (id: string) => withId(id, (id) => blog.post(id)),

@@ -70,10 +70,8 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
     const sql = yield* SqlClient.SqlClient
 
     const withId = <A, E, R>(id: string, f: (id: UserId) => Effect.Effect<A, E, R>) =>
-      Option.match(canonicalize(id), {
-        onNone: () => Effect.fail(new UserNotFound({ id })),
-        onSome: (id) => f(UserId.make(id))
-      })
+      // On every cached read: no closures built for the match.
+      Option.isSome(canonicalize(id)) ? f(UserId.make(id)) : Effect.fail(new UserNotFound({ id }))
 
     const existing = (id: UserId) =>
       Effect.flatMap(repo.findById(id), Option.match({

@@ -14,9 +14,11 @@
  */
 import type { Cache, Key, Tag } from "@cachet/core"
 import type { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { Duration, Effect, Exit, Schema } from "effect"
+import type { Duration, Effect, Exit, Layer, Schema } from "effect"
 import { dual } from "effect/Function"
-import * as internal from "./internal/httpCache.js"
+import * as middlewareInternal from "./internal/middleware.js"
+import * as readInternal from "./internal/read.js"
+import * as serveInternal from "./internal/serve.js"
 import type * as StoredResponse from "./StoredResponse.js"
 
 /**
@@ -81,6 +83,20 @@ export interface ReadOptions<A, I, E, EI, RC> extends RouteOptions {
 }
 
 /**
+ * Options of a prepared read-through handler (`reader`): those of `read`, with the key and the
+ * tags computed from the handler's input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReaderOptions<In, A, I, E, EI, RC> extends Omit<ReadOptions<A, I, E, EI, RC>, "key" | "tags"> {
+  /** The entry's key for an input (see `ReadOptions.key`). */
+  readonly key: (input: In) => Key.Input
+  /** The entry's tags, given or computed from the input and the lookup's outcome. */
+  readonly tags?: Tag.Input | ((input: In, exit: Exit.Exit<A, E>) => Tag.Input)
+}
+
+/**
  * Options of the middleware.
  *
  * @since 0.1.0
@@ -125,7 +141,24 @@ export const read: {
     lookup: Effect.Effect<A, E, R>,
     options: ReadOptions<A, I, E, EI, RC>
   ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest>
-} = dual(2, internal.read)
+} = dual(2, readInternal.read)
+
+/**
+ * A read-through handler prepared once (what `read` does, for a handler called per request):
+ * its options are resolved and its Schemas compiled when it is made, so each call — the input
+ * naming the entry, and the lookup to run on a miss — only computes the key. Responses, keys
+ * and entries are those `read` makes with the same options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const reader: <In, A, I, E, EI = never, RC = never>(
+  options: ReaderOptions<In, A, I, E, EI, RC>
+) => <E2 extends E, R>(
+  input: In,
+  lookup: Effect.Effect<A, E2, R>
+) => Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =
+  readInternal.reader
 
 /**
  * Caches the `GET` and `HEAD` responses of the app it wraps, keyed by path, canonical query
@@ -138,7 +171,18 @@ export const read: {
  */
 export const middleware: <RC = never>(
   options: MiddlewareOptions<RC>
-) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R | RC | Cache.Cache> = internal.middleware
+) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R | RC | Cache.Cache> = middlewareInternal.middleware
+
+/**
+ * Builds a server's layer (the one that serves the app, e.g. `HttpServer.serve(app)`) so that
+ * every request's cached reads learn how they were served (`X-Cache`, `Age`) through one
+ * observer installed once for the whole server, instead of one installed around each read: a
+ * hit then costs no `FiberRef` change. The responses are the same either way.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const observeServer: <A, E, R>(layer: Layer.Layer<A, E, R>) => Layer.Layer<A, E, R> = serveInternal.observeServer
 
 /**
  * The canonical form of a URL's query: the allowed parameters (all when `allow` is absent)
@@ -147,4 +191,4 @@ export const middleware: <RC = never>(
  * @since 0.1.0
  * @category keys
  */
-export const canonicalQuery: (url: string, allow?: ReadonlySet<string>) => string = internal.canonicalQuery
+export const canonicalQuery: (url: string, allow?: ReadonlySet<string>) => string = middlewareInternal.canonicalQuery

@@ -58,6 +58,15 @@ const counted = (response: HttpServerResponse.HttpServerResponse) =>
     return response
   })
 
+const itemReader = HttpCache.reader({
+  key: (id: string) => ["item", id],
+  schema: Item,
+  ttl: "1 hour",
+  grace: "10 minutes",
+  tags: (id: string) => [`items/${id}`],
+  failure: { schema: ItemNotFound, status: 404 }
+})
+
 /** The test app's routes. */
 const router = HttpRouter.empty.pipe(
   HttpRouter.get("/items/:id", item.pipe(HttpCache.middleware({ ttl: "1 hour", grace: "1 hour", tags: idTag }))),
@@ -74,6 +83,11 @@ const router = HttpRouter.empty.pipe(
         tags: [`items/${id}`],
         failure: { schema: ItemNotFound, status: 404 }
       }))
+  ),
+  HttpRouter.get(
+    "/reader/:id",
+    // The same options as `/read/:id`, prepared once: its entries are that route's.
+    Effect.flatMap(HttpRouter.params, ({ id }) => itemReader(id!, lookup(id!)))
   ),
   HttpRouter.get(
     "/cookie",
@@ -122,6 +136,19 @@ const router = HttpRouter.empty.pipe(
 export const ServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer.serve(router).pipe(
   Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
   Layer.provideMerge(Cache.layer({ namespace: "http-test" }).pipe(Layer.provide(MemoryStore.layer()))),
+  Layer.merge(Layer.succeed(TestWorld, world))
+)
+
+/**
+ * The same server with its cached reads observed by one server-wide observer
+ * (`HttpCache.observeServer`), over its own fresh cache.
+ */
+export const ObservedServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer.serve(
+  router
+).pipe(
+  HttpCache.observeServer,
+  Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+  Layer.provideMerge(Cache.layer({ namespace: "http-test-observed" }).pipe(Layer.provide(MemoryStore.layer()))),
   Layer.merge(Layer.succeed(TestWorld, world))
 )
 

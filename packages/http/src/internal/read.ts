@@ -1,0 +1,152 @@
+/** @internal */
+import { type Cache, Codec, Key, type Tag } from "@cachet/core"
+import { HttpApiSchema, type HttpServerRequest, type HttpServerResponse } from "@effect/platform"
+import { Cause, Duration, Effect, Either, Exit, Option, Schema } from "effect"
+import type * as HttpCache from "../HttpCache.js"
+import * as StoredResponse from "../StoredResponse.js"
+import { millis, resolveRoute, type Route, serve, stateless, Uncacheable, varyValues } from "./serve.js"
+
+const encoder = new TextEncoder()
+
+/** Everything a read-through derives from its options besides the key and the tags. */
+interface Plan {
+  readonly route: Route
+  readonly digest: string
+  readonly encode: (value: unknown) => Either.Either<unknown, unknown>
+  readonly encodeFailure: ((error: unknown) => Either.Either<unknown, unknown>) | undefined
+  readonly isFailure: ((error: unknown) => boolean) | undefined
+  readonly status: number
+  readonly failureStatus: number
+  readonly failureTtlMillis: number
+  readonly headers: { readonly [name: string]: string } | undefined
+}
+
+/** The options a plan is made of (those of `read` and of `reader` alike). */
+type PlanOptions = Omit<HttpCache.ReadOptions<unknown, unknown, unknown, unknown, unknown>, "key" | "tags">
+
+const makePlan = (options: PlanOptions): Plan => {
+  const route = resolveRoute(options, options.context !== undefined)
+  const failure = options.failure
+  return {
+    route,
+    // What the entry's bytes depend on besides the key: the stored layout, the Schemas, the variants.
+    digest: Key.digest(
+      `r1:${Codec.digest(options.schema)}:${failure === undefined ? "" : Codec.digest(failure.schema)}:${route.varyNames.join(",")}`
+    ).slice(0, 12),
+    encode: Schema.encodeEither(options.schema),
+    encodeFailure: failure === undefined ? undefined : Schema.encodeEither(failure.schema),
+    isFailure: failure === undefined ? undefined : Schema.is(failure.schema),
+    status: options.status ?? 200,
+    failureStatus: failure === undefined ? 500 : failure.status ?? HttpApiSchema.getStatusError(failure.schema),
+    failureTtlMillis: millis(failure?.ttl ?? Duration.seconds(30)),
+    headers: options.headers
+  }
+}
+
+const sameList = (a: ReadonlyArray<unknown> | undefined, b: ReadonlyArray<unknown> | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]))
+
+/** Whether two option objects (other than key and tags) resolve to the same plan. */
+const sameShape = (a: PlanOptions, b: PlanOptions): boolean =>
+  a.ttl === b.ttl && a.grace === b.grace && a.status === b.status && a.noStore === b.noStore &&
+  a.headers === b.headers && (a.context === undefined) === (b.context === undefined) &&
+  sameList(a.statuses, b.statuses) && sameList(a.vary, b.vary) &&
+  a.failure?.schema === b.failure?.schema && a.failure?.status === b.failure?.status && a.failure?.ttl === b.failure?.ttl
+
+const plans = new WeakMap<object, Array<readonly [PlanOptions, Plan]>>()
+
+/** `read`'s handlers build their options per request; the plan is memoized by the value Schema and the option values. */
+const planOf = (options: PlanOptions): Plan => {
+  let known = plans.get(options.schema)
+  if (known === undefined) {
+    known = []
+    plans.set(options.schema, known)
+  }
+  for (const [shape, plan] of known) if (sameShape(shape, options)) return plan
+  const plan = makePlan(options)
+  // A handful of shapes per Schema in practice; a handler that varies its options per request does not grow this.
+  if (known.length >= 16) known.shift()
+  known.push([options, plan])
+  return plan
+}
+
+/** The store key of an encoded key under a plan (with the request's `vary` values when it has any). */
+const keyOf = (plan: Plan, text: string): string | ((request: HttpServerRequest.HttpServerRequest) => string) =>
+  plan.route.varyNames.length === 0
+    ? `${text}:${plan.digest}`
+    : (request) => `${text}:${Key.canonical(varyValues(request, plan.route.varyNames))}:${plan.digest}`
+
+const store = (plan: Plan, status: number, value: unknown, encode: Plan["encode"], ttlMillis: number) => {
+  const encoded = encode(value)
+  if (Either.isLeft(encoded)) return Effect.die(encoded.left)
+  const bytes = encoder.encode(JSON.stringify(encoded.right))
+  return Effect.clockWith((clock) => {
+    const response = StoredResponse.make({
+      status,
+      body: bytes,
+      contentType: "application/json",
+      producedAt: clock.unsafeCurrentTimeMillis(),
+      ttlMillis,
+      graceMillis: plan.route.graceMillis,
+      headers: plan.headers
+    })
+    return plan.route.statuses.has(status)
+      ? Effect.succeed(response)
+      : Effect.fail(new Uncacheable({ response: StoredResponse.toResponse(response, {}) }))
+  })
+}
+
+/** What a lookup's outcome is stored as: its value or its declared failure, encoded; other failures are the caller's. */
+const storedOf = <A, E>(
+  plan: Plan,
+  exit: Exit.Exit<A, E>,
+  tagsOf: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input) | undefined,
+  tagged: { tags: Tag.Input }
+): Effect.Effect<StoredResponse.StoredResponse, E | Uncacheable> => {
+  if (Exit.isSuccess(exit)) {
+    if (tagsOf !== undefined) tagged.tags = typeof tagsOf === "function" ? tagsOf(exit) : tagsOf
+    return store(plan, plan.status, exit.value, plan.encode, plan.route.ttlMillis)
+  }
+  const error = Cause.failureOption(exit.cause)
+  if (plan.isFailure === undefined || Option.isNone(error) || !plan.isFailure(error.value)) return Effect.failCause(exit.cause)
+  if (tagsOf !== undefined) tagged.tags = typeof tagsOf === "function" ? tagsOf(Exit.fail(error.value)) : tagsOf
+  return store(plan, plan.failureStatus, error.value, plan.encodeFailure!, plan.failureTtlMillis)
+}
+
+/** One read-through under a plan. */
+const readThrough = <A, E, R, RC>(
+  plan: Plan,
+  key: Key.Input,
+  lookup: Effect.Effect<A, E, R>,
+  tagsOf: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input) | undefined,
+  context: Effect.Effect<Key.Part, never, RC> | undefined
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> => {
+  // The entry's tags are known once the lookup has run; the cache asks for them after the fetch.
+  const tagged = { tags: [] as Tag.Input }
+  return serve(
+    keyOf(plan, Key.encode(key)),
+    Effect.flatMap(Effect.exit(lookup), (exit) => storedOf(plan, exit, tagsOf, tagged)),
+    plan.route,
+    tagsOf === undefined ? undefined : () => tagged.tags,
+    context,
+    stateless
+  )
+}
+
+/** @internal */
+export const read = <A, I, E, R, EI, RC>(
+  lookup: Effect.Effect<A, E, R>,
+  options: HttpCache.ReadOptions<A, I, E, EI, RC>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
+  readThrough(planOf(options as unknown as PlanOptions), options.key, lookup, options.tags, options.context)
+
+/** @internal */
+export const reader = <In, A, I, E, EI, RC>(options: HttpCache.ReaderOptions<In, A, I, E, EI, RC>) => {
+  const plan = makePlan(options as unknown as PlanOptions)
+  const { context, key, tags } = options
+  return <E2 extends E, R>(
+    input: In,
+    lookup: Effect.Effect<A, E2, R>
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
+    readThrough(plan, key(input), lookup, typeof tags === "function" ? (exit) => tags(input, exit) : tags, context)
+}
