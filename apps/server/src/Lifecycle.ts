@@ -15,7 +15,7 @@ import { type Config, type ConfigError, Context, Deferred, Effect, Exit, Layer }
 import * as Http from "node:http"
 import * as Net from "node:net"
 import * as AppConfig from "./Config.js"
-import { completeOnClose } from "./ResponseEnd.js"
+import * as ResponseEnd from "./ResponseEnd.js"
 
 /**
  * The node server under the platform's `HttpServer`.
@@ -89,7 +89,7 @@ export const layerServer = (
 ) =>
   Layer.unwrapEffect(
     Effect.map(listen, (options) => {
-      const server = completeOnClose(Http.createServer())
+      const server = ResponseEnd.createServer()
       return Layer.merge(NodeHttpServer.layer(() => server, options), Layer.succeed(NodeServer, server))
     })
   )

@@ -7,41 +7,47 @@
  * connection, or by any reset that lands between the handler's start and its `end`. The
  * request's fiber then waits forever: it is never logged, never leaves the in-flight count,
  * and keeps the request, the response and its body on the heap. Here each response's `end`
- * callback also runs when the response closes first (at most once, either way).
+ * callback also runs when the response closes first (at most once, either way) — by the
+ * server's response class, so nothing is patched per request.
  *
  * @since 0.1.0
  */
-import type * as Http from "node:http"
+import * as Http from "node:http"
 
-type End = Http.ServerResponse["end"]
+const end = Http.ServerResponse.prototype.end as (this: Http.ServerResponse, ...args: Array<unknown>) => Http.ServerResponse
 
-const settleOnClose = (response: Http.ServerResponse): void => {
-  const end: (...args: Array<unknown>) => Http.ServerResponse = response.end.bind(response) as never
-  response.end = ((...args: Array<unknown>) => {
+/**
+ * A response whose `end` callback also runs when it closes before it finishes (at most once,
+ * either way).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class SettlingResponse<Request extends Http.IncomingMessage = Http.IncomingMessage>
+  extends Http.ServerResponse<Request>
+{
+  override end(...args: Array<unknown>): this {
     const callback = args[args.length - 1]
-    if (typeof callback !== "function") return end(...args)
+    if (typeof callback !== "function") return end.apply(this, args) as this
     let settled = false
     const settle = () => {
       if (settled) return
       settled = true
-      response.off("close", settle)
+      this.off("close", settle)
       callback()
     }
     args[args.length - 1] = settle
-    if (response.destroyed) process.nextTick(settle)
-    else response.once("close", settle)
-    return end(...args)
-  }) as End
+    if (this.destroyed) process.nextTick(settle)
+    else this.on("close", settle)
+    return end.apply(this, args) as this
+  }
 }
 
 /**
- * Makes every response of `server` run its `end` callback when it finishes or when its
- * connection closes first. Install it before the platform's request handler.
+ * A node server whose every response runs its `end` callback when it finishes or when its
+ * connection closes first (its responses are `SettlingResponse`s).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const completeOnClose = (server: Http.Server): Http.Server =>
-  server.prependListener("request", (_request: Http.IncomingMessage, response: Http.ServerResponse) =>
-    settleOnClose(response)
-  )
+export const createServer = (): Http.Server => Http.createServer({ ServerResponse: SettlingResponse })

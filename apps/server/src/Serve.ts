@@ -40,22 +40,23 @@ const logLine = (request: HttpServerRequest.HttpServerRequest, status: number, d
 export const tracked = <E, R>(
   state: State,
   app: HttpApp.Default<E, R>
-): HttpApp.Default<E, R | HttpServerRequest.HttpServerRequest> =>
-  Effect.uninterruptibleMask((restore) =>
+): HttpApp.Default<E, R | HttpServerRequest.HttpServerRequest> => {
+  // Not logged: nothing but the count (the continuations run uninterruptibly). Built once, not per request.
+  const leaving = {
+    onFailure: (cause: Cause.Cause<E>) => {
+      Lifecycle.leave(state)
+      return Effect.failCause(cause)
+    },
+    onSuccess: (response: HttpServerResponse.HttpServerResponse) => {
+      Lifecycle.leave(state)
+      return Effect.succeed(response)
+    }
+  }
+  return Effect.uninterruptibleMask((restore) =>
     Effect.withFiberRuntime((fiber) => {
       Lifecycle.enter(state)
       if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Info)) {
-        // Not logged: nothing but the count (the continuations run uninterruptibly).
-        return Effect.matchCauseEffect(restore(app), {
-          onFailure: (cause) => {
-            Lifecycle.leave(state)
-            return Effect.failCause(cause)
-          },
-          onSuccess: (response) => {
-            Lifecycle.leave(state)
-            return Effect.succeed(response)
-          }
-        })
+        return Effect.matchCauseEffect(restore(app), leaving)
       }
       const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
       return Effect.clockWith((clock) => {
@@ -68,6 +69,7 @@ export const tracked = <E, R>(
       })
     })
   )
+}
 
 /**
  * The pre-response handler of every response: the security headers, and `Connection: close`
