@@ -7,8 +7,9 @@
  * connection, or by any reset that lands between the handler's start and its `end`. The
  * request's fiber then waits forever: it is never logged, never leaves the in-flight count,
  * and keeps the request, the response and its body on the heap. Here each response's `end`
- * callback also runs when the response closes first (at most once, either way) — by the
- * server's response class, so nothing is patched per request.
+ * callback runs on the response's `close` instead, which comes once in either case (right after
+ * `finish`, or when the connection goes first) — by the server's response class, so nothing is
+ * patched or wrapped per request.
  *
  * @since 0.1.0
  */
@@ -17,8 +18,8 @@ import * as Http from "node:http"
 const end = Http.ServerResponse.prototype.end as (this: Http.ServerResponse, ...args: Array<unknown>) => Http.ServerResponse
 
 /**
- * A response whose `end` callback also runs when it closes before it finishes (at most once,
- * either way).
+ * A response whose `end` callback runs when it closes: after it has finished, or when its
+ * connection went first (once, either way).
  *
  * @since 0.1.0
  * @category models
@@ -29,23 +30,17 @@ export class SettlingResponse<Request extends Http.IncomingMessage = Http.Incomi
   override end(...args: Array<unknown>): this {
     const callback = args[args.length - 1]
     if (typeof callback !== "function") return end.apply(this, args) as this
-    let settled = false
-    const settle = () => {
-      if (settled) return
-      settled = true
-      this.off("close", settle)
-      callback()
-    }
-    args[args.length - 1] = settle
-    if (this.destroyed) process.nextTick(settle)
-    else this.on("close", settle)
+    // `close` comes once, after `finish` or when the connection goes first: the callback runs then.
+    args.pop()
+    if (this.destroyed) process.nextTick(callback as () => void)
+    else this.once("close", callback as () => void)
     return end.apply(this, args) as this
   }
 }
 
 /**
- * A node server whose every response runs its `end` callback when it finishes or when its
- * connection closes first (its responses are `SettlingResponse`s).
+ * A node server whose every response runs its `end` callback once it has closed, finished or
+ * not (its responses are `SettlingResponse`s).
  *
  * @since 0.1.0
  * @category constructors
