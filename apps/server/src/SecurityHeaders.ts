@@ -61,6 +61,12 @@ const isHtml = (response: HttpServerResponse.HttpServerResponse): boolean =>
     .toLowerCase()
     .startsWith("text/html")
 
+/** The last response headed, and its headed copy. */
+const last: { response: HttpServerResponse.HttpServerResponse | undefined; headed: HttpServerResponse.HttpServerResponse } = {
+  response: undefined,
+  headed: HttpServerResponse.empty()
+}
+
 /**
  * The response with the headers: `nosniff` always, and the page's policy on HTML that has none.
  * A pure function, so the server applies it once per response wherever the response was made
@@ -70,8 +76,15 @@ const isHtml = (response: HttpServerResponse.HttpServerResponse): boolean =>
  * @category combinators
  */
 export const apply = (response: HttpServerResponse.HttpServerResponse): HttpServerResponse.HttpServerResponse => {
-  const headed = HttpServerResponse.setHeader(response, "x-content-type-options", "nosniff")
-  if (!isHtml(response) || response.headers["content-security-policy"] !== undefined) return headed
-  const policy = policyOf(response)
-  return policy === undefined ? headed : HttpServerResponse.setHeader(headed, "content-security-policy", policy)
+  // Responses are values, and a cached hit answers the same one again and again: the last one
+  // headed is remembered.
+  if (response === last.response) return last.headed
+  let headed = HttpServerResponse.setHeader(response, "x-content-type-options", "nosniff")
+  if (isHtml(response) && response.headers["content-security-policy"] === undefined) {
+    const policy = policyOf(response)
+    if (policy !== undefined) headed = HttpServerResponse.setHeader(headed, "content-security-policy", policy)
+  }
+  last.response = response
+  last.headed = headed
+  return headed
 }
