@@ -203,6 +203,40 @@ export interface ExecuteArgs {
 export interface Report {
   readonly result: ExecutionResult
   readonly fullyCached: boolean
+  /** What the response is made of: whether, and under which tags, it may be stored whole. */
+  readonly coverage: Coverage
+}
+
+/**
+ * What one execution's response is made of, for a whole-response cache (`GraphQLHttp`'s
+ * `responseCache`). `complete` holds when the response shows nothing but shared fragments:
+ * every root field is a cached field (read or written here; introspection and `__typename`
+ * depend on the schema alone), no fragment met depends on the context (`when`, `unless`,
+ * `contextKey`, `keepInContext`), every fragment that missed was rendered, and there are no
+ * errors. Such a response stays valid exactly as long as the fragments it was assembled from:
+ * store it under `tags` (every tag of every fragment read or written) for at most `ttlMillis`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Coverage {
+  readonly complete: boolean
+  readonly tags: ReadonlyArray<string>
+  /** The shortest ttl a fragment met names, in milliseconds (absent: only the defaults apply). */
+  readonly ttlMillis?: number | undefined
+  /** The shortest grace a fragment met names, in milliseconds. */
+  readonly graceMillis?: number | undefined
+}
+
+const incomplete: Coverage = { complete: false, tags: [] }
+
+const coverageOf = (run: execution.Execution, config: ResolvedOptions, result: ExecutionResult, renew: boolean): Coverage => {
+  const coverage = run.coverage
+  const complete = config.enabled && !renew && run.uncachedRoots === 0 && !coverage.contextual && !coverage.unrendered &&
+    result.data !== undefined && result.data !== null && (result.errors?.length ?? 0) === 0
+  return complete
+    ? { complete, tags: Array.from(coverage.tags), ttlMillis: coverage.ttlMillis, graceMillis: coverage.graceMillis }
+    : incomplete
 }
 
 /**
@@ -232,10 +266,10 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
       try {
         document = parse(args.source ?? "")
       } catch (error) {
-        return { result: { errors: [asGraphQLError(error)] }, fullyCached: false }
+        return { result: { errors: [asGraphQLError(error)] }, fullyCached: false, coverage: incomplete }
       }
       const invalid = validate(args.schema, document)
-      if (invalid.length > 0) return { result: { errors: invalid }, fullyCached: false }
+      if (invalid.length > 0) return { result: { errors: invalid }, fullyCached: false, coverage: incomplete }
     }
     schemaInternal.prepare(args.schema)
     const run = new execution.Execution({
@@ -255,7 +289,8 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
         const data: Record<string, unknown> = {}
         roots.forEach((root, i) => data[root.responseKey] = hit.value[i]!.v)
         yield* annotate(run)
-        return { result: withExtensions({ data }, run, config), fullyCached: true }
+        const result = { data }
+        return { result: withExtensions(result, run, config), fullyCached: true, coverage: coverageOf(run, config, result, false) }
       }
     }
     if (args.renew === true && config.enabled) yield* run.readStamp
@@ -283,7 +318,8 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
     yield* annotate(run)
     return {
       result: withExtensions(result, run, config),
-      fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0
+      fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
+      coverage: coverageOf(run, config, result, args.renew === true)
     }
   }).pipe(traced("GraphQLCache.execute"))
 

@@ -2,13 +2,15 @@
  * GraphQL over HTTP for `@effect/platform`'s `HttpRouter`: `POST` with JSON, `GET` with query
  * parameters (queries only), `application/graphql-response+json` answers, `400` for
  * unparsable documents and invalid variables, limits on document size and depth, switchable
- * introspection, and `ETag` / `304` for `GET` responses served entirely from the fragment cache.
+ * introspection, and `ETag` / `304` for `GET` responses served entirely from the fragment cache —
+ * or, with `responseCache`, whole `GET` responses stored through `@cachet/http` under the tags
+ * of every fragment they show.
  *
  * @since 0.1.0
  */
 import { type Cache, Key } from "@cachet/core"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect } from "effect"
+import { type Duration, Effect } from "effect"
 import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, GraphQLSchema, SelectionSetNode, ValidationRule } from "graphql"
 import {
   getOperationAST,
@@ -20,6 +22,7 @@ import {
   validate
 } from "graphql"
 import * as GraphQLCache from "./GraphQLCache.js"
+import * as response from "./internal/response.js"
 import { traced } from "./internal/span.js"
 
 /**
@@ -40,6 +43,32 @@ export interface Options<R = never> {
   readonly maxTokens?: number
   /** Whether `__schema` / `__type` may be queried (default true). */
   readonly introspection?: boolean
+  /**
+   * Store whole `GET` responses through `@cachet/http` (default off; `true` for the defaults).
+   * Only a response whose execution's coverage is complete (`GraphQLCache.Coverage`: every root
+   * field a shared cached fragment, no errors) is stored, tagged with every tag of every
+   * fragment it shows, so it is served exactly while those fragments are valid. `POST` is never
+   * answered from it.
+   */
+  readonly responseCache?: boolean | ResponseCacheOptions
+}
+
+/**
+ * Settings of the whole-response cache of `GET` queries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResponseCacheOptions {
+  /** Request headers that change the answer (part of the key, sent in `Vary` beside `Accept`). */
+  readonly vary?: ReadonlyArray<string>
+  /**
+   * How long a stored response is fresh (default: the fragment cache's default ttl, else one
+   * minute); a response showing a fragment with a shorter ttl is not stored.
+   */
+  readonly ttl?: Duration.DurationInput
+  /** How long past its ttl it may be served while refreshed (default: the fragment cache's default grace, else none). */
+  readonly grace?: Duration.DurationInput
 }
 
 /**
@@ -154,17 +183,32 @@ export const depthOf = (document: DocumentNode): number => {
   return deepest
 }
 
+const contentTypeOf = (request: HttpServerRequest.HttpServerRequest): string => {
+  const accept = request.headers["accept"] ?? ""
+  return accept.includes(mediaType) || accept.includes("*/*") || accept === "" || !accept.includes("application/json")
+    ? `${mediaType}; charset=utf-8`
+    : "application/json; charset=utf-8"
+}
+
 const respond = (
   request: HttpServerRequest.HttpServerRequest,
   status: number,
   result: ExecutionResult,
   headers: Record<string, string> = {}
-): HttpServerResponse.HttpServerResponse => {
-  const accept = request.headers["accept"] ?? ""
-  const contentType = accept.includes(mediaType) || accept.includes("*/*") || accept === "" || !accept.includes("application/json")
-    ? `${mediaType}; charset=utf-8`
-    : "application/json; charset=utf-8"
-  return HttpServerResponse.text(JSON.stringify(result), { status, contentType, headers })
+): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(JSON.stringify(result), { status, contentType: contentTypeOf(request), headers })
+
+/** The answer to an executed operation that is not served from the response cache. */
+const answer = (request: HttpServerRequest.HttpServerRequest, report: GraphQLCache.Report): HttpServerResponse.HttpServerResponse => {
+  if (report.result.data === undefined) return respond(request, 400, report.result)
+  if (request.method !== "GET" || !report.fullyCached) return respond(request, 200, report.result)
+  const body = JSON.stringify(report.result)
+  const etag = `W/"${Key.digest(body)}"`
+  const match = request.headers["if-none-match"]
+  if (match !== undefined && match.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) {
+    return HttpServerResponse.empty({ status: 304, headers: { etag } })
+  }
+  return respond(request, 200, report.result, { etag })
 }
 
 /**
@@ -178,6 +222,11 @@ export const handler = <R = never>(
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Cache.Cache | R> => {
   const maxBytes = options.maxDocumentBytes ?? 100_000
   const maxDepth = options.maxDepth ?? 12
+  const cached: response.Settings | undefined = options.responseCache === undefined || options.responseCache === false
+    ? undefined
+    : options.responseCache === true
+    ? { vary: [], ttl: undefined, grace: undefined }
+    : { vary: options.responseCache.vary ?? [], ttl: options.responseCache.ttl, grace: options.responseCache.grace }
   const rules: ReadonlyArray<ValidationRule> = options.introspection === false
     ? [...specifiedRules, NoSchemaIntrospectionCustomRule]
     : specifiedRules
@@ -212,22 +261,17 @@ export const handler = <R = never>(
     }
     if (checked.invalid.length > 0) return respond(request, 400, { errors: checked.invalid })
     const contextValue = options.context === undefined ? undefined : yield* options.context(request)
-    const report = yield* GraphQLCache.executeReport<R>({
+    const execute = GraphQLCache.executeReport<R>({
       schema: options.schema,
       document,
       variableValues: params.variables ?? null,
       operationName: params.operationName ?? null,
       contextValue
     })
-    if (report.result.data === undefined) return respond(request, 400, report.result)
-    if (request.method !== "GET" || !report.fullyCached) return respond(request, 200, report.result)
-    const body = JSON.stringify(report.result)
-    const etag = `W/"${Key.digest(body)}"`
-    const match = request.headers["if-none-match"]
-    if (match !== undefined && match.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) {
-      return HttpServerResponse.empty({ status: 304, headers: { etag } })
-    }
-    return respond(request, 200, report.result, { etag })
+    if (cached === undefined || request.method !== "GET") return answer(request, yield* execute)
+    return yield* response.serve(options.schema, cached, params, contentTypeOf(request), execute).pipe(
+      Effect.catchTag("NotStored", (notStored) => Effect.succeed(answer(request, notStored.report)))
+    )
   }).pipe(
     Effect.catchAll((error) =>
       Effect.map(HttpServerRequest.HttpServerRequest, (request) =>

@@ -1,6 +1,9 @@
 /**
  * `GET`/`POST /graphql` on the API's router: GraphQL over HTTP with the fragment cache
- * (`extensions.cachet` in every response), on the same services as the REST groups.
+ * (`extensions.cachet` in every response), on the same services as the REST groups. `GET`
+ * queries made only of cached fragments are stored whole through `@cachet/http` (`X-Cache`,
+ * `ETag` / `304`, `Age`), tagged with every fragment's tags, so the REST and GraphQL write
+ * paths' invalidations reach them; their stored body says `extensions.cachet.response: "stored"`.
  *
  * @since 0.1.0
  */
@@ -37,7 +40,7 @@ export const GraphQLCacheLive = Layer.unwrapEffect(
 export const HttpGraphQLLive = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function*() {
     const context = yield* Effect.context<Users | Posts | Comments | Loaders | PostsRepo | Cache.Cache | GraphQLCache.GraphQLCache>()
-    const handle = GraphQLHttp.handler({ schema, maxDepth: 10 }).pipe(Effect.provide(context))
+    const handle = GraphQLHttp.handler({ schema, maxDepth: 10, responseCache: true }).pipe(Effect.provide(context))
     yield* router.get("/graphql", handle)
     yield* router.post("/graphql", handle)
   })

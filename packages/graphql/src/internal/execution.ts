@@ -12,6 +12,7 @@ import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo 
 import type { Path } from "graphql/jsutils/Path.js"
 import * as FragmentKey from "../FragmentKey.js"
 import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
+import { Coverage } from "./coverage.js"
 import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { selectionDigestOf } from "./digest.js"
 import { type Flight, flightsOf, makeFlight } from "./flight.js"
@@ -77,6 +78,8 @@ export class Execution {
   writes = 0
   /** Root fields not served from the cache (the response is fully cached when none). */
   uncachedRoots = 0
+  /** What the response is made of (for a whole-response cache). */
+  readonly coverage = new Coverage()
   private reads: Array<Read> = []
   private jobs: Array<Job> = []
   private scheduled = false
@@ -128,6 +131,7 @@ export class Execution {
       if (root) this.uncachedRoots++
       return this.run(resolve(parent, args, context, info))
     }
+    this.coverage.note(spec)
     if ((spec.when !== undefined && !spec.when(parent, args, context)) || (spec.unless !== undefined && spec.unless(parent, args, context))) {
       if (root) this.uncachedRoots++
       return this.run(resolve(parent, args, context, info))
@@ -236,6 +240,7 @@ export class Execution {
     }
     const hit = (stored: Stored): unknown => {
       this.hits++
+      this.coverage.add(stored.g)
       for (let p = info.path.prev; p !== undefined; p = p.prev) {
         const enclosing = this.recordings.get(p)
         if (enclosing !== undefined) for (const tag of stored.g) enclosing.tags.add(tag)
@@ -382,6 +387,7 @@ export class Execution {
       if (!values.every(Option.isSome)) return Option.none<ReadonlyArray<Stored>>()
       self.prefetched.clear()
       self.hits += values.length
+      for (const value of values) self.coverage.add(Option.getOrThrow(value).g)
       return Option.some(values.map((value) => Option.getOrThrow(value)))
     })
   }
@@ -394,6 +400,11 @@ export class Execution {
       if (entries.size > 0 && self.stamp !== undefined) {
         self.writes += entries.size
         yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
+      }
+      for (const recording of self.finished) {
+        const stored = rendered.get(recording)
+        if (stored === undefined) self.coverage.unrendered = true
+        else self.coverage.add(stored.g)
       }
       self.release((recording) => rendered.get(recording))
     }).pipe(Effect.onInterrupt(() => Effect.sync(() => self.release(() => undefined))))

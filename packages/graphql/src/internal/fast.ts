@@ -42,6 +42,7 @@ export const fullyCachedRoots = (
     const spec = field === undefined ? undefined : specOf(field)
     if (field === undefined || spec === undefined) return undefined
     if (spec.when !== undefined || spec.unless !== undefined || spec.keepInContext === true) return undefined
+    run.coverage.note(spec)
     const responseKey = selection.alias?.value ?? selection.name.value
     if (seen.has(responseKey)) return undefined
     seen.add(responseKey)

@@ -33,18 +33,22 @@ export const render = (
   errors: ReadonlyArray<GraphQLError>,
   config: ResolvedOptions
 ): { readonly entries: Map<string, Cache.ManyEntry<Stored>>; readonly rendered: Map<Recording, Stored> } => {
-  const skipAll = errors.length > 0 && config.skipWhenQueryHasErrors
-  const errorPaths = errors.map((error) => error.path ?? [])
   const entries = new Map<string, Cache.ManyEntry<Stored>>()
   const rendered = new Map<Recording, Stored>()
+  if (errors.length > 0 && config.skipWhenQueryHasErrors) return { entries, rendered }
+  const errorPaths = errors.map((error) => error.path ?? [])
+  const values = new Map<Recording, unknown>()
   for (const recording of recordings) {
-    if (skipAll) continue
     const keys = keysOf(recording.path)
     if (errorPaths.some((path) => keys.every((key, i) => path[i] === key))) continue
     const value = at(data, keys)
+    if (value !== undefined) values.set(recording, value)
+  }
+  const tagsOf = enclosedTags(recordings, values)
+  for (const recording of recordings) {
+    const value = values.get(recording)
     if (value === undefined) continue
-    const extra = recording.spec.tags?.(recording.parent, recording.args, recording.resolved)
-    const tags = [...recording.tags, ...Tag.normalize(extra)]
+    const tags = tagsOf.get(recording)!
     const stored: Stored = Object.keys(recording.types).length > 0
       ? { v: value, t: recording.types, g: tags }
       : { v: value, g: tags }
@@ -60,4 +64,31 @@ export const render = (
     })
   }
   return { entries, rendered }
+}
+
+/**
+ * The tags of each rendered recording: its own, its `tags` option's, and every tag of the
+ * rendered recordings nested in it (a nested miss's extra tags reach the fragments that show
+ * its JSON too).
+ */
+const enclosedTags = (
+  recordings: ReadonlyArray<Recording>,
+  values: ReadonlyMap<Recording, unknown>
+): Map<Recording, ReadonlyArray<string>> => {
+  const byPath = new Map<Path, Recording>()
+  for (const recording of recordings) byPath.set(recording.path, recording)
+  const out = new Map<Recording, ReadonlyArray<string>>()
+  // A nested recording starts after the one enclosing it: innermost first.
+  for (let i = recordings.length - 1; i >= 0; i--) {
+    const recording = recordings[i]!
+    if (!values.has(recording)) continue
+    const extra = recording.spec.tags?.(recording.parent, recording.args, recording.resolved)
+    const tags = [...new Set([...recording.tags, ...Tag.normalize(extra)])]
+    out.set(recording, tags)
+    for (let p = recording.path.prev; p !== undefined; p = p.prev) {
+      const enclosing = byPath.get(p)
+      if (enclosing !== undefined) for (const tag of tags) enclosing.tags.add(tag)
+    }
+  }
+  return out
 }

@@ -1,0 +1,40 @@
+/**
+ * What one execution's response is made of, for a whole-response cache: the tags of every
+ * fragment read or written (so invalidating any of them invalidates the stored response), the
+ * shortest ttl and grace among them, and whether anything but shared fragments shaped it.
+ * @internal
+ */
+import { Duration } from "effect"
+import type { FragmentOptions } from "../GraphQLCache.js"
+
+/** @internal */
+export class Coverage {
+  /** Every tag of every fragment read or written in the execution. */
+  readonly tags = new Set<string>()
+  /** The shortest ttl / grace a fragment met names (milliseconds), if any names one. */
+  ttlMillis: number | undefined = undefined
+  graceMillis: number | undefined = undefined
+  /**
+   * A fragment met depends on the context (`when`, `unless`, `contextKey`, `keepInContext`):
+   * its value may differ between requests that a response cache cannot tell apart.
+   */
+  contextual = false
+  /** A fragment that missed was not rendered (error or absent value): its tags are unknown. */
+  unrendered = false
+
+  /** Notes a cached field met (hit or miss). */
+  note(spec: FragmentOptions): void {
+    if (spec.when !== undefined || spec.unless !== undefined || spec.contextKey !== undefined || spec.keepInContext === true) {
+      this.contextual = true
+    }
+    if (spec.ttl !== undefined) this.ttlMillis = min(this.ttlMillis, Duration.toMillis(Duration.decode(spec.ttl)))
+    if (spec.grace !== undefined) this.graceMillis = min(this.graceMillis, Duration.toMillis(Duration.decode(spec.grace)))
+  }
+
+  /** Adds the tags of a fragment read or written. */
+  add(tags: Iterable<string>): void {
+    for (const tag of tags) this.tags.add(tag)
+  }
+}
+
+const min = (a: number | undefined, b: number): number => (a === undefined ? b : Math.min(a, b))
