@@ -232,7 +232,7 @@ const incomplete: Coverage = { complete: false, tags: [] }
 
 const coverageOf = (run: execution.Execution, config: ResolvedOptions, result: ExecutionResult, renew: boolean): Coverage => {
   const coverage = run.coverage
-  const complete = config.enabled && !renew && run.uncachedRoots === 0 && !coverage.contextual && !coverage.unrendered &&
+  const complete = config.enabled && !renew && !coverage.plainRoot && !coverage.contextual && !coverage.unrendered &&
     result.data !== undefined && result.data !== null && (result.errors?.length ?? 0) === 0
   return complete
     ? { complete, tags: Array.from(coverage.tags), ttlMillis: coverage.ttlMillis, graceMillis: coverage.graceMillis }

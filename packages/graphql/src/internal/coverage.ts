@@ -19,6 +19,8 @@ export class Coverage {
    * its value may differ between requests that a response cache cannot tell apart.
    */
   contextual = false
+  /** A root field was resolved outside the fragment cache: its value has no tags. */
+  plainRoot = false
   /** A fragment that missed was not rendered (error or absent value): its tags are unknown. */
   unrendered = false
 

@@ -128,15 +128,21 @@ export class Execution {
     if (meta.hasArgs && meta.leaf === "composite") this.pathArgs.set(info.path, args)
     const spec = meta.spec
     if (spec === undefined || !this.options.config.enabled) {
-      if (root) this.uncachedRoots++
+      if (root) this.plainRoot()
       return this.run(resolve(parent, args, context, info))
     }
     this.coverage.note(spec)
     if ((spec.when !== undefined && !spec.when(parent, args, context)) || (spec.unless !== undefined && spec.unless(parent, args, context))) {
-      if (root) this.uncachedRoots++
+      if (root) this.plainRoot()
       return this.run(resolve(parent, args, context, info))
     }
     return this.cached(meta, spec, resolve, parent, args, context, info)
+  }
+
+  /** A root field resolved outside the fragment cache. */
+  private plainRoot(): void {
+    this.uncachedRoots++
+    this.coverage.plainRoot = true
   }
 
   /** Key of a cached field met at `info`. */
