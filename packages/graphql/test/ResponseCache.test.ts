@@ -1,0 +1,110 @@
+/**
+ * Whole-response caching of `GET` queries: an execution's coverage (complete only when every
+ * root field is a shared cached fragment and nothing failed; the tags of every fragment read or
+ * written, nested ones included), and `GraphQLHttp`'s `responseCache` serving identical GETs
+ * from `@cachet/http` until a tag of a fragment they show is invalidated.
+ */
+import { Cache, MemoryStore } from "@cachet/core"
+import { HttpClient, HttpClientRequest, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { GraphQLCache, GraphQLHttp } from "../src/index.js"
+import { makeBlog } from "./blog.js"
+
+const Caches = Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ extensions: true }))
+
+describe("coverage", () => {
+  const blog = makeBlog({ post: {}, user: {}, author: { tags: () => "extra/author" }, me: { contextKey: ["user"] } })
+  const report = (source: string) => GraphQLCache.executeReport({ schema: blog.schema, source, contextValue: { user: "1" } })
+
+  it.layer(Caches)((it) => {
+    it.effect("complete for cached roots, on the miss and on the hit, with every fragment's tags (nested extras too)", () =>
+      Effect.gen(function*() {
+        const query = `{ post(id: "1") { title author { name } } }`
+        const miss = yield* report(query)
+        expect(miss.fullyCached).toBe(false)
+        expect(miss.coverage.complete).toBe(true)
+        expect(miss.coverage.tags).toEqual(expect.arrayContaining([
+          GraphQLCache.entityTag("Post", "1"),
+          GraphQLCache.entityTag("User", "1"),
+          "extra/author"
+        ]))
+        const hit = yield* report(query)
+        expect(hit.fullyCached).toBe(true)
+        expect(hit.coverage.complete).toBe(true)
+        // The root fragment, written on the miss, carries its nested fragment's extra tag.
+        expect(hit.coverage.tags).toEqual(expect.arrayContaining(["extra/author", GraphQLCache.entityTag("User", "1")]))
+      }))
+
+    it.effect("incomplete with an uncached root, a context-keyed fragment, or errors", () =>
+      Effect.gen(function*() {
+        expect((yield* report(`{ posts(limit: 1) { id } post(id: "2") { title } }`)).coverage).toEqual({ complete: false, tags: [] })
+        expect((yield* report(`{ me { name } }`)).coverage.complete).toBe(false)
+        blog.failing.comment = "3-a"
+        const failed = yield* report(`{ post(id: "3") { comments { body } } }`)
+        blog.failing.comment = ""
+        expect(failed.result.errors?.length).toBeGreaterThan(0)
+        expect(failed.coverage.complete).toBe(false)
+      }))
+  })
+
+  it.effect("incomplete when the fragment cache is off", () =>
+    report(`{ post(id: "1") { title } }`).pipe(
+      Effect.map((off) => expect(off.coverage.complete).toBe(false)),
+      Effect.provide(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ enabled: false })))
+    ))
+})
+
+describe("GraphQLHttp responseCache", () => {
+  const blog = makeBlog({ post: {}, user: {}, author: {}, me: { contextKey: ["user"] } })
+  const ServerLive = HttpServer.serve(GraphQLHttp.router({ schema: blog.schema, responseCache: true, context: () => Effect.succeed({ user: "1" }) })).pipe(
+    Layer.provideMerge(Caches),
+    Layer.provideMerge(NodeHttpServer.layerTest)
+  )
+  const get = (query: string, headers: Record<string, string> = {}) =>
+    HttpClient.execute(HttpClientRequest.get("/graphql").pipe(HttpClientRequest.setUrlParams({ query }), HttpClientRequest.setHeaders(headers)))
+
+  it.layer(ServerLive)((it) => {
+    it.effect("a repeated GET is a HIT with the same bytes; invalidating a nested fragment's tag makes the next GET fresh", () =>
+      Effect.gen(function*() {
+        const query = `{ post(id: "4") { title author { name } } }`
+        const first = yield* get(query)
+        expect(first.headers["x-cache"]).toBe("MISS")
+        const body = yield* first.text
+        const second = yield* get(query)
+        expect(second.headers["x-cache"]).toBe("HIT")
+        expect(yield* second.text).toBe(body)
+        expect(JSON.parse(body).extensions).toEqual({ cachet: { response: "stored" } })
+        const etag = second.headers["etag"]!
+        expect(etag).toMatch(/^W\/"/)
+        expect((yield* get(query, { "if-none-match": etag })).status).toBe(304)
+        const author = blog.users.find((user) => user.id === blog.posts[3]!.userId)!
+        author.name = "Renamed"
+        // Unchanged until the change is announced: the fragments still hold the old name.
+        expect((yield* get(query)).headers["x-cache"]).toBe("HIT")
+        yield* Effect.flatMap(Cache.Cache, (cache) => cache.invalidate(GraphQLCache.entityTag("User", author.id)))
+        const after = yield* get(query)
+        expect(after.headers["x-cache"]).toBe("MISS")
+        expect(yield* after.json).toMatchObject({ data: { post: { author: { name: "Renamed" } } } })
+      }))
+
+    it.effect("an uncached root, a context-keyed fragment and POST are never served from it", () =>
+      Effect.gen(function*() {
+        for (const query of [`{ posts(limit: 1) { id } }`, `{ me { name } }`]) {
+          yield* get(query)
+          const again = yield* get(query)
+          expect(again.status).toBe(200)
+          expect(again.headers["x-cache"]).toBeUndefined()
+        }
+        const query = `{ post(id: "5") { title } }`
+        yield* get(query)
+        expect((yield* get(query)).headers["x-cache"]).toBe("HIT")
+        const posted = yield* HttpClient.execute(
+          HttpClientRequest.post("/graphql").pipe(HttpClientRequest.bodyText(JSON.stringify({ query }), "application/json"))
+        )
+        expect(posted.headers["x-cache"]).toBeUndefined()
+        expect(yield* posted.json).toMatchObject({ extensions: { cachet: { hits: 1 } } })
+      }))
+  })
+})
