@@ -89,6 +89,13 @@ export const serve = <R>(
     return asGraphQLResponse(response, contentType, ["Accept", ...settings.vary].join(", "))
   })
 
+/** The last answer made of each response `@cachet/http` gave (a hit's response is reused within its second). */
+const answers = new WeakMap<HttpServerResponse.HttpServerResponse, {
+  readonly contentType: string
+  readonly vary: string
+  readonly answer: HttpServerResponse.HttpServerResponse
+}>()
+
 /**
  * A stored response as this endpoint answers: its media type chosen by `Accept` (the bytes are
  * the same for both, so the stored `ETag` is announced weak), `Vary: Accept`.
@@ -98,9 +105,13 @@ const asGraphQLResponse = (
   contentType: string,
   vary: string
 ): HttpServerResponse.HttpServerResponse => {
+  const known = answers.get(response)
+  if (known !== undefined && known.contentType === contentType && known.vary === vary) return known.answer
   const etag = response.headers["etag"]
   let out = HttpServerResponse.setHeader(response, "vary", vary)
   if (etag !== undefined && !etag.startsWith("W/")) out = HttpServerResponse.setHeader(out, "etag", `W/${etag}`)
   const body = response.body
-  return body._tag === "Uint8Array" ? HttpServerResponse.setBody(out, HttpBody.uint8Array(body.body, contentType)) : out
+  const answer = body._tag === "Uint8Array" ? HttpServerResponse.setBody(out, HttpBody.uint8Array(body.body, contentType)) : out
+  answers.set(response, { contentType, vary, answer })
+  return answer
 }
