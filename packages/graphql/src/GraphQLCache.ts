@@ -212,8 +212,9 @@ export interface Report {
  * `responseCache`). `complete` holds when the response shows nothing but shared fragments:
  * every root field is a cached field (read or written here; introspection and `__typename`
  * depend on the schema alone), no fragment met depends on the context (`when`, `unless`,
- * `contextKey`, `keepInContext`), every fragment that missed was rendered, and there are no
- * errors. Such a response stays valid exactly as long as the fragments it was assembled from:
+ * `contextKey`, `keepInContext`), every fragment that missed was rendered, none was taken from
+ * another execution's flight (it may have been computed before this execution started), and
+ * there are no errors. Such a response stays valid exactly as long as the fragments it was assembled from:
  * store it under `tags` (every tag of every fragment read or written) for at most `ttlMillis`.
  *
  * @since 0.1.0
@@ -233,6 +234,7 @@ const incomplete: Coverage = { complete: false, tags: [] }
 const coverageOf = (run: execution.Execution, config: ResolvedOptions, result: ExecutionResult, renew: boolean): Coverage => {
   const coverage = run.coverage
   const complete = config.enabled && !renew && !coverage.plainRoot && !coverage.contextual && !coverage.unrendered &&
+    !coverage.borrowed &&
     result.data !== undefined && result.data !== null && (result.errors?.length ?? 0) === 0
   return complete
     ? { complete, tags: Array.from(coverage.tags), ttlMillis: coverage.ttlMillis, graceMillis: coverage.graceMillis }

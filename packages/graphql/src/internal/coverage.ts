@@ -21,6 +21,11 @@ export class Coverage {
   contextual = false
   /** A root field was resolved outside the fragment cache: its value has no tags. */
   plainRoot = false
+  /**
+   * A fragment came from another execution's flight: it may have been computed before this
+   * execution started (before a write this one must show), so the response is not stored.
+   */
+  borrowed = false
   /** A fragment that missed was not rendered (error or absent value): its tags are unknown. */
   unrendered = false
 

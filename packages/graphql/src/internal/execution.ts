@@ -264,7 +264,11 @@ export class Execution {
           const flight = this.held.size === 0 ? this.flights.get(keyText) : undefined
           if (flight === undefined) return settleWith(recordAndRun, resolvePromise, reject)
           flight.promise.then(
-            (stored) => stored === undefined ? settleWith(recordAndRun, resolvePromise, reject) : resolvePromise(hit(stored)),
+            (stored) => {
+              if (stored === undefined) return settleWith(recordAndRun, resolvePromise, reject)
+              this.coverage.borrowed = true
+              resolvePromise(hit(stored))
+            },
             reject
           )
         }
