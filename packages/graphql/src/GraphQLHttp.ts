@@ -222,11 +222,14 @@ export const handler = <R = never>(
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Cache.Cache | R> => {
   const maxBytes = options.maxDocumentBytes ?? 100_000
   const maxDepth = options.maxDepth ?? 12
-  const cached: response.Settings | undefined = options.responseCache === undefined || options.responseCache === false
+  const cached = options.responseCache === undefined || options.responseCache === false
     ? undefined
-    : options.responseCache === true
-    ? { vary: [], ttl: undefined, grace: undefined }
-    : { vary: options.responseCache.vary ?? [], ttl: options.responseCache.ttl, grace: options.responseCache.grace }
+    : response.make(
+      options.schema,
+      options.responseCache === true
+        ? { vary: [], ttl: undefined, grace: undefined }
+        : { vary: options.responseCache.vary ?? [], ttl: options.responseCache.ttl, grace: options.responseCache.grace }
+    )
   const rules: ReadonlyArray<ValidationRule> = options.introspection === false
     ? [...specifiedRules, NoSchemaIntrospectionCustomRule]
     : specifiedRules
@@ -269,7 +272,7 @@ export const handler = <R = never>(
       contextValue
     })
     if (cached === undefined || request.method !== "GET") return answer(request, yield* execute)
-    return yield* response.serve(options.schema, cached, params, contentTypeOf(request), execute).pipe(
+    return yield* cached(params, contentTypeOf(request), execute).pipe(
       Effect.catchTag("NotStored", (notStored) => Effect.succeed(answer(request, notStored.report)))
     )
   }).pipe(

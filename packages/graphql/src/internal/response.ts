@@ -44,50 +44,71 @@ const storedBody = (result: ExecutionResult): ExecutionResult => {
   return { ...result, extensions: { ...extensions, cachet: { response: "stored" } } }
 }
 
+/** One request's entry: its key, and the tags its execution found (set on a miss). */
+interface Input {
+  readonly key: string
+  tags: ReadonlyArray<string>
+}
+
+type Reader = <R>(
+  input: Input,
+  lookup: Effect.Effect<unknown, NotStored, R>
+) => Effect.Effect<HttpServerResponse.HttpServerResponse, NotStored, R | Cache.Cache | HttpServerRequest.HttpServerRequest>
+
 /**
- * Answers a `GET` through the response cache: a stored response when one is valid, else the
- * execution, stored when its coverage allows. `NotStored` carries what must be answered as is.
+ * The response cache of one endpoint: answers a `GET` with a stored response when one is valid,
+ * else with the execution, stored when its coverage allows (`NotStored` carries what must be
+ * answered as is).
  * @internal
  */
-export const serve = <R>(
-  schema: GraphQLSchema,
-  settings: Settings,
-  params: Params,
-  contentType: string,
-  execute: Effect.Effect<GraphQLCache.Report, never, R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, NotStored, R | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
-  Effect.gen(function*() {
-    const config = yield* Effect.serviceOption(GraphQLCache.GraphQLCache)
-    const namespace = Option.match(config, { onNone: () => "graphql", onSome: (c) => c.namespace })
-    const version = Option.match(config, { onNone: () => "1", onSome: (c) => c.version })
-    const ttl = settings.ttl ?? Option.getOrUndefined(config)?.defaults.ttl ?? Duration.minutes(1)
-    const grace = settings.grace ?? Option.getOrUndefined(config)?.defaults.grace ?? Duration.zero
-    const ttlMillis = millis(ttl)
-    const graceMillis = millis(grace)
-    const key = Key.make(
-      ["graphql-response", namespace, version, FragmentKey.schemaDigest(schema)],
-      [params.query, FragmentKey.stable(params.variables ?? null), params.operationName ?? null]
-    )
-    let tags: ReadonlyArray<string> = []
-    const lookup = Effect.flatMap(execute, (report) => {
-      const coverage = report.coverage
-      // Never stored for longer, or served stale for longer, than a fragment it shows allows.
-      const tooLong = (coverage.ttlMillis !== undefined && coverage.ttlMillis < ttlMillis) ||
-        (coverage.graceMillis !== undefined && coverage.graceMillis < graceMillis)
-      if (!coverage.complete || tooLong) return Effect.fail(new NotStored({ report }))
-      tags = coverage.tags
-      return Effect.succeed<unknown>(storedBody(report.result))
+export const make = (schema: GraphQLSchema, settings: Settings) => {
+  const vary = ["Accept", ...settings.vary].join(", ")
+  // One reader per ttl and grace (they come from the fragment cache's settings: one in practice).
+  const readers = new Map<string, Reader>()
+  const readerOf = (ttlMillis: number, graceMillis: number): Reader => {
+    const id = `${ttlMillis}:${graceMillis}`
+    let reader = readers.get(id)
+    if (reader === undefined) {
+      reader = HttpCache.reader<Input, unknown, unknown, NotStored>({
+        key: (input) => input.key,
+        schema: Schema.Unknown,
+        ttl: ttlMillis,
+        grace: graceMillis,
+        tags: (input) => input.tags,
+        ...(settings.vary.length > 0 ? { vary: settings.vary } : {})
+      })
+      readers.set(id, reader)
+    }
+    return reader
+  }
+  return <R>(
+    params: Params,
+    contentType: string,
+    execute: Effect.Effect<GraphQLCache.Report, never, R>
+  ): Effect.Effect<HttpServerResponse.HttpServerResponse, NotStored, R | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
+    Effect.flatMap(Effect.serviceOption(GraphQLCache.GraphQLCache), (option) => {
+      const config = Option.getOrUndefined(option)
+      const ttlMillis = millis(settings.ttl ?? config?.defaults.ttl ?? Duration.minutes(1))
+      const graceMillis = millis(settings.grace ?? config?.defaults.grace ?? Duration.zero)
+      const input: Input = {
+        key: Key.make(
+          ["graphql-response", config?.namespace ?? "graphql", config?.version ?? "1", FragmentKey.schemaDigest(schema)],
+          [params.query, FragmentKey.stable(params.variables ?? null), params.operationName ?? null]
+        ),
+        tags: []
+      }
+      const lookup = Effect.flatMap(execute, (report) => {
+        const coverage = report.coverage
+        // Never stored for longer, or served stale for longer, than a fragment it shows allows.
+        const tooLong = (coverage.ttlMillis !== undefined && coverage.ttlMillis < ttlMillis) ||
+          (coverage.graceMillis !== undefined && coverage.graceMillis < graceMillis)
+        if (!coverage.complete || tooLong) return Effect.fail(new NotStored({ report }))
+        input.tags = coverage.tags
+        return Effect.succeed<unknown>(storedBody(report.result))
+      })
+      return Effect.map(readerOf(ttlMillis, graceMillis)(input, lookup), (response) => asGraphQLResponse(response, contentType, vary))
     })
-    const response = yield* HttpCache.read(lookup, {
-      key,
-      schema: Schema.Unknown,
-      ttl: ttlMillis,
-      grace: graceMillis,
-      tags: () => tags,
-      ...(settings.vary.length > 0 ? { vary: settings.vary } : {})
-    })
-    return asGraphQLResponse(response, contentType, ["Accept", ...settings.vary].join(", "))
-  })
+}
 
 /** The last answer made of each response `@cachet/http` gave (a hit's response is reused within its second). */
 const answers = new WeakMap<HttpServerResponse.HttpServerResponse, {
