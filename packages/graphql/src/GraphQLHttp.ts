@@ -251,8 +251,29 @@ export const handler = <R = never>(
     documents.set(query, checked)
     return checked
   }
+  const execute = (request: HttpServerRequest.HttpServerRequest, params: Params, document: DocumentNode) =>
+    Effect.flatMap(
+      options.context === undefined ? Effect.succeed(undefined) : options.context(request),
+      (contextValue) =>
+        GraphQLCache.executeReport<R>({
+          schema: options.schema,
+          document,
+          variableValues: params.variables ?? null,
+          operationName: params.operationName ?? null,
+          contextValue
+        })
+    )
+  // Valid GET queries by their URL: a repeated GET goes to the response cache without parsing anything.
+  const gets = new Map<string, { readonly params: Params; readonly document: DocumentNode }>()
+  const serveGet = (request: HttpServerRequest.HttpServerRequest, params: Params, document: DocumentNode) =>
+    cached!(params, contentTypeOf(request), execute(request, params, document)).pipe(
+      Effect.catchTag("NotStored", (notStored) => Effect.succeed(answer(request, notStored.report)))
+    )
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
+    const get = cached !== undefined && request.method === "GET"
+    const known = get ? gets.get(request.url) : undefined
+    if (known !== undefined) return yield* serveGet(request, known.params, known.document)
     const params = yield* readParams(request, maxBytes)
     const checked = check(params.query)
     if (checked._tag === "Rejected") return yield* fail(400, checked.message)
@@ -263,18 +284,10 @@ export const handler = <R = never>(
       return yield* fail(405, `${operation.operation}s are only accepted over POST`, { allow: "POST" })
     }
     if (checked.invalid.length > 0) return respond(request, 400, { errors: checked.invalid })
-    const contextValue = options.context === undefined ? undefined : yield* options.context(request)
-    const execute = GraphQLCache.executeReport<R>({
-      schema: options.schema,
-      document,
-      variableValues: params.variables ?? null,
-      operationName: params.operationName ?? null,
-      contextValue
-    })
-    if (cached === undefined || request.method !== "GET") return answer(request, yield* execute)
-    return yield* cached(params, contentTypeOf(request), execute).pipe(
-      Effect.catchTag("NotStored", (notStored) => Effect.succeed(answer(request, notStored.report)))
-    )
+    if (!get) return answer(request, yield* execute(request, params, document))
+    if (gets.size >= maxCachedDocuments) gets.clear()
+    gets.set(request.url, { params, document })
+    return yield* serveGet(request, params, document)
   }).pipe(
     Effect.catchAll((error) =>
       Effect.map(HttpServerRequest.HttpServerRequest, (request) =>

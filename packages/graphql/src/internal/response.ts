@@ -81,6 +81,18 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
     }
     return reader
   }
+  // The key of a request's parameters (the handler reuses one object per repeated GET).
+  const keys = new WeakMap<Params, { readonly config: GraphQLCache.ResolvedOptions | undefined; readonly key: string }>()
+  const keyOf = (params: Params, config: GraphQLCache.ResolvedOptions | undefined): string => {
+    const known = keys.get(params)
+    if (known !== undefined && known.config === config) return known.key
+    const key = Key.make(
+      ["graphql-response", config?.namespace ?? "graphql", config?.version ?? "1", FragmentKey.schemaDigest(schema)],
+      [params.query, FragmentKey.stable(params.variables ?? null), params.operationName ?? null]
+    )
+    keys.set(params, { config, key })
+    return key
+  }
   return <R>(
     params: Params,
     contentType: string,
@@ -90,13 +102,7 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
       const config = Option.getOrUndefined(option)
       const ttlMillis = millis(settings.ttl ?? config?.defaults.ttl ?? Duration.minutes(1))
       const graceMillis = millis(settings.grace ?? config?.defaults.grace ?? Duration.zero)
-      const input: Input = {
-        key: Key.make(
-          ["graphql-response", config?.namespace ?? "graphql", config?.version ?? "1", FragmentKey.schemaDigest(schema)],
-          [params.query, FragmentKey.stable(params.variables ?? null), params.operationName ?? null]
-        ),
-        tags: []
-      }
+      const input: Input = { key: keyOf(params, config), tags: [] }
       const lookup = Effect.flatMap(execute, (report) => {
         const coverage = report.coverage
         // Never stored for longer, or served stale for longer, than a fragment it shows allows.
