@@ -89,11 +89,7 @@ class RequestError {
   constructor(readonly status: number, readonly message: string, readonly headers: Record<string, string> = {}) {}
 }
 
-interface Params {
-  readonly query: string
-  readonly variables: Record<string, unknown> | undefined
-  readonly operationName: string | undefined
-}
+type Params = response.Params
 
 const fail = (status: number, message: string, headers?: Record<string, string>) =>
   Effect.fail(new RequestError(status, message, headers))
