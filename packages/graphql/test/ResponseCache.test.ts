@@ -5,7 +5,7 @@
  * from `@cachet/http` until a tag of a fragment they show is invalidated.
  */
 import { Cache, MemoryStore } from "@cachet/core"
-import { HttpClient, HttpClientRequest, HttpServer } from "@effect/platform"
+import { HttpClient, HttpClientRequest, HttpRouter, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer } from "effect"
@@ -78,7 +78,12 @@ describe("coverage", () => {
 
 describe("GraphQLHttp responseCache", () => {
   const blog = makeBlog({ post: {}, user: {}, author: {}, me: { contextKey: ["user"] } })
-  const ServerLive = HttpServer.serve(GraphQLHttp.router({ schema: blog.schema, responseCache: true, context: () => Effect.succeed({ user: "1" }) })).pipe(
+  // One server (it.layer shares built layers within a file): /graphql, and /tenant with a vary header.
+  const app = HttpRouter.concat(
+    GraphQLHttp.router({ schema: blog.schema, responseCache: true, context: () => Effect.succeed({ user: "1" }) }),
+    GraphQLHttp.router({ schema: blog.schema, responseCache: { vary: ["X-Tenant"] } }, "/tenant")
+  )
+  const ServerLive = HttpServer.serve(app).pipe(
     Layer.provideMerge(Caches),
     Layer.provideMerge(NodeHttpServer.layerTest)
   )
@@ -126,5 +131,22 @@ describe("GraphQLHttp responseCache", () => {
         expect(posted.headers["x-cache"]).toBeUndefined()
         expect(yield* posted.json).toMatchObject({ extensions: { cachet: { hits: 1 } } })
       }))
+
+    it.effect("the vary headers key entries apart and are announced beside Accept", () =>
+      Effect.gen(function*() {
+        const tenant = (name: string) =>
+          HttpClient.execute(
+            HttpClientRequest.get("/tenant").pipe(
+              HttpClientRequest.setUrlParams({ query: `{ post(id: "6") { title } }` }),
+              HttpClientRequest.setHeaders({ "x-tenant": name })
+            )
+          )
+        expect((yield* tenant("a")).headers["x-cache"]).toBe("MISS")
+        const b = yield* tenant("b")
+        expect(b.headers["x-cache"]).toBe("MISS")
+        expect(b.headers["vary"]).toBe("Accept, X-Tenant")
+        expect((yield* tenant("a")).headers["x-cache"]).toBe("HIT")
+      }))
   })
 })
+
