@@ -7,7 +7,7 @@
  * @internal
  */
 import { type Cache, Key } from "@cachet/core"
-import { Cause, Effect, Exit, Fiber, Option, Runtime } from "effect"
+import { Effect, Exit, Fiber, Option, Runtime } from "effect"
 import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
 import * as FragmentKey from "../FragmentKey.js"
@@ -17,6 +17,7 @@ import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { selectionDigestOf } from "./digest.js"
 import { type Flight, flightsOf, makeFlight } from "./flight.js"
 import { dig, relative } from "./paths.js"
+import { isPromiseLike, later, settleWith, toError } from "./settle.js"
 import { type Recording, render } from "./recording.js"
 import { ExecutorTypeId, type FieldMeta } from "./schema.js"
 import { entityTag, fieldTag, idOf } from "./tags.js"
@@ -35,31 +36,6 @@ interface Job {
 }
 
 type Info = GraphQLResolveInfo
-
-const later: (f: () => void) => void = typeof setImmediate === "function"
-  ? (f) => {
-    setImmediate(f)
-  }
-  : (f) => {
-    setTimeout(f, 0)
-  }
-
-const settleWith = (f: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
-  try {
-    resolve(f())
-  } catch (error) {
-    reject(error)
-  }
-}
-
-const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
-  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
-
-/** A failed Effect resolver as the error graphql-js reports. @internal */
-export const toError = (cause: Cause.Cause<unknown>): unknown => {
-  const squashed = Cause.squash(cause)
-  return squashed instanceof Error ? squashed : new Error(typeof squashed === "string" ? squashed : JSON.stringify(squashed))
-}
 
 /** Options of one run. @internal */
 export interface RunOptions {
