@@ -132,6 +132,15 @@ describe("GraphQLHttp responseCache", () => {
         expect(yield* posted.json).toMatchObject({ extensions: { cachet: { hits: 1 } } })
       }))
 
+    it.effect("introspection and __typename (the schema's alone) are stored under the schema's identity", () =>
+      Effect.gen(function*() {
+        const query = `{ __typename __schema { queryType { name } } }`
+        expect((yield* get(query)).headers["x-cache"]).toBe("MISS")
+        const again = yield* get(query)
+        expect(again.headers["x-cache"]).toBe("HIT")
+        expect(yield* again.json).toMatchObject({ data: { __typename: "Query", __schema: { queryType: { name: "Query" } } } })
+      }))
+
     it.effect("the vary headers key entries apart and are announced beside Accept", () =>
       Effect.gen(function*() {
         const tenant = (name: string) =>
