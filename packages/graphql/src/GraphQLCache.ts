@@ -215,7 +215,8 @@ export interface Report {
  * `contextKey`, `keepInContext`), every fragment that missed was rendered, none was taken from
  * another execution's flight (it may have been computed before this execution started), and
  * there are no errors. Such a response stays valid exactly as long as the fragments it was assembled from:
- * store it under `tags` (every tag of every fragment read or written) for at most `ttlMillis`.
+ * store it under `tags` (every tag of every fragment read or written) for at most `ttlMillis`,
+ * and only while fresh until no later than `freshUntil`.
  *
  * @since 0.1.0
  * @category models
@@ -227,6 +228,12 @@ export interface Coverage {
   readonly ttlMillis?: number | undefined
   /** The shortest grace a fragment met names, in milliseconds. */
   readonly graceMillis?: number | undefined
+  /**
+   * The earliest time a fragment it shows stops being fresh (epoch milliseconds; `0` when a
+   * fragment's freshness is unknown — rendered without a known ttl, or stored by an older
+   * version): a stored response must not be fresh for longer.
+   */
+  readonly freshUntil?: number | undefined
 }
 
 const incomplete: Coverage = { complete: false, tags: [] }
@@ -237,7 +244,13 @@ const coverageOf = (run: execution.Execution, config: ResolvedOptions, result: E
     !coverage.borrowed &&
     result.data !== undefined && result.data !== null && (result.errors?.length ?? 0) === 0
   return complete
-    ? { complete, tags: Array.from(coverage.tags), ttlMillis: coverage.ttlMillis, graceMillis: coverage.graceMillis }
+    ? {
+      complete,
+      tags: Array.from(coverage.tags),
+      ttlMillis: coverage.ttlMillis,
+      graceMillis: coverage.graceMillis,
+      freshUntil: coverage.freshUntil
+    }
     : incomplete
 }
 

@@ -8,7 +8,7 @@ import { Cache, MemoryStore } from "@cachet/core"
 import { HttpClient, HttpClientRequest, HttpRouter, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer } from "effect"
+import { Deferred, Effect, Fiber, Layer, TestClock } from "effect"
 import { buildSchema } from "graphql"
 import { GraphQLCache, GraphQLHttp } from "../src/index.js"
 import { makeBlog } from "./blog.js"
@@ -69,11 +69,58 @@ describe("coverage", () => {
       expect(reports.map((report) => report.coverage.complete).sort()).toEqual([false, true])
     }).pipe(Effect.provide(Caches)))
 
+  it.effect("fresh until the earliest fragment it shows stops being fresh, counted from when that fragment was rendered", () =>
+    Effect.gen(function*() {
+      const query = `{ post(id: "7") { title author { name } } }`
+      const first = yield* report(query)
+      // Rendered at 0 under the cache's default ttl (1 minute here).
+      expect(first.coverage.freshUntil).toBe(60_000)
+      yield* TestClock.adjust("30 seconds")
+      const hit = yield* report(query)
+      expect(hit.fullyCached).toBe(true)
+      expect(hit.coverage.freshUntil).toBe(60_000)
+      // A response showing that fragment and a newly rendered one is fresh only as long as the older.
+      const mixed = yield* report(`{ post(id: "7") { title author { name } } user(id: "2") { name } }`)
+      expect(mixed.coverage.complete).toBe(true)
+      expect(mixed.coverage.freshUntil).toBe(60_000)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      Cache.layer({ ttl: "1 minute" }).pipe(Layer.provide(MemoryStore.layer())),
+      GraphQLCache.layer({})
+    ))))
+
   it.effect("incomplete when the fragment cache is off", () =>
     report(`{ post(id: "1") { title } }`).pipe(
       Effect.map((off) => expect(off.coverage.complete).toBe(false)),
       Effect.provide(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ enabled: false })))
     ))
+})
+
+describe("GraphQLHttp responseCache and fragment ages", () => {
+  const blog = makeBlog({ post: {}, user: {}, author: {}, me: { contextKey: ["user"] } })
+  const ServerLive = HttpServer.serve(GraphQLHttp.router({ schema: blog.schema, responseCache: { ttl: "1 minute" } })).pipe(
+    Layer.provideMerge(Layer.mergeAll(Cache.layer({ ttl: "1 minute" }).pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({}))),
+    Layer.provideMerge(NodeHttpServer.layerTest)
+  )
+  const get = (query: string) => HttpClient.execute(HttpClientRequest.get("/graphql").pipe(HttpClientRequest.setUrlParams({ query })))
+
+  it.effect("a response showing a fragment rendered earlier is fresh only as long as that fragment", () =>
+    Effect.gen(function*() {
+      expect((yield* get(`{ post(id: "8") { title } }`)).headers["x-cache"]).toBe("MISS")
+      expect((yield* get(`{ post(id: "8") { title } }`)).headers["x-cache"]).toBe("HIT")
+      yield* TestClock.adjust("30 seconds")
+      // Another document showing the same fragment, now 30 s old: stored for the 30 s it has left.
+      const other = `{ post(id: "8") { title }  }`
+      const first = yield* get(other)
+      expect(first.headers["x-cache"]).toBe("MISS")
+      expect(first.headers["cache-control"]).toContain("max-age=30")
+      expect((yield* get(other)).headers["x-cache"]).toBe("HIT")
+      // Both end together; the fragment is rendered afresh and the response stored for a minute.
+      yield* TestClock.adjust("30 seconds")
+      const renewed = yield* get(other)
+      expect(renewed.headers["x-cache"]).toBe("MISS")
+      expect(renewed.headers["cache-control"]).toContain("max-age=60")
+      expect((yield* get(other)).headers["x-cache"]).toBe("HIT")
+    }).pipe(Effect.provide(ServerLive)))
 })
 
 describe("GraphQLHttp responseCache", () => {

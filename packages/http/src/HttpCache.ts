@@ -94,6 +94,11 @@ export interface ReaderOptions<In, A, I, E, EI, RC> extends Omit<ReadOptions<A, 
   readonly key: (input: In) => Key.Input
   /** The entry's tags, given or computed from the input and the lookup's outcome. */
   readonly tags?: Tag.Input | ((input: In, exit: Exit.Exit<A, E>) => Tag.Input)
+  /**
+   * How long this value may be fresh at most (a response made of parts that are already partly
+   * old), when shorter than `ttl`; a value with no time left is answered but not stored.
+   */
+  readonly freshFor?: (input: In, value: A) => Duration.DurationInput | undefined
 }
 
 /**

@@ -35,6 +35,21 @@ const suite = (name: string, server: typeof ServerLive) =>
           expect([fourth.cache, ranFourth, fourth.text]).toEqual(["HIT", 0, third.text])
         }))
 
+      it.effect("freshFor: a value with less time left is stored for that long; one with none is answered, not stored", () =>
+        Effect.gen(function* () {
+          const id = fresh("left")
+          yield* put(id, "v")
+          const short = yield* get(`/left/${id}/30000`)
+          expect([short.status, short.cache, short.headers.get("cache-control")]).toEqual([200, "MISS", "max-age=30"])
+          expect((yield* get(`/left/${id}/30000`)).cache).toBe("HIT")
+          const spent = fresh("spent")
+          yield* put(spent, "w")
+          const [first, ran] = yield* callsDuring(get(`/left/${spent}/0`))
+          expect([first.status, JSON.parse(first.text), ran]).toEqual([200, { id: spent, value: "w" }, 1])
+          const [again, ranAgain] = yield* callsDuring(get(`/left/${spent}/0`))
+          expect([again.status, ranAgain]).toEqual([200, 1])
+        }))
+
       it.effect("answers and caches the typed failure; 304 on a matching If-None-Match", () =>
         Effect.gen(function* () {
           const id = fresh("reader-missing")

@@ -8,7 +8,7 @@ import { Cache, MemoryStore } from "@cachet/core"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Duration, Effect, Layer, Schema } from "effect"
 import * as Http from "node:http"
 
 export class Item extends Schema.Class<Item>("Item")({ id: Schema.String, value: Schema.String }) {}
@@ -67,6 +67,16 @@ const itemReader = HttpCache.reader({
   failure: { schema: ItemNotFound, status: 404 }
 })
 
+/** A reader whose values may be fresh only for the milliseconds the input says they have left. */
+const leftReader = HttpCache.reader({
+  key: (input: { readonly id: string; readonly left: number }) => ["left", input.id],
+  schema: Item,
+  ttl: "1 hour",
+  tags: (input: { readonly id: string; readonly left: number }) => [`items/${input.id}`],
+  freshFor: (input) => Duration.millis(input.left),
+  failure: { schema: ItemNotFound, status: 404 }
+})
+
 /** The test app's routes. */
 const router = HttpRouter.empty.pipe(
   HttpRouter.get("/items/:id", item.pipe(HttpCache.middleware({ ttl: "1 hour", grace: "1 hour", tags: idTag }))),
@@ -83,6 +93,10 @@ const router = HttpRouter.empty.pipe(
         tags: [`items/${id}`],
         failure: { schema: ItemNotFound, status: 404 }
       }))
+  ),
+  HttpRouter.get(
+    "/left/:id/:left",
+    Effect.flatMap(HttpRouter.params, ({ id, left }) => leftReader({ id: id!, left: Number(left) }, lookup(id!)))
   ),
   HttpRouter.get(
     "/reader/:id",

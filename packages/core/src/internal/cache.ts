@@ -62,7 +62,8 @@ export const make = (options: Cache.Options = {}) =>
     const version = String(options.version ?? "1")
     const prefix = `${Key.escapeSegment(namespace)}:${Key.escapeSegment(version)}:`
     const enabled = options.enabled ?? true
-    const resolve = resolver({ ttl: millis(options.ttl ?? Duration.minutes(5)), grace: millis(options.grace ?? Duration.zero) })
+    const defaults = { ttlMillis: millis(options.ttl ?? Duration.minutes(5)), graceMillis: millis(options.grace ?? Duration.zero) }
+    const resolve = resolver({ ttl: defaults.ttlMillis, grace: defaults.graceMillis })
 
     const counters = Stats.makeCounters()
     const publishMetrics = Stats.publisher(counters, prefix)
@@ -206,6 +207,7 @@ export const make = (options: Cache.Options = {}) =>
 
     const service: Cache.Service = {
       prefix,
+      defaults,
       getOrFetch: policies.getOrFetch as Cache.Service["getOrFetch"],
       get: ((key: Key.Input, entryOptions?: Cache.EntryOptions<unknown, unknown>) =>
         enabled

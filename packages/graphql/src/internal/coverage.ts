@@ -6,6 +6,7 @@
  */
 import { Duration } from "effect"
 import type { FragmentOptions } from "../GraphQLCache.js"
+import type { Stored } from "./raw.js"
 
 /** @internal */
 export class Coverage {
@@ -38,9 +39,16 @@ export class Coverage {
     if (spec.grace !== undefined) this.graceMillis = min(this.graceMillis, Duration.toMillis(Duration.decode(spec.grace)))
   }
 
-  /** Adds the tags of a fragment read or written. */
-  add(tags: Iterable<string>): void {
-    for (const tag of tags) this.tags.add(tag)
+  /**
+   * The earliest time a fragment read or written stops being fresh (epoch milliseconds; `0` when
+   * one's freshness is unknown: a response showing it is not stored).
+   */
+  freshUntil: number | undefined = undefined
+
+  /** Adds a fragment read or written: its tags, and until when it is fresh. */
+  add(stored: Stored): void {
+    for (const tag of stored.g) this.tags.add(tag)
+    this.freshUntil = min(this.freshUntil, stored.e ?? 0)
   }
 }
 

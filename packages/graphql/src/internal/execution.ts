@@ -7,7 +7,7 @@
  * @internal
  */
 import { type Cache, Key } from "@cachet/core"
-import { Effect, Exit, Fiber, Option, Runtime } from "effect"
+import { Clock, Effect, Exit, Fiber, Option, Runtime } from "effect"
 import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
 import * as FragmentKey from "../FragmentKey.js"
@@ -222,7 +222,7 @@ export class Execution {
     }
     const hit = (stored: Stored): unknown => {
       this.hits++
-      this.coverage.add(stored.g)
+      this.coverage.add(stored)
       for (let p = info.path.prev; p !== undefined; p = p.prev) {
         const enclosing = this.recordings.get(p)
         if (enclosing !== undefined) for (const tag of stored.g) enclosing.tags.add(tag)
@@ -373,7 +373,7 @@ export class Execution {
       if (!values.every(Option.isSome)) return Option.none<ReadonlyArray<Stored>>()
       self.prefetched.clear()
       self.hits += values.length
-      for (const value of values) self.coverage.add(Option.getOrThrow(value).g)
+      for (const value of values) self.coverage.add(Option.getOrThrow(value))
       return Option.some(values.map((value) => Option.getOrThrow(value)))
     })
   }
@@ -382,7 +382,14 @@ export class Execution {
   finish(data: unknown, errors: ReadonlyArray<GraphQLError>) {
     const self = this
     return Effect.gen(function*() {
-      const { entries, rendered } = render(self.finished, data, errors, self.options.config)
+      const { entries, rendered } = render(
+        self.finished,
+        data,
+        errors,
+        self.options.config,
+        yield* Clock.currentTimeMillis,
+        self.options.cache.defaults?.ttlMillis
+      )
       if (entries.size > 0 && self.stamp !== undefined) {
         self.writes += entries.size
         yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
@@ -390,7 +397,7 @@ export class Execution {
       for (const recording of self.finished) {
         const stored = rendered.get(recording)
         if (stored === undefined) self.coverage.unrendered = true
-        else self.coverage.add(stored.g)
+        else self.coverage.add(stored)
       }
       self.release((recording) => rendered.get(recording))
     }).pipe(Effect.onInterrupt(() => Effect.sync(() => self.release(() => undefined))))

@@ -13,6 +13,8 @@ export interface Stored {
   readonly t?: Readonly<Record<string, string>>
   /** The entry's tags (so an enclosing fragment written later carries them too). */
   readonly g: ReadonlyArray<string>
+  /** Until when it is fresh (epoch milliseconds), when its ttl was known as it was rendered. */
+  readonly e?: number
 }
 
 /** An object replayed from a stored fragment. @internal */

@@ -5,6 +5,7 @@
  */
 import type { Cache, Key } from "@cachet/core"
 import { Tag } from "@cachet/core"
+import { Duration } from "effect"
 import type { GraphQLError } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
 import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
@@ -31,7 +32,9 @@ export const render = (
   recordings: ReadonlyArray<Recording>,
   data: unknown,
   errors: ReadonlyArray<GraphQLError>,
-  config: ResolvedOptions
+  config: ResolvedOptions,
+  now: number,
+  cacheTtlMillis: number | undefined
 ): { readonly entries: Map<string, Cache.ManyEntry<Stored>>; readonly rendered: Map<Recording, Stored> } => {
   const entries = new Map<string, Cache.ManyEntry<Stored>>()
   const rendered = new Map<Recording, Stored>()
@@ -49,12 +52,15 @@ export const render = (
     const value = values.get(recording)
     if (value === undefined) continue
     const tags = tagsOf.get(recording)!
-    const stored: Stored = Object.keys(recording.types).length > 0
-      ? { v: value, t: recording.types, g: tags }
-      : { v: value, g: tags }
-    rendered.set(recording, stored)
     const ttl = recording.spec.ttl ?? config.defaults.ttl
     const grace = recording.spec.grace ?? config.defaults.grace
+    // The entry's ttl: the field's, the fragment cache's default, or else the cache's own.
+    const ttlMillis = ttl === undefined ? cacheTtlMillis : Duration.toMillis(Duration.decode(ttl))
+    const freshUntil = ttlMillis === undefined ? {} : { e: now + ttlMillis }
+    const stored: Stored = Object.keys(recording.types).length > 0
+      ? { v: value, t: recording.types, g: tags, ...freshUntil }
+      : { v: value, g: tags, ...freshUntil }
+    rendered.set(recording, stored)
     entries.set(recording.keyText, {
       key: recording.key,
       value: stored,

@@ -9,7 +9,7 @@
 import { type Cache, Key } from "@cachet/core"
 import { HttpCache } from "@cachet/http"
 import { HttpBody, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Data, Duration, Effect, Option, Schema } from "effect"
+import { Clock, Data, Duration, Effect, Option, Schema } from "effect"
 import type { ExecutionResult, GraphQLSchema } from "graphql"
 import * as FragmentKey from "../FragmentKey.js"
 import * as GraphQLCache from "../GraphQLCache.js"
@@ -48,6 +48,8 @@ const storedBody = (result: ExecutionResult): ExecutionResult => {
 interface Input {
   readonly key: string
   tags: ReadonlyArray<string>
+  /** How long the response may stay fresh: until its oldest fragment stops being fresh. */
+  freshForMillis: number | undefined
 }
 
 type Reader = <R>(
@@ -75,6 +77,7 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
         ttl: ttlMillis,
         grace: graceMillis,
         tags: (input) => input.tags,
+        freshFor: (input) => input.freshForMillis,
         ...(settings.vary.length > 0 ? { vary: settings.vary } : {})
       })
       readers.set(id, reader)
@@ -102,14 +105,17 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
       const config = Option.getOrUndefined(option)
       const ttlMillis = millis(settings.ttl ?? config?.defaults.ttl ?? Duration.minutes(1))
       const graceMillis = millis(settings.grace ?? config?.defaults.grace ?? Duration.zero)
-      const input: Input = { key: keyOf(params, config), tags: [] }
-      const lookup = Effect.flatMap(execute, (report) => {
+      const input: Input = { key: keyOf(params, config), tags: [], freshForMillis: undefined }
+      const lookup = Effect.flatMap(Effect.zip(Clock.currentTimeMillis, execute), ([started, report]) => {
         const coverage = report.coverage
         // Never stored for longer, or served stale for longer, than a fragment it shows allows.
         const tooLong = (coverage.ttlMillis !== undefined && coverage.ttlMillis < ttlMillis) ||
           (coverage.graceMillis !== undefined && coverage.graceMillis < graceMillis)
         if (!coverage.complete || tooLong) return Effect.fail(new NotStored({ report }))
         input.tags = coverage.tags
+        // Fresh only until its oldest fragment stops being fresh, counted from when that fragment
+        // was rendered (one rendered by this request is as fresh as the response, dated from its start).
+        input.freshForMillis = coverage.freshUntil === undefined ? undefined : coverage.freshUntil - started
         return Effect.succeed<unknown>(storedBody(report.result))
       })
       return Effect.map(readerOf(ttlMillis, graceMillis)(input, lookup), (response) => asGraphQLResponse(response, contentType, vary))

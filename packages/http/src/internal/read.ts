@@ -101,11 +101,19 @@ const storedOf = <A, E>(
   plan: Plan,
   exit: Exit.Exit<A, E>,
   tagsOf: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input) | undefined,
-  tagged: { tags: Tag.Input }
+  tagged: { tags: Tag.Input },
+  freshFor: ((value: A) => Duration.DurationInput | undefined) | undefined
 ): Effect.Effect<StoredResponse.StoredResponse, E | Uncacheable> => {
   if (Exit.isSuccess(exit)) {
     if (tagsOf !== undefined) tagged.tags = typeof tagsOf === "function" ? tagsOf(exit) : tagsOf
-    return store(plan, plan.status, exit.value, plan.encode, plan.route.ttlMillis)
+    const left = freshFor?.(exit.value)
+    const ttlMillis = left === undefined ? plan.route.ttlMillis : Math.min(plan.route.ttlMillis, millis(left))
+    if (ttlMillis <= 0) {
+      // No time left to be fresh: answered as produced, never stored.
+      return Effect.flatMap(store(plan, plan.status, exit.value, plan.encode, 0), (response) =>
+        Effect.fail(new Uncacheable({ response: StoredResponse.toResponse(response, {}) })))
+    }
+    return store(plan, plan.status, exit.value, plan.encode, ttlMillis)
   }
   const error = Cause.failureOption(exit.cause)
   if (plan.isFailure === undefined || Option.isNone(error) || !plan.isFailure(error.value)) return Effect.failCause(exit.cause)
@@ -119,13 +127,14 @@ const readThrough = <A, E, R, RC>(
   key: Key.Input,
   lookup: Effect.Effect<A, E, R>,
   tagsOf: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input) | undefined,
-  context: Effect.Effect<Key.Part, never, RC> | undefined
+  context: Effect.Effect<Key.Part, never, RC> | undefined,
+  freshFor?: (value: A) => Duration.DurationInput | undefined
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> => {
   // The entry's tags are known once the lookup has run; the cache asks for them after the fetch.
   const tagged = { tags: [] as Tag.Input }
   return serve(
     keyOf(plan, Key.encode(key)),
-    Effect.flatMap(Effect.exit(lookup), (exit) => storedOf(plan, exit, tagsOf, tagged)),
+    Effect.flatMap(Effect.exit(lookup), (exit) => storedOf(plan, exit, tagsOf, tagged, freshFor)),
     plan.route,
     tagsOf === undefined ? undefined : () => tagged.tags,
     context,
@@ -143,10 +152,17 @@ export const read = <A, I, E, R, EI, RC>(
 /** @internal */
 export const reader = <In, A, I, E, EI, RC>(options: HttpCache.ReaderOptions<In, A, I, E, EI, RC>) => {
   const plan = makePlan(options as unknown as PlanOptions)
-  const { context, key, tags } = options
+  const { context, freshFor, key, tags } = options
   return <E2 extends E, R>(
     input: In,
     lookup: Effect.Effect<A, E2, R>
   ): Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
-    readThrough(plan, key(input), lookup, typeof tags === "function" ? (exit) => tags(input, exit) : tags, context)
+    readThrough(
+      plan,
+      key(input),
+      lookup,
+      typeof tags === "function" ? (exit) => tags(input, exit) : tags,
+      context,
+      freshFor === undefined ? undefined : (value) => freshFor(input, value)
+    )
 }
