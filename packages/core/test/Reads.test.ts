@@ -148,8 +148,10 @@ describe("Reads", () => {
         yield* reads.lookup("ns:k", StoreParts.json, undefined)
         const served = hit("k", StoreParts.json, undefined)
         expect(served).toBeDefined()
-        expect(yield* served!).toEqual({ n: 1 })
+        expect(yield* served!.served).toEqual({ n: 1 })
+        // The same hit, and the same first generator step, each time: nothing made per hit.
         expect(hit("k", StoreParts.json, undefined)).toBe(served)
+        expect(served!.step.done).toBe(false)
         // Another schema, another key, a key outside the namespace: not served here.
         expect(hit("k", NumberSchema, undefined)).toBeUndefined()
         expect(hit("missing", StoreParts.json, undefined)).toBeUndefined()
@@ -197,7 +199,7 @@ describe("Reads", () => {
         expect(reads.freshHit!("f", StoreParts.json, undefined)).toBeUndefined()
         const served = reads.freshHit!("f", StoreParts.json, StoreParts.json)
         expect(served).toBeDefined()
-        expect(yield* Effect.flip(served!)).toBe("boom")
+        expect(yield* Effect.flip(served!.served)).toBe("boom")
       }))
   })
 

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Effect, Either, Option } from "effect"
+import { Effect, Either, Option, Utils } from "effect"
 import type { Schema } from "effect"
 import type * as Cache from "../Cache.js"
 import * as Codec from "../Codec.js"
@@ -111,6 +111,8 @@ interface Judged {
   readonly fresh: Lookup
   readonly stale: Lookup
   readonly served: Effect.Effect<unknown, unknown>
+  /** The first step of a `yield*` on `served`, shared by every hit on the entry. */
+  readonly step: IteratorYieldResult<Utils.YieldWrap<Effect.Effect<unknown, unknown>>>
   /** Whether the entry holds a cached failure (served only to reads that cache failures). */
   readonly failed: boolean
   /** `createdAt + ttl`: the entry is fresh before it, while valid. */
@@ -176,6 +178,7 @@ export const judge = (
       fresh: { _tag: "Fresh", decoded: decoded.value, createdAt: entry.createdAt, served },
       stale: { _tag: "Stale", decoded: decoded.value, createdAt: entry.createdAt, served },
       served,
+      step: { value: new Utils.YieldWrap(served), done: false },
       failed: entry.failed,
       freshUntil: entry.createdAt + entry.ttl,
       stamp: entry.stamp,
@@ -198,19 +201,30 @@ export const valueOf = (found: Lookup): Option.Option<unknown> =>
   (found._tag === "Fresh" || found._tag === "Stale") && !found.decoded.failed ? Option.some(found.decoded.value) : Option.none()
 
 /**
- * The served effect of an in-process slot already judged for this schema, when it is fresh and
- * valid at `now` (the hit path: it reads the slot's memo and nothing of the entry); `undefined`
- * when the read needs the full judgment (not judged yet, another schema, stale, or maybe invalid).
+ * A hit on the hit path: the effect that returns the value, and the first step of a `yield*` on
+ * it (both made once per entry).
  *
  * @internal
  */
-export const servedIfFresh = (
+export interface FreshHit {
+  readonly served: Effect.Effect<unknown, unknown>
+  readonly step: IteratorYieldResult<Utils.YieldWrap<Effect.Effect<unknown, unknown>>>
+}
+
+/**
+ * The hit of an in-process slot already judged for this schema, when it is fresh and valid at
+ * `now` (the hit path: it reads the slot's memo and nothing of the entry); `undefined` when the
+ * read needs the full judgment (not judged yet, another schema, stale, or maybe invalid).
+ *
+ * @internal
+ */
+export const hitIfFresh = (
   slot: Store.Slot,
   now: number,
   schema: AnySchema,
   failureSchema: AnySchema | undefined,
   access: Store.SyncAccess
-): Effect.Effect<unknown, unknown> | undefined => {
+): FreshHit | undefined => {
   const judged = slot.memo as Judged | undefined
   if (judged === undefined || judged.schema !== schema || now >= judged.freshUntil) return undefined
   if (judged.failed && failureSchema === undefined) return undefined
@@ -221,5 +235,5 @@ export const servedIfFresh = (
       judged.validAt = generation
     }
   }
-  return judged.served
+  return judged
 }

@@ -25,13 +25,37 @@ export const requestMemo: FiberRef.FiberRef<Map<string, Effect.Effect<unknown>> 
   Map<string, Effect.Effect<unknown>> | undefined
 >(undefined)
 
-/** Reads a `CacheOrNetwork` call when it runs, in the fiber that runs it. */
+/**
+ * Reads a `CacheOrNetwork` call when it runs, in the fiber that runs it: the effect that
+ * completes the read, or (asked for `yield*`, on the hit path) the generator step of a hit.
+ */
 type ReadNow = <R>(
   key: Key.Input,
   fetch: Effect.Effect<unknown, unknown, R>,
   options: AnyFetchOptions | undefined,
-  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
-) => Effect.Effect<unknown, unknown, R>
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined,
+  asStep: boolean
+) => Effect.Effect<unknown, unknown, R> | HitStep
+
+/**
+ * A `yield*` that hit: its first step is the entry's own (made once), so a hit allocates this
+ * small iterator and the final step only.
+ */
+class HitStep implements Iterator<unknown, unknown, unknown> {
+  constructor(private first: IteratorYieldResult<unknown> | undefined) {}
+  next(value?: unknown): IteratorResult<unknown, unknown> {
+    const first = this.first
+    if (first === undefined) return { value, done: true }
+    this.first = undefined
+    return first
+  }
+  return(value?: unknown): IteratorResult<unknown, unknown> {
+    return { value, done: true }
+  }
+  [Symbol.iterator](): HitStep {
+    return this
+  }
+}
 
 /**
  * A `CacheOrNetwork` read as one small lazy effect: the hit path allocates this object and
@@ -47,14 +71,22 @@ class CacheOrNetworkRead<R> extends Effectable.Class<unknown, unknown, R> {
     super()
   }
   commit(): Effect.Effect<unknown, unknown, R> {
-    return this.readNow(this.key, this.fetch, this.options, Option.getOrUndefined(Fiber.getCurrentFiber()))
+    return this.readNow(this.key, this.fetch, this.options, Option.getOrUndefined(Fiber.getCurrentFiber()), false) as Effect.Effect<
+      unknown,
+      unknown,
+      R
+    >
   }
   /**
    * `yield*` in `Effect.gen` reads when the generator reaches it, in the fiber running it: a hit
    * is then a completed effect the generator resumes from at once, without a turn of the run loop.
    */
-  override [Symbol.iterator](): Utils.SingleShotGen<Utils.YieldWrap<Effect.Effect<unknown, unknown, R>>, unknown> {
-    return new Utils.SingleShotGen(new Utils.YieldWrap(this.commit()))
+  override [Symbol.iterator](): Iterator<Utils.YieldWrap<Effect.Effect<unknown, unknown, R>>, unknown> {
+    const read = this.readNow(this.key, this.fetch, this.options, Option.getOrUndefined(Fiber.getCurrentFiber()), true)
+    return (read instanceof HitStep ? read : new Utils.SingleShotGen(new Utils.YieldWrap(read))) as Iterator<
+      Utils.YieldWrap<Effect.Effect<unknown, unknown, R>>,
+      unknown
+    >
   }
 }
 
@@ -119,8 +151,9 @@ export const make = (options: {
     key: Key.Input,
     fetch: Effect.Effect<unknown, unknown, R>,
     options: AnyFetchOptions | undefined,
-    fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
-  ): Effect.Effect<unknown, unknown, R> => {
+    fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined,
+    asStep: boolean
+  ): Effect.Effect<unknown, unknown, R> | HitStep => {
     const observer = fiber?.getFiberRef(servedObserver)
     const memo = fiber?.getFiberRef(requestMemo)
     const schema = schemaOf(options)
@@ -128,10 +161,10 @@ export const make = (options: {
     const text = Key.encode(key)
     if (freshHit !== undefined && observer === undefined && memo === undefined) {
       // The hit path: a fresh, already-decoded entry of the cache's own namespace.
-      const served = freshHit(text, schema, failureSchema)
-      if (served !== undefined) {
+      const hit = freshHit(text, schema, failureSchema)
+      if (hit !== undefined) {
         counters.hits++
-        return served
+        return asStep ? new HitStep(hit.step) : hit.served
       }
     }
     const storeKey = storeKeyOf(text)

@@ -9,7 +9,7 @@ import { Effect, Option } from "effect"
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
-import { type AnySchema, corrupt, judge, type Lookup, miss, servedIfFresh, unavailable, validityOf, withPending } from "./entryState.js"
+import { type AnySchema, corrupt, type FreshHit, hitIfFresh, judge, type Lookup, miss, unavailable, validityOf, withPending } from "./entryState.js"
 import type { PendingInvalidations } from "./pendingInvalidations.js"
 import type { Counters } from "./stats.js"
 import type { StoreGuard } from "./storeGuard.js"
@@ -33,12 +33,12 @@ export interface Reads {
   /** The in-process store's synchronous access, when it has one. */
   readonly sync: Store.SyncAccess | undefined
   /**
-   * The hit path of an in-process store that can read the cache's namespace directly: the
-   * served effect of a fresh, valid, already-decoded entry under the key text (the store key
-   * without the namespace), or `undefined` when the read needs the full lookup.
+   * The hit path of an in-process store that can read the cache's namespace directly: the hit
+   * of a fresh, valid, already-decoded entry under the key text (the store key without the
+   * namespace), or `undefined` when the read needs the full lookup.
    */
   readonly freshHit:
-    | ((text: string, schema: AnySchema, failureSchema: AnySchema | undefined) => Effect.Effect<unknown, unknown> | undefined)
+    | ((text: string, schema: AnySchema, failureSchema: AnySchema | undefined) => FreshHit | undefined)
     | undefined
   /** Judges a key of an in-process store synchronously (the hit path). */
   readonly judgeSync: (
@@ -86,7 +86,7 @@ export const make = (options: StoreParts): Reads => {
       if (pending.size() !== 0) return undefined
       const time = now()
       const slot = space.read(text, time)
-      return slot === undefined ? undefined : servedIfFresh(slot, time, schema, failureSchema, sync)
+      return slot === undefined ? undefined : hitIfFresh(slot, time, schema, failureSchema, sync)
     }
 
   const validityOfRaw = (storeKey: string, entry: Store.Entry, versions: ReadonlyArray<TagVersions.Version>) =>
