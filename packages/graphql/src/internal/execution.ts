@@ -382,14 +382,7 @@ export class Execution {
   finish(data: unknown, errors: ReadonlyArray<GraphQLError>) {
     const self = this
     return Effect.gen(function*() {
-      const { entries, rendered } = render(
-        self.finished,
-        data,
-        errors,
-        self.options.config,
-        yield* Clock.currentTimeMillis,
-        self.options.cache.defaults?.ttlMillis
-      )
+      const { entries, rendered } = render(self.finished, data, errors, self.options.config, yield* Clock.currentTimeMillis, self.options.cache.defaults?.ttlMillis)
       if (entries.size > 0 && self.stamp !== undefined) {
         self.writes += entries.size
         yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
