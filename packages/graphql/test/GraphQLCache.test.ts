@@ -1,11 +1,12 @@
 import { Cache, MemoryStore } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, TestClock } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import type { ExecutionResult } from "graphql"
 import { buildSchema, execute as plainExecute, parse } from "graphql"
 import { GraphQLCache } from "../src/index.js"
 import { makeBlog } from "./blog.js"
+import { twoConcurrentMisses } from "./concurrent.js"
 
 const live = (options: GraphQLCache.Options = {}) =>
   Layer.mergeAll(
@@ -358,20 +359,8 @@ describe("GraphQLCache: execution", () => {
 
   it.effect("misses of one key across concurrent requests run the resolver once", () =>
     Effect.gen(function*() {
-      const gate = yield* Deferred.make<void>()
-      let calls = 0
-      const schema = buildSchema(`type Query { slow: String }`)
-      schema.getQueryType()!.getFields()["slow"]!.extensions = GraphQLCache.cacheFragment()
-      schema.getQueryType()!.getFields()["slow"]!.resolve = () =>
-        Effect.zipRight(Effect.sync(() => calls++), Effect.as(Deferred.await(gate), "done"))
-      const one = yield* Effect.fork(GraphQLCache.execute({ schema, source: `{ slow }` }))
-      const two = yield* Effect.fork(GraphQLCache.execute({ schema, source: `{ slow }` }))
-      const cache = yield* Cache.Cache
-      // Both have read the store and missed; the first holds the flight, blocked on the gate.
-      yield* cache.stats.pipe(Effect.repeat({ until: (stats) => stats.misses >= 2 && calls > 0 }))
-      yield* Deferred.succeed(gate, undefined)
-      const results = yield* Fiber.joinAll([one, two])
-      expect(results.map((result) => result.data)).toEqual([{ slow: "done" }, { slow: "done" }])
+      const { calls, reports } = yield* twoConcurrentMisses
+      expect(reports.map((report) => report.result.data)).toEqual([{ slow: "done" }, { slow: "done" }])
       expect(calls).toBe(1)
     }).pipe(Effect.provide(live())))
 

@@ -8,10 +8,10 @@ import { Cache, MemoryStore } from "@cachet/core"
 import { HttpClient, HttpClientRequest, HttpRouter, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Layer, TestClock } from "effect"
-import { buildSchema } from "graphql"
+import { Effect, Layer, TestClock } from "effect"
 import { GraphQLCache, GraphQLHttp } from "../src/index.js"
 import { makeBlog } from "./blog.js"
+import { twoConcurrentMisses } from "./concurrent.js"
 
 const Caches = Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ extensions: true }))
 
@@ -52,19 +52,7 @@ describe("coverage", () => {
 
   it.effect("incomplete for the execution that took its fragment from another's flight (it may predate this one)", () =>
     Effect.gen(function*() {
-      const gate = yield* Deferred.make<void>()
-      let calls = 0
-      const schema = buildSchema(`type Query { slow: String }`)
-      schema.getQueryType()!.getFields()["slow"]!.extensions = GraphQLCache.cacheFragment()
-      schema.getQueryType()!.getFields()["slow"]!.resolve = () =>
-        Effect.zipRight(Effect.sync(() => calls++), Effect.as(Deferred.await(gate), "done"))
-      const one = yield* Effect.fork(GraphQLCache.executeReport({ schema, source: `{ slow }` }))
-      const two = yield* Effect.fork(GraphQLCache.executeReport({ schema, source: `{ slow }` }))
-      const cache = yield* Cache.Cache
-      // Both have read the store and missed; the first holds the flight, blocked on the gate.
-      yield* cache.stats.pipe(Effect.repeat({ until: (stats) => stats.misses >= 2 && calls > 0 }))
-      yield* Deferred.succeed(gate, undefined)
-      const reports = yield* Fiber.joinAll([one, two])
+      const { calls, reports } = yield* twoConcurrentMisses
       expect(calls).toBe(1)
       expect(reports.map((report) => report.coverage.complete).sort()).toEqual([false, true])
     }).pipe(Effect.provide(Caches)))
