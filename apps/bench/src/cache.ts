@@ -8,7 +8,15 @@ import { memoryDriver } from "bentocache/drivers/memory"
 import { createCache } from "cache-manager"
 import { Effect, Layer, ManagedRuntime, Schema } from "effect"
 import { LRUCache } from "lru-cache"
-import { type Allocation, type Contender, measureAllocation, measureInterleaved, measureRounds, type Sample } from "./measure.js"
+
+import {
+  type Allocation,
+  type Contender,
+  measureAllocation,
+  measureInterleaved,
+  measureRounds,
+  type Sample
+} from "./measure.js"
 
 const KEYS = 10_000
 const OPS = 200_000
@@ -39,7 +47,7 @@ const cachet = async (): Promise<{
   const runtime = cachetRuntime(KEYS)
   const schema = Tag.at("users", () => Tag.wild)
   const User = Schema.Struct({ id: Schema.String, name: Schema.String, email: Schema.String })
-  const program = Effect.gen(function* () {
+  const program = Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const blog = yield* QueryCache.make({
       schema,
@@ -52,18 +60,18 @@ const cachet = async (): Promise<{
         })
       })
     })
-    const getOrFetchLoop = Effect.gen(function* () {
+    const getOrFetchLoop = Effect.gen(function*() {
       for (let i = 0; i < OPS; i++) {
         const n = i % KEYS
         yield* cache.getOrFetch(keys[n]!, Effect.sync(() => valueOf(n)), { tags: [`users/${n}`] })
       }
     })
-    const queryLoop = Effect.gen(function* () {
+    const queryLoop = Effect.gen(function*() {
       for (let i = 0; i < OPS; i++) yield* blog.getUser({ id: String(i % KEYS) })
     })
     // The same calls in chunks, and the loop's own allocations (arguments, an already-built
     // effect yielded) to subtract: what remains is what a hit allocates in Cachet.
-    const hitChunk = Effect.gen(function* () {
+    const hitChunk = Effect.gen(function*() {
       for (let i = 0; i < CHUNK; i++) {
         const n = i % KEYS
         yield* cache.getOrFetch(keys[n]!, Effect.sync(() => valueOf(n)), { tags: [`users/${n}`] })
@@ -73,7 +81,7 @@ const cachet = async (): Promise<{
     let round = 0
     const missLoop = Effect.suspend(() => {
       round++
-      return Effect.gen(function* () {
+      return Effect.gen(function*() {
         for (let i = 0; i < MISSES; i++) {
           yield* cache.getOrFetch(`miss:${round}:${i}`, Effect.sync(() => valueOf(i)), { tags: [`users/${i}`] })
         }
@@ -81,7 +89,7 @@ const cachet = async (): Promise<{
     })
     const built = Effect.succeed(valueOf(0))
     const escaped: { fetch?: unknown; options?: unknown } = {}
-    const argumentsChunk = Effect.gen(function* () {
+    const argumentsChunk = Effect.gen(function*() {
       for (let i = 0; i < CHUNK; i++) {
         const n = i % KEYS
         const fetch = Effect.sync(() => valueOf(n))
@@ -102,19 +110,34 @@ const cachet = async (): Promise<{
     { name: "cachet QueryCache method (1 tag)", ops: OPS, round: () => runtime.runPromise(queryLoop) }
   ]
   await runtime.runPromise(missLoop)
-  const miss = await measureRounds("cachet Cache.getOrFetch miss (fetch + write, 1 tag)", MISSES, () => runtime.runPromise(missLoop))
-  const hit = await measureAllocation("cachet Cache.getOrFetch hit, with the loop's arguments", CHUNK, () => runtime.runPromise(hitChunk))
+  const miss = await measureRounds(
+    "cachet Cache.getOrFetch miss (fetch + write, 1 tag)",
+    MISSES,
+    () => runtime.runPromise(missLoop)
+  )
+  const hit = await measureAllocation(
+    "cachet Cache.getOrFetch hit, with the loop's arguments",
+    CHUNK,
+    () => runtime.runPromise(hitChunk)
+  )
   const args = await measureAllocation("the loop's arguments alone", CHUNK, () => runtime.runPromise(argumentsChunk))
   return {
     contenders,
     dispose: () => runtime.dispose(),
     miss,
-    allocation: [hit, args, { name: "cachet Cache.getOrFetch hit, beyond its arguments", bytesPerOp: hit.bytesPerOp - args.bytesPerOp }]
+    allocation: [hit, args, {
+      name: "cachet Cache.getOrFetch hit, beyond its arguments",
+      bytesPerOp: hit.bytesPerOp - args.bytesPerOp
+    }]
   }
 }
 
 const lruAllocation = async (): Promise<Allocation> => {
-  const lru = new LRUCache<string, ReturnType<typeof valueOf>>({ max: KEYS * 2, ttl: 3_600_000, fetchMethod: async (key) => valueOf(Number(key.slice(5))) })
+  const lru = new LRUCache<string, ReturnType<typeof valueOf>>({
+    max: KEYS * 2,
+    ttl: 3_600_000,
+    fetchMethod: async (key) => valueOf(Number(key.slice(5)))
+  })
   for (const key of keys) await lru.fetch(key)
   return measureAllocation("lru-cache 11 fetch hit (its promise included)", CHUNK, async () => {
     for (let i = 0; i < CHUNK; i++) await lru.fetch(keys[i % KEYS]!)
@@ -183,23 +206,38 @@ const bento = async (): Promise<{ readonly contenders: Array<Contender>; readonl
 const cachetWide = async (): Promise<Array<Sample>> => {
   const runtime = cachetRuntime(WIDE)
   const wideKeys = Array.from({ length: WIDE }, (_, i) => `post:${i}`)
-  const program = Effect.gen(function* () {
+  const program = Effect.gen(function*() {
     const cache = yield* Cache.Cache
-    const readAll = Effect.gen(function* () {
+    const readAll = Effect.gen(function*() {
       for (let i = 0; i < WIDE; i++) {
         yield* cache.getOrFetch(wideKeys[i]!, Effect.sync(() => valueOf(i)), { tags: [`feed/${i % 100}`] })
       }
     })
-    const invalidateMany = Effect.gen(function* () {
+    const invalidateMany = Effect.gen(function*() {
       for (let i = 0; i < 1_000; i++) yield* cache.invalidate("feed")
     })
     return { readAll, invalidateMany }
   })
   const { invalidateMany, readAll } = await runtime.runPromise(program)
   await runtime.runPromise(readAll)
-  const before = await measureRounds("cachet read before invalidation (hit)", WIDE, () => runtime.runPromise(readAll), 5)
-  const invalidation = await measureRounds("cachet invalidate a tag over 100,000 entries", 1_000, () => runtime.runPromise(invalidateMany), 1)
-  const refetch = await measureRounds("cachet first read after it (refetch + write)", WIDE, () => runtime.runPromise(readAll), 1)
+  const before = await measureRounds(
+    "cachet read before invalidation (hit)",
+    WIDE,
+    () => runtime.runPromise(readAll),
+    5
+  )
+  const invalidation = await measureRounds(
+    "cachet invalidate a tag over 100,000 entries",
+    1_000,
+    () => runtime.runPromise(invalidateMany),
+    1
+  )
+  const refetch = await measureRounds(
+    "cachet first read after it (refetch + write)",
+    WIDE,
+    () => runtime.runPromise(readAll),
+    1
+  )
   const after = await measureRounds("cachet reads after it (hit)", WIDE, () => runtime.runPromise(readAll), 5)
   await runtime.dispose()
   return [before, invalidation, refetch, after]
@@ -209,18 +247,33 @@ const bentoWide = async (): Promise<Array<Sample>> => {
   const cache = makeBento()
   const readAll = async () => {
     for (let i = 0; i < WIDE; i++) {
-      await cache.getOrSet({ key: `post:${i}`, ttl: "1h", tags: [`feed/${i % 100}`, "feed"], factory: () => valueOf(i) })
+      await cache.getOrSet({
+        key: `post:${i}`,
+        ttl: "1h",
+        tags: [`feed/${i % 100}`, "feed"],
+        factory: () => valueOf(i)
+      })
     }
   }
   const sample = WIDE / 10
   const readSome = async () => {
     for (let i = 0; i < sample; i++) {
-      await cache.getOrSet({ key: `post:${i}`, ttl: "1h", tags: [`feed/${i % 100}`, "feed"], factory: () => valueOf(i) })
+      await cache.getOrSet({
+        key: `post:${i}`,
+        ttl: "1h",
+        tags: [`feed/${i % 100}`, "feed"],
+        factory: () => valueOf(i)
+      })
     }
   }
   await readAll()
   const before = await measureRounds("bentocache read before deleteByTag (hit)", sample, readSome, 5)
-  const invalidation = await measureRounds("bentocache deleteByTag over 100,000 entries", 1, () => cache.deleteByTag({ tags: ["feed"] }), 1)
+  const invalidation = await measureRounds(
+    "bentocache deleteByTag over 100,000 entries",
+    1,
+    () => cache.deleteByTag({ tags: ["feed"] }),
+    1
+  )
   const refetch = await measureRounds("bentocache first read after it", sample, readSome, 1)
   const after = await measureRounds("bentocache reads after it", sample, readSome, 5)
   await cache.disconnectAll()
@@ -237,7 +290,12 @@ export const run = async (): Promise<{
   const ours = await cachet()
   const bentos = await bento()
   // Measured round-robin, so that the ratios hold while the machine's load changes.
-  const hit = await measureInterleaved([...ours.contenders, await lruCache(), await cacheManager(), ...bentos.contenders])
+  const hit = await measureInterleaved([
+    ...ours.contenders,
+    await lruCache(),
+    await cacheManager(),
+    ...bentos.contenders
+  ])
   await ours.dispose()
   await bentos.dispose()
   const wide = [...(await cachetWide()), ...(await bentoWide())]

@@ -5,25 +5,55 @@
  * (cached) against REST's cached `GET /posts/:id` in the reference app (a few seconds each,
  * loopback).
  */
-import { Cache, MemoryStore } from "@cachet/core"
-import { GraphQLCache } from "@cachet/graphql"
-import autocannon from "autocannon"
-import { Layer, ManagedRuntime } from "effect"
-import type { GraphQLFieldConfig } from "graphql"
-import { execute, GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql"
 import { spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+
+import { Cache, MemoryStore } from "@cachet/core"
+import { GraphQLCache } from "@cachet/graphql"
+import autocannon from "autocannon"
+import { Layer, ManagedRuntime } from "effect"
+import type { GraphQLFieldConfig } from "graphql"
+import {
+  execute,
+  GraphQLID,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse
+} from "graphql"
+
 import { formatNs, measureAsync, type Sample } from "./measure.js"
 
-interface UserRow { readonly id: string; readonly name: string; readonly email: string }
-interface PostRow { readonly id: string; readonly title: string; readonly body: string; readonly userId: string; readonly updatedAt: string }
-interface CommentRow { readonly id: string; readonly postId: string; readonly authorId: string; readonly body: string }
+interface UserRow {
+  readonly id: string
+  readonly name: string
+  readonly email: string
+}
+interface PostRow {
+  readonly id: string
+  readonly title: string
+  readonly body: string
+  readonly userId: string
+  readonly updatedAt: string
+}
+interface CommentRow {
+  readonly id: string
+  readonly postId: string
+  readonly authorId: string
+  readonly body: string
+}
 
-const users: ReadonlyArray<UserRow> = Array.from({ length: 50 }, (_, i) => ({ id: String(i + 1), name: `User ${i + 1}`, email: `u${i + 1}@example.com` }))
+const users: ReadonlyArray<UserRow> = Array.from(
+  { length: 50 },
+  (_, i) => ({ id: String(i + 1), name: `User ${i + 1}`, email: `u${i + 1}@example.com` })
+)
 const posts: ReadonlyArray<PostRow> = Array.from({ length: 200 }, (_, i) => ({
   id: String(i + 1),
   title: `Post ${i + 1}`,
@@ -32,19 +62,29 @@ const posts: ReadonlyArray<PostRow> = Array.from({ length: 200 }, (_, i) => ({
   updatedAt: "2026-11-30T00:00:00.000Z"
 }))
 const usersById = new Map(users.map((user) => [user.id, user]))
-const commentsByPost = new Map(posts.map((post) => [post.id, Array.from({ length: 5 }, (_, j): CommentRow => ({
-  id: `${post.id}-${j}`,
-  postId: post.id,
-  authorId: String(((Number(post.id) + j) % 50) + 1),
-  body: `Comment ${j} on post ${post.id}`
-}))]))
+const commentsByPost = new Map(posts.map((post) => [
+  post.id,
+  Array.from({ length: 5 }, (_, j): CommentRow => ({
+    id: `${post.id}-${j}`,
+    postId: post.id,
+    authorId: String(((Number(post.id) + j) % 50) + 1),
+    body: `Comment ${j} on post ${post.id}`
+  }))
+]))
 
 /** The blog schema; `marked` adds the fragment-cache marks (the same definitions otherwise). */
 const makeSchema = (marked: boolean): GraphQLSchema => {
-  const mark = (): Pick<GraphQLFieldConfig<unknown, unknown>, "extensions"> => (marked ? { extensions: GraphQLCache.cacheFragment() } : {})
+  const mark = (): Pick<
+    GraphQLFieldConfig<unknown, unknown>,
+    "extensions"
+  > => (marked ? { extensions: GraphQLCache.cacheFragment() } : {})
   const User: GraphQLObjectType = new GraphQLObjectType<UserRow>({
     name: "User",
-    fields: { id: { type: new GraphQLNonNull(GraphQLID) }, name: { type: GraphQLString }, email: { type: GraphQLString } }
+    fields: {
+      id: { type: new GraphQLNonNull(GraphQLID) },
+      name: { type: GraphQLString },
+      email: { type: GraphQLString }
+    }
   })
   const Comment = new GraphQLObjectType<CommentRow>({
     name: "Comment",
@@ -108,9 +148,13 @@ const load = async (url: string, post?: string, duration = 3): Promise<number> =
     url,
     connections: 10,
     duration,
-    ...(post === undefined ? {} : { method: "POST" as const, body: post, headers: { "content-type": "application/json" } })
+    ...(post === undefined
+      ? {}
+      : { method: "POST" as const, body: post, headers: { "content-type": "application/json" } })
   })
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  }
   return result.requests.average
 }
 
@@ -118,7 +162,12 @@ const load = async (url: string, post?: string, duration = 3): Promise<number> =
 const httpFigures = async (): Promise<Figures["http"]> => {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
   const port = await freePort()
-  const child = spawn(process.execPath, ["--conditions=@cachet/source", "--import", "tsx", join(root, "apps/server/src/main.ts")], {
+  const child = spawn(process.execPath, [
+    "--conditions=@cachet/source",
+    "--import",
+    "tsx",
+    join(root, "apps/server/src/main.ts")
+  ], {
     cwd: root,
     env: {
       ...process.env,
@@ -141,7 +190,8 @@ const httpFigures = async (): Promise<Figures["http"]> => {
       child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening`)))
     })
     const base = `http://127.0.0.1:${port}`
-    const query = `{ post(id: "1") { id title body createdAt updatedAt author { id name } comments { id body createdAt author { id name } } } }`
+    const query =
+      `{ post(id: "1") { id title body createdAt updatedAt author { id name } comments { id body createdAt author { id name } } } }`
     const graphqlUrl = `${base}/graphql?query=${encodeURIComponent(query)}`
     await fetch(graphqlUrl)
     await fetch(`${base}/posts/1`)
@@ -175,18 +225,29 @@ export const run = async (): Promise<Figures> => {
   const marked = makeSchema(true)
   const plain = makeSchema(false)
   const unmarked = makeSchema(false)
-  const runtime = ManagedRuntime.make(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer()))
-  const disabled = ManagedRuntime.make(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ enabled: false })))
+  const runtime = ManagedRuntime.make(
+    Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer())
+  )
+  const disabled = ManagedRuntime.make(
+    Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ enabled: false }))
+  )
   try {
-    const cached = (document: typeof cachedQuery) => () => runtime.runPromise(GraphQLCache.execute({ schema: marked, document }))
+    const cached = (document: typeof cachedQuery) => () =>
+      runtime.runPromise(GraphQLCache.execute({ schema: marked, document }))
     const bodies: ReadonlyArray<readonly [string, number, () => Promise<unknown>]> = [
-      ["uncached: GraphQLCache.execute, cache disabled (same schema)", 300, () =>
-        disabled.runPromise(GraphQLCache.execute({ schema: marked, document: cachedQuery }))],
+      [
+        "uncached: GraphQLCache.execute, cache disabled (same schema)",
+        300,
+        () => disabled.runPromise(GraphQLCache.execute({ schema: marked, document: cachedQuery }))
+      ],
       ["fully cached: the root fragment hits", 3_000, cached(cachedQuery)],
       ["cached below the root: Post.author and Post.comments hit, replayed", 300, cached(replayQuery)],
       ["plain graphql.execute, no cache marks", 300, async () => execute({ schema: plain, document: cachedQuery })],
-      ["GraphQLCache.execute, nothing cached (no marks)", 300, () =>
-        runtime.runPromise(GraphQLCache.execute({ schema: unmarked, document: cachedQuery }))]
+      [
+        "GraphQLCache.execute, nothing cached (no marks)",
+        300,
+        () => runtime.runPromise(GraphQLCache.execute({ schema: unmarked, document: cachedQuery }))
+      ]
     ]
     // Warm every body first (the entries, and the JIT), so measuring order does not decide.
     for (const [, , body] of bodies) for (let i = 0; i < 200; i++) await body()
@@ -208,19 +269,29 @@ export const section = async (): Promise<Array<string>> => {
     "",
     "| measurement | per op | ratio to uncached |",
     "| --- | ---: | ---: |",
-    ...figures.inProcess.map((row) => `| ${row.name} | ${formatNs(row.nsPerOp)} | ${(row.nsPerOp / uncached!.nsPerOp).toFixed(3)}× |`),
+    ...figures.inProcess.map((row) =>
+      `| ${row.name} | ${formatNs(row.nsPerOp)} | ${(row.nsPerOp / uncached!.nsPerOp).toFixed(3)}× |`
+    ),
     "",
-    `- fully cached is ${(uncached!.nsPerOp / cached!.nsPerOp).toFixed(1)}× faster than uncached on the same schema (goal ≥ 10×);` +
+    `- fully cached is ${
+      (uncached!.nsPerOp / cached!.nsPerOp).toFixed(1)
+    }× faster than uncached on the same schema (goal ≥ 10×);` +
     ` with hits below the root (replayed through the executor) ${(uncached!.nsPerOp / replay!.nsPerOp).toFixed(1)}×`,
-    `- overhead with nothing cached: ${(overhead!.nsPerOp / plain!.nsPerOp).toFixed(2)}× plain \`graphql.execute\` (goal ≤ 1.3×)`
+    `- overhead with nothing cached: ${
+      (overhead!.nsPerOp / plain!.nsPerOp).toFixed(2)
+    }× plain \`graphql.execute\` (goal ≤ 1.3×)`
   ]
   if (typeof figures.http === "string") lines.push(`- over HTTP: ${figures.http}`)
   else {
     lines.push(
       `- over HTTP (reference app, loopback, 10 connections, 4 rounds of 1 s each, round-robin): \`GET /graphql\` for one post with author and comments,` +
-        ` served whole from the response cache: ${figures.http.graphqlRps.toFixed(0)} req/s; the same query over \`POST\`` +
+        ` served whole from the response cache: ${
+          figures.http.graphqlRps.toFixed(0)
+        } req/s; the same query over \`POST\`` +
         ` (fragment cache only): ${figures.http.postRps.toFixed(0)} req/s; REST \`GET /posts/1\`, cached:` +
-        ` ${figures.http.restRps.toFixed(0)} req/s (GraphQL GET / REST = ${(figures.http.graphqlRps / figures.http.restRps).toFixed(2)},` +
+        ` ${figures.http.restRps.toFixed(0)} req/s (GraphQL GET / REST = ${
+          (figures.http.graphqlRps / figures.http.restRps).toFixed(2)
+        },` +
         ` GET / POST = ${(figures.http.graphqlRps / figures.http.postRps).toFixed(2)})`
     )
   }

@@ -11,10 +11,6 @@
  * Run directly (`node dist/http.js serve node|router`, with `PORT` and `BODY`) it is one of the
  * two fixed-body servers.
  */
-import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import autocannon from "autocannon"
-import { Layer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
@@ -22,6 +18,11 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+
+import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import autocannon from "autocannon"
+import { Layer } from "effect"
 
 const here = fileURLToPath(import.meta.url)
 const serverDir = Path.resolve(Path.dirname(here), "..", "..", "server")
@@ -82,7 +83,14 @@ const start = async (args: ReadonlyArray<string>, cwd: string, env: Record<strin
   const port = await freePort()
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { ...process.env, CACHET_LOG_LEVEL: "warn", CACHET_HOST: "127.0.0.1", CACHET_PORT: String(port), PORT: String(port), ...env },
+    env: {
+      ...process.env,
+      CACHET_LOG_LEVEL: "warn",
+      CACHET_HOST: "127.0.0.1",
+      CACHET_PORT: String(port),
+      PORT: String(port),
+      ...env
+    },
     stdio: ["ignore", "ignore", "inherit"]
   })
   const url = `http://127.0.0.1:${port}`
@@ -117,7 +125,9 @@ const load = async (name: string, child: Child, duration: number): Promise<Figur
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuMicros: before === undefined || after === undefined ? undefined : (after - before) / Math.max(result.requests.total, 1),
+    cpuMicros: before === undefined || after === undefined
+      ? undefined
+      : (after - before) / Math.max(result.requests.total, 1),
     non2xx: result.non2xx,
     errors: result.errors
   }
@@ -176,14 +186,20 @@ export const run = async (): Promise<ReadonlyArray<Figures>> => {
 /** The markdown of the section. */
 export const section = (figures: ReadonlyArray<Figures>): Array<string> => {
   const [node, router, cached, off, middleware] = figures
-  if (node === undefined || router === undefined || cached === undefined || off === undefined || middleware === undefined) return []
+  if (
+    node === undefined || router === undefined || cached === undefined || off === undefined || middleware === undefined
+  ) return []
   const cpu = (f: Figures) => (f.cpuMicros === undefined ? "n/a" : `${f.cpuMicros.toFixed(0)} µs`)
   const rows = figures.map((f) =>
-    `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${cpu(f)} | ${(f.rps / router.rps * 100).toFixed(0)}% |` +
+    `| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${cpu(f)} | ${
+      (f.rps / router.rps * 100).toFixed(0)
+    }% |` +
     (f.non2xx + f.errors > 0 ? ` ${f.non2xx} non-2xx, ${f.errors} errors` : "")
   )
   const cpuShare = cached.cpuMicros !== undefined && router.cpuMicros !== undefined
-    ? ` (by server CPU per request, which a busy machine disturbs less: ${(router.cpuMicros / cached.cpuMicros * 100).toFixed(0)}%)`
+    ? ` (by server CPU per request, which a busy machine disturbs less: ${
+      (router.cpuMicros / cached.cpuMicros * 100).toFixed(0)
+    }%)`
     : ""
   const check = (ok: boolean) => (ok ? "met" : "**not met**")
   const share = cached.rps / router.rps
@@ -196,10 +212,14 @@ export const section = (figures: ReadonlyArray<Figures>): Array<string> => {
     "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
-    `- app cached / bare HttpRouter: ${(share * 100).toFixed(0)}% (goal ≥ 75%: ${check(share >= 0.75)})${cpuShare}; node:http floor: the bare router is ${(router.rps / node.rps * 100).toFixed(0)}% of plain node:http`,
+    `- app cached / bare HttpRouter: ${(share * 100).toFixed(0)}% (goal ≥ 75%: ${
+      check(share >= 0.75)
+    })${cpuShare}; node:http floor: the bare router is ${(router.rps / node.rps * 100).toFixed(0)}% of plain node:http`,
     `- app cached / cache off: ${speedup.toFixed(1)}× (goal ≥ 10×: ${check(speedup >= 10)})`,
     `- p99 app cached / bare HttpRouter: ${tail.toFixed(2)}× (goal ≤ 2×: ${check(tail <= 2)})`,
-    `- @cachet/http middleware on a plain HttpRouter / bare HttpRouter: ${(middleware.rps / router.rps * 100).toFixed(0)}%`,
+    `- @cachet/http middleware on a plain HttpRouter / bare HttpRouter: ${
+      (middleware.rps / router.rps * 100).toFixed(0)
+    }%`,
     "- Each server is its own process (the app via tsx, `CACHET_LOG_LEVEL=warn`, default seed), warmed up for 3 s; autocannon runs in the bench process. On a shared machine, compare the ratios, not the absolute figures.",
     ""
   ]

@@ -4,27 +4,33 @@
  * runs only the named sections and prints them without touching BENCHMARKS.md.
  */
 import "./env.js"
+
 import { writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+
 import * as CacheBench from "./cache.js"
 import * as ClusterBench from "./cluster.js"
 import * as GraphQLBench from "./graphql.js"
 import * as HttpBench from "./http.js"
-import * as MemcachedBench from "./memcached.js"
 import { formatNs, type Sample } from "./measure.js"
+import * as MemcachedBench from "./memcached.js"
 import * as NormalizeBench from "./normalize.js"
 
 const table = (rows: ReadonlyArray<Sample>, reference: Sample): string => {
   const lines = ["| library and operation | per op | ratio to " + reference.name + " |", "| --- | ---: | ---: |"]
-  for (const row of rows) lines.push(`| ${row.name} | ${formatNs(row.nsPerOp)} | ${(row.nsPerOp / reference.nsPerOp).toFixed(2)}× |`)
+  for (const row of rows) {
+    lines.push(`| ${row.name} | ${formatNs(row.nsPerOp)} | ${(row.nsPerOp / reference.nsPerOp).toFixed(2)}× |`)
+  }
   return lines.join("\n")
 }
 
 const plain = (rows: ReadonlyArray<Sample>): string =>
-  ["| measurement | per op |", "| --- | ---: |", ...rows.map((row) => `| ${row.name} | ${formatNs(row.nsPerOp)} |`)].join("\n")
+  ["| measurement | per op |", "| --- | ---: |", ...rows.map((row) => `| ${row.name} | ${formatNs(row.nsPerOp)} |`)]
+    .join("\n")
 
-const ms = (value: number): string => (value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(2) : value.toFixed(3)) + " ms"
+const ms = (value: number): string =>
+  (value >= 10 ? value.toFixed(1) : value >= 0.1 ? value.toFixed(2) : value.toFixed(3)) + " ms"
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`
 
 /** How Cachet driven by the peers' own documents compares with them. */
@@ -42,7 +48,9 @@ const documentsLines = (
   return [
     `- Cachet Documents (driven by the same \`gql\` documents as the peers): write ${vs((f) => f.writeMs)}; ` +
     `read after a write ${vs((f) => f.readAfterWriteMs)}; repeated read ${vs((f) => f.repeatedReadMs)}; ` +
-    `re-read after one author changed ${vs((f) => f.rereadMs)}; retained heap ${(docs.heapBytes / docs.rawJsonBytes).toFixed(2)}× the raw JSON`
+    `re-read after one author changed ${vs((f) => f.rereadMs)}; retained heap ${
+      (docs.heapBytes / docs.rawJsonBytes).toFixed(2)
+    }× the raw JSON`
   ]
 }
 
@@ -62,10 +70,18 @@ const normalizedSection = (figures: ReadonlyArray<NormalizeBench.Figures>): Arra
   const header = ["measurement", ...figures.map((f) => f.name), ...peers.map((p) => `${p.name} / Cachet`)]
   const lines = [`| ${header.join(" | ")} |`, `| --- | ${header.slice(1).map(() => "---:").join(" | ")} |`]
   for (const [label, get, format] of rows) {
-    const cells = [label, ...figures.map((f) => format(get(f))), ...peers.map((p) => `${(get(p) / get(cachet)).toFixed(2)}×`)]
+    const cells = [
+      label,
+      ...figures.map((f) => format(get(f))),
+      ...peers.map((p) => `${(get(p) / get(cachet)).toFixed(2)}×`)
+    ]
     lines.push(`| ${cells.join(" | ")} |`)
   }
-  lines.push(`| posts keeping identity on the re-read | ${figures.map((f) => `${f.unchangedKept} / 1000`).join(" | ")} | ${peers.map(() => "").join(" | ")} |`)
+  lines.push(
+    `| posts keeping identity on the re-read | ${figures.map((f) => `${f.unchangedKept} / 1000`).join(" | ")} | ${
+      peers.map(() => "").join(" | ")
+    } |`
+  )
   const ratio = (get: (f: NormalizeBench.Figures) => number) =>
     peers.map((p) => {
       const r = get(p) / get(cachet)
@@ -81,11 +97,16 @@ const normalizedSection = (figures: ReadonlyArray<NormalizeBench.Figures>): Arra
     `- repeated read: Cachet is ${ratio((f) => f.repeatedReadMs)}`,
     `- re-read after one author changed: Cachet is ${ratio((f) => f.rereadMs)}`,
     ...documentsLines(figures, peers),
-    `- retained heap: Cachet keeps ${peers.map((p) => `${(p.heapBytes / cachet.heapBytes).toFixed(1)}× less than ${p.name}`).join(", ")}`,
-    `- raw JSON of the 10 pages: ${mb(cachet.rawJsonBytes)} with \`__typename\`, ${mb(figures.find((f) => f.name.includes("no __typename"))?.rawJsonBytes ?? 0)} without.`,
+    `- retained heap: Cachet keeps ${
+      peers.map((p) => `${(p.heapBytes / cachet.heapBytes).toFixed(1)}× less than ${p.name}`).join(", ")
+    }`,
+    `- raw JSON of the 10 pages: ${mb(cachet.rawJsonBytes)} with \`__typename\`, ${
+      mb(figures.find((f) => f.name.includes("no __typename"))?.rawJsonBytes ?? 0)
+    } without.`,
     "- Peers in production mode (NODE_ENV=production, Apollo `__DEV__` false). Cachet: `EntityGraph` driven with `Effect.runSync`; " +
     "the first Cachet column uses Schemas that declare `__typename` (all three then store and return the same data), the second Schemas without it on data without it. " +
-    "Apollo: `InMemoryCache` `writeQuery`/`readQuery`/`writeFragment` with `gql` documents. " + NormalizeBench.urqlMethod,
+    "Apollo: `InMemoryCache` `writeQuery`/`readQuery`/`writeFragment` with `gql` documents. " +
+    NormalizeBench.urqlMethod,
     "- Only the measured operation is timed (not the write before a read after a write, nor the author change before a re-read). Medians of 5 rounds; heap: median of 3 fresh caches, results dropped." +
     (NormalizeBench.canCollect() ? "" : " **Run without --expose-gc: heap figures are unreliable.**"),
     ""
@@ -111,7 +132,15 @@ const cacheSection = async (): Promise<Array<string>> => {
     "",
     "## Allocation per hit (bytes, heap deltas over 10,000-hit chunks no collection overlapped)",
     "",
-    ["| measurement | bytes per op |", "| --- | ---: |", ...cache.allocation.map((row) => `| ${row.name} | ${Number.isNaN(row.bytesPerOp) ? "n/a (collected in every chunk)" : row.bytesPerOp.toFixed(0)} |`)].join("\n"),
+    [
+      "| measurement | bytes per op |",
+      "| --- | ---: |",
+      ...cache.allocation.map((row) =>
+        `| ${row.name} | ${
+          Number.isNaN(row.bytesPerOp) ? "n/a (collected in every chunk)" : row.bytesPerOp.toFixed(0)
+        } |`
+      )
+    ].join("\n"),
     "",
     "## A miss (a key never read: the fetch, the entry encoded and written, an eviction; 20,000 keys per round, memory store full)",
     "",
@@ -161,7 +190,9 @@ const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promi
 const main = async () => {
   const only = process.argv.slice(2)
   const unknown = only.filter((name) => !sections.some((section) => section.name === name))
-  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(", ")}; known: ${sections.map((s) => s.name).join(", ")}`)
+  if (unknown.length > 0) {
+    throw new Error(`unknown section(s) ${unknown.join(", ")}; known: ${sections.map((s) => s.name).join(", ")}`)
+  }
   const chosen = only.length === 0 ? sections : sections.filter((section) => only.includes(section.name))
   const body: Array<string> = []
   for (const section of chosen) {
@@ -173,7 +204,9 @@ const main = async () => {
   const report = [
     "# Benchmarks",
     "",
-    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, in one process and one run (median of rounds).`,
+    `Measured by \`npm run bench\` on ${
+      new Date().toISOString().slice(0, 10)
+    }, Node ${process.version}, in one process and one run (median of rounds).`,
     "",
     ...body
   ].join("\n")

@@ -76,7 +76,11 @@ export const measureInterleaved = async (contenders: ReadonlyArray<Contender>, r
 
 /** Formats nanoseconds for a table. */
 export const formatNs = (ns: number): string =>
-  ns >= 1_000_000 ? `${(ns / 1_000_000).toFixed(2)} ms` : ns >= 1_000 ? `${(ns / 1_000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`
+  ns >= 1_000_000
+    ? `${(ns / 1_000_000).toFixed(2)} ms`
+    : ns >= 1_000
+    ? `${(ns / 1_000).toFixed(2)} µs`
+    : `${ns.toFixed(0)} ns`
 
 /** One allocation figure: bytes allocated per operation. */
 export interface Allocation {

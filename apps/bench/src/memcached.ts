@@ -3,11 +3,12 @@
  * concurrently through `Cache.invalidate` while 4 readers run `Cache.getOrFetch` on the tagged
  * entries, with the cache's default 500 ms store timeout. Bounded in count and time.
  */
+import { spawn, spawnSync } from "node:child_process"
+import * as Net from "node:net"
+
 import { Cache } from "@cachet/core"
 import { MemcachedStore } from "@cachet/memcached"
 import { Clock, Deferred, Effect, Exit, Layer, Logger, LogLevel } from "effect"
-import { spawn, spawnSync } from "node:child_process"
-import * as Net from "node:net"
 
 const WRITERS = 16
 const READERS = 4
@@ -29,7 +30,7 @@ export interface Figures {
 const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
 
-const load = Effect.gen(function* () {
+const load = Effect.gen(function*() {
   const cache = yield* Cache.Cache
   const latencies: Array<number> = []
   let failedBumps = 0
@@ -38,16 +39,20 @@ const load = Effect.gen(function* () {
   const tagsOf = (user: number) => [`users/${user}`, `teams/${user % 4}`]
 
   const writer = (w: number) =>
-    Effect.forEach(Array.from({ length: BUMPS_PER_WRITER }, (_, i) => (w * 7 + i) % USERS), (user) =>
-      Effect.gen(function* () {
-        const start = yield* Clock.currentTimeNanos
-        const exit = yield* Effect.exit(cache.invalidate(tagsOf(user)))
-        if (Exit.isFailure(exit)) failedBumps++
-        latencies.push(Number((yield* Clock.currentTimeNanos) - start) / 1e6)
-      }), { discard: true })
+    Effect.forEach(
+      Array.from({ length: BUMPS_PER_WRITER }, (_, i) => (w * 7 + i) % USERS),
+      (user) =>
+        Effect.gen(function*() {
+          const start = yield* Clock.currentTimeNanos
+          const exit = yield* Effect.exit(cache.invalidate(tagsOf(user)))
+          if (Exit.isFailure(exit)) failedBumps++
+          latencies.push(Number((yield* Clock.currentTimeNanos) - start) / 1e6)
+        }),
+      { discard: true }
+    )
 
   const reader = (r: number) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (let n = r; !(yield* Deferred.isDone(writersDone)); n++) {
         const user = n % USERS
         yield* cache.getOrFetch(`user:${user}`, Effect.succeed({ id: user }), { tags: tagsOf(user) })
@@ -55,11 +60,14 @@ const load = Effect.gen(function* () {
       }
     })
 
-  const readers = yield* Effect.fork(Effect.all(Array.from({ length: READERS }, (_, r) => reader(r)), { concurrency: "unbounded" }))
-  const start = yield* Clock.currentTimeMillis
-  yield* Effect.all(Array.from({ length: WRITERS }, (_, w) => writer(w)), { concurrency: "unbounded", discard: true }).pipe(
-    Effect.timeoutOption(TIME_LIMIT)
+  const readers = yield* Effect.fork(
+    Effect.all(Array.from({ length: READERS }, (_, r) => reader(r)), { concurrency: "unbounded" })
   )
+  const start = yield* Clock.currentTimeMillis
+  yield* Effect.all(Array.from({ length: WRITERS }, (_, w) => writer(w)), { concurrency: "unbounded", discard: true })
+    .pipe(
+      Effect.timeoutOption(TIME_LIMIT)
+    )
   const seconds = ((yield* Clock.currentTimeMillis) - start) / 1000
   yield* Deferred.succeed(writersDone, undefined)
   yield* readers.await
@@ -94,15 +102,27 @@ const accepts = (port: number) =>
   })
 
 /** memcached on a free loopback port (64 MB, as the tests run it), killed with the scope. */
-const memcached = Effect.gen(function* () {
+const memcached = Effect.gen(function*() {
   const port = yield* freePort
-  const args = ["-l", "127.0.0.1", "-p", String(port), "-U", "0", "-m", "64", ...(process.getuid?.() === 0 ? ["-u", "root"] : [])]
+  const args = [
+    "-l",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-U",
+    "0",
+    "-m",
+    "64",
+    ...(process.getuid?.() === 0 ? ["-u", "root"] : [])
+  ]
   const child = yield* Effect.acquireRelease(
     Effect.sync(() => spawn("memcached", args, { stdio: "ignore" })),
     (child) => Effect.sync(() => child.kill("SIGKILL"))
   )
   for (let attempt = 0; !(yield* accepts(port)); attempt++) {
-    if (attempt > 250 || child.exitCode !== null) return yield* Effect.die(new Error(`memcached did not start on port ${port}`))
+    if (attempt > 250 || child.exitCode !== null) {
+      return yield* Effect.die(new Error(`memcached did not start on port ${port}`))
+    }
     yield* Effect.sleep("20 millis")
   }
   return `127.0.0.1:${port}`
@@ -114,9 +134,11 @@ export const run = async (): Promise<Figures | undefined> => {
   const program = Effect.scoped(
     Effect.flatMap(memcached, (servers) =>
       load.pipe(
-        Effect.provide(Cache.layer({ namespace: "bench", ttl: "1 hour" }).pipe(
-          Layer.provide(MemcachedStore.layer({ servers }))
-        ))
+        Effect.provide(
+          Cache.layer({ namespace: "bench", ttl: "1 hour" }).pipe(
+            Layer.provide(MemcachedStore.layer({ servers }))
+          )
+        )
       ))
   )
   // Failed bumps are counted; their warnings would drown the report.

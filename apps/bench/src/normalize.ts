@@ -20,11 +20,11 @@
  * Retained heap: `heapUsed` after `global.gc()` before and after writing and reading 10 pages
  * into a fresh cache (results dropped, so what counts is what the cache keeps), median of 3.
  */
-import { Client, gql, makeResult } from "@urql/core"
-import type { Exchange, Operation } from "@urql/core"
-import { cacheExchange } from "@urql/exchange-graphcache"
 import { InMemoryCache } from "@apollo/client/core/index.js"
 import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
+import type { Exchange, Operation } from "@urql/core"
+import { Client, gql, makeResult } from "@urql/core"
+import { cacheExchange } from "@urql/exchange-graphcache"
 import { Effect, Schema, Scope } from "effect"
 import { filter, map, pipe } from "wonka"
 
@@ -53,8 +53,17 @@ const makePage = (n: number, version: number, typenames: boolean): Page =>
   Array.from({ length: POSTS }, (_, i) => {
     const a = i % AUTHORS
     const id = n * POSTS + i
-    const author = { id: `a${a}`, name: `Author ${a}${version === 0 ? "" : ` v${version}`}`, email: `author${a}@example.com` }
-    const post = { id: `p${id}`, title: `Post number ${id}`, body: `Body of post ${id}: lorem ipsum dolor sit amet`, likes: i }
+    const author = {
+      id: `a${a}`,
+      name: `Author ${a}${version === 0 ? "" : ` v${version}`}`,
+      email: `author${a}@example.com`
+    }
+    const post = {
+      id: `p${id}`,
+      title: `Post number ${id}`,
+      body: `Body of post ${id}: lorem ipsum dolor sit amet`,
+      likes: i
+    }
     return typenames
       ? { __typename: "Post" as const, ...post, author: { __typename: "Author" as const, ...author } }
       : { ...post, author }
@@ -89,10 +98,16 @@ const cachetSchemas = (typenames: boolean) => {
     const Author = Normalize.entity(Schema.Struct({ __typename: Schema.Literal("Author"), ...AuthorFields }), {
       typename: "Author"
     })
-    const Post = Normalize.entity(Schema.Struct({ __typename: Schema.Literal("Post"), ...postFields, author: Author }), {
-      typename: "Post"
-    })
-    return { Author: Author as Schema.Schema<Author, unknown>, Posts: Schema.Array(Post) as Schema.Schema<Page, unknown> }
+    const Post = Normalize.entity(
+      Schema.Struct({ __typename: Schema.Literal("Post"), ...postFields, author: Author }),
+      {
+        typename: "Post"
+      }
+    )
+    return {
+      Author: Author as Schema.Schema<Author, unknown>,
+      Posts: Schema.Array(Post) as Schema.Schema<Page, unknown>
+    }
   }
   const Author = Normalize.entity(Schema.Struct(AuthorFields), { typename: "Author" })
   const Post = Normalize.entity(Schema.Struct({ ...postFields, author: Author }), { typename: "Post" })
@@ -183,9 +198,12 @@ const cachetDocuments: Library = {
   make: () => {
     const scope = Effect.runSync(Scope.make())
     const graph = Effect.runSync(Scope.extend(EntityGraph.make({ cacheBufferSize: 20 }), scope))
-    const docs = Effect.runSync(Scope.extend(Documents.make(), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph)))
+    const docs = Effect.runSync(
+      Scope.extend(Documents.make(), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
+    )
     return {
-      write: (n, page) => Effect.runSync(docs.writeQuery({ query: PostsQuery, variables: { page: n }, data: { posts: page } })),
+      write: (n, page) =>
+        Effect.runSync(docs.writeQuery({ query: PostsQuery, variables: { page: n }, data: { posts: page } })),
       read: (n) => docs.readQuerySync<{ posts: Page }>({ query: PostsQuery, variables: { page: n } }).data?.posts,
       changeAuthor: (author) => {
         Effect.runSync(docs.writeQuery({ query: AuthorQuery, variables: { id: author.id }, data: { author } }))
@@ -207,7 +225,11 @@ const urql: Library = {
         map((operation: Operation) => makeResult(operation, { data: response }))
       )
     const client = new Client({ url: "http://bench.invalid/graphql", exchanges: [cacheExchange(), mockFetch] })
-    const fetch = async (query: typeof PostsQuery, variables: Record<string, unknown>, data: Record<string, unknown>) => {
+    const fetch = async (
+      query: typeof PostsQuery,
+      variables: Record<string, unknown>,
+      data: Record<string, unknown>
+    ) => {
       response = data
       const result = await client.query(query, variables, { requestPolicy: "network-only" }).toPromise()
       response = null
@@ -278,7 +300,9 @@ const sameCount = (a: Page | null | undefined, b: Page | null | undefined): numb
 }
 
 const check = (name: string, page: Page | null | undefined, what: string): Page => {
-  if (page == null || page.length !== POSTS) throw new Error(`${name}: ${what} read ${page == null ? "nothing" : `${page.length} posts`}`)
+  if (page == null || page.length !== POSTS) {
+    throw new Error(`${name}: ${what} read ${page == null ? "nothing" : `${page.length} posts`}`)
+  }
   return page
 }
 
@@ -321,7 +345,7 @@ const timings = async (library: Library): Promise<Omit<Figures, "heapBytes" | "r
     readAfterWriteMs,
     repeatedReadMs,
     rereadMs,
-    unchangedKept,
+    unchangedKept
   }
 }
 

@@ -32,8 +32,10 @@ const bundle = async () => {
       name: "external-dependencies",
       setup(build) {
         // Bundle the workspace packages (@cachet/*); load everything else from node_modules.
-        build.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith("@cachet/") ? undefined : { path: args.path, external: true })
+        build.onResolve(
+          { filter: /^[^./]/ },
+          (args) => args.path.startsWith("@cachet/") ? undefined : { path: args.path, external: true }
+        )
       }
     }]
   })
@@ -82,6 +84,8 @@ try {
   await import(pathToFileURL(file).href)
 } catch (error) {
   // A failure to load the program: one line, no stack trace (CACHET_DEBUG=1 shows it).
-  process.stderr.write(`cachet: cannot start: ${process.env.CACHET_DEBUG === "1" ? error?.stack : error?.message ?? error}\n`)
+  process.stderr.write(
+    `cachet: cannot start: ${process.env.CACHET_DEBUG === "1" ? error?.stack : error?.message ?? error}\n`
+  )
   process.exitCode = 1
 }

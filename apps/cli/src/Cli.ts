@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Command, ValidationError } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
+import { Command, ValidationError } from "@effect/cli"
 import { Cause, Console, Effect, Exit, Logger, LogLevel, Option } from "effect"
+
 import * as CliError from "./CliError.js"
 import * as Bench from "./commands/Bench.js"
 import * as Entries from "./commands/Entries.js"

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { Data } from "effect"
+
 import * as Output from "./Output.js"
 
 /**

@@ -7,6 +7,7 @@
 import { Tag } from "@cachet/core"
 import { Args, HelpDoc, Options } from "@effect/cli"
 import { Duration, Effect, Either } from "effect"
+
 import { invalid } from "./Settings.js"
 
 const units: Record<string, number> = {
@@ -80,13 +81,19 @@ const checkArg = <A>(result: Either.Either<A, string>) => Effect.mapError(result
  * @since 0.1.0
  * @category options
  */
-export const duration = (name: string, description: string, { positive = false }: { readonly positive?: boolean } = {}) =>
+export const duration = (
+  name: string,
+  description: string,
+  { positive = false }: { readonly positive?: boolean } = {}
+) =>
   Options.text(name).pipe(
     Options.withPseudoName("DURATION"),
     Options.withDescription(description),
     Options.mapEffect((text) =>
       check(Either.flatMap(parseDuration(text), (d) =>
-        positive && Duration.toMillis(d) === 0 ? Either.left(`--${name} must be longer than 0 (e.g. 60s, or forever)`) : Either.right(d)))
+        positive && Duration.toMillis(d) === 0
+          ? Either.left(`--${name} must be longer than 0 (e.g. 60s, or forever)`)
+          : Either.right(d)))
     ),
     Options.optional
   )
@@ -110,7 +117,9 @@ export const tags = Options.text("tag").pipe(
  * @since 0.1.0
  * @category args
  */
-export const key = Args.text({ name: "key" }).pipe(Args.withDescription("The key of the entry (without the namespace)."))
+export const key = Args.text({ name: "key" }).pipe(
+  Args.withDescription("The key of the entry (without the namespace).")
+)
 
 /**
  * One or more `<tag>` arguments.
@@ -145,6 +154,8 @@ export const positive = (name: string, fallback: number, description: string) =>
   Options.integer(name).pipe(
     Options.withPseudoName("N"),
     Options.withDescription(description),
-    Options.mapEffect((n) => (n > 0 ? Effect.succeed(n) : Effect.fail(invalid(`--${name} must be a positive integer`)))),
+    Options.mapEffect((
+      n
+    ) => (n > 0 ? Effect.succeed(n) : Effect.fail(invalid(`--${name} must be a positive integer`)))),
     Options.withDefault(fallback)
   )

@@ -7,13 +7,17 @@
 import type { Cache, Store } from "@cachet/core"
 import { Console, Effect, Option } from "effect"
 
+/* eslint-disable no-control-regex -- these patterns exist to find control characters */
 const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\" }
 const controls = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 const controlsAndBackslash = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
+/* eslint-enable no-control-regex */
+
 const escapeChar = (c: string): string => {
   const code = c.charCodeAt(0)
-  return named[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`)
+  return named[c] ??
+    (code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`)
 }
 
 /**
@@ -51,6 +55,7 @@ export const colors = (isTTY: boolean, env: Readonly<Record<string, string | und
   return isTTY
 }
 
+// eslint-disable-next-line no-control-regex -- matches ANSI escape sequences
 const ansi = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g
 
 /**
@@ -75,10 +80,15 @@ export const json = (value: unknown): Effect.Effect<void> => Console.log(JSON.st
  * @since 0.1.0
  * @category formatting
  */
-export const table = (rows: ReadonlyArray<ReadonlyArray<string>>, options: { readonly header?: boolean } = {}): string => {
+export const table = (
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  options: { readonly header?: boolean } = {}
+): string => {
   const widths: Array<number> = []
   for (const row of rows) row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, cell.length))
-  const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "))
+  const lines = rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")
+  )
   if (options.header === true && lines.length > 0) {
     lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "))
   }

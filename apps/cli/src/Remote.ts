@@ -8,6 +8,7 @@ import { AdminClient } from "@cachet/api"
 import type { Cache } from "@cachet/core"
 import { FetchHttpClient } from "@effect/platform"
 import { Duration, Effect, Option, Predicate, Redacted } from "effect"
+
 import * as CliError from "./CliError.js"
 import type * as Target from "./Target.js"
 

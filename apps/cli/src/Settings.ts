@@ -6,6 +6,7 @@
  */
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Config, Effect, Either, Option, Redacted } from "effect"
+
 import * as CliError from "./CliError.js"
 import * as StoreSpec from "./StoreSpec.js"
 
@@ -71,7 +72,9 @@ export const shared = {
   ),
   remote: Options.text("remote").pipe(
     Options.withPseudoName("URL"),
-    Options.withDescription("Drive a running reference app through its admin API, e.g. http://localhost:3000 (default: CACHET_REMOTE)."),
+    Options.withDescription(
+      "Drive a running reference app through its admin API, e.g. http://localhost:3000 (default: CACHET_REMOTE)."
+    ),
     Options.optional
   ),
   token: Options.redacted("token").pipe(
@@ -93,10 +96,18 @@ export const shared = {
  * @since 0.1.0
  * @category commands
  */
-export const root = Command.make("cachet", shared, () =>
-  Effect.fail(CliError.usage("missing command (get, set, del, invalidate, clear, inspect, keys, stats, bench); see cachet --help"))).pipe(
-    Command.withDescription("Inspect and drive Cachet caches from a terminal or a script.")
-  )
+export const root = Command.make(
+  "cachet",
+  shared,
+  () =>
+    Effect.fail(
+      CliError.usage(
+        "missing command (get, set, del, invalidate, clear, inspect, keys, stats, bench); see cachet --help"
+      )
+    )
+).pipe(
+  Command.withDescription("Inspect and drive Cachet caches from a terminal or a script.")
+)
 
 const env = (name: string) =>
   Config.option(Config.string(name)).pipe(
@@ -114,7 +125,7 @@ const env = (name: string) =>
 export const resolve = (
   local: Shared
 ): Effect.Effect<Settings, CliError.CliError, Command.Command.Context<"cachet">> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const global: Shared = yield* root
     const pick = <A>(f: (s: Shared) => Option.Option<A>) => Option.orElse(f(local), () => f(global))
     const store = pick((s) => s.store)
@@ -131,7 +142,7 @@ export const resolve = (
       json: local.json || global.json
     })
     const remoteMode = (url: string) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const envToken = yield* env("CACHET_TOKEN")
         return settings({
           _tag: "Remote",

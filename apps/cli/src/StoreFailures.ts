@@ -39,13 +39,17 @@ export const make = (
     const watch = (operation: string, method: Method): Method => (...args) =>
       method(...args).pipe(
         Effect.tapError(record),
-        Effect.onInterrupt(() => record(new Store.StoreError({ operation, reason: "no answer within the store timeout" })))
+        Effect.onInterrupt(() =>
+          record(new Store.StoreError({ operation, reason: "no answer within the store timeout" }))
+        )
       )
     const watchAll = <S extends object>(service: S): S => {
       const out: Record<string, unknown> = { ...(service as Record<string, unknown>) }
       for (const [name, value] of Object.entries(service)) {
         if (typeof value === "function") out[name] = watch(name, value as Method)
-        else if (Effect.isEffect(value)) out[name] = watch(name, () => value as Effect.Effect<unknown, Store.StoreError>)()
+        else if (Effect.isEffect(value)) {
+          out[name] = watch(name, () => value as Effect.Effect<unknown, Store.StoreError>)()
+        }
       }
       return out as S
     }
@@ -55,7 +59,7 @@ export const make = (
     return {
       context: context.pipe(Context.add(Store.Store, store), Context.add(TagVersions.TagVersions, versions)),
       checked: (effect) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           yield* Ref.set(first, Option.none())
           const result = yield* effect
           const failure = yield* Ref.get(first)

@@ -6,11 +6,13 @@
  *
  * @since 0.1.0
  */
+import * as Os from "node:os"
+import * as Path from "node:path"
+
 import type { Store, TagVersions } from "@cachet/core"
 import { StoreSpec as Shared } from "@cachet/stores"
 import { Either, Layer } from "effect"
-import * as Os from "node:os"
-import * as Path from "node:path"
+
 import * as CliError from "./CliError.js"
 
 /**

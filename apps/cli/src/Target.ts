@@ -5,10 +5,12 @@
  *
  * @since 0.1.0
  */
-import { Cache, MemoryStore, Store } from "@cachet/core"
-import { Context, Duration, Effect, Layer, Option } from "effect"
-import type { Scope } from "effect"
 import * as Fs from "node:fs"
+
+import { Cache, MemoryStore, Store } from "@cachet/core"
+import type { Scope } from "effect"
+import { Context, Duration, Effect, Layer, Option } from "effect"
+
 import * as CliError from "./CliError.js"
 import * as Remote from "./Remote.js"
 import * as Settings from "./Settings.js"
@@ -42,7 +44,9 @@ export interface Service {
   readonly invalidate: (tags: ReadonlyArray<string>, soft: boolean) => Effect.Effect<void, CliError.CliError>
   readonly clear: Effect.Effect<number, CliError.CliError>
   readonly inspect: (key: string) => Effect.Effect<Option.Option<Cache.EntryInfo>, CliError.CliError>
-  readonly keys: (options: { readonly prefix: string; readonly limit: number }) => Effect.Effect<ReadonlyArray<string>, CliError.CliError>
+  readonly keys: (
+    options: { readonly prefix: string; readonly limit: number }
+  ) => Effect.Effect<ReadonlyArray<string>, CliError.CliError>
   readonly stats: Effect.Effect<Cache.Stats, CliError.CliError>
   /** Whose counters `stats` returns ("this process only", or a remote app's), for its label. */
   readonly counters: string
@@ -125,13 +129,14 @@ export const localCache = (
   options: Cache.Options,
   { readOnly = false }: { readonly readOnly?: boolean } = {}
 ): Effect.Effect<LocalCache, CliError.CliError, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const absent = readOnly && spec._tag === "Sqlite" && !Fs.existsSync(spec.filename)
     const stores = yield* Layer.build(absent ? MemoryStore.layer() : StoreSpec.layer(spec, readOnly ? "read" : "write"))
     const failures = yield* StoreFailures.make(stores)
-    const cache = yield* Layer.build(Cache.layer(options).pipe(Layer.provide(Layer.succeedContext(failures.context)))).pipe(
-      Effect.map(Context.get(Cache.Cache))
-    )
+    const cache = yield* Layer.build(Cache.layer(options).pipe(Layer.provide(Layer.succeedContext(failures.context))))
+      .pipe(
+        Effect.map(Context.get(Cache.Cache))
+      )
     const store = Context.get(failures.context, Store.Store)
     const usage = absent
       ? Effect.succeed(Option.some(emptyUsage))
@@ -175,7 +180,7 @@ export const use = <A, E, R>(
   body: (target: Service, settings: Settings.Settings) => Effect.Effect<A, E, R>,
   options: { readonly readOnly?: boolean } = {}
 ) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const settings = yield* Settings.resolve(shared)
     return yield* Effect.scoped(Effect.flatMap(make(settings, options), (target) => body(target, settings)))
   })

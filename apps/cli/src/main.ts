@@ -5,6 +5,7 @@
  */
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Exit } from "effect"
+
 import * as Cli from "./Cli.js"
 
 Cli.run(process.argv).pipe(

@@ -1,9 +1,11 @@
-import { describe, expect, it } from "vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { Effect, ManagedRuntime } from "effect"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { Effect, ManagedRuntime } from "effect"
+import { describe, expect, it } from "vitest"
+
 import { Output } from "../src/index.js"
 import { cachet, json, oneLineError, tempDir } from "./cachet.js"
 
@@ -12,7 +14,8 @@ const timeout = 120_000
 /** A connection of the test's own to a SQLite file, to lock or break it under the CLI. */
 const openDatabase = (filename: string) => {
   const runtime = ManagedRuntime.make(SqliteClient.layer({ filename }))
-  const run = (statement: string) => runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)))
+  const run = (statement: string) =>
+    runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)))
   return { run, close: () => runtime.dispose() }
 }
 
@@ -34,43 +37,51 @@ describe("cachet reports store failures instead of hiding them", () => {
     expect(await cachet(["get", "k", "--store", store])).toMatchObject({ code: 0, stdout: "old\n" })
   }, timeout)
 
-  it("a store failure on a read is its reason in one line (not a false \"not found\"), without --log-level", async () => {
-    const file = Path.join(tempDir("broken"), "cache.db")
-    const store = `sqlite:${file}`
-    expect((await cachet(["set", "k", `"v"`, "--store", store])).code).toBe(0)
-    const db = openDatabase(file)
-    await db.run("ALTER TABLE cachet_entries RENAME TO cachet_entries_moved")
-    await db.close()
-    const get = await cachet(["get", "k", "--store", store])
-    expect(get.code).toBe(1)
-    expect(oneLineError(get)).toContain("no such table: cachet_entries")
-    expect(oneLineError(get)).not.toContain("not found")
-  }, timeout)
+  it(
+    "a store failure on a read is its reason in one line (not a false \"not found\"), without --log-level",
+    async () => {
+      const file = Path.join(tempDir("broken"), "cache.db")
+      const store = `sqlite:${file}`
+      expect((await cachet(["set", "k", `"v"`, "--store", store])).code).toBe(0)
+      const db = openDatabase(file)
+      await db.run("ALTER TABLE cachet_entries RENAME TO cachet_entries_moved")
+      await db.close()
+      const get = await cachet(["get", "k", "--store", store])
+      expect(get.code).toBe(1)
+      expect(oneLineError(get)).toContain("no such table: cachet_entries")
+      expect(oneLineError(get)).not.toContain("not found")
+    },
+    timeout
+  )
 })
 
 describe("cachet read-only commands create nothing", () => {
-  it("get, keys, inspect and stats on a missing SQLite file create neither its directory nor the database", async () => {
-    const home = tempDir("fresh")
-    const explicit = Path.join(home, "elsewhere", "deep", "cache.db")
-    const [get, keys, inspect, stats, getExplicit] = await Promise.all([
-      cachet(["get", "k"], { XDG_CACHE_HOME: home }),
-      cachet(["keys"], { XDG_CACHE_HOME: home }),
-      cachet(["inspect", "k"], { XDG_CACHE_HOME: home }),
-      cachet(["stats", "--json"], { XDG_CACHE_HOME: home }),
-      cachet(["get", "k", "--store", `sqlite:${explicit}`])
-    ])
-    expect(oneLineError(get)).toBe("cachet: not found: k")
-    expect(get.code).toBe(1)
-    expect(keys).toMatchObject({ code: 0, stdout: "" })
-    expect(inspect.code).toBe(1)
-    expect(stats.code).toBe(0)
-    expect(json(stats)).toMatchObject({ usage: { entries: 0, bytes: 0 }, hits: 0 })
-    expect(getExplicit.code).toBe(1)
-    expect(Fs.readdirSync(home)).toEqual([])
-    // A write still creates them.
-    expect((await cachet(["set", "k", "1"], { XDG_CACHE_HOME: home })).code).toBe(0)
-    expect(Fs.existsSync(Path.join(home, "cachet", "cachet.db"))).toBe(true)
-  }, timeout)
+  it(
+    "get, keys, inspect and stats on a missing SQLite file create neither its directory nor the database",
+    async () => {
+      const home = tempDir("fresh")
+      const explicit = Path.join(home, "elsewhere", "deep", "cache.db")
+      const [get, keys, inspect, stats, getExplicit] = await Promise.all([
+        cachet(["get", "k"], { XDG_CACHE_HOME: home }),
+        cachet(["keys"], { XDG_CACHE_HOME: home }),
+        cachet(["inspect", "k"], { XDG_CACHE_HOME: home }),
+        cachet(["stats", "--json"], { XDG_CACHE_HOME: home }),
+        cachet(["get", "k", "--store", `sqlite:${explicit}`])
+      ])
+      expect(oneLineError(get)).toBe("cachet: not found: k")
+      expect(get.code).toBe(1)
+      expect(keys).toMatchObject({ code: 0, stdout: "" })
+      expect(inspect.code).toBe(1)
+      expect(stats.code).toBe(0)
+      expect(json(stats)).toMatchObject({ usage: { entries: 0, bytes: 0 }, hits: 0 })
+      expect(getExplicit.code).toBe(1)
+      expect(Fs.readdirSync(home)).toEqual([])
+      // A write still creates them.
+      expect((await cachet(["set", "k", "1"], { XDG_CACHE_HOME: home })).code).toBe(0)
+      expect(Fs.existsSync(Path.join(home, "cachet", "cachet.db"))).toBe(true)
+    },
+    timeout
+  )
 })
 
 describe("cachet output is safe to print", () => {
@@ -133,7 +144,9 @@ describe("cachet output is safe to print", () => {
     expect(Output.colors(true, { FORCE_COLOR: "0" })).toBe(false)
     expect(Output.colors(false, { FORCE_COLOR: "1" })).toBe(true)
     expect(Output.colors(true, { TERM: "dumb" })).toBe(false)
-    expect(Output.stripAnsi("\u001b[0;1mUSAGE\u001b[0m \u001b]8;;http://x\u0007link\u001b]8;;\u0007")).toBe("USAGE link")
+    expect(Output.stripAnsi("\u001b[0;1mUSAGE\u001b[0m \u001b]8;;http://x\u0007link\u001b]8;;\u0007")).toBe(
+      "USAGE link"
+    )
   })
 })
 
@@ -144,11 +157,19 @@ describe("cachet stats", () => {
     await cachet(["set", "a", `"one"`, "--store", store])
     await cachet(["set", "b", `{"n":2}`, "--store", store])
     await cachet(["set", "c", "3", "--store", store, "--namespace", "other"])
-    const [asJson, table] = await Promise.all([cachet(["stats", "--json", "--store", store]), cachet(["stats", "--store", store])])
+    const [asJson, table] = await Promise.all([
+      cachet(["stats", "--json", "--store", store]),
+      cachet(["stats", "--store", store])
+    ])
     const stats = json(asJson) as {
       readonly counters: string
       readonly hits: number
-      readonly usage: { readonly entries: number; readonly bytes: number; readonly oldestCreatedAt: number; readonly newestCreatedAt: number }
+      readonly usage: {
+        readonly entries: number
+        readonly bytes: number
+        readonly oldestCreatedAt: number
+        readonly newestCreatedAt: number
+      }
     }
     expect(stats.counters).toBe("this process only")
     expect(stats.hits).toBe(0)

@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+
+import { describe, expect, it } from "vitest"
+
 import { cachet, json, oneLineError, tempDir } from "./cachet.js"
 
 const timeout = 120_000
@@ -10,7 +12,19 @@ describe("cachet on a SQLite file", () => {
   const store = `sqlite:${Path.join(dir, "cache.db")}`
 
   it("set, get, inspect, keys, invalidate and del across separate invocations (a missing key exits 1)", async () => {
-    const set = await cachet(["set", "users/1", `{"name":"Ada"}`, "--ttl", "60s", "--grace", "1h", "--tag", "users/1", "--store", store])
+    const set = await cachet([
+      "set",
+      "users/1",
+      `{"name":"Ada"}`,
+      "--ttl",
+      "60s",
+      "--grace",
+      "1h",
+      "--tag",
+      "users/1",
+      "--store",
+      store
+    ])
     expect(set).toMatchObject({ code: 0, stderr: "" })
     expect(set.stdout).toContain("stored users/1 (ttl 1m, grace 1h, tags users/1)")
 
@@ -52,7 +66,19 @@ describe("cachet on a SQLite file", () => {
   }, timeout)
 
   it("soft invalidation keeps serving in grace; clear", async () => {
-    await cachet(["set", "posts/7", `"hello"`, "--grace", "1h", "--tag", "posts/7", "--tag", "users/2", "--store", store])
+    await cachet([
+      "set",
+      "posts/7",
+      `"hello"`,
+      "--grace",
+      "1h",
+      "--tag",
+      "posts/7",
+      "--tag",
+      "users/2",
+      "--store",
+      store
+    ])
     const soft = await cachet(["invalidate", "users", "--soft", "--json", "--store", store])
     expect(json(soft)).toEqual({ tags: ["users"], soft: true })
     const [stale, value] = await Promise.all([

@@ -1,8 +1,10 @@
-import { Servers } from "@cachet/core/testing"
-import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
+
+import { Servers } from "@cachet/core/testing"
+import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { cachet, json, oneLineError, repoRoot, tempDir } from "./cachet.js"
 
 const timeout = 120_000
@@ -84,7 +86,9 @@ describe("cachet --remote against the real HTTP app", () => {
     expect(json(stats)).toMatchObject({ store: "memory", writes: 2, misses: 2 })
     expect(wrongToken.code).toBe(1)
     expect(wrongToken.stdout).toBe("")
-    expect(oneLineError(wrongToken)).toBe(`cachet: ${url} refused the token (401 Unauthorized): check --token or CACHET_TOKEN`)
+    expect(oneLineError(wrongToken)).toBe(
+      `cachet: ${url} refused the token (401 Unauthorized): check --token or CACHET_TOKEN`
+    )
     expect(set.code).toBe(2)
     expect(oneLineError(set)).toContain("not available with --remote")
 
@@ -104,6 +108,8 @@ describe("cachet --remote against the real HTTP app", () => {
     const port = await Effect.runPromise(Servers.freePort)
     const result = await cachet(["stats", "--remote", `http://127.0.0.1:${port}`])
     expect(result.code).toBe(1)
-    expect(oneLineError(result)).toBe(`cachet: cannot reach http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`)
+    expect(oneLineError(result)).toBe(
+      `cachet: cannot reach http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`
+    )
   }, timeout)
 })

@@ -1,6 +1,7 @@
 import { Servers } from "@cachet/core/testing"
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { cachet, json, oneLineError } from "./cachet.js"
 
 const timeout = 120_000
@@ -41,7 +42,9 @@ describe.skipIf(redisSkip !== undefined)("cachet on a real redis-server", () => 
     const port = await Effect.runPromise(Servers.freePort)
     const result = await cachet(["get", "users/1", "--store", `redis://127.0.0.1:${port}`])
     expect(result.code).toBe(1)
-    expect(oneLineError(result)).toBe(`cachet: cannot reach store redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})`)
+    expect(oneLineError(result)).toBe(
+      `cachet: cannot reach store redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})`
+    )
   }, timeout)
 })
 

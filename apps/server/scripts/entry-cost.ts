@@ -4,11 +4,13 @@
  * collection before and after caching 2,000 distinct entries. Run with
  * `node --expose-gc --conditions=@cachet/source --import tsx scripts/entry-cost.ts`.
  */
-import { HttpServer } from "@effect/platform"
-import { Config, ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+
+import { HttpServer } from "@effect/platform"
+import { Config, ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
+
 import { baseUrl, listening } from "../src/Http.js"
 
 const count = 2_000
@@ -39,16 +41,26 @@ const main = async () => {
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
   )
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-  const url = baseUrl(Effect.runSync(Effect.provide(HttpServer.HttpServer, context)).address).replace("localhost", "127.0.0.1")
+  const url = baseUrl(Effect.runSync(Effect.provide(HttpServer.HttpServer, context)).address).replace(
+    "localhost",
+    "127.0.0.1"
+  )
   // Warm up code paths with reads that are not measured.
   for (let id = 1; id <= 50; id++) await (await fetch(`${url}/users/${id}/posts`)).text()
-  for (const [label, path] of [["GET /users/:id", (id: number) => `/users/${id}`], ["GET /posts/:id (5 comments)", (id: number) => `/posts/${id}`]] as const) {
+  for (
+    const [label, path] of [["GET /users/:id", (id: number) => `/users/${id}`], [
+      "GET /posts/:id (5 comments)",
+      (id: number) => `/posts/${id}`
+    ]] as const
+  ) {
     const before = await heap()
     let bytes = 0
     for (let id = 1; id <= count; id++) bytes += (await (await fetch(url + path(id))).text()).length
     const after = await heap()
     process.stdout.write(
-      `${label}: ${((after - before) / count).toFixed(0)} bytes of heap per entry (JSON body ${(bytes / count).toFixed(0)} bytes)\n`
+      `${label}: ${((after - before) / count).toFixed(0)} bytes of heap per entry (JSON body ${
+        (bytes / count).toFixed(0)
+      } bytes)\n`
     )
   }
   await Effect.runPromise(Scope.close(scope, Exit.void))

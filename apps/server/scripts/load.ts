@@ -10,14 +10,15 @@
  * `LOAD_DURATION` (seconds, default 10), `LOAD_CONNECTIONS` (default 50); `CACHET_STORE` etc.
  * pass through to the server. Prints requests/s and p50/p99 latency of each workload.
  */
-import autocannon from "autocannon"
-import { Console, Effect, Schedule } from "effect"
 import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+
+import autocannon from "autocannon"
+import { Console, Effect, Schedule } from "effect"
 
 const appDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const duration = Number(process.env.LOAD_DURATION ?? "10")
@@ -33,7 +34,7 @@ const freePort = Effect.async<number>((resume) => {
 
 /** The server in a child process (quiet: warnings only), ready once `/health` answers; stopped with the scope. */
 const server = (env: Record<string, string>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const port = yield* freePort
     const url = `http://127.0.0.1:${port}`
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-load-"))
@@ -41,7 +42,14 @@ const server = (env: Record<string, string>) =>
       Effect.sync(() =>
         spawn(process.execPath, ["--conditions=@cachet/source", "--import", "tsx", "src/main.ts"], {
           cwd: appDir,
-          env: { ...process.env, CACHET_DATABASE_PATH: Path.join(dir, "blog.db"), CACHET_LOG_LEVEL: "warn", CACHET_PORT: String(port), CACHET_HOST: "127.0.0.1", ...env },
+          env: {
+            ...process.env,
+            CACHET_DATABASE_PATH: Path.join(dir, "blog.db"),
+            CACHET_LOG_LEVEL: "warn",
+            CACHET_PORT: String(port),
+            CACHET_HOST: "127.0.0.1",
+            ...env
+          },
           stdio: ["ignore", "ignore", "inherit"]
         })
       ),
@@ -52,7 +60,9 @@ const server = (env: Record<string, string>) =>
           child.kill("SIGTERM")
         })
     )
-    yield* Effect.tryPromise(() => fetch(`${url}/health`).then((response) => response.ok || Promise.reject(new Error("not ok")))).pipe(
+    yield* Effect.tryPromise(() =>
+      fetch(`${url}/health`).then((response) => response.ok || Promise.reject(new Error("not ok")))
+    ).pipe(
       Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo("60 seconds")))
     )
     return { child, url }
@@ -82,10 +92,13 @@ const run = (name: string, options: autocannon.Options) =>
 const randomPost = (count: number) => `/posts/${1 + Math.floor(Math.random() * count)}`
 
 const warm = (url: string, count: number) =>
-  Effect.forEach(Array.from({ length: count }, (_, i) => `${url}/posts/${i + 1}`), (path) =>
-    Effect.promise(() => fetch(path).then((response) => response.arrayBuffer())), { concurrency: 10, discard: true })
+  Effect.forEach(
+    Array.from({ length: count }, (_, i) => `${url}/posts/${i + 1}`),
+    (path) => Effect.promise(() => fetch(path).then((response) => response.arrayBuffer())),
+    { concurrency: 10, discard: true }
+  )
 
-const program = Effect.gen(function* () {
+const program = Effect.gen(function*() {
   yield* Console.log(`autocannon: ${connections} connections, ${duration} s per workload`)
   const cachedServer = yield* server({})
   yield* warm(cachedServer.url, 100)
@@ -116,7 +129,9 @@ const program = Effect.gen(function* () {
     url: uncachedServer.url,
     requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: randomPost(100) }) }]
   })
-  const health = yield* Effect.promise(() => fetch(`${cachedServer.url}/health`).then((r) => r.json() as Promise<{ readonly cache: unknown }>))
+  const health = yield* Effect.promise(() =>
+    fetch(`${cachedServer.url}/health`).then((r) => r.json() as Promise<{ readonly cache: unknown }>)
+  )
 
   const rows = [cached, uncached, mixed]
   const pad = (text: string, width: number) => text.padEnd(width)
@@ -124,7 +139,9 @@ const program = Effect.gen(function* () {
   yield* Console.log(`${pad("workload", 38)}${pad("req/s", 10)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}non-2xx/errors`)
   for (const row of rows) {
     yield* Console.log(
-      `${pad(row.name, 38)}${pad(row.rps.toFixed(0), 10)}${pad(String(row.p50), 9)}${pad(String(row.p99), 9)}${row.non2xx}/${row.errors}`
+      `${pad(row.name, 38)}${pad(row.rps.toFixed(0), 10)}${pad(String(row.p50), 9)}${
+        pad(String(row.p99), 9)
+      }${row.non2xx}/${row.errors}`
     )
   }
   yield* Console.log(`\ncache: ${JSON.stringify(health.cache)}`)

@@ -5,11 +5,13 @@
  * on a miss, the stored bytes written on a hit. `CACHET_PORT` / `CACHET_HOST` as for the app.
  * It only reads, so its entries carry no tags.
  */
+import * as Http from "node:http"
+
 import { HttpCache } from "@cachet/http"
 import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Option } from "effect"
-import * as Http from "node:http"
+
 import { CommentsRepo } from "../src/Comments/Repo.js"
 import * as AppConfig from "../src/Config.js"
 import { canonicalize, PostId } from "../src/Domain/Ids.js"
@@ -21,21 +23,28 @@ import { PostsRepo } from "../src/Posts/Repo.js"
 import { UsersRepo } from "../src/Users/Repo.js"
 
 const RouterLive = Layer.unwrapEffect(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const config = yield* AppConfig.cache
     const posts = yield* PostsRepo
     const users = yield* UsersRepo
     const comments = yield* CommentsRepo
     const notFound = HttpServerResponse.unsafeJson({ error: "NotFound" }, { status: 404 })
-    const post = Effect.gen(function* () {
+    const post = Effect.gen(function*() {
       const { id } = yield* HttpRouter.params
       const postId = Option.getOrUndefined(canonicalize(id ?? ""))
       if (postId === undefined) return notFound
       const found = yield* posts.findById(PostId.make(postId))
       if (Option.isNone(found)) return notFound
-      const [author, list] = yield* Effect.all([users.findById(found.value.userId), comments.findByPost(found.value.id)])
+      const [author, list] = yield* Effect.all([
+        users.findById(found.value.userId),
+        comments.findByPost(found.value.id)
+      ])
       if (Option.isNone(author)) return notFound
-      const detail = new PostDetail({ ...found.value, author: new Author({ id: author.value.id, name: author.value.name }), comments: list })
+      const detail = new PostDetail({
+        ...found.value,
+        author: new Author({ id: author.value.id, name: author.value.name }),
+        comments: list
+      })
       return yield* HttpServerResponse.schemaJson(PostDetail)(detail)
     })
     const router = HttpRouter.empty.pipe(

@@ -13,14 +13,16 @@
  * picks stores (`memory,sqlite,redis,memcached`). `redis-server` and `memcached` are started
  * on free loopback ports; a store whose binary is missing is reported as skipped.
  */
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
 import * as Servers from "@cachet/core/testing/Servers"
 import { HttpServer } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Config, ConfigProvider, Effect, Exit, Layer, Option, Scope } from "effect"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
+
 import { baseUrl, listening } from "../src/Http.js"
 
 const seconds = Number(process.env.SOAK_SECONDS ?? "20")
@@ -54,7 +56,14 @@ interface Stats {
   readonly errorKinds: Map<string, number>
 }
 
-const call = async (stats: Stats, url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+const call = async (
+  stats: Stats,
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {}
+) => {
   const started = performance.now()
   stats.requests++
   try {
@@ -74,7 +83,9 @@ const call = async (stats: Stats, url: string, method: string, path: string, bod
   } catch (error) {
     stats.latencies.push(performance.now() - started)
     stats.errors++
-    const kind = `${(error as { cause?: { code?: string } }).cause?.code ?? "network"} ${method} ${path.replace(/\/[0-9]+/g, "/:id").split("?")[0]}`
+    const kind = `${(error as { cause?: { code?: string } }).cause?.code ?? "network"} ${method} ${
+      path.replace(/\/[0-9]+/g, "/:id").split("?")[0]
+    }`
     stats.errorKinds.set(kind, (stats.errorKinds.get(kind) ?? 0) + 1)
     return undefined
   }
@@ -93,8 +104,9 @@ const client = async (url: string, stats: Stats, deadline: number, random: () =>
     else if (r < 0.7) await call(stats, url, "GET", "/posts?limit=10")
     else if (r < 0.78) await call(stats, url, "PATCH", `/users/${user}`, { name: `Soak User ${++writes.n}` })
     else if (r < 0.86) await call(stats, url, "PATCH", `/posts/${post}`, { title: `Soak title ${++writes.n}` })
-    else if (r < 0.92) await call(stats, url, "POST", `/posts/${post}/comments`, { authorId: String(user), body: `soak ${++writes.n}` })
-    else await call(stats, url, "POST", "/cache/invalidate", { tags: [`users/${user}`] }, auth)
+    else if (r < 0.92) {
+      await call(stats, url, "POST", `/posts/${post}/comments`, { authorId: String(user), body: `soak ${++writes.n}` })
+    } else await call(stats, url, "POST", "/cache/invalidate", { tags: [`users/${user}`] }, auth)
   }
 }
 
@@ -106,7 +118,9 @@ const recovery = async (url: string, since: number): Promise<number> => {
     await call(probe, url, "GET", `/users/${seed.users}`)
     const again = await call(probe, url, "GET", `/users/${seed.users}`)
     const health = await call(probe, url, "GET", "/health")
-    const breaker = health?.status === 200 ? (JSON.parse(health.text) as { cache?: { breaker?: string } }).cache?.breaker : undefined
+    const breaker = health?.status === 200
+      ? (JSON.parse(health.text) as { cache?: { breaker?: string } }).cache?.breaker
+      : undefined
     if (again?.cache === "HIT" && breaker === "closed") return Date.now() - since
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
@@ -120,16 +134,27 @@ interface Truth {
 
 const truth = (filename: string): Promise<Truth> =>
   Effect.runPromise(
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const users = yield* sql<{ id: number; name: string; email: string }>`SELECT id, name, email FROM users`
-      const posts = yield* sql<{ id: number; title: string; body: string; userId: number }>`SELECT id, title, body, userId FROM posts`
+      const posts = yield* sql<
+        { id: number; title: string; body: string; userId: number }
+      >`SELECT id, title, body, userId FROM posts`
       const comments = yield* sql<{ id: number; postId: number }>`SELECT id, postId FROM comments ORDER BY id`
       const byPost = new Map<string, Array<string>>()
       for (const c of comments) byPost.set(String(c.postId), [...(byPost.get(String(c.postId)) ?? []), String(c.id)])
       return {
         users: new Map(users.map((u) => [String(u.id), { name: u.name, email: u.email }])),
-        posts: new Map(posts.map((p) => [String(p.id), { title: p.title, body: p.body, userId: String(p.userId), comments: byPost.get(String(p.id)) ?? [] }]))
+        posts: new Map(
+          posts.map((
+            p
+          ) => [String(p.id), {
+            title: p.title,
+            body: p.body,
+            userId: String(p.userId),
+            comments: byPost.get(String(p.id)) ?? []
+          }])
+        )
       }
     }).pipe(Effect.provide(SqliteClient.layer({ filename })), Effect.scoped)
   )
@@ -184,12 +209,20 @@ const soak = async (store: string): Promise<Report | string> => {
     const kind = store === "redis" || store === "memcached" ? store : undefined
     let server: Servers.Server | undefined
     if (kind !== undefined) {
-      if (Option.isNone(Servers.findBinary(kind === "redis" ? "redis-server" : "memcached"))) return `${store}: skipped (no binary)`
+      if (Option.isNone(Servers.findBinary(kind === "redis" ? "redis-server" : "memcached"))) {
+        return `${store}: skipped (no binary)`
+      }
       server = await Effect.runPromise(Scope.extend(Servers.start(kind), scope))
     }
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-soak-"))
     const database = Path.join(dir, "blog.db")
-    const spec = kind === "redis" ? server!.url : kind === "memcached" ? `memcached://${server!.url}` : store === "sqlite" ? `sqlite:${Path.join(dir, "cache.db")}` : "memory"
+    const spec = kind === "redis"
+      ? server!.url
+      : kind === "memcached"
+      ? `memcached://${server!.url}`
+      : store === "sqlite"
+      ? `sqlite:${Path.join(dir, "cache.db")}`
+      : "memory"
     const env = {
       CACHET_DATABASE_PATH: database,
       CACHET_STORE: spec,
@@ -204,7 +237,10 @@ const soak = async (store: string): Promise<Report | string> => {
       Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
     )
     const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
-    const url = baseUrl(Effect.runSync(Effect.provide(HttpServer.HttpServer, context)).address).replace("localhost", "127.0.0.1")
+    const url = baseUrl(Effect.runSync(Effect.provide(HttpServer.HttpServer, context)).address).replace(
+      "localhost",
+      "127.0.0.1"
+    )
 
     // Warm up: every read once, then measure the heap.
     const warm: Stats = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
@@ -216,10 +252,13 @@ const soak = async (store: string): Promise<Report | string> => {
     const started = Date.now()
     const deadline = started + seconds * 1000
     const writes = { n: 0 }
-    const load = Promise.all(Array.from({ length: clients }, (_, i) => client(url, stats, deadline, prng(1000 + i), writes)))
+    const load = Promise.all(
+      Array.from({ length: clients }, (_, i) => client(url, stats, deadline, prng(1000 + i), writes))
+    )
     const recoveries: Array<string> = []
     if (server !== undefined) {
-      const at = (fraction: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, started + fraction * seconds * 1000 - Date.now())))
+      const at = (fraction: number) =>
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, started + fraction * seconds * 1000 - Date.now())))
       // The kill first: a restart empties the store, which would hide invalidations lost
       // during the freeze; the freeze ends shortly before the load, so few later writes mask them.
       await at(0.3)
@@ -257,8 +296,12 @@ const soak = async (store: string): Promise<Report | string> => {
 
 const main = async () => {
   if (gc === undefined) process.stderr.write("(run with --expose-gc for heap figures after a full collection)\n")
-  process.stdout.write(`soak: ${seconds} s per store, ${clients} clients, seed ${seed.users} users / ${seed.posts} posts\n\n`)
-  process.stdout.write("| store | requests | errors | p99 | stale reads after | recovery after each fault | heap before → after |\n")
+  process.stdout.write(
+    `soak: ${seconds} s per store, ${clients} clients, seed ${seed.users} users / ${seed.posts} posts\n\n`
+  )
+  process.stdout.write(
+    "| store | requests | errors | p99 | stale reads after | recovery after each fault | heap before → after |\n"
+  )
   process.stdout.write("| --- | --- | --- | --- | --- | --- | --- |\n")
   for (const store of stores) {
     const report = await soak(store)
@@ -267,7 +310,9 @@ const main = async () => {
       continue
     }
     process.stdout.write(
-      `| ${report.store} | ${report.requests} | ${report.errors}${report.errorKinds === "" ? "" : ` (${report.errorKinds})`} | ${report.p99.toFixed(0)} ms | ${report.stale} | ${
+      `| ${report.store} | ${report.requests} | ${report.errors}${
+        report.errorKinds === "" ? "" : ` (${report.errorKinds})`
+      } | ${report.p99.toFixed(0)} ms | ${report.stale} | ${
         report.recoveries.length === 0 ? "no faults (not a server)" : report.recoveries.join("; ")
       } | ${report.heapBefore.toFixed(1)} → ${report.heapAfter.toFixed(1)} MB |\n`
     )

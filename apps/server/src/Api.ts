@@ -5,6 +5,7 @@
  */
 import { CacheApi } from "@cachet/api"
 import { HttpApi, OpenApi } from "@effect/platform"
+
 import { CommentsApi } from "./Comments/Api.js"
 import { HealthApi } from "./Health/Api.js"
 import { PostsApi } from "./Posts/Api.js"
@@ -21,5 +22,8 @@ export class Api extends HttpApi.make("blog")
   .add(CommentsApi)
   .add(CacheApi.CacheApi)
   .annotate(OpenApi.Title, "Cachet blog")
-  .annotate(OpenApi.Description, "The Cachet reference app: a blog on SQLite whose reads are cached as tagged HTTP responses (@cachet/http)")
+  .annotate(
+    OpenApi.Description,
+    "The Cachet reference app: a blog on SQLite whose reads are cached as tagged HTTP responses (@cachet/http)"
+  )
 {}

@@ -17,16 +17,17 @@
  *
  * @since 0.1.0
  */
-import { HttpCache } from "@cachet/http"
 import { Cache, Key, Tag } from "@cachet/core"
+import { HttpCache } from "@cachet/http"
 import type { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
 import { type ConfigError, Context, Effect, Exit, Layer, Option, Schedule, Schema } from "effect"
+
 import { CommentsRepo } from "./Comments/Repo.js"
 import * as AppConfig from "./Config.js"
-import { Author, User, UserNotFound } from "./Domain/User.js"
-import { PostDetail, PostNotFound, PostPage, PostSummary } from "./Domain/Post.js"
 import type { PostId, UserId } from "./Domain/Ids.js"
+import { PostDetail, PostNotFound, PostPage, PostSummary } from "./Domain/Post.js"
+import { Author, User, UserNotFound } from "./Domain/User.js"
 import { withGraphTags } from "./GraphQL/Tags.js"
 import { PostsRepo } from "./Posts/Repo.js"
 import { UsersRepo } from "./Users/Repo.js"
@@ -41,8 +42,7 @@ export const tagSchema = Tag.at("users", () =>
   Tag.wild
     .at("profile")
     .at("postList")
-    .at("posts", () => Tag.wild.at("comments", () => Tag.wild))
-).at("feed")
+    .at("posts", () => Tag.wild.at("comments", () => Tag.wild))).at("feed")
 
 /**
  * The typed tag builders: `tags.users("1").posts("7").comments`.
@@ -82,7 +82,7 @@ export interface Service {
 
 const PostSummaries = Schema.Array(PostSummary)
 
-const make = Effect.gen(function* () {
+const make = Effect.gen(function*() {
   const config = yield* AppConfig.cache
   const cache = yield* Cache.Cache
   const users = yield* UsersRepo
@@ -93,13 +93,16 @@ const make = Effect.gen(function* () {
   const postTags = (items: ReadonlyArray<PostSummary>) => items.map((post) => tags.users(post.userId).posts(post.id))
 
   const findUser = (id: UserId) =>
-    Effect.flatMap(users.findById(id), Option.match({
-      onNone: () => Effect.fail(new UserNotFound({ id })),
-      onSome: Effect.succeed
-    }))
+    Effect.flatMap(
+      users.findById(id),
+      Option.match({
+        onNone: () => Effect.fail(new UserNotFound({ id })),
+        onSome: Effect.succeed
+      })
+    )
 
   const findPost = (id: PostId) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const post = yield* posts.findById(id)
       if (Option.isNone(post)) return yield* new PostNotFound({ id })
       const [author, list] = yield* Effect.all([users.findById(post.value.userId), comments.findByPost(id)])
@@ -152,7 +155,8 @@ const make = Effect.gen(function* () {
   const service: Service = {
     // The lookups are built only when they run (on a miss).
     user: (id) => userRead(id, Effect.suspend(() => findUser(id))),
-    userPosts: (id) => userPostsRead(id, Effect.suspend(() => Effect.flatMap(findUser(id), () => posts.findByUser(id)))),
+    userPosts: (id) =>
+      userPostsRead(id, Effect.suspend(() => Effect.flatMap(findUser(id), () => posts.findByUser(id)))),
     post: (id) => postRead(id, findPost(id)),
     feed: (page) =>
       feedRead(
@@ -180,9 +184,10 @@ export class BlogCache extends Context.Tag("Blog/BlogCache")<BlogCache, Service>
   /**
    * @since 0.1.0
    */
-  static readonly Default: Layer.Layer<BlogCache, ConfigError.ConfigError, Cache.Cache | SqlClient.SqlClient> = Layer.effect(BlogCache, make).pipe(
-    Layer.provide([UsersRepo.Default, PostsRepo.Default, CommentsRepo.Default])
-  )
+  static readonly Default: Layer.Layer<BlogCache, ConfigError.ConfigError, Cache.Cache | SqlClient.SqlClient> = Layer
+    .effect(BlogCache, make).pipe(
+      Layer.provide([UsersRepo.Default, PostsRepo.Default, CommentsRepo.Default])
+    )
 }
 
 /**
@@ -196,7 +201,9 @@ export const invalidate = (input: Tag.Input): Effect.Effect<void, never, BlogCac
   Effect.flatMap(BlogCache, (blog) =>
     blog.invalidate(withGraphTags(input)).pipe(
       Effect.retry(Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))),
-      Effect.tap(() => Effect.logDebug("invalidated").pipe(Effect.annotateLogs("tags", Tag.normalize(input).join(" ")))),
+      Effect.tap(() =>
+        Effect.logDebug("invalidated").pipe(Effect.annotateLogs("tags", Tag.normalize(input).join(" ")))
+      ),
       Effect.catchAll((error) =>
         Effect.logError("cache invalidation failed after the write; entries will age out").pipe(
           Effect.annotateLogs({ tags: Tag.normalize(input).join(" "), error: error.message })

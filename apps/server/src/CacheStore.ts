@@ -11,10 +11,11 @@
  *
  * @since 0.1.0
  */
-import { Cache } from "@cachet/core"
 import type { Store, TagVersions } from "@cachet/core"
+import { Cache } from "@cachet/core"
 import { StoreSpec } from "@cachet/stores"
 import { Config, ConfigError, Context, Effect, Either, Layer } from "effect"
+
 import * as AppConfig from "./Config.js"
 
 /**
@@ -94,7 +95,7 @@ export const CacheLive: Layer.Layer<
   Cache.Cache | CacheStoreInfo,
   StoreSpec.StoreOpenError | ConfigError.ConfigError
 > = Layer.unwrapEffect(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const spec = yield* specConfig
     const config = yield* AppConfig.cache
     const cache = Cache.layer({

@@ -13,11 +13,16 @@
 import type { Cache } from "@cachet/core"
 import { type HttpApp, HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Context, Effect, Either, Schema } from "effect"
-import { PageParams } from "./Posts/Api.js"
+
 import { Posts } from "./Posts.js"
+import { PageParams } from "./Posts/Api.js"
 import { Users } from "./Users.js"
 
-type Read = Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, Cache.Cache | HttpServerRequest.HttpServerRequest>
+type Read = Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  unknown,
+  Cache.Cache | HttpServerRequest.HttpServerRequest
+>
 
 /** The query as the platform parses it (`HttpServerRequest.searchParamsFromURL`): repeated names as arrays. */
 const searchParams = (query: string): Record<string, string | Array<string>> => {
@@ -51,7 +56,7 @@ const hasBody = (request: HttpServerRequest.HttpServerRequest): boolean =>
  * @since 0.1.0
  * @category constructors
  */
-export const make = Effect.gen(function* () {
+export const make = Effect.gen(function*() {
   const users = yield* Users
   const posts = yield* Posts
   const decodePage = Schema.decodeUnknownEither(PageParams)

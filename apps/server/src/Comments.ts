@@ -5,13 +5,14 @@
  */
 import { Validate } from "@cachet/validate"
 import { Effect, Option } from "effect"
+
 import { BlogCache, invalidate, tags } from "./BlogCache.js"
 import { CommentsRepo } from "./Comments/Repo.js"
 import type { CreateComment } from "./Domain/Comment.js"
 import { CommentNotFound } from "./Domain/Comment.js"
 import { canonicalize, CommentId, PostId, UserId } from "./Domain/Ids.js"
-import * as Text from "./Domain/Text.js"
 import { PostNotFound } from "./Domain/Post.js"
+import * as Text from "./Domain/Text.js"
 import { toValidationFailed } from "./Domain/Validation.js"
 import { PostsRepo } from "./Posts/Repo.js"
 import { nowIso } from "./Users.js"
@@ -29,7 +30,7 @@ export const validateCommentBody = (body: unknown) =>
  * @category services
  */
 export class Comments extends Effect.Service<Comments>()("Blog/Comments", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const repo = yield* CommentsRepo
     const posts = yield* PostsRepo
     const users = yield* UsersRepo
@@ -50,7 +51,7 @@ export class Comments extends Effect.Service<Comments>()("Blog/Comments", {
 
     return {
       create: (postId: string, raw: CreateComment) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const input = Text.fields(raw, { body: Text.text })
           const post = yield* Option.match(canonicalize(postId), {
             onNone: () => Effect.succeedNone,
@@ -70,7 +71,7 @@ export class Comments extends Effect.Service<Comments>()("Blog/Comments", {
         }).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Comments.create")),
 
       remove: (id: string) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const found = yield* Option.match(canonicalize(id), {
             onNone: () => Effect.succeedNone,
             onSome: (id) => repo.findById(CommentId.make(id))

@@ -145,7 +145,9 @@ export const adminTokenWarning = (token: Option.Option<Redacted.Redacted>): Opti
  * @category config
  */
 export const shutdown = Config.all({
-  timeout: setting(Config.duration, "SHUTDOWN_TIMEOUT", "SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  timeout: setting(Config.duration, "SHUTDOWN_TIMEOUT", "SHUTDOWN_TIMEOUT").pipe(
+    Config.withDefault(Duration.seconds(10))
+  ),
   idleGrace: setting(Config.duration, "SHUTDOWN_IDLE_GRACE").pipe(Config.withDefault(Duration.seconds(1)))
 })
 

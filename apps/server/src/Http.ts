@@ -9,6 +9,7 @@
 import { Inspector, Landing } from "@cachet/inspector"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
 import { type Config, Effect, Layer, Option, Redacted } from "effect"
+
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
 import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
@@ -20,9 +21,9 @@ import { HttpHealthLive } from "./Health/Http.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
 import { GuardLive } from "./Middleware.js"
+import { HttpPostsLive } from "./Posts/Http.js"
 import * as Routes from "./Routes.js"
 import * as Serve from "./Serve.js"
-import { HttpPostsLive } from "./Posts/Http.js"
 import { SqlLive } from "./Sql.js"
 import { HttpUsersLive } from "./Users/Http.js"
 
@@ -43,7 +44,7 @@ export const baseUrl = (address: HttpServer.Address): string => {
 }
 
 const StartupLogLive = Layer.effectDiscard(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const server = yield* HttpServer.HttpServer
     const store = yield* CacheStoreInfo
     const token = yield* AppConfig.adminToken
@@ -52,7 +53,11 @@ const StartupLogLive = Layer.effectDiscard(
       Effect.annotateLogs({ url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, store: store.description })
     )
     yield* Effect.logInfo(`API docs: ${url}/docs`)
-    yield* Effect.logInfo(`inspector: ${Inspector.link(url, { token: Option.match(token, { onNone: () => undefined, onSome: Redacted.value }) })}`)
+    yield* Effect.logInfo(
+      `inspector: ${
+        Inspector.link(url, { token: Option.match(token, { onNone: () => undefined, onSome: Redacted.value }) })
+      }`
+    )
     yield* Effect.logInfo(`cache store: ${store.description}`)
     yield* AppConfig.warnAboutAdminToken
   })
@@ -71,7 +76,11 @@ export const AppLive = Routes.withStrictRouting(Serve.layer).pipe(
     title: "Cachet blog",
     description: "The Cachet reference app: a blog on SQLite whose reads go through a tagged cache.",
     links: [
-      { name: "Inspector", href: "/inspector", description: "The cache, live: entries, tags, hit ratio, invalidations" },
+      {
+        name: "Inspector",
+        href: "/inspector",
+        description: "The cache, live: entries, tags, hit ratio, invalidations"
+      },
       { name: "Docs", href: "/docs", description: "The HTTP API, to read and try (Swagger UI)" },
       { name: "OpenAPI", href: "/openapi.json", description: "The API as an OpenAPI document" }
     ]
@@ -92,7 +101,9 @@ export const AppLive = Routes.withStrictRouting(Serve.layer).pipe(
  */
 export const ServicesLive = BlogCache.Default.pipe(
   Layer.provideMerge(Layer.merge(CacheLive, SqlLive)),
-  Layer.provideMerge(Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("stopped: cache store and database closed"))))
+  Layer.provideMerge(
+    Layer.scopedDiscard(Effect.addFinalizer(() => Effect.logInfo("stopped: cache store and database closed")))
+  )
 )
 
 /**

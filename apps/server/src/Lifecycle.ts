@@ -9,11 +9,13 @@
  *
  * @since 0.1.0
  */
+import * as Http from "node:http"
+import * as Net from "node:net"
+
 import { HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { type Config, type ConfigError, Context, Deferred, Effect, Exit, Layer } from "effect"
-import * as Http from "node:http"
-import * as Net from "node:net"
+
 import * as AppConfig from "./Config.js"
 import * as ResponseEnd from "./ResponseEnd.js"
 
@@ -110,12 +112,12 @@ const stopListening = (server: Http.Server): Effect.Effect<Effect.Effect<void>> 
  * @category layers
  */
 export const DrainLive: Layer.Layer<never, ConfigError.ConfigError, NodeServer | InFlight> = Layer.scopedDiscard(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const server = yield* NodeServer
     const state = yield* InFlight
     const { idleGrace, timeout } = yield* AppConfig.shutdown
     yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         state.draining = true
         yield* Effect.logInfo("shutting down: no new connections, in-flight requests finish").pipe(
           Effect.annotateLogs("inFlight", state.count)

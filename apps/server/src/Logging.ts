@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Config, ConfigError, Effect, Either, Layer, Logger, LogLevel } from "effect"
+
 import * as AppConfig from "./Config.js"
 
 const formats = {
@@ -24,7 +25,12 @@ export const levelConfig: Config.Config<LogLevel.LogLevel> = AppConfig.logging.l
   Config.mapOrFail((value) => {
     const level = LogLevel.allLevels.find((level) => level.label === value.toUpperCase())
     return level === undefined
-      ? Either.left(ConfigError.InvalidData(["CACHET_LOG_LEVEL"], `expected all, trace, debug, info, warn, error, fatal or none; got ${JSON.stringify(value)}`))
+      ? Either.left(
+        ConfigError.InvalidData(
+          ["CACHET_LOG_LEVEL"],
+          `expected all, trace, debug, info, warn, error, fatal or none; got ${JSON.stringify(value)}`
+        )
+      )
       : Either.right(level)
   }),
   Config.withDefault(LogLevel.Info)
@@ -35,7 +41,7 @@ export const levelConfig: Config.Config<LogLevel.LogLevel> = AppConfig.logging.l
  * @category layers
  */
 export const LoggingLive = Layer.unwrapEffect(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const level = yield* levelConfig
     const format = yield* AppConfig.logging.format
     const logger = formats[format]

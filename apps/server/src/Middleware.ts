@@ -8,6 +8,8 @@
  *
  * @since 0.1.0
  */
+import { randomUUID } from "node:crypto"
+
 import {
   HttpApiBuilder,
   HttpApiError,
@@ -18,7 +20,7 @@ import {
 } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Cause, Effect, Option } from "effect"
-import { randomUUID } from "node:crypto"
+
 import { Api } from "./Api.js"
 import * as DecodeErrors from "./DecodeErrors.js"
 import * as JsonBody from "./JsonBody.js"
@@ -43,7 +45,8 @@ const notFound = (request: HttpServerRequest.HttpServerRequest) =>
 const unsupportedMediaType = () =>
   problem(415, "UnsupportedMediaType", "request bodies must be JSON (Content-Type: application/json)")
 
-const tooDeep = () => problem(400, "BadRequest", `JSON bodies may nest arrays and objects at most ${JsonBody.maxDepth} deep`)
+const tooDeep = () =>
+  problem(400, "BadRequest", `JSON bodies may nest arrays and objects at most ${JsonBody.maxDepth} deep`)
 
 const allowedMethods = Routes.methodsOf(Api, ["/docs", "/openapi.json"])
 
@@ -139,7 +142,7 @@ const readText = (
  * @category middleware
  */
 export const GuardLive = HttpApiBuilder.middleware((app) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (Routes.isAmbiguous(request.url)) return notFound(request)
     const length = Number(request.headers["content-length"] ?? "0")

@@ -5,11 +5,12 @@
  */
 import { Validate } from "@cachet/validate"
 import { Effect, Option } from "effect"
+
 import { BlogCache, invalidate, tags } from "./BlogCache.js"
 import { canonicalize, PostId, UserId } from "./Domain/Ids.js"
 import type { CreatePost, UpdatePost } from "./Domain/Post.js"
-import * as Text from "./Domain/Text.js"
 import { PostNotFound } from "./Domain/Post.js"
+import * as Text from "./Domain/Text.js"
 import { UserNotFound } from "./Domain/User.js"
 import { toValidationFailed } from "./Domain/Validation.js"
 import { PostsRepo } from "./Posts/Repo.js"
@@ -43,7 +44,7 @@ export const defaultLimit = 20
  * @category services
  */
 export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const repo = yield* PostsRepo
     const users = yield* UsersRepo
     const blog = yield* BlogCache
@@ -58,7 +59,7 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
         blog.feed({ limit: params.limit ?? defaultLimit, cursor: params.cursor ?? null }),
 
       create: (userId: string, raw: CreatePost) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const input = Text.fields(raw, { title: Text.text, body: Text.text })
           const author = yield* Option.match(canonicalize(userId), {
             onNone: () => Effect.succeedNone,
@@ -66,7 +67,12 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
           })
           if (Option.isNone(author)) return yield* new UserNotFound({ id: userId })
           yield* Validate.validateAll([validateTitle(input.title), validateBody(input.body)])
-          const post = yield* repo.insert({ userId: author.value.id, title: input.title!, body: input.body!, now: yield* nowIso })
+          const post = yield* repo.insert({
+            userId: author.value.id,
+            title: input.title!,
+            body: input.body!,
+            now: yield* nowIso
+          })
           // The author's list and the feed's first pages; none of their other posts.
           yield* invalidate([tags.users(post.userId).postList, tags.feed])
           return post
@@ -74,12 +80,15 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
 
       update: (id: string, raw: UpdatePost) =>
         withId(id, (id) =>
-          Effect.gen(function* () {
+          Effect.gen(function*() {
             const input = Text.fields(raw, { title: Text.text, body: Text.text })
-            const current = yield* Effect.flatMap(repo.findById(id), Option.match({
-              onNone: () => Effect.fail(new PostNotFound({ id })),
-              onSome: Effect.succeed
-            }))
+            const current = yield* Effect.flatMap(
+              repo.findById(id),
+              Option.match({
+                onNone: () => Effect.fail(new PostNotFound({ id })),
+                onSome: Effect.succeed
+              })
+            )
             yield* Validate.validateAll([
               ...(input.title !== undefined ? [validateTitle(input.title)] : []),
               ...(input.body !== undefined ? [validateBody(input.body)] : [])

@@ -15,7 +15,10 @@
  */
 import * as Http from "node:http"
 
-const end = Http.ServerResponse.prototype.end as (this: Http.ServerResponse, ...args: Array<unknown>) => Http.ServerResponse
+const end = Http.ServerResponse.prototype.end as (
+  this: Http.ServerResponse,
+  ...args: Array<unknown>
+) => Http.ServerResponse
 
 /**
  * A response whose `end` callback runs when it closes: after it has finished, or when its

@@ -84,7 +84,10 @@ export const methodsOf = (
  * @since 0.1.0
  * @category constructors
  */
-export const methodNotAllowed = (method: string, allowed: ReadonlyArray<string>): HttpServerResponse.HttpServerResponse =>
+export const methodNotAllowed = (
+  method: string,
+  allowed: ReadonlyArray<string>
+): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson(
     { error: "MethodNotAllowed", message: `${method} is not allowed here; allowed: ${allowed.join(", ")}` },
     { status: 405, headers: { allow: allowed.join(", ") } }

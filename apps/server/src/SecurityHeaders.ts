@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import { HttpServerResponse } from "@effect/platform"
 import { createHash } from "node:crypto"
+
+import { HttpServerResponse } from "@effect/platform"
 
 const hashes = (html: string, tag: "script" | "style"): ReadonlyArray<string> => {
   const found: Array<string> = []
@@ -62,7 +63,10 @@ const isHtml = (response: HttpServerResponse.HttpServerResponse): boolean =>
     .startsWith("text/html")
 
 /** The last response headed, and its headed copy. */
-const last: { response: HttpServerResponse.HttpServerResponse | undefined; headed: HttpServerResponse.HttpServerResponse } = {
+const last: {
+  response: HttpServerResponse.HttpServerResponse | undefined
+  headed: HttpServerResponse.HttpServerResponse
+} = {
   response: undefined,
   headed: HttpServerResponse.empty()
 }

@@ -21,17 +21,80 @@ export interface Counts {
 }
 
 const firstNames = [
-  "Ada", "Alan", "Barbara", "Claude", "Donald", "Edsger", "Frances", "Grace", "Hedy", "Ivan",
-  "Jean", "Ken", "Leslie", "Margaret", "Niklaus", "Ole", "Peter", "Radia", "Sophie", "Tim"
+  "Ada",
+  "Alan",
+  "Barbara",
+  "Claude",
+  "Donald",
+  "Edsger",
+  "Frances",
+  "Grace",
+  "Hedy",
+  "Ivan",
+  "Jean",
+  "Ken",
+  "Leslie",
+  "Margaret",
+  "Niklaus",
+  "Ole",
+  "Peter",
+  "Radia",
+  "Sophie",
+  "Tim"
 ]
 const lastNames = [
-  "Lovelace", "Turing", "Liskov", "Shannon", "Knuth", "Dijkstra", "Allen", "Hopper", "Lamarr", "Sutherland",
-  "Sammet", "Thompson", "Lamport", "Hamilton", "Wirth", "Dahl", "Naur", "Perlman", "Wilson", "Berners-Lee"
+  "Lovelace",
+  "Turing",
+  "Liskov",
+  "Shannon",
+  "Knuth",
+  "Dijkstra",
+  "Allen",
+  "Hopper",
+  "Lamarr",
+  "Sutherland",
+  "Sammet",
+  "Thompson",
+  "Lamport",
+  "Hamilton",
+  "Wirth",
+  "Dahl",
+  "Naur",
+  "Perlman",
+  "Wilson",
+  "Berners-Lee"
 ]
 const words = [
-  "cache", "effect", "layer", "schema", "stream", "fiber", "scope", "tag", "store", "query",
-  "grace", "ttl", "redis", "sqlite", "memory", "stale", "fresh", "invalidate", "batch", "lock",
-  "service", "context", "runtime", "metric", "span", "retry", "timeout", "circuit", "breaker", "policy"
+  "cache",
+  "effect",
+  "layer",
+  "schema",
+  "stream",
+  "fiber",
+  "scope",
+  "tag",
+  "store",
+  "query",
+  "grace",
+  "ttl",
+  "redis",
+  "sqlite",
+  "memory",
+  "stale",
+  "fresh",
+  "invalidate",
+  "batch",
+  "lock",
+  "service",
+  "context",
+  "runtime",
+  "metric",
+  "span",
+  "retry",
+  "timeout",
+  "circuit",
+  "breaker",
+  "policy"
 ]
 
 /** mulberry32: a tiny, well-distributed 32-bit PRNG. */
@@ -122,12 +185,12 @@ const chunk = <A>(values: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A
  * @category constructors
  */
 export const run = (counts: Counts): Effect.Effect<boolean, SqlError, SqlClient.SqlClient> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const [existing] = yield* sql<{ readonly count: number }>`SELECT COUNT(*) AS count FROM users`
     if ((existing?.count ?? 0) > 0) return false
     const data = rows(counts)
-    yield* sql.withTransaction(Effect.gen(function* () {
+    yield* sql.withTransaction(Effect.gen(function*() {
       for (const part of chunk(data.users, 500)) yield* sql`INSERT INTO users ${sql.insert(part)}`
       for (const part of chunk(data.posts, 500)) yield* sql`INSERT INTO posts ${sql.insert(part)}`
       for (const part of chunk(data.comments, 500)) yield* sql`INSERT INTO comments ${sql.insert(part)}`

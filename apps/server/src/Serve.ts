@@ -16,6 +16,7 @@
 import { HttpCache } from "@cachet/http"
 import { HttpApiBuilder, HttpApp, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Context, Effect, Exit, FiberRef, Layer, LogLevel, Option } from "effect"
+
 import * as CachedReads from "./CachedReads.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { Posts } from "./Posts.js"
@@ -89,7 +90,7 @@ export const headed = (state: State): HttpApp.PreResponseHandler => (_request, r
  * @category layers
  */
 export const layer = Layer.unwrapEffect(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const api = yield* HttpApiBuilder.httpApp
     const fast = yield* CachedReads.make
     const state = yield* Lifecycle.InFlight
@@ -97,12 +98,16 @@ export const layer = Layer.unwrapEffect(
     return HttpServer.serve(fast(api), (app) => tracked(state, app)).pipe(
       HttpCache.observeServer,
       // Set where the server captures its runtime, so every request's fiber starts with it.
-      Layer.locallyWith(HttpApp.currentPreResponseHandlers, Option.match({
-        onNone: () => Option.some(handler),
-        onSome: (before) =>
-          Option.some<HttpApp.PreResponseHandler>((request, response) =>
-            Effect.flatMap(before(request, response), (response) => handler(request, response)))
-      }))
+      Layer.locallyWith(
+        HttpApp.currentPreResponseHandlers,
+        Option.match({
+          onNone: () => Option.some(handler),
+          onSome: (before) =>
+            Option.some<HttpApp.PreResponseHandler>((request, response) =>
+              Effect.flatMap(before(request, response), (response) => handler(request, response))
+            )
+        })
+      )
     )
   })
 ).pipe(Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer, Users.Default, Posts.Default]))

@@ -4,19 +4,21 @@
  *
  * @since 0.1.0
  */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+
 import { NodeContext } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
-import * as Fs from "node:fs"
-import * as Path from "node:path"
+
 import * as AppConfig from "./Config.js"
 import CreateBlog from "./migrations/0001_create_blog.js"
 import LowercaseEmails from "./migrations/0002_lowercase_emails.js"
 import * as Seed from "./Seed.js"
 
 const ClientLive = Layer.unwrapEffect(
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const filename = yield* AppConfig.databasePath
     if (filename !== ":memory:" && !filename.startsWith("file:")) {
       yield* Effect.sync(() => Fs.mkdirSync(Path.dirname(Path.resolve(filename)), { recursive: true }))

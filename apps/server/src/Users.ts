@@ -7,6 +7,7 @@ import { Validate } from "@cachet/validate"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { DateTime, Effect, Option } from "effect"
+
 import { BlogCache, invalidate, tags } from "./BlogCache.js"
 import { canonicalize, UserId } from "./Domain/Ids.js"
 import * as Text from "./Domain/Text.js"
@@ -44,7 +45,9 @@ export const validateName = (name: unknown) =>
  */
 export const validateEmail = (email: unknown, self?: UserId) =>
   Validate.validate(email, "email", { presence: true, length: { max: 255 }, email: true }).pipe(
-    Effect.zipRight(Validate.validateUniqueness("users", { email: email as string, ...selfOf(self) }, () => Effect.void))
+    Effect.zipRight(
+      Validate.validateUniqueness("users", { email: email as string, ...selfOf(self) }, () => Effect.void)
+    )
   )
 
 /**
@@ -64,7 +67,7 @@ const selfOf = (self: UserId | undefined) => (self === undefined ? {} : { $self:
  * @category services
  */
 export class Users extends Effect.Service<Users>()("Blog/Users", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const repo = yield* UsersRepo
     const blog = yield* BlogCache
     const sql = yield* SqlClient.SqlClient
@@ -74,10 +77,13 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
       Option.isSome(canonicalize(id)) ? f(UserId.make(id)) : Effect.fail(new UserNotFound({ id }))
 
     const existing = (id: UserId) =>
-      Effect.flatMap(repo.findById(id), Option.match({
-        onNone: () => Effect.fail(new UserNotFound({ id })),
-        onSome: Effect.succeed
-      }))
+      Effect.flatMap(
+        repo.findById(id),
+        Option.match({
+          onNone: () => Effect.fail(new UserNotFound({ id })),
+          onSome: Effect.succeed
+        })
+      )
 
     /** A unique-index violation was mapped to a validation error; any other database error is a defect. */
     const orDieSql = <A, E, R>(effect: Effect.Effect<A, E | SqlError | Validate.InvalidUniquenessCheck, R>) =>
@@ -93,20 +99,27 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
       posts: (id: string) => withId(id, (id) => blog.userPosts(id)),
 
       create: (raw: CreateUser) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const input = normalize(raw)
           yield* Validate.validateAll([validateName(input.name), validateEmail(input.email)])
           const now = yield* nowIso
           const fields = { name: input.name!, email: input.email! }
-          const user = yield* Validate.validateUniqueness("users", { email: fields.email }, () => repo.insert({ ...fields, now }))
+          const user = yield* Validate.validateUniqueness("users", { email: fields.email }, () =>
+            repo.insert({ ...fields, now }))
           // Nothing shows a user before they exist, except a cached 404 for their id.
           yield* invalidate(tags.users(user.id))
           return user
-        }).pipe(toValidationFailed, orDieSql, Effect.provideService(BlogCache, blog), Effect.provideService(SqlClient.SqlClient, sql), Effect.withSpan("Users.create")),
+        }).pipe(
+          toValidationFailed,
+          orDieSql,
+          Effect.provideService(BlogCache, blog),
+          Effect.provideService(SqlClient.SqlClient, sql),
+          Effect.withSpan("Users.create")
+        ),
 
       update: (id: string, raw: UpdateUser) =>
         withId(id, (id) =>
-          Effect.gen(function* () {
+          Effect.gen(function*() {
             const input = normalize(raw)
             const current = yield* existing(id)
             yield* Validate.validateAll([
@@ -128,12 +141,18 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
             // Their profile and the posts that show their name; not their lists.
             yield* invalidate(tags.users(id).profile)
             return updated.value
-          })).pipe(toValidationFailed, orDieSql, Effect.provideService(BlogCache, blog), Effect.provideService(SqlClient.SqlClient, sql), Effect.withSpan("Users.update")),
+          })).pipe(
+            toValidationFailed,
+            orDieSql,
+            Effect.provideService(BlogCache, blog),
+            Effect.provideService(SqlClient.SqlClient, sql),
+            Effect.withSpan("Users.update")
+          ),
 
       remove: (id: string) =>
         withId(id, (id) =>
-          Effect.gen(function* () {
-            const commented = yield* sql.withTransaction(Effect.gen(function* () {
+          Effect.gen(function*() {
+            const commented = yield* sql.withTransaction(Effect.gen(function*() {
               yield* existing(id)
               const commented = yield* repo.commentedPosts(id)
               yield* repo.delete(id)

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { blogSuite } from "./BlogSuite.js"
 import { type Server, start, testEnv } from "./harness.js"
 
@@ -30,7 +31,15 @@ describe("without ADMIN_TOKEN", () => {
 describe("ttl and grace", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ CACHE_TTL: "300 millis", CACHE_GRACE: "1 minute", SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2" }))
+    server = await start(
+      testEnv({
+        CACHE_TTL: "300 millis",
+        CACHE_GRACE: "1 minute",
+        SEED_USERS: "2",
+        SEED_POSTS: "2",
+        SEED_COMMENTS: "2"
+      })
+    )
   })
   afterAll(() => server?.close())
 

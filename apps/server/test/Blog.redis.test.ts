@@ -1,5 +1,6 @@
 import { Servers } from "@cachet/core/testing"
 import { Effect, Exit, Scope } from "effect"
+
 import { blogSuite } from "./BlogSuite.js"
 
 const skip = Servers.skipReason("redis")

@@ -7,6 +7,7 @@ import { AdminClient } from "@cachet/api"
 import { FetchHttpClient } from "@effect/platform"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
 export interface Setup {
@@ -20,7 +21,11 @@ const TOKEN = { authorization: "Bearer test-token" }
 let counter = 0
 const unique = (label: string) => `${label}-${process.pid}-${++counter}`
 
-export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { readonly skip?: string | undefined } = {}) =>
+export const blogSuite = (
+  name: string,
+  setup: () => Promise<Setup>,
+  options: { readonly skip?: string | undefined } = {}
+) =>
   describe.skipIf(options.skip !== undefined)(`blog e2e (${name})`, () => {
     let server: Server
     let teardown: () => Promise<void> = async () => {}
@@ -170,7 +175,16 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
         const post = await createPost(author.id, "Before")
         // A feed page that does not show the post (older pages only change with their posts).
         const olderPage = `/posts?limit=2&cursor=${older.id}`
-        for (const path of [`/posts/${post.id}`, `/posts/${older.id}`, `/users/${author.id}/posts`, `/users/${author.id}`, "/posts?limit=5", olderPage]) {
+        for (
+          const path of [
+            `/posts/${post.id}`,
+            `/posts/${older.id}`,
+            `/users/${author.id}/posts`,
+            `/users/${author.id}`,
+            "/posts?limit=5",
+            olderPage
+          ]
+        ) {
           await warm(path)
         }
 
@@ -249,7 +263,17 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
         const untouched = await createPost(staying.id)
         await createComment(commented.id, leaving.id, "bye")
         await createComment(commented.id, staying.id, "hello")
-        for (const path of [`/users/${leaving.id}`, `/users/${leaving.id}/posts`, `/posts/${theirs.id}`, `/posts/${commented.id}`, `/posts/${untouched.id}`, `/users/${staying.id}`, `/users/${staying.id}/posts`]) {
+        for (
+          const path of [
+            `/users/${leaving.id}`,
+            `/users/${leaving.id}/posts`,
+            `/posts/${theirs.id}`,
+            `/posts/${commented.id}`,
+            `/posts/${untouched.id}`,
+            `/users/${staying.id}`,
+            `/users/${staying.id}/posts`
+          ]
+        ) {
           await warm(path)
         }
 
@@ -317,10 +341,21 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
         const user = await createUser("writer")
         const post = await createPost(user.id)
         expect(rulesOf(await server.post(`/users/${user.id}/posts`, {}))).toEqual(["title:presence", "body:presence"])
-        expect(rulesOf(await server.post(`/users/${user.id}/posts`, { title: "ab", body: "" }))).toEqual(["title:minLength", "body:minLength"])
-        expect(rulesOf(await server.patch(`/posts/${post.id}`, { title: "t".repeat(201) }))).toEqual(["title:maxLength"])
-        expect(rulesOf(await server.post(`/posts/${post.id}/comments`, {}))).toEqual(["authorId:presence", "body:presence"])
-        const unknownAuthor = await server.post(`/posts/${post.id}/comments`, { authorId: "999999", body: "x".repeat(5001) })
+        expect(rulesOf(await server.post(`/users/${user.id}/posts`, { title: "ab", body: "" }))).toEqual([
+          "title:minLength",
+          "body:minLength"
+        ])
+        expect(rulesOf(await server.patch(`/posts/${post.id}`, { title: "t".repeat(201) }))).toEqual([
+          "title:maxLength"
+        ])
+        expect(rulesOf(await server.post(`/posts/${post.id}/comments`, {}))).toEqual([
+          "authorId:presence",
+          "body:presence"
+        ])
+        const unknownAuthor = await server.post(`/posts/${post.id}/comments`, {
+          authorId: "999999",
+          body: "x".repeat(5001)
+        })
         expect(rulesOf(unknownAuthor)).toEqual(["authorId:custom", "body:maxLength"])
         expect(unknownAuthor.json.errors[0].message).toBe("Author must be an existing user")
         // A missing parent is a 404, whatever the payload.
@@ -336,8 +371,16 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
     describe("/cache admin", () => {
       it("401 without a token or with a wrong one", async () => {
         for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: "Basic dGVzdC10b2tlbg==" }]) {
-          for (const [method, path] of [["GET", "/cache/stats"], ["GET", "/cache/entries"], ["DELETE", "/cache"], ["POST", "/cache/invalidate"]] as const) {
-            const response = await server.request(method, path, { headers, ...(method === "POST" ? { body: { tags: ["users"] } } : {}) })
+          for (
+            const [method, path] of [["GET", "/cache/stats"], ["GET", "/cache/entries"], ["DELETE", "/cache"], [
+              "POST",
+              "/cache/invalidate"
+            ]] as const
+          ) {
+            const response = await server.request(method, path, {
+              headers,
+              ...(method === "POST" ? { body: { tags: ["users"] } } : {})
+            })
             expect(response.status, `${method} ${path}`).toBe(401)
           }
         }
@@ -360,11 +403,21 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
         const key: string = listed.keys[0]
         const info = await server.get(`/cache/entries/${encodeURIComponent(key)}`, TOKEN)
         expect(info.status).toBe(200)
-        expect(info.json).toMatchObject({ key, tags: ["users/2/profile"], state: "fresh", ttlMillis: 300_000, graceMillis: 60_000, failed: false })
+        expect(info.json).toMatchObject({
+          key,
+          tags: ["users/2/profile"],
+          state: "fresh",
+          ttlMillis: 300_000,
+          graceMillis: 60_000,
+          failed: false
+        })
         expect(info.json.size).toBeGreaterThan(0)
         expect(info.json.ageMillis).toBeGreaterThanOrEqual(0)
 
-        expect((await server.del(`/cache/entries/${encodeURIComponent(key)}`, TOKEN)).json).toEqual({ key, deleted: true })
+        expect((await server.del(`/cache/entries/${encodeURIComponent(key)}`, TOKEN)).json).toEqual({
+          key,
+          deleted: true
+        })
         expect((await server.get(`/cache/entries/${encodeURIComponent(key)}`, TOKEN)).status).toBe(404)
         expect((await server.get("/users/2")).cache).toBe("MISS")
       })
@@ -396,7 +449,7 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
       })
 
       it("the typed client from @cachet/api (what the CLI uses) talks to it", async () => {
-        const program = Effect.gen(function* () {
+        const program = Effect.gen(function*() {
           const client = yield* AdminClient.make({ baseUrl: server.url, token: "test-token" })
           const stats = yield* client.cache.stats()
           const result = yield* client.cache.invalidate({ payload: { tags: ["users/7"] } })
@@ -418,19 +471,28 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
 
     describe("bad input is never a 500", () => {
       it("malformed JSON is 400, wrong types are 400", async () => {
-        const malformed = await server.request("POST", "/users", { rawBody: "{\"name\":", headers: { "content-type": "application/json" } })
+        const malformed = await server.request("POST", "/users", {
+          rawBody: "{\"name\":",
+          headers: { "content-type": "application/json" }
+        })
         expect(malformed.status).toBe(400)
         expect(malformed.json.error).toBe("BadRequest")
         expect((await server.post("/users", { name: 123, email: ["x"] })).status).toBe(400)
         expect((await server.post("/users", [1, 2])).status).toBe(400)
-        expect((await server.request("POST", "/users", { rawBody: "name=x", headers: { "content-type": "text/plain" } })).status).toBe(415)
+        expect(
+          (await server.request("POST", "/users", { rawBody: "name=x", headers: { "content-type": "text/plain" } }))
+            .status
+        ).toBe(415)
         expect((await server.post("/cache/invalidate", { tags: [] }, TOKEN)).status).toBe(400)
         expect((await server.post("/cache/invalidate", { tags: "users" }, TOKEN)).status).toBe(400)
       })
 
       it("bodies over 1 MB are 413, with or without a length", async () => {
         const huge = JSON.stringify({ name: "x".repeat(1_100_000), email: "a@example.com" })
-        const response = await server.request("POST", "/users", { rawBody: huge, headers: { "content-type": "application/json" } })
+        const response = await server.request("POST", "/users", {
+          rawBody: huge,
+          headers: { "content-type": "application/json" }
+        })
         expect(response.status).toBe(413)
         const chunked = await fetch(`${server.url}/users`, {
           method: "POST",
@@ -451,7 +513,9 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
           headers: { "content-type": "application/json" },
           body: new ReadableStream({
             start(controller) {
-              controller.enqueue(new TextEncoder().encode(JSON.stringify({ name: "Chunked", email: `${unique("chunked")}@example.com` })))
+              controller.enqueue(
+                new TextEncoder().encode(JSON.stringify({ name: "Chunked", email: `${unique("chunked")}@example.com` }))
+              )
               controller.close()
             }
           }),
@@ -479,7 +543,15 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
       })
 
       it("bad query parameters are 400; unknown routes are 404, known paths under another method 405", async () => {
-        for (const path of ["/posts?limit=0", "/posts?limit=101", "/posts?limit=abc", "/posts?cursor=abc", "/posts?cursor=-1"]) {
+        for (
+          const path of [
+            "/posts?limit=0",
+            "/posts?limit=101",
+            "/posts?limit=abc",
+            "/posts?cursor=abc",
+            "/posts?cursor=-1"
+          ]
+        ) {
           expect((await server.get(path)).status, path).toBe(400)
         }
         expect((await server.get("/nope")).status).toBe(404)
@@ -498,7 +570,9 @@ export const blogSuite = (name: string, setup: () => Promise<Setup>, options: { 
       it("serves /openapi.json and /docs", async () => {
         const spec = await server.get("/openapi.json")
         expect(spec.status).toBe(200)
-        expect(Object.keys(spec.json.paths)).toEqual(expect.arrayContaining(["/users/{id}", "/posts", "/cache/stats", "/cache/invalidate"]))
+        expect(Object.keys(spec.json.paths)).toEqual(
+          expect.arrayContaining(["/users/{id}", "/posts", "/cache/stats", "/cache/invalidate"])
+        )
         const docs = await server.get("/docs")
         expect(docs.status).toBe(200)
         expect(docs.headers.get("content-type")).toContain("text/html")

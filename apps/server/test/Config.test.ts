@@ -4,6 +4,7 @@
  */
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import * as AppConfig from "../src/Config.js"
 import { type Server, start, testEnv } from "./harness.js"
 
@@ -17,12 +18,19 @@ describe("CACHET_ names and their aliases", () => {
     )
     expect(read(AppConfig.server, { PORT: "4002" })).toEqual(Either.right({ port: 4002, host: "127.0.0.1" }))
     expect(read(AppConfig.server, {})).toEqual(Either.right({ port: 3000, host: "127.0.0.1" }))
-    const cache = read(AppConfig.cache, { CACHET_STORE: "sqlite:./a.db", CACHE_STORE: "memory", CACHE_NAMESPACE: "old", CACHET_ENABLED: "false" })
+    const cache = read(AppConfig.cache, {
+      CACHET_STORE: "sqlite:./a.db",
+      CACHE_STORE: "memory",
+      CACHE_NAMESPACE: "old",
+      CACHET_ENABLED: "false"
+    })
     expect(Either.map(cache, ({ enabled, namespace, store }) => ({ store, namespace, enabled }))).toEqual(
       Either.right({ store: "sqlite:./a.db", namespace: "old", enabled: false })
     )
     expect(read(AppConfig.databasePath, { DATABASE_PATH: "/tmp/x.db" })).toEqual(Either.right("/tmp/x.db"))
-    expect(read(AppConfig.databasePath, { CACHET_DATABASE_PATH: "/tmp/y.db", DATABASE_PATH: "/tmp/x.db" })).toEqual(Either.right("/tmp/y.db"))
+    expect(read(AppConfig.databasePath, { CACHET_DATABASE_PATH: "/tmp/y.db", DATABASE_PATH: "/tmp/x.db" })).toEqual(
+      Either.right("/tmp/y.db")
+    )
   })
 
   it("an invalid prefixed value is an error, never skipped for the alias", () => {
@@ -38,8 +46,12 @@ describe("CACHET_ names and their aliases", () => {
     const token = read(AppConfig.adminToken, { CACHET_ADMIN_TOKEN: "s3cret", ADMIN_TOKEN: "other" })
     expect(Either.map(token, Option.map(Redacted.value))).toEqual(Either.right(Option.some("s3cret")))
     expect(AppConfig.adminTokenWarning(Option.none())).toEqual(Option.some(expect.stringContaining("not set")))
-    expect(AppConfig.adminTokenWarning(Option.some(Redacted.make("short")))).toEqual(Option.some(expect.stringContaining("16")))
-    expect(AppConfig.adminTokenWarning(Option.some(Redacted.make("a-long-random-token-0123456789")))).toEqual(Option.none())
+    expect(AppConfig.adminTokenWarning(Option.some(Redacted.make("short")))).toEqual(
+      Option.some(expect.stringContaining("16"))
+    )
+    expect(AppConfig.adminTokenWarning(Option.some(Redacted.make("a-long-random-token-0123456789")))).toEqual(
+      Option.none()
+    )
   })
 })
 
@@ -61,7 +73,15 @@ describe("ADMIN_TOKEN=\" \"", () => {
 describe("the memory store's bounds from the environment", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ CACHET_STORE: "memory", CACHET_MEMORY_MAX_ENTRIES: "3", SEED_USERS: "8", SEED_POSTS: "2", SEED_COMMENTS: "2" }))
+    server = await start(
+      testEnv({
+        CACHET_STORE: "memory",
+        CACHET_MEMORY_MAX_ENTRIES: "3",
+        SEED_USERS: "8",
+        SEED_POSTS: "2",
+        SEED_COMMENTS: "2"
+      })
+    )
   })
   afterAll(() => server?.close())
 

@@ -3,14 +3,18 @@
  * browser (Debian's chromium) and the browser reports no policy violation.
  */
 import * as Fs from "node:fs"
+
 import { chromium } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
 const executablePath = "/usr/bin/chromium"
 const missing = !Fs.existsSync(executablePath)
 if (missing) {
-  if (process.env.CACHET_REQUIRE_SERVERS === "1") throw new Error(`${executablePath} is required (CACHET_REQUIRE_SERVERS=1)`)
+  if (process.env.CACHET_REQUIRE_SERVERS === "1") {
+    throw new Error(`${executablePath} is required (CACHET_REQUIRE_SERVERS=1)`)
+  }
   process.stdout.write(`skipping the docs browser test: ${executablePath} not found\n`)
 }
 

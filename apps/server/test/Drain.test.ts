@@ -4,7 +4,9 @@
  * reset of a request they had already sent.
  */
 import * as Http from "node:http"
+
 import { describe, expect, it } from "vitest"
+
 import { start, testEnv } from "./harness.js"
 
 interface Outcome {
@@ -28,7 +30,10 @@ const client = (url: string, agent: Http.Agent, path: string, counted: () => voi
           next()
         })
       })
-      request.once("error", (error: NodeJS.ErrnoException) => resolve({ ok, closing, errors: [error.code ?? error.message] }))
+      request.once(
+        "error",
+        (error: NodeJS.ErrnoException) => resolve({ ok, closing, errors: [error.code ?? error.message] })
+      )
     }
     next()
   })
@@ -45,7 +50,10 @@ describe("SIGTERM under keep-alive load", () => {
     }
     // Every client ends on its first error: after the drain, a refused new connection.
     const outcomes = Promise.all(
-      Array.from({ length: 16 }, (_, i) => client(server.url, agent, i % 2 === 0 ? "/users/1" : "/posts?limit=2", counted))
+      Array.from(
+        { length: 16 },
+        (_, i) => client(server.url, agent, i % 2 === 0 ? "/users/1" : "/posts?limit=2", counted)
+      )
     )
     await underLoad
     await server.close()

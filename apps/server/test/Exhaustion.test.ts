@@ -6,7 +6,9 @@
 import { execFile } from "node:child_process"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { connections } from "./garbageConnections.js"
 import { type Server, start, testEnv } from "./harness.js"
 
@@ -26,18 +28,28 @@ describe("a valid request followed by garbage on the same connection", () => {
     expect(server.inFlight()).toBe(0)
   })
 
-  it("after 2,000 such connections nothing is in flight and the heap is back within 10% (a child process with --expose-gc)", async () => {
-    const output = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ["--expose-gc", "--conditions=@cachet/source", "--import", "tsx", "test/garbageConnections.ts", "2000"],
-        { cwd: appDir, timeout: 170_000 },
-        (error, stdout, stderr) => error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`))
+  it(
+    "after 2,000 such connections nothing is in flight and the heap is back within 10% (a child process with --expose-gc)",
+    async () => {
+      const output = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ["--expose-gc", "--conditions=@cachet/source", "--import", "tsx", "test/garbageConnections.ts", "2000"],
+          { cwd: appDir, timeout: 170_000 },
+          (error, stdout, stderr) => error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`))
+        )
       )
-    )
-    const result = JSON.parse(output.trim().split("\n").pop()!) as { before: number; after: number; inFlight: number; health: number }
-    expect(result.inFlight).toBe(0)
-    expect(result.health).toBe(200)
-    expect(result.after, `heap ${(result.before / 1e6).toFixed(1)} MB -> ${(result.after / 1e6).toFixed(1)} MB`).toBeLessThan(result.before * 1.1)
-  }, 180_000)
+      const result = JSON.parse(output.trim().split("\n").pop()!) as {
+        before: number
+        after: number
+        inFlight: number
+        health: number
+      }
+      expect(result.inFlight).toBe(0)
+      expect(result.health).toBe(200)
+      expect(result.after, `heap ${(result.before / 1e6).toFixed(1)} MB -> ${(result.after / 1e6).toFixed(1)} MB`)
+        .toBeLessThan(result.before * 1.1)
+    },
+    180_000
+  )
 })

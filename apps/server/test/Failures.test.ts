@@ -6,6 +6,7 @@ import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
 describe("unexpected failures", () => {

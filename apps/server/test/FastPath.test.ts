@@ -5,7 +5,9 @@
  * spelled another way than the API's are answered by the API as before.
  */
 import * as Http from "node:http"
+
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
 const small = { SEED_USERS: "4", SEED_POSTS: "4", SEED_COMMENTS: "4" }
@@ -88,7 +90,10 @@ describe("cached reads ahead of the API", () => {
     expect(notCanonical.status).toBe(404)
     // A GET with a body (which fetch cannot send): the API's guard judges it.
     const withBody = await new Promise<number | undefined>((resolve, reject) => {
-      const request = Http.request(server.url + "/posts/1", { method: "GET", headers: { "content-type": "text/plain", "content-length": "5" } }, (response) => {
+      const request = Http.request(server.url + "/posts/1", {
+        method: "GET",
+        headers: { "content-type": "text/plain", "content-length": "5" }
+      }, (response) => {
         response.resume()
         response.once("end", () => resolve(response.statusCode))
       })

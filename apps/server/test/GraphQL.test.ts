@@ -4,6 +4,7 @@
  * status codes, ETag/304, and hostile documents.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
 interface GraphQLResponse {
@@ -12,7 +13,9 @@ interface GraphQLResponse {
   readonly body: {
     readonly data?: any
     readonly errors?: ReadonlyArray<{ readonly message: string; readonly extensions?: any }>
-    readonly extensions?: { readonly cachet: { readonly hits: number; readonly misses: number; readonly writes: number } }
+    readonly extensions?: {
+      readonly cachet: { readonly hits: number; readonly misses: number; readonly writes: number }
+    }
   }
 }
 
@@ -61,7 +64,9 @@ describe("GraphQL over HTTP", () => {
   it("a GraphQL mutation invalidates the fragments it affects: post 5's miss, post 6's hit", async () => {
     await gql(postComments, { a: "5", b: "6" })
     expect((await gql(postComments, { a: "5", b: "6" })).body.extensions?.cachet).toMatchObject({ hits: 2, misses: 0 })
-    const added = await gql(`mutation { addComment(postId: "5", authorId: "3", body: "via GraphQL") { id body author { id } post { id } } }`)
+    const added = await gql(
+      `mutation { addComment(postId: "5", authorId: "3", body: "via GraphQL") { id body author { id } post { id } } }`
+    )
     expect(added.body.errors).toBeUndefined()
     expect(added.body.data.addComment).toMatchObject({ body: "via GraphQL", author: { id: "3" }, post: { id: "5" } })
     const after = await gql(postComments, { a: "5", b: "6" })
@@ -109,9 +114,13 @@ describe("GraphQL over HTTP", () => {
     expect(error?.extensions?.errors.map((e: { field: string }) => e.field).sort()).toEqual(["email", "name"])
     const missing = await gql(`mutation { updatePost(id: "99999", title: "x") { id } }`)
     expect(missing.body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND")
-    const created = await gql(`mutation { createUser(name: "Grace Hopper", email: "grace-${process.pid}@example.com") { id name } }`)
+    const created = await gql(
+      `mutation { createUser(name: "Grace Hopper", email: "grace-${process.pid}@example.com") { id name } }`
+    )
     expect(created.body.data.createUser.name).toBe("Grace Hopper")
-    expect((await gql(`{ posts(first: 0) { edges { cursor } } }`)).body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT")
+    expect((await gql(`{ posts(first: 0) { edges { cursor } } }`)).body.errors?.[0]?.extensions?.code).toBe(
+      "BAD_USER_INPUT"
+    )
   })
 
   it("a missing post is cached as null until a new post is created", async () => {
@@ -143,12 +152,17 @@ describe("GraphQL over HTTP", () => {
     const cases: Array<Promise<{ status: number }>> = [
       server.post("/graphql", { query: deep }),
       server.post("/graphql", { query: aliases }),
-      server.post("/graphql", { query: `mutation($b: String!) { createPost(userId: "1", title: "t", body: $b) { id } }`, variables: { b: huge } }),
+      server.post("/graphql", {
+        query: `mutation($b: String!) { createPost(userId: "1", title: "t", body: $b) { id } }`,
+        variables: { b: huge }
+      }),
       server.post("/graphql", { query: `{ post(id: "${huge}") { id } }` }),
       server.request("POST", "/graphql", { rawBody: "{not json", headers: { "content-type": "application/json" } }),
       server.post("/graphql", { query: 42 }),
       server.post("/graphql", { query: `{ __schema { types { name } } }` }),
-      server.post("/graphql", { query: `fragment A on Post { ...B } fragment B on Post { ...A } { post(id: "1") { ...A } }` }),
+      server.post("/graphql", {
+        query: `fragment A on Post { ...B } fragment B on Post { ...A } { post(id: "1") { ...A } }`
+      }),
       server.get(`/graphql?query=${encodeURIComponent("{ post(id: ")}`)
     ]
     for (const response of await Promise.all(cases)) {

@@ -7,6 +7,7 @@
 import { GraphQLCache } from "@cachet/graphql"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Tracer } from "effect"
+
 import { Comments } from "../src/Comments.js"
 import { GraphQLCacheLive } from "../src/GraphQL/Http.js"
 import { Loaders } from "../src/GraphQL/Loaders.js"
@@ -30,7 +31,14 @@ const recording = Tracer.make({
 
 const env = testEnv({ CACHE_STORE: "memory", SEED_USERS: "10", SEED_POSTS: "40", SEED_COMMENTS: "120" })
 
-const AppLive = Layer.mergeAll(Users.Default, Posts.Default, Comments.Default, Loaders.Default, PostsRepo.Default, GraphQLCacheLive).pipe(
+const AppLive = Layer.mergeAll(
+  Users.Default,
+  Posts.Default,
+  Comments.Default,
+  Loaders.Default,
+  PostsRepo.Default,
+  GraphQLCacheLive
+).pipe(
   Layer.provideMerge(ServicesLive),
   Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
 )

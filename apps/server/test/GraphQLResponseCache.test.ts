@@ -8,6 +8,7 @@
  */
 import { FastCheck as fc } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Response, type Server, start, testEnv } from "./harness.js"
 
 describe("GET /graphql through the response cache", () => {
@@ -24,9 +25,14 @@ describe("GET /graphql through the response cache", () => {
   })
 
   const path = (query: string, variables?: Record<string, unknown>) =>
-    `/graphql?query=${encodeURIComponent(query)}${variables === undefined ? "" : `&variables=${encodeURIComponent(JSON.stringify(variables))}`}`
-  const get = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> =>
-    server.get(path(query, variables), headers)
+    `/graphql?query=${encodeURIComponent(query)}${
+      variables === undefined ? "" : `&variables=${encodeURIComponent(JSON.stringify(variables))}`
+    }`
+  const get = (
+    query: string,
+    variables?: Record<string, unknown>,
+    headers: Record<string, string> = {}
+  ): Promise<Response> => server.get(path(query, variables), headers)
   const data = (response: Response) => (response.json as { data?: unknown }).data
 
   const postQuery = (id: string) =>
@@ -89,7 +95,8 @@ describe("GET /graphql through the response cache", () => {
   it("a nested fragment's entity change: the author's new name, under a post and under a user", async () => {
     const post = data(await get(`{ post(id: "6") { author { id } } }`)) as { post: { author: { id: string } } }
     const authorId = post.post.author.id
-    const query = `query($p: ID!, $u: ID!) { post(id: $p) { title author { name } } user(id: $u) { name posts { id } } }`
+    const query =
+      `query($p: ID!, $u: ID!) { post(id: $p) { title author { name } } user(id: $u) { name posts { id } } }`
     const variables = { p: "6", u: authorId }
     await get(query, variables)
     expect((await get(query, variables)).cache).toBe("HIT")
@@ -127,21 +134,34 @@ describe("GET /graphql through the response cache", () => {
     const comments: Array<string> = []
     const read = fc.oneof(
       fc.constantFrom(...posts).map((id) => ({ _tag: "read" as const, query: postQuery(id) })),
-      fc.constantFrom(...users).map((id) => ({ _tag: "read" as const, query: `{ user(id: "${id}") { id name posts { id title comments { id } } } }` })),
+      fc.constantFrom(...users).map((id) => ({
+        _tag: "read" as const,
+        query: `{ user(id: "${id}") { id name posts { id title comments { id } } } }`
+      })),
       fc.tuple(fc.constantFrom(...posts), fc.constantFrom(...users)).map(([p, u]) => ({
         _tag: "read" as const,
         query: `{ a: post(id: "${p}") { title author { name } comments { body } } b: user(id: "${u}") { name } }`
       })),
-      fc.constant({ _tag: "read" as const, query: `{ posts(first: 2) { edges { node { id title author { name } } } } }` })
+      fc.constant({
+        _tag: "read" as const,
+        query: `{ posts(first: 2) { edges { node { id title author { name } } } } }`
+      })
     )
     const write = fc.oneof(
       fc.tuple(fc.constantFrom(...posts), fc.nat(99)).map(([id, n]) => ({ _tag: "title" as const, id, n })),
       fc.tuple(fc.constantFrom(...users), fc.nat(99)).map(([id, n]) => ({ _tag: "name" as const, id, n })),
-      fc.tuple(fc.constantFrom(...posts), fc.constantFrom(...users)).map(([id, author]) => ({ _tag: "comment" as const, id, author })),
+      fc.tuple(fc.constantFrom(...posts), fc.constantFrom(...users)).map(([id, author]) => ({
+        _tag: "comment" as const,
+        id,
+        author
+      })),
       fc.constant({ _tag: "uncomment" as const }),
       fc.constantFrom(...users).map((id) => ({ _tag: "newPost" as const, id }))
     )
-    const steps = fc.array(fc.oneof({ arbitrary: read, weight: 3 }, { arbitrary: write, weight: 1 }), { minLength: 4, maxLength: 20 })
+    const steps = fc.array(fc.oneof({ arbitrary: read, weight: 3 }, { arbitrary: write, weight: 1 }), {
+      minLength: 4,
+      maxLength: 20
+    })
     let hits = 0
     await fc.assert(
       fc.asyncProperty(steps, async (sequence) => {
@@ -161,7 +181,10 @@ describe("GET /graphql through the response cache", () => {
               expect((await server.patch(`/users/${step.id}`, { name: `Name ${step.n}` })).status).toBe(200)
               break
             case "comment": {
-              const created = await server.post(`/posts/${step.id}/comments`, { authorId: step.author, body: "A comment body" })
+              const created = await server.post(`/posts/${step.id}/comments`, {
+                authorId: step.author,
+                body: "A comment body"
+              })
               expect(created.status).toBe(201)
               comments.push((created.json as { id: string }).id)
               break
@@ -172,7 +195,9 @@ describe("GET /graphql through the response cache", () => {
               break
             }
             case "newPost":
-              expect((await server.post(`/users/${step.id}/posts`, { title: "A new post", body: "Its body text." })).status).toBe(201)
+              expect(
+                (await server.post(`/users/${step.id}/posts`, { title: "A new post", body: "Its body text." })).status
+              ).toBe(201)
               break
           }
         }

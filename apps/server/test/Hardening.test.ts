@@ -4,6 +4,7 @@
  * integers in other notations. Each answer is a small 4xx, never a 500 or an echo.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
 const TOKEN = { authorization: "Bearer test-token" }
@@ -65,11 +66,17 @@ describe("hardening", () => {
     })
 
     it("400 bodies are short and stable: field paths and rules, no Schema text", async () => {
-      for (const [path, body] of [["/users", { name: 123, email: ["x"] }], ["/users", [1, 2]], ["/users/1/posts", { title: { a: 1 } }]] as const) {
+      for (
+        const [path, body] of [["/users", { name: 123, email: ["x"] }], ["/users", [1, 2]], ["/users/1/posts", {
+          title: { a: 1 }
+        }]] as const
+      ) {
         const response = await server.post(path, body)
         expect(response.status).toBe(400)
         expect(response.json.error).toBe("BadRequest")
-        for (const error of response.json.errors) expect(Object.keys(error).sort()).toEqual(["field", "message", "rule"])
+        for (const error of response.json.errors) {
+          expect(Object.keys(error).sort()).toEqual(["field", "message", "rule"])
+        }
         expect(response.text).not.toMatch(/readonly|└|Expected \{|actual/)
       }
       const invalidate = await server.post("/cache/invalidate", { tags: "x".repeat(50_000) }, TOKEN)
@@ -80,12 +87,20 @@ describe("hardening", () => {
 
     it.each([
       ["application/x-www-form-urlencoded", "name=Form+User&email=form%40example.com"],
-      ["multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nForm User\r\n--x--\r\n"],
+      [
+        "multipart/form-data; boundary=x",
+        "--x\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nForm User\r\n--x--\r\n"
+      ],
       ["text/plain", "{\"name\":\"Plain User\",\"email\":\"plain@example.com\"}"]
     ])("a %s body on a JSON endpoint is a 415", async (contentType, rawBody) => {
       const response = await server.request("POST", "/users", { rawBody, headers: { "content-type": contentType } })
       expect(response.status).toBe(415)
-      expect((await server.request("POST", "/cache/invalidate", { rawBody, headers: { "content-type": contentType, ...TOKEN } })).status).toBe(415)
+      expect(
+        (await server.request("POST", "/cache/invalidate", {
+          rawBody,
+          headers: { "content-type": contentType, ...TOKEN }
+        })).status
+      ).toBe(415)
     })
 
     it("JSON with parameters or a +json type is accepted", async () => {
@@ -98,7 +113,16 @@ describe("hardening", () => {
   })
 
   describe("paths", () => {
-    it.each(["/users/1;x/posts", "/users/1;x", "/USERS/1", "/Users/1/posts", "//users/1", "/users//1", "/users/1/", "/POSTS?limit=1"])(
+    it.each([
+      "/users/1;x/posts",
+      "/users/1;x",
+      "/USERS/1",
+      "/Users/1/posts",
+      "//users/1",
+      "/users//1",
+      "/users/1/",
+      "/POSTS?limit=1"
+    ])(
       "GET %s is 404",
       async (path) => {
         const response = await server.get(path)
@@ -124,7 +148,9 @@ describe("hardening", () => {
       for (const path of ["/users/1", "/nope", "/posts?limit=abc", "/openapi.json", "/docs"]) {
         expect((await server.get(path)).headers.get("x-content-type-options"), path).toBe("nosniff")
       }
-      expect((await server.request("PUT", "/users/1", { body: {} })).headers.get("x-content-type-options")).toBe("nosniff")
+      expect((await server.request("PUT", "/users/1", { body: {} })).headers.get("x-content-type-options")).toBe(
+        "nosniff"
+      )
       const docs = await server.get("/docs")
       const csp = docs.headers.get("content-security-policy") ?? ""
       expect(csp).toContain("default-src 'none'")
@@ -160,11 +186,17 @@ describe("hardening", () => {
     })
 
     it("a whitespace-only comment, title or name is empty", async () => {
-      const fieldsOf = (response: { status: number; json: { errors: Array<{ field: string }> } }) =>
-        [response.status, response.json.errors.map(({ field }) => field)]
-      expect(fieldsOf(await server.post("/posts/1/comments", { authorId: "1", body: " \n\t " }))).toEqual([422, ["body"]])
+      const fieldsOf = (
+        response: { status: number; json: { errors: Array<{ field: string }> } }
+      ) => [response.status, response.json.errors.map(({ field }) => field)]
+      expect(fieldsOf(await server.post("/posts/1/comments", { authorId: "1", body: " \n\t " }))).toEqual([422, [
+        "body"
+      ]])
       expect(fieldsOf(await server.post("/users/1/posts", { title: "   ", body: "text" }))).toEqual([422, ["title"]])
-      expect(fieldsOf(await server.post("/users", { name: "   ", email: `${unique("blank")}@example.com` }))).toEqual([422, ["name"]])
+      expect(fieldsOf(await server.post("/users", { name: "   ", email: `${unique("blank")}@example.com` }))).toEqual([
+        422,
+        ["name"]
+      ])
     })
 
     it("lengths count code points: an emoji is one character", async () => {
@@ -173,16 +205,20 @@ describe("hardening", () => {
       expect(ok.status).toBe(201)
       const tooLong = await server.post("/users", { name: emoji.repeat(256), email: `${unique("emoji")}@example.com` })
       expect(rulesOf(tooLong)).toEqual(["name:maxLength"])
-      expect((await server.post("/users", { name: emoji.repeat(2), email: `${unique("emoji")}@example.com` })).status).toBe(201)
+      expect((await server.post("/users", { name: emoji.repeat(2), email: `${unique("emoji")}@example.com` })).status)
+        .toBe(201)
     })
   })
 
   describe("query integers", () => {
-    it.each(["0x10", "%205", "1e2", "5.0", "+5", "-5", "5%20", "1_0", "0b1", ""])("limit=%s is a 400", async (limit) => {
-      const response = await server.get(`/posts?limit=${limit}`)
-      expect(response.status).toBe(400)
-      expect(response.json.errors[0].field).toBe("limit")
-    })
+    it.each(["0x10", "%205", "1e2", "5.0", "+5", "-5", "5%20", "1_0", "0b1", ""])(
+      "limit=%s is a 400",
+      async (limit) => {
+        const response = await server.get(`/posts?limit=${limit}`)
+        expect(response.status).toBe(400)
+        expect(response.json.errors[0].field).toBe("limit")
+      }
+    )
 
     it("limit=5 and limit=05 are 5", async () => {
       expect((await server.get("/posts?limit=5")).json.items).toHaveLength(5)

@@ -5,13 +5,15 @@
  * `CACHET_UPDATE_SCREENSHOTS=1`, to `docs/inspector.png` (the README's picture), so a test run
  * leaves the tree clean.
  */
-import { Servers } from "@cachet/core/testing"
-import { Effect, Exit, Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+
+import { Servers } from "@cachet/core/testing"
+import { Effect, Exit, Scope } from "effect"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
 // The page's globals as the functions given to `evaluate` / `waitForFunction` see them (they run
@@ -34,9 +36,22 @@ const skip = (() => {
 
 /** The stores besides memory (the main server's), each with how to get one; those whose server binary is missing are left out (`skipReason` prints why). */
 const otherStores = ([
-  ["sqlite", async () => ({ store: `sqlite:${Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-inspector-")), "cache.db")}` })],
-  ["redis", async (scope: Scope.Scope) => ({ store: (await Effect.runPromise(Scope.extend(Servers.redis, scope))).url })],
-  ["memcached", async (scope: Scope.Scope) => ({ store: `memcached://${(await Effect.runPromise(Scope.extend(Servers.memcached, scope))).url}` })]
+  [
+    "sqlite",
+    async () => ({
+      store: `sqlite:${Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-inspector-")), "cache.db")}`
+    })
+  ],
+  [
+    "redis",
+    async (scope: Scope.Scope) => ({ store: (await Effect.runPromise(Scope.extend(Servers.redis, scope))).url })
+  ],
+  [
+    "memcached",
+    async (scope: Scope.Scope) => ({
+      store: `memcached://${(await Effect.runPromise(Scope.extend(Servers.memcached, scope))).url}`
+    })
+  ]
 ] as const).filter(([kind]) => kind === "sqlite" || Servers.skipReason(kind) === undefined)
 
 interface Summary {
@@ -179,7 +194,9 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
   })
 
   it("searching a tag lists exactly its entries; expiring it turns them to grace (REST: STALE); invalidating, to invalidated", async () => {
-    const post = (await allEntries()).find((entry) => entry.tags.some((tag) => /^users\/\d+\/posts\/1\/comments$/.test(tag)))
+    const post = (await allEntries()).find((entry) =>
+      entry.tags.some((tag) => /^users\/\d+\/posts\/1\/comments$/.test(tag))
+    )
     expect(post).toBeDefined()
     const tag = post!.tags.find((tag) => tag.endsWith("/posts/1/comments"))!.replace(/\/comments$/, "")
     const expected = (await allEntries())
@@ -270,14 +287,18 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
 
   it("writes a non-blank screenshot of the overview on a live chart", async () => {
     await page.locator("a.tab", { hasText: "Overview" }).click()
-    const points = () => page.evaluate(() => document.querySelector(".serie-hits")?.getAttribute("points")?.split(" ").length ?? 0)
+    const points = () =>
+      page.evaluate(() => document.querySelector(".serie-hits")?.getAttribute("points")?.split(" ").length ?? 0)
     // A few seconds of traffic, one batch per tick the server pushes (waiting on the chart, not a clock).
     for (let second = 0; second < 12; second++) {
       const before = await points()
       const reads = Array.from({ length: 4 + (second % 5) * 3 }, (_, i) => `/posts/${1 + ((i * 7 + second) % 20)}`)
       if (second % 4 === 2) await server.post("/cache/invalidate", { tags: ["users"], soft: true }, AUTH)
       await Promise.all([...reads, `/users/${1 + (second % 6)}`].map((path) => server.get(path)))
-      await page.waitForFunction((n) => (document.querySelector(".serie-hits")?.getAttribute("points")?.split(" ").length ?? 0) > n, before)
+      await page.waitForFunction(
+        (n) => (document.querySelector(".serie-hits")?.getAttribute("points")?.split(" ").length ?? 0) > n,
+        before
+      )
     }
     Fs.mkdirSync(Path.dirname(SCREENSHOT), { recursive: true })
     const png = await page.screenshot({ path: SCREENSHOT })
@@ -293,7 +314,9 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
       context.drawImage(image, 0, 0)
       const pixels = context.getImageData(0, 0, image.width, image.height).data
       const seen = new Set<number>()
-      for (let i = 0; i < pixels.length; i += 4 * 97) seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!)
+      for (let i = 0; i < pixels.length; i += 4 * 97) {
+        seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!)
+      }
       return { width: image.width, height: image.height, colours: seen.size }
     }, png.toString("base64"))
     expect(colours).toMatchObject({ width: 1280, height: 800 })

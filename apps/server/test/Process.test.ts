@@ -6,7 +6,9 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Net from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+
 import { afterAll, describe, expect, it } from "vitest"
+
 import { testEnv } from "./harness.js"
 
 const appDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -74,70 +76,84 @@ const until = async (condition: () => boolean, what: string) => {
 }
 
 describe("the server process", () => {
-  it("prints its URL, docs and store; on SIGTERM finishes the request in flight, closes the store and exits 0", async () => {
-    const { child, output, url } = await startProcess(testEnv({ LOG_LEVEL: "Info" }))
-    expect(output()).toContain(`API docs: ${url.replace("127.0.0.1", "localhost")}/docs`)
-    expect(output()).toContain("cache store: memory")
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  it(
+    "prints its URL, docs and store; on SIGTERM finishes the request in flight, closes the store and exits 0",
+    async () => {
+      const { child, output, url } = await startProcess(testEnv({ LOG_LEVEL: "Info" }))
+      expect(output()).toContain(`API docs: ${url.replace("127.0.0.1", "localhost")}/docs`)
+      expect(output()).toContain("cache store: memory")
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
 
-    // A request in flight: its headers are in, half of its body is not.
-    const body = JSON.stringify({ name: "Last Request", email: "last.request@example.com" })
-    const socket = Net.connect(Number(new URL(url).port), "127.0.0.1")
-    let response = ""
-    socket.on("data", (chunk) => response += String(chunk))
-    await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
-    socket.write(
-      `POST /users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n` +
-        body.slice(0, 10)
-    )
-    await new Promise((resolve) => setTimeout(resolve, 300))
+      // A request in flight: its headers are in, half of its body is not.
+      const body = JSON.stringify({ name: "Last Request", email: "last.request@example.com" })
+      const socket = Net.connect(Number(new URL(url).port), "127.0.0.1")
+      let response = ""
+      socket.on("data", (chunk) => response += String(chunk))
+      await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
+      socket.write(
+        `POST /users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n` +
+          body.slice(0, 10)
+      )
+      await new Promise((resolve) => setTimeout(resolve, 300))
 
-    child.kill("SIGTERM")
-    await until(() => output().includes("shutting down"), "the drain")
-    socket.write(body.slice(10))
-    await until(() => response.includes("\r\n\r\n{"), "the response")
-    expect(response).toMatch(/^HTTP\/1\.1 201/)
-    expect(response.toLowerCase()).toContain("connection: close")
+      child.kill("SIGTERM")
+      await until(() => output().includes("shutting down"), "the drain")
+      socket.write(body.slice(10))
+      await until(() => response.includes("\r\n\r\n{"), "the response")
+      expect(response).toMatch(/^HTTP\/1\.1 201/)
+      expect(response.toLowerCase()).toContain("connection: close")
 
-    const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 15_000))])
-    expect(code, output()).toBe(0)
-    expect(output()).toContain("stopped: cache store and database closed")
-    socket.destroy()
-  }, 90_000)
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 15_000))
+      ])
+      expect(code, output()).toBe(0)
+      expect(output()).toContain("stopped: cache store and database closed")
+      socket.destroy()
+    },
+    90_000
+  )
 
-  it("`npm start` stopped with SIGTERM: the signal reaches the server, which drains and exits; no process is left", async () => {
-    const npm = process.env.npm_execpath !== undefined && process.env.npm_execpath.endsWith(".js")
-      ? [process.execPath, process.env.npm_execpath]
-      : ["npm"]
-    const env = testEnv({ LOG_LEVEL: "Info" })
-    const child = spawn(npm[0]!, [...npm.slice(1), "start"], {
-      cwd: appDir,
-      env: { ...process.env, ...env, CACHET_PORT: "0", CACHET_HOST: "127.0.0.1" },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true
-    })
-    groups.push(child.pid!)
-    let output = ""
-    const listening = new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += String(chunk)
-        const match = /listening on (http:\/\/\S+?)"/.exec(output)
-        if (match !== null) resolve(match[1]!.replace("localhost", "127.0.0.1"))
-      }
-      child.stdout!.on("data", onData)
-      child.stderr!.on("data", onData)
-      child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
-    })
-    // "close": npm has exited and every process holding its output (the server) has too.
-    const closed = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)))
-    const url = await listening
-    expect((await fetch(`${url}/health`)).status).toBe(200)
+  it(
+    "`npm start` stopped with SIGTERM: the signal reaches the server, which drains and exits; no process is left",
+    async () => {
+      const npm = process.env.npm_execpath !== undefined && process.env.npm_execpath.endsWith(".js")
+        ? [process.execPath, process.env.npm_execpath]
+        : ["npm"]
+      const env = testEnv({ LOG_LEVEL: "Info" })
+      const child = spawn(npm[0]!, [...npm.slice(1), "start"], {
+        cwd: appDir,
+        env: { ...process.env, ...env, CACHET_PORT: "0", CACHET_HOST: "127.0.0.1" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true
+      })
+      groups.push(child.pid!)
+      let output = ""
+      const listening = new Promise<string>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+          output += String(chunk)
+          const match = /listening on (http:\/\/\S+?)"/.exec(output)
+          if (match !== null) resolve(match[1]!.replace("localhost", "127.0.0.1"))
+        }
+        child.stdout!.on("data", onData)
+        child.stderr!.on("data", onData)
+        child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output}`)))
+      })
+      // "close": npm has exited and every process holding its output (the server) has too.
+      const closed = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)))
+      const url = await listening
+      expect((await fetch(`${url}/health`)).status).toBe(200)
 
-    child.kill("SIGTERM")
-    const code = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 20_000))])
-    expect(code, output).not.toBe("still running")
-    expect(output).toContain("shutting down")
-    expect(output).toContain("stopped: cache store and database closed")
-    expect(await groupSurvives(child.pid!), "a process of `npm start` is still running").toBe(false)
-  }, 90_000)
+      child.kill("SIGTERM")
+      const code = await Promise.race([
+        closed,
+        new Promise<string>((resolve) => setTimeout(() => resolve("still running"), 20_000))
+      ])
+      expect(code, output).not.toBe("still running")
+      expect(output).toContain("shutting down")
+      expect(output).toContain("stopped: cache store and database closed")
+      expect(await groupSurvives(child.pid!), "a process of `npm start` is still running").toBe(false)
+    },
+    90_000
+  )
 })

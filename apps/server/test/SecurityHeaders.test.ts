@@ -4,6 +4,7 @@
  */
 import { HttpServerResponse } from "@effect/platform"
 import { describe, expect, it } from "vitest"
+
 import * as SecurityHeaders from "../src/SecurityHeaders.js"
 
 describe("SecurityHeaders.apply", () => {
@@ -12,9 +13,16 @@ describe("SecurityHeaders.apply", () => {
     expect(json.headers["x-content-type-options"]).toBe("nosniff")
     expect(json.headers["content-security-policy"]).toBeUndefined()
     expect(json.headers["etag"]).toBe("\"x\"")
-    const page = SecurityHeaders.apply(HttpServerResponse.text("<html><script>go()</script></html>", { contentType: "text/html" }))
+    const page = SecurityHeaders.apply(
+      HttpServerResponse.text("<html><script>go()</script></html>", { contentType: "text/html" })
+    )
     expect(page.headers["content-security-policy"]).toContain("script-src 'self' 'sha256-")
-    const own = SecurityHeaders.apply(HttpServerResponse.text("<p>x</p>", { contentType: "text/html", headers: { "content-security-policy": "default-src 'self'" } }))
+    const own = SecurityHeaders.apply(
+      HttpServerResponse.text("<p>x</p>", {
+        contentType: "text/html",
+        headers: { "content-security-policy": "default-src 'self'" }
+      })
+    )
     expect(own.headers["content-security-policy"]).toBe("default-src 'self'")
   })
 

@@ -1,13 +1,14 @@
 import { Either, Schema } from "effect"
-import { Api } from "../src/Api.js"
 import { describe, expect, it } from "vitest"
+
+import { Api } from "../src/Api.js"
 import { describe as describeStore, parse } from "../src/CacheStore.js"
 import { canonicalize, DecimalInt } from "../src/Domain/Ids.js"
 import * as Text from "../src/Domain/Text.js"
 import * as JsonBody from "../src/JsonBody.js"
 import * as Routes from "../src/Routes.js"
-import { normalize as normalizeUser } from "../src/Users.js"
 import { rows } from "../src/Seed.js"
+import { normalize as normalizeUser } from "../src/Users.js"
 
 describe("CACHE_STORE", () => {
   it.each([
@@ -63,7 +64,17 @@ describe("JSON bodies", () => {
     for (const type of ["application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"]) {
       expect(JsonBody.isJsonMediaType(type), type).toBe(true)
     }
-    for (const type of [undefined, "", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "text/json"]) {
+    for (
+      const type of [
+        undefined,
+        "",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonx",
+        "text/json"
+      ]
+    ) {
       expect(JsonBody.isJsonMediaType(type), String(type)).toBe(false)
     }
   })
@@ -75,7 +86,9 @@ describe("routes", () => {
     expect(methods("/users/1")).toEqual(["DELETE", "GET", "HEAD", "PATCH"])
     expect(methods("/users/1/posts")).toEqual(["GET", "HEAD", "POST"])
     expect(methods("/docs")).toEqual(["GET", "HEAD"])
-    for (const path of ["/Users/1", "/users//1", "/users/1/", "/users/", "/nope"]) expect(methods(path), path).toEqual([])
+    for (const path of ["/Users/1", "/users//1", "/users/1/", "/users/", "/nope"]) {
+      expect(methods(path), path).toEqual([])
+    }
     expect(Routes.isAmbiguous("/users/1;x/posts")).toBe(true)
     expect(Routes.isAmbiguous("/posts?cursor=a;b")).toBe(false)
   })

@@ -3,14 +3,20 @@
  * over real HTTP: a query, a mutation with an updater re-delivered to the active query, and
  * `cache-and-network` delivering cached then fresh data.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Client, fetchExchange, gql } from "@urql/core"
-import type { OperationResult } from "@urql/core"
 import { cachetExchange } from "@cachet/urql"
+import type { OperationResult } from "@urql/core"
+import { Client, fetchExchange, gql } from "@urql/core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
 import { type Server, start, testEnv } from "./harness.js"
 
-interface Comment { readonly id: string; readonly body: string }
-interface PostData { readonly post: { readonly id: string; readonly title: string; readonly comments: ReadonlyArray<Comment> } }
+interface Comment {
+  readonly id: string
+  readonly body: string
+}
+interface PostData {
+  readonly post: { readonly id: string; readonly title: string; readonly comments: ReadonlyArray<Comment> }
+}
 
 const PostQuery = gql<PostData, { id: string }>`
   query Post($id: ID!) { post(id: $id) { id title comments { id body } } }
@@ -24,7 +30,9 @@ const AddComment = gql`
 /** Results of a query as they come, and a promise of the first one that satisfies a predicate. */
 const observe = (client: Client, id: string, requestPolicy: "cache-first" | "cache-and-network" = "cache-first") => {
   const results: Array<OperationResult<PostData>> = []
-  const waiting: Array<{ readonly f: (r: OperationResult<PostData>) => boolean; readonly resolve: (r: OperationResult<PostData>) => void }> = []
+  const waiting: Array<
+    { readonly f: (r: OperationResult<PostData>) => boolean; readonly resolve: (r: OperationResult<PostData>) => void }
+  > = []
   const { unsubscribe } = client.query(PostQuery, { id }, { requestPolicy }).subscribe((result) => {
     results.push(result)
     for (const w of waiting) if (w.f(result)) w.resolve(result)
@@ -55,7 +63,9 @@ describe("urql with cachetExchange against the app's /graphql", () => {
               addComment: (result, args, cache) => {
                 const post = cache.keyOfEntity({ __typename: "Post", id: args.postId as string })
                 const comments = cache.resolve(post, "comments")
-                if (Array.isArray(comments)) cache.link(post!, "comments", [...comments, result.addComment as { __typename: string; id: string }])
+                if (Array.isArray(comments)) {
+                  cache.link(post!, "comments", [...comments, result.addComment as { __typename: string; id: string }])
+                }
               }
             }
           }
@@ -88,7 +98,10 @@ describe("urql with cachetExchange against the app's /graphql", () => {
     const urql = client()
     await urql.query(PostQuery, { id: "3" }).toPromise()
     const other = client()
-    await other.mutation(gql`mutation { updatePost(id: "3", title: "Retitled through another client") { id title } }`, {}).toPromise()
+    await other.mutation(
+      gql`mutation { updatePost(id: "3", title: "Retitled through another client") { id title } }`,
+      {}
+    ).toPromise()
     const query = observe(urql, "3", "cache-and-network")
     const cached = await query.until(() => true)
     expect(cached.stale).toBe(true)

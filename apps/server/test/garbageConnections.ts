@@ -4,6 +4,7 @@
  * heap after a full collection before and after, and the requests still in flight.
  */
 import * as Net from "node:net"
+
 import { start, testEnv } from "./harness.js"
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -31,7 +32,9 @@ export const requestThenGarbage = (port: number) =>
 export const connections = async (port: number, count: number, concurrency = 50) => {
   const answers: Array<string> = []
   for (let sent = 0; sent < count; sent += concurrency) {
-    answers.push(...await Promise.all(Array.from({ length: Math.min(concurrency, count - sent) }, () => requestThenGarbage(port))))
+    answers.push(
+      ...await Promise.all(Array.from({ length: Math.min(concurrency, count - sent) }, () => requestThenGarbage(port)))
+    )
   }
   return answers
 }

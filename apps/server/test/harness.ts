@@ -2,11 +2,13 @@
  * Starts the real server (the same layers as `main.ts`) on a free loopback port, configured
  * from a map instead of the environment, and talks to it over real HTTP.
  */
-import { HttpServer } from "@effect/platform"
-import { Config, ConfigProvider, type Duration, Effect, Exit, Layer, Scope } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+
+import { HttpServer } from "@effect/platform"
+import { Config, ConfigProvider, type Duration, Effect, Exit, Layer, Scope } from "effect"
+
 import { baseUrl, listening } from "../src/Http.js"
 import { InFlight } from "../src/Lifecycle.js"
 

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { type HttpApiError, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpApiClient, type HttpApiError, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Effect, Redacted } from "effect"
+
 import { AdminApi, type CacheApi } from "./CacheApi.js"
 
 /**

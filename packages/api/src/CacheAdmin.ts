@@ -10,12 +10,14 @@
  *
  * @since 0.1.0
  */
+import { createHash, timingSafeEqual } from "node:crypto"
+
 import { Cache, Store } from "@cachet/core"
 import { EntityGraph } from "@cachet/normalize"
 import type { HttpServerResponse } from "@effect/platform"
-import { Config, ConfigError, Effect, Layer, Option, Redacted } from "effect"
 import type { Duration, Scope, Stream } from "effect"
-import { createHash, timingSafeEqual } from "node:crypto"
+import { Config, ConfigError, Effect, Layer, Option, Redacted } from "effect"
+
 import {
   AdminAuth,
   AdminDisabled,
@@ -31,7 +33,15 @@ import {
   StoreUnavailable,
   Unauthorized
 } from "./CacheApi.js"
-import { EntityNotFound, type EntryPage, type Event, GraphSummary, type GraphEntity, type SearchParams, type TagTree } from "./CacheBrowse.js"
+import {
+  EntityNotFound,
+  type EntryPage,
+  type Event,
+  type GraphEntity,
+  GraphSummary,
+  type SearchParams,
+  type TagTree
+} from "./CacheBrowse.js"
 import * as browse from "./internal/browse.js"
 import * as events from "./internal/events.js"
 import * as graph from "./internal/graph.js"
@@ -47,14 +57,18 @@ export interface Handlers {
   readonly entries: (request: { readonly urlParams: typeof EntriesParams.Type }) => Effect.Effect<EntryList>
   readonly entry: (request: { readonly path: { readonly key: string } }) => Effect.Effect<EntryInfo, EntryNotFound>
   readonly deleteEntry: (request: { readonly path: { readonly key: string } }) => Effect.Effect<DeleteResult>
-  readonly invalidate: (request: { readonly payload: InvalidateRequest }) => Effect.Effect<InvalidateResult, StoreUnavailable>
+  readonly invalidate: (
+    request: { readonly payload: InvalidateRequest }
+  ) => Effect.Effect<InvalidateResult, StoreUnavailable>
   readonly clear: () => Effect.Effect<ClearResult, StoreUnavailable>
   readonly search: (request: { readonly urlParams: typeof SearchParams.Type }) => Effect.Effect<EntryPage>
   readonly tags: () => Effect.Effect<TagTree>
   /** The live event stream; wire it with `handleRaw("events", admin.events)`. */
   readonly events: () => Effect.Effect<HttpServerResponse.HttpServerResponse>
   readonly graph: () => Effect.Effect<GraphSummary>
-  readonly graphEntity: (request: { readonly path: { readonly key: string } }) => Effect.Effect<GraphEntity, EntityNotFound>
+  readonly graphEntity: (
+    request: { readonly path: { readonly key: string } }
+  ) => Effect.Effect<GraphEntity, EntityNotFound>
 }
 
 const storeUnavailable = (error: { readonly message: string }) => new StoreUnavailable({ message: error.message })
@@ -70,53 +84,56 @@ const storeUnavailable = (error: { readonly message: string }) => new StoreUnava
 export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(
   Effect.all([Cache.Cache, Effect.serviceOption(Store.Store), Effect.serviceOption(EntityGraph.EntityGraph)]),
   ([cache, store, entityGraph]): Handlers => ({
-  stats: () =>
-    Effect.map(cache.stats, (stats) => new Stats({ ...stats, hitRatio: events.hitRatio(stats) })),
-  entries: ({ urlParams }) =>
-    Effect.map(
-      cache.keys({
-        ...(urlParams.prefix !== undefined ? { prefix: urlParams.prefix } : {}),
-        limit: urlParams.limit ?? 100
+    stats: () => Effect.map(cache.stats, (stats) => new Stats({ ...stats, hitRatio: events.hitRatio(stats) })),
+    entries: ({ urlParams }) =>
+      Effect.map(
+        cache.keys({
+          ...(urlParams.prefix !== undefined ? { prefix: urlParams.prefix } : {}),
+          limit: urlParams.limit ?? 100
+        }),
+        (keys) => new EntryList({ keys })
+      ),
+    entry: ({ path }) =>
+      Effect.flatMap(cache.inspect(path.key), (info) =>
+        Option.match(info, {
+          onNone: () => Effect.fail(new EntryNotFound({ key: path.key })),
+          onSome: (info) => Effect.succeed(new EntryInfo(info))
+        })),
+    deleteEntry: ({ path }) =>
+      Effect.map(cache.delete(path.key), (deleted) => new DeleteResult({ key: path.key, deleted })),
+    invalidate: ({ payload }) => {
+      const soft = payload.soft ?? false
+      return (soft ? cache.expire(payload.tags) : cache.invalidate(payload.tags)).pipe(
+        Effect.mapError(storeUnavailable),
+        Effect.as(new InvalidateResult({ tags: payload.tags, soft })),
+        Effect.tap(() =>
+          Effect.logInfo("cache tags invalidated").pipe(Effect.annotateLogs({ tags: payload.tags.join(" "), soft }))
+        )
+      )
+    },
+    clear: () =>
+      cache.clear.pipe(
+        Effect.mapError(storeUnavailable),
+        Effect.map((cleared) => new ClearResult({ namespace: cache.prefix, cleared })),
+        Effect.tap((result) => Effect.logInfo("cache cleared").pipe(Effect.annotateLogs("entries", result.cleared)))
+      ),
+    search: ({ urlParams }) => browse.search(cache, store, urlParams),
+    tags: () => browse.tagTree(cache, store),
+    events: () => Effect.sync(() => events.response(cache)),
+    graph: () =>
+      Option.match(entityGraph, {
+        onNone: () => Effect.succeed(new GraphSummary({ available: false, roots: [], types: [] })),
+        onSome: graph.summary
       }),
-      (keys) => new EntryList({ keys })
-    ),
-  entry: ({ path }) =>
-    Effect.flatMap(cache.inspect(path.key), (info) =>
-      Option.match(info, {
-        onNone: () => Effect.fail(new EntryNotFound({ key: path.key })),
-        onSome: (info) => Effect.succeed(new EntryInfo(info))
-      })),
-  deleteEntry: ({ path }) => Effect.map(cache.delete(path.key), (deleted) => new DeleteResult({ key: path.key, deleted })),
-  invalidate: ({ payload }) => {
-    const soft = payload.soft ?? false
-    return (soft ? cache.expire(payload.tags) : cache.invalidate(payload.tags)).pipe(
-      Effect.mapError(storeUnavailable),
-      Effect.as(new InvalidateResult({ tags: payload.tags, soft })),
-      Effect.tap(() => Effect.logInfo("cache tags invalidated").pipe(Effect.annotateLogs({ tags: payload.tags.join(" "), soft })))
-    )
-  },
-  clear: () =>
-    cache.clear.pipe(
-      Effect.mapError(storeUnavailable),
-      Effect.map((cleared) => new ClearResult({ namespace: cache.prefix, cleared })),
-      Effect.tap((result) => Effect.logInfo("cache cleared").pipe(Effect.annotateLogs("entries", result.cleared)))
-    ),
-  search: ({ urlParams }) => browse.search(cache, store, urlParams),
-  tags: () => browse.tagTree(cache, store),
-  events: () => Effect.sync(() => events.response(cache)),
-  graph: () =>
-    Option.match(entityGraph, {
-      onNone: () => Effect.succeed(new GraphSummary({ available: false, roots: [], types: [] })),
-      onSome: graph.summary
-    }),
-  graphEntity: ({ path }) =>
-    Option.match(entityGraph, {
-      onNone: () => Effect.fail(new EntityNotFound({ key: path.key })),
-      onSome: (g) =>
-        Effect.flatMap(graph.entity(g, path.key), (found) =>
-          found === undefined ? Effect.fail(new EntityNotFound({ key: path.key })) : Effect.succeed(found))
-    })
-}))
+    graphEntity: ({ path }) =>
+      Option.match(entityGraph, {
+        onNone: () => Effect.fail(new EntityNotFound({ key: path.key })),
+        onSome: (g) =>
+          Effect.flatMap(graph.entity(g, path.key), (found) =>
+            found === undefined ? Effect.fail(new EntityNotFound({ key: path.key })) : Effect.succeed(found))
+      })
+  })
+)
 
 /**
  * Subscribes to a cache's live events — what `GET /cache/events` sends: its invalidations and

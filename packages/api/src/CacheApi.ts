@@ -17,6 +17,7 @@ import {
   OpenApi
 } from "@effect/platform"
 import { Schema } from "effect"
+
 import { EntityNotFound, EntryPage, GraphEntity, GraphSummary, SearchParams, TagTree } from "./CacheBrowse.js"
 
 // -----------------------------------------------------------------------------
@@ -167,9 +168,13 @@ export class InvalidateRequest extends Schema.Class<InvalidateRequest>("@cachet/
   // Messages that never quote the input: a wrong value may be megabytes long.
   tags: Schema.NonEmptyArray(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024))).pipe(
     Schema.maxItems(1000),
-    Schema.annotations({ message: () => ({ message: "must be 1 to 1,000 tags, each 1 to 1,024 characters", override: true }) })
+    Schema.annotations({
+      message: () => ({ message: "must be 1 to 1,000 tags, each 1 to 1,024 characters", override: true })
+    })
   ),
-  soft: Schema.optional(Schema.Boolean.annotations({ message: () => ({ message: "must be a boolean", override: true }) }))
+  soft: Schema.optional(
+    Schema.Boolean.annotations({ message: () => ({ message: "must be a boolean", override: true }) })
+  )
 }) {}
 
 /**
@@ -296,7 +301,10 @@ export class CacheApi extends HttpApiGroup.make("cache")
   .add(
     HttpApiEndpoint.get("events", "/cache/events")
       .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
-      .annotate(OpenApi.Summary, "Server-Sent Events: invalidations, per-second counters, fetch failures, breaker changes")
+      .annotate(
+        OpenApi.Summary,
+        "Server-Sent Events: invalidations, per-second counters, fetch failures, breaker changes"
+      )
   )
   .add(
     HttpApiEndpoint.get("graph", "/cache/graph")
@@ -312,7 +320,10 @@ export class CacheApi extends HttpApiGroup.make("cache")
   )
   .middleware(AdminAuth)
   .annotate(OpenApi.Title, "Cache administration")
-  .annotate(OpenApi.Description, "Requires `Authorization: Bearer $ADMIN_TOKEN`; answers 403 when no token is configured")
+  .annotate(
+    OpenApi.Description,
+    "Requires `Authorization: Bearer $ADMIN_TOKEN`; answers 403 when no token is configured"
+  )
 {}
 
 /**

@@ -10,7 +10,9 @@ import { Chunk, Effect, Fiber, Layer, Option, Redacted, Schema, Stream, TestCloc
  * The admin group served by `toWebHandler` over a given cache, and an `HttpClient` whose
  * `fetch` calls that handler (no socket).
  */
-const memoryCache: Layer.Layer<Cache.Cache> = Cache.layer({ namespace: "api-test" }).pipe(Layer.provide(MemoryStore.layer()))
+const memoryCache: Layer.Layer<Cache.Cache> = Cache.layer({ namespace: "api-test" }).pipe(
+  Layer.provide(MemoryStore.layer())
+)
 
 const servingOver = <ROut>(
   base: Layer.Layer<ROut>,
@@ -18,7 +20,7 @@ const servingOver = <ROut>(
   graph?: EntityGraph.Service
 ) =>
   Layer.unwrapScoped(
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const CacheGroupLive = HttpApiBuilder.group(CacheApi.AdminApi, "cache", (handlers) =>
         Effect.map(CacheAdmin.handlers, (admin) =>
@@ -43,19 +45,23 @@ const servingOver = <ROut>(
           Layer.merge(HttpServer.layerContext)
         )
       )
-      yield* Effect.addFinalizer(() => Effect.promise(dispose))
-      const fetch: typeof globalThis.fetch = (input, init) => handler(new Request(input, init))
+      yield* Effect.addFinalizer(() =>
+        Effect.promise(dispose)
+      )
+      const fetch: typeof globalThis.fetch = (input, init) =>
+        handler(new Request(input, init))
       return FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
     })
   ).pipe(Layer.provideMerge(base))
 
-const serving = (token: Option.Option<Redacted.Redacted>, graph?: EntityGraph.Service) => servingOver(memoryCache, token, graph)
+const serving = (token: Option.Option<Redacted.Redacted>, graph?: EntityGraph.Service) =>
+  servingOver(memoryCache, token, graph)
 
 const client = (token?: string) => AdminClient.make({ baseUrl: "http://cachet.test", token })
 
 describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
   it.scoped("stats, entries, inspect, delete, invalidate and clear", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const admin = yield* client("secret")
       yield* cache.set("user:1", { name: "Ada" }, { tags: ["users/1/profile"] })
@@ -75,7 +81,10 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       const missing = yield* Effect.flip(admin.cache.entry({ path: { key: "nope" } }))
       expect(missing._tag).toBe("EntryNotFound")
 
-      expect(yield* admin.cache.invalidate({ payload: { tags: ["users/1"] } })).toMatchObject({ tags: ["users/1"], soft: false })
+      expect(yield* admin.cache.invalidate({ payload: { tags: ["users/1"] } })).toMatchObject({
+        tags: ["users/1"],
+        soft: false
+      })
       expect((yield* admin.cache.entry({ path: { key: "user:1" } })).state).toBe("invalidated")
       expect((yield* admin.cache.invalidate({ payload: { tags: ["users/2"], soft: true } })).soft).toBe(true)
       expect((yield* admin.cache.entry({ path: { key: "user:2" } })).state).not.toBe("fresh")
@@ -87,7 +96,7 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
   it.scoped("401 without the token or with a wrong one", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (const token of [undefined, "wrong"]) {
         const error = yield* Effect.flip((yield* client(token)).cache.stats())
         expect(error._tag).toBe("Unauthorized")
@@ -97,7 +106,7 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
   it.scoped("403 for everyone when no token is configured", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (const token of [undefined, "anything"]) {
         const error = yield* Effect.flip((yield* client(token)).cache.clear())
         expect(error._tag).toBe("AdminDisabled")
@@ -112,7 +121,7 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
   })
 
   it.scoped("search by prefix and tag (descendants included), most recent first, paged", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const admin = yield* client("secret")
       yield* cache.set("user:1", { name: "Ada" }, { tags: ["users/1/profile"] })
@@ -136,7 +145,7 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
   it.scoped("the tag tree counts the entries an invalidation of each path covers", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const admin = yield* client("secret")
       yield* cache.set("user:1", 1, { tags: ["users/1/profile"] })
@@ -155,13 +164,17 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
   it.scoped("the event stream opens, then carries an invalidation as it happens", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const response = yield* HttpClient.get("http://cachet.test/cache/events", {
         headers: { authorization: "Bearer secret" }
       })
       expect(response.headers["content-type"]).toContain("text/event-stream")
-      const lines = response.stream.pipe(Stream.decodeText(), Stream.splitLines, Stream.filter((line) => line.startsWith("event: ")))
+      const lines = response.stream.pipe(
+        Stream.decodeText(),
+        Stream.splitLines,
+        Stream.filter((line) => line.startsWith("event: "))
+      )
       const seen = yield* lines.pipe(
         Stream.tap((line) => line === "event: open" ? cache.invalidate(["users/9"]) : Effect.void),
         Stream.filter((line) => line !== "event: tick"),
@@ -172,14 +185,14 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
   it.scoped("without an EntityGraph the graph is reported unavailable", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const admin = yield* client("secret")
       expect(yield* admin.cache.graph()).toMatchObject({ available: false, roots: [], types: [] })
       expect((yield* Effect.flip(admin.cache.graphEntity({ path: { key: "User:1" } })))._tag).toBe("EntityNotFound")
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
   it.scoped("the graph: entities by type, one entity's records and links, the root queries reaching it", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const Author = Normalize.entity(Schema.Struct({ id: Schema.String, name: Schema.String }), { typename: "Author" })
       const Post = Normalize.entity(Schema.Struct({ id: Schema.String, title: Schema.String, author: Author }), {
         typename: "Post"
@@ -188,7 +201,7 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       const ada = { id: "a1", name: "Ada" }
       yield* graph.writeQuery("posts", { skip: 0 }, Schema.Array(Post), [{ id: "p1", title: "One", author: ada }])
       yield* graph.writeQuery("post", { id: "p2" }, Post, { id: "p2", title: "Two", author: ada })
-      yield* Effect.gen(function* () {
+      yield* Effect.gen(function*() {
         const admin = yield* client("secret")
         const summary = yield* admin.cache.graph()
         expect(summary.available).toBe(true)
@@ -199,15 +212,21 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
         ])
         const author = yield* admin.cache.graphEntity({ path: { key: "Author:a1" } })
         expect(author.reachedBy).toEqual(["post({\"id\":\"p2\"})", "posts({\"skip\":0})"])
-        expect(author.fields.find((field) => field.fieldKey === "name")).toMatchObject({ kind: "record", value: "\"Ada\"" })
+        expect(author.fields.find((field) => field.fieldKey === "name")).toMatchObject({
+          kind: "record",
+          value: "\"Ada\""
+        })
         const post = yield* admin.cache.graphEntity({ path: { key: "Post:p1" } })
-        expect(post.fields.find((field) => field.fieldKey === "author")).toMatchObject({ kind: "link", value: "\"Author:a1\"" })
+        expect(post.fields.find((field) => field.fieldKey === "author")).toMatchObject({
+          kind: "link",
+          value: "\"Author:a1\""
+        })
         expect(post.reachedBy).toEqual(["posts({\"skip\":0})"])
       }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret")), graph)))
     }).pipe(Effect.provide(Cache.layer({ namespace: "graph-test" }).pipe(Layer.provide(MemoryStore.layer())))))
 
   it.scoped("a store that cannot list its keys is reported as such, not as an empty namespace", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const faults = yield* FaultyStore.FaultControl
       yield* cache.set("user:1", 1, { tags: ["users/1"] })
@@ -228,10 +247,14 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     ))
 
   it.scoped("each second a tick carries the counters' deltas, and fetch failures get their own event", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const events = yield* CacheAdmin.subscribeEvents(cache)
-      const collected = yield* events.pipe(Stream.takeUntil((event) => event._tag === "fetchFailures"), Stream.runCollect, Effect.fork)
+      const collected = yield* events.pipe(
+        Stream.takeUntil((event) => event._tag === "fetchFailures"),
+        Stream.runCollect,
+        Effect.fork
+      )
       yield* cache.set("a", 1)
       yield* cache.getOrFetch("a", Effect.succeed(0))
       yield* cache.getOrFetch("b", Effect.succeed(2))

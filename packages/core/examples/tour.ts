@@ -17,7 +17,10 @@ const CacheLive = Cache.layer({ namespace: "blog", ttl: "5 minutes", grace: "1 m
 const db = {
   findUser: (id: string) => Effect.as(Effect.log(`db: SELECT user ${id}`), new User({ id, name: `User ${id}` })),
   findPost: (userId: string, postId: string) =>
-    Effect.as(Effect.log(`db: SELECT post ${postId} of user ${userId}`), new Post({ id: postId, title: `Post ${postId}` }))
+    Effect.as(
+      Effect.log(`db: SELECT post ${postId} of user ${userId}`),
+      new Post({ id: postId, title: `Post ${postId}` })
+    )
 }
 
 // 3. The tag hierarchy and the queries.
@@ -41,7 +44,7 @@ const makeBlog = QueryCache.make({
   })
 })
 
-const program = Effect.gen(function* () {
+const program = Effect.gen(function*() {
   const blog = yield* makeBlog
   yield* blog.getUser({ id: "123" }) // miss: the lookup runs
   yield* blog.getUser({ id: "123" }) // hit: no lookup

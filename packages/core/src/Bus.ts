@@ -9,8 +9,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, PubSub, Queue } from "effect"
 import type { Scope } from "effect"
+import { Context, Effect, Layer, PubSub, Queue } from "effect"
+
 import type { StoreError } from "./Store.js"
 
 /**
@@ -20,7 +21,12 @@ import type { StoreError } from "./Store.js"
  * @category models
  */
 export type Message =
-  | { readonly _tag: "TagsBumped"; readonly paths: ReadonlyArray<string>; readonly mode: "hard" | "soft"; readonly counter: number }
+  | {
+    readonly _tag: "TagsBumped"
+    readonly paths: ReadonlyArray<string>
+    readonly mode: "hard" | "soft"
+    readonly counter: number
+  }
   | { readonly _tag: "KeysChanged"; readonly keys: ReadonlyArray<string> }
   | { readonly _tag: "Cleared"; readonly prefix: string }
   | { readonly _tag: "Reset" }
@@ -89,7 +95,7 @@ export interface InProcess {
  * @since 0.1.0
  * @category constructors
  */
-export const makeInProcess: Effect.Effect<InProcess, never, Scope.Scope> = Effect.gen(function* () {
+export const makeInProcess: Effect.Effect<InProcess, never, Scope.Scope> = Effect.gen(function*() {
   const hub = yield* Effect.acquireRelease(
     PubSub.unbounded<{ readonly from: string; readonly message: Message }>(),
     PubSub.shutdown
@@ -101,7 +107,7 @@ export const makeInProcess: Effect.Effect<InProcess, never, Scope.Scope> = Effec
       return {
         id,
         publish: (message) => Effect.asVoid(PubSub.publish(hub, { from: id, message })),
-        subscribe: Effect.gen(function* () {
+        subscribe: Effect.gen(function*() {
           const from = yield* PubSub.subscribe(hub)
           const out = yield* Effect.acquireRelease(Queue.unbounded<Message>(), Queue.shutdown)
           yield* Queue.take(from).pipe(

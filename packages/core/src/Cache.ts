@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect as EffectModule, Layer } from "effect"
 import type { Duration, Effect, Exit, Option, Queue, Schema, Scope } from "effect"
+import { Context, Effect as EffectModule, Layer } from "effect"
+
 import * as internal from "./internal/cache.js"
 import type * as Key from "./Key.js"
 import type * as Lock from "./Lock.js"
@@ -368,7 +369,9 @@ export interface Service {
   /** Everything known about one entry. */
   readonly inspect: (key: Key.Input) => Effect.Effect<Option.Option<EntryInfo>>
   /** Keys of this namespace (namespace prefix removed), at most `limit`. */
-  readonly keys: (options?: { readonly prefix?: string; readonly limit?: number }) => Effect.Effect<ReadonlyArray<string>>
+  readonly keys: (
+    options?: { readonly prefix?: string; readonly limit?: number }
+  ) => Effect.Effect<ReadonlyArray<string>>
   /** Removes every entry of this namespace; how many. */
   readonly clear: Effect.Effect<number, Store.StoreError>
   /** Counters since the cache was built. */

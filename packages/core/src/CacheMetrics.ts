@@ -18,7 +18,9 @@ export const hits = Metric.counter("cachet_hits", { description: "reads served f
  * @since 0.1.0
  * @category metrics
  */
-export const staleHits = Metric.counter("cachet_stale_hits", { description: "reads served in grace while a refresh runs" })
+export const staleHits = Metric.counter("cachet_stale_hits", {
+  description: "reads served in grace while a refresh runs"
+})
 
 /**
  * @since 0.1.0
@@ -36,25 +38,33 @@ export const fetches = Metric.counter("cachet_fetches", { description: "fetches 
  * @since 0.1.0
  * @category metrics
  */
-export const fetchFailures = Metric.counter("cachet_fetch_failures", { description: "fetches that failed or timed out" })
+export const fetchFailures = Metric.counter("cachet_fetch_failures", {
+  description: "fetches that failed or timed out"
+})
 
 /**
  * @since 0.1.0
  * @category metrics
  */
-export const staleIfError = Metric.counter("cachet_stale_if_error", { description: "stale values served because a fetch failed or was slow" })
+export const staleIfError = Metric.counter("cachet_stale_if_error", {
+  description: "stale values served because a fetch failed or was slow"
+})
 
 /**
  * @since 0.1.0
  * @category metrics
  */
-export const storeErrors = Metric.counter("cachet_store_errors", { description: "store calls that failed or timed out" })
+export const storeErrors = Metric.counter("cachet_store_errors", {
+  description: "store calls that failed or timed out"
+})
 
 /**
  * @since 0.1.0
  * @category metrics
  */
-export const decodeFailures = Metric.counter("cachet_decode_failures", { description: "stored entries that no longer decoded" })
+export const decodeFailures = Metric.counter("cachet_decode_failures", {
+  description: "stored entries that no longer decoded"
+})
 
 /**
  * @since 0.1.0

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Data, Either, ParseResult, Schema } from "effect"
+
 import * as Key from "./Key.js"
 
 /**
@@ -20,7 +21,9 @@ export class CodecError extends Data.TaggedError("CodecError")<{
   override get message(): string {
     const detail = ParseResult.isParseError(this.cause)
       ? this.cause.message
-      : this.cause instanceof Error ? this.cause.message : String(this.cause)
+      : this.cause instanceof Error
+      ? this.cause.message
+      : String(this.cause)
     return `${this.reason === "Encode" ? "cannot encode value" : "cannot decode stored text"}: ${detail}`
   }
 }
@@ -74,7 +77,11 @@ const hasSpecialNumbers = (value: unknown): boolean => {
 }
 
 const toExtended = (value: unknown): unknown => {
-  if (typeof value === "number") return isSpecialNumber(value) ? { [NUMBER_MARK]: Object.is(value, -0) ? "-0" : String(value) } : value
+  if (typeof value === "number") {
+    return isSpecialNumber(value)
+      ? { [NUMBER_MARK]: Object.is(value, -0) ? "-0" : String(value) }
+      : value
+  }
   if (typeof value !== "object" || value === null) return value
   if (Array.isArray(value)) return value.map(toExtended)
   const out: Record<string, unknown> = {}

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration } from "effect"
 import type { Effect, Option } from "effect"
+import { Context, Duration } from "effect"
+
 import type { StoreError } from "./Store.js"
 
 /**
@@ -67,7 +68,9 @@ export const defaults: Options & { readonly ttlMillis: number; readonly waitMill
  * @since 0.1.0
  * @category getters
  */
-export const millisOf = (options: Options | undefined): { readonly ttlMillis: number; readonly waitMillis: number } => ({
+export const millisOf = (
+  options: Options | undefined
+): { readonly ttlMillis: number; readonly waitMillis: number } => ({
   ttlMillis: options?.ttl !== undefined
     ? Duration.toMillis(Duration.decode(options.ttl))
     : options?.ttlMillis ?? defaults.ttlMillis,

@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
 import type { Scope } from "effect"
+import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+
 import * as Store from "./Store.js"
 import * as Tag from "./Tag.js"
 import * as TagVersions from "./TagVersions.js"
@@ -66,7 +67,7 @@ interface Space {
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<MemoryStore, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const memory = yield* makeUnscoped(options)
     const interval = Duration.decode(options.sweepInterval ?? Duration.minutes(1))
     yield* memory.sweep.pipe(Effect.repeat(Schedule.spaced(interval)), Effect.forkScoped, Effect.interruptible)
@@ -153,9 +154,19 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
       remove(key)
       const size = Store.sizeOf(key, entry)
       if (size > maxBytes || maxEntries <= 0) return
-      const node: Node = { key, entry, memo: undefined, size, expiresAt: Store.expiresAt(entry), prev: undefined, next: undefined }
+      const node: Node = {
+        key,
+        entry,
+        memo: undefined,
+        size,
+        expiresAt: Store.expiresAt(entry),
+        prev: undefined,
+        next: undefined
+      }
       nodes.set(key, node)
-      for (const space of spaces) if (key.startsWith(space.prefix)) space.nodes.set(key.slice(space.prefix.length), node)
+      for (const space of spaces) {
+        if (key.startsWith(space.prefix)) space.nodes.set(key.slice(space.prefix.length), node)
+      }
       append(node)
       bytes += size
       while (head !== undefined && (nodes.size > maxEntries || bytes > maxBytes)) remove(head.key)
@@ -198,7 +209,9 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
         Effect.sync(() => {
           const entry = read(key)
           if (entry === undefined) return Option.none()
-          return Option.some([entry, entry.tags.length === 0 ? noVersions : versionsOf(Tag.prefixesOfAll(entry.tags))] as const)
+          return Option.some(
+            [entry, entry.tags.length === 0 ? noVersions : versionsOf(Tag.prefixesOfAll(entry.tags))] as const
+          )
         }),
       sync: { read: readNode, validity, generation: () => counter, within },
       set: (key, entry) => Effect.sync(() => write(key, entry)),
@@ -231,7 +244,10 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
           counter++
           for (const path of paths) {
             const current = versions.get(path) ?? TagVersions.initial
-            versions.set(path, mode === "hard" ? { hard: counter, soft: current.soft } : { hard: current.hard, soft: counter })
+            versions.set(
+              path,
+              mode === "hard" ? { hard: counter, soft: current.soft } : { hard: current.hard, soft: counter }
+            )
           }
           return counter
         })

@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Schema } from "effect"
 import type { SchemaAST } from "effect"
 import type { Context, Duration, Exit } from "effect"
+import { Effect, Either, Schema } from "effect"
+
 import * as Cache from "./Cache.js"
 import * as Codec from "./Codec.js"
 import * as Key from "./Key.js"
@@ -101,7 +102,8 @@ export interface CallOptions<P extends Policy.Policy> {
  * @since 0.1.0
  * @category models
  */
-export type Method<Q> = Q extends Query<infer Args, infer _ArgsI, infer A, infer _AI, infer E, infer _EI, infer _R, infer T>
+export type Method<Q> = Q extends
+  Query<infer Args, infer _ArgsI, infer A, infer _AI, infer E, infer _EI, infer _R, infer T>
   ? <P extends Policy.Policy = "CacheOrNetwork">(
     args: Args,
     options?: CallOptions<P>
@@ -114,8 +116,8 @@ export type Method<Q> = Q extends Query<infer Args, infer _ArgsI, infer A, infer
  * @since 0.1.0
  * @category models
  */
-export type Requirements<Q> = Q extends Query<infer _Args, infer _ArgsI, infer _A, infer _AI, infer _E, infer _EI, infer R, infer _T>
-  ? R
+export type Requirements<Q> = Q extends
+  Query<infer _Args, infer _ArgsI, infer _A, infer _AI, infer _E, infer _EI, infer R, infer _T> ? R
   : never
 
 /**
@@ -148,7 +150,7 @@ export const make = <const S extends Tag.Static<{}>, const Q extends Record<stri
   readonly schema: S
   readonly queries: (tags: Tag.BuildersOf<S>) => Q
 }): Effect.Effect<QueryCache<S, Q>, never, Cache.Cache | Requirements<Q[keyof Q]>> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const context = (yield* Effect.context<Requirements<Q[keyof Q]>>()) as Context.Context<unknown>
     const tags = Tag.builders(options.schema)
@@ -178,9 +180,13 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
   const argsSchema = query.args as Schema.Schema<unknown, unknown, never>
   const asIs = encodesAsIs(argsSchema.ast)
   const encodeArgs = asIs ? undefined : Schema.encodeEither(argsSchema)
-  const keyOf = asIs ? keyBuilder(head, argsSchema.ast) : (keyArgs: unknown) => Key.bound(head + Key.canonical(keyArgs as Key.Part))
+  const keyOf = asIs
+    ? keyBuilder(head, argsSchema.ast)
+    : (keyArgs: unknown) => Key.bound(head + Key.canonical(keyArgs as Key.Part))
   const { error, failureTtl, grace, success, tags, timeout, ttl, when } = query
-  const failures = error === undefined ? undefined : { schema: error, ...(failureTtl !== undefined ? { ttl: failureTtl } : {}) }
+  const failures = error === undefined
+    ? undefined
+    : { schema: error, ...(failureTtl !== undefined ? { ttl: failureTtl } : {}) }
   return (args: unknown, callOptions?: CallOptions<Policy.Policy>) => {
     let keyArgs = args
     if (encodeArgs !== undefined) {
@@ -261,7 +267,8 @@ const encodesAsIs = (ast: SchemaAST.AST): boolean => {
     case "Union":
       return ast.types.every(encodesAsIs)
     case "TupleType":
-      return ast.elements.every((element) => encodesAsIs(element.type)) && ast.rest.every((rest) => encodesAsIs(rest.type))
+      return ast.elements.every((element) => encodesAsIs(element.type)) &&
+        ast.rest.every((rest) => encodesAsIs(rest.type))
     case "TypeLiteral":
       return ast.propertySignatures.every((property) => encodesAsIs(property.type)) &&
         ast.indexSignatures.every((index) => encodesAsIs(index.type))

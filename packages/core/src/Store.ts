@@ -8,6 +8,7 @@
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as KeyValueStoreTag from "@effect/platform/KeyValueStore"
 import { Context, Data, Effect, Layer, Option } from "effect"
+
 import * as keyValueStore from "./internal/keyValueStore.js"
 import type * as TagVersions from "./TagVersions.js"
 import * as TagVersionsTag from "./TagVersions.js"
@@ -201,7 +202,9 @@ export interface Service {
   /** Removes every key that starts with `prefix` (a namespace); how many were removed. */
   readonly clear: (prefix: string) => Effect.Effect<number, StoreError>
   /** Lists at most `limit` keys starting with `prefix`, for inspection (order unspecified). */
-  readonly keys: (options: { readonly prefix: string; readonly limit: number }) => Effect.Effect<ReadonlyArray<string>, StoreError>
+  readonly keys: (
+    options: { readonly prefix: string; readonly limit: number }
+  ) => Effect.Effect<ReadonlyArray<string>, StoreError>
   /**
    * Reads an entry and the versions of its tag paths in one round trip, where the adapter can.
    * When absent the cache calls `get`, then `TagVersions.versions`.
@@ -299,15 +302,16 @@ const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : nul
  * @category constructors
  */
 export const make = (
-  store: Omit<Service, "getMany" | "setMany" | "deleteMany"> & Partial<Pick<Service, "getMany" | "setMany" | "deleteMany">>
+  store:
+    & Omit<Service, "getMany" | "setMany" | "deleteMany">
+    & Partial<Pick<Service, "getMany" | "setMany" | "deleteMany">>
 ): Service => ({
   ...store,
   getMany: store.getMany ?? ((keys) => Effect.forEach(keys, store.get)),
   setMany: store.setMany ??
     ((entries) => Effect.forEach(entries, ([key, entry]) => store.set(key, entry), { discard: true })),
   deleteMany: store.deleteMany ??
-    ((keys) =>
-      Effect.forEach(keys, store.delete).pipe(Effect.map((found) => found.filter(Boolean).length)))
+    ((keys) => Effect.forEach(keys, store.delete).pipe(Effect.map((found) => found.filter(Boolean).length)))
 })
 
 /**
@@ -332,6 +336,8 @@ export const fromKeyValueStore = (
 export const layerKeyValueStore: Layer.Layer<Store | TagVersions.TagVersions, StoreError, KeyValueStore.KeyValueStore> =
   Layer.effectContext(
     Effect.suspend(() => Effect.flatMap(KeyValueStoreTag.KeyValueStore, keyValueStore.make)).pipe(
-      Effect.map(({ store, tagVersions }) => Context.make(Store, store).pipe(Context.add(TagVersionsTag.TagVersions, tagVersions)))
+      Effect.map(({ store, tagVersions }) =>
+        Context.make(Store, store).pipe(Context.add(TagVersionsTag.TagVersions, tagVersions))
+      )
     )
   )

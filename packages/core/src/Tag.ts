@@ -270,8 +270,7 @@ export const wild: Wild<{}> = makeNode("Wild", {})
  * @since 0.1.0
  * @category builders
  */
-export type Builder<N> =
-  N extends Wild<infer F> ? ((id: string | number) => Tag & Builders<F>) & Tag
+export type Builder<N> = N extends Wild<infer F> ? ((id: string | number) => Tag & Builders<F>) & Tag
   : N extends Static<infer F> ? Tag & Builders<F>
   : Tag
 

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { Context, Effect } from "effect"
+
 import type { StoreError } from "./Store.js"
 
 /**

@@ -12,8 +12,9 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Layer } from "effect"
 import type { Scope } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
+
 import * as Bus from "./Bus.js"
 import * as internal from "./internal/tieredStore.js"
 import * as MemoryStore from "./MemoryStore.js"
@@ -44,7 +45,8 @@ export interface Options {
   readonly localTtl?: Duration.DurationInput
 }
 
-const ttlMillis = (options: Options): number => Duration.toMillis(Duration.decode(options.localTtl ?? Duration.seconds(5)))
+const ttlMillis = (options: Options): number =>
+  Duration.toMillis(Duration.decode(options.localTtl ?? Duration.seconds(5)))
 
 /**
  * Builds the tiers over a local store, a remote store and a bus (the bus listener lives as
@@ -115,7 +117,7 @@ export const context = (tiered: Tiered): Context.Context<Store.Store | TagVersio
 export const layer = (
   options: Options = {}
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, never, Store.Store | TagVersions.TagVersions | Bus.Bus> =>
-  Layer.scopedContext(Effect.gen(function* () {
+  Layer.scopedContext(Effect.gen(function*() {
     const remote = { store: yield* Store.Store, tagVersions: yield* TagVersions.TagVersions }
     return context(yield* makeMemory(remote, yield* Bus.Bus, options))
   }))

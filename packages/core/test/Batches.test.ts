@@ -1,30 +1,34 @@
 /**
  * Batches: single-flight across concurrent `getOrFetchMany` calls.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, MemoryStore } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer } from "effect"
 
 const live = Cache.layer().pipe(Layer.provideMerge(MemoryStore.layer()))
 
 describe("Cache batches", () => {
   it.effect("two concurrent batches sharing a missing key fetch it once", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const fetched: Array<number> = []
       const firstStarted = yield* Deferred.make<void>()
       const secondStarted = yield* Deferred.make<void>()
       const release = yield* Deferred.make<void>()
       const fetchMany = (started: Deferred.Deferred<void>, wait: boolean) => (ids: ReadonlyArray<number>) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           fetched.push(...ids)
           yield* Deferred.succeed(started, undefined)
           if (wait) yield* Deferred.await(release)
           return ids.map((id) => `user ${id}`)
         })
-      const first = yield* Effect.fork(cache.getOrFetchMany([1, 2], fetchMany(firstStarted, true), { key: (id) => ["user", id] }))
+      const first = yield* Effect.fork(
+        cache.getOrFetchMany([1, 2], fetchMany(firstStarted, true), { key: (id) => ["user", id] })
+      )
       yield* Deferred.await(firstStarted)
-      const second = yield* Effect.fork(cache.getOrFetchMany([2, 3], fetchMany(secondStarted, false), { key: (id) => ["user", id] }))
+      const second = yield* Effect.fork(
+        cache.getOrFetchMany([2, 3], fetchMany(secondStarted, false), { key: (id) => ["user", id] })
+      )
       yield* Deferred.await(secondStarted)
       yield* Deferred.succeed(release, undefined)
       expect(yield* Fiber.join(first)).toEqual(["user 1", "user 2"])
@@ -33,7 +37,7 @@ describe("Cache batches", () => {
     }).pipe(Effect.provide(live)))
 
   it.effect("when the batch that owns a key fails, a batch waiting on it fetches the key itself", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const firstStarted = yield* Deferred.make<void>()
       const secondStarted = yield* Deferred.make<void>()
@@ -52,7 +56,11 @@ describe("Cache batches", () => {
       yield* Deferred.await(firstStarted)
       const second = yield* Effect.fork(cache.getOrFetchMany(
         [2, 3],
-        (ids) => Effect.sync(() => fetched.push(ids)).pipe(Effect.zipRight(Deferred.succeed(secondStarted, undefined)), Effect.as(ids.map(String))),
+        (ids) =>
+          Effect.sync(() => fetched.push(ids)).pipe(
+            Effect.zipRight(Deferred.succeed(secondStarted, undefined)),
+            Effect.as(ids.map(String))
+          ),
         { key: (id) => ["item", id] }
       ))
       yield* Deferred.await(secondStarted)

@@ -4,7 +4,7 @@ import { Effect, Queue } from "effect"
 
 describe("Bus (in-process)", () => {
   it.scoped("delivers to every other member, never back to the publisher", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const network = yield* Bus.makeInProcess
       const [a, b, c] = yield* Effect.all([network.join, network.join, network.join])
       const [qa, qb, qc] = yield* Effect.all([a!.subscribe, b!.subscribe, c!.subscribe])

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, CacheMetrics, MemoryStore, Store } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
+import { describe, expect, it } from "@effect/vitest"
 import {
   Data,
   Deferred,
@@ -28,14 +28,14 @@ class Boom extends Data.TaggedError("Boom")<{}> {}
 class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { id: Schema.String }) {}
 
 /** A lookup that counts its runs and returns "v<n>". */
-const counted = Effect.gen(function* () {
+const counted = Effect.gen(function*() {
   const runs = yield* Ref.make(0)
   const lookup = Ref.updateAndGet(runs, (n) => n + 1).pipe(Effect.map((n) => `v${n}`))
   return { runs, lookup }
 })
 
 /** Collects log messages so tests can assert what was logged. */
-const captureLogs = Effect.gen(function* () {
+const captureLogs = Effect.gen(function*() {
   const lines: Array<string> = []
   const logger = Logger.make(({ message }) => {
     lines.push(Array.isArray(message) ? message.join(" ") : String(message))
@@ -45,7 +45,7 @@ const captureLogs = Effect.gen(function* () {
 
 describe("Cache freshness (TestClock)", () => {
   it.effect("TTL boundaries: fresh before ttl, stale during grace, fetched after", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const { lookup, runs } = yield* counted
       const read = cache.getOrFetch("k", lookup, { ttl: "10 seconds", grace: "5 seconds" })
@@ -67,7 +67,7 @@ describe("Cache freshness (TestClock)", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("in grace, 100 concurrent readers get the stale value at once and one refresh runs", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const runs = yield* Ref.make(0)
       const gate = yield* Deferred.make<void>()
@@ -89,10 +89,13 @@ describe("Cache freshness (TestClock)", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("stale-if-error: a failing refresh keeps serving the in-grace value; NetworkOnly falls back to it", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const failing = yield* Ref.make(false)
-      const lookup = Effect.flatMap(Ref.get(failing), (fail) => (fail ? Effect.fail(new Boom()) : Effect.succeed("good")))
+      const lookup = Effect.flatMap(
+        Ref.get(failing),
+        (fail) => (fail ? Effect.fail(new Boom()) : Effect.succeed("good"))
+      )
       const options = { ttl: "1 second", grace: "1 minute" } as const
       expect(yield* cache.getOrFetch("k", lookup, options)).toBe("good")
       yield* Ref.set(failing, true)
@@ -110,7 +113,7 @@ describe("Cache freshness (TestClock)", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("expire is soft (served in grace, refreshed); invalidate is hard (never served, not even on error)", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const failing = yield* Ref.make(false)
       const { lookup: good, runs } = yield* counted
@@ -131,7 +134,7 @@ describe("Cache freshness (TestClock)", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("a soft timeout serves the stale value while the fetch goes on and still writes", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const slow = (value: string) => Effect.as(Effect.sleep("5 seconds"), value)
       yield* cache.set("k", "old", { ttl: "1 second", grace: "1 hour" })
@@ -146,10 +149,12 @@ describe("Cache freshness (TestClock)", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("a hard timeout interrupts the fetch and fails with FetchTimeoutError", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const interrupted = yield* Ref.make(false)
-      const slow = Effect.as(Effect.sleep("1 minute"), "late").pipe(Effect.onInterrupt(() => Ref.set(interrupted, true)))
+      const slow = Effect.as(Effect.sleep("1 minute"), "late").pipe(
+        Effect.onInterrupt(() => Ref.set(interrupted, true))
+      )
       const fiber = yield* Effect.fork(Effect.flip(cache.getOrFetch("k", slow, { timeout: { hard: "1 second" } })))
       yield* TestClock.adjust("1 second")
       const error = yield* Fiber.join(fiber)
@@ -161,7 +166,7 @@ describe("Cache freshness (TestClock)", () => {
 
 describe("Cache single-flight", () => {
   it.effect("1,000 concurrent misses of one key run the lookup once", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const runs = yield* Ref.make(0)
       const gate = yield* Deferred.make<void>()
@@ -179,7 +184,7 @@ describe("Cache single-flight", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("interrupting every waiter interrupts the lookup; one waiter left keeps it running", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const interrupted = yield* Ref.make(0)
       const started = yield* Ref.make(0)
@@ -201,9 +206,9 @@ describe("Cache single-flight", () => {
 
 describe("Cache fail-open", () => {
   it.effect("a failing store never fails the caller; errors are logged and counted; the breaker skips the store", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { layer: logs, lines } = yield* captureLogs
-      yield* Effect.gen(function* () {
+      yield* Effect.gen(function*() {
         const cache = yield* Cache.Cache
         const faults = yield* FaultyStore.FaultControl
         faults.failing = true
@@ -229,7 +234,7 @@ describe("Cache fail-open", () => {
     }).pipe(Effect.provide(faulty({ breakerThreshold: 5, breakerCooldown: "10 seconds" }))))
 
   it.effect("a store that hangs past storeTimeout falls back to the lookup", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const faults = yield* FaultyStore.FaultControl
       faults.latency = Duration.minutes(1)
@@ -242,9 +247,9 @@ describe("Cache fail-open", () => {
     }).pipe(Effect.provide(faulty({ storeTimeout: "500 millis" }))))
 
   it.effect("an invalidation the store refuses does not fail the caller: it is deferred, logged, counted, and awaitable", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { layer: logs, lines } = yield* captureLogs
-      yield* Effect.gen(function* () {
+      yield* Effect.gen(function*() {
         const cache = yield* Cache.Cache
         const faults = yield* FaultyStore.FaultControl
         faults.failing = true
@@ -263,11 +268,19 @@ describe("Cache codec", () => {
   const User = Schema.Struct({ id: Schema.Number, born: Schema.Date })
 
   it.effect("a corrupt or wrongly shaped stored value is a miss: deleted, counted, refetched", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const store = yield* Store.Store
       const now = Date.now()
-      const bad = (value: string): Store.Entry => ({ value, stamp: 1, createdAt: now, ttl: 60_000, grace: 0, tags: [], failed: false })
+      const bad = (value: string): Store.Entry => ({
+        value,
+        stamp: 1,
+        createdAt: now,
+        ttl: 60_000,
+        grace: 0,
+        tags: [],
+        failed: false
+      })
       yield* store.set(`${cache.prefix}a`, bad("{not json"))
       yield* store.set(`${cache.prefix}b`, bad(JSON.stringify({ id: "x" })))
       const fresh = { id: 1, born: new Date(0) }
@@ -279,7 +292,7 @@ describe("Cache codec", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("cached values are frozen so a caller cannot corrupt the cache", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       yield* cache.getOrFetch("k", Effect.succeed({ list: [1, 2] }))
       const read = yield* cache.getOrFetch("k", Effect.succeed({ list: [] as Array<number> }))
@@ -290,7 +303,7 @@ describe("Cache codec", () => {
 
 describe("Cache options", () => {
   it.effect("each policy", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const { lookup, runs } = yield* counted
       expect(yield* cache.getOrFetch("k", lookup, { policy: "CacheOnly" })).toEqual(Option.none())
@@ -303,15 +316,20 @@ describe("Cache options", () => {
       const streamed = yield* Stream.runCollect(cache.getOrFetch("k", lookup, { policy: "CacheAndNetwork" }))
       expect([...streamed]).toEqual(["v3", "v4"])
       yield* cache.delete("k")
-      expect([...(yield* Stream.runCollect(cache.getOrFetch("k", lookup, { policy: "CacheAndNetwork" })))]).toEqual(["v5"])
+      expect([...(yield* Stream.runCollect(cache.getOrFetch("k", lookup, { policy: "CacheAndNetwork" })))]).toEqual([
+        "v5"
+      ])
       expect(yield* Ref.get(runs)).toBe(5)
     }).pipe(Effect.provide(live())))
 
   it.effect("when: only values for which it holds are cached; ttl may depend on the result", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const { lookup, runs } = yield* counted
-      const options = { when: (v: string) => v !== "v1", ttl: (exit: Exit.Exit<string>) => (Exit.isSuccess(exit) && exit.value === "v2" ? "1 second" : "1 hour") }
+      const options = {
+        when: (v: string) => v !== "v1",
+        ttl: (exit: Exit.Exit<string>) => (Exit.isSuccess(exit) && exit.value === "v2" ? "1 second" : "1 hour")
+      }
       yield* cache.getOrFetch("k", lookup, options)
       yield* cache.getOrFetch("k", lookup, options)
       yield* cache.getOrFetch("k", lookup, options)
@@ -321,7 +339,7 @@ describe("Cache options", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("typed failures are cached with their own ttl", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const runs = yield* Ref.make(0)
       const lookup = Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.fail(new NotFound({ id: "1" })))
@@ -341,7 +359,7 @@ describe("Cache options", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("enabled: false makes every call fetch and stores nothing", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const { lookup, runs } = yield* counted
       yield* cache.getOrFetch("k", lookup)
@@ -353,7 +371,7 @@ describe("Cache options", () => {
     }).pipe(Effect.provide(live({ enabled: false }))))
 
   it.effect("per-context keys keep one entry per context value", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const { lookup, runs } = yield* counted
       const user = yield* Ref.make("alice")
@@ -367,10 +385,9 @@ describe("Cache options", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("namespace and version bumps bust everything; keys and clear stay inside the namespace", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const memory = yield* MemoryStore.make()
-      const on = (options: Cache.Options) =>
-        Effect.provide(Cache.make(options), MemoryStore.context(memory))
+      const on = (options: Cache.Options) => Effect.provide(Cache.make(options), MemoryStore.context(memory))
       const v1 = yield* on({ namespace: "app", version: 1 })
       const v2 = yield* on({ namespace: "app", version: 2 })
       const other = yield* on({ namespace: "other" })
@@ -384,7 +401,7 @@ describe("Cache options", () => {
     }).pipe(Effect.scoped))
 
   it.effect("batches: 100 keys with 30 misses read the store once and fetch the 30 in one call", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const faults = yield* FaultyStore.FaultControl
       const ids = Array.from({ length: 100 }, (_, i) => i)
@@ -393,10 +410,11 @@ describe("Cache options", () => {
       const batches: Array<ReadonlyArray<number>> = []
       const values = yield* cache.getOrFetchMany(
         ids,
-        (missing) => Effect.sync(() => {
-          batches.push(missing)
-          return missing.map((id) => `fetched ${id}`)
-        }),
+        (missing) =>
+          Effect.sync(() => {
+            batches.push(missing)
+            return missing.map((id) => `fetched ${id}`)
+          }),
         { key: (id) => ["item", id] }
       )
       expect(values).toEqual(ids.map((id) => (id < 70 ? `cached ${id}` : `fetched ${id}`)))
@@ -409,7 +427,7 @@ describe("Cache options", () => {
     }).pipe(Effect.provide(faulty())))
 
   it.effect("findMany keys a fetch by the latest version of a row set", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const { lookup, runs } = yield* counted
       const latest = yield* Ref.make({ id: 7, updatedAt: 1000 })
@@ -421,12 +439,20 @@ describe("Cache options", () => {
     }).pipe(Effect.provide(live())))
 
   it.effect("inspect reports tags, age, ttl, grace, state and size", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       yield* cache.set("k", { a: 1 }, { ttl: "10 seconds", grace: "5 seconds", tags: ["users/1", "posts"] })
       yield* TestClock.adjust("3 seconds")
       const info = Option.getOrThrow(yield* cache.inspect("k"))
-      expect(info).toMatchObject({ key: "k", tags: ["users/1", "posts"], ageMillis: 3000, ttlMillis: 10_000, graceMillis: 5_000, state: "fresh", failed: false })
+      expect(info).toMatchObject({
+        key: "k",
+        tags: ["users/1", "posts"],
+        ageMillis: 3000,
+        ttlMillis: 10_000,
+        graceMillis: 5_000,
+        state: "fresh",
+        failed: false
+      })
       expect(info.size).toBeGreaterThan(0)
       expect(HashSet.size(HashSet.fromIterable(yield* cache.keys({ prefix: "k" })))).toBe(1)
     }).pipe(Effect.provide(live())))
@@ -434,7 +460,7 @@ describe("Cache options", () => {
 
 describe("Cache metrics", () => {
   it.effect("Effect metrics follow the cache's tallies, tagged with its namespace", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const { lookup } = yield* counted
       for (let i = 0; i < 3; i++) yield* cache.getOrFetch("k", lookup)
@@ -455,7 +481,7 @@ describe("Cache metrics", () => {
 
 describe("Cache tracing", () => {
   it.effect("a fetch runs in a cachet.fetch span when a tracer is installed", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const names: Array<string> = []
       const native = yield* Effect.tracer
       const recording = Tracer.make({
@@ -465,7 +491,7 @@ describe("Cache tracing", () => {
         },
         context: (f) => f()
       })
-      yield* Effect.gen(function* () {
+      yield* Effect.gen(function*() {
         const cache = yield* Cache.Cache
         yield* cache.getOrFetch("traced", Effect.succeed(1))
         yield* cache.getOrFetch("traced", Effect.succeed(2))
@@ -476,7 +502,7 @@ describe("Cache tracing", () => {
 
 describe("Cache.observeServed", () => {
   it.effect("tells how each read was served: miss, hit, stale (ttl or soft expiry), with the entry's age", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const seen: Array<Cache.Served> = []
       const read = Cache.observeServed(
@@ -502,13 +528,13 @@ describe("Cache.observeServed", () => {
 
 describe("Cache.withRequestMemo", () => {
   it.effect("inside the region a key is read from the store once; writes and invalidations forget", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const faults = yield* FaultyStore.FaultControl
       yield* cache.set("k", "one", { tags: ["t"] })
       const storeReads = () => faults.calls.get("get") ?? 0
       const read = cache.getOrFetch("k", Effect.succeed("fetched"), { tags: ["t"] })
-      yield* Cache.withRequestMemo(Effect.gen(function* () {
+      yield* Cache.withRequestMemo(Effect.gen(function*() {
         const before = storeReads()
         expect(yield* read).toBe("one")
         expect(yield* read).toBe("one")
@@ -530,7 +556,7 @@ describe("Cache.withRequestMemo", () => {
 
 describe("Cache batched writes", () => {
   it.effect("setMany writes every entry with its own ttl and tags in one store call", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const faults = yield* FaultyStore.FaultControl
       faults.calls.clear()
@@ -548,13 +574,15 @@ describe("Cache batched writes", () => {
     }).pipe(Effect.provide(faulty())))
 
   it.effect("a stamp read before a computation makes an invalidation during it win over the write", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const stamp = yield* cache.stamp
       yield* cache.invalidate("users/1")
       yield* cache.setMany([{ key: ["old"], value: "computed before", tags: ["users/1/profile"] }], { stamp })
       expect(yield* cache.get(["old"])).toEqual(Option.none())
-      yield* cache.setMany([{ key: ["new"], value: "computed after", tags: ["users/1/profile"] }], { stamp: yield* cache.stamp })
+      yield* cache.setMany([{ key: ["new"], value: "computed after", tags: ["users/1/profile"] }], {
+        stamp: yield* cache.stamp
+      })
       expect(yield* cache.get(["new"])).toEqual(Option.some("computed after"))
     }).pipe(Effect.provide(live())))
 })

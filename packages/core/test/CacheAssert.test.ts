@@ -1,13 +1,13 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, MemoryStore } from "@cachet/core"
 import { CacheAssert } from "@cachet/core/testing"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 
 const live = Cache.layer().pipe(Layer.provideMerge(MemoryStore.layer()))
 
 describe("CacheAssert", () => {
   it.effect("passes on what is cached and fails, naming the key, on what is not", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       yield* cache.set("user:1", { name: "Ada" }, { tags: ["users/1"] })
       expect(yield* CacheAssert.cached("user:1")).toEqual({ name: "Ada" })

@@ -4,9 +4,9 @@
  * (the whole store down, or only its tag bumps failing) against a small reference model. An
  * invalidation made during an outage counts at once, and still counts after the store recovers.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, MemoryStore } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
+import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, FastCheck as fc, Fiber, Layer, Logger, LogLevel, Option, TestClock } from "effect"
 
 const segment = fc.constantFrom("a", "b", "c")
@@ -14,12 +14,23 @@ const tagArb = fc.array(segment, { minLength: 1, maxLength: 3 }).map((path) => p
 const keyArb = fc.constantFrom("k0", "k1", "k2", "k3")
 
 type Op =
-  | { readonly op: "set"; readonly key: string; readonly tags: ReadonlyArray<string>; readonly ttl: number; readonly grace: number }
+  | {
+    readonly op: "set"
+    readonly key: string
+    readonly tags: ReadonlyArray<string>
+    readonly ttl: number
+    readonly grace: number
+  }
   | { readonly op: "read"; readonly key: string }
   | { readonly op: "invalidate"; readonly tag: string }
   | { readonly op: "expire"; readonly tag: string }
   | { readonly op: "advance"; readonly millis: number }
-  | { readonly op: "racingFetch"; readonly key: string; readonly tags: ReadonlyArray<string>; readonly invalidate: string }
+  | {
+    readonly op: "racingFetch"
+    readonly key: string
+    readonly tags: ReadonlyArray<string>
+    readonly invalidate: string
+  }
   | { readonly op: "delete"; readonly key: string }
   | { readonly op: "outage"; readonly kind: Outage }
   | { readonly op: "recover" }
@@ -76,7 +87,7 @@ describe("Cache against a reference model", () => {
     "reads return exactly what the model says; no read returns a value fetched before an invalidation that covers it",
     [fc.array(opArb, { minLength: 1, maxLength: 40 })],
     ([ops]) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const cache = yield* Cache.Cache
         const faults = yield* FaultyStore.FaultControl
         const model = new Map<string, ModelEntry>()
@@ -85,7 +96,7 @@ describe("Cache against a reference model", () => {
         let outage: Outage | undefined
         /** Tags invalidated or expired during the current outage (not acknowledged yet). */
         let pending: Array<string> = []
-        const recover = Effect.gen(function* () {
+        const recover = Effect.gen(function*() {
           faults.failing = false
           faults.failingOperations!.clear()
           yield* cache.awaitPendingInvalidations
@@ -93,7 +104,7 @@ describe("Cache against a reference model", () => {
           pending = []
         })
         const read = (key: string) =>
-          Effect.gen(function* () {
+          Effect.gen(function*() {
             // While the whole store is down nothing is served from it.
             const expected = outage === "store" ? "miss" : modelRead(model.get(key), now)
             const info = yield* cache.inspect(key)
@@ -112,7 +123,15 @@ describe("Cache against a reference model", () => {
               yield* cache.set(op.key, value, { ttl: op.ttl, grace: op.grace, tags: op.tags })
               // A write the store cannot take, or that a pending invalidation covers, is not stored.
               if (outage === "store" || op.tags.some((tag) => pending.some((t) => covers(t, tag)))) break
-              model.set(op.key, { value, createdAt: now, ttl: op.ttl, grace: op.grace, tags: op.tags, hard: false, soft: false })
+              model.set(op.key, {
+                value,
+                createdAt: now,
+                ttl: op.ttl,
+                grace: op.grace,
+                tags: op.tags,
+                hard: false,
+                soft: false
+              })
               break
             }
             case "delete": {

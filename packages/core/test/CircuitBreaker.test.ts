@@ -1,10 +1,10 @@
-import { describe, expect, it } from "@effect/vitest"
 import { CircuitBreaker } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 
 describe("CircuitBreaker (TestClock)", () => {
   it.effect("opens after `threshold` consecutive failures, for `cooldown`", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const breaker = yield* CircuitBreaker.make({ threshold: 3, cooldown: "10 seconds" })
       expect(breaker.recordFailure()).toBe(false)
       expect(breaker.recordFailure()).toBe(false)
@@ -18,7 +18,7 @@ describe("CircuitBreaker (TestClock)", () => {
     }))
 
   it.effect("a success resets the count and closes it", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const breaker = yield* CircuitBreaker.make({ threshold: 2 })
       breaker.recordFailure()
       breaker.recordSuccess()
@@ -30,7 +30,7 @@ describe("CircuitBreaker (TestClock)", () => {
     }))
 
   it.effect("half-open: after the cool-down one failure reopens it at once; failures while open do not extend it", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const breaker = yield* CircuitBreaker.make({ threshold: 2, cooldown: "1 second" })
       breaker.recordFailure()
       breaker.recordFailure()

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Codec } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Option, Schema } from "effect"
 
 class Account extends Schema.Class<Account>("Account")({
@@ -73,7 +73,10 @@ describe("Codec numbers JSON cannot hold", () => {
     fc.array(fc.oneof(fc.double(), fc.constantFrom(Infinity, -Infinity, NaN, -0))),
     fc.dictionary(fc.constantFrom("~n", "~~n", "~", "a"), fc.oneof(fc.string(), fc.double()))
   ], ([numbers, record]) => {
-    const schema = Schema.Tuple(Schema.Array(Schema.Number), Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) }))
+    const schema = Schema.Tuple(
+      Schema.Array(Schema.Number),
+      Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) })
+    )
     const back = Either.getOrThrow(Codec.decode(schema, Either.getOrThrow(Codec.encode(schema, [numbers, record]))))
     expect(back[0].length).toBe(numbers.length)
     back[0].forEach((n, i) => expect(Object.is(n, numbers[i])).toBe(true))

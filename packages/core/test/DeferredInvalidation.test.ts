@@ -4,18 +4,23 @@
  * and replayed until the store acknowledges it — after which a second cache sharing the store
  * does not serve the old value either.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, MemoryStore, Store, TagVersions } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
+import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Exit, Layer, Logger, LogLevel, Option, Ref, Scope } from "effect"
 
 /** Two caches over one memory store: `writer` through a fault-injecting wrapper, `other` directly. */
 const twoCaches = (options: Cache.Options = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const shared = yield* Layer.build(MemoryStore.layer())
     const store = Context.get(shared, Store.Store)
     const versions = Context.get(shared, TagVersions.TagVersions)
-    const faults: FaultyStore.Faults = { failing: false, failingOperations: new Set(), latency: Duration.zero, calls: new Map() }
+    const faults: FaultyStore.Faults = {
+      failing: false,
+      failingOperations: new Set(),
+      latency: Duration.zero,
+      calls: new Map()
+    }
     const wrapped = FaultyStore.wrap(faults, store, versions)
     const writer = yield* Cache.make({ breakerThreshold: 3, breakerCooldown: "10 seconds", ...options }).pipe(
       Effect.provideService(Store.Store, wrapped.store),
@@ -26,7 +31,7 @@ const twoCaches = (options: Cache.Options = {}) =>
   })
 
 /** The application's database: one row whose reads count. */
-const database = Effect.gen(function* () {
+const database = Effect.gen(function*() {
   const row = yield* Ref.make("old")
   const reads = yield* Ref.make(0)
   return { row, reads, load: Effect.zipRight(Ref.update(reads, (n) => n + 1), Ref.get(row)) }
@@ -36,7 +41,7 @@ const quiet = Logger.minimumLogLevel(LogLevel.None)
 
 describe("Deferred invalidations (FaultyStore)", () => {
   it.scoped("the bump fails while the data write succeeds: no read returns the old value, on the writer nor, after recovery, on a second cache", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { writer, other, faults } = yield* twoCaches()
       const db = yield* database
       const read = (cache: Cache.Service) => cache.getOrFetch("user:1", db.load, { tags: "users/1", ttl: "1 hour" })
@@ -67,10 +72,11 @@ describe("Deferred invalidations (FaultyStore)", () => {
     }).pipe(Effect.provide(quiet)))
 
   it.scoped("the whole store down and the breaker open: invalidate succeeds at once; once the store is back the replay closes the breaker", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { writer, other, faults } = yield* twoCaches()
       const db = yield* database
-      const read = (cache: Cache.Service) => cache.getOrFetch("post:9", db.load, { tags: ["users/1/posts/9"], ttl: "1 hour" })
+      const read = (cache: Cache.Service) =>
+        cache.getOrFetch("post:9", db.load, { tags: ["users/1/posts/9"], ttl: "1 hour" })
       expect(yield* read(writer)).toBe("old")
 
       faults.failing = true
@@ -89,7 +95,7 @@ describe("Deferred invalidations (FaultyStore)", () => {
     }).pipe(Effect.provide(quiet)))
 
   it.scoped("a soft expiry the store refuses is honoured too: the entry counts as expired (grace applies) here, and everywhere once replayed", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { writer, other, faults } = yield* twoCaches()
       const db = yield* database
       const state = (cache: Cache.Service) => Effect.map(cache.inspect("user:2"), Option.map((info) => info.state))
@@ -105,7 +111,7 @@ describe("Deferred invalidations (FaultyStore)", () => {
     }).pipe(Effect.provide(quiet)))
 
   it.scoped("a delete the store refuses is deferred and replayed", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { writer, other, faults } = yield* twoCaches()
       const db = yield* database
       const read = (cache: Cache.Service) => cache.getOrFetch("k", db.load, { ttl: "1 hour" })
@@ -121,12 +127,15 @@ describe("Deferred invalidations (FaultyStore)", () => {
     }).pipe(Effect.provide(quiet)))
 
   it.effect("a cache closed with invalidations still pending makes a last attempt and logs what was lost", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const lines: Array<string> = []
-      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => {
-        lines.push(Array.isArray(message) ? message.join(" ") : String(message))
-      }))
-      yield* Effect.gen(function* () {
+      const logger = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ message }) => {
+          lines.push(Array.isArray(message) ? message.join(" ") : String(message))
+        })
+      )
+      yield* Effect.gen(function*() {
         const scope = yield* Scope.make()
         const { writer, faults } = yield* Scope.extend(twoCaches(), scope)
         faults.failing = true

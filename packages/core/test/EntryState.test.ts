@@ -1,9 +1,10 @@
 /**
  * The one freshness classifier and the lookup it gives, alone (pure functions).
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Codec, type Store } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc, Schema } from "effect"
+
 import { classify, corrupt, judge, stateOf, validityOf, withPending } from "../src/internal/entryState.js"
 
 const entry = (overrides: Partial<Store.Entry> = {}): Store.Entry => ({
@@ -66,7 +67,8 @@ describe("judge", () => {
     expect(judge(entry(), "invalidated", 1_000, schema, undefined, undefined)._tag).toBe("Miss")
     expect(judge(entry(), "valid", 2_000, schema, undefined, undefined)._tag).toBe("Miss")
     expect(judge(entry({ value: "{nope" }), "valid", 1_000, schema, undefined, undefined)).toBe(corrupt)
-    expect(judge(entry({ value: JSON.stringify(1) }), "valid", 1_000, Schema.String as never, undefined, undefined)).toBe(corrupt)
+    expect(judge(entry({ value: JSON.stringify(1) }), "valid", 1_000, Schema.String as never, undefined, undefined))
+      .toBe(corrupt)
     expect(judge(entry({ failed: true }), "valid", 1_000, schema, undefined, undefined)._tag).toBe("Miss")
   })
 })

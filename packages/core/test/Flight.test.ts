@@ -4,13 +4,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Option, Scope } from "effect"
+
+import * as Codec from "../src/Codec.js"
 import * as Flight from "../src/internal/flight.js"
 import type { Resolved } from "../src/internal/options.js"
 import type { Reads } from "../src/internal/reads.js"
 import * as Stats from "../src/internal/stats.js"
 import type { StoreGuard } from "../src/internal/storeGuard.js"
 import type { Writes } from "../src/internal/writes.js"
-import * as Codec from "../src/Codec.js"
 
 const resolved: Resolved = {
   schema: Codec.json,

@@ -1,6 +1,6 @@
+import { Key } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { Key } from "@cachet/core"
 
 const part: fc.Arbitrary<Key.Part> = fc.letrec<{ part: Key.Part }>((tie) => ({
   part: fc.oneof(
@@ -44,17 +44,22 @@ describe("Key", () => {
   it("separators inside parts never collide", () => {
     expect(Key.canonical(["a:b", "c"])).not.toBe(Key.canonical(["a", "b:c"]))
     expect(Key.make(["a:b", "c"])).not.toBe(Key.make(["a", "b:c"]))
-    expect(Key.make(["ns", "q"], { id: "1" })).toBe('ns:q:{"id":"1"}')
+    expect(Key.make(["ns", "q"], { id: "1" })).toBe("ns:q:{\"id\":\"1\"}")
   })
 
-  it.prop("bounded keys stay under the limit and keep a readable head", [fc.string({ minLength: 0, maxLength: 600, unit: "binary" })], ([text]) => {
+  it.prop("bounded keys stay under the limit and keep a readable head", [
+    fc.string({ minLength: 0, maxLength: 600, unit: "binary" })
+  ], ([text]) => {
     const key = Key.bound(text)
     expect(new TextEncoder().encode(key).length).toBeLessThanOrEqual(Key.maxBytes)
     if (new TextEncoder().encode(text).length <= Key.maxBytes) expect(key).toBe(text)
     else expect(text.startsWith(key.slice(0, key.lastIndexOf("~")))).toBe(true)
   })
 
-  it.prop("distinct long keys get distinct bounded keys", [fc.string({ minLength: 250, maxLength: 400 }), fc.string({ minLength: 250, maxLength: 400 })], ([a, b]) => {
+  it.prop("distinct long keys get distinct bounded keys", [
+    fc.string({ minLength: 250, maxLength: 400 }),
+    fc.string({ minLength: 250, maxLength: 400 })
+  ], ([a, b]) => {
     expect(Key.bound(a) === Key.bound(b)).toBe(a === b)
   })
 })

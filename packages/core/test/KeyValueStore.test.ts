@@ -1,11 +1,12 @@
-import { Store } from "@cachet/core"
-import { StoreSuite } from "@cachet/core/testing"
-import * as KeyValueStore from "@effect/platform/KeyValueStore"
-import * as NodeKeyValueStore from "@effect/platform-node/NodeKeyValueStore"
-import { Layer } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+
+import { Store } from "@cachet/core"
+import { StoreSuite } from "@cachet/core/testing"
+import * as NodeKeyValueStore from "@effect/platform-node/NodeKeyValueStore"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import { Layer } from "effect"
 
 StoreSuite.storeSuite(
   "Store.fromKeyValueStore (memory)",

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Lock } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 
 describe("Lock.Options", () => {
   it("takes Duration inputs, still reads the deprecated millisecond fields, and defaults to 10 s / 5 s", () => {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import { MemoryStore, Store } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Option } from "effect"
 
 type Op =
@@ -29,7 +29,7 @@ describe("MemoryStore bounds", () => {
     "never exceeds maxEntries or maxBytes and evicts the least recently used first",
     [fc.integer({ min: 1, max: 6 }), fc.integer({ min: 10, max: 200 }), fc.array(opArb, { maxLength: 60 })],
     ([maxEntries, maxBytes, ops]) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const memory = yield* MemoryStore.makeUnscoped({ maxEntries, maxBytes })
         // The model: keys in recency order, oldest first, with their sizes.
         const model = new Map<string, number>()
@@ -87,7 +87,7 @@ describe("MemoryStore key spaces", () => {
     "a space, opened at any point, reads under its prefix exactly what the store holds, through writes, deletes, clears and evictions",
     [fc.integer({ min: 1, max: 5 }), fc.array(spaceOpArb, { maxLength: 40 })],
     ([maxEntries, ops]) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const memory = yield* MemoryStore.makeUnscoped({ maxEntries })
         const sync = memory.store.sync!
         const spaces: Array<readonly [string, Store.SyncSpace]> = []
@@ -110,7 +110,7 @@ describe("MemoryStore key spaces", () => {
   )
 
   it.effect("an expired entry read through a space is dropped from the store", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const memory = yield* MemoryStore.makeUnscoped()
       const space = memory.store.sync!.within!("ns:")
       yield* memory.store.set("ns:k", { ...entryOf(1), ttl: 10 })

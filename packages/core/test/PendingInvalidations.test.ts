@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Queue, TestClock } from "effect"
+
 import * as PendingInvalidations from "../src/internal/pendingInvalidations.js"
 
 type Invalidation = PendingInvalidations.Invalidation
@@ -12,7 +13,7 @@ const hardUsers1: Invalidation = { _tag: "Bump", paths: ["users/1"], mode: "hard
 const softPosts: Invalidation = { _tag: "Bump", paths: ["posts"], mode: "soft" }
 const deleteK: Invalidation = { _tag: "Delete", keys: ["ns:k"] }
 
-const relay = Effect.gen(function* () {
+const relay = Effect.gen(function*() {
   const attempts = yield* Queue.unbounded<ReadonlyArray<Invalidation>>()
   const acknowledged: Array<Invalidation> = []
   const lost: Array<Invalidation> = []
@@ -28,7 +29,7 @@ const relay = Effect.gen(function* () {
 
 describe("PendingInvalidations", () => {
   it.scoped("covers entries under a pending tag or any descendant (hard: invalidated, soft: expired) and pending keys", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { pending } = yield* relay
       expect(pending.coverage("ns:x", ["users/1/posts/2"])).toBe("none")
       pending.record(hardUsers1)
@@ -47,7 +48,7 @@ describe("PendingInvalidations", () => {
     }))
 
   it.scoped("delivers at once, retries on its Clock-driven schedule while the store fails, then clears in order", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { attempts, acknowledged, store, pending } = yield* relay
       pending.record(hardUsers1)
       expect(yield* Queue.take(attempts)).toEqual([hardUsers1])
@@ -67,8 +68,10 @@ describe("PendingInvalidations", () => {
     }))
 
   it.effect("when its scope closes with invalidations pending it tries once more and reports the rest as lost", () =>
-    Effect.gen(function* () {
-      const { lost, pending } = yield* Effect.scoped(Effect.tap(relay, ({ pending }) => Effect.sync(() => pending.record(hardUsers1))))
+    Effect.gen(function*() {
+      const { lost, pending } = yield* Effect.scoped(
+        Effect.tap(relay, ({ pending }) => Effect.sync(() => pending.record(hardUsers1)))
+      )
       expect(pending.size()).toBe(1)
       expect(lost).toEqual([hardUsers1])
     }))

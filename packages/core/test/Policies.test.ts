@@ -4,9 +4,23 @@
  * served observer and the request memo (`Cache.observeServed`, `Cache.withRequestMemo`), and
  * stale-while-revalidate.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, Key, Store } from "@cachet/core"
-import { Chunk, Context, Deferred, Effect, Exit, Logger, LogLevel, Option, Queue, Schema, Stream, TestClock } from "effect"
+import { describe, expect, it } from "@effect/vitest"
+import {
+  Chunk,
+  Context,
+  Deferred,
+  Effect,
+  Exit,
+  Logger,
+  LogLevel,
+  Option,
+  Queue,
+  Schema,
+  Stream,
+  TestClock
+} from "effect"
+
 import * as Flight from "../src/internal/flight.js"
 import { type AnyFetchOptions, resolver } from "../src/internal/options.js"
 import * as Policies from "../src/internal/policies.js"
@@ -20,11 +34,14 @@ const prefix = "test:1:"
 
 /** The policies over a memory store (reached as `path` says), with ttl 100 ms and grace 1 s by default. */
 const make = (path: StoreParts.Path = "sync", settings: { readonly enabled?: boolean } = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const parts = yield* StoreParts.make(path)
     // Every write the store takes, in order: what a test waits on when a write happens in the background.
     const written = yield* Queue.unbounded<string>()
-    const store: Store.Service = { ...parts.store, set: (key, entry) => Effect.zipLeft(parts.store.set(key, entry), Queue.offer(written, key)) }
+    const store: Store.Service = {
+      ...parts.store,
+      set: (key, entry) => Effect.zipLeft(parts.store.set(key, entry), Queue.offer(written, key))
+    }
     const reads = Reads.make({ ...parts, prefix, store })
     const writes = Writes.make({ ...parts, prefix, store })
     const flights = yield* Flight.make({
@@ -57,9 +74,12 @@ const make = (path: StoreParts.Path = "sync", settings: { readonly enabled?: boo
     const read = <R = never>(key: Key.Input, effect: Effect.Effect<unknown, unknown, R>, options?: object) =>
       policies.getOrFetch(key, effect, options as AnyFetchOptions) as Effect.Effect<unknown, unknown, R>
     const stream = <R = never>(key: Key.Input, effect: Effect.Effect<unknown, unknown, R>, options?: object) =>
-      Stream.runCollect(policies.getOrFetch(key, effect, options as AnyFetchOptions) as Stream.Stream<unknown, unknown, R>)
+      Stream.runCollect(
+        policies.getOrFetch(key, effect, options as AnyFetchOptions) as Stream.Stream<unknown, unknown, R>
+      )
         .pipe(Effect.map(Chunk.toReadonlyArray))
-    const valueAt = (key: Key.Input) => Effect.map(parts.stored(storeKeyOf(key)), (entry) => entry && JSON.parse(entry.value))
+    const valueAt = (key: Key.Input) =>
+      Effect.map(parts.stored(storeKeyOf(key)), (entry) => entry && JSON.parse(entry.value))
     return { ...parts, policies, flights, written, storeKeyOf, fetch, fetched: () => fetched, read, stream, valueAt }
   })
 
@@ -70,7 +90,7 @@ class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { id: Schema.N
 describe("Policies", () => {
   for (const path of ["sync", "get"] as const) {
     it.scoped(`CacheOrNetwork (${path}): a miss fetches and writes, then a hit is served without fetching`, () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, faults, fetch, fetched, read, valueAt } = yield* make(path)
         expect(yield* read("k", fetch({ n: 1 }))).toEqual({ n: 1 })
         expect(yield* read("k", fetch({ n: 2 }))).toEqual({ n: 1 })
@@ -82,7 +102,7 @@ describe("Policies", () => {
   }
 
   it.scoped("CacheOrNetwork: a stale entry is served at once and refreshed once in the background", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, flights, put, read, storeKeyOf, valueAt, written } = yield* make()
       yield* put(storeKeyOf("k"), "old", { ttl: 100, grace: 1_000 })
       yield* TestClock.adjust(150)
@@ -101,7 +121,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("CacheOrNetwork: an entry that does not decode with the schema is dropped, counted, and fetched anew", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, fetch, put, read, storeKeyOf, valueAt } = yield* make()
       yield* put(storeKeyOf("k"), "text")
       expect(yield* read("k", fetch(5), { schema: Schema.Number }).pipe(quiet)).toBe(5)
@@ -110,7 +130,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("CacheOrNetwork: with the store unreachable every read fetches, and nothing is written", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, faults, fetch, fetched, read } = yield* make("get")
       faults.failing = true
       expect(yield* read("k", fetch(1)).pipe(quiet)).toBe(1)
@@ -122,10 +142,12 @@ describe("Policies", () => {
     }))
 
   it.scoped("CacheOrNetwork: a cached failure is served to calls with its failure schema, and not to calls without", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, read } = yield* make()
       const failures = { failures: { schema: NotFound } }
-      expect(yield* Effect.flip(read("k", Effect.fail(new NotFound({ id: 1 })), failures))).toEqual(new NotFound({ id: 1 }))
+      expect(yield* Effect.flip(read("k", Effect.fail(new NotFound({ id: 1 })), failures))).toEqual(
+        new NotFound({ id: 1 })
+      )
       expect(yield* Effect.flip(read("k", Effect.die("not called"), failures))).toEqual(new NotFound({ id: 1 }))
       expect(counters).toMatchObject({ fetches: 1, hits: 1 })
       // A call that does not cache failures does not take one for an answer: it fetches.
@@ -134,7 +156,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("CacheAndNetwork: a stream of the cached value then the fresh one, which is written", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, fetch, put, stream, storeKeyOf, valueAt } = yield* make()
       yield* put(storeKeyOf("k"), "old")
       expect(yield* stream("k", fetch("new"), { policy: "CacheAndNetwork" })).toEqual(["old", "new"])
@@ -146,7 +168,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("NetworkOnly: fetches and writes even over a fresh entry; serves the cached value if the fetch fails", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, fetch, fetched, put, read, storeKeyOf, valueAt } = yield* make()
       yield* put(storeKeyOf("k"), "old")
       expect(yield* read("k", fetch("new"), { policy: "NetworkOnly" })).toBe("new")
@@ -158,7 +180,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("NetworkOnly with the store unreachable fetches and does not try to write", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, faults, fetch, read } = yield* make("get")
       faults.failing = true
       expect(yield* read("k", fetch("v"), { policy: "NetworkOnly" }).pipe(quiet)).toBe("v")
@@ -168,7 +190,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("CacheOnly: the value if fresh or in grace, None otherwise; never fetches", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, put, read, storeKeyOf } = yield* make()
       const never = Effect.die("not called")
       expect(yield* read("k", never, { policy: "CacheOnly" })).toEqual(Option.none())
@@ -182,7 +204,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("NoCache: fetches every time, never writes, ignores what is cached", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, fetch, fetched, put, read, storeKeyOf, valueAt } = yield* make()
       yield* put(storeKeyOf("k"), "cached")
       expect(yield* read("k", fetch("a"), { policy: "NoCache" })).toBe("a")
@@ -194,7 +216,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("enabled: false: every policy fetches, nothing is read or written, CacheOnly finds nothing", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, faults, fetch, fetched, put, read, storeKeyOf, stream } = yield* make("get", { enabled: false })
       yield* put(storeKeyOf("k"), "cached")
       expect(yield* read("k", fetch(1))).toBe(1)
@@ -208,7 +230,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("context: a part taken from the context goes into the key, so each user has an entry", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { read, stream, storeKeyOf, valueAt } = yield* make()
       const perUser = { context: CurrentUser }
       const asUser = (user: string) => Effect.provideService(CurrentUser, user)
@@ -223,13 +245,15 @@ describe("Policies", () => {
       expect(yield* valueAt("profile")).toBeUndefined()
       expect(storeKeyOf([Key.encode("profile"), "alice"])).not.toBe(storeKeyOf([Key.encode("profile"), "bob"]))
       // The stream policy takes the context too.
-      expect(yield* asUser("carol")(stream("profile", whoami, { ...perUser, policy: "CacheAndNetwork" }))).toEqual(["profile of carol"])
+      expect(yield* asUser("carol")(stream("profile", whoami, { ...perUser, policy: "CacheAndNetwork" }))).toEqual([
+        "profile of carol"
+      ])
       expect(yield* valueAt([Key.encode("profile"), "carol"])).toBe("profile of carol")
       expect(calls).toBe(3)
     }))
 
   it.scoped("observeServed tells how each CacheOrNetwork read was served, with the entry's age; reads outside are not told", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { read } = yield* make()
       const served: Array<Cache.Served> = []
       const observed = <A, E>(effect: Effect.Effect<A, E>) => Cache.observeServed(effect, (s) => served.push(s))
@@ -249,10 +273,10 @@ describe("Policies", () => {
     }))
 
   it.scoped("withRequestMemo: inside a region a key is read from the store once, and later reads return the remembered value", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { faults, fetch, fetched, put, read, storeKeyOf } = yield* make("get")
       yield* put(storeKeyOf("k"), "first")
-      const twice = Effect.gen(function* () {
+      const twice = Effect.gen(function*() {
         const a = yield* read("k", fetch("fetched"))
         // Changed in the store behind the region's back: the region keeps what it read.
         yield* put(storeKeyOf("k"), "second")
@@ -268,12 +292,15 @@ describe("Policies", () => {
       expect(yield* read("k", fetch("fetched"))).toBe("second")
       expect(faults.calls.get("get")).toBe(2)
       // A fetched value is remembered too.
-      expect(yield* Cache.withRequestMemo(Effect.zip(read("m", fetch("m1")), read("m", fetch("m2"))))).toEqual(["m1", "m1"])
+      expect(yield* Cache.withRequestMemo(Effect.zip(read("m", fetch("m1")), read("m", fetch("m2"))))).toEqual([
+        "m1",
+        "m1"
+      ])
       expect(fetched()).toBe(1)
     }))
 
   it.scoped("cacheOnly on a store key: the value, counted as a read", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, policies, put } = yield* make()
       yield* put("raw-key", 42)
       const resolved = resolver({ ttl: 100, grace: 0 })(undefined, false)
@@ -283,7 +310,7 @@ describe("Policies", () => {
     }))
 
   it.scoped("a failing fetch on a miss fails with its own error, is not written, and the next read fetches again", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, read, valueAt } = yield* make()
       expect(yield* Effect.exit(read("k", Effect.fail("boom")))).toEqual(Exit.fail("boom"))
       expect(yield* valueAt("k")).toBeUndefined()

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, Codec, Key, MemoryStore, QueryCache, Tag } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schema, Stream } from "effect"
 
 class User extends Schema.Class<User>("User")({ id: Schema.String, name: Schema.String, joined: Schema.Date }) {}
@@ -11,9 +11,10 @@ const schema = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild.at("com
 /** A fake database that counts its lookups. */
 const makeDb = () => {
   const calls: Record<string, number> = {}
-  const count = (name: string) => Effect.sync(() => {
-    calls[name] = (calls[name] ?? 0) + 1
-  })
+  const count = (name: string) =>
+    Effect.sync(() => {
+      calls[name] = (calls[name] ?? 0) + 1
+    })
   const users = new Map([["123", "Ada"], ["456", "Grace"]])
   return {
     calls,
@@ -23,11 +24,16 @@ const makeDb = () => {
         count(`user:${id}`),
         Effect.suspend(() => {
           const name = users.get(id)
-          return name === undefined ? Effect.fail(new NotFound({ id })) : Effect.succeed(new User({ id, name, joined: new Date(0) }))
+          return name === undefined
+            ? Effect.fail(new NotFound({ id }))
+            : Effect.succeed(new User({ id, name, joined: new Date(0) }))
         })
       ),
     findPost: (userId: string, postId: string) =>
-      Effect.as(count(`post:${postId}`), new Post({ id: postId, userId, title: `post ${postId} v${calls[`post:${postId}`] ?? 0}` })),
+      Effect.as(
+        count(`post:${postId}`),
+        new Post({ id: postId, userId, title: `post ${postId} v${calls[`post:${postId}`] ?? 0}` })
+      ),
     findComments: (postId: string) => Effect.as(count(`comments:${postId}`), [`c1 on ${postId}`])
   }
 }
@@ -62,7 +68,7 @@ const CacheLive = Cache.layer({ ttl: "1 hour" }).pipe(Layer.provideMerge(MemoryS
 
 describe("QueryCache (the t87s tutorial)", () => {
   it.effect("getUser twice runs the lookup once", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const db = makeDb()
       const blog = yield* makeBlog(db)
       const first = yield* blog.getUser("123")
@@ -74,7 +80,7 @@ describe("QueryCache (the t87s tutorial)", () => {
     }).pipe(Effect.provide(CacheLive)))
 
   it.effect("invalidating a user refetches that user, their posts and comments", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const db = makeDb()
       const blog = yield* makeBlog(db)
       yield* blog.getUser("123")
@@ -90,7 +96,7 @@ describe("QueryCache (the t87s tutorial)", () => {
     }).pipe(Effect.provide(CacheLive)))
 
   it.effect("invalidating one post leaves the user and the other posts cached", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const db = makeDb()
       const blog = yield* makeBlog(db)
       yield* blog.getUser("123")
@@ -106,7 +112,7 @@ describe("QueryCache (the t87s tutorial)", () => {
     }).pipe(Effect.provide(CacheLive)))
 
   it.effect("tags are accepted in their string form", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const db = makeDb()
       const blog = yield* makeBlog(db)
       yield* blog.getPost({ userId: "123", postId: "p1" })
@@ -116,7 +122,7 @@ describe("QueryCache (the t87s tutorial)", () => {
     }).pipe(Effect.provide(CacheLive)))
 
   it.effect("a typed failure is cached with its schema and invalidated by its tags", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const db = makeDb()
       const blog = yield* makeBlog(db)
       const missing = yield* Effect.flip(blog.getUser("789"))
@@ -129,7 +135,7 @@ describe("QueryCache (the t87s tutorial)", () => {
     }).pipe(Effect.provide(CacheLive)))
 
   it.effect("per-call policies: CacheOnly never fetches, NetworkOnly always does, CacheAndNetwork streams both", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const db = makeDb()
       const blog = yield* makeBlog(db)
       expect(yield* blog.getUser("123", { policy: "CacheOnly" })).toEqual(Option.none())
@@ -153,7 +159,7 @@ describe("QueryCache (the t87s tutorial)", () => {
 
 describe("QueryCache keys", () => {
   it.effect("are name:digest:canonical(args) — one-field arguments (whose keys are remembered) like any others, extra keys included", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const Item = Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number), label: Schema.String })
       const queries = yield* QueryCache.make({

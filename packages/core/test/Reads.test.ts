@@ -3,9 +3,10 @@
  * ways (synchronously, remote-like with `getWithVersions`, and through `get` + tag versions),
  * the store guard, the pending invalidations, the counters and a `TestClock`.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Store, Tag, TagVersions } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, LogLevel, Schema, TestClock } from "effect"
+
 import type { AnySchema, Lookup } from "../src/internal/entryState.js"
 import * as Reads from "../src/internal/reads.js"
 import * as StoreParts from "./StoreParts.js"
@@ -27,7 +28,7 @@ describe("Reads", () => {
   for (const path of StoreParts.paths) {
     describe(`lookup (${path})`, () => {
       it.scoped("fresh within the ttl, stale past it within grace, a miss past grace", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const { put, reads } = yield* make(path)
           yield* TestClock.adjust(1_000)
           yield* put("k", { n: 1 }, { ttl: 100, grace: 50 })
@@ -42,7 +43,7 @@ describe("Reads", () => {
         }))
 
       it.scoped("a soft-expired entry is stale at once; a hard-invalidated one (of an ancestor tag) is a miss", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const { put, reads, tagVersions } = yield* make(path)
           yield* put("a", "A", { tags: ["users/1"] })
           yield* put("b", "B", { tags: ["posts/1"] })
@@ -59,14 +60,14 @@ describe("Reads", () => {
         }))
 
       it.scoped("an absent key is a miss", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const { counters, reads } = yield* make(path)
           expect(yield* reads.lookup("nothing", StoreParts.json, undefined)).toEqual({ _tag: "Miss" })
           expect(counters.storeErrors).toBe(0)
         }))
 
       it.scoped("an entry that does not decode with the schema is a miss, deleted and counted", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const { counters, reads, put, stored } = yield* make(path)
           yield* put("k", "not a number")
           expect(yield* reads.lookup("k", NumberSchema, undefined)).toEqual({ _tag: "Miss" })
@@ -75,12 +76,16 @@ describe("Reads", () => {
         }).pipe(quiet))
 
       it.scoped("a cached failure is served with a failure schema, and is a plain miss (not corrupt) without one", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const { counters, put, reads, stored } = yield* make(path)
           yield* put("k", { _tag: "NotFound" }, { failed: true })
           const NotFound = Schema.Struct({ _tag: Schema.Literal("NotFound") }) as unknown as AnySchema
           const found = yield* reads.lookup("k", StoreParts.json, NotFound)
-          expect(summary(found)).toEqual({ _tag: "Fresh", decoded: { failed: true, error: { _tag: "NotFound" } }, createdAt: 0 })
+          expect(summary(found)).toEqual({
+            _tag: "Fresh",
+            decoded: { failed: true, error: { _tag: "NotFound" } },
+            createdAt: 0
+          })
           expect(found._tag === "Fresh" && (yield* Effect.flip(found.served))).toEqual({ _tag: "NotFound" })
           expect(yield* reads.lookup("k", StoreParts.json, undefined)).toEqual({ _tag: "Miss" })
           expect(counters.decodeFailures).toBe(0)
@@ -88,7 +93,7 @@ describe("Reads", () => {
         }))
 
       it.scoped("the decoded value is kept: two hits on one entry give the same lookup; a new entry decodes anew", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const { put, reads } = yield* make(path)
           yield* put("k", { n: 1 })
           const first = yield* reads.lookup("k", StoreParts.json, undefined)
@@ -104,7 +109,7 @@ describe("Reads", () => {
         }))
 
       it.scoped("a pending invalidation overrides validity: hard makes a miss, soft makes stale, a pending delete a miss", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const { pending, put, reads } = yield* make(path)
           const a = yield* put("a", "A", { tags: ["users/1/posts/2"] })
           const b = yield* put("b", "B", { tags: ["posts/1"] })
@@ -128,17 +133,20 @@ describe("Reads", () => {
   }
 
   describe("freshHit (the hit path of an in-process store)", () => {
-    const namespaced = Effect.map(StoreParts.make("sync"), (parts) => ({ ...parts, reads: Reads.make({ ...parts, prefix: "ns:" }) }))
+    const namespaced = Effect.map(
+      StoreParts.make("sync"),
+      (parts) => ({ ...parts, reads: Reads.make({ ...parts, prefix: "ns:" }) })
+    )
 
     it.scoped("exists only for a store with synchronous access", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         expect((yield* make("withVersions")).reads.freshHit).toBeUndefined()
         expect((yield* make("get")).reads.freshHit).toBeUndefined()
         expect((yield* make("sync")).reads.freshHit).toBeDefined()
       }))
 
     it.scoped("serves a judged, fresh, valid entry under the cache's namespace by the rest of its key, the same effect each time", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { put, reads } = yield* namespaced
         const hit = reads.freshHit!
         yield* put("ns:k", { n: 1 }, { ttl: 100, tags: ["users/1"] })
@@ -163,10 +171,14 @@ describe("Reads", () => {
       }))
 
     it.scoped("an invalidation or expiry of any ancestor tag, a rewrite, a delete or a pending invalidation stops serving at once", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { memory, pending, put, reads } = yield* namespaced
         const hit = reads.freshHit!
-        const judged = (key: string) => Effect.zipRight(reads.lookup(`ns:${key}`, StoreParts.json, undefined), Effect.sync(() => hit(key, StoreParts.json, undefined)))
+        const judged = (key: string) =>
+          Effect.zipRight(
+            reads.lookup(`ns:${key}`, StoreParts.json, undefined),
+            Effect.sync(() => hit(key, StoreParts.json, undefined))
+          )
         yield* put("ns:a", "A", { tags: ["users/1/posts"] })
         yield* put("ns:b", "B", { tags: ["posts/1"] })
         yield* put("ns:c", "C")
@@ -192,7 +204,7 @@ describe("Reads", () => {
       }))
 
     it.scoped("a cached failure is served only to a read that caches failures", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { put, reads } = yield* namespaced
         yield* put("ns:f", "boom", { failed: true })
         yield* reads.lookup("ns:f", StoreParts.json, StoreParts.json)
@@ -204,7 +216,7 @@ describe("Reads", () => {
   })
 
   it.scoped("every path judges alike, and judgeSync agrees with lookup, over a table of entries and invalidations", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const all = yield* Effect.forEach(StoreParts.paths, make)
       const [sync] = all
       const access = sync!.reads.sync!
@@ -229,17 +241,21 @@ describe("Reads", () => {
       ]
       for (const [time, tags] of expected) {
         yield* TestClock.setTime(time)
-        const results = yield* Effect.forEach(all, (parts) =>
-          Effect.forEach(keys, (key) => Effect.map(parts.reads.lookup(key, StoreParts.json, undefined), summary)))
+        const results = yield* Effect.forEach(
+          all,
+          (parts) =>
+            Effect.forEach(keys, (key) => Effect.map(parts.reads.lookup(key, StoreParts.json, undefined), summary))
+        )
         expect(results[0]!.map((found) => found._tag)).toEqual(tags)
         expect(results[1]).toEqual(results[0])
         expect(results[2]).toEqual(results[0])
-        expect(keys.map((key) => summary(sync!.reads.judgeSync(access, key, StoreParts.json, undefined) as Lookup))).toEqual(results[0])
+        expect(keys.map((key) => summary(sync!.reads.judgeSync(access, key, StoreParts.json, undefined) as Lookup)))
+          .toEqual(results[0])
       }
     }))
 
   it.scoped("judgeSync reports a corrupt entry without deleting it (the caller drops it)", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, put, reads, stored } = yield* make("sync")
       yield* put("k", "text")
       expect(reads.judgeSync(reads.sync!, "k", NumberSchema, undefined)).toEqual({ _tag: "Corrupt" })
@@ -252,7 +268,7 @@ describe("Reads", () => {
 
   describe("an unreachable store", () => {
     it.scoped("a failing get, or failing tag versions, make the lookup Unavailable (counted, never failing)", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, faults, put, reads } = yield* make("get")
         yield* put("k", "v", { tags: ["users/1"] })
         faults.failingOperations = new Set(["versions"])
@@ -269,7 +285,7 @@ describe("Reads", () => {
       }).pipe(quiet))
 
     it.scoped("an untagged entry needs no tag versions, so it is read though they fail", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { faults, put, reads } = yield* make("get")
         yield* put("k", "v")
         faults.failingOperations = new Set(["versions"])
@@ -278,11 +294,14 @@ describe("Reads", () => {
       }))
 
     it.scoped("a remote store whose getWithVersions fails is Unavailable too", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const parts = yield* StoreParts.make("withVersions")
         const reads = Reads.make({
           ...parts,
-          store: { ...parts.store, getWithVersions: () => Effect.fail(new Store.StoreError({ operation: "get", reason: "down" })) }
+          store: {
+            ...parts.store,
+            getWithVersions: () => Effect.fail(new Store.StoreError({ operation: "get", reason: "down" }))
+          }
         })
         expect(reads.sync).toBeUndefined()
         expect(yield* reads.lookup("k", StoreParts.json, undefined)).toEqual({ _tag: "Unavailable" })
@@ -292,7 +311,7 @@ describe("Reads", () => {
 
   describe("lookupMany", () => {
     it.scoped("judges mixed keys with one read of the entries and one of the versions of all their tag paths", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, faults, put, reads, stored, tagVersions } = yield* make("get")
         yield* put("fresh", "F", { tags: ["users/1"] })
         yield* put("soft", "S", { tags: ["users/2"] })
@@ -318,22 +337,29 @@ describe("Reads", () => {
       }))
 
     it.scoped("untagged keys need no versions; an unreachable store makes every key Unavailable", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { faults, put, reads } = yield* make("get")
         yield* put("a", "A")
         faults.calls.clear()
-        expect((yield* reads.lookupMany(["a", "b"], StoreParts.json)).map((found) => found._tag)).toEqual(["Fresh", "Miss"])
+        expect((yield* reads.lookupMany(["a", "b"], StoreParts.json)).map((found) => found._tag)).toEqual([
+          "Fresh",
+          "Miss"
+        ])
         expect(Object.fromEntries(faults.calls)).toEqual({ getMany: 1 })
         faults.failing = true
-        expect(yield* reads.lookupMany(["a", "b"], StoreParts.json)).toEqual([{ _tag: "Unavailable" }, { _tag: "Unavailable" }])
+        expect(yield* reads.lookupMany(["a", "b"], StoreParts.json)).toEqual([{ _tag: "Unavailable" }, {
+          _tag: "Unavailable"
+        }])
         yield* put("t", "T", { tags: ["x"] })
         faults.failing = false
         faults.failingOperations = new Set(["versions"])
-        expect(yield* reads.lookupMany(["a", "t"], StoreParts.json)).toEqual([{ _tag: "Unavailable" }, { _tag: "Unavailable" }])
+        expect(yield* reads.lookupMany(["a", "t"], StoreParts.json)).toEqual([{ _tag: "Unavailable" }, {
+          _tag: "Unavailable"
+        }])
       }).pipe(quiet))
 
     it.scoped("agrees with lookup, and keeps the decoded value too", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         for (const path of StoreParts.paths) {
           const { put, reads, tagVersions } = yield* make(path)
           yield* put("a", "A", { tags: ["t/1"] })
@@ -352,7 +378,7 @@ describe("Reads", () => {
   })
 
   it.scoped("readRaw returns the entry with the versions of every prefix of its tags, in order", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (const path of StoreParts.paths) {
         const { put, reads, tagVersions } = yield* make(path)
         const entry = yield* put("k", "v", { tags: ["a/b", "c"] })

@@ -1,9 +1,10 @@
 /**
  * The counters alone: one place counts how a read was served; deltas reach the Effect metrics.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { CacheMetrics } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Metric } from "effect"
+
 import { miss, unavailable } from "../src/internal/entryState.js"
 import { countRead, makeCounters, publisher } from "../src/internal/stats.js"
 
@@ -19,7 +20,7 @@ describe("stats", () => {
   })
 
   it.effect("publishes only what grew since the last run, tagged with the namespace", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const counters = makeCounters()
       const publish = publisher(counters, "stats-test:")
       const hits = Metric.tagged(CacheMetrics.hits, "namespace", "stats-test:")

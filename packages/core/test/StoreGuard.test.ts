@@ -2,15 +2,16 @@
  * The store guard alone: timeouts as `StoreTimeout`, the open breaker as `BreakerOpen` (told
  * apart by tag), fail-open fallbacks, counting.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { CircuitBreaker, Store } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Logger, LogLevel, TestClock } from "effect"
-import * as StoreGuard from "../src/internal/storeGuard.js"
+
 import { makeCounters } from "../src/internal/stats.js"
+import * as StoreGuard from "../src/internal/storeGuard.js"
 
 const remote = { name: "remote", local: false } as Store.Service
 
-const guarded = Effect.gen(function* () {
+const guarded = Effect.gen(function*() {
   const counters = makeCounters()
   const breaker = yield* CircuitBreaker.make({ threshold: 2, cooldown: "1 second" })
   return { counters, guard: StoreGuard.make({ store: remote, timeoutMillis: 100, breaker, counters }) }
@@ -20,7 +21,7 @@ const failing = Effect.fail(new Store.StoreError({ operation: "get", reason: "co
 
 describe("StoreGuard", () => {
   it.effect("a call past the timeout fails with StoreTimeout; repeated failures open the breaker, which fails with BreakerOpen without calling", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, guard } = yield* guarded
       const slow = yield* Effect.fork(Effect.flip(guard.protect("get", Effect.never)))
       yield* TestClock.adjust("100 millis")
@@ -34,11 +35,15 @@ describe("StoreGuard", () => {
       expect(called).toBe(false)
       expect(counters.storeErrors).toBe(2)
       expect(counters.storeSkips).toBe(1)
-      expect(Store.toStoreError(skipped)).toMatchObject({ _tag: "StoreError", operation: "get", reason: "circuit breaker open" })
+      expect(Store.toStoreError(skipped)).toMatchObject({
+        _tag: "StoreError",
+        operation: "get",
+        reason: "circuit breaker open"
+      })
     }).pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.None))))
 
   it.effect("failOpen yields the fallback; a success closes the breaker", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { guard } = yield* guarded
       expect(yield* guard.failOpen("get", failing, "fallback")).toBe("fallback")
       expect(yield* guard.failOpen("get", failing, "fallback")).toBe("fallback")

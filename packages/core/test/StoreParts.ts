@@ -6,8 +6,9 @@
  */
 import { CircuitBreaker, Codec, MemoryStore, type Store, TagVersions } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
-import { Duration, Effect, Schedule } from "effect"
 import type { Scope } from "effect"
+import { Duration, Effect, Schedule } from "effect"
+
 import type { AnySchema } from "../src/internal/entryState.js"
 import * as PendingInvalidations from "../src/internal/pendingInvalidations.js"
 import type { StoreParts } from "../src/internal/reads.js"
@@ -44,9 +45,14 @@ export interface Fixture extends StoreParts {
  * test records stays pending for the whole test.
  */
 export const make = (path: Path): Effect.Effect<Fixture, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const memory = yield* MemoryStore.makeUnscoped()
-    const faults: FaultyStore.Faults = { failing: false, failingOperations: new Set(), latency: Duration.zero, calls: new Map() }
+    const faults: FaultyStore.Faults = {
+      failing: false,
+      failingOperations: new Set(),
+      latency: Duration.zero,
+      calls: new Map()
+    }
     const { store, tagVersions } = path === "sync"
       ? memory
       : path === "withVersions"
@@ -65,7 +71,7 @@ export const make = (path: Path): Effect.Effect<Fixture, never, Scope.Scope> =>
     const now = () => clock.unsafeCurrentTimeMillis()
     const nanos = () => clock.unsafeCurrentTimeNanos()
     const put: Fixture["put"] = (key, value, options) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const counter = yield* Effect.orDie(memory.tagVersions.counter)
         const entry: Store.Entry = {
           value: JSON.stringify(value),
@@ -80,7 +86,20 @@ export const make = (path: Path): Effect.Effect<Fixture, never, Scope.Scope> =>
         yield* Effect.orDie(memory.store.set(key, entry))
         return entry
       })
-    const stored: Fixture["stored"] = (key) =>
-      Effect.sync(() => memory.store.sync?.read(key, now())?.entry)
-    return { prefix: "", store, tagVersions, guard, pending, counters, now, nanos, memory, faults, breaker, put, stored }
+    const stored: Fixture["stored"] = (key) => Effect.sync(() => memory.store.sync?.read(key, now())?.entry)
+    return {
+      prefix: "",
+      store,
+      tagVersions,
+      guard,
+      pending,
+      counters,
+      now,
+      nanos,
+      memory,
+      faults,
+      breaker,
+      put,
+      stored
+    }
   })

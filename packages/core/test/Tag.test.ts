@@ -1,5 +1,5 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Tag } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Equal, FastCheck as fc } from "effect"
 
 const segments = fc.array(fc.string({ unit: "binary" }), { minLength: 1, maxLength: 5 })

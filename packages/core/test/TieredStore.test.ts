@@ -1,8 +1,7 @@
 import { Bus, Cache, MemoryStore, type Store, TieredStore } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Option, Ref, TestClock } from "effect"
 import type { Scope } from "effect"
-
+import { Effect, Layer, Option, Ref, TestClock } from "effect"
 
 const entry = (value: string, now: number, tags: ReadonlyArray<string> = [], stamp = 1): Store.Entry => ({
   value,
@@ -16,7 +15,7 @@ const entry = (value: string, now: number, tags: ReadonlyArray<string> = [], sta
 
 /** Two "processes": two tiers over one remote, on one in-process bus (or on a bus that drops everything). */
 const twoTiers = (options: { readonly lossy?: boolean } = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const remote = yield* MemoryStore.make()
     const network = yield* Bus.makeInProcess
     const join = options.lossy === true
@@ -36,7 +35,7 @@ const eventually = <E>(check: Effect.Effect<boolean, E>): Effect.Effect<void, E>
 
 describe("TieredStore (core)", () => {
   it.scoped("a write in A drops B's local copy once the bus message arrives", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { a, b } = yield* twoTiers()
       yield* a.store.set("k", entry("one", 0))
       expect(yield* read(b, "k")).toEqual(Option.some("one"))
@@ -46,7 +45,7 @@ describe("TieredStore (core)", () => {
     }))
 
   it.scoped("the invalidating tier sees its bump at once; the other within the bus delivery", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { a, b } = yield* twoTiers()
       yield* a.store.set("post", entry("v", 0, ["users/1/posts/p1"], 1))
       // B caches the versions of the entry's tag prefixes.
@@ -60,7 +59,7 @@ describe("TieredStore (core)", () => {
     }))
 
   it.scoped("with every bus message lost, another tier is stale for at most localTtl", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { a, b } = yield* twoTiers({ lossy: true })
       yield* a.store.set("k", entry("one", 0))
       expect(yield* read(b, "k")).toEqual(Option.some("one"))
@@ -77,7 +76,7 @@ describe("TieredStore (core)", () => {
     }))
 
   it.scoped("Reset on the bus drops every local copy and cached version", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const remote = yield* MemoryStore.make()
       const network = yield* Bus.makeInProcess
       const other = yield* network.join
@@ -92,7 +91,7 @@ describe("TieredStore (core)", () => {
     }))
 
   it.scoped("clear in A empties B's local tier under the prefix", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { a, b } = yield* twoTiers()
       yield* a.store.setMany([["ns:1", entry("x", 0)], ["other:1", entry("y", 0)]])
       expect(yield* read(b, "ns:1")).toEqual(Option.some("x"))
@@ -102,12 +101,14 @@ describe("TieredStore (core)", () => {
     }))
 
   it.scoped("a Cache on two tiers: once invalidate returns in A, A never serves the old value", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { a, b } = yield* twoTiers()
       const fetches = yield* Ref.make(0)
       const cacheOn = (tiered: TieredStore.Tiered): Effect.Effect<Cache.Service, never, Scope.Scope> =>
         Effect.map(
-          Layer.build(Cache.layer({ namespace: "t" }).pipe(Layer.provide(Layer.succeedContext(TieredStore.context(tiered))))),
+          Layer.build(
+            Cache.layer({ namespace: "t" }).pipe(Layer.provide(Layer.succeedContext(TieredStore.context(tiered))))
+          ),
           (context) => context.unsafeMap.get(Cache.Cache.key) as Cache.Service
         )
       const [ca, cb] = [yield* cacheOn(a), yield* cacheOn(b)]
@@ -119,14 +120,15 @@ describe("TieredStore (core)", () => {
     }))
 
   it.scoped("while no bump happens, one counter read per half life keeps every cached version (no re-reads)", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const remote = yield* MemoryStore.make()
       const versionReads = yield* Ref.make(0)
       const counted = {
         store: remote.store,
         tagVersions: {
           ...remote.tagVersions,
-          versions: (paths: ReadonlyArray<string>) => Effect.zipRight(Ref.update(versionReads, (n) => n + 1), remote.tagVersions.versions(paths))
+          versions: (paths: ReadonlyArray<string>) =>
+            Effect.zipRight(Ref.update(versionReads, (n) => n + 1), remote.tagVersions.versions(paths))
         }
       }
       const network = yield* Bus.makeInProcess

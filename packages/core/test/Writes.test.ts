@@ -3,9 +3,10 @@
  * pending invalidation covers, the write options (`when`, ttl and tags from the outcome),
  * failure caching, the hard timeout, and the counters.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, Store, TagVersions } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
 import { Cause, Data, Deferred, Effect, Exit, Fiber, Logger, LogLevel, Option, Schema, TestClock } from "effect"
+
 import type { AnySchema } from "../src/internal/entryState.js"
 import { type AnyFetchOptions, resolver } from "../src/internal/options.js"
 import * as Reads from "../src/internal/reads.js"
@@ -20,8 +21,9 @@ const make = (path: StoreParts.Path = "sync") =>
 /** Options resolved as the cache resolves them, against defaults of 1 minute ttl and no grace. */
 const resolve = (options?: AnyFetchOptions, writes = true) => resolver({ ttl: 60_000, grace: 0 })(options, writes)
 
-const options = <A, E = never, EI = unknown>(given: Cache.FetchOptions<A, unknown, E, EI, "CacheOrNetwork", {}, never>) =>
-  given as unknown as AnyFetchOptions
+const options = <A, E = never, EI = unknown>(
+  given: Cache.FetchOptions<A, unknown, E, EI, "CacheOrNetwork", {}, never>
+) => given as unknown as AnyFetchOptions
 
 class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { id: Schema.Number }) {}
 type NotFoundEncoded = typeof NotFound.Encoded
@@ -29,11 +31,15 @@ class Gone extends Data.TaggedError("Gone")<{}> {}
 
 describe("Writes", () => {
   it.scoped("fetchAndWrite writes the value with the stamp read before the fetch, its ttl, grace and tags, and counts", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, stored, tagVersions, writes } = yield* make()
       yield* tagVersions.bump(["elsewhere"], "hard")
       yield* TestClock.adjust(5_000)
-      const exit = yield* writes.fetchAndWrite("k", Effect.succeed({ n: 1 }), resolve({ grace: "1 second", tags: ["users/1", "posts"] }))
+      const exit = yield* writes.fetchAndWrite(
+        "k",
+        Effect.succeed({ n: 1 }),
+        resolve({ grace: "1 second", tags: ["users/1", "posts"] })
+      )
       expect(exit).toEqual(Exit.succeed({ n: 1 }))
       expect(yield* stored("k")).toEqual({
         value: JSON.stringify({ n: 1 }),
@@ -48,7 +54,7 @@ describe("Writes", () => {
     }))
 
   it.scoped("the ticket is the counter plus one and the pending epoch; None when the counter cannot be read", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { faults, pending, tagVersions, writes } = yield* make("get")
       yield* tagVersions.bump(["a"], "hard")
       yield* tagVersions.bump(["b"], "soft")
@@ -65,14 +71,18 @@ describe("Writes", () => {
     }))
 
   it.scoped("a result fetched before an invalidation of its tag is written already invalid: never served", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, reads, stored, tagVersions, writes } = yield* make()
       const fetch = Effect.as(tagVersions.bump(["users"], "hard"), "old")
       expect(yield* writes.fetchAndWrite("k", fetch, resolve({ tags: "users/1" }))).toEqual(Exit.succeed("old"))
       const entry = yield* stored("k")
       expect(entry?.stamp).toBe(1)
       expect(counters.writes).toBe(1)
-      expect(yield* reads.readRaw("k")).toEqual({ _tag: "Found", entry, versions: [{ hard: 1, soft: 0 }, TagVersions.initial] })
+      expect(yield* reads.readRaw("k")).toEqual({
+        _tag: "Found",
+        entry,
+        versions: [{ hard: 1, soft: 0 }, TagVersions.initial]
+      })
       expect(yield* reads.lookup("k", StoreParts.json, undefined)).toEqual({ _tag: "Miss" })
       // A fetch that starts after the invalidation writes a servable entry.
       yield* writes.fetchAndWrite("k", Effect.succeed("new"), resolve({ tags: "users/1" }))
@@ -80,7 +90,7 @@ describe("Writes", () => {
     }))
 
   it.scoped("a result whose fetch saw an invalidation deferred (the store did not take it) is served, not written", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, pending, stored, writes } = yield* make()
       const fetch = Effect.sync(() => {
         pending.record({ _tag: "Bump", paths: ["unrelated"], mode: "hard" })
@@ -92,7 +102,7 @@ describe("Writes", () => {
     }))
 
   it.scoped("when the stamp cannot be read the fetch still runs, and its result is not written", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, faults, stored, writes } = yield* make("get")
       faults.failingOperations = new Set(["counter"])
       expect(yield* writes.fetchAndWrite("k", Effect.succeed(1), resolve()).pipe(quiet)).toEqual(Exit.succeed(1))
@@ -102,7 +112,7 @@ describe("Writes", () => {
     }))
 
   it.scoped("what a pending invalidation covers is not written; what it does not cover is", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { counters, pending, stored, writes } = yield* make()
       pending.record({ _tag: "Bump", paths: ["users/1"], mode: "hard" })
       pending.record({ _tag: "Bump", paths: ["posts"], mode: "soft" })
@@ -124,7 +134,7 @@ describe("Writes", () => {
 
   describe("options", () => {
     it.scoped("when: only a value it accepts is written", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, stored, writes } = yield* make()
         const when = options<number>({ when: (n) => n > 0 })
         yield* writes.fetchAndWrite("zero", Effect.succeed(0), resolve(when))
@@ -135,7 +145,7 @@ describe("Writes", () => {
       }))
 
     it.scoped("ttl and tags may be functions of the outcome", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { stored, writes } = yield* make()
         const fromOutcome = options<{ readonly id: number; readonly draft: boolean }>({
           ttl: (exit) => Exit.isSuccess(exit) && exit.value.draft ? "1 second" : "1 hour",
@@ -148,7 +158,7 @@ describe("Writes", () => {
       }))
 
     it.scoped("a call that may not write (writes: false) reads no ticket and writes nothing", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, faults, stored, writes } = yield* make("get")
         expect(yield* writes.fetchAndWrite("k", Effect.succeed(1), resolve(undefined, false))).toEqual(Exit.succeed(1))
         expect(Object.fromEntries(faults.calls)).toEqual({})
@@ -157,18 +167,22 @@ describe("Writes", () => {
       }))
 
     it.scoped("a value its schema cannot encode is not written (and the fetch still succeeds)", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, stored, writes } = yield* make()
         const numbers = options<unknown>({ schema: Schema.Number as unknown as Schema.Schema<unknown, unknown> })
-        expect(yield* writes.fetchAndWrite("k", Effect.succeed("text"), resolve(numbers)).pipe(quiet)).toEqual(Exit.succeed("text"))
+        expect(yield* writes.fetchAndWrite("k", Effect.succeed("text"), resolve(numbers)).pipe(quiet)).toEqual(
+          Exit.succeed("text")
+        )
         expect(yield* stored("k")).toBeUndefined()
         expect(counters.writes).toBe(0)
-        expect(yield* writes.makeEntry("k", Schema.Number as unknown as AnySchema, "text", false, 1, 1, 0, []).pipe(quiet))
+        expect(
+          yield* writes.makeEntry("k", Schema.Number as unknown as AnySchema, "text", false, 1, 1, 0, []).pipe(quiet)
+        )
           .toEqual(Option.none())
       }))
 
     it.scoped("a store that fails the write fails open: the fetch's exit is returned, the write attempt and the error counted", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, faults, stored, writes } = yield* make("get")
         faults.failingOperations = new Set(["set"])
         expect(yield* writes.fetchAndWrite("k", Effect.succeed(1), resolve()).pipe(quiet)).toEqual(Exit.succeed(1))
@@ -179,7 +193,7 @@ describe("Writes", () => {
 
   describe("failures", () => {
     it.scoped("a typed failure is not written without a failure schema, and is counted", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, stored, writes } = yield* make()
         const exit = yield* writes.fetchAndWrite("k", Effect.fail(new NotFound({ id: 1 })), resolve())
         expect(exit).toEqual(Exit.fail(new NotFound({ id: 1 })))
@@ -188,9 +202,12 @@ describe("Writes", () => {
       }))
 
     it.scoped("with a failure schema it is written as a failed entry, with the failure ttl and no grace, and read back", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, reads, stored, writes } = yield* make()
-        const failing = options<string, NotFound, NotFoundEncoded>({ grace: "1 minute", failures: { schema: NotFound, ttl: "10 seconds" } })
+        const failing = options<string, NotFound, NotFoundEncoded>({
+          grace: "1 minute",
+          failures: { schema: NotFound, ttl: "10 seconds" }
+        })
         yield* writes.fetchAndWrite("k", Effect.fail(new NotFound({ id: 1 })), resolve(failing))
         const entry = yield* stored("k")
         expect(JSON.parse(entry!.value)).toEqual({ _tag: "NotFound", id: 1 })
@@ -205,9 +222,13 @@ describe("Writes", () => {
       }))
 
     it.scoped("the default failure ttl is 30 seconds; a ttl function of the outcome decides it instead", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { stored, writes } = yield* make()
-        yield* writes.fetchAndWrite("default", Effect.fail(new NotFound({ id: 1 })), resolve(options<string, NotFound, NotFoundEncoded>({ failures: { schema: NotFound } })))
+        yield* writes.fetchAndWrite(
+          "default",
+          Effect.fail(new NotFound({ id: 1 })),
+          resolve(options<string, NotFound, NotFoundEncoded>({ failures: { schema: NotFound } }))
+        )
         const byOutcome = options<string, NotFound, NotFoundEncoded>({
           ttl: (exit) => Exit.isFailure(exit) ? "2 seconds" : "1 hour",
           failures: { schema: NotFound }
@@ -218,9 +239,11 @@ describe("Writes", () => {
       }))
 
     it.scoped("failures.when decides which failures are cached; defects and interruptions never are", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, stored, writes } = yield* make()
-        const onlyOdd = options<string, NotFound, NotFoundEncoded>({ failures: { schema: NotFound, when: (error) => error.id % 2 === 1 } })
+        const onlyOdd = options<string, NotFound, NotFoundEncoded>({
+          failures: { schema: NotFound, when: (error) => error.id % 2 === 1 }
+        })
         yield* writes.fetchAndWrite("odd", Effect.fail(new NotFound({ id: 1 })), resolve(onlyOdd))
         yield* writes.fetchAndWrite("even", Effect.fail(new NotFound({ id: 2 })), resolve(onlyOdd))
         const died = yield* writes.fetchAndWrite("died", Effect.die("bug"), resolve(onlyOdd))
@@ -228,15 +251,21 @@ describe("Writes", () => {
         expect(Exit.isFailure(died) && Cause.isDie(died.cause)).toBe(true)
         expect(Exit.isFailure(interrupted) && Cause.isInterruptedOnly(interrupted.cause)).toBe(true)
         expect((yield* stored("odd"))?.failed).toBe(true)
-        expect(yield* Effect.forEach(["even", "died", "interrupted"], stored)).toEqual([undefined, undefined, undefined])
+        expect(yield* Effect.forEach(["even", "died", "interrupted"], stored)).toEqual([
+          undefined,
+          undefined,
+          undefined
+        ])
         // An interruption is not a failure of the fetch.
         expect(counters).toMatchObject({ fetches: 4, fetchFailures: 3, writes: 1 })
       }))
 
     it.scoped("a failure the failure schema cannot encode is not written", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { stored, writes } = yield* make()
-        const other = options<string, unknown>({ failures: { schema: NotFound as unknown as Schema.Schema<unknown, unknown> } })
+        const other = options<string, unknown>({
+          failures: { schema: NotFound as unknown as Schema.Schema<unknown, unknown> }
+        })
         yield* writes.fetchAndWrite("k", Effect.fail(new Gone()), resolve(other)).pipe(quiet)
         expect(yield* stored("k")).toBeUndefined()
       }))
@@ -244,7 +273,7 @@ describe("Writes", () => {
 
   describe("hard timeout", () => {
     it.scoped("a fetch past its hard timeout is interrupted and fails with FetchTimeoutError; nothing is written", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { counters, stored, writes } = yield* make()
         const started = yield* Deferred.make<void>()
         const interrupted = yield* Deferred.make<void>()
@@ -268,10 +297,12 @@ describe("Writes", () => {
       }))
 
     it.scoped("a fetch within its hard timeout is written; no hard timeout leaves the fetch as it is", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const { stored, writes } = yield* make()
         const fetch = Effect.as(Effect.sleep("50 millis"), "value")
-        const running = yield* Effect.fork(writes.fetchAndWrite("k", fetch, resolve(options<string>({ timeout: { hard: "100 millis" } }))))
+        const running = yield* Effect.fork(
+          writes.fetchAndWrite("k", fetch, resolve(options<string>({ timeout: { hard: "100 millis" } })))
+        )
         yield* TestClock.adjust("50 millis")
         expect(yield* Fiber.join(running)).toEqual(Exit.succeed("value"))
         expect((yield* stored("k"))?.value).toBe(JSON.stringify("value"))
@@ -280,7 +311,7 @@ describe("Writes", () => {
   })
 
   it.scoped("writeOutcome honours the ticket: a stale ticket or a call that may not write writes nothing", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { pending, stored, writes } = yield* make()
       const ticket = yield* writes.ticket
       yield* writes.writeOutcome("no-writes", resolve(undefined, false), ticket, Exit.succeed(1))
@@ -292,7 +323,7 @@ describe("Writes", () => {
     }))
 
   it.scoped("the entry's stamp stays the one read before the fetch even when the counter moved meanwhile", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const { stored, tagVersions, writes } = yield* make()
       const fetch = Effect.as(tagVersions.bump(["unrelated"], "hard"), "v")
       yield* writes.fetchAndWrite("k", fetch, resolve({ tags: "mine" }))

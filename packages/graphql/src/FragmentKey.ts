@@ -174,7 +174,11 @@ export const selectionDigest = (fieldNodes: ReadonlyArray<FieldNode>, context: S
   Key.digest(canonicalSelection(fieldNodes, context))
 
 /** Whether fragments on `condition` apply to objects of the concrete `type` (undefined: not known). */
-const applies = (condition: string, type: GraphQLNamedType | undefined, schema: GraphQLSchema | undefined): boolean | undefined => {
+const applies = (
+  condition: string,
+  type: GraphQLNamedType | undefined,
+  schema: GraphQLSchema | undefined
+): boolean | undefined => {
   if (type === undefined || schema === undefined || !isObjectType(type)) return undefined
   if (condition === type.name) return true
   const conditionType = schema.getType(condition)
@@ -184,7 +188,9 @@ const applies = (condition: string, type: GraphQLNamedType | undefined, schema: 
 }
 
 const childType = (type: GraphQLNamedType | undefined, field: string): GraphQLNamedType | undefined =>
-  type !== undefined && (isObjectType(type) || isInterfaceType(type)) ? getNamedType(type.getFields()[field]?.type) ?? undefined : undefined
+  type !== undefined && (isObjectType(type) || isInterfaceType(type))
+    ? getNamedType(type.getFields()[field]?.type) ?? undefined
+    : undefined
 
 const selectionsText = (
   set: SelectionSetNode,
@@ -193,7 +199,12 @@ const selectionsText = (
   visiting: ReadonlyArray<string>
 ): string => {
   let out = ""
-  const fragment = (condition: string | undefined, directives: Directives, selections: SelectionSetNode, path: ReadonlyArray<string>) => {
+  const fragment = (
+    condition: string | undefined,
+    directives: Directives,
+    selections: SelectionSetNode,
+    path: ReadonlyArray<string>
+  ) => {
     const known = condition === undefined ? true : applies(condition, type, context.schema)
     if (known === false) return
     const extra = otherDirectives(directives, context)
@@ -229,7 +240,10 @@ const selectionsText = (
         const name = selection.name.value
         const definition = context.fragments[name]
         if (definition === undefined || visiting.includes(name)) break
-        fragment(definition.typeCondition.name.value, selection.directives, definition.selectionSet, [...visiting, name])
+        fragment(definition.typeCondition.name.value, selection.directives, definition.selectionSet, [
+          ...visiting,
+          name
+        ])
         break
       }
     }

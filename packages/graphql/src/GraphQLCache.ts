@@ -10,12 +10,13 @@ import { Cache, type Key, type Tag } from "@cachet/core"
 import { Context, type Duration, Effect, Layer, Option } from "effect"
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
 import { execute as graphqlExecute, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
+
 import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
-import * as tags from "./internal/tags.js"
 import { fullyCachedRoots } from "./internal/fast.js"
 import * as schemaInternal from "./internal/schema.js"
 import { traced } from "./internal/span.js"
+import * as tags from "./internal/tags.js"
 
 /**
  * How a field is cached (graphql-ruby-fragment_cache's `cache_fragment:` options).
@@ -88,7 +89,10 @@ export const transformSchema = (schema: GraphQLSchema): GraphQLSchema => {
     for (const field of Object.values(type.getFields())) {
       const options = "resolve" in field ? schemaInternal.fromDirective(field) : undefined
       if (options !== undefined) {
-        ;(field as { extensions: Record<string, unknown> }).extensions = { ...field.extensions, ...cacheFragment(options) }
+        ;(field as { extensions: Record<string, unknown> }).extensions = {
+          ...field.extensions,
+          ...cacheFragment(options)
+        }
       }
     }
   }
@@ -238,7 +242,12 @@ export interface Coverage {
 
 const incomplete: Coverage = { complete: false, tags: [] }
 
-const coverageOf = (run: execution.Execution, config: ResolvedOptions, result: ExecutionResult, renew: boolean): Coverage => {
+const coverageOf = (
+  run: execution.Execution,
+  config: ResolvedOptions,
+  result: ExecutionResult,
+  renew: boolean
+): Coverage => {
   const coverage = run.coverage
   const complete = config.enabled && !renew && !coverage.plainRoot && !coverage.contextual && !coverage.unrendered &&
     !coverage.borrowed &&
@@ -305,7 +314,11 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
         roots.forEach((root, i) => data[root.responseKey] = hit.value[i]!.v)
         yield* annotate(run)
         const result = { data }
-        return { result: withExtensions(result, run, config), fullyCached: true, coverage: coverageOf(run, config, result, false) }
+        return {
+          result: withExtensions(result, run, config),
+          fullyCached: true,
+          coverage: coverageOf(run, config, result, false)
+        }
       }
     }
     if (args.renew === true && config.enabled) yield* run.readStamp
@@ -343,8 +356,13 @@ const annotate = (run: execution.Execution) =>
 
 const withExtensions = (result: ExecutionResult, run: execution.Execution, config: ResolvedOptions): ExecutionResult =>
   config.extensions
-    ? { ...result, extensions: { ...result.extensions, cachet: { hits: run.hits, misses: run.misses, writes: run.writes } } }
+    ? {
+      ...result,
+      extensions: { ...result.extensions, cachet: { hits: run.hits, misses: run.misses, writes: run.writes } }
+    }
     : result
 
 const asGraphQLError = (error: unknown): GraphQLError =>
-  error instanceof GraphQLErrorClass ? error : new GraphQLErrorClass(error instanceof Error ? error.message : String(error))
+  error instanceof GraphQLErrorClass
+    ? error
+    : new GraphQLErrorClass(error instanceof Error ? error.message : String(error))

@@ -11,7 +11,14 @@
 import { type Cache, Key } from "@cachet/core"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { type Duration, Effect } from "effect"
-import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, GraphQLSchema, SelectionSetNode, ValidationRule } from "graphql"
+import type {
+  DocumentNode,
+  ExecutionResult,
+  FragmentDefinitionNode,
+  GraphQLSchema,
+  SelectionSetNode,
+  ValidationRule
+} from "graphql"
 import {
   getOperationAST,
   GraphQLError,
@@ -21,6 +28,7 @@ import {
   specifiedRules,
   validate
 } from "graphql"
+
 import * as GraphQLCache from "./GraphQLCache.js"
 import * as response from "./internal/response.js"
 import { traced } from "./internal/span.js"
@@ -112,9 +120,15 @@ const paramsOf = (raw: Record<string, unknown>, maxBytes: number): Effect.Effect
 }
 
 const jsonOf = (text: string, what: string): Effect.Effect<unknown, RequestError> =>
-  Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => new RequestError(400, `${what} is not valid JSON`) })
+  Effect.try({
+    try: () => JSON.parse(text) as unknown,
+    catch: () => new RequestError(400, `${what} is not valid JSON`)
+  })
 
-const readParams = (request: HttpServerRequest.HttpServerRequest, maxBytes: number): Effect.Effect<Params, RequestError> =>
+const readParams = (
+  request: HttpServerRequest.HttpServerRequest,
+  maxBytes: number
+): Effect.Effect<Params, RequestError> =>
   Effect.gen(function*() {
     if (request.method === "GET") {
       const url = new URL(request.url, "http://localhost")
@@ -127,13 +141,19 @@ const readParams = (request: HttpServerRequest.HttpServerRequest, maxBytes: numb
     }
     if (request.method !== "POST") return yield* fail(405, "use GET or POST", { allow: "GET, POST" })
     const contentType = request.headers["content-type"] ?? ""
-    if (!contentType.toLowerCase().includes("application/json")) return yield* fail(415, "POST bodies must be application/json")
+    if (!contentType.toLowerCase().includes("application/json")) {
+      return yield* fail(415, "POST bodies must be application/json")
+    }
     const length = Number(request.headers["content-length"] ?? "0")
-    if (length > maxBytes * 2) return yield* fail(413, `the body is larger than ${maxBytes * 2} bytes`)
+    if (length > maxBytes * 2) {
+      return yield* fail(413, `the body is larger than ${maxBytes * 2} bytes`)
+    }
     const text = yield* Effect.mapError(request.text, () => new RequestError(400, "the body could not be read"))
     if (text.length > maxBytes * 2) return yield* fail(413, `the body is larger than ${maxBytes * 2} bytes`)
     const body = yield* jsonOf(text, "the body")
-    if (body === null || typeof body !== "object" || Array.isArray(body)) return yield* fail(400, "the body must be a JSON object")
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      return yield* fail(400, "the body must be a JSON object")
+    }
     return yield* paramsOf(body as Record<string, unknown>, maxBytes)
   })
 
@@ -153,7 +173,10 @@ export const depthOf = (document: DocumentNode): number => {
     let deepest = 0
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        deepest = Math.max(deepest, selection.selectionSet === undefined ? 1 : 1 + depth(selection.selectionSet, visiting))
+        deepest = Math.max(
+          deepest,
+          selection.selectionSet === undefined ? 1 : 1 + depth(selection.selectionSet, visiting)
+        )
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         deepest = Math.max(deepest, depth(selection.selectionSet, visiting))
       } else {
@@ -174,7 +197,9 @@ export const depthOf = (document: DocumentNode): number => {
   }
   let deepest = 0
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.OPERATION_DEFINITION) deepest = Math.max(deepest, depth(definition.selectionSet, new Set()))
+    if (definition.kind === Kind.OPERATION_DEFINITION) {
+      deepest = Math.max(deepest, depth(definition.selectionSet, new Set()))
+    }
   }
   return deepest
 }
@@ -195,7 +220,10 @@ const respond = (
   HttpServerResponse.text(JSON.stringify(result), { status, contentType: contentTypeOf(request), headers })
 
 /** The answer to an executed operation that is not served from the response cache. */
-const answer = (request: HttpServerRequest.HttpServerRequest, report: GraphQLCache.Report): HttpServerResponse.HttpServerResponse => {
+const answer = (
+  request: HttpServerRequest.HttpServerRequest,
+  report: GraphQLCache.Report
+): HttpServerResponse.HttpServerResponse => {
   if (report.result.data === undefined) return respond(request, 400, report.result)
   if (request.method !== "GET" || !report.fullyCached) return respond(request, 200, report.result)
   const body = JSON.stringify(report.result)
@@ -215,7 +243,11 @@ const answer = (request: HttpServerRequest.HttpServerRequest, report: GraphQLCac
  */
 export const handler = <R = never>(
   options: Options<R>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | Cache.Cache | R> => {
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  HttpServerRequest.HttpServerRequest | Cache.Cache | R
+> => {
   const maxBytes = options.maxDocumentBytes ?? 100_000
   const maxDepth = options.maxDepth ?? 12
   const cached = options.responseCache === undefined || options.responseCache === false
@@ -275,7 +307,9 @@ export const handler = <R = never>(
     if (checked._tag === "Rejected") return yield* fail(400, checked.message)
     const document = checked.document
     const operation = getOperationAST(document, params.operationName)
-    if (operation === null || operation === undefined) return yield* fail(400, "no single operation to run (name one with operationName)")
+    if (operation === null || operation === undefined) {
+      return yield* fail(400, "no single operation to run (name one with operationName)")
+    }
     if (request.method === "GET" && operation.operation !== "query") {
       return yield* fail(405, `${operation.operation}s are only accepted over POST`, { allow: "POST" })
     }
@@ -286,8 +320,10 @@ export const handler = <R = never>(
     return yield* serveGet(request, params, document)
   }).pipe(
     Effect.catchAll((error) =>
-      Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
-        respond(request, error.status, { errors: [new GraphQLError(error.message)] }, error.headers))
+      Effect.map(
+        HttpServerRequest.HttpServerRequest,
+        (request) => respond(request, error.status, { errors: [new GraphQLError(error.message)] }, error.headers)
+      )
     ),
     traced("GraphQLHttp.handler")
   )

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import type { FieldNode, FragmentDefinitionNode, OperationDefinitionNode } from "graphql"
 import { Kind, parse } from "graphql"
+
 import { FragmentKey } from "../src/index.js"
 import { makeBlog } from "./blog.js"
 
@@ -10,7 +11,9 @@ const { schema } = makeBlog({})
 /** The canonical selection of the first root field of a document. */
 const selectionOf = (source: string, variableValues: Record<string, unknown> = {}) => {
   const document = parse(source)
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!
+  const operation = document.definitions.find((d): d is OperationDefinitionNode =>
+    d.kind === Kind.OPERATION_DEFINITION
+  )!
   const fragments: Record<string, FragmentDefinitionNode> = {}
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d
   const field = operation.selectionSet.selections[0] as FieldNode
@@ -40,11 +43,16 @@ describe("FragmentKey", () => {
       .toBe(selectionOf(`{ post(id: "1") { comments(first: 2) { body } } }`))
     expect(selectionOf(`query($s: Boolean!) { post(id: "1") { id title @skip(if: $s) } }`, { s: true }))
       .toBe(selectionOf(`{ post(id: "1") { id } }`))
-    expect(selectionOf(`{ post(id: "1") { id title @include(if: false) } }`)).toBe(selectionOf(`{ post(id: "1") { id } }`))
+    expect(selectionOf(`{ post(id: "1") { id title @include(if: false) } }`)).toBe(
+      selectionOf(`{ post(id: "1") { id } }`)
+    )
   })
 
   it.prop("two different selections never share a text; aliases and arguments count", [
-    fc.uniqueArray(fc.subarray(fieldNames.slice(), { minLength: 1 }).map((fields) => fields.join(" ")), { minLength: 2, maxLength: 2 }),
+    fc.uniqueArray(fc.subarray(fieldNames.slice(), { minLength: 1 }).map((fields) => fields.join(" ")), {
+      minLength: 2,
+      maxLength: 2
+    }),
     fc.boolean()
   ], ([[a, b], alias]) => {
     const text = (sel: string) => selectionOf(`{ post(id: "1") { ${alias ? `x: ${sel}` : sel} } }`)
@@ -77,7 +85,9 @@ describe("FragmentKey", () => {
 
   it("object identity: Type:id, with updatedAt when present; none without an id", () => {
     expect(FragmentKey.objectIdentity("Post", { id: 5 })).toBe("Post:5")
-    expect(FragmentKey.objectIdentity("Post", { id: "5", updatedAt: "t1" })).not.toBe(FragmentKey.objectIdentity("Post", { id: "5", updatedAt: "t2" }))
+    expect(FragmentKey.objectIdentity("Post", { id: "5", updatedAt: "t1" })).not.toBe(
+      FragmentKey.objectIdentity("Post", { id: "5", updatedAt: "t2" })
+    )
     expect(FragmentKey.objectIdentity("User", { id: "5" })).not.toBe(FragmentKey.objectIdentity("Post", { id: "5" }))
     expect(FragmentKey.objectIdentity("Post", { title: "x" })).toBeUndefined()
   })
@@ -89,6 +99,8 @@ describe("FragmentKey", () => {
       expect(JSON.stringify(FragmentKey.make({ ...parts, [name]: "other" }))).not.toBe(base)
     }
     expect(FragmentKey.schemaDigest(makeBlog({}).schema)).toBe(FragmentKey.schemaDigest(schema))
-    expect(FragmentKey.schemaDigest(makeBlog({}, { extraField: true }).schema)).not.toBe(FragmentKey.schemaDigest(schema))
+    expect(FragmentKey.schemaDigest(makeBlog({}, { extraField: true }).schema)).not.toBe(
+      FragmentKey.schemaDigest(schema)
+    )
   })
 })

@@ -4,6 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, TestClock } from "effect"
 import type { ExecutionResult } from "graphql"
 import { buildSchema, execute as plainExecute, parse } from "graphql"
+
 import { GraphQLCache } from "../src/index.js"
 import { makeBlog } from "./blog.js"
 import { twoConcurrentMisses } from "./concurrent.js"
@@ -19,7 +20,8 @@ type Blog = ReturnType<typeof makeBlog>
 const run = (blog: Blog, source: string, extra: Partial<GraphQLCache.ExecuteArgs> = {}) =>
   GraphQLCache.execute({ schema: blog.schema, source, ...extra })
 
-const stats = (result: ExecutionResult) => (result.extensions as { cachet: { hits: number; misses: number; writes: number } }).cachet
+const stats = (result: ExecutionResult) =>
+  (result.extensions as { cachet: { hits: number; misses: number; writes: number } }).cachet
 
 const calls = (blog: Blog, name: string) => blog.calls.get(name) ?? 0
 
@@ -68,7 +70,9 @@ describe("GraphQLCache: graphql-ruby-fragment_cache's behaviours", () => {
       yield* run(blog, `{ post(id: "1") { t: title } }`)
       yield* run(blog, `{ post(id: "1") { comments(first: 1) { body } } }`)
       yield* run(blog, `{ post(id: "1") { comments(first: 2) { body } } }`)
-      yield* run(blog, `query($n: Int) { post(id: "1") { comments(first: $n) { body } } }`, { variableValues: { n: 2 } })
+      yield* run(blog, `query($n: Int) { post(id: "1") { comments(first: $n) { body } } }`, {
+        variableValues: { n: 2 }
+      })
       expect(calls(blog, "Query.post")).toBe(6)
       const viaFragment = yield* run(blog, `{ post(id: "1") { ...F } } fragment F on Post { title }`)
       expect(calls(blog, "Query.post")).toBe(6)
@@ -209,7 +213,11 @@ describe("GraphQLCache: graphql-ruby-fragment_cache's behaviours", () => {
       yield* TestClock.adjust("30 seconds")
       expect(stats(yield* run(blog, `{ post(id: "1") { title } }`)).hits).toBe(1)
       yield* TestClock.adjust("31 seconds")
-      expect(stats(yield* run(blog, `{ post(id: "1") { title } user(id: "1") { name } }`))).toEqual({ hits: 1, misses: 1, writes: 1 })
+      expect(stats(yield* run(blog, `{ post(id: "1") { title } user(id: "1") { name } }`))).toEqual({
+        hits: 1,
+        misses: 1,
+        writes: 1
+      })
       yield* TestClock.adjust("10 minutes")
       expect(stats(yield* run(blog, `{ user(id: "1") { name } }`)).misses).toBe(1)
     }).pipe(Effect.provide(live({ defaults: { ttl: "5 minutes" } }))))
@@ -227,11 +235,15 @@ describe("GraphQLCache: graphql-ruby-fragment_cache's behaviours", () => {
     Effect.gen(function*() {
       const blog = makeBlog({ post: {} })
       yield* run(blog, `{ post(id: "1") { title } }`)
-      const other = yield* run(blog, `{ post(id: "1") { title } }`).pipe(Effect.provide(GraphQLCache.layer({ extensions: true, version: 2 })))
+      const other = yield* run(blog, `{ post(id: "1") { title } }`).pipe(
+        Effect.provide(GraphQLCache.layer({ extensions: true, version: 2 }))
+      )
       expect(stats(other).misses).toBe(1)
       const store = yield* storeCalls
       store.reset()
-      const off = yield* run(blog, `{ post(id: "1") { title } }`).pipe(Effect.provide(GraphQLCache.layer({ extensions: true, enabled: false })))
+      const off = yield* run(blog, `{ post(id: "1") { title } }`).pipe(
+        Effect.provide(GraphQLCache.layer({ extensions: true, enabled: false }))
+      )
       expect(stats(off)).toEqual({ hits: 0, misses: 0, writes: 0 })
       expect([(yield* storeCalls).getMany, (yield* storeCalls).setMany]).toEqual([0, 0])
     }).pipe(Effect.provide(live())))
@@ -294,7 +306,10 @@ describe("GraphQLCache: execution", () => {
       ])
       const again = yield* run(blog, `{ a: search(term: "Ada") { ... on User { name } ... on Post { title } } }`)
       yield* run(blog, `{ a: search(term: "Post 1") { ... on User { name } ... on Post { title } } }`)
-      const replayed = yield* run(blog, `{ a: search(term: "Ada") { ... on User { name } ... on Post { title } } b: search(term: "Post 1") { ... on User { name } ... on Post { title } } }`)
+      const replayed = yield* run(
+        blog,
+        `{ a: search(term: "Ada") { ... on User { name } ... on Post { title } } b: search(term: "Post 1") { ... on User { name } ... on Post { title } } }`
+      )
       expect(replayed.data).toEqual({ a: again.data!["a"], b: { title: "Post 1" } })
       expect(stats(replayed).hits).toBe(2)
     }).pipe(Effect.provide(live())))
@@ -329,7 +344,10 @@ describe("GraphQLCache: execution", () => {
       // The list positions share the per-post entries, post 5's rewritten just above.
       const list = yield* run(blog, `{ posts(limit: 10) { id comments { body } } }`)
       expect(stats(list)).toEqual({ hits: 10, misses: 0, writes: 0 })
-      expect(list.data!["posts"]).toContainEqual({ id: "5", comments: [{ body: "first on 5" }, { body: "second on 5" }, { body: "new" }] })
+      expect(list.data!["posts"]).toContainEqual({
+        id: "5",
+        comments: [{ body: "first on 5" }, { body: "second on 5" }, { body: "new" }]
+      })
       yield* cache.invalidate(GraphQLCache.entityTag("Post", "6"))
       expect(stats(yield* run(blog, query))).toEqual({ hits: 2, misses: 1, writes: 1 })
     }).pipe(Effect.provide(live())))
@@ -354,7 +372,9 @@ describe("GraphQLCache: execution", () => {
       yield* cache.invalidate(GraphQLCache.entityTag("Comment", "1-a"))
       const after = yield* run(blog, `{ post(id: "1") { title comments { body } } }`)
       expect(stats(after).misses).toBeGreaterThanOrEqual(1)
-      expect(after.data).toEqual({ post: { title: "Post 1", comments: [{ body: "first on 1" }, { body: "second on 1" }] } })
+      expect(after.data).toEqual({
+        post: { title: "Post 1", comments: [{ body: "first on 1" }, { body: "second on 1" }] }
+      })
     }).pipe(Effect.provide(live())))
 
   it.effect("misses of one key across concurrent requests run the resolver once", () =>
@@ -379,7 +399,9 @@ describe("GraphQLCache: execution", () => {
     Effect.gen(function*() {
       const blog = makeBlog({ post: {} })
       yield* run(blog, postQuery)
-      const plain = yield* Effect.promise(async () => plainExecute({ schema: blog.schema, document: parse(`{ post(id: "1") { title } }`) }))
+      const plain = yield* Effect.promise(async () =>
+        plainExecute({ schema: blog.schema, document: parse(`{ post(id: "1") { title } }`) })
+      )
       expect(plain.data).toEqual({ post: { title: "Post 1" } })
     }).pipe(Effect.provide(live())))
 

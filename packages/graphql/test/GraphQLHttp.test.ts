@@ -3,13 +3,18 @@ import { HttpClient, HttpClientRequest, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+
 import { GraphQLCache, GraphQLHttp } from "../src/index.js"
 import { makeBlog } from "./blog.js"
 
 const blog = makeBlog({ post: {}, user: {} })
 
-const ServerLive = HttpServer.serve(GraphQLHttp.router({ schema: blog.schema, maxDepth: 6, introspection: false, maxDocumentBytes: 2_000 })).pipe(
-  Layer.provide(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ extensions: true }))),
+const ServerLive = HttpServer.serve(
+  GraphQLHttp.router({ schema: blog.schema, maxDepth: 6, introspection: false, maxDocumentBytes: 2_000 })
+).pipe(
+  Layer.provide(
+    Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ extensions: true }))
+  ),
   Layer.provideMerge(NodeHttpServer.layerTest)
 )
 
@@ -22,7 +27,12 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
   )
 
 const get = (params: Record<string, string>, headers: Record<string, string> = {}) =>
-  HttpClient.execute(HttpClientRequest.get("/graphql").pipe(HttpClientRequest.setUrlParams(params), HttpClientRequest.setHeaders(headers)))
+  HttpClient.execute(
+    HttpClientRequest.get("/graphql").pipe(
+      HttpClientRequest.setUrlParams(params),
+      HttpClientRequest.setHeaders(headers)
+    )
+  )
 
 describe("GraphQLHttp", () => {
   it.layer(ServerLive)((it) => {
@@ -49,7 +59,9 @@ describe("GraphQLHttp", () => {
         expect((yield* post({ query: `{ post(id: ` })).status).toBe(400)
         expect((yield* post({ query: `{ nope }` })).status).toBe(400)
         expect((yield* post(`{"query": `)).status).toBe(400)
-        expect((yield* post({ query: `query($id: ID!) { post(id: $id) { title } }`, variables: { id: { no: 1 } } })).status).toBe(400)
+        expect(
+          (yield* post({ query: `query($id: ID!) { post(id: $id) { title } }`, variables: { id: { no: 1 } } })).status
+        ).toBe(400)
         expect((yield* post({ query: `query($id: ID!) { post(id: $id) { title } }`, variables: [] })).status).toBe(400)
         expect((yield* get({ query: `{ post(id: "1") { title } }`, variables: "{nope" })).status).toBe(400)
         const missing = yield* post({ query: `query($id: ID!) { post(id: $id) { title } }` })
@@ -61,11 +73,19 @@ describe("GraphQLHttp", () => {
       Effect.gen(function*() {
         const deep = `{ post(id: "1") { author { posts { author { posts { author { posts { id } } } } } } } }`
         expect((yield* post({ query: deep })).status).toBe(400)
-        expect((yield* post({ query: `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: post(id: "1") { id }`).join(" ")} }` })).status).toBe(413)
+        expect(
+          (yield* post({
+            query: `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: post(id: "1") { id }`).join(" ")} }`
+          })).status
+        ).toBe(413)
         expect((yield* post({ query: `{ __schema { types { name } } }` })).status).toBe(400)
-        const put = yield* HttpClient.execute(HttpClientRequest.put("/graphql").pipe(HttpClientRequest.bodyText("{}", "application/json")))
+        const put = yield* HttpClient.execute(
+          HttpClientRequest.put("/graphql").pipe(HttpClientRequest.bodyText("{}", "application/json"))
+        )
         expect(put.status).toBe(404)
-        const text = yield* HttpClient.execute(HttpClientRequest.post("/graphql").pipe(HttpClientRequest.bodyText("{ x }", "text/plain")))
+        const text = yield* HttpClient.execute(
+          HttpClientRequest.post("/graphql").pipe(HttpClientRequest.bodyText("{ x }", "text/plain"))
+        )
         expect(text.status).toBe(415)
       }))
 

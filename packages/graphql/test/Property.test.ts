@@ -2,6 +2,7 @@ import { Cache, MemoryStore } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Layer } from "effect"
 import { execute as plainExecute, GraphQLObjectType, parse } from "graphql"
+
 import { GraphQLCache } from "../src/index.js"
 import { makeBlog } from "./blog.js"
 
@@ -41,7 +42,13 @@ type Op =
   | { readonly op: "renameUser"; readonly userId: number }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.array(document, { minLength: 1, maxLength: 3 }).map((documents) => ({ op: "queries" as const, documents })) },
+  {
+    weight: 3,
+    arbitrary: fc.array(document, { minLength: 1, maxLength: 3 }).map((documents) => ({
+      op: "queries" as const,
+      documents
+    }))
+  },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }).map((postId) => ({ op: "addComment" as const, postId })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }).map((postId) => ({ op: "renamePost" as const, postId })) },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((userId) => ({ op: "renameUser" as const, userId })) }
@@ -83,14 +90,21 @@ describe("GraphQLCache against uncached execution", () => {
                 { concurrency: "unbounded" }
               )
               for (let i = 0; i < results.length; i++) {
-                const expected = yield* Effect.promise(async () => plainExecute({ schema: plain.schema, document: parse(op.documents[i]!) }))
+                const expected = yield* Effect.promise(async () =>
+                  plainExecute({ schema: plain.schema, document: parse(op.documents[i]!) })
+                )
                 expect(JSON.parse(JSON.stringify(results[i]))).toEqual(JSON.parse(JSON.stringify(expected)))
               }
               break
             }
             case "addComment": {
               for (const blog of [cached, plain]) {
-                blog.comments.push({ id: `n${version}`, postId: String(op.postId), authorId: "1", body: `new ${version}` })
+                blog.comments.push({
+                  id: `n${version}`,
+                  postId: String(op.postId),
+                  authorId: "1",
+                  body: `new ${version}`
+                })
               }
               version++
               yield* cache.invalidate(GraphQLCache.fieldTag("Post", op.postId, "comments"))

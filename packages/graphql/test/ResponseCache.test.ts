@@ -9,15 +9,20 @@ import { HttpClient, HttpClientRequest, HttpRouter, HttpServer } from "@effect/p
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, TestClock } from "effect"
+
 import { GraphQLCache, GraphQLHttp } from "../src/index.js"
 import { makeBlog } from "./blog.js"
 import { twoConcurrentMisses } from "./concurrent.js"
 
-const Caches = Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ extensions: true }))
+const Caches = Layer.mergeAll(
+  Cache.layer().pipe(Layer.provide(MemoryStore.layer())),
+  GraphQLCache.layer({ extensions: true })
+)
 
 describe("coverage", () => {
   const blog = makeBlog({ post: {}, user: {}, author: { tags: () => "extra/author" }, me: { contextKey: ["user"] } })
-  const report = (source: string) => GraphQLCache.executeReport({ schema: blog.schema, source, contextValue: { user: "1" } })
+  const report = (source: string) =>
+    GraphQLCache.executeReport({ schema: blog.schema, source, contextValue: { user: "1" } })
 
   it.layer(Caches)((it) => {
     it.effect("complete for cached roots, on the miss and on the hit, with every fragment's tags (nested extras too)", () =>
@@ -40,7 +45,10 @@ describe("coverage", () => {
 
     it.effect("incomplete with an uncached root, a context-keyed fragment, or errors", () =>
       Effect.gen(function*() {
-        expect((yield* report(`{ posts(limit: 1) { id } post(id: "2") { title } }`)).coverage).toEqual({ complete: false, tags: [] })
+        expect((yield* report(`{ posts(limit: 1) { id } post(id: "2") { title } }`)).coverage).toEqual({
+          complete: false,
+          tags: []
+        })
         expect((yield* report(`{ me { name } }`)).coverage.complete).toBe(false)
         blog.failing.comment = "3-a"
         const failed = yield* report(`{ post(id: "3") { comments { body } } }`)
@@ -79,17 +87,26 @@ describe("coverage", () => {
   it.effect("incomplete when the fragment cache is off", () =>
     report(`{ post(id: "1") { title } }`).pipe(
       Effect.map((off) => expect(off.coverage.complete).toBe(false)),
-      Effect.provide(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ enabled: false })))
+      Effect.provide(
+        Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({ enabled: false }))
+      )
     ))
 })
 
 describe("GraphQLHttp responseCache and fragment ages", () => {
   const blog = makeBlog({ post: {}, user: {}, author: {}, me: { contextKey: ["user"] } })
-  const ServerLive = HttpServer.serve(GraphQLHttp.router({ schema: blog.schema, responseCache: { ttl: "1 minute" } })).pipe(
-    Layer.provideMerge(Layer.mergeAll(Cache.layer({ ttl: "1 minute" }).pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer({}))),
-    Layer.provideMerge(NodeHttpServer.layerTest)
-  )
-  const get = (query: string) => HttpClient.execute(HttpClientRequest.get("/graphql").pipe(HttpClientRequest.setUrlParams({ query })))
+  const ServerLive = HttpServer.serve(GraphQLHttp.router({ schema: blog.schema, responseCache: { ttl: "1 minute" } }))
+    .pipe(
+      Layer.provideMerge(
+        Layer.mergeAll(
+          Cache.layer({ ttl: "1 minute" }).pipe(Layer.provide(MemoryStore.layer())),
+          GraphQLCache.layer({})
+        )
+      ),
+      Layer.provideMerge(NodeHttpServer.layerTest)
+    )
+  const get = (query: string) =>
+    HttpClient.execute(HttpClientRequest.get("/graphql").pipe(HttpClientRequest.setUrlParams({ query })))
 
   it.effect("a response showing a fragment rendered earlier is fresh only as long as that fragment", () =>
     Effect.gen(function*() {
@@ -123,7 +140,12 @@ describe("GraphQLHttp responseCache", () => {
     Layer.provideMerge(NodeHttpServer.layerTest)
   )
   const get = (query: string, headers: Record<string, string> = {}) =>
-    HttpClient.execute(HttpClientRequest.get("/graphql").pipe(HttpClientRequest.setUrlParams({ query }), HttpClientRequest.setHeaders(headers)))
+    HttpClient.execute(
+      HttpClientRequest.get("/graphql").pipe(
+        HttpClientRequest.setUrlParams({ query }),
+        HttpClientRequest.setHeaders(headers)
+      )
+    )
 
   it.layer(ServerLive)((it) => {
     it.effect("a repeated GET is a HIT with the same bytes; invalidating a nested fragment's tag makes the next GET fresh", () =>
@@ -161,7 +183,9 @@ describe("GraphQLHttp responseCache", () => {
         yield* get(query)
         expect((yield* get(query)).headers["x-cache"]).toBe("HIT")
         const posted = yield* HttpClient.execute(
-          HttpClientRequest.post("/graphql").pipe(HttpClientRequest.bodyText(JSON.stringify({ query }), "application/json"))
+          HttpClientRequest.post("/graphql").pipe(
+            HttpClientRequest.bodyText(JSON.stringify({ query }), "application/json")
+          )
         )
         expect(posted.headers["x-cache"]).toBeUndefined()
         expect(yield* posted.json).toMatchObject({ extensions: { cachet: { hits: 1 } } })
@@ -173,7 +197,9 @@ describe("GraphQLHttp responseCache", () => {
         expect((yield* get(query)).headers["x-cache"]).toBe("MISS")
         const again = yield* get(query)
         expect(again.headers["x-cache"]).toBe("HIT")
-        expect(yield* again.json).toMatchObject({ data: { __typename: "Query", __schema: { queryType: { name: "Query" } } } })
+        expect(yield* again.json).toMatchObject({
+          data: { __typename: "Query", __schema: { queryType: { name: "Query" } } }
+        })
       }))
 
     it.effect("the vary headers key entries apart and are announced beside Accept", () =>
@@ -193,4 +219,3 @@ describe("GraphQLHttp responseCache", () => {
       }))
   })
 })
-

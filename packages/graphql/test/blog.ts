@@ -14,16 +14,32 @@ import {
   GraphQLString,
   GraphQLUnionType
 } from "graphql"
+
 import { GraphQLCache } from "../src/index.js"
 
-export interface UserRow { id: string; name: string }
-export interface PostRow { id: string; title: string; userId: string; updatedAt: string }
-export interface CommentRow { id: string; postId: string; authorId: string; body: string }
+export interface UserRow {
+  id: string
+  name: string
+}
+export interface PostRow {
+  id: string
+  title: string
+  userId: string
+  updatedAt: string
+}
+export interface CommentRow {
+  id: string
+  postId: string
+  authorId: string
+  body: string
+}
 
-export type Marks = Partial<Record<
-  "post" | "posts" | "user" | "me" | "author" | "comments" | "title" | "search" | "node" | "summary" | "userPosts",
-  GraphQLCache.FragmentOptions<any, any, any> | undefined
->>
+export type Marks = Partial<
+  Record<
+    "post" | "posts" | "user" | "me" | "author" | "comments" | "title" | "search" | "node" | "summary" | "userPosts",
+    GraphQLCache.FragmentOptions<any, any, any> | undefined
+  >
+>
 
 export const makeBlog = (marks: Marks = {}, options: { readonly extraField?: boolean } = {}) => {
   const users: Array<UserRow> = [
@@ -43,7 +59,8 @@ export const makeBlog = (marks: Marks = {}, options: { readonly extraField?: boo
   ])
   const calls = new Map<string, number>()
   const count = (name: string) => calls.set(name, (calls.get(name) ?? 0) + 1)
-  const mark = (name: keyof Marks) => marks[name] === undefined ? {} : { extensions: GraphQLCache.cacheFragment(marks[name]) }
+  const mark = (name: keyof Marks) =>
+    marks[name] === undefined ? {} : { extensions: GraphQLCache.cacheFragment(marks[name]) }
   const failing = { comment: "" }
 
   const Node: GraphQLInterfaceType = new GraphQLInterfaceType({
@@ -205,7 +222,9 @@ export const makeBlog = (marks: Marks = {}, options: { readonly extraField?: boo
         args: { kind: { type: new GraphQLNonNull(GraphQLString) }, id: { type: new GraphQLNonNull(GraphQLID) } },
         resolve: (_, args: { kind: string; id: string }) => {
           count("Query.node")
-          const row = args.kind === "User" ? users.find((user) => user.id === args.id) : posts.find((post) => post.id === args.id)
+          const row = args.kind === "User"
+            ? users.find((user) => user.id === args.id)
+            : posts.find((post) => post.id === args.id)
           return row === undefined ? null : { ...row, kind: args.kind }
         }
       },
@@ -223,7 +242,12 @@ export const makeBlog = (marks: Marks = {}, options: { readonly extraField?: boo
         type: Comment,
         args: { postId: { type: new GraphQLNonNull(GraphQLID) }, body: { type: new GraphQLNonNull(GraphQLString) } },
         resolve: (_, args: { postId: string; body: string }) => {
-          const comment = { id: `${args.postId}-${comments.length}`, postId: args.postId, authorId: "1", body: args.body }
+          const comment = {
+            id: `${args.postId}-${comments.length}`,
+            postId: args.postId,
+            authorId: "1",
+            body: args.body
+          }
           comments.push(comment)
           return comment
         }

@@ -5,6 +5,7 @@
 import { Cache } from "@cachet/core"
 import { Deferred, Effect, Fiber } from "effect"
 import { buildSchema } from "graphql"
+
 import { GraphQLCache } from "../src/index.js"
 
 /** Both executions' reports, and how many times the resolver ran. */

@@ -2,20 +2,27 @@
  * `@cachet/http` on a plain `HttpRouter`: `npx tsx --conditions=@cachet/source packages/http/examples/router.ts`,
  * then `curl -si localhost:3000/posts/1` twice (MISS, then HIT with the same ETag).
  */
+import { createServer } from "node:http"
+
 import { Cache, MemoryStore } from "@cachet/core"
 import { HttpCache } from "@cachet/http"
 import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { createServer } from "node:http"
 
 const post = Effect.map(HttpRouter.params, ({ id }) => HttpServerResponse.unsafeJson({ id, title: `Post ${id}` }))
 
 const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/posts/:id", post.pipe(HttpCache.middleware({
-    ttl: "5 minutes", grace: "1 minute", query: ["lang"], vary: ["Accept-Language"],
-    tags: (request) => [`posts/${request.url.split(/[/?]/)[2]}`] // cache.invalidate("posts/1") drops it
-  })))
+  HttpRouter.get(
+    "/posts/:id",
+    post.pipe(HttpCache.middleware({
+      ttl: "5 minutes",
+      grace: "1 minute",
+      query: ["lang"],
+      vary: ["Accept-Language"],
+      tags: (request) => [`posts/${request.url.split(/[/?]/)[2]}`] // cache.invalidate("posts/1") drops it
+    }))
+  )
 )
 
 HttpServer.serve(router).pipe(

@@ -16,6 +16,7 @@ import type { Cache, Key, Tag } from "@cachet/core"
 import type { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { Duration, Effect, Exit, Layer, Schema } from "effect"
 import { dual } from "effect/Function"
+
 import * as middlewareInternal from "./internal/middleware.js"
 import * as readInternal from "./internal/read.js"
 import * as serveInternal from "./internal/serve.js"
@@ -141,7 +142,11 @@ export const read: {
     options: ReadOptions<A, I, E, EI, RC>
   ): <E2 extends E, R>(
     lookup: Effect.Effect<A, E2, R>
-  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest>
+  ) => Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    E2,
+    R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
+  >
   <A, E, R, I, EI = never, RC = never>(
     lookup: Effect.Effect<A, E, R>,
     options: ReadOptions<A, I, E, EI, RC>
@@ -162,8 +167,11 @@ export const reader: <In, A, I, E, EI = never, RC = never>(
 ) => <E2 extends E, R>(
   input: In,
   lookup: Effect.Effect<A, E2, R>
-) => Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =
-  readInternal.reader
+) => Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E2,
+  R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
+> = readInternal.reader
 
 /**
  * Caches the `GET` and `HEAD` responses of the app it wraps, keyed by path, canonical query

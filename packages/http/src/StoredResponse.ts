@@ -7,6 +7,7 @@
  */
 import { HttpServerResponse } from "@effect/platform"
 import { Chunk, Effect, Either, Encoding, Option, ParseResult, Schema, Stream } from "effect"
+
 import * as ETag from "./ETag.js"
 
 /**
@@ -160,7 +161,9 @@ export const make = (options: {
  * @since 0.1.0
  * @category capture
  */
-export const bodyBytes = (response: HttpServerResponse.HttpServerResponse): Effect.Effect<Option.Option<Uint8Array>> => {
+export const bodyBytes = (
+  response: HttpServerResponse.HttpServerResponse
+): Effect.Effect<Option.Option<Uint8Array>> => {
   const body = response.body
   switch (body._tag) {
     case "Empty":
@@ -210,22 +213,25 @@ export const fromResponse = (
     readonly graceMillis: number
   }
 ): Effect.Effect<Option.Option<StoredResponse>> =>
-  Effect.map(bodyBytes(response), Option.map((body) => {
-    const headers: Record<string, string> = {}
-    for (const name of options.keep) {
-      const value = response.headers[name]
-      if (value !== undefined) headers[name] = value
-    }
-    return make({
-      status: response.status,
-      body,
-      contentType: response.body.contentType ?? response.headers["content-type"] ?? "",
-      producedAt: options.producedAt,
-      ttlMillis: options.ttlMillis,
-      graceMillis: options.graceMillis,
-      headers
+  Effect.map(
+    bodyBytes(response),
+    Option.map((body) => {
+      const headers: Record<string, string> = {}
+      for (const name of options.keep) {
+        const value = response.headers[name]
+        if (value !== undefined) headers[name] = value
+      }
+      return make({
+        status: response.status,
+        body,
+        contentType: response.body.contentType ?? response.headers["content-type"] ?? "",
+        producedAt: options.producedAt,
+        ttlMillis: options.ttlMillis,
+        graceMillis: options.graceMillis,
+        headers
+      })
     })
-  }))
+  )
 
 /**
  * The response a stored one is written as, with extra headers (a body without a content type

@@ -1,16 +1,18 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+
 import { callsDuring, get, keysUnder, request, ServerLive } from "./server.js"
 
 let counter = 0
 const fresh = (label: string) => `${label}-${++counter}`
 
-const put = (id: string, value: string, mode: "hard" | "soft" = "hard") => request("POST", `/items/${id}`, {}, { value, mode })
+const put = (id: string, value: string, mode: "hard" | "soft" = "hard") =>
+  request("POST", `/items/${id}`, {}, { value, mode })
 
 layer(ServerLive)("HttpCache over a real server", (it) => {
   describe("read-through and headers", () => {
     it.effect("MISS then HIT with the same bytes, a strong ETag, Age and Cache-Control", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const id = fresh("a")
         yield* put(id, "one")
         const [first, ran] = yield* callsDuring(get(`/items/${id}`))
@@ -19,7 +21,9 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
         expect(first.cache).toBe("MISS")
         expect(first.headers.get("age")).toBe("0")
         expect(first.headers.get("etag")).toMatch(/^"[A-Za-z0-9_-]{22}"$/)
-        expect(first.headers.get("cache-control")).toBe("max-age=3600, stale-while-revalidate=3600, stale-if-error=3600")
+        expect(first.headers.get("cache-control")).toBe(
+          "max-age=3600, stale-while-revalidate=3600, stale-if-error=3600"
+        )
         expect(first.headers.get("content-type")).toBe("application/json")
         const [second, ranAgain] = yield* callsDuring(get(`/items/${id}`))
         expect(ranAgain).toBe(0)
@@ -30,7 +34,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("If-None-Match: matching, weak, in a list and * answer 304 with no body; others 200", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const id = fresh("inm")
         yield* put(id, "v")
         const etag = (yield* get(`/items/${id}`)).headers.get("etag")!
@@ -50,7 +54,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("a 404 is stored without an ETag, and * does not match it", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const id = fresh("missing")
         const [first, ran] = yield* callsDuring(get(`/items/${id}`, { "if-none-match": "*" }))
         expect(first.status).toBe(404)
@@ -62,7 +66,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("HEAD is answered from the GET entry, with its headers and no body", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const id = fresh("head")
         yield* put(id, "headed")
         const got = yield* get(`/items/${id}`)
@@ -84,7 +88,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("a write's invalidation is seen by the next read (hard: MISS; soft: STALE once, then refreshed)", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const id = fresh("inv")
         yield* put(id, "v1")
         yield* get(`/items/${id}`)
@@ -102,7 +106,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
 
   describe("what is never stored", () => {
     it.effect("Set-Cookie reaches the response that produced it, and is never replayed", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const first = yield* get("/cookie")
         expect(first.headers.get("set-cookie")).toContain("session=s3cr3t")
         const [second, ran] = yield* callsDuring(get("/cookie"))
@@ -113,8 +117,22 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("only 200, 203, 301, 404 and 410 are stored by default", () =>
-      Effect.gen(function* () {
-        for (const [code, stored] of [[200, true], [203, true], [301, true], [404, true], [410, true], [201, false], [302, false], [400, false], [403, false], [500, false], [503, false]] as const) {
+      Effect.gen(function*() {
+        for (
+          const [code, stored] of [
+            [200, true],
+            [203, true],
+            [301, true],
+            [404, true],
+            [410, true],
+            [201, false],
+            [302, false],
+            [400, false],
+            [403, false],
+            [500, false],
+            [503, false]
+          ] as const
+        ) {
           const [first] = yield* callsDuring(get(`/status/${code}`))
           expect(first.status, String(code)).toBe(code)
           const [, ran] = yield* callsDuring(get(`/status/${code}`))
@@ -123,7 +141,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("no-store routes tell clients so, and are still cached here", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const first = yield* get("/secret")
         expect(first.headers.get("cache-control")).toBe("no-store")
         const [second, ran] = yield* callsDuring(get("/secret"))
@@ -134,7 +152,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
 
   describe("keys", () => {
     it.effect("Vary: each Accept-Language has its own entry, and says Vary", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const [en, ranEn] = yield* callsDuring(get("/lang", { "accept-language": "en" }))
         const [fr, ranFr] = yield* callsDuring(get("/lang", { "accept-language": "fr" }))
         const [en2, ranEn2] = yield* callsDuring(get("/lang", { "accept-language": "en" }))
@@ -146,7 +164,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("a private entry is never served to another user", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const ada = yield* get("/me", { "x-user": "ada" })
         const alan = yield* get("/me", { "x-user": "alan" })
         const [adaAgain, ran] = yield* callsDuring(get("/me", { "x-user": "ada" }))
@@ -161,10 +179,17 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
       }))
 
     it.effect("query parameter order does not split entries; unknown parameters add none", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const [first, ran] = yield* callsDuring(get("/search?q=cache&page=2"))
         expect([first.cache, ran]).toEqual(["MISS", 1])
-        for (const path of ["/search?page=2&q=cache", "/search?q=cache&page=2&utm=x", "/search?utm=y&page=2&q=cach%65", "/search?q=cache&fbclid=1&page=2"]) {
+        for (
+          const path of [
+            "/search?page=2&q=cache",
+            "/search?q=cache&page=2&utm=x",
+            "/search?utm=y&page=2&q=cach%65",
+            "/search?q=cache&fbclid=1&page=2"
+          ]
+        ) {
           const [again, ranAgain] = yield* callsDuring(get(path))
           expect([again.cache, ranAgain], path).toEqual(["HIT", 0])
           expect(again.text).toBe(first.text)
@@ -181,7 +206,7 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
 
   describe("read-through form", () => {
     it.effect("stores the encoded value and the typed failure as responses", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const id = fresh("read")
         const [missing, ran] = yield* callsDuring(get(`/read/${id}`))
         expect(missing.status).toBe(404)

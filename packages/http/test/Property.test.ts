@@ -5,6 +5,7 @@
  */
 import { expect, layer } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
+
 import { get, request, ServerLive } from "./server.js"
 
 type Action =
@@ -28,7 +29,7 @@ layer(ServerLive)("HttpCache property", (it) => {
     "a cached body equals the uncached body at that moment, or is an older one only when STALE (in grace)",
     [FastCheck.array(action, { minLength: 1, maxLength: 30 })],
     ([actions]) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const prefix = `prop-${++run}`
         // What a STALE answer may show, per item: every body since the last hard invalidation.
         const allowed = new Map<number, Set<string>>()

@@ -5,18 +5,20 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+
 import { callsDuring, get, ObservedServerLive, request, ServerLive } from "./server.js"
 
 let counter = 0
 const fresh = (label: string) => `${label}-${++counter}`
 
-const put = (id: string, value: string, mode: "hard" | "soft" = "hard") => request("POST", `/items/${id}`, {}, { value, mode })
+const put = (id: string, value: string, mode: "hard" | "soft" = "hard") =>
+  request("POST", `/items/${id}`, {}, { value, mode })
 
 const suite = (name: string, server: typeof ServerLive) =>
   layer(server)(name, (it) => {
     describe("reader", () => {
       it.effect("shares read's entries: a read's MISS is the reader's HIT, and back", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const id = fresh("shared")
           yield* put(id, "one")
           const [first, ran] = yield* callsDuring(get(`/read/${id}`))
@@ -36,7 +38,7 @@ const suite = (name: string, server: typeof ServerLive) =>
         }))
 
       it.effect("freshFor: a value with less time left is stored for that long; one with none is answered, not stored", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const id = fresh("left")
           yield* put(id, "v")
           const short = yield* get(`/left/${id}/30000`)
@@ -51,7 +53,7 @@ const suite = (name: string, server: typeof ServerLive) =>
         }))
 
       it.effect("answers and caches the typed failure; 304 on a matching If-None-Match", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const id = fresh("reader-missing")
           const [missing, ran] = yield* callsDuring(get(`/reader/${id}`))
           expect([missing.status, ran]).toEqual([404, 1])
@@ -61,14 +63,16 @@ const suite = (name: string, server: typeof ServerLive) =>
           yield* put(id, "here")
           const found = yield* get(`/reader/${id}`)
           expect([found.status, found.cache]).toEqual([200, "MISS"])
-          const [hit, ranHit] = yield* callsDuring(get(`/reader/${id}`, { "if-none-match": found.headers.get("etag")! }))
+          const [hit, ranHit] = yield* callsDuring(
+            get(`/reader/${id}`, { "if-none-match": found.headers.get("etag")! })
+          )
           expect([hit.status, hit.cache, hit.text, ranHit]).toEqual([304, "HIT", "", 0])
         }))
     })
 
     describe("how each read was served", () => {
       it.effect("MISS, HIT, STALE after a soft invalidation (then refreshed), MISS after a hard one", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const id = fresh("served")
           yield* put(id, "v1")
           expect((yield* get(`/items/${id}`)).cache).toBe("MISS")
@@ -86,7 +90,7 @@ const suite = (name: string, server: typeof ServerLive) =>
         }))
 
       it.effect("concurrent reads of different entries each get their own report", () =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const cached = fresh("cached")
           yield* put(cached, "x")
           yield* get(`/reader/${cached}`)
@@ -96,7 +100,10 @@ const suite = (name: string, server: typeof ServerLive) =>
             [...fresh_.map((id) => get(`/reader/${id}`)), ...fresh_.map(() => get(`/reader/${cached}`))],
             { concurrency: "unbounded" }
           )
-          expect(answers.map((answer) => answer.cache)).toEqual([...fresh_.map(() => "MISS"), ...fresh_.map(() => "HIT")])
+          expect(answers.map((answer) => answer.cache)).toEqual([
+            ...fresh_.map(() => "MISS"),
+            ...fresh_.map(() => "HIT")
+          ])
         }))
     })
   })

@@ -3,13 +3,14 @@
  * mutable map (the "database"), each cached route next to its uncached twin, over a
  * `Cache` on a `MemoryStore`. `calls` counts how often the routes themselves ran.
  */
-import { HttpCache } from "@cachet/http"
+import * as Http from "node:http"
+
 import { Cache, MemoryStore } from "@cachet/core"
+import { HttpCache } from "@cachet/http"
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { Context, Duration, Effect, Layer, Schema } from "effect"
-import * as Http from "node:http"
 
 export class Item extends Schema.Class<Item>("Item")({ id: Schema.String, value: Schema.String }) {}
 
@@ -24,7 +25,7 @@ export class TestWorld extends Context.Tag("test/World")<TestWorld, World>() {}
 
 const world: World = { db: new Map(), calls: { count: 0 } }
 
-const item = Effect.gen(function* () {
+const item = Effect.gen(function*() {
   const { id } = yield* HttpRouter.params
   world.calls.count++
   const value = world.db.get(id!)
@@ -33,7 +34,7 @@ const item = Effect.gen(function* () {
     : HttpServerResponse.unsafeJson({ id, value })
 })
 
-const write = Effect.gen(function* () {
+const write = Effect.gen(function*() {
   const { id } = yield* HttpRouter.params
   const request = yield* HttpServerRequest.HttpServerRequest
   const { mode, value } = (yield* request.json) as { readonly value: string; readonly mode: "hard" | "soft" }
@@ -111,43 +112,57 @@ const router = HttpRouter.empty.pipe(
   ),
   HttpRouter.get(
     "/status/:code",
-    Effect.flatMap(HttpRouter.params, ({ code }) => counted(HttpServerResponse.text(`status ${code}`, { status: Number(code) }))).pipe(
+    Effect.flatMap(
+      HttpRouter.params,
+      ({ code }) => counted(HttpServerResponse.text(`status ${code}`, { status: Number(code) }))
+    ).pipe(
       HttpCache.middleware({ ttl: "1 hour", name: "status" })
     )
   ),
   HttpRouter.get(
     "/lang",
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      counted(HttpServerResponse.text(`hello in ${request.headers["accept-language"] ?? "?"}`))).pipe(
-        HttpCache.middleware({ ttl: "1 hour", name: "lang", vary: ["Accept-Language"] })
-      )
+    Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request) => counted(HttpServerResponse.text(`hello in ${request.headers["accept-language"] ?? "?"}`))
+    ).pipe(
+      HttpCache.middleware({ ttl: "1 hour", name: "lang", vary: ["Accept-Language"] })
+    )
   ),
   HttpRouter.get(
     "/me",
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      counted(HttpServerResponse.text(`private page of ${request.headers["x-user"] ?? "nobody"}`))).pipe(
-        HttpCache.middleware({
-          ttl: "1 hour",
-          name: "me",
-          context: Effect.map(HttpServerRequest.HttpServerRequest, (request) => request.headers["x-user"] ?? "")
-        })
-      )
+    Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request) => counted(HttpServerResponse.text(`private page of ${request.headers["x-user"] ?? "nobody"}`))
+    ).pipe(
+      HttpCache.middleware({
+        ttl: "1 hour",
+        name: "me",
+        context: Effect.map(HttpServerRequest.HttpServerRequest, (request) => request.headers["x-user"] ?? "")
+      })
+    )
   ),
   HttpRouter.get(
     "/search",
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      counted(HttpServerResponse.text(`results for ${HttpCache.canonicalQuery(request.url, new Set(["q", "page"]))}`))).pipe(
-        HttpCache.middleware({ ttl: "1 hour", name: "search", query: ["q", "page"] })
-      )
+    Effect.flatMap(
+      HttpServerRequest.HttpServerRequest,
+      (request) =>
+        counted(HttpServerResponse.text(`results for ${HttpCache.canonicalQuery(request.url, new Set(["q", "page"]))}`))
+    ).pipe(
+      HttpCache.middleware({ ttl: "1 hour", name: "search", query: ["q", "page"] })
+    )
   ),
   HttpRouter.get(
     "/secret",
-    counted(HttpServerResponse.text("do not keep")).pipe(HttpCache.middleware({ ttl: "1 hour", name: "secret", noStore: true }))
+    counted(HttpServerResponse.text("do not keep")).pipe(
+      HttpCache.middleware({ ttl: "1 hour", name: "secret", noStore: true })
+    )
   )
 )
 
 /** The server on a free port over a fresh cache, with the world. */
-export const ServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer.serve(router).pipe(
+export const ServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer.serve(
+  router
+).pipe(
   Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
   Layer.provideMerge(Cache.layer({ namespace: "http-test" }).pipe(Layer.provide(MemoryStore.layer()))),
   Layer.merge(Layer.succeed(TestWorld, world))
@@ -157,14 +172,15 @@ export const ServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestW
  * The same server with its cached reads observed by one server-wide observer
  * (`HttpCache.observeServer`), over its own fresh cache.
  */
-export const ObservedServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer.serve(
-  router
-).pipe(
-  HttpCache.observeServer,
-  Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-  Layer.provideMerge(Cache.layer({ namespace: "http-test-observed" }).pipe(Layer.provide(MemoryStore.layer()))),
-  Layer.merge(Layer.succeed(TestWorld, world))
-)
+export const ObservedServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer
+  .serve(
+    router
+  ).pipe(
+    HttpCache.observeServer,
+    Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(Cache.layer({ namespace: "http-test-observed" }).pipe(Layer.provide(MemoryStore.layer()))),
+    Layer.merge(Layer.succeed(TestWorld, world))
+  )
 
 export interface Answer {
   readonly status: number
@@ -175,7 +191,7 @@ export interface Answer {
 
 /** A request to the server over real HTTP. */
 export const request = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const server = yield* HttpServer.HttpServer
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
@@ -195,7 +211,7 @@ export const get = (path: string, headers: Record<string, string> = {}) => reque
 
 /** How many times the routes ran while `effect` did. */
 export const callsDuring = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const before = world.calls.count
     const result = yield* effect
     return [result, world.calls.count - before] as const

@@ -58,7 +58,9 @@ export const request = async <A>(session: Session, path: string, init: RequestIn
 /** A query string from the defined parameters. */
 export const query = (params: Record<string, string | number | undefined>): string => {
   const search = new URLSearchParams()
-  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== "") search.set(name, String(value))
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== "") search.set(name, String(value))
+  }
   const text = search.toString()
   return text === "" ? "" : `?${text}`
 }

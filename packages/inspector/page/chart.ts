@@ -41,7 +41,15 @@ export const make = (): { readonly element: HTMLElement; readonly push: (tick: T
     series.map((serie) => {
       const value = h("strong", {}, "0")
       values.set(serie.name, value)
-      return h("li", { class: `serie-${serie.name}` }, h("i", { "aria-hidden": "true" }), serie.label, " ", value, h("small", {}, "/s"))
+      return h(
+        "li",
+        { class: `serie-${serie.name}` },
+        h("i", { "aria-hidden": "true" }),
+        serie.label,
+        " ",
+        value,
+        h("small", {}, "/s")
+      )
     })
   )
   const empty = h("p", { class: "chart-empty" }, "Waiting for the first second of counters…")
@@ -53,7 +61,14 @@ export const make = (): { readonly element: HTMLElement; readonly push: (tick: T
     const x = (i: number): number => WIDTH - (ticks.length - 1 - i) * (WIDTH / (span - 1))
     const y = (v: number): number => HEIGHT - (v / max) * (HEIGHT - 4) - 2
     const grid = [0.25, 0.5, 0.75].map((f) =>
-      s("line", { class: "grid", x1: 0, x2: WIDTH, y1: y(max * f), y2: y(max * f), "vector-effect": "non-scaling-stroke" })
+      s("line", {
+        class: "grid",
+        x1: 0,
+        x2: WIDTH,
+        y1: y(max * f),
+        y2: y(max * f),
+        "vector-effect": "non-scaling-stroke"
+      })
     )
     const lines = series.map((serie) =>
       s("polyline", {
@@ -66,7 +81,11 @@ export const make = (): { readonly element: HTMLElement; readonly push: (tick: T
     svg.replaceChildren(...grid, ...lines)
     scale.replaceChildren(h("span", {}, count(max)), h("span", {}, count(max / 2)), h("span", {}, "0"))
     const last = ticks[ticks.length - 1]
-    if (last !== undefined) for (const serie of series) values.get(serie.name)!.textContent = count(serie.read(last))
+    if (last !== undefined) {
+      for (const serie of series) {
+        values.get(serie.name)!.textContent = count(serie.read(last))
+      }
+    }
     empty.hidden = ticks.length > 0
     caption.textContent = `last ${Math.round(span / 60)} min, per second`
   }

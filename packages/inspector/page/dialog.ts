@@ -13,7 +13,11 @@ export interface Question {
 export const confirm = (question: Question): Promise<boolean> =>
   new Promise((resolve) => {
     const cancel = h("button", { type: "button", class: "button", value: "cancel" }, "Cancel")
-    const ok = h("button", { type: "submit", class: `button ${question.danger === true ? "danger" : "primary"}`, value: "ok" }, question.confirm)
+    const ok = h("button", {
+      type: "submit",
+      class: `button ${question.danger === true ? "danger" : "primary"}`,
+      value: "ok"
+    }, question.confirm)
     const dialog = h(
       "dialog",
       { class: "dialog", "aria-labelledby": "dialog-title" },

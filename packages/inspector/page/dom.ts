@@ -8,7 +8,7 @@ export type Props = Record<string, string | number | boolean | null | undefined 
 
 const append = (parent: Node, child: Child): void => {
   if (child === null || child === undefined || child === false) return
-  if (Array.isArray(child)) for (const c of child as ReadonlyArray<Child>) append(parent, c)
+  if (Array.isArray(child)) { for (const c of child as ReadonlyArray<Child>) append(parent, c) }
   else parent.appendChild(typeof child === "object" ? child as Node : document.createTextNode(String(child)))
 }
 
@@ -61,7 +61,11 @@ export const duration = (millis: number | null): string => {
 
 /** A size in bytes (`512 B`, `1.5 KB`, `2.0 MB`). */
 export const bytes = (size: number): string =>
-  size < 1024 ? `${size} B` : size < 1024 * 1024 ? `${(size / 1024).toFixed(1)} KB` : `${(size / 1024 / 1024).toFixed(1)} MB`
+  size < 1024
+    ? `${size} B`
+    : size < 1024 * 1024
+    ? `${(size / 1024).toFixed(1)} KB`
+    : `${(size / 1024 / 1024).toFixed(1)} MB`
 
 /** A ratio as a percentage with one decimal (`66.7 %`). */
 export const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)} %`

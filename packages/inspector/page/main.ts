@@ -77,10 +77,28 @@ function prompt(message?: string): void {
   const form = h(
     "form",
     { class: "login-card", "aria-labelledby": "login-title" },
-    h("div", { class: "brand big" }, h("span", { class: "logo", "aria-hidden": "true" }), "Cachet ", h("span", {}, "inspector")),
+    h(
+      "div",
+      { class: "brand big" },
+      h("span", { class: "logo", "aria-hidden": "true" }),
+      "Cachet ",
+      h("span", {}, "inspector")
+    ),
     h("h1", { id: "login-title" }, "Admin token"),
-    h("p", { class: "muted" }, "The cache pages need the server's admin token (ADMIN_TOKEN). It is kept for this tab only and sent as a bearer token."),
-    h("input", { type: "text", name: "username", autocomplete: "username", value: "admin", hidden: true, "aria-hidden": "true", tabindex: -1 }),
+    h(
+      "p",
+      { class: "muted" },
+      "The cache pages need the server's admin token (ADMIN_TOKEN). It is kept for this tab only and sent as a bearer token."
+    ),
+    h("input", {
+      type: "text",
+      name: "username",
+      autocomplete: "username",
+      value: "admin",
+      hidden: true,
+      "aria-hidden": "true",
+      tabindex: -1
+    }),
     h("label", { for: "token" }, "Token"),
     input,
     error,
@@ -140,9 +158,20 @@ function start(session: Session, stats: Stats): void {
     h(
       "header",
       { class: "top" },
-      h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Cachet ", h("span", {}, "inspector")),
+      h(
+        "div",
+        { class: "brand" },
+        h("span", { class: "logo", "aria-hidden": "true" }),
+        "Cachet ",
+        h("span", {}, "inspector")
+      ),
       h("nav", { class: "tabs", "aria-label": "views" }, [...links.values()]),
-      h("div", { class: "top-end" }, status, h("button", { type: "button", class: "button small", onclick: () => signOut() }, "Sign out"))
+      h(
+        "div",
+        { class: "top-end" },
+        status,
+        h("button", { type: "button", class: "button small", onclick: () => signOut() }, "Sign out")
+      )
     ),
     main
   )

@@ -72,7 +72,9 @@ export interface GraphSummary {
 /** One entity (`GET /cache/graph/:key`). */
 export interface GraphEntity {
   readonly key: string
-  readonly fields: ReadonlyArray<{ readonly fieldKey: string; readonly kind: "record" | "link"; readonly value: string }>
+  readonly fields: ReadonlyArray<
+    { readonly fieldKey: string; readonly kind: "record" | "link"; readonly value: string }
+  >
   readonly reachedBy: ReadonlyArray<string>
 }
 
@@ -100,7 +102,12 @@ export type CacheEvent =
     readonly hitRatio: number
     readonly totals: Totals
   }
-  | { readonly _tag: "invalidation"; readonly at: number; readonly tags: ReadonlyArray<string>; readonly mode: "hard" | "soft" }
+  | {
+    readonly _tag: "invalidation"
+    readonly at: number
+    readonly tags: ReadonlyArray<string>
+    readonly mode: "hard" | "soft"
+  }
   | { readonly _tag: "fetchFailures"; readonly at: number; readonly count: number }
   | { readonly _tag: "breaker"; readonly at: number; readonly state: "closed" | "open" }
 

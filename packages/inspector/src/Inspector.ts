@@ -15,6 +15,7 @@
  */
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Data, Effect, Layer } from "effect"
+
 import * as bundle from "./internal/bundle.js"
 import * as Html from "./internal/html.js"
 
@@ -57,12 +58,13 @@ export type Assets = bundle.Assets
  * @since 0.1.0
  * @category constructors
  */
-export const build = (options: { readonly minify?: boolean | undefined } = {}): Effect.Effect<Assets, InspectorBuildError> =>
+export const build = (
+  options: { readonly minify?: boolean | undefined } = {}
+): Effect.Effect<Assets, InspectorBuildError> =>
   bundle.build(options.minify ?? true).pipe(
     Effect.mapError((error) => new InspectorBuildError({ message: error.message })),
     Effect.withSpan("Inspector.build")
   )
-
 
 /**
  * The page's HTML shell: it loads the script and stylesheet served below `path`.
@@ -109,24 +111,33 @@ const securityHeaders = {
  */
 export const layer = (options: Options = {}): Layer.Layer<never> =>
   HttpApiBuilder.Router.use((router) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const path = options.path ?? "/inspector"
       const assets = yield* Effect.cached(
         build({ minify: options.minify }).pipe(
-          Effect.tap((assets) => Effect.logDebug("inspector built").pipe(Effect.annotateLogs({ path, scriptBytes: assets.script.length }))),
-          Effect.tapError((error) => Effect.logError("inspector build failed").pipe(Effect.annotateLogs("error", error.message)))
+          Effect.tap((assets) =>
+            Effect.logDebug("inspector built").pipe(Effect.annotateLogs({ path, scriptBytes: assets.script.length }))
+          ),
+          Effect.tapError((error) =>
+            Effect.logError("inspector build failed").pipe(Effect.annotateLogs("error", error.message))
+          )
         )
       )
       yield* Effect.forkDaemon(Effect.ignore(assets))
       const asset = (contentType: string, pick: (assets: Assets) => string) =>
         assets.pipe(
           Effect.map((built) => HttpServerResponse.text(pick(built), { contentType, headers: securityHeaders })),
-          Effect.catchAll((error) => HttpServerResponse.text(`the inspector could not be built: ${error.message}`, { status: 500 }))
+          Effect.catchAll((error) =>
+            HttpServerResponse.text(`the inspector could not be built: ${error.message}`, { status: 500 })
+          )
         )
-      const page = HttpServerResponse.text(html({ path, api: options.api ?? "", title: options.title ?? "Cachet inspector" }), {
-        contentType: "text/html; charset=utf-8",
-        headers: securityHeaders
-      })
+      const page = HttpServerResponse.text(
+        html({ path, api: options.api ?? "", title: options.title ?? "Cachet inspector" }),
+        {
+          contentType: "text/html; charset=utf-8",
+          headers: securityHeaders
+        }
+      )
       yield* router.get(path, Effect.succeed(page))
       yield* router.get(`${path}/assets/app.js`, asset("text/javascript; charset=utf-8", (built) => built.script))
       yield* router.get(`${path}/assets/style.css`, asset("text/css; charset=utf-8", (built) => built.style))
@@ -140,5 +151,10 @@ export const layer = (options: Options = {}): Layer.Layer<never> =>
  * @since 0.1.0
  * @category utils
  */
-export const link = (baseUrl: string, options: { readonly path?: string | undefined; readonly token?: string | undefined } = {}): string =>
-  `${baseUrl}${options.path ?? "/inspector"}${options.token === undefined || options.token === "" ? "" : `#token=${encodeURIComponent(options.token)}`}`
+export const link = (
+  baseUrl: string,
+  options: { readonly path?: string | undefined; readonly token?: string | undefined } = {}
+): string =>
+  `${baseUrl}${options.path ?? "/inspector"}${
+    options.token === undefined || options.token === "" ? "" : `#token=${encodeURIComponent(options.token)}`
+  }`

@@ -7,6 +7,7 @@
  */
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
+
 import * as Html from "./internal/html.js"
 
 /**
@@ -35,7 +36,6 @@ export interface Options {
   readonly path?: `/${string}` | undefined
 }
 
-
 const style = `
 :root{color-scheme:light dark;--fg:#1b2330;--muted:#5b6575;--bg:#f6f7f9;--card:#fff;--line:#e2e5ea;--accent:#4f46e5}
 @media (prefers-color-scheme:dark){:root{--fg:#e6e9ef;--muted:#9aa3b2;--bg:#12151b;--card:#1a1f27;--line:#2a303b;--accent:#8b83ff}}
@@ -56,10 +56,16 @@ export const html = (options: Options): string =>
   `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${Html.escape(options.title)}</title><link rel="icon" href="data:,"><style>${style}</style></head>
-<body><main><h1>${Html.escape(options.title)}</h1>${options.description === undefined ? "" : `<p>${Html.escape(options.description)}</p>`}
-<ul>${options.links.map((link) =>
-    `<li><a href="${Html.escape(link.href)}"><strong>${Html.escape(link.name)}</strong><span>${Html.escape(link.description)}</span></a></li>`
-  ).join("")}</ul></main></body></html>
+<body><main><h1>${Html.escape(options.title)}</h1>${
+    options.description === undefined ? "" : `<p>${Html.escape(options.description)}</p>`
+  }
+<ul>${
+    options.links.map((link) =>
+      `<li><a href="${Html.escape(link.href)}"><strong>${Html.escape(link.name)}</strong><span>${
+        Html.escape(link.description)
+      }</span></a></li>`
+    ).join("")
+  }</ul></main></body></html>
 `
 
 /**
@@ -77,7 +83,10 @@ export const prefersJson = (accept: string | undefined): boolean => {
     weights.set(type.trim(), q === undefined ? 1 : Number(q.slice(2)) || 0)
   }
   const json = weights.get("application/json") ?? 0
-  const html = Math.max(weights.get("text/html") ?? 0, weights.get("*/*") === undefined ? 0 : Math.min(weights.get("*/*")!, 0.99))
+  const html = Math.max(
+    weights.get("text/html") ?? 0,
+    weights.get("*/*") === undefined ? 0 : Math.min(weights.get("*/*")!, 0.99)
+  )
   return json > 0 && json >= html
 }
 
@@ -91,18 +100,26 @@ export const layer = (options: Options): Layer.Layer<never> =>
   HttpApiBuilder.Router.use((router) => {
     const page = HttpServerResponse.text(html(options), {
       contentType: "text/html; charset=utf-8",
-      headers: { "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:", "vary": "accept" }
+      headers: {
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        "vary": "accept"
+      }
     })
     const json = HttpServerResponse.unsafeJson(
       {
         name: options.title,
         ...(options.description === undefined ? {} : { description: options.description }),
-        links: Object.fromEntries(options.links.map((link) => [link.name.toLowerCase().replace(/[^a-z0-9]+/g, "-"), link.href]))
+        links: Object.fromEntries(
+          options.links.map((link) => [link.name.toLowerCase().replace(/[^a-z0-9]+/g, "-"), link.href])
+        )
       },
       { headers: { vary: "accept" } }
     )
     return router.get(
       options.path ?? "/",
-      Effect.map(HttpServerRequest.HttpServerRequest, (request) => (prefersJson(request.headers["accept"]) ? json : page))
+      Effect.map(
+        HttpServerRequest.HttpServerRequest,
+        (request) => (prefersJson(request.headers["accept"]) ? json : page)
+      )
     )
   })

@@ -11,20 +11,26 @@ const serving = Effect.acquireRelease(
         Layer.provide(Inspector.layer({ path: "/inspect", api: "/admin\"<x>", minify: false })),
         Layer.provide(Landing.layer({
           title: "Demo <app>",
-          links: [{ name: "Inspector", href: "/inspect", description: "the cache" }, { name: "API docs", href: "/docs", description: "docs" }]
+          links: [{ name: "Inspector", href: "/inspect", description: "the cache" }, {
+            name: "API docs",
+            href: "/docs",
+            description: "docs"
+          }]
         })),
         Layer.merge(HttpServer.layerContext)
       )
     )
   ),
   ({ dispose }) => Effect.promise(dispose)
-).pipe(Effect.map(({ handler }) => (path: string, headers: Record<string, string> = {}) =>
-  Effect.promise(() => handler(new Request(`http://cachet.test${path}`, { headers })))
-))
+).pipe(
+  Effect.map(({ handler }) => (path: string, headers: Record<string, string> = {}) =>
+    Effect.promise(() => handler(new Request(`http://cachet.test${path}`, { headers })))
+  )
+)
 
 describe("Inspector", () => {
   it.scoped("serves the page shell, its script and its stylesheet, built from the page sources", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const get = yield* serving
       const page = yield* get("/inspect")
       expect(page.status).toBe(200)
@@ -43,7 +49,7 @@ describe("Inspector", () => {
     }))
 
   it.effect("builds a minified bundle by default; concurrent builds and a build after them all succeed", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const [minified, readable] = yield* Effect.all([Inspector.build(), Inspector.build({ minify: false })], {
         concurrency: 2
       })
@@ -55,14 +61,16 @@ describe("Inspector", () => {
 
   it("links with the token in the fragment, never in the path or query", () => {
     expect(Inspector.link("http://localhost:3000")).toBe("http://localhost:3000/inspector")
-    expect(Inspector.link("http://localhost:3000", { token: "a b&c" })).toBe("http://localhost:3000/inspector#token=a%20b%26c")
+    expect(Inspector.link("http://localhost:3000", { token: "a b&c" })).toBe(
+      "http://localhost:3000/inspector#token=a%20b%26c"
+    )
     expect(Inspector.link("http://x", { path: "/i", token: "" })).toBe("http://x/i")
   })
 })
 
 describe("Landing", () => {
   it.scoped("answers HTML to browsers and JSON to JSON clients", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const get = yield* serving
       const browser = yield* get("/", { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" })
       expect(browser.headers.get("content-type")).toContain("text/html")
@@ -71,7 +79,10 @@ describe("Landing", () => {
       expect(html).toContain(`<a href="/inspect">`)
       const json = yield* get("/", { accept: "application/json" })
       expect(json.headers.get("content-type")).toContain("application/json")
-      expect(yield* Effect.promise(() => json.json())).toEqual({ name: "Demo <app>", links: { inspector: "/inspect", "api-docs": "/docs" } })
+      expect(yield* Effect.promise(() => json.json())).toEqual({
+        name: "Demo <app>",
+        links: { inspector: "/inspect", "api-docs": "/docs" }
+      })
       expect((yield* get("/")).headers.get("content-type")).toContain("text/html")
     }))
 

@@ -16,6 +16,7 @@ import { Store, TagVersions } from "@cachet/core"
 import { Config, Context, Effect, Layer, Runtime } from "effect"
 import { ConfigError, type Scope } from "effect"
 import memjs from "memjs"
+
 import * as internal from "./internal/memcachedStore.js"
 import * as internalTagVersions from "./internal/tagVersions.js"
 
@@ -56,7 +57,7 @@ export interface MemcachedStore {
  * @category constructors
  */
 export const make = (options: Options): Effect.Effect<MemcachedStore, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const runtime = yield* Effect.runtime<never>()
     const timeout = options.timeout ?? 0.5
     const client = yield* Effect.acquireRelease(
@@ -79,7 +80,10 @@ export const make = (options: Options): Effect.Effect<MemcachedStore, never, Sco
       maxValueBytes: options.maxValueBytes ?? 1_000_000,
       indexMemory: 100_000
     }
-    return { store: internal.makeStore(client, settings), tagVersions: internalTagVersions.makeTagVersions(client, settings) }
+    return {
+      store: internal.makeStore(client, settings),
+      tagVersions: internalTagVersions.makeTagVersions(client, settings)
+    }
   })
 
 /**
@@ -114,7 +118,9 @@ const prefixed = <A>(read: (name: string) => Config.Config<A>, name: string, ali
 export const layerConfig = (
   config: Config.Config<Options> = Config.all({
     servers: prefixed(Config.string, "MEMCACHED_SERVERS", "MEMCACHED_SERVERS"),
-    keyPrefix: prefixed(Config.string, "MEMCACHED_KEY_PREFIX", "MEMCACHED_KEY_PREFIX").pipe(Config.withDefault("cachet:"))
+    keyPrefix: prefixed(Config.string, "MEMCACHED_KEY_PREFIX", "MEMCACHED_KEY_PREFIX").pipe(
+      Config.withDefault("cachet:")
+    )
   })
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.map(config, layer))

@@ -1,7 +1,8 @@
-import { describe, expect, layer } from "@effect/vitest"
 import { Store } from "@cachet/core"
 import { Servers, StoreSuite } from "@cachet/core/testing"
+import { describe, expect, layer } from "@effect/vitest"
 import { Clock, ConfigProvider, Context, Effect, Exit, Layer, Option } from "effect"
+
 import { MemcachedStore } from "../src/index.js"
 
 const skip = Servers.skipReason("memcached")
@@ -28,7 +29,7 @@ const entry = (value: string, now: number): Store.Entry => ({
 describe.skipIf(skip !== undefined)("MemcachedStore limits", () => {
   layer(memcachedLayer, { excludeTestServices: true })((it) => {
     it.effect("a value over the item limit fails with a clear StoreError", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const now = yield* Clock.currentTimeMillis
         const exit = yield* Effect.exit(store.set("huge", entry(JSON.stringify("x".repeat(1_100_000)), now)))
@@ -40,7 +41,7 @@ describe.skipIf(skip !== undefined)("MemcachedStore limits", () => {
       }))
 
     it.effect("keys beyond 250 bytes and with spaces are hashed, distinct and listed by their own name", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const now = yield* Clock.currentTimeMillis
         const long1 = `limits:${"k".repeat(300)}1`
@@ -48,7 +49,9 @@ describe.skipIf(skip !== undefined)("MemcachedStore limits", () => {
         yield* store.setMany([[long1, entry("1", now)], [long2, entry("2", now)], ["limits:a b", entry("3", now)]])
         const read = yield* store.getMany([long1, long2, "limits:a b"])
         expect(read.map(Option.map((e) => e.value))).toEqual([Option.some("1"), Option.some("2"), Option.some("3")])
-        expect([...(yield* store.keys({ prefix: "limits:", limit: 10 }))].sort()).toEqual([long1, long2, "limits:a b"].sort())
+        expect([...(yield* store.keys({ prefix: "limits:", limit: 10 }))].sort()).toEqual(
+          [long1, long2, "limits:a b"].sort()
+        )
       }))
   })
 })
@@ -56,10 +59,10 @@ describe.skipIf(skip !== undefined)("MemcachedStore limits", () => {
 describe.skipIf(skip !== undefined)("MemcachedStore.layerConfig", () => {
   layer(Layer.scoped(Server, Servers.memcached), { excludeTestServices: true })((it) => {
     it.effect("reads CACHET_MEMCACHED_SERVERS, and MEMCACHED_SERVERS as an alias", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const server = yield* Server
         const roundTrip = (env: Record<string, string>, key: string) =>
-          Effect.gen(function* () {
+          Effect.gen(function*() {
             const store = yield* Store.Store
             const now = yield* Clock.currentTimeMillis
             yield* store.set(key, entry(`"${key}"`, now))
@@ -68,10 +71,15 @@ describe.skipIf(skip !== undefined)("MemcachedStore.layerConfig", () => {
             Effect.provide(MemcachedStore.layerConfig()),
             Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
           )
-        expect(yield* roundTrip({ CACHET_MEMCACHED_SERVERS: server.url, CACHET_MEMCACHED_KEY_PREFIX: "env:" }, "a")).toEqual(Option.some(`"a"`))
-        expect(yield* roundTrip({ MEMCACHED_SERVERS: server.url, MEMCACHED_KEY_PREFIX: "env:" }, "b")).toEqual(Option.some(`"b"`))
+        expect(yield* roundTrip({ CACHET_MEMCACHED_SERVERS: server.url, CACHET_MEMCACHED_KEY_PREFIX: "env:" }, "a"))
+          .toEqual(Option.some(`"a"`))
+        expect(yield* roundTrip({ MEMCACHED_SERVERS: server.url, MEMCACHED_KEY_PREFIX: "env:" }, "b")).toEqual(
+          Option.some(`"b"`)
+        )
         // Both wrote under the same prefix: one store sees the other's entry.
-        expect(yield* roundTrip({ CACHET_MEMCACHED_SERVERS: server.url, MEMCACHED_KEY_PREFIX: "env:" }, "b")).toEqual(Option.some(`"b"`))
+        expect(yield* roundTrip({ CACHET_MEMCACHED_SERVERS: server.url, MEMCACHED_KEY_PREFIX: "env:" }, "b")).toEqual(
+          Option.some(`"b"`)
+        )
       }))
   })
 })

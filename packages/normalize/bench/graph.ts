@@ -2,8 +2,9 @@
  * Measures the graph on the issue's workload: a page of 1,000 Posts, each with one of 100
  * Authors. Run: `npx tsx --conditions=@cachet/source --expose-gc packages/normalize/bench/graph.ts`.
  */
-import { Effect, Schema } from "effect"
 import { EntityGraph, Normalize } from "@cachet/normalize"
+import { Effect, Schema } from "effect"
+import { Effect, Schema } from "effect"
 
 const Author = Normalize.entity(Schema.Struct({ id: Schema.String, name: Schema.String, email: Schema.String }), {
   typename: "Author"
@@ -48,7 +49,9 @@ const program = Effect.gen(function*() {
   let k = 0
   const start = performance.now()
   for (const d of datas) run(graph.writeQuery("posts", { page: 0 }, Posts, d))
-  console.log(`${"write 1000 posts (prebuilt data)".padEnd(40)} ${((performance.now() - start) / datas.length).toFixed(3)} ms`)
+  console.log(
+    `${"write 1000 posts (prebuilt data)".padEnd(40)} ${((performance.now() - start) / datas.length).toFixed(3)} ms`
+  )
   time("write same data again", 50, () => run(graph.writeQuery("posts", { page: 0 }, Posts, data)))
   time("read after a write", 50, () => {
     run(graph.writeQuery("posts", { page: 0 }, Posts, datas[k++ % datas.length]!))
@@ -79,7 +82,11 @@ const program = Effect.gen(function*() {
   gc?.()
   const heap1 = process.memoryUsage().heapUsed
   console.log(`${"raw JSON of 10 pages".padEnd(40)} ${(raw / 1e6).toFixed(2)} MB`)
-  console.log(`${"retained heap (written + read)".padEnd(40)} ${((heap1 - heap0) / 1e6).toFixed(2)} MB = ${((heap1 - heap0) / raw).toFixed(2)}x`)
+  console.log(
+    `${"retained heap (written + read)".padEnd(40)} ${((heap1 - heap0) / 1e6).toFixed(2)} MB = ${
+      ((heap1 - heap0) / raw).toFixed(2)
+    }x`
+  )
   if (gc === undefined) console.log("  (run with --expose-gc for a stable heap figure)")
 })
 

@@ -7,14 +7,15 @@
  * @since 0.1.0
  */
 import type { DocumentNode } from "@0no-co/graphql.web"
+import type { Key } from "@cachet/core"
 import type { Effect, Scope, Stream } from "effect"
 import { Context, Layer } from "effect"
-import type { Key } from "@cachet/core"
-import { EntityGraph } from "./EntityGraph.js"
+
 import type { FieldInfo, InvalidCacheCall, ReadResult } from "./EntityGraph.js"
-import * as internal from "./internal/documents/service.js"
+import { EntityGraph } from "./EntityGraph.js"
 import * as pagination from "./internal/documents/paginationConfig.js"
 import type { Introspection } from "./internal/documents/schema.js"
+import * as internal from "./internal/documents/service.js"
 
 /**
  * A cache used after the updater, optimistic function or `update` it was given to has returned
@@ -68,7 +69,10 @@ export interface TypedDocumentNode<Result = DataObject, Vars = Variables> extend
  * @since 0.1.0
  * @category models
  */
-export type DocumentInput<Result = DataObject, Vars = Variables> = string | DocumentNode | TypedDocumentNode<Result, Vars>
+export type DocumentInput<Result = DataObject, Vars = Variables> =
+  | string
+  | DocumentNode
+  | TypedDocumentNode<Result, Vars>
 
 /**
  * A query and its variables (urql's `QueryInput`).
@@ -173,7 +177,9 @@ export interface Cache {
     input: QueryInput<Result, Vars>,
     updater: (data: Result | null) => Result | null
   ) => void
-  readonly writeQuery: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars> & { readonly data: Result }) => void
+  readonly writeQuery: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars> & { readonly data: Result }
+  ) => void
   readonly readFragment: <Result = DataObject, Vars = Variables>(
     fragment: DocumentInput<Result, Vars>,
     entity: Entity,
@@ -299,11 +305,15 @@ export interface Service {
   /** The graph the documents read and write. */
   readonly graph: EntityGraph["Type"]
   /** Reads a query from the graph (with a `schema`, partial data comes back with `complete: false`). */
-  readonly readQuery: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars>) => Effect.Effect<ReadResult<Result>>
+  readonly readQuery: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars>
+  ) => Effect.Effect<ReadResult<Result>>
   /** `readQuery` for synchronous callers (urql's exchange, render code): the same read, at once. */
   readonly readQuerySync: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars>) => ReadResult<Result>
   /** Writes a query's data (a priming write, as a server result is written). */
-  readonly writeQuery: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars> & { readonly data: Result }) => Effect.Effect<void>
+  readonly writeQuery: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars> & { readonly data: Result }
+  ) => Effect.Effect<void>
   /** Reads a fragment of an entity; null when anything is missing. */
   readonly readFragment: <Result = DataObject, Vars = Variables>(
     fragment: DocumentInput<Result, Vars>,
@@ -318,7 +328,9 @@ export interface Service {
   /** Runs `f` with a synchronous cache whose writes form one change; the cache fails once `f` returns. */
   readonly update: <A>(f: (cache: Cache) => A) => Effect.Effect<A, InvalidCacheCall>
   /** Runs a mutation: optimistic results at once in a layer of their own, then the real result and the updaters. */
-  readonly mutate: <Result, Vars, E, R>(options: MutateOptions<Result, Vars, E, R>) => Effect.Effect<Result, E | InvalidCacheCall, R>
+  readonly mutate: <Result, Vars, E, R>(
+    options: MutateOptions<Result, Vars, E, R>
+  ) => Effect.Effect<Result, E | InvalidCacheCall, R>
   /** The key of an entity, or null when it has none. */
   readonly keyOfEntity: (entity: Entity) => string | null
   /** Removes an entity (or a type's entities, given a typename), a field, or a field with arguments. */
@@ -330,7 +342,9 @@ export interface Service {
     readonly [K in keyof ListHandle]: (entity: Entity) => Effect.Effect<void>
   }
   /** The read results of a query: the current one, then one each time data it read changes. */
-  readonly watch: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars>) => Stream.Stream<ReadResult<Result>>
+  readonly watch: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars>
+  ) => Stream.Stream<ReadResult<Result>>
   /** Calls `onChange` with a query's new read result each time data it read changes; returns the function that stops it. */
   readonly subscribe: <Result = DataObject, Vars = Variables>(
     input: QueryInput<Result, Vars>,
@@ -353,7 +367,8 @@ export class Documents extends Context.Tag("@cachet/normalize/Documents")<Docume
  * @since 0.1.0
  * @category constructors
  */
-export const make = (config: Config = {}): Effect.Effect<Service, never, EntityGraph | Scope.Scope> => internal.make(config)
+export const make = (config: Config = {}): Effect.Effect<Service, never, EntityGraph | Scope.Scope> =>
+  internal.make(config)
 
 /**
  * The documents front end over the `EntityGraph` layer below it.
@@ -361,7 +376,8 @@ export const make = (config: Config = {}): Effect.Effect<Service, never, EntityG
  * @since 0.1.0
  * @category layers
  */
-export const layer = (config: Config = {}): Layer.Layer<Documents, never, EntityGraph> => Layer.scoped(Documents, make(config))
+export const layer = (config: Config = {}): Layer.Layer<Documents, never, EntityGraph> =>
+  Layer.scoped(Documents, make(config))
 
 /**
  * Relay cursor pagination (urql's `relayPagination`): the pages of a connection field, told apart

@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
+import type { Key, Policy as CorePolicy, Store } from "@cachet/core"
 import type { Duration, Effect, Schema, Scope, Stream } from "effect"
 import { Context, Data, Layer } from "effect"
-import type { Key, Policy as CorePolicy, Store } from "@cachet/core"
+
 import * as internal from "./internal/graph.js"
 
 /**
@@ -305,7 +306,9 @@ export interface Service {
   readonly restore: (options?: SnapshotOptions) => Effect.Effect<boolean, Store.StoreError, Store.Store>
   /** Reads a root field under a cache policy, fetching it when needed. */
   readonly query: {
-    <A, I, E, R>(options: QueryOptions<A, I, E, R> & { readonly policy: "CacheAndNetwork" }): Stream.Stream<ReadResult<A>, E, R>
+    <A, I, E, R>(
+      options: QueryOptions<A, I, E, R> & { readonly policy: "CacheAndNetwork" }
+    ): Stream.Stream<ReadResult<A>, E, R>
     <A, I, E, R>(
       options: QueryOptions<A, I, E, R> & { readonly policy?: Exclude<CorePolicy.Policy, "CacheAndNetwork"> }
     ): Effect.Effect<ReadResult<A>, E, R>

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import type { Schema } from "effect"
 import { Key } from "@cachet/core"
+import type { Schema } from "effect"
+
 import * as keys from "./internal/keys.js"
 
 /**

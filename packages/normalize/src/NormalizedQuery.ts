@@ -7,15 +7,16 @@
  *
  * @since 0.1.0
  */
+import type { Key } from "@cachet/core"
+import { Cache, QueryCache, Tag } from "@cachet/core"
 import type { Schema } from "effect"
 import { Effect, Either, Exit, FiberRef, Layer, Queue } from "effect"
 import { Schema as S } from "effect"
-import type { Key } from "@cachet/core"
-import { Cache, QueryCache, Tag } from "@cachet/core"
+
 import * as EntityGraph from "./EntityGraph.js"
 import * as keys from "./internal/keys.js"
-import { makeCompiler } from "./internal/plan.js"
 import type { Plan } from "./internal/plan.js"
+import { makeCompiler } from "./internal/plan.js"
 
 /**
  * The tag of an entity key: `User:1` → `entity/User/1`.
@@ -44,7 +45,7 @@ export const entityTags = <A, I>(schema: Schema.Schema<A, I>, value: A): Readonl
       case "Leaf":
         return
       case "Array":
-        if (Array.isArray(v)) for (const item of v) visit(p.item, item)
+        if (Array.isArray(v)) { for (const item of v) visit(p.item, item) }
         return
       case "Union":
         for (const member of p.members) {

@@ -1,6 +1,6 @@
+import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Ref, Stream } from "effect"
-import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import { Schema } from "effect"
 import { buildSchema, introspectionFromSchema } from "graphql"
 
@@ -39,7 +39,15 @@ describe("Documents: Houdini's caching", () => {
       const Q = `query { users { firstName lastName age address { city } } }`
       yield* docs.writeQuery({
         query: Q,
-        data: { users: [{ __typename: "User", firstName: "Ada", lastName: "Lovelace", age: 36, address: { __typename: "Address", city: "London" } }] }
+        data: {
+          users: [{
+            __typename: "User",
+            firstName: "Ada",
+            lastName: "Lovelace",
+            age: 36,
+            address: { __typename: "Address", city: "London" }
+          }]
+        }
       })
       yield* docs.writeQuery({
         query: `query { me { firstName lastName age } }`,
@@ -59,8 +67,16 @@ describe("Documents: Houdini's caching", () => {
       const Friends = `query ($favorite: Boolean) {
         user(id: "1") { id friends(favorite: $favorite) @list(name: "User_Friends") { id name } }
       }`
-      yield* docs.writeQuery({ query: Friends, variables: { favorite: true }, data: { user: { ...user("1"), friends: [user("2")] } } })
-      yield* docs.writeQuery({ query: Friends, variables: { favorite: false }, data: { user: { ...user("1"), friends: [user("3")] } } })
+      yield* docs.writeQuery({
+        query: Friends,
+        variables: { favorite: true },
+        data: { user: { ...user("1"), friends: [user("2")] } }
+      })
+      yield* docs.writeQuery({
+        query: Friends,
+        variables: { favorite: false },
+        data: { user: { ...user("1"), friends: [user("3")] } }
+      })
       const ids = (favorite: boolean) =>
         docs.readQuery<{ user: { friends: Array<{ id: string }> } }>({ query: Friends, variables: { favorite } }).pipe(
           Effect.map((r) => r.data!.user.friends.map((f) => f.id))
@@ -78,7 +94,11 @@ describe("Documents: Houdini's caching", () => {
       // root lists, by field name
       yield* docs.writeQuery({ query: `{ users { id name } }`, data: { users: [user("1")] } })
       yield* docs.update((cache) => cache.list("users").append(user("9", "Nine")))
-      expect((yield* docs.readQuery<{ users: Array<{ name: string }> }>({ query: `{ users { id name } }` })).data!.users.map((u) => u.name))
+      expect(
+        (yield* docs.readQuery<{ users: Array<{ name: string }> }>({ query: `{ users { id name } }` })).data!.users.map(
+          (u) => u.name
+        )
+      )
         .toEqual(["user 1", "Nine"])
     }))
 
@@ -87,7 +107,10 @@ describe("Documents: Houdini's caching", () => {
       const { docs } = yield* setup()
       const Feed = `{ feed(first: 2) @list(name: "Feed") { edges { cursor node { id name } } } }`
       const edge = (id: string) => ({ __typename: "UserEdge", cursor: `c${id}`, node: user(id) })
-      yield* docs.writeQuery({ query: Feed, data: { feed: { __typename: "UserConnection", edges: [edge("1"), edge("2")] } } })
+      yield* docs.writeQuery({
+        query: Feed,
+        data: { feed: { __typename: "UserConnection", edges: [edge("1"), edge("2")] } }
+      })
       const ids = docs.readQuery<{ feed: { edges: Array<{ node: { id: string } }> } }>({ query: Feed }).pipe(
         Effect.map((r) => r.data!.feed.edges.map((e) => e.node.id))
       )
@@ -102,7 +125,8 @@ describe("Documents: Houdini's caching", () => {
   it.scoped("markStale: everything, a type, a field of a type, a field called with arguments", () =>
     Effect.gen(function*() {
       const { docs } = yield* setup()
-      const Q = `{ user(id: "1") { id name greeting(pattern: "capitalize") other: greeting(pattern: "lower") } post(id: "p") { id title } }`
+      const Q =
+        `{ user(id: "1") { id name greeting(pattern: "capitalize") other: greeting(pattern: "lower") } post(id: "p") { id title } }`
       const write = docs.writeQuery({
         query: Q,
         data: { user: { ...user("1"), greeting: "Hi", other: "hi" }, post: { __typename: "Post", id: "p", title: "T" } }
@@ -150,8 +174,13 @@ describe("Documents: Houdini's caching", () => {
       expect((yield* docs.readQuery({ query: Search })).data).toEqual(data)
       const NodeQuery = `query { node(id: "p") { id ...PostTitle } } fragment PostTitle on Post { title }`
       yield* docs.writeQuery({ query: NodeQuery, data: { node: { __typename: "Post", id: "p", title: "Hello" } } })
-      expect((yield* docs.readQuery({ query: NodeQuery })).data).toEqual({ node: { __typename: "Post", id: "p", title: "Hello" } })
-      expect(yield* docs.readFragment(`fragment _ on Node { id ... on User { name } }`, "Post:p")).toEqual({ __typename: "Post", id: "p" })
+      expect((yield* docs.readQuery({ query: NodeQuery })).data).toEqual({
+        node: { __typename: "Post", id: "p", title: "Hello" }
+      })
+      expect(yield* docs.readFragment(`fragment _ on Node { id ... on User { name } }`, "Post:p")).toEqual({
+        __typename: "Post",
+        id: "p"
+      })
     }))
 })
 
@@ -176,7 +205,11 @@ describe("Documents: pagination", () => {
   const page = (ids: ReadonlyArray<number>, hasNextPage: boolean) => ({
     todos: {
       __typename: "TodoConnection",
-      edges: ids.map((i) => ({ __typename: "TodoEdge", cursor: `c${i}`, node: { __typename: "Todo", id: `${i}`, text: `todo ${i}` } })),
+      edges: ids.map((i) => ({
+        __typename: "TodoEdge",
+        cursor: `c${i}`,
+        node: { __typename: "Todo", id: `${i}`, text: `todo ${i}` }
+      })),
       pageInfo: { __typename: "PageInfo", endCursor: `c${ids[ids.length - 1]}`, hasNextPage }
     }
   })
@@ -187,22 +220,31 @@ describe("Documents: pagination", () => {
       yield* docs.writeQuery({ query: Connection, variables: { first: 2, after: "c4" }, data: page([5, 6], false) })
       yield* docs.writeQuery({ query: Connection, variables: { first: 2, after: "c2" }, data: page([3, 4], true) })
       yield* docs.writeQuery({ query: Connection, variables: { first: 2 }, data: page([1, 2], true) })
-      const read = yield* docs.readQuery<{ todos: { edges: Array<{ node: { id: string } }>; pageInfo: { endCursor: string; hasNextPage: boolean } } }>({
+      const read = yield* docs.readQuery<
+        { todos: { edges: Array<{ node: { id: string } }>; pageInfo: { endCursor: string; hasNextPage: boolean } } }
+      >({
         query: Connection,
         variables: { first: 2 }
       })
       expect(read.data!.todos.edges.map((e) => e.node.id)).toEqual(["1", "2", "3", "4", "5", "6"])
       expect(read.data!.todos.pageInfo).toEqual({ __typename: "PageInfo", endCursor: "c6", hasNextPage: false })
       // an entity change shows in the merged connection
-      yield* docs.writeQuery({ query: `{ todo(id: "3") { id text } }`, data: { todo: { __typename: "Todo", id: "3", text: "edited" } } })
-      const again = yield* docs.readQuery<{ todos: { edges: Array<{ node: { text: string } }> } }>({ query: Connection, variables: { first: 2, after: "c2" } })
+      yield* docs.writeQuery({
+        query: `{ todo(id: "3") { id text } }`,
+        data: { todo: { __typename: "Todo", id: "3", text: "edited" } }
+      })
+      const again = yield* docs.readQuery<{ todos: { edges: Array<{ node: { text: string } }> } }>({
+        query: Connection,
+        variables: { first: 2, after: "c2" }
+      })
       expect(again.data!.todos.edges[2]!.node.text).toBe("edited")
     }))
 
   it.scoped("simple: offset pages read as one list in offset order; pages of other arguments stay apart", () =>
     Effect.gen(function*() {
       const { docs } = yield* setup({ resolvers: { Query: { todos: Documents.simplePagination() } } })
-      const Q = `query ($skip: Int, $limit: Int, $done: Boolean) { todos(skip: $skip, limit: $limit, done: $done) { id } }`
+      const Q =
+        `query ($skip: Int, $limit: Int, $done: Boolean) { todos(skip: $skip, limit: $limit, done: $done) { id } }`
       const items = (ids: ReadonlyArray<number>) => ({ todos: ids.map((i) => ({ __typename: "Todo", id: `${i}` })) })
       yield* docs.writeQuery({ query: Q, variables: { skip: 4, limit: 2, done: false }, data: items([4, 5]) })
       yield* docs.writeQuery({ query: Q, variables: { skip: 0, limit: 2, done: false }, data: items([0, 1]) })
@@ -224,17 +266,26 @@ describe("Documents: local resolvers", () => {
         resolvers: {
           Query: { todo: (_parent, args) => ({ __typename: "Todo", id: args.id as string }) },
           Todo: {
-            shout: (parent, _args, cache) => String(cache.resolve(cache.keyOfEntity(parent as Documents.Entity), "text")).toUpperCase(),
+            shout: (parent, _args, cache) =>
+              String(cache.resolve(cache.keyOfEntity(parent as Documents.Entity), "text")).toUpperCase(),
             gone: () => undefined
           }
         }
       })
-      yield* docs.writeQuery({ query: `{ todos { id text } }`, data: { todos: [{ __typename: "Todo", id: "1", text: "one" }] } })
+      yield* docs.writeQuery({
+        query: `{ todos { id text } }`,
+        data: { todos: [{ __typename: "Todo", id: "1", text: "one" }] }
+      })
       const Q = `{ todo(id: "1") { id text shout } }`
-      expect((yield* docs.readQuery({ query: Q })).data).toEqual({ todo: { __typename: "Todo", id: "1", text: "one", shout: "ONE" } })
+      expect((yield* docs.readQuery({ query: Q })).data).toEqual({
+        todo: { __typename: "Todo", id: "1", text: "one", shout: "ONE" }
+      })
       const seen: Array<unknown> = []
       const stop = docs.subscribe<{ todo: { shout: string } }>({ query: Q }, (r) => seen.push(r.data?.todo.shout))
-      yield* docs.writeQuery({ query: `{ todos { id text } }`, data: { todos: [{ __typename: "Todo", id: "1", text: "uno" }] } })
+      yield* docs.writeQuery({
+        query: `{ todos { id text } }`,
+        data: { todos: [{ __typename: "Todo", id: "1", text: "uno" }] }
+      })
       expect((yield* docs.readQuery<{ todo: { shout: string } }>({ query: Q })).data!.todo.shout).toBe("UNO")
       expect(seen).toEqual(["UNO"])
       stop()
@@ -252,7 +303,9 @@ describe("Documents: local resolvers", () => {
 describe("EntityGraph.mutate without a schema", () => {
   it.scoped("writes the optimistic and real results' entities found by their registered __typename", () =>
     Effect.gen(function*() {
-      const Todo = Normalize.entity(Schema.Struct({ id: Schema.String, favorite: Schema.Boolean }), { typename: "Todo" })
+      const Todo = Normalize.entity(Schema.Struct({ id: Schema.String, favorite: Schema.Boolean }), {
+        typename: "Todo"
+      })
       const graph = yield* EntityGraph.make()
       yield* graph.writeQuery("todos", null, Schema.Array(Todo), [{ id: "1", favorite: false }])
       const seen = yield* Ref.make<Array<boolean>>([])

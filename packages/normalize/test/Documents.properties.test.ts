@@ -1,10 +1,15 @@
+import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck, Schema } from "effect"
-import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 
 // A fixed schema (posts with authors), random documents over it (which fields, which aliases),
 // and random data drawn from one consistent world so entities shared between posts agree.
-const AuthorFields = { name: Schema.String, age: Schema.Int, bio: Schema.NullOr(Schema.String), tags: Schema.Array(Schema.String) }
+const AuthorFields = {
+  name: Schema.String,
+  age: Schema.Int,
+  bio: Schema.NullOr(Schema.String),
+  tags: Schema.Array(Schema.String)
+}
 const PostFields = { title: Schema.String, likes: Schema.Int, draft: Schema.Boolean }
 type AuthorField = keyof typeof AuthorFields
 type PostField = keyof typeof PostFields
@@ -12,7 +17,10 @@ type PostField = keyof typeof PostFields
 const worldArb = FastCheck.record({
   authors: FastCheck.array(Arbitrary.make(Schema.Struct(AuthorFields)), { minLength: 1, maxLength: 3 }),
   posts: FastCheck.array(
-    FastCheck.record({ post: Arbitrary.make(Schema.Struct(PostFields)), author: FastCheck.option(FastCheck.nat(2), { nil: null }) }),
+    FastCheck.record({
+      post: Arbitrary.make(Schema.Struct(PostFields)),
+      author: FastCheck.option(FastCheck.nat(2), { nil: null })
+    }),
     { maxLength: 6 }
   )
 })
@@ -28,7 +36,10 @@ type Selection = typeof selectionArb extends FastCheck.Arbitrary<infer A> ? A : 
 type World = typeof worldArb extends FastCheck.Arbitrary<infer A> ? A : never
 
 /** `heading` is an alias of `title` when `alias` is set. */
-const nameOf = (field: PostField, selection: Selection): string => (field === "title" && selection.alias ? "heading" : field)
+const nameOf = (
+  field: PostField,
+  selection: Selection
+): string => (field === "title" && selection.alias ? "heading" : field)
 
 const documentOf = (s: Selection): string => {
   const post = s.post.map((f) => (nameOf(f, s) === f ? f : `${nameOf(f, s)}: ${f}`)).join(" ")
@@ -41,7 +52,11 @@ const schemaOf = (s: Selection) => {
   for (const f of s.author ?? []) authorFields[f] = AuthorFields[f]
   const Author = Normalize.entity(Schema.Struct(authorFields), { typename: "Author" })
   const postFields: Record<string, Schema.Schema.Any> = { id: Schema.String }
-  for (const f of s.post) postFields[nameOf(f, s)] = nameOf(f, s) === f ? PostFields[f] : Normalize.field(PostFields[f], { name: f })
+  for (const f of s.post) {
+    postFields[nameOf(f, s)] = nameOf(f, s) === f
+      ? PostFields[f]
+      : Normalize.field(PostFields[f], { name: f })
+  }
   if (s.author !== null) postFields.author = Schema.NullOr(Author)
   return Schema.Array(Normalize.entity(Schema.Struct(postFields), { typename: "Post" })) as unknown as Schema.Schema<
     ReadonlyArray<Record<string, unknown>>,
@@ -68,7 +83,9 @@ const dataOf = (world: World, s: Selection, typenames: boolean) =>
 const withoutTypenames = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(withoutTypenames)
   if (typeof value !== "object" || value === null) return value
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "__typename").map(([k, v]) => [k, withoutTypenames(v)]))
+  return Object.fromEntries(
+    Object.entries(value).filter(([k]) => k !== "__typename").map(([k, v]) => [k, withoutTypenames(v)])
+  )
 }
 
 describe("Documents: properties", () => {

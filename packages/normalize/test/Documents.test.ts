@@ -1,7 +1,7 @@
+import { parse as parseDocument } from "@0no-co/graphql.web"
+import { Documents, EntityGraph } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Stream } from "effect"
-import { Documents, EntityGraph } from "@cachet/normalize"
-import { parse as parseDocument } from "@0no-co/graphql.web"
 import { parse } from "graphql"
 
 /** A `gql` tag: the document parsed once, as `@urql/core`'s and graphql-tag's are. */
@@ -70,19 +70,24 @@ describe("Documents: urql Graphcache's cache updates", () => {
         updates: {
           Subscription: {
             todoAdded: (result, _args, cache) =>
-              cache.updateQuery<{ todos: Array<Todo> }>({ query: TodoList }, (data) => data && { todos: [...data.todos, result.todoAdded as unknown as Todo] })
+              cache.updateQuery<{ todos: Array<Todo> }>({ query: TodoList }, (data) =>
+                data && { todos: [...data.todos, result.todoAdded as unknown as Todo] })
           }
         }
       })
       yield* docs.writeQuery({ query: TodoList, data: { todos: [todo("1")] } })
       yield* docs.writeResult({ query: `subscription { todoAdded { id text } }`, data: { todoAdded: todo("2") } })
-      expect((yield* docs.readQuery<{ todos: Array<Todo> }>({ query: TodoList })).data!.todos.map((t) => t.id)).toEqual(["1", "2"])
+      expect((yield* docs.readQuery<{ todos: Array<Todo> }>({ query: TodoList })).data!.todos.map((t) =>
+        t.id
+      )).toEqual(["1", "2"])
     }))
 
   it.scoped("documents parsed by graphql-js (graphql-tag) and typed documents compile once per document", () =>
     Effect.gen(function*() {
       const { docs } = yield* setup()
-      const Typed = parse(`query ($skip: Int) { todos(skip: $skip) { id text } }`) as unknown as Documents.TypedDocumentNode<
+      const Typed = parse(
+        `query ($skip: Int) { todos(skip: $skip) { id text } }`
+      ) as unknown as Documents.TypedDocumentNode<
         { todos: Array<Todo> },
         { skip: number }
       >
@@ -90,7 +95,9 @@ describe("Documents: urql Graphcache's cache updates", () => {
       const read = yield* docs.readQuery({ query: Typed, variables: { skip: 0 } })
       const todos: Array<Todo> = read.data!.todos
       expect(todos).toEqual([todo("1")])
-      expect((yield* docs.readQuery({ query: PaginatedTodos, variables: { skip: 0 } })).data).toEqual({ todos: [todo("1")] })
+      expect((yield* docs.readQuery({ query: PaginatedTodos, variables: { skip: 0 } })).data).toEqual({
+        todos: [todo("1")]
+      })
       expect((yield* docs.readQuery({ query: Typed, variables: { skip: 0 } })).data).toBe(read.data)
     }))
 
@@ -111,7 +118,10 @@ describe("Documents: urql Graphcache's cache updates", () => {
         query: `mutation { createTodo(text: "new") { id text } }`,
         data: { createTodo: todo("9", "new") }
       })
-      expect((yield* docs.readQuery<{ todos: Array<Todo> }>({ query: TodoList })).data!.todos).toEqual([todo("1"), todo("9", "new")])
+      expect((yield* docs.readQuery<{ todos: Array<Todo> }>({ query: TodoList })).data!.todos).toEqual([
+        todo("1"),
+        todo("9", "new")
+      ])
     }))
 
   it.scoped("removeTodo over every todos(skip) page found by inspectFields", () =>
@@ -134,13 +144,23 @@ describe("Documents: urql Graphcache's cache updates", () => {
         }
       })
       for (const skip of [0, 2, 4]) {
-        yield* docs.writeQuery({ query: PaginatedTodos, variables: { skip }, data: { todos: [todo(`${skip}`), todo(`${skip + 1}`)] } })
+        yield* docs.writeQuery({
+          query: PaginatedTodos,
+          variables: { skip },
+          data: { todos: [todo(`${skip}`), todo(`${skip + 1}`)] }
+        })
       }
       yield* docs.writeQuery({ query: PaginatedTodos, variables: { skip: 6 }, data: { todos: [todo("3"), todo("7")] } })
-      yield* docs.writeResult({ query: `mutation RemoveTodo($id: ID!) { removeTodo(id: $id) }`, variables: { id: "3" }, data: { removeTodo: true } })
+      yield* docs.writeResult({
+        query: `mutation RemoveTodo($id: ID!) { removeTodo(id: $id) }`,
+        variables: { id: "3" },
+        data: { removeTodo: true }
+      })
       const pages = yield* Effect.forEach([0, 2, 4, 6], (skip) =>
         docs.readQuery<{ todos: Array<Todo> }>({ query: PaginatedTodos, variables: { skip } }))
-      expect(pages.map((p) => p.data!.todos.map((t) => t.id))).toEqual([["0", "1"], ["2"], ["4", "5"], ["7"]])
+      expect(pages.map((p) =>
+        p.data!.todos.map((t) => t.id)
+      )).toEqual([["0", "1"], ["2"], ["4", "5"], ["7"]])
     }))
 
   it.scoped("updateTodoDate: writeFragment of a mutation that returns a scalar", () =>
@@ -149,17 +169,25 @@ describe("Documents: urql Graphcache's cache updates", () => {
       const { docs } = yield* setup({
         updates: {
           Mutation: {
-            updateTodoDate: (_result, args, cache) => cache.writeFragment(Fragment, { id: args.id, updatedAt: args.date })
+            updateTodoDate: (_result, args, cache) =>
+              cache.writeFragment(Fragment, { id: args.id, updatedAt: args.date })
           }
         }
       })
-      yield* docs.writeQuery({ query: `{ todo(id: "1") { id text updatedAt } }`, data: { todo: { ...todo("1"), updatedAt: "monday" } } })
+      yield* docs.writeQuery({
+        query: `{ todo(id: "1") { id text updatedAt } }`,
+        data: { todo: { ...todo("1"), updatedAt: "monday" } }
+      })
       yield* docs.writeResult({
         query: `mutation ($todoId: ID!, $date: String!) { updateTodoDate(id: $todoId, date: $date) }`,
         variables: { todoId: "1", date: "tuesday" },
         data: { updateTodoDate: true }
       })
-      expect(yield* docs.readFragment(Fragment, { __typename: "Todo", id: "1" })).toEqual({ __typename: "Todo", id: "1", updatedAt: "tuesday" })
+      expect(yield* docs.readFragment(Fragment, { __typename: "Todo", id: "1" })).toEqual({
+        __typename: "Todo",
+        id: "1",
+        updatedAt: "tuesday"
+      })
       expect(yield* docs.readFragment(`fragment _ on Todo { id missing }`, "Todo:1")).toBeNull()
     }))
 
@@ -243,7 +271,11 @@ describe("Documents: urql Graphcache's cache updates", () => {
         }
       })
       for (const skip of [0, 2]) {
-        yield* docs.writeQuery({ query: PaginatedTodos, variables: { skip }, data: { todos: [todo(`${skip}`), todo(`${skip + 1}`)] } })
+        yield* docs.writeQuery({
+          query: PaginatedTodos,
+          variables: { skip },
+          data: { todos: [todo(`${skip}`), todo(`${skip + 1}`)] }
+        })
       }
       const read = (skip: number) => docs.readQuery({ query: PaginatedTodos, variables: { skip } })
       yield* docs.writeResult({ query: `mutation { removeTodo(id: "1") }`, data: { removeTodo: true } })
@@ -267,11 +299,15 @@ describe("Documents: urql Graphcache's cache updates", () => {
       let stash: Documents.Cache | undefined
       const { docs } = yield* setup({ updates: { Mutation: { touch: (_r, _a, cache) => void (stash = cache) } } })
       yield* docs.writeResult({ query: `mutation { touch }`, data: { touch: true } })
-      expect(() => stash!.writeFragment(`fragment _ on Todo { id text }`, todo("1"))).toThrow(/\(2\) Invalid Cache Call/)
+      expect(() => stash!.writeFragment(`fragment _ on Todo { id text }`, todo("1"))).toThrow(
+        /\(2\) Invalid Cache Call/
+      )
       expect(() => stash!.readQuery({ query: TodoList })).toThrow(Documents.InvalidCacheCall)
       // inside `update`, a stale cache is a typed failure
       const exit = yield* docs.update(() => stash!.link("Query", "todos", [])).pipe(Effect.exit)
-      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag === "InvalidCacheCall").toBe(true)
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag === "InvalidCacheCall").toBe(
+        true
+      )
     }))
 
   it.scoped("a mutation returning an unknown entity and no updater invalidates only that type's lists (urql 7)", () =>
@@ -284,7 +320,10 @@ describe("Documents: urql Graphcache's cache updates", () => {
       yield* docs.writeResult({ query: `mutation { editTodo { id text } }`, data: { editTodo: todo("1", "edited") } })
       expect((yield* docs.readQuery({ query: TodoList })).complete).toBe(true)
       // an updater handles the new user: nothing is invalidated
-      yield* docs.writeResult({ query: `mutation { addUser { id name } }`, data: { addUser: { __typename: "User", id: "u2", name: "Bo" } } })
+      yield* docs.writeResult({
+        query: `mutation { addUser { id name } }`,
+        data: { addUser: { __typename: "User", id: "u2", name: "Bo" } }
+      })
       expect((yield* docs.readQuery({ query: Users })).complete).toBe(true)
       // a new todo without updater: the todo lists are invalidated, the user lists are not
       yield* docs.writeResult({ query: `mutation { addTodo { id text } }`, data: { addTodo: todo("2") } })

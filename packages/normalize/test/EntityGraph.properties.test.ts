@@ -1,6 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Effect, Either, Fiber, FastCheck, Ref, Schema, Stream } from "effect"
 import { EntityGraph, Normalize } from "@cachet/normalize"
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, Effect, Either, FastCheck, Fiber, Ref, Schema, Stream } from "effect"
 
 // Shapes: Schema-derived arbitraries for the content of entities, small key spaces so that
 // entities are shared between posts and between queries.
@@ -69,7 +69,10 @@ const opArb: FastCheck.Arbitrary<Op> = FastCheck.oneof(
 
 const Name = Normalize.entity(Schema.Struct({ id: Schema.String, name: Schema.String }), { typename: "Author" })
 
-const apply = (graph: EntityGraph.Service | EntityGraph.Tx, op: Op): Effect.Effect<unknown, EntityGraph.InvalidCacheCall> => {
+const apply = (
+  graph: EntityGraph.Service | EntityGraph.Tx,
+  op: Op
+): Effect.Effect<unknown, EntityGraph.InvalidCacheCall> => {
   switch (op._tag) {
     case "author":
       return graph.writeFragment(Author, { id: `a${op.index}`, ...op.content })
@@ -94,16 +97,25 @@ const readAll = (graph: EntityGraph.Service) =>
 const settle = Effect.repeatN(Effect.yieldNow(), 10)
 
 describe("EntityGraph properties", () => {
-  it.effect.prop("write then read returns the written data", { world: worldArb }, ({ world }) =>
-    Effect.scoped(Effect.gen(function*() {
-      const graph = yield* EntityGraph.make()
-      const page = pageOf(world)
-      yield* graph.writeQuery("posts", { page: 1 }, Posts, page)
-      expect(yield* graph.readQuery("posts", { page: 1 }, Posts)).toEqual({ data: page, complete: true, stale: false })
-      for (const post of page) {
-        expect((yield* graph.readFragment(Post, `Post:${post.id}`)).data).toEqual(post)
-      }
-    })), { fastCheck: { numRuns: 60 } })
+  it.effect.prop(
+    "write then read returns the written data",
+    { world: worldArb },
+    ({ world }) =>
+      Effect.scoped(Effect.gen(function*() {
+        const graph = yield* EntityGraph.make()
+        const page = pageOf(world)
+        yield* graph.writeQuery("posts", { page: 1 }, Posts, page)
+        expect(yield* graph.readQuery("posts", { page: 1 }, Posts)).toEqual({
+          data: page,
+          complete: true,
+          stale: false
+        })
+        for (const post of page) {
+          expect((yield* graph.readFragment(Post, `Post:${post.id}`)).data).toEqual(post)
+        }
+      })),
+    { fastCheck: { numRuns: 60 } }
+  )
 
   it.effect.prop(
     "two writes of one entity from different queries are seen by both",
@@ -170,7 +182,9 @@ describe("EntityGraph properties", () => {
         for (let i = 0; i < worlds.length; i++) {
           yield* graph.writeQuery("posts", { page: i }, Posts, pageOf(worlds[i]!, i * 100))
         }
-        for (let i = 0; i < orphans.length; i++) yield* graph.writeFragment(Author, { id: `orphan${i}`, ...orphans[i]! })
+        for (let i = 0; i < orphans.length; i++) {
+          yield* graph.writeFragment(Author, { id: `orphan${i}`, ...orphans[i]! })
+        }
         const kept = [...new Set([...retained, ...watched])].filter((i) => i < worlds.length)
         for (const i of retained) yield* graph.retain("posts", { page: i })
         for (const i of watched) {

@@ -1,8 +1,9 @@
+import { MemoryStore, Store } from "@cachet/core"
+import { EntityGraph, Normalize } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Fiber, Option, Ref, Schema, Stream, TestClock } from "effect"
-import { EntityGraph, Normalize } from "@cachet/normalize"
-import { MemoryStore, Store } from "@cachet/core"
-import { Author, Post, Posts, Todo, TodoFavorite, todo, Todos } from "./fixtures.js"
+
+import { Author, Post, Posts, Todo, todo, TodoFavorite, Todos } from "./fixtures.js"
 
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
 
@@ -50,7 +51,12 @@ describe("EntityGraph", () => {
           } else expect(post).toBe(before[i])
         })
         // writing equal data changes nothing
-        yield* graph.writeQuery("posts", null, Posts, (yield* graph.readQuery("posts", null, Posts)).data!.map((p) => ({ ...p })))
+        yield* graph.writeQuery(
+          "posts",
+          null,
+          Posts,
+          (yield* graph.readQuery("posts", null, Posts)).data!.map((p) => ({ ...p }))
+        )
         expect((yield* graph.readQuery("posts", null, Posts)).data).toBe(after)
       }))
 
@@ -138,7 +144,11 @@ describe("EntityGraph", () => {
           stale: false
         })
         // no nullable parent: the whole result is null
-        expect((yield* graph.readQuery("page", null, Schema.Struct({ owner: User, count: Schema.Number }), { partial: true })).data)
+        expect(
+          (yield* graph.readQuery("page", null, Schema.Struct({ owner: User, count: Schema.Number }), {
+            partial: true
+          })).data
+        )
           .toBeNull()
         // an absent optional field, once written, reads as absent and complete
         yield* graph.writeFragment(User, { id: "1", name: "Ada", bio: null })
@@ -314,7 +324,8 @@ describe("EntityGraph", () => {
         const f1 = yield* favorite("1", g1, true)
         const f2 = yield* favorite("2", g2, false)
         yield* settle
-        const favorites = () => graph.readQuery("todos", null, Todos).pipe(Effect.map((r) => r.data!.map((t) => t.favorite)))
+        const favorites = () =>
+          graph.readQuery("todos", null, Todos).pipe(Effect.map((r) => r.data!.map((t) => t.favorite)))
         expect(yield* favorites()).toEqual([true, true])
         yield* g2.open
         yield* Fiber.join(f2)
@@ -398,7 +409,9 @@ describe("EntityGraph", () => {
 
         const g2 = yield* setup
         yield* g2.markStale("User:1", { field: "name" })
-        const NameOnly = Normalize.entity(Schema.Struct({ id: Schema.String, name: Schema.String }), { typename: "User" })
+        const NameOnly = Normalize.entity(Schema.Struct({ id: Schema.String, name: Schema.String }), {
+          typename: "User"
+        })
         expect((yield* g2.readFragment(NameOnly, "User:1")).stale).toBe(true)
         expect((yield* g2.readFragment(NameOnly, "User:2")).stale).toBe(false)
 
@@ -474,7 +487,11 @@ describe("EntityGraph", () => {
         yield* settle
         expect((yield* Ref.get(seen)).at(-1)).toEqual({ data: null, complete: false, stale: false })
         // a relinked list makes the watcher follow the new entities
-        yield* graph.writeQuery("posts", null, Posts, [{ id: "p2", title: "Two", author: { id: "a2", name: "Unrelated" } }])
+        yield* graph.writeQuery("posts", null, Posts, [{
+          id: "p2",
+          title: "Two",
+          author: { id: "a2", name: "Unrelated" }
+        }])
         yield* graph.writeFragment(Author, { id: "a2", name: "Now related" })
         yield* settle
         expect((yield* Ref.get(seen)).at(-1)!.data![0]!.author.name).toBe("Now related")
@@ -496,7 +513,8 @@ describe("EntityGraph", () => {
   describe("query policies", () => {
     const fetchCounter = Effect.gen(function*() {
       const calls = yield* Ref.make(0)
-      const fetch = (data: ReadonlyArray<ReturnType<typeof todo>>) => Ref.update(calls, (n) => n + 1).pipe(Effect.as(data))
+      const fetch = (data: ReadonlyArray<ReturnType<typeof todo>>) =>
+        Ref.update(calls, (n) => n + 1).pipe(Effect.as(data))
       return { calls, fetch }
     })
 
@@ -541,7 +559,11 @@ describe("EntityGraph", () => {
         expect(stale).toEqual({ data: [todo("1")], complete: true, stale: true })
         yield* settle
         expect(yield* Ref.get(calls)).toBe(1)
-        expect(yield* graph.readQuery("todos", null, Todos)).toEqual({ data: [todo("1", "new")], complete: true, stale: false })
+        expect(yield* graph.readQuery("todos", null, Todos)).toEqual({
+          data: [todo("1", "new")],
+          complete: true,
+          stale: false
+        })
 
         const Item = Normalize.entity(
           Schema.Struct({ id: Schema.String, text: Schema.String, note: Schema.NullOr(Schema.String) }),
@@ -555,7 +577,11 @@ describe("EntityGraph", () => {
         })
         expect(partial).toEqual({ data: [{ id: "1", text: "new", note: null }], complete: false, stale: false })
         yield* settle
-        expect((yield* graph.readQuery("todos", null, Schema.Array(Item))).data).toEqual([{ id: "1", text: "new", note: "n" }])
+        expect((yield* graph.readQuery("todos", null, Schema.Array(Item))).data).toEqual([{
+          id: "1",
+          text: "new",
+          note: "n"
+        }])
       }))
 
     it.scoped("priming: writeQuery before navigation lets the next query read from the cache", () =>
@@ -599,7 +625,10 @@ describe("EntityGraph", () => {
         // snapshots of another version are ignored
         const store = yield* Store.Store
         const entry = yield* store.get("cachet:normalize:snapshot")
-        yield* store.set("other", { ...Option.getOrThrow(entry), value: JSON.stringify({ format: "@cachet/normalize/snapshot", version: 99, nodes: [] }) })
+        yield* store.set("other", {
+          ...Option.getOrThrow(entry),
+          value: JSON.stringify({ format: "@cachet/normalize/snapshot", version: 99, nodes: [] })
+        })
         expect(yield* (yield* EntityGraph.make()).restore({ key: "other" })).toBe(false)
         expect(yield* (yield* EntityGraph.make()).restore({ key: "missing" })).toBe(false)
       }).pipe(Effect.provide(MemoryStore.layer())))

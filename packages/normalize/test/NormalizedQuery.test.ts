@@ -1,7 +1,8 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Ref, Schema } from "effect"
 import { Cache, MemoryStore, QueryCache, Tag } from "@cachet/core"
 import { EntityGraph, NormalizedQuery } from "@cachet/normalize"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, Ref, Schema } from "effect"
+
 import { Author, Post, Posts } from "./fixtures.js"
 
 const Live = NormalizedQuery.layer().pipe(

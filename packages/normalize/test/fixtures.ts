@@ -1,5 +1,5 @@
-import { Schema } from "effect"
 import { Normalize } from "@cachet/normalize"
+import { Schema } from "effect"
 
 export const Author = Normalize.entity(
   Schema.Struct({ id: Schema.String, name: Schema.String }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
+
 import { InvalidCacheCall } from "../src/EntityGraph.js"
 import { makeOps, makeState, newWrite } from "../src/internal/graph.js"
 import { gc, release, retain, touch } from "../src/internal/retention.js"

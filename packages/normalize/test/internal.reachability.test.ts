@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+
 import { makeCompiler } from "../src/internal/plan.js"
 import { collect, reachable } from "../src/internal/reachability.js"
-import { NONE, Store } from "../src/internal/store.js"
 import type { Link, Write } from "../src/internal/store.js"
+import { NONE, Store } from "../src/internal/store.js"
 import { Posts } from "./fixtures.js"
 
 const write = (layer?: Write["layer"]): Write => ({ layer, now: 0, changed: new Set(), warnings: [] })

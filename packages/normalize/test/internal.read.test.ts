@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
+
 import { makeCompiler } from "../src/internal/plan.js"
 import { ReadState } from "../src/internal/read.js"
-import { Store } from "../src/internal/store.js"
 import type { Write } from "../src/internal/store.js"
+import { Store } from "../src/internal/store.js"
 import { Author, Post, Posts } from "./fixtures.js"
 
 const write = (now = 0): Write => ({ layer: undefined, now, changed: new Set(), warnings: [] })
@@ -91,7 +92,11 @@ describe("memoized reads", () => {
   it("with a lifetime, a read says when it turns stale, and is stale from then", () => {
     const store = new Store(100)
     const plan = makeCompiler().root("posts", "posts", Posts.ast)
-    store.writeField(write(1000), store.root, plan.fields[0]!, [{ id: "1", title: "t", author: { id: "a", name: "A" } }])
+    store.writeField(write(1000), store.root, plan.fields[0]!, [{
+      id: "1",
+      title: "t",
+      author: { id: "a", name: "A" }
+    }])
     const fresh = store.readRoot(plan, 1050)
     expect([fresh.stale, fresh.staleAt]).toEqual([false, 1100])
     expect(store.readRoot(plan, 1100).stale).toBe(true)

@@ -7,13 +7,15 @@
  *
  * @since 0.1.0
  */
-import { Bus } from "@cachet/core"
-import { Context, Effect, Layer, PubSub, Runtime } from "effect"
-import type { Scope } from "effect"
 import { randomUUID } from "node:crypto"
-import * as RedisClient from "./RedisClient.js"
+
+import { Bus } from "@cachet/core"
+import type { Scope } from "effect"
+import { Context, Effect, Layer, PubSub, Runtime } from "effect"
+
 import * as ClusterSubscriber from "./internal/clusterSubscriber.js"
 import { call } from "./internal/redisStore.js"
+import * as RedisClient from "./RedisClient.js"
 
 /**
  * What travels on the bus (core's `Bus.Message`).
@@ -48,7 +50,7 @@ export class RedisBus extends Context.Tag("@cachet/redis/RedisBus")<RedisBus, Se
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope.Scope> = Effect.gen(function* () {
+export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope.Scope> = Effect.gen(function*() {
   const redis = yield* RedisClient.RedisClient
   const channel = `${redis.keyPrefix}bus`
   const id = randomUUID()
@@ -85,7 +87,9 @@ export const make: Effect.Effect<Service, never, RedisClient.RedisClient | Scope
     })
     yield* Effect.tryPromise(() => subscriber.subscribe(channel)).pipe(
       Effect.timeout(2_000),
-      Effect.catchAll((error) => Effect.logWarning("redis bus: subscribe failed; it will resubscribe on reconnection", error))
+      Effect.catchAll((error) =>
+        Effect.logWarning("redis bus: subscribe failed; it will resubscribe on reconnection", error)
+      )
     )
   }
   return {

@@ -11,8 +11,8 @@
  */
 import { Config, Context, Duration, Effect, Layer, Runtime } from "effect"
 import { ConfigError, type Scope } from "effect"
-import { Cluster, Redis } from "ioredis"
 import type { ClusterOptions, RedisOptions } from "ioredis"
+import { Cluster, Redis } from "ioredis"
 
 /**
  * A node of a Redis Cluster to start from (any master or replica; the rest is discovered).
@@ -145,7 +145,7 @@ export const clusterDefaults = (redisOptions: RedisOptions): ClusterOptions => {
  * @category constructors
  */
 export const connect = (options: Options): Effect.Effect<Client, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const { keyPrefix: _keyPrefix, url, cluster, versionTtl: _v, replicaAckTimeout: _a, ...rest } = options
     const redisOptions: RedisOptions = { ...defaults, ...rest }
     const runtime = yield* Effect.runtime<never>()
@@ -167,7 +167,9 @@ export const connect = (options: Options): Effect.Effect<Client, never, Scope.Sc
     watch(client, runtime)
     yield* Effect.tryPromise(() => client.connect()).pipe(
       Effect.timeout(redisOptions.connectTimeout ?? 2_000),
-      Effect.catchAll((error) => Effect.logWarning("redis not reachable at start; reconnecting in the background", error))
+      Effect.catchAll((error) =>
+        Effect.logWarning("redis not reachable at start; reconnecting in the background", error)
+      )
     )
     return client
   })
@@ -225,8 +227,7 @@ export const layerConfig = (
     url: prefixed(Config.string, "REDIS_URL", "REDIS_URL"),
     keyPrefix: prefixed(Config.string, "REDIS_KEY_PREFIX", "REDIS_KEY_PREFIX").pipe(Config.withDefault("cachet:"))
   })
-): Layer.Layer<RedisClient, ConfigError.ConfigError> =>
-  Layer.scoped(RedisClient, Effect.flatMap(config, make))
+): Layer.Layer<RedisClient, ConfigError.ConfigError> => Layer.scoped(RedisClient, Effect.flatMap(config, make))
 
 /**
  * Opens another connection with the same settings (for a subscriber), closed with the scope.
@@ -234,5 +235,4 @@ export const layerConfig = (
  * @since 0.1.0
  * @category constructors
  */
-export const duplicate = (service: Service): Effect.Effect<Client, never, Scope.Scope> =>
-  connect(service.options)
+export const duplicate = (service: Service): Effect.Effect<Client, never, Scope.Scope> => connect(service.options)

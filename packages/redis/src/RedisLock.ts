@@ -6,12 +6,14 @@
  *
  * @since 0.1.0
  */
+import { randomUUID } from "node:crypto"
+
 import { Lock } from "@cachet/core"
 import { Effect, Layer, Option } from "effect"
-import { randomUUID } from "node:crypto"
-import * as RedisClient from "./RedisClient.js"
+
 import { call } from "./internal/redisStore.js"
 import * as Script from "./internal/script.js"
+import * as RedisClient from "./RedisClient.js"
 
 /**
  * Builds the lock on the connection of a `RedisClient`; lock keys are `<keyPrefix>l:<key>`.
@@ -32,7 +34,8 @@ export const make: Effect.Effect<Lock.Service, never, RedisClient.RedisClient> =
             (reply) => (reply === "OK" ? Option.some(token) : Option.none())
           )
         }),
-      release: (key, token) => Effect.asVoid(call("unlock", () => Script.run(client, Script.RELEASE, [lockKey(key)], [token])))
+      release: (key, token) =>
+        Effect.asVoid(call("unlock", () => Script.run(client, Script.RELEASE, [lockKey(key)], [token])))
     }
   }
 )

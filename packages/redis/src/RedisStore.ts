@@ -12,12 +12,13 @@
  * @since 0.1.0
  */
 import { Store, TagVersions, TieredStore } from "@cachet/core"
-import { Config, Context, Effect, Layer } from "effect"
 import type { ConfigError, Scope } from "effect"
-import * as RedisBus from "./RedisBus.js"
-import * as RedisClient from "./RedisClient.js"
+import { Config, Context, Effect, Layer } from "effect"
+
 import * as cluster from "./internal/clusterStore.js"
 import * as internal from "./internal/redisStore.js"
+import * as RedisBus from "./RedisBus.js"
+import * as RedisClient from "./RedisClient.js"
 
 /**
  * The two services of a Redis store.
@@ -43,7 +44,11 @@ export const make: Effect.Effect<RedisStore, never, RedisClient.RedisClient> = E
   ({ client, keyPrefix, options }) => {
     if (RedisClient.isCluster(client)) {
       const keys = cluster.keysForCluster(keyPrefix)
-      const tagVersions = cluster.makeClusterTagVersions(client, keys, RedisClient.millis(options.replicaAckTimeout, 250))
+      const tagVersions = cluster.makeClusterTagVersions(
+        client,
+        keys,
+        RedisClient.millis(options.replicaAckTimeout, 250)
+      )
       return { store: cluster.makeClusterStore(client, keys, tagVersions), tagVersions }
     }
     const keys = internal.keysFor(keyPrefix)
@@ -62,12 +67,16 @@ export const make: Effect.Effect<RedisStore, never, RedisClient.RedisClient> = E
  * @category constructors
  */
 export const makeCoherent: Effect.Effect<RedisStore, never, RedisClient.RedisClient | Scope.Scope> = Effect.gen(
-  function* () {
+  function*() {
     const redis = yield* RedisClient.RedisClient
     const raw = yield* make
     if (!RedisClient.isCluster(redis.client)) return raw
     const bus = yield* RedisBus.make
-    const tagVersions = yield* TieredStore.cachedVersions(raw.tagVersions, bus, RedisClient.millis(redis.options.versionTtl, 1_000))
+    const tagVersions = yield* TieredStore.cachedVersions(
+      raw.tagVersions,
+      bus,
+      RedisClient.millis(redis.options.versionTtl, 1_000)
+    )
     const keys = cluster.keysForCluster(redis.keyPrefix)
     return { store: cluster.makeClusterStore(redis.client, keys, tagVersions), tagVersions }
   }

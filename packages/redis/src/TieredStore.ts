@@ -13,8 +13,9 @@
  * @since 0.1.0
  */
 import { Bus, type Store, type TagVersions, TieredStore } from "@cachet/core"
-import { Effect, Layer } from "effect"
 import type { Scope } from "effect"
+import { Effect, Layer } from "effect"
+
 import * as RedisBus from "./RedisBus.js"
 import * as RedisClient from "./RedisClient.js"
 import * as RedisStore from "./RedisStore.js"
@@ -71,4 +72,3 @@ export const layer = (
     RedisClient.layer(connection)
   )
 }
-

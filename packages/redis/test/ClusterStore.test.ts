@@ -2,6 +2,7 @@ import { Lock } from "@cachet/core"
 import { RedisCluster, StoreSuite } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option, Queue } from "effect"
+
 import { RedisBus, RedisLock, RedisStore, TieredStore } from "../src/index.js"
 import { cluster } from "./fixtures/sharedCluster.js"
 
@@ -21,23 +22,30 @@ StoreSuite.storeSuite(
 )
 
 describe.skipIf(skip !== undefined)("RedisLock and RedisBus on a cluster", () => {
-  it.live("the lock is exclusive and released only by its token; a bus message reaches the other process", () =>
-    Effect.gen(function* () {
-      const { nodes } = yield* cluster
-      const lockContext = yield* Layer.build(RedisLock.layer({ cluster: nodes, keyPrefix: "clusterlock:" }))
-      const lock = Context.get(lockContext, Lock.Lock)
-      const first = yield* lock.acquire("k", 5_000)
-      expect(Option.isSome(first)).toBe(true)
-      expect(Option.isNone(yield* lock.acquire("k", 5_000))).toBe(true)
-      yield* lock.release("k", "not-the-token")
-      expect(Option.isNone(yield* lock.acquire("k", 5_000))).toBe(true)
-      yield* lock.release("k", Option.getOrThrow(first))
-      expect(Option.isSome(yield* lock.acquire("k", 5_000))).toBe(true)
+  it.live(
+    "the lock is exclusive and released only by its token; a bus message reaches the other process",
+    () =>
+      Effect.gen(function*() {
+        const { nodes } = yield* cluster
+        const lockContext = yield* Layer.build(RedisLock.layer({ cluster: nodes, keyPrefix: "clusterlock:" }))
+        const lock = Context.get(lockContext, Lock.Lock)
+        const first = yield* lock.acquire("k", 5_000)
+        expect(Option.isSome(first)).toBe(true)
+        expect(Option.isNone(yield* lock.acquire("k", 5_000))).toBe(true)
+        yield* lock.release("k", "not-the-token")
+        expect(Option.isNone(yield* lock.acquire("k", 5_000))).toBe(true)
+        yield* lock.release("k", Option.getOrThrow(first))
+        expect(Option.isSome(yield* lock.acquire("k", 5_000))).toBe(true)
 
-      const busOf = Effect.map(Layer.build(RedisBus.layer({ cluster: nodes, keyPrefix: "clusterbus:" })), Context.get(RedisBus.RedisBus))
-      const [a, b] = [yield* busOf, yield* busOf]
-      const heard = yield* b.subscribe
-      yield* a.publish({ _tag: "KeysChanged", keys: ["x"] })
-      expect(yield* Queue.take(heard)).toEqual({ _tag: "KeysChanged", keys: ["x"] })
-    }).pipe(Effect.scoped), 30_000)
+        const busOf = Effect.map(
+          Layer.build(RedisBus.layer({ cluster: nodes, keyPrefix: "clusterbus:" })),
+          Context.get(RedisBus.RedisBus)
+        )
+        const [a, b] = [yield* busOf, yield* busOf]
+        const heard = yield* b.subscribe
+        yield* a.publish({ _tag: "KeysChanged", keys: ["x"] })
+        expect(yield* Queue.take(heard)).toEqual({ _tag: "KeysChanged", keys: ["x"] })
+      }).pipe(Effect.scoped),
+    30_000
+  )
 })

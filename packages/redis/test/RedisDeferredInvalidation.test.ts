@@ -4,10 +4,11 @@
  * and the writer's relay has replayed the bump, a second cache over its own connection does
  * not serve it either.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { Cache } from "@cachet/core"
 import { Servers } from "@cachet/core/testing"
+import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Layer, Logger, LogLevel, Ref } from "effect"
+
 import { RedisStore, TieredStore } from "../src/index.js"
 
 const skip = Servers.skipReason("redis")
@@ -15,7 +16,7 @@ const skip = Servers.skipReason("redis")
 const options: Cache.Options = { storeTimeout: "200 millis", breakerThreshold: 3, breakerCooldown: "10 seconds" }
 
 const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const server = yield* Servers.redis
     const writer = Context.get(yield* Layer.build(makeLayer(server.url)), Cache.Cache)
     const other = Context.get(yield* Layer.build(makeLayer(server.url)), Cache.Cache)
@@ -41,7 +42,10 @@ const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>) =>
     yield* server.resume
     expect(yield* read(writer)).toBe("new name")
     yield* writer.awaitPendingInvalidations.pipe(
-      Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the deferred invalidation was never acknowledged") })
+      Effect.timeoutFail({
+        duration: "10 seconds",
+        onTimeout: () => new Error("the deferred invalidation was never acknowledged")
+      })
     )
     // Acknowledged: from now on no process sharing Redis serves the old value, for the whole ttl.
     for (let i = 0; i < 5; i++) {
@@ -53,9 +57,15 @@ const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>) =>
   }).pipe(Effect.scoped, Effect.provide(Logger.minimumLogLevel(LogLevel.Error)))
 
 describe.skipIf(skip !== undefined)("Redis: an invalidation while Redis is frozen", () => {
-  it.live("RedisStore: neither the writer nor a second cache on its own connection serves the old value after SIGCONT", () =>
-    scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url })))), 30_000)
+  it.live(
+    "RedisStore: neither the writer nor a second cache on its own connection serves the old value after SIGCONT",
+    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url })))),
+    30_000
+  )
 
-  it.live("TieredStore: the same, the replayed bump reaching the other process's memory tier through the bus", () =>
-    scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url })))), 30_000)
+  it.live(
+    "TieredStore: the same, the replayed bump reaching the other process's memory tier through the bus",
+    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url })))),
+    30_000
+  )
 })

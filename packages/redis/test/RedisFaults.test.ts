@@ -1,7 +1,8 @@
-import { describe, expect, it } from "@effect/vitest"
 import { Cache, Store } from "@cachet/core"
 import { Servers } from "@cachet/core/testing"
+import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
+
 import { RedisStore, TieredStore } from "../src/index.js"
 
 const skip = Servers.skipReason("redis")
@@ -10,13 +11,14 @@ const storeTimeout = 500
 const lookupMillis = 50
 
 const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>, outage: "killed" | "hung") =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const server = yield* Servers.redis
     const context = yield* Layer.build(makeLayer(server.url))
     const cache = Effect.provide(Cache.Cache, context)
     const { getOrFetch, stats } = yield* cache
     const runs = yield* Ref.make(0)
-    const lookup = (value: string) => Ref.update(runs, (n) => n + 1).pipe(Effect.zipRight(Effect.sleep(lookupMillis)), Effect.as(value))
+    const lookup = (value: string) =>
+      Ref.update(runs, (n) => n + 1).pipe(Effect.zipRight(Effect.sleep(lookupMillis)), Effect.as(value))
 
     // Healthy: the second read is a hit.
     expect(yield* getOrFetch("warm", lookup("w"))).toBe("w")
@@ -58,30 +60,47 @@ const scenario = (makeLayer: (url: string) => Layer.Layer<Cache.Cache>, outage: 
     expect((yield* stats).breaker).toBe("closed")
   }).pipe(Effect.scoped)
 
-const options: Cache.Options = { storeTimeout: `${storeTimeout} millis`, breakerThreshold: 5, breakerCooldown: "500 millis" }
+const options: Cache.Options = {
+  storeTimeout: `${storeTimeout} millis`,
+  breakerThreshold: 5,
+  breakerCooldown: "500 millis"
+}
 
 describe.skipIf(skip !== undefined)("Redis outage", () => {
-  it.live("RedisStore killed: fail-open, breaker opens, cache used again after a restart on the same port", () =>
-    scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url }))), "killed"), 20_000)
+  it.live(
+    "RedisStore killed: fail-open, breaker opens, cache used again after a restart on the same port",
+    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url }))), "killed"),
+    20_000
+  )
 
-  it.live("RedisStore hung (SIGSTOP): calls are bounded by store timeouts, breaker opens, recovers on resume", () =>
-    scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url }))), "hung"), 20_000)
+  it.live(
+    "RedisStore hung (SIGSTOP): calls are bounded by store timeouts, breaker opens, recovers on resume",
+    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(RedisStore.layer({ url }))), "hung"),
+    20_000
+  )
 
-  it.live("TieredStore killed: the same", () =>
-    scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url }))), "killed"), 20_000)
+  it.live(
+    "TieredStore killed: the same",
+    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url }))), "killed"),
+    20_000
+  )
 
-  it.live("a Redis down at start does not fail the layer; the store works once Redis comes up", () =>
-    Effect.gen(function* () {
-      const server = yield* Servers.redis
-      yield* server.stop
-      const context = yield* Layer.build(RedisStore.layer({ url: server.url }))
-      const store = Context.get(context, Store.Store)
-      expect((yield* Effect.either(store.get("k")))._tag).toBe("Left")
-      yield* server.start
-      const ok = yield* store.get("k").pipe(
-        Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo("5 seconds"))),
-        Effect.either
-      )
-      expect(ok._tag).toBe("Right")
-    }).pipe(Effect.scoped), 20_000)
+  it.live(
+    "a Redis down at start does not fail the layer; the store works once Redis comes up",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* Servers.redis
+        yield* server.stop
+        const context = yield* Layer.build(RedisStore.layer({ url: server.url }))
+        const store = Context.get(context, Store.Store)
+        expect((yield* Effect.either(store.get("k")))._tag).toBe("Left")
+        yield* server.start
+        const ok = yield* store.get("k").pipe(
+          Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo("5 seconds"))),
+          Effect.either
+        )
+        expect(ok._tag).toBe("Right")
+      }).pipe(Effect.scoped),
+    20_000
+  )
 })

@@ -1,7 +1,8 @@
-import { describe, expect, layer } from "@effect/vitest"
 import { Lock } from "@cachet/core"
 import { Servers } from "@cachet/core/testing"
+import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Option, Queue } from "effect"
+
 import { RedisBus, RedisClient, RedisLock } from "../src/index.js"
 
 const skip = Servers.skipReason("redis")
@@ -10,7 +11,10 @@ const shared = Layer.unwrapScoped(Effect.map(Servers.redis, (server) => {
   const client = RedisClient.layer({ url: server.url, keyPrefix: "locktest:" })
   // Two buses on separate connections stand for two processes.
   const other = Layer.scoped(OtherBus, RedisBus.make.pipe(Effect.provide(client)))
-  return Layer.mergeAll(RedisLock.layerClient, RedisBus.layerClient).pipe(Layer.provideMerge(client), Layer.merge(other))
+  return Layer.mergeAll(RedisLock.layerClient, RedisBus.layerClient).pipe(
+    Layer.provideMerge(client),
+    Layer.merge(other)
+  )
 }))
 
 class OtherBus extends Effect.Tag("test/OtherBus")<OtherBus, RedisBus.Service>() {}
@@ -18,7 +22,7 @@ class OtherBus extends Effect.Tag("test/OtherBus")<OtherBus, RedisBus.Service>()
 describe.skipIf(skip !== undefined)("RedisLock and RedisBus", () => {
   layer(shared, { excludeTestServices: true })((it) => {
     it.effect("the lock is exclusive, released only by its token, and expires", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const lock = yield* Lock.Lock
         const first = yield* lock.acquire("k", 5_000)
         expect(Option.isSome(first)).toBe(true)
@@ -34,7 +38,7 @@ describe.skipIf(skip !== undefined)("RedisLock and RedisBus", () => {
       }))
 
     it.scoped("a bus delivers messages to the other processes, not to the publisher", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const bus = yield* RedisBus.RedisBus
         const other = yield* OtherBus
         const mine = yield* bus.subscribe

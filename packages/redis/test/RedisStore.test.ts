@@ -1,5 +1,6 @@
 import { Servers, StoreSuite } from "@cachet/core/testing"
 import { Effect, Layer } from "effect"
+
 import { RedisStore, TieredStore } from "../src/index.js"
 
 const skip = Servers.skipReason("redis")

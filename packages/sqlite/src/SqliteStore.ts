@@ -7,10 +7,11 @@
  * @since 0.1.0
  */
 import { Store, TagVersions } from "@cachet/core"
-import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { Config, Context, Duration, Effect, Layer, Schedule } from "effect"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { ConfigError, Scope } from "effect"
+import { Config, Context, Duration, Effect, Layer, Schedule } from "effect"
+
 import * as internal from "./internal/sqliteStore.js"
 
 /**
@@ -57,7 +58,7 @@ export interface SqliteStore {
 export const make = (
   options: Options = {}
 ): Effect.Effect<SqliteStore, Store.StoreError, SqlClient.SqlClient | Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* internal.migrate(sql).pipe(
       Effect.zipLeft(sql`PRAGMA synchronous = NORMAL`),

@@ -9,8 +9,9 @@
  * @since 0.1.0
  */
 import type { MemoryStore, Store, TagVersions } from "@cachet/core"
-import { Config, ConfigError, Data, Either, Option } from "effect"
 import type { Duration, Layer } from "effect"
+import { Config, ConfigError, Data, Either, Option } from "effect"
+
 import * as internalLayer from "./internal/layer.js"
 import * as internal from "./internal/parse.js"
 
@@ -86,10 +87,14 @@ export const envNames = { name: "CACHET_STORE", alias: "CACHE_STORE" } as const
  */
 export const config = (fallback: StoreSpec): Config.Config<StoreSpec> =>
   Config.option(Config.string(envNames.name)).pipe(
-    Config.zipWith(Config.option(Config.string(envNames.alias)), (name, alias) =>
-      Option.getOrElse(Option.orElse(Option.filter(name, (t) => t.trim() !== ""), () => alias), () => "")),
+    Config.zipWith(
+      Config.option(Config.string(envNames.alias)),
+      (name, alias) =>
+        Option.getOrElse(Option.orElse(Option.filter(name, (t) => t.trim() !== ""), () => alias), () => "")
+    ),
     Config.mapOrFail((text) =>
-      Either.mapLeft(parse(text, { empty: fallback }), (reason) => ConfigError.InvalidData([envNames.name], reason)))
+      Either.mapLeft(parse(text, { empty: fallback }), (reason) => ConfigError.InvalidData([envNames.name], reason))
+    )
   )
 
 /**

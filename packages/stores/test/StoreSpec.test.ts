@@ -1,43 +1,56 @@
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
 import { Cache, Store } from "@cachet/core"
 import { RedisCluster, Servers } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Exit, Layer, Option, Ref } from "effect"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
+
 import { StoreSpec } from "../src/index.js"
 
 const redisSkip = Servers.skipReason("redis")
 const clusterSkip = RedisCluster.skipReason()
 
 describe("StoreSpec.parse", () => {
-  it.each([
-    ["memory", { _tag: "Memory" }],
-    ["  memory ", { _tag: "Memory" }],
-    ["sqlite:./data/cache.db", { _tag: "Sqlite", filename: "./data/cache.db" }],
-    ["sqlite:///var/cache/c.db", { _tag: "Sqlite", filename: "/var/cache/c.db" }],
-    ["redis://:pw@127.0.0.1:6379/2", { _tag: "Redis", url: "redis://:pw@127.0.0.1:6379/2" }],
-    ["rediss://cache.internal:6380", { _tag: "Redis", url: "rediss://cache.internal:6380" }],
-    ["memcached://127.0.0.1:11211,10.0.0.2:11211/", { _tag: "Memcached", servers: "127.0.0.1:11211,10.0.0.2:11211" }],
-    ["redis+cluster://127.0.0.1:7000,127.0.0.1:7001", {
-      _tag: "RedisCluster",
-      url: "redis+cluster://127.0.0.1:7000,127.0.0.1:7001",
-      nodes: [{ host: "127.0.0.1", port: 7000 }, { host: "127.0.0.1", port: 7001 }]
-    }],
-    ["redis+cluster://app:s%40cret@10.0.0.1:6379/", {
-      _tag: "RedisCluster",
-      url: "redis+cluster://app:s%40cret@10.0.0.1:6379/",
-      nodes: [{ host: "10.0.0.1", port: 6379 }],
-      username: "app",
-      password: "s@cret"
-    }]
-  ] as const)("%s", (text, spec) => {
+  it.each(
+    [
+      ["memory", { _tag: "Memory" }],
+      ["  memory ", { _tag: "Memory" }],
+      ["sqlite:./data/cache.db", { _tag: "Sqlite", filename: "./data/cache.db" }],
+      ["sqlite:///var/cache/c.db", { _tag: "Sqlite", filename: "/var/cache/c.db" }],
+      ["redis://:pw@127.0.0.1:6379/2", { _tag: "Redis", url: "redis://:pw@127.0.0.1:6379/2" }],
+      ["rediss://cache.internal:6380", { _tag: "Redis", url: "rediss://cache.internal:6380" }],
+      ["memcached://127.0.0.1:11211,10.0.0.2:11211/", { _tag: "Memcached", servers: "127.0.0.1:11211,10.0.0.2:11211" }],
+      ["redis+cluster://127.0.0.1:7000,127.0.0.1:7001", {
+        _tag: "RedisCluster",
+        url: "redis+cluster://127.0.0.1:7000,127.0.0.1:7001",
+        nodes: [{ host: "127.0.0.1", port: 7000 }, { host: "127.0.0.1", port: 7001 }]
+      }],
+      ["redis+cluster://app:s%40cret@10.0.0.1:6379/", {
+        _tag: "RedisCluster",
+        url: "redis+cluster://app:s%40cret@10.0.0.1:6379/",
+        nodes: [{ host: "10.0.0.1", port: 6379 }],
+        username: "app",
+        password: "s@cret"
+      }]
+    ] as const
+  )("%s", (text, spec) => {
     expect(StoreSpec.parse(text)).toEqual(Either.right(spec))
     // format writes what parse reads back.
     expect(StoreSpec.parse(StoreSpec.format(spec))).toEqual(Either.right(spec))
   })
 
-  it.each(["postgres://x", "sqlite:", "memcached://nohostport", "memcached://h:99999", "redis://", "bogus", "redis+cluster://", "redis+cluster://a:1,b"])(
+  it.each([
+    "postgres://x",
+    "sqlite:",
+    "memcached://nohostport",
+    "memcached://h:99999",
+    "redis://",
+    "bogus",
+    "redis+cluster://",
+    "redis+cluster://a:1,b"
+  ])(
     "rejects %s with a one-line reason",
     (text) => {
       const parsed = StoreSpec.parse(text)
@@ -65,13 +78,22 @@ describe("StoreSpec.parse", () => {
 
 describe("StoreSpec.config", () => {
   const read = (env: Record<string, string>) =>
-    Effect.either(Effect.withConfigProvider(StoreSpec.config({ _tag: "Memory" }), ConfigProvider.fromMap(new Map(Object.entries(env)))))
+    Effect.either(
+      Effect.withConfigProvider(
+        StoreSpec.config({ _tag: "Memory" }),
+        ConfigProvider.fromMap(new Map(Object.entries(env)))
+      )
+    )
 
   it.effect("CACHET_STORE, else its alias CACHE_STORE, else the fallback; empty counts as unset", () =>
-    Effect.gen(function* () {
-      expect(yield* read({ CACHET_STORE: "sqlite:a.db", CACHE_STORE: "sqlite:b.db" })).toEqual(Either.right({ _tag: "Sqlite", filename: "a.db" }))
+    Effect.gen(function*() {
+      expect(yield* read({ CACHET_STORE: "sqlite:a.db", CACHE_STORE: "sqlite:b.db" })).toEqual(
+        Either.right({ _tag: "Sqlite", filename: "a.db" })
+      )
       expect(yield* read({ CACHE_STORE: "sqlite:b.db" })).toEqual(Either.right({ _tag: "Sqlite", filename: "b.db" }))
-      expect(yield* read({ CACHET_STORE: "", CACHE_STORE: "sqlite:b.db" })).toEqual(Either.right({ _tag: "Sqlite", filename: "b.db" }))
+      expect(yield* read({ CACHET_STORE: "", CACHE_STORE: "sqlite:b.db" })).toEqual(
+        Either.right({ _tag: "Sqlite", filename: "b.db" })
+      )
       expect(yield* read({})).toEqual(Either.right({ _tag: "Memory" }))
       expect(Either.isLeft(yield* read({ CACHET_STORE: "bogus" }))).toBe(true)
     }))
@@ -93,11 +115,15 @@ const withStore = <A, E>(
   spec: StoreSpec.StoreSpec,
   options: StoreSpec.LayerOptions,
   f: (store: Store.Service) => Effect.Effect<A, E>
-) => Effect.scoped(Effect.flatMap(Layer.build(StoreSpec.layer(spec, options)), (context) => f(context.unsafeMap.get(Store.Store.key) as Store.Service)))
+) =>
+  Effect.scoped(
+    Effect.flatMap(Layer.build(StoreSpec.layer(spec, options)), (context) =>
+      f(context.unsafeMap.get(Store.Store.key) as Store.Service))
+  )
 
 describe("StoreSpec.layer", () => {
   it.live("sqlite creates its directories and file when writing", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const file = Path.join(tempDir(), "a", "b", "cache.db")
       yield* withStore({ _tag: "Sqlite", filename: file }, {}, (store) => store.set("k", entry("v")))
       expect(Fs.existsSync(file)).toBe(true)
@@ -106,26 +132,35 @@ describe("StoreSpec.layer", () => {
     }))
 
   it.live("read-only use (create: false) creates no directory and no file, and reads as empty", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const dir = Path.join(tempDir(), "missing")
       const file = Path.join(dir, "cache.db")
-      const found = yield* withStore({ _tag: "Sqlite", filename: file }, { create: false, check: true }, (store) => store.get("k"))
+      const found = yield* withStore(
+        { _tag: "Sqlite", filename: file },
+        { create: false, check: true },
+        (store) => store.get("k")
+      )
       expect(found).toEqual(Option.none())
       expect(Fs.existsSync(dir)).toBe(false)
     }))
 
   it.live("an unopenable SQLite path is a StoreOpenError, not a defect", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const blocker = Path.join(tempDir(), "file")
       Fs.writeFileSync(blocker, "")
-      const exit = yield* Effect.exit(withStore({ _tag: "Sqlite", filename: Path.join(blocker, "cache.db") }, {}, () => Effect.void))
-      expect(Exit.isFailure(exit) && Exit.causeOption(exit).pipe(Option.map(String), Option.getOrElse(() => ""))).toContain("cannot open store")
+      const exit = yield* Effect.exit(
+        withStore({ _tag: "Sqlite", filename: Path.join(blocker, "cache.db") }, {}, () => Effect.void)
+      )
+      expect(Exit.isFailure(exit) && Exit.causeOption(exit).pipe(Option.map(String), Option.getOrElse(() => "")))
+        .toContain("cannot open store")
     }))
 
   it.live("check: an unreachable server is a clear StoreOpenError", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const port = yield* Servers.freePort
-      const error = yield* Effect.flip(withStore({ _tag: "Memcached", servers: `127.0.0.1:${port}` }, { check: true }, () => Effect.void))
+      const error = yield* Effect.flip(
+        withStore({ _tag: "Memcached", servers: `127.0.0.1:${port}` }, { check: true }, () => Effect.void)
+      )
       expect(error._tag).toBe("StoreOpenError")
       expect(error.reason).toContain(`cannot reach store memcached://127.0.0.1:${port}`)
     }))
@@ -133,7 +168,7 @@ describe("StoreSpec.layer", () => {
 
 /** A tiered process (a server) holds an entry; an untiered one (a CLI) invalidates it: only the bus can tell the first. */
 const announcedInvalidation = (spec: StoreSpec.StoreSpec) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cacheOf = (options: StoreSpec.LayerOptions) =>
       Effect.map(
         Layer.build(Cache.layer({ namespace: "spec" }).pipe(Layer.provide(StoreSpec.layer(spec, options)))),
@@ -158,18 +193,24 @@ const announcedInvalidation = (spec: StoreSpec.StoreSpec) =>
   })
 
 describe.skipIf(redisSkip !== undefined)("StoreSpec.layer on Redis", () => {
-  it.live("an untiered process (a CLI) announces its invalidations to tiered processes (servers)", () =>
-    Effect.gen(function* () {
-      const server = yield* Servers.redis
-      yield* announcedInvalidation({ _tag: "Redis", url: server.url })
-    }).pipe(Effect.scoped), 30_000)
+  it.live(
+    "an untiered process (a CLI) announces its invalidations to tiered processes (servers)",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* Servers.redis
+        yield* announcedInvalidation({ _tag: "Redis", url: server.url })
+      }).pipe(Effect.scoped),
+    30_000
+  )
 })
 
 describe.skipIf(clusterSkip !== undefined)("StoreSpec.layer on a Redis Cluster", () => {
   it.live("redis+cluster:// opens the cluster, tiered or not, with one bus", () =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const cluster = yield* RedisCluster.start()
-      const spec = StoreSpec.parse(`redis+cluster://${cluster.nodes.slice(0, 2).map((n) => `${n.host}:${n.port}`).join(",")}`)
+      const spec = StoreSpec.parse(
+        `redis+cluster://${cluster.nodes.slice(0, 2).map((n) => `${n.host}:${n.port}`).join(",")}`
+      )
       expect(Either.isRight(spec)).toBe(true)
       if (Either.isRight(spec)) yield* announcedInvalidation(spec.right)
     }).pipe(Effect.scoped), 60_000)

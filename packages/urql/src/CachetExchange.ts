@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
-import type { Exchange } from "@urql/core"
 import type { Store } from "@cachet/core"
 import { Documents } from "@cachet/normalize"
+import type { Exchange } from "@urql/core"
+
 import * as internal from "./internal/exchange.js"
 
 /**

@@ -1,12 +1,13 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit } from "effect"
-import { Client, fetchExchange, gql, ssrExchange } from "@urql/core"
-import type { Exchange, Operation, OperationResult } from "@urql/core"
-import { retryExchange } from "@urql/exchange-retry"
-import { onPush, pipe, subscribe } from "wonka"
 import { MemoryStore, Store } from "@cachet/core"
-import { cachetExchange } from "@cachet/urql"
 import type { CachetExchange } from "@cachet/urql"
+import { cachetExchange } from "@cachet/urql"
+import { describe, expect, it } from "@effect/vitest"
+import type { Exchange, Operation, OperationResult } from "@urql/core"
+import { Client, fetchExchange, gql, ssrExchange } from "@urql/core"
+import { retryExchange } from "@urql/exchange-retry"
+import { Context, Deferred, Effect, Exit } from "effect"
+import { onPush, pipe, subscribe } from "wonka"
+
 import { introspection, start } from "./server.js"
 
 interface Todo {
@@ -36,7 +37,12 @@ const observe = (client: Client, requestPolicy?: "cache-and-network" | "cache-fi
   Effect.gen(function*() {
     const results: Array<OperationResult<TodosData>> = []
     const waiters: Array<{ readonly n: number; readonly done: Deferred.Deferred<void> }> = []
-    const matchers: Array<{ readonly f: (r: OperationResult<TodosData>) => boolean; readonly done: Deferred.Deferred<OperationResult<TodosData>> }> = []
+    const matchers: Array<
+      {
+        readonly f: (r: OperationResult<TodosData>) => boolean
+        readonly done: Deferred.Deferred<OperationResult<TodosData>>
+      }
+    > = []
     const { unsubscribe } = pipe(
       client.query(Todos, {}, requestPolicy === undefined ? {} : { requestPolicy }),
       subscribe((result) => {
@@ -152,7 +158,8 @@ describe("cachetExchange with fetchExchange over real HTTP", () => {
     Effect.gen(function*() {
       const server = yield* start
       const forwarded: Array<Operation> = []
-      const spy: Exchange = ({ forward }) => (operations$) => forward(pipe(operations$, onPush((op) => void forwarded.push(op))))
+      const spy: Exchange = ({ forward }) => (operations$) =>
+        forward(pipe(operations$, onPush((op) => void forwarded.push(op))))
       const client = new Client({
         url: server.url,
         exchanges: [
@@ -249,7 +256,11 @@ describe("cachetExchange with fetchExchange over real HTTP", () => {
       server.failNext = 2
       const client = new Client({
         url: server.url,
-        exchanges: [cachetExchange(), retryExchange({ initialDelayMs: 1, maxDelayMs: 5, randomDelay: false, maxNumberAttempts: 5 }), fetchExchange]
+        exchanges: [
+          cachetExchange(),
+          retryExchange({ initialDelayMs: 1, maxDelayMs: 5, randomDelay: false, maxNumberAttempts: 5 }),
+          fetchExchange
+        ]
       })
       const result = yield* Effect.promise(() => client.query(Todos, {}).toPromise())
       expect(result.error).toBeUndefined()

@@ -4,8 +4,9 @@
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { buildSchema, graphql, introspectionFromSchema } from "graphql"
+
 import { Effect } from "effect"
+import { buildSchema, graphql, introspectionFromSchema } from "graphql"
 
 /** The server's schema, introspected (for `cachetExchange({ schema })`). */
 export const introspection = () => introspectionFromSchema(schema)
@@ -44,7 +45,12 @@ export const start = Effect.acquireRelease(
       { id: "2", text: "two", favorite: false }
     ]
     const received: Array<string> = []
-    const state: { url: string; todos: Array<TodoRow>; received: Array<string>; failNext: number } = { url: "", todos, received, failNext: 0 }
+    const state: { url: string; todos: Array<TodoRow>; received: Array<string>; failNext: number } = {
+      url: "",
+      todos,
+      received,
+      failNext: 0
+    }
     let next = 3
     const rootValue = {
       todos: () => todos,
@@ -69,7 +75,10 @@ export const start = Effect.acquireRelease(
       req.on("end", () => {
         const params = new URL(req.url ?? "/", "http://127.0.0.1").searchParams
         const { query, variables } = req.method === "GET"
-          ? { query: params.get("query") ?? "", variables: JSON.parse(params.get("variables") ?? "{}") as Record<string, unknown> }
+          ? {
+            query: params.get("query") ?? "",
+            variables: JSON.parse(params.get("variables") ?? "{}") as Record<string, unknown>
+          }
           : JSON.parse(body) as { query: string; variables?: Record<string, unknown> }
         received.push(query)
         if (state.failNext > 0) {

@@ -2,10 +2,10 @@
  * The README's "Validation" example: a user service validated like RedwoodJS's, on SQLite.
  * Run: npx tsx --conditions=@cachet/source packages/validate/examples/users.ts
  */
+import { Validate } from "@cachet/validate"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Schema } from "effect"
-import { Validate } from "@cachet/validate"
 
 // The same rules (and messages) for an HttpApi payload and for the service.
 const name: Validate.Recipe = {
@@ -31,8 +31,11 @@ export const createUser = (input: { readonly name: string; readonly email: strin
   })
 
 export const updateUser = (id: number, input: { readonly email: string }) =>
-  Validate.validateUniqueness("users", { email: input.email, $self: { id } }, (sql) =>
-    sql`UPDATE users SET email = ${input.email} WHERE id = ${id}`)
+  Validate.validateUniqueness(
+    "users",
+    { email: input.email, $self: { id } },
+    (sql) => sql`UPDATE users SET email = ${input.email} WHERE id = ${id}`
+  )
 
 const program = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient

@@ -119,8 +119,7 @@ export type ValidationIssue = typeof ValidationIssue.Type
  * @since 0.1.0
  * @category guards
  */
-export const isServiceValidationError = (u: unknown): u is ServiceValidationError =>
-  u instanceof ServiceValidationError
+export const isServiceValidationError = (u: unknown): u is ServiceValidationError => u instanceof ServiceValidationError
 
 /**
  * Tells whether a value is a `ServiceValidationErrors`.

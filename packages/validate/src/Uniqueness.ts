@@ -7,6 +7,7 @@
 import type { SqlClient } from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { type Effect, Schema } from "effect"
+
 import * as internal from "./internal/uniqueness.js"
 import type { ServiceValidationError } from "./ServiceValidationError.js"
 

@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import type { Concurrency } from "effect/Types"
 import { Effect, Schema } from "effect"
+import type { Concurrency } from "effect/Types"
+
 import * as internal from "./internal/rules.js"
 import {
   isServiceValidationError,
@@ -427,8 +428,7 @@ export const validateAll = <const V extends Effect.Effect<unknown, unknown, unkn
 export const schema: {
   (recipe: RecipeWithMessages): <S extends Schema.Schema.Any>(self: S) => Schema.filter<S>
   (recipe: Recipe, name: string): <S extends Schema.Schema.Any>(self: S) => Schema.filter<S>
-} = (recipe: Recipe, name?: string) =>
-<S extends Schema.Schema.Any>(self: S): Schema.filter<S> =>
+} = (recipe: Recipe, name?: string) => <S extends Schema.Schema.Any>(self: S): Schema.filter<S> =>
   self.pipe(
     Schema.filter<S>((value) => internal.validateRecipeSync(value, name ?? "", recipe)?.message)
   )

@@ -2,18 +2,21 @@
  * The errors cross an `HttpApi` boundary: 422 with `{ errors: [{ field, rule, message }] }`, and
  * payload filters built with `Validate.schema` report the service's words.
  */
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
+import { Validate } from "@cachet/validate"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, HttpServer } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Schema } from "effect"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
-import { Validate } from "@cachet/validate"
 
 const CreateUser = Schema.Struct({
-  name: Schema.String.pipe(Validate.schema({ presence: true, length: { min: 2, max: 255 }, exclusion: ["Admin", "Owner"] }, "name")),
+  name: Schema.String.pipe(
+    Validate.schema({ presence: true, length: { min: 2, max: 255 }, exclusion: ["Admin", "Owner"] }, "name")
+  ),
   email: Schema.String,
   bio: Schema.optional(Schema.String)
 })
@@ -28,22 +31,28 @@ const Api = HttpApi.make("api").add(
   )
 )
 
-const UsersLive = HttpApiBuilder.group(Api, "users", (handlers) =>
-  handlers.handle("create", ({ payload }) =>
-    Effect.gen(function*() {
-      yield* Validate.validateAll([
-        Validate.validate(payload.email, "email", { presence: true, email: true }),
-        Validate.validate(payload.bio, "bio", { length: { max: 10 } })
-      ])
-      const id = yield* Validate.validateUniqueness("users", { email: payload.email }, (sql) =>
-        Effect.map(
-          sql<{ id: number }>`INSERT INTO users ${sql.insert({ name: payload.name, email: payload.email })} RETURNING id`,
-          (rows) => rows[0]!.id
-        ))
-      return { id }
-    }).pipe(
-      Effect.catchTags({ SqlError: Effect.die, InvalidUniquenessCheck: Effect.die })
-    )))
+const UsersLive = HttpApiBuilder.group(
+  Api,
+  "users",
+  (handlers) =>
+    handlers.handle("create", ({ payload }) =>
+      Effect.gen(function*() {
+        yield* Validate.validateAll([
+          Validate.validate(payload.email, "email", { presence: true, email: true }),
+          Validate.validate(payload.bio, "bio", { length: { max: 10 } })
+        ])
+        const id = yield* Validate.validateUniqueness("users", { email: payload.email }, (sql) =>
+          Effect.map(
+            sql<{ id: number }>`INSERT INTO users ${
+              sql.insert({ name: payload.name, email: payload.email })
+            } RETURNING id`,
+            (rows) => rows[0]!.id
+          ))
+        return { id }
+      }).pipe(
+        Effect.catchTags({ SqlError: Effect.die, InvalidUniquenessCheck: Effect.die })
+      ))
+)
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-validate-http-"))
 afterAll(() => Fs.rmSync(dir, { recursive: true, force: true }))
@@ -80,8 +89,18 @@ describe("over HttpApi", () => {
       expect(response.body).toEqual({
         _tag: "ServiceValidationErrors",
         errors: [
-          { _tag: "ServiceValidationError", field: "email", rule: "email", message: "Email must be formatted like an email address" },
-          { _tag: "ServiceValidationError", field: "bio", rule: "maxLength", message: "Bio must have no more than 10 characters" }
+          {
+            _tag: "ServiceValidationError",
+            field: "email",
+            rule: "email",
+            message: "Email must be formatted like an email address"
+          },
+          {
+            _tag: "ServiceValidationError",
+            field: "bio",
+            rule: "maxLength",
+            message: "Bio must have no more than 10 characters"
+          }
         ]
       })
       const decoded = yield* Schema.decodeUnknown(Validate.ServiceValidationErrors)(response.body)
@@ -108,7 +127,11 @@ describe("over HttpApi", () => {
       expect(response.status).toBe(400)
       expect(JSON.stringify(response.body)).toContain("Name is reserved")
       const service = yield* Effect.flip(
-        Validate.validate("Admin", "name", { presence: true, length: { min: 2, max: 255 }, exclusion: ["Admin", "Owner"] })
+        Validate.validate("Admin", "name", {
+          presence: true,
+          length: { min: 2, max: 255 },
+          exclusion: ["Admin", "Owner"]
+        })
       )
       expect(service.message).toBe("Name is reserved")
     }))

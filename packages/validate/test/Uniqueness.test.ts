@@ -1,13 +1,14 @@
-import { SqlClient, SqlError, Statement } from "@effect/sql"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, FastCheck as fc, Layer, Schedule, String as Str } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+
 import { Validate } from "@cachet/validate"
+import { SqlClient, SqlError, Statement } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, FastCheck as fc, Layer, Schedule, String as Str } from "effect"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const tsx = Path.resolve(here, "../../../node_modules/.bin/tsx")
@@ -36,8 +37,10 @@ const schema = Effect.gen(function*() {
 })
 
 const count = (table: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (rows) => Number(rows[0]!.n)))
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (rows) => Number(rows[0]!.n))
+  )
 
 const createUser = (input: { readonly email: string | null; readonly username?: string; readonly tenant?: number }) =>
   Validate.validateUniqueness("user", { email: input.email }, (sql) =>
@@ -46,7 +49,11 @@ const createUser = (input: { readonly email: string | null; readonly username?: 
       (rows) => rows[0]!.id
     ))
 
-const issue = (error: Validate.ServiceValidationError) => ({ field: error.field, rule: error.rule, message: error.message })
+const issue = (error: Validate.ServiceValidationError) => ({
+  field: error.field,
+  rule: error.rule,
+  message: error.message
+})
 
 /** Records every statement sent to the database while `effect` runs. */
 const recording = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -73,11 +80,17 @@ describe("validateUniqueness on SQLite", () => {
       expect(id).toBe(1)
       let ran = false
       const error = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "rob@example.com" }, () => Effect.sync(() => { ran = true })
-        )
+        Validate.validateUniqueness("user", { email: "rob@example.com" }, () =>
+          Effect.sync(() => {
+            ran = true
+          }))
       )
       expect(error).toBeInstanceOf(Validate.ServiceValidationError)
-      expect(issue(error as Validate.ServiceValidationError)).toEqual({ field: "email", rule: "uniqueness", message: "Email must be unique" })
+      expect(issue(error as Validate.ServiceValidationError)).toEqual({
+        field: "email",
+        rule: "uniqueness",
+        message: "Email must be unique"
+      })
       expect(ran).toBe(false)
       expect(yield* count("user")).toBe(1)
       expect(yield* createUser({ email: "tom@example.com" })).toBe(2)
@@ -93,7 +106,8 @@ describe("validateUniqueness on SQLite", () => {
       )
       expect(error.message).toBe("Your email is already in use")
       const templated = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "a@b.co" }, { message: "${name} is taken" }, () => Effect.void)
+        Validate.validateUniqueness("user", { email: "a@b.co" }, { message: "${name} is taken" }, () =>
+          Effect.void)
       )
       expect(templated.message).toBe("Email is taken")
     }).pipe(Effect.provide(database())))
@@ -126,7 +140,11 @@ describe("validateUniqueness on SQLite", () => {
       yield* createPost(1, "Hello")
       yield* createPost(2, "Hello")
       const error = yield* Effect.flip(createPost(1, "Hello"))
-      expect(issue(error as Validate.ServiceValidationError)).toEqual({ field: "title", rule: "uniqueness", message: "Title must be unique" })
+      expect(issue(error as Validate.ServiceValidationError)).toEqual({
+        field: "title",
+        rule: "uniqueness",
+        message: "Title must be unique"
+      })
       expect(yield* count("post")).toBe(2)
       // $scope and $self together
       const rename = (id: number, userId: number, title: string) =>
@@ -141,8 +159,11 @@ describe("validateUniqueness on SQLite", () => {
     Effect.gen(function*() {
       const sql = yield* schema
       const createPerson = (first: string | null, last: string) =>
-        Validate.validateUniqueness("person", { first_name: first, last_name: last }, () =>
-          sql`INSERT INTO person ${sql.insert({ first_name: first, last_name: last })}`)
+        Validate.validateUniqueness(
+          "person",
+          { first_name: first, last_name: last },
+          () => sql`INSERT INTO person ${sql.insert({ first_name: first, last_name: last })}`
+        )
       yield* createPerson("Ada", "Lovelace")
       yield* createPerson("Ada", "Byron")
       const error = yield* Effect.flip(createPerson("Ada", "Lovelace"))
@@ -182,17 +203,29 @@ describe("validateUniqueness on SQLite", () => {
       yield* createUser({ email: "rob@example.com", username: "rob", tenant: 1 })
       // the check is scoped to tenant 2, the index is not: the INSERT hits the index
       const sameColumn = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "rob@example.com", $scope: { tenant: 2 } }, { message: "Taken" }, () =>
-          Effect.gen(function*() {
-            yield* sql`INSERT INTO user (email, tenant) VALUES ('other@example.com', 2)`
-            yield* sql`INSERT INTO user (email, tenant) VALUES ('rob@example.com', 2)`
-          }))
+        Validate.validateUniqueness(
+          "user",
+          { email: "rob@example.com", $scope: { tenant: 2 } },
+          { message: "Taken" },
+          () =>
+            Effect.gen(function*() {
+              yield* sql`INSERT INTO user (email, tenant) VALUES ('other@example.com', 2)`
+              yield* sql`INSERT INTO user (email, tenant) VALUES ('rob@example.com', 2)`
+            })
+        )
       )
-      expect(issue(sameColumn as Validate.ServiceValidationError)).toEqual({ field: "email", rule: "uniqueness", message: "Taken" })
+      expect(issue(sameColumn as Validate.ServiceValidationError)).toEqual({
+        field: "email",
+        rule: "uniqueness",
+        message: "Taken"
+      })
       expect(yield* count("user")).toBe(1) // the first INSERT was rolled back too
       const otherColumn = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "new@example.com" }, () =>
-          sql`INSERT INTO user (email, username) VALUES ('new@example.com', 'rob')`)
+        Validate.validateUniqueness(
+          "user",
+          { email: "new@example.com" },
+          () => sql`INSERT INTO user (email, username) VALUES ('new@example.com', 'rob')`
+        )
       )
       expect(issue(otherColumn as Validate.ServiceValidationError)).toEqual({
         field: "username",
@@ -214,8 +247,13 @@ describe("validateUniqueness on SQLite", () => {
         Validate.validateUniqueness("account", { loginName: "rob", $scope: { tenantId: 2 } }, () =>
           sql`INSERT INTO account ${sql.insert({ loginName: "rob", tenantId: 2 })}`)
       )
-      expect(issue(error as Validate.ServiceValidationError)).toEqual({ field: "loginName", rule: "uniqueness", message: "Login Name must be unique" })
-      const direct = yield* Effect.flip(Validate.validateUniqueness("account", { loginName: "rob" }, () => Effect.void))
+      expect(issue(error as Validate.ServiceValidationError)).toEqual({
+        field: "loginName",
+        rule: "uniqueness",
+        message: "Login Name must be unique"
+      })
+      const direct = yield* Effect.flip(Validate.validateUniqueness("account", { loginName: "rob" }, () =>
+        Effect.void))
       expect(direct.message).toBe("Login Name must be unique")
     }).pipe(Effect.provide(database({ transformQueryNames: Str.camelToSnake }))))
 
@@ -251,17 +289,29 @@ describe("hostile identifiers", () => {
       yield* schema
       yield* createUser({ email: "rob@example.com" })
       let ran = 0
-      const callback = () => Effect.sync(() => { ran++ })
+      const callback = () =>
+        Effect.sync(() => {
+          ran++
+        })
       for (const table of hostileTables) {
         const { exit, sent } = yield* recording(Validate.validateUniqueness(table, { email: "x" }, callback))
         expect(sent).toEqual([])
-        expect(exit).toStrictEqual(Exit.fail(new Validate.InvalidUniquenessCheck({ reason: "InvalidTable", identifier: table })))
+        expect(exit).toStrictEqual(
+          Exit.fail(new Validate.InvalidUniquenessCheck({ reason: "InvalidTable", identifier: table }))
+        )
       }
       for (const column of hostileColumns) {
-        for (const fields of [{ [column]: "x" }, { email: "x", $scope: { [column]: 1 } }, { email: "x", $self: { [column]: 1 } }]) {
+        for (
+          const fields of [{ [column]: "x" }, { email: "x", $scope: { [column]: 1 } }, {
+            email: "x",
+            $self: { [column]: 1 }
+          }]
+        ) {
           const { exit, sent } = yield* recording(Validate.validateUniqueness("user", fields, callback))
           expect(sent).toEqual([])
-          expect(exit).toStrictEqual(Exit.fail(new Validate.InvalidUniquenessCheck({ reason: "InvalidColumn", identifier: column })))
+          expect(exit).toStrictEqual(
+            Exit.fail(new Validate.InvalidUniquenessCheck({ reason: "InvalidColumn", identifier: column }))
+          )
         }
       }
       const objectValue = yield* Effect.flip(
@@ -311,7 +361,9 @@ describe("concurrent writers", () => {
           yield* Effect.sleep("5 millis") // every fiber would pass the check before any writes
           yield* sql`INSERT INTO user (email) VALUES ('race@example.com')`
         }))
-      const results = yield* Effect.all(Array.from({ length: 20 }, () => Effect.either(attempt)), { concurrency: "unbounded" })
+      const results = yield* Effect.all(Array.from({ length: 20 }, () => Effect.either(attempt)), {
+        concurrency: "unbounded"
+      })
       expect(results.filter((r) => r._tag === "Right")).toHaveLength(1)
       for (const r of results) if (r._tag === "Left") expect(r.left).toMatchObject({ rule: "uniqueness" })
       expect(yield* count("user")).toBe(1)
@@ -334,7 +386,9 @@ describe("concurrent writers", () => {
   const race = (mode: "validate" | "deferred", n: number) =>
     Effect.gen(function*() {
       const file = tempFile()
-      yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(Path.dirname(file), { recursive: true, force: true })))
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => Fs.rmSync(Path.dirname(file), { recursive: true, force: true }))
+      )
       yield* Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         yield* sql`CREATE TABLE user (id INTEGER PRIMARY KEY, email TEXT, pid INTEGER)`
@@ -342,17 +396,23 @@ describe("concurrent writers", () => {
       const processes = Effect.all(
         Array.from({ length: n }, () =>
           Effect.async<string, Error>((resume) => {
-            ChildProcess.execFile(tsx, [worker, file, "race@example.com", mode], { timeout: 80_000 }, (error, stdout, stderr) => {
-              if (error !== null) resume(Effect.fail(new Error(`${error.message}\n${stderr}`)))
-              else resume(Effect.succeed(stdout))
-            })
+            ChildProcess.execFile(
+              tsx,
+              [worker, file, "race@example.com", mode],
+              { timeout: 80_000 },
+              (error, stdout, stderr) => {
+                if (error !== null) resume(Effect.fail(new Error(`${error.message}\n${stderr}`)))
+                else resume(Effect.succeed(stdout))
+              }
+            )
           })),
         { concurrency: "unbounded" }
       )
       // start every writer at once, after all of them have opened the database
-      const allReady = Effect.sync(() => Fs.readdirSync(Path.dirname(file)).filter((f) => f.includes(".ready-")).length).pipe(
-        Effect.repeat({ until: (ready) => ready >= n, schedule: Schedule.spaced("20 millis") })
-      )
+      const allReady = Effect.sync(() => Fs.readdirSync(Path.dirname(file)).filter((f) => f.includes(".ready-")).length)
+        .pipe(
+          Effect.repeat({ until: (ready) => ready >= n, schedule: Schedule.spaced("20 millis") })
+        )
       const [outputs] = yield* Effect.all(
         [processes, allReady.pipe(Effect.andThen(Effect.sync(() => Fs.writeFileSync(`${file}.go`, ""))))],
         { concurrency: "unbounded" }
@@ -361,24 +421,36 @@ describe("concurrent writers", () => {
         const sql = yield* SqlClient.SqlClient
         return yield* sql<{ email: string }>`SELECT email FROM user`
       }).pipe(Effect.provide(SqliteClient.layer({ filename: file })), Effect.scoped)
-      const outcomes = outputs.map((out) => JSON.parse(out.trim().split("\n").at(-1)!) as { outcome: string; rule?: string; cause?: string })
+      const outcomes = outputs.map((out) =>
+        JSON.parse(out.trim().split("\n").at(-1)!) as { outcome: string; rule?: string; cause?: string }
+      )
       return { rows, outcomes }
     })
 
-  it.scopedLive("across processes: exactly one row, every other writer gets the uniqueness error", () =>
-    Effect.gen(function*() {
-      const { outcomes, rows } = yield* race("validate", 5)
-      expect(rows).toHaveLength(1)
-      expect(outcomes.filter((o) => o.outcome === "inserted")).toHaveLength(1)
-      expect(outcomes.filter((o) => o.outcome === "ServiceValidationError" && o.rule === "uniqueness")).toHaveLength(4)
-    }), 90_000)
+  it.scopedLive(
+    "across processes: exactly one row, every other writer gets the uniqueness error",
+    () =>
+      Effect.gen(function*() {
+        const { outcomes, rows } = yield* race("validate", 5)
+        expect(rows).toHaveLength(1)
+        expect(outcomes.filter((o) => o.outcome === "inserted")).toHaveLength(1)
+        expect(outcomes.filter((o) => o.outcome === "ServiceValidationError" && o.rule === "uniqueness")).toHaveLength(
+          4
+        )
+      }),
+    90_000
+  )
 
-  it.scopedLive("control: a deferred transaction keeps one row only by failing writers with SQLITE_BUSY", () =>
-    Effect.gen(function*() {
-      const { outcomes, rows } = yield* race("deferred", 5)
-      expect(rows).toHaveLength(1)
-      expect(outcomes.filter((o) => o.outcome === "inserted")).toHaveLength(1)
-      // the losers read before the winner committed and cannot upgrade to a writer
-      expect(outcomes.some((o) => o.outcome === "SqlError" && (o.cause ?? "").startsWith("SQLITE_BUSY"))).toBe(true)
-    }), 90_000)
+  it.scopedLive(
+    "control: a deferred transaction keeps one row only by failing writers with SQLITE_BUSY",
+    () =>
+      Effect.gen(function*() {
+        const { outcomes, rows } = yield* race("deferred", 5)
+        expect(rows).toHaveLength(1)
+        expect(outcomes.filter((o) => o.outcome === "inserted")).toHaveLength(1)
+        // the losers read before the winner committed and cannot upgrade to a writer
+        expect(outcomes.some((o) => o.outcome === "SqlError" && (o.cause ?? "").startsWith("SQLITE_BUSY"))).toBe(true)
+      }),
+    90_000
+  )
 })

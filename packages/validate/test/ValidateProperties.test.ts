@@ -1,9 +1,9 @@
 /**
  * Properties of the rules against plain reference predicates on generated inputs.
  */
+import { Validate } from "@cachet/validate"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck as fc, Schema } from "effect"
-import { Validate } from "@cachet/validate"
 
 /** The outcome of a validation that needs no services: `undefined` or the failure. */
 const outcome = (effect: Effect.Effect<void, Validate.ServiceValidationError>) =>
@@ -45,28 +45,36 @@ describe("length", () => {
   /** Plain meaning of "length": code points of a string, elements of an array, 0 for nothing. */
   const lengthOf = (v: unknown) => (typeof v === "string" ? [...v].length : Array.isArray(v) ? v.length : 0)
 
-  it.prop("passes iff every bound holds; reports the first broken bound with its message", [value, options], ([v, o]) => {
-    const n = lengthOf(v)
-    const expected = firstBroken("Field", [
-      [o.min === undefined || n >= o.min, "minLength", `Field must have at least ${o.min} characters`],
-      [o.max === undefined || n <= o.max, "maxLength", `Field must have no more than ${o.max} characters`],
-      [o.equal === undefined || n === o.equal, "equalLength", `Field must have exactly ${o.equal} characters`],
-      [
-        o.between === undefined || (o.between[0] <= n && n <= o.between[1]),
-        "betweenLength",
-        `Field must be between ${o.between?.[0]} and ${o.between?.[1]} characters`
-      ]
-    ])
-    expect(outcome(Validate.validate(v, "Field", { length: o }))).toEqual(expected)
-  })
+  it.prop(
+    "passes iff every bound holds; reports the first broken bound with its message",
+    [value, options],
+    ([v, o]) => {
+      const n = lengthOf(v)
+      const expected = firstBroken("Field", [
+        [o.min === undefined || n >= o.min, "minLength", `Field must have at least ${o.min} characters`],
+        [o.max === undefined || n <= o.max, "maxLength", `Field must have no more than ${o.max} characters`],
+        [o.equal === undefined || n === o.equal, "equalLength", `Field must have exactly ${o.equal} characters`],
+        [
+          o.between === undefined || (o.between[0] <= n && n <= o.between[1]),
+          "betweenLength",
+          `Field must be between ${o.between?.[0]} and ${o.between?.[1]} characters`
+        ]
+      ])
+      expect(outcome(Validate.validate(v, "Field", { length: o }))).toEqual(expected)
+    }
+  )
 
-  it.prop("the Schema filter agrees with validate, message for message", [fc.string({ maxLength: 14 }), options], ([v, o]) => {
-    const schema = Schema.String.pipe(Validate.schema({ length: o }, "title"))
-    const decoded = Schema.decodeUnknownEither(schema)(v)
-    const validated = outcome(Validate.validate(v, "title", { length: o }))
-    expect(Either.isRight(decoded)).toBe(validated === undefined)
-    if (Either.isLeft(decoded) && validated !== undefined) expect(decoded.left.message).toContain(validated.message)
-  })
+  it.prop(
+    "the Schema filter agrees with validate, message for message",
+    [fc.string({ maxLength: 14 }), options],
+    ([v, o]) => {
+      const schema = Schema.String.pipe(Validate.schema({ length: o }, "title"))
+      const decoded = Schema.decodeUnknownEither(schema)(v)
+      const validated = outcome(Validate.validate(v, "title", { length: o }))
+      expect(Either.isRight(decoded)).toBe(validated === undefined)
+      if (Either.isLeft(decoded) && validated !== undefined) expect(decoded.left.message).toContain(validated.message)
+    }
+  )
 })
 
 describe("numericality", () => {
@@ -94,34 +102,50 @@ describe("numericality", () => {
     })
     .map(defined)
 
-  it.prop("passes iff the value is a number meeting every option; reports the first broken one", [value, options], ([v, o]) => {
-    const isNumber = typeof v === "number" && !Number.isNaN(v)
-    const n = v as number
-    const expected = isNumber
-      ? firstBroken("Amount", [
-        [!o.integer || Number.isInteger(n), "integerNumericality", "Amount must be an integer"],
-        [o.lessThan === undefined || n < o.lessThan, "lessThanNumericality", `Amount must be less than ${o.lessThan}`],
-        [
-          o.lessThanOrEqual === undefined || n <= o.lessThanOrEqual,
-          "lessThanOrEqualNumericality",
-          `Amount must be less than or equal to ${o.lessThanOrEqual}`
-        ],
-        [o.greaterThan === undefined || n > o.greaterThan, "greaterThanNumericality", `Amount must be greater than ${o.greaterThan}`],
-        [
-          o.greaterThanOrEqual === undefined || n >= o.greaterThanOrEqual,
-          "greaterThanOrEqualNumericality",
-          `Amount must be greater than or equal to ${o.greaterThanOrEqual}`
-        ],
-        [o.equal === undefined || n === o.equal, "equalNumericality", `Amount must equal ${o.equal}`],
-        [o.otherThan === undefined || n !== o.otherThan, "otherThanNumericality", `Amount must not equal ${o.otherThan}`],
-        [!o.even || (Number.isInteger(n) && Math.abs(n) % 2 === 0), "evenNumericality", "Amount must be even"],
-        [!o.odd || (Number.isInteger(n) && Math.abs(n) % 2 === 1), "oddNumericality", "Amount must be odd"],
-        [!o.positive || n > 0, "positiveNumericality", "Amount must be positive"],
-        [!o.negative || n < 0, "negativeNumericality", "Amount must be negative"]
-      ])
-      : { rule: "typeNumericality" as const, message: "Amount must be a number", field: "Amount" }
-    expect(outcome(Validate.validate(v, "Amount", { numericality: o }))).toEqual(expected)
-  })
+  it.prop(
+    "passes iff the value is a number meeting every option; reports the first broken one",
+    [value, options],
+    ([v, o]) => {
+      const isNumber = typeof v === "number" && !Number.isNaN(v)
+      const n = v as number
+      const expected = isNumber
+        ? firstBroken("Amount", [
+          [!o.integer || Number.isInteger(n), "integerNumericality", "Amount must be an integer"],
+          [
+            o.lessThan === undefined || n < o.lessThan,
+            "lessThanNumericality",
+            `Amount must be less than ${o.lessThan}`
+          ],
+          [
+            o.lessThanOrEqual === undefined || n <= o.lessThanOrEqual,
+            "lessThanOrEqualNumericality",
+            `Amount must be less than or equal to ${o.lessThanOrEqual}`
+          ],
+          [
+            o.greaterThan === undefined || n > o.greaterThan,
+            "greaterThanNumericality",
+            `Amount must be greater than ${o.greaterThan}`
+          ],
+          [
+            o.greaterThanOrEqual === undefined || n >= o.greaterThanOrEqual,
+            "greaterThanOrEqualNumericality",
+            `Amount must be greater than or equal to ${o.greaterThanOrEqual}`
+          ],
+          [o.equal === undefined || n === o.equal, "equalNumericality", `Amount must equal ${o.equal}`],
+          [
+            o.otherThan === undefined || n !== o.otherThan,
+            "otherThanNumericality",
+            `Amount must not equal ${o.otherThan}`
+          ],
+          [!o.even || (Number.isInteger(n) && Math.abs(n) % 2 === 0), "evenNumericality", "Amount must be even"],
+          [!o.odd || (Number.isInteger(n) && Math.abs(n) % 2 === 1), "oddNumericality", "Amount must be odd"],
+          [!o.positive || n > 0, "positiveNumericality", "Amount must be positive"],
+          [!o.negative || n < 0, "negativeNumericality", "Amount must be negative"]
+        ])
+        : { rule: "typeNumericality" as const, message: "Amount must be a number", field: "Amount" }
+      expect(outcome(Validate.validate(v, "Amount", { numericality: o }))).toEqual(expected)
+    }
+  )
 
   const predicates: Record<string, (n: number, bound: number) => boolean> = {
     integer: (n) => Number.isInteger(n),
@@ -140,7 +164,11 @@ describe("numericality", () => {
 
   it.prop(
     "each option alone matches its reference predicate",
-    [fc.constantFrom(...Object.keys(predicates)), fc.oneof(fc.integer({ min: -6, max: 6 }), bound, fc.constantFrom(-0, 0.5, -1.5, -3)), fc.integer({ min: -6, max: 6 })],
+    [
+      fc.constantFrom(...Object.keys(predicates)),
+      fc.oneof(fc.integer({ min: -6, max: 6 }), bound, fc.constantFrom(-0, 0.5, -1.5, -3)),
+      fc.integer({ min: -6, max: 6 })
+    ],
     ([option, n, b]) => {
       const recipe = { [option]: flags.has(option) ? true : b } as Validate.NumericalityOptions
       const error = outcome(Validate.validate(n, "n", { numericality: recipe }))
@@ -152,7 +180,9 @@ describe("numericality", () => {
 
   it.prop("numericality: true only asks for a number", [value], ([v]) => {
     const isNumber = typeof v === "number" && !Number.isNaN(v)
-    expect(outcome(Validate.validate(v, "n", { numericality: true }))?.rule).toBe(isNumber ? undefined : "typeNumericality")
+    expect(outcome(Validate.validate(v, "n", { numericality: true }))?.rule).toBe(
+      isNumber ? undefined : "typeNumericality"
+    )
   })
 })
 
@@ -174,15 +204,27 @@ describe("inclusion and exclusion", () => {
   const recipeList = (l: ReadonlyArray<unknown>, cs: boolean | undefined, short: boolean) =>
     short && cs === undefined ? l : defined({ in: l, caseSensitive: cs })
 
-  it.prop("inclusion passes iff the value is in the list", [item, list, caseSensitive, fc.boolean()], ([v, l, cs, short]) => {
-    const expected = member(l, v, cs ?? true) ? undefined : { rule: "inclusion", message: "Role is not valid", field: "role" }
-    expect(outcome(Validate.validate(v, "role", { inclusion: recipeList(l, cs, short) }))).toEqual(expected)
-  })
+  it.prop(
+    "inclusion passes iff the value is in the list",
+    [item, list, caseSensitive, fc.boolean()],
+    ([v, l, cs, short]) => {
+      const expected = member(l, v, cs ?? true)
+        ? undefined
+        : { rule: "inclusion", message: "Role is not valid", field: "role" }
+      expect(outcome(Validate.validate(v, "role", { inclusion: recipeList(l, cs, short) }))).toEqual(expected)
+    }
+  )
 
-  it.prop("exclusion passes iff the value is not in the list", [item, list, caseSensitive, fc.boolean()], ([v, l, cs, short]) => {
-    const expected = member(l, v, cs ?? true) ? { rule: "exclusion", message: "Name is reserved", field: "name" } : undefined
-    expect(outcome(Validate.validate(v, "name", { exclusion: recipeList(l, cs, short) }))).toEqual(expected)
-  })
+  it.prop(
+    "exclusion passes iff the value is not in the list",
+    [item, list, caseSensitive, fc.boolean()],
+    ([v, l, cs, short]) => {
+      const expected = member(l, v, cs ?? true)
+        ? { rule: "exclusion", message: "Name is reserved", field: "name" }
+        : undefined
+      expect(outcome(Validate.validate(v, "name", { exclusion: recipeList(l, cs, short) }))).toEqual(expected)
+    }
+  )
 
   it.prop("case-insensitive lists ignore the case of strings only", [fc.string({ maxLength: 4 })], ([s]) => {
     const flipped = [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join("")
@@ -211,14 +253,20 @@ describe("message interpolation", () => {
     }
   )
 
-  it.prop("numericality options interpolate as written", [fc.double({ noNaN: true }), fc.double({ noNaN: true })], ([otherThan, lessThan]) => {
-    const message = "${otherThan}|${lessThan}|${name}"
-    const error = outcome(Validate.validate(otherThan, "Floor", { numericality: { otherThan, lessThan, message } }))
-    if (error !== undefined) expect(error.message).toBe(`${otherThan}|${lessThan}|Floor`)
-    else expect(otherThan !== otherThan || otherThan < lessThan).toBe(true)
-  })
+  it.prop(
+    "numericality options interpolate as written",
+    [fc.double({ noNaN: true }), fc.double({ noNaN: true })],
+    ([otherThan, lessThan]) => {
+      const message = "${otherThan}|${lessThan}|${name}"
+      const error = outcome(Validate.validate(otherThan, "Floor", { numericality: { otherThan, lessThan, message } }))
+      if (error !== undefined) expect(error.message).toBe(`${otherThan}|${lessThan}|Floor`)
+      else expect(otherThan !== otherThan || otherThan < lessThan).toBe(true)
+    }
+  )
 
-  it.prop("default messages name the field by its label", [fc.array(fc.stringMatching(/^[a-z]{2,6}$/), { minLength: 1, maxLength: 4 })], ([words]) => {
+  it.prop("default messages name the field by its label", [
+    fc.array(fc.stringMatching(/^[a-z]{2,6}$/), { minLength: 1, maxLength: 4 })
+  ], ([words]) => {
     const camel = words.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join("")
     const snake = words.join("_")
     const kebab = words.join("-")
@@ -234,7 +282,10 @@ describe("message interpolation", () => {
 })
 
 describe("presence, absence, acceptance, email, format", () => {
-  const anything = fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom(null, undefined, "", 0, false, true, 1, "1", "true"))
+  const anything = fc.oneof(
+    fc.string({ maxLength: 3 }),
+    fc.constantFrom(null, undefined, "", 0, false, true, 1, "1", "true")
+  )
 
   it.prop(
     "presence fails exactly on the disallowed empties",
@@ -247,25 +298,41 @@ describe("presence, absence, acceptance, email, format", () => {
     }
   )
 
-  it.prop("absence passes exactly on null, undefined and (if allowed) \"\"", [anything, optional(fc.boolean())], ([v, allowEmptyString]) => {
-    const passes = v === null || v === undefined || (v === "" && (allowEmptyString ?? false))
-    expect(outcome(Validate.validate(v, "v", { absence: defined({ allowEmptyString }) }))?.rule).toBe(passes ? undefined : "absence")
-  })
+  it.prop(
+    "absence passes exactly on null, undefined and (if allowed) \"\"",
+    [anything, optional(fc.boolean())],
+    ([v, allowEmptyString]) => {
+      const passes = v === null || v === undefined || (v === "" && (allowEmptyString ?? false))
+      expect(outcome(Validate.validate(v, "v", { absence: defined({ allowEmptyString }) }))?.rule).toBe(
+        passes ? undefined : "absence"
+      )
+    }
+  )
 
-  it.prop("acceptance accepts exactly the listed values (default: only true)", [anything, optional(fc.array(anything, { maxLength: 3 }))], ([v, list]) => {
+  it.prop("acceptance accepts exactly the listed values (default: only true)", [
+    anything,
+    optional(fc.array(anything, { maxLength: 3 }))
+  ], ([v, list]) => {
     const passes = (list ?? [true]).some((x) => x === v)
     expect(outcome(Validate.validate(v, "v", { acceptance: list === undefined ? true : { in: list } }))?.rule).toBe(
       passes ? undefined : "acceptance"
     )
   })
 
-  it.prop("email accepts local@domain.tld without whitespace", [fc.emailAddress(), fc.string({ maxLength: 12 })], ([email, junk]) => {
-    expect(outcome(Validate.validate(email, "e", { email: true }))).toBeUndefined()
-    const reference = /^[^@\s]+@[^.\s]+\.[^\s]+$/.test(junk)
-    expect(outcome(Validate.validate(junk, "e", { email: true }))?.rule).toBe(reference ? undefined : "email")
-  })
+  it.prop(
+    "email accepts local@domain.tld without whitespace",
+    [fc.emailAddress(), fc.string({ maxLength: 12 })],
+    ([email, junk]) => {
+      expect(outcome(Validate.validate(email, "e", { email: true }))).toBeUndefined()
+      const reference = /^[^@\s]+@[^.\s]+\.[^\s]+$/.test(junk)
+      expect(outcome(Validate.validate(junk, "e", { email: true }))?.rule).toBe(reference ? undefined : "email")
+    }
+  )
 
-  it.prop("format tests the string form of the value", [fc.string({ maxLength: 6 }), fc.constantFrom(/^a/, /b$/i, /\d/g, /^$/y)], ([v, pattern]) => {
+  it.prop("format tests the string form of the value", [
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom(/^a/, /b$/i, /\d/g, /^$/y)
+  ], ([v, pattern]) => {
     const reference = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")).test(v)
     expect(outcome(Validate.validate(v, "f", { format: pattern }))?.rule).toBe(reference ? undefined : "format")
     expect(outcome(Validate.validate(v, "f", { format: pattern }))?.rule).toBe(reference ? undefined : "format")

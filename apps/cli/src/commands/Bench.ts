@@ -7,6 +7,7 @@
 import type { Cache } from "@cachet/core"
 import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
+
 import * as CliError from "../CliError.js"
 import * as Flags from "../Flags.js"
 import * as Output from "../Output.js"
@@ -81,9 +82,14 @@ const progress = (total: number) => {
  */
 export const runOn = (
   cache: Cache.Service,
-  options: { readonly ops: number; readonly concurrency: number; readonly onOp?: () => void; readonly onPath?: (path: string) => void }
+  options: {
+    readonly ops: number
+    readonly concurrency: number
+    readonly onOp?: () => void
+    readonly onPath?: (path: string) => void
+  }
 ): Effect.Effect<ReadonlyArray<PathResult>, CliError.CliError> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const { concurrency, ops } = options
     const keys = Math.min(ops, 1_000)
     const run = Math.random().toString(36).slice(2, 8)
@@ -92,7 +98,7 @@ export const runOn = (
     let fetches = 0
     const fetch = (i: number) => Effect.sync(() => (fetches++, value(i)))
     const measure = (path: PathResult["path"], op: (i: number) => Effect.Effect<unknown, CliError.CliError>) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         options.onPath?.(path)
         fetches = 0
         const samples = new Array<number>(ops)
@@ -100,7 +106,7 @@ export const runOn = (
         yield* Effect.forEach(
           Array.from({ length: ops }, (_, i) => i),
           (i) =>
-            Effect.gen(function* () {
+            Effect.gen(function*() {
               const t0 = yield* now
               yield* op(i)
               samples[i] = (yield* now) - t0
@@ -151,7 +157,7 @@ export const bench = Command.make(
     concurrency: Flags.positive("concurrency", 8, "Operations in flight at once (default 8).")
   },
   (config) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const settings = yield* Settings.resolve(config)
       const mode = settings.mode
       if (mode._tag !== "Local") {
@@ -163,7 +169,9 @@ export const bench = Command.make(
         Effect.flatMap(
           Target.localCache(mode.store, Target.cacheOptions(`${settings.namespace}-bench`)),
           ({ cache }) =>
-            bar.run(runOn(cache, { ops: config.ops, concurrency: config.concurrency, onOp: bar.tick, onPath: bar.step }))
+            bar.run(
+              runOn(cache, { ops: config.ops, concurrency: config.concurrency, onOp: bar.tick, onPath: bar.step })
+            )
         )
       )
       if (settings.json) {
@@ -173,7 +181,14 @@ export const bench = Command.make(
       yield* Output.printTable(
         [
           ["path", "ops/s", "p50", "p99"],
-          ...results.map((r) => [r.path, r.opsPerSecond.toLocaleString("en-US"), Output.latency(r.p50Millis), Output.latency(r.p99Millis)])
+          ...results.map((
+            r
+          ) => [
+            r.path,
+            r.opsPerSecond.toLocaleString("en-US"),
+            Output.latency(r.p50Millis),
+            Output.latency(r.p99Millis)
+          ])
         ],
         { header: true }
       )
@@ -181,4 +196,8 @@ export const bench = Command.make(
         "\nhit: read of a cached key; miss: read of a new key (fetch + write); invalidate: tag invalidation, then the read that refetches"
       )
     })
-).pipe(Command.withDescription("Measure ops/s and p50/p99 latency of the hit, miss and invalidate paths on the chosen store."))
+).pipe(
+  Command.withDescription(
+    "Measure ops/s and p50/p99 latency of the hit, miss and invalidate paths on the chosen store."
+  )
+)

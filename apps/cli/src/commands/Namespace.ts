@@ -5,6 +5,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
+
 import * as CliError from "../CliError.js"
 import * as Flags from "../Flags.js"
 import * as Output from "../Output.js"
@@ -62,17 +63,21 @@ export const clear = Command.make(
  * @since 0.1.0
  * @category commands
  */
-export const stats = Command.make("stats", Settings.shared, (config) =>
-  Target.use(config, (target, settings) =>
-    Effect.gen(function* () {
-      const stats = yield* target.stats
-      const usage = yield* target.usage
-      return yield* settings.json
-        ? Output.json({ ...stats, counters: target.counters, usage: Option.getOrNull(usage) })
-        : Output.printTable(Output.statsRows(stats, usage, target.counters))
-    }), { readOnly: true })).pipe(
-    Command.withDescription(
-      "Show what the store holds in the namespace (entries, bytes, oldest and newest entry, where the store reports it) " +
-        "and the cache's counters: this process's for a local store, the app's since it started with --remote."
-    )
+export const stats = Command.make(
+  "stats",
+  Settings.shared,
+  (config) =>
+    Target.use(config, (target, settings) =>
+      Effect.gen(function*() {
+        const stats = yield* target.stats
+        const usage = yield* target.usage
+        return yield* settings.json
+          ? Output.json({ ...stats, counters: target.counters, usage: Option.getOrNull(usage) })
+          : Output.printTable(Output.statsRows(stats, usage, target.counters))
+      }), { readOnly: true })
+).pipe(
+  Command.withDescription(
+    "Show what the store holds in the namespace (entries, bytes, oldest and newest entry, where the store reports it) " +
+      "and the cache's counters: this process's for a local store, the app's since it started with --remote."
   )
+)

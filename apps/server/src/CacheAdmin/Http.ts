@@ -8,6 +8,7 @@ import { CacheAdmin } from "@cachet/api"
 import type { Cache } from "@cachet/core"
 import { HttpApiBuilder, type HttpApiGroup } from "@effect/platform"
 import { type ConfigError, Effect, Layer } from "effect"
+
 import { Api } from "../Api.js"
 import * as AppConfig from "../Config.js"
 

@@ -3,6 +3,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+
 import { Comment, CommentNotFound, CreateComment } from "../Domain/Comment.js"
 import { PostNotFound } from "../Domain/Post.js"
 import { ValidationFailed } from "../Domain/Validation.js"

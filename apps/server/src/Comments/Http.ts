@@ -3,6 +3,7 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
+
 import { Api } from "../Api.js"
 import { Comments } from "../Comments.js"
 
@@ -11,7 +12,7 @@ import { Comments } from "../Comments.js"
  * @category layers
  */
 export const HttpCommentsLive = HttpApiBuilder.group(Api, "comments", (handlers) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const comments = yield* Comments
     return handlers
       .handle("createComment", ({ path, payload }) => comments.create(path.id, payload))

@@ -5,8 +5,9 @@
  */
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import type { CommentId, PostId, UserId } from "../Domain/Ids.js"
+
 import { Comment } from "../Domain/Comment.js"
+import type { CommentId, PostId, UserId } from "../Domain/Ids.js"
 
 /**
  * A comment and the author of the post it is on (whose tag tree it lives in).
@@ -24,7 +25,7 @@ export class CommentWithPostAuthor extends Schema.Class<CommentWithPostAuthor>("
  * @category services
  */
 export class CommentsRepo extends Effect.Service<CommentsRepo>()("Blog/CommentsRepo", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const columns = sql.literal(
       "CAST(id AS TEXT) AS id, CAST(postId AS TEXT) AS postId, CAST(authorId AS TEXT) AS authorId, body, createdAt, updatedAt"
@@ -33,7 +34,8 @@ export class CommentsRepo extends Effect.Service<CommentsRepo>()("Blog/CommentsR
     const findByPost = SqlSchema.findAll({
       Request: Schema.String,
       Result: Comment,
-      execute: (postId) => sql`SELECT ${columns} FROM comments WHERE comments.postId = ${Number(postId)} ORDER BY comments.id`
+      execute: (postId) =>
+        sql`SELECT ${columns} FROM comments WHERE comments.postId = ${Number(postId)} ORDER BY comments.id`
     })
 
     const findById = SqlSchema.findOne({
@@ -46,7 +48,12 @@ export class CommentsRepo extends Effect.Service<CommentsRepo>()("Blog/CommentsR
     })
 
     const insert = SqlSchema.single({
-      Request: Schema.Struct({ postId: Schema.String, authorId: Schema.String, body: Schema.String, now: Schema.String }),
+      Request: Schema.Struct({
+        postId: Schema.String,
+        authorId: Schema.String,
+        body: Schema.String,
+        now: Schema.String
+      }),
       Result: Comment,
       execute: ({ authorId, body, now, postId }) =>
         sql`INSERT INTO comments ${
@@ -58,7 +65,9 @@ export class CommentsRepo extends Effect.Service<CommentsRepo>()("Blog/CommentsR
       Request: Schema.Array(Schema.String),
       Result: Comment,
       execute: (postIds) =>
-        sql`SELECT ${columns} FROM comments WHERE comments.postId IN ${sql.in(postIds.map(Number))} ORDER BY comments.id`
+        sql`SELECT ${columns} FROM comments WHERE comments.postId IN ${
+          sql.in(postIds.map(Number))
+        } ORDER BY comments.id`
     })
 
     return {
@@ -72,9 +81,11 @@ export class CommentsRepo extends Effect.Service<CommentsRepo>()("Blog/CommentsR
             new CommentWithPostAuthor({ comment: new Comment(comment), postUserId })
           ))
         ),
-      insert: (fields: { readonly postId: PostId; readonly authorId: UserId; readonly body: string; readonly now: string }): Effect.Effect<Comment> =>
-        Effect.orDie(insert(fields)),
-      delete: (id: CommentId): Effect.Effect<void> => Effect.orDie(sql`DELETE FROM comments WHERE comments.id = ${Number(id)}`)
+      insert: (
+        fields: { readonly postId: PostId; readonly authorId: UserId; readonly body: string; readonly now: string }
+      ): Effect.Effect<Comment> => Effect.orDie(insert(fields)),
+      delete: (id: CommentId): Effect.Effect<void> =>
+        Effect.orDie(sql`DELETE FROM comments WHERE comments.id = ${Number(id)}`)
     } as const
   })
 }) {}

@@ -5,6 +5,7 @@
  */
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+
 import { CommentId, PostId, UserId } from "./Ids.js"
 import { Field, payload } from "./User.js"
 

@@ -5,6 +5,7 @@
  */
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+
 import { Comment } from "./Comment.js"
 import { PostId, UserId } from "./Ids.js"
 import { Author, Field, payload } from "./User.js"

@@ -5,6 +5,7 @@
  */
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+
 import { UserId } from "./Ids.js"
 
 /**
@@ -39,7 +40,9 @@ export class Author extends Schema.Class<Author>("Author")({
  * @category models
  */
 export const Field = Schema.optionalWith(
-  Schema.NullOr(Schema.String).annotations({ message: () => ({ message: "must be a string or null", override: true }) }),
+  Schema.NullOr(Schema.String).annotations({
+    message: () => ({ message: "must be a string or null", override: true })
+  }),
   { exact: true }
 )
 

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { HttpApiSchema } from "@effect/platform"
 import { ServiceValidationError, Validate } from "@cachet/validate"
+import { HttpApiSchema } from "@effect/platform"
 import { Effect, Schema } from "effect"
 
 /**

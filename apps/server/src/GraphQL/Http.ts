@@ -11,6 +11,7 @@ import type { Cache } from "@cachet/core"
 import { GraphQLCache, GraphQLHttp } from "@cachet/graphql"
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
+
 import { Comments } from "../Comments.js"
 import * as AppConfig from "../Config.js"
 import { Posts } from "../Posts.js"
@@ -27,8 +28,11 @@ import { schema } from "./Schema.js"
  * @category layers
  */
 export const GraphQLCacheLive = Layer.unwrapEffect(
-  Effect.map(AppConfig.cache, (config) =>
-    GraphQLCache.layer({ namespace: "graphql", defaults: { ttl: config.ttl, grace: config.grace }, extensions: true }))
+  Effect.map(
+    AppConfig.cache,
+    (config) =>
+      GraphQLCache.layer({ namespace: "graphql", defaults: { ttl: config.ttl, grace: config.grace }, extensions: true })
+  )
 )
 
 /**
@@ -39,9 +43,13 @@ export const GraphQLCacheLive = Layer.unwrapEffect(
  */
 export const HttpGraphQLLive = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function*() {
-    const context = yield* Effect.context<Users | Posts | Comments | Loaders | PostsRepo | Cache.Cache | GraphQLCache.GraphQLCache>()
+    const context = yield* Effect.context<
+      Users | Posts | Comments | Loaders | PostsRepo | Cache.Cache | GraphQLCache.GraphQLCache
+    >()
     const handle = GraphQLHttp.handler({ schema, maxDepth: 10, responseCache: true }).pipe(Effect.provide(context))
     yield* router.get("/graphql", handle)
     yield* router.post("/graphql", handle)
   })
-).pipe(Layer.provide([Users.Default, Posts.Default, Comments.Default, Loaders.Default, PostsRepo.Default, GraphQLCacheLive]))
+).pipe(
+  Layer.provide([Users.Default, Posts.Default, Comments.Default, Loaders.Default, PostsRepo.Default, GraphQLCacheLive])
+)

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Effect, Option, Request, RequestResolver } from "effect"
+
 import { CommentsRepo } from "../Comments/Repo.js"
 import type { Comment } from "../Domain/Comment.js"
 import type { Post } from "../Domain/Post.js"
@@ -15,7 +16,9 @@ import { UsersRepo } from "../Users/Repo.js"
 
 class UserById extends Request.TaggedClass("UserById")<Option.Option<User>, never, { readonly id: string }> {}
 class PostById extends Request.TaggedClass("PostById")<Option.Option<Post>, never, { readonly id: string }> {}
-class CommentsOfPost extends Request.TaggedClass("CommentsOfPost")<ReadonlyArray<Comment>, never, { readonly postId: string }> {}
+class CommentsOfPost
+  extends Request.TaggedClass("CommentsOfPost")<ReadonlyArray<Comment>, never, { readonly postId: string }>
+{}
 class PostsOfUser extends Request.TaggedClass("PostsOfUser")<ReadonlyArray<Post>, never, { readonly userId: string }> {}
 
 const groupBy = <A>(rows: ReadonlyArray<A>, key: (row: A) => string): Map<string, Array<A>> => {
@@ -40,14 +43,21 @@ export class Loaders extends Effect.Service<Loaders>()("Blog/GraphQLLoaders", {
     const posts = yield* PostsRepo
     const comments = yield* CommentsRepo
 
-    const byId = <A extends { readonly id: string }, R extends { readonly id: string } & Request.Request<Option.Option<A>>>(
+    const byId = <
+      A extends { readonly id: string },
+      R extends { readonly id: string } & Request.Request<Option.Option<A>>
+    >(
       load: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<A>>
     ) =>
       RequestResolver.makeBatched((requests: ReadonlyArray<R>) =>
         Effect.flatMap(load(requests.map((request) => request.id)), (rows) => {
           const found = new Map(rows.map((row) => [row.id, row] as const))
-          return Effect.forEach(requests, (request) =>
-            Request.succeed(request, Option.fromNullable(found.get(request.id)) as Request.Request.Success<R>), { discard: true })
+          return Effect.forEach(
+            requests,
+            (request) =>
+              Request.succeed(request, Option.fromNullable(found.get(request.id)) as Request.Request.Success<R>),
+            { discard: true }
+          )
         })
       )
 
@@ -56,13 +66,17 @@ export class Loaders extends Effect.Service<Loaders>()("Blog/GraphQLLoaders", {
     const commentsResolver = RequestResolver.makeBatched((requests: ReadonlyArray<CommentsOfPost>) =>
       Effect.flatMap(comments.findByPosts(requests.map((request) => request.postId)), (rows) => {
         const groups = groupBy(rows, (row) => row.postId)
-        return Effect.forEach(requests, (request) => Request.succeed(request, groups.get(request.postId) ?? []), { discard: true })
+        return Effect.forEach(requests, (request) => Request.succeed(request, groups.get(request.postId) ?? []), {
+          discard: true
+        })
       })
     )
     const postsResolver = RequestResolver.makeBatched((requests: ReadonlyArray<PostsOfUser>) =>
       Effect.flatMap(posts.findByUsers(requests.map((request) => request.userId)), (rows) => {
         const groups = groupBy(rows, (row) => row.userId)
-        return Effect.forEach(requests, (request) => Request.succeed(request, groups.get(request.userId) ?? []), { discard: true })
+        return Effect.forEach(requests, (request) => Request.succeed(request, groups.get(request.userId) ?? []), {
+          discard: true
+        })
       })
     )
 

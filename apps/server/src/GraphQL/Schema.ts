@@ -7,8 +7,8 @@
  *
  * @since 0.1.0
  */
-import { Validate } from "@cachet/validate"
 import { GraphQLCache } from "@cachet/graphql"
+import { Validate } from "@cachet/validate"
 import { DateTime, Effect, Option } from "effect"
 import {
   GraphQLBoolean,
@@ -21,6 +21,7 @@ import {
   GraphQLSchema,
   GraphQLString
 } from "graphql"
+
 import { tags } from "../BlogCache.js"
 import { Comments } from "../Comments.js"
 import type { Comment } from "../Domain/Comment.js"
@@ -38,12 +39,15 @@ const toGraphQLError = (error: { readonly _tag: string; readonly message: string
     const { errors } = error as unknown as { readonly errors: ReadonlyArray<Validate.ValidationIssue> }
     return new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT", errors } })
   }
-  if (error._tag.endsWith("NotFound")) return new GraphQLError(error.message || error._tag, { extensions: { code: "NOT_FOUND" } })
+  if (error._tag.endsWith("NotFound")) {
+    return new GraphQLError(error.message || error._tag, { extensions: { code: "NOT_FOUND" } })
+  }
   return new GraphQLError(error.message, { extensions: { code: "INTERNAL_SERVER_ERROR" } })
 }
 
-const graphqlErrors = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.mapError(effect, toGraphQLError)
+const graphqlErrors = <A, E extends { readonly _tag: string; readonly message: string }, R>(
+  effect: Effect.Effect<A, E, R>
+) => Effect.mapError(effect, toGraphQLError)
 
 const badInput = (field: string, message: string) =>
   new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", errors: [{ field, rule: "custom", message }] } })
@@ -54,8 +58,14 @@ const idArg = (id: string): Option.Option<string> => canonicalize(id)
 const iso = (value: DateTime.DateTime) => DateTime.formatIso(value)
 
 const timestamps = {
-  createdAt: { type: new GraphQLNonNull(GraphQLString), resolve: (row: { readonly createdAt: DateTime.DateTime }) => iso(row.createdAt) },
-  updatedAt: { type: new GraphQLNonNull(GraphQLString), resolve: (row: { readonly updatedAt: DateTime.DateTime }) => iso(row.updatedAt) }
+  createdAt: {
+    type: new GraphQLNonNull(GraphQLString),
+    resolve: (row: { readonly createdAt: DateTime.DateTime }) => iso(row.createdAt)
+  },
+  updatedAt: {
+    type: new GraphQLNonNull(GraphQLString),
+    resolve: (row: { readonly updatedAt: DateTime.DateTime }) => iso(row.updatedAt)
+  }
 }
 
 const UserType: GraphQLObjectType = new GraphQLObjectType<User>({
@@ -84,7 +94,11 @@ const PostType: GraphQLObjectType = new GraphQLObjectType<Post | PostSummary>({
       resolve: (post) =>
         "body" in post
           ? post.body
-          : Effect.flatMap(Loaders, (loaders) => Effect.map(loaders.post(post.id), Option.match({ onNone: () => "", onSome: (full) => full.body })))
+          : Effect.flatMap(Loaders, (loaders) =>
+            Effect.map(
+              loaders.post(post.id),
+              Option.match({ onNone: () => "", onSome: (full) => full.body })
+            ))
     },
     ...timestamps,
     author: {
@@ -93,10 +107,13 @@ const PostType: GraphQLObjectType = new GraphQLObjectType<Post | PostSummary>({
       extensions: GraphQLCache.cacheFragment<Post>({ tags: (post) => tags.users(post.userId).profile }),
       resolve: (post) =>
         Effect.flatMap(Loaders, (loaders) =>
-          Effect.flatMap(loaders.user(post.userId), Option.match({
-            onNone: () => Effect.dieMessage(`post ${post.id} has no author`),
-            onSome: Effect.succeed
-          })))
+          Effect.flatMap(
+            loaders.user(post.userId),
+            Option.match({
+              onNone: () => Effect.dieMessage(`post ${post.id} has no author`),
+              onSome: Effect.succeed
+            })
+          ))
     },
     comments: {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(CommentType))),
@@ -117,19 +134,25 @@ const CommentType: GraphQLObjectType = new GraphQLObjectType<Comment>({
       type: new GraphQLNonNull(UserType),
       resolve: (comment) =>
         Effect.flatMap(Loaders, (loaders) =>
-          Effect.flatMap(loaders.user(comment.authorId), Option.match({
-            onNone: () => Effect.dieMessage(`comment ${comment.id} has no author`),
-            onSome: Effect.succeed
-          })))
+          Effect.flatMap(
+            loaders.user(comment.authorId),
+            Option.match({
+              onNone: () => Effect.dieMessage(`comment ${comment.id} has no author`),
+              onSome: Effect.succeed
+            })
+          ))
     },
     post: {
       type: new GraphQLNonNull(PostType),
       resolve: (comment) =>
         Effect.flatMap(Loaders, (loaders) =>
-          Effect.flatMap(loaders.post(comment.postId), Option.match({
-            onNone: () => Effect.dieMessage(`comment ${comment.id} has no post`),
-            onSome: Effect.succeed
-          })))
+          Effect.flatMap(
+            loaders.post(comment.postId),
+            Option.match({
+              onNone: () => Effect.dieMessage(`comment ${comment.id} has no post`),
+              onSome: Effect.succeed
+            })
+          ))
     }
   })
 })
@@ -147,7 +170,9 @@ const PostEdge = new GraphQLObjectType<PostSummary>({
   }
 })
 
-const PostConnection = new GraphQLObjectType<{ readonly edges: ReadonlyArray<PostSummary>; readonly hasNextPage: boolean }>({
+const PostConnection = new GraphQLObjectType<
+  { readonly edges: ReadonlyArray<PostSummary>; readonly hasNextPage: boolean }
+>({
   name: "PostConnection",
   fields: {
     edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(PostEdge))) },
@@ -167,7 +192,9 @@ const Query = new GraphQLObjectType({
       description: "Cached per id; a missing user is cached too, until a user with that id is created.",
       extensions: GraphQLCache.cacheFragment<unknown, { id: string }>({
         tags: (_, args, user) =>
-          user === null ? tags.users(Option.getOrElse(idArg(args.id), () => args.id)) : tags.users((user as User).id).profile
+          user === null
+            ? tags.users(Option.getOrElse(idArg(args.id), () => args.id))
+            : tags.users((user as User).id).profile
       }),
       resolve: (_, args: { id: string }) =>
         Option.match(idArg(args.id), {
@@ -194,9 +221,13 @@ const Query = new GraphQLObjectType({
       description: "Newest first; `after` is the `endCursor` of the previous page.",
       resolve: (_, args: { first: number; after?: string | null }) =>
         Effect.gen(function*() {
-          if (args.first < 1 || args.first > 100) return yield* Effect.fail(badInput("first", "First must be between 1 and 100"))
+          if (args.first < 1 || args.first > 100) {
+            return yield* Effect.fail(badInput("first", "First must be between 1 and 100"))
+          }
           const cursor = args.after === undefined || args.after === null ? null : Option.getOrNull(idArg(args.after))
-          if (args.after != null && cursor === null) return yield* Effect.fail(badInput("after", "After must be a cursor"))
+          if (args.after != null && cursor === null) {
+            return yield* Effect.fail(badInput("after", "After must be a cursor"))
+          }
           const rows = yield* Effect.flatMap(PostsRepo, (repo) => repo.page({ limit: args.first + 1, cursor }))
           return { edges: rows.slice(0, args.first), hasNextPage: rows.length > args.first }
         })
@@ -205,7 +236,10 @@ const Query = new GraphQLObjectType({
 })
 
 /** The optional arguments a mutation was given (null included: the services treat it as absent). */
-const given = <K extends string>(args: Partial<Record<K, string | null>>, names: ReadonlyArray<K>): Partial<Record<K, string | null>> => {
+const given = <K extends string>(
+  args: Partial<Record<K, string | null>>,
+  names: ReadonlyArray<K>
+): Partial<Record<K, string | null>> => {
   const out: Partial<Record<K, string | null>> = {}
   for (const name of names) if (args[name] !== undefined) out[name] = args[name]
   return out
@@ -217,18 +251,24 @@ const Mutation = new GraphQLObjectType({
     createUser: {
       type: new GraphQLNonNull(UserType),
       args: { name: { type: new GraphQLNonNull(GraphQLString) }, email: { type: new GraphQLNonNull(GraphQLString) } },
-      resolve: (_, args: { name: string; email: string }) => graphqlErrors(Effect.flatMap(Users, (users) => users.create(args)))
+      resolve: (_, args: { name: string; email: string }) =>
+        graphqlErrors(Effect.flatMap(Users, (users) => users.create(args)))
     },
     updateUser: {
       type: new GraphQLNonNull(UserType),
-      args: { id: { type: new GraphQLNonNull(GraphQLID) }, name: { type: GraphQLString }, email: { type: GraphQLString } },
+      args: {
+        id: { type: new GraphQLNonNull(GraphQLID) },
+        name: { type: GraphQLString },
+        email: { type: GraphQLString }
+      },
       resolve: (_, args: { id: string; name?: string | null; email?: string | null }) =>
         graphqlErrors(Effect.flatMap(Users, (users) => users.update(args.id, given(args, ["name", "email"]))))
     },
     deleteUser: {
       type: new GraphQLNonNull(GraphQLBoolean),
       args: { id: { type: new GraphQLNonNull(GraphQLID) } },
-      resolve: (_, args: { id: string }) => graphqlErrors(Effect.as(Effect.flatMap(Users, (users) => users.remove(args.id)), true))
+      resolve: (_, args: { id: string }) =>
+        graphqlErrors(Effect.as(Effect.flatMap(Users, (users) => users.remove(args.id)), true))
     },
     createPost: {
       type: new GraphQLNonNull(PostType),
@@ -238,11 +278,17 @@ const Mutation = new GraphQLObjectType({
         body: { type: new GraphQLNonNull(GraphQLString) }
       },
       resolve: (_, args: { userId: string; title: string; body: string }) =>
-        graphqlErrors(Effect.flatMap(Posts, (posts) => posts.create(args.userId, { title: args.title, body: args.body })))
+        graphqlErrors(
+          Effect.flatMap(Posts, (posts) => posts.create(args.userId, { title: args.title, body: args.body }))
+        )
     },
     updatePost: {
       type: new GraphQLNonNull(PostType),
-      args: { id: { type: new GraphQLNonNull(GraphQLID) }, title: { type: GraphQLString }, body: { type: GraphQLString } },
+      args: {
+        id: { type: new GraphQLNonNull(GraphQLID) },
+        title: { type: GraphQLString },
+        body: { type: GraphQLString }
+      },
       resolve: (_, args: { id: string; title?: string | null; body?: string | null }) =>
         graphqlErrors(Effect.flatMap(Posts, (posts) => posts.update(args.id, given(args, ["title", "body"]))))
     },
@@ -254,12 +300,16 @@ const Mutation = new GraphQLObjectType({
         body: { type: new GraphQLNonNull(GraphQLString) }
       },
       resolve: (_, args: { postId: string; authorId: string; body: string }) =>
-        graphqlErrors(Effect.flatMap(Comments, (comments) => comments.create(args.postId, { authorId: args.authorId, body: args.body })))
+        graphqlErrors(
+          Effect.flatMap(Comments, (comments) =>
+            comments.create(args.postId, { authorId: args.authorId, body: args.body }))
+        )
     },
     deleteComment: {
       type: new GraphQLNonNull(GraphQLBoolean),
       args: { id: { type: new GraphQLNonNull(GraphQLID) } },
-      resolve: (_, args: { id: string }) => graphqlErrors(Effect.as(Effect.flatMap(Comments, (comments) => comments.remove(args.id)), true))
+      resolve: (_, args: { id: string }) =>
+        graphqlErrors(Effect.as(Effect.flatMap(Comments, (comments) => comments.remove(args.id)), true))
     }
   }
 })

@@ -8,8 +8,8 @@
  *
  * @since 0.1.0
  */
-import { GraphQLCache } from "@cachet/graphql"
 import { Tag } from "@cachet/core"
+import { GraphQLCache } from "@cachet/graphql"
 
 /**
  * The GraphQL tags that a REST tag's invalidation means:
@@ -48,4 +48,6 @@ export const graphTagsOf = (input: Tag.Input): ReadonlyArray<string> =>
  * @since 0.1.0
  * @category tags
  */
-export const withGraphTags = (input: Tag.Input): ReadonlyArray<string> => [...Tag.normalize(input), ...graphTagsOf(input)]
+export const withGraphTags = (
+  input: Tag.Input
+): ReadonlyArray<string> => [...Tag.normalize(input), ...graphTagsOf(input)]

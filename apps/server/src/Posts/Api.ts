@@ -3,6 +3,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+
 import { Cursor, DecimalInt } from "../Domain/Ids.js"
 import { CreatePost, Post, PostDetail, PostNotFound, PostPage, UpdatePost } from "../Domain/Post.js"
 import { UserNotFound } from "../Domain/User.js"

@@ -3,6 +3,7 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
+
 import { Api } from "../Api.js"
 import { Posts } from "../Posts.js"
 
@@ -11,7 +12,7 @@ import { Posts } from "../Posts.js"
  * @category layers
  */
 export const HttpPostsLive = HttpApiBuilder.group(Api, "posts", (handlers) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const posts = yield* Posts
     return handlers
       .handleRaw("listPosts", ({ urlParams }) => posts.list(urlParams))

@@ -5,6 +5,7 @@
  */
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
+
 import type { PostId, UserId } from "../Domain/Ids.js"
 import { Post, PostSummary } from "../Domain/Post.js"
 
@@ -13,10 +14,12 @@ import { Post, PostSummary } from "../Domain/Post.js"
  * @category services
  */
 export class PostsRepo extends Effect.Service<PostsRepo>()("Blog/PostsRepo", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const summary = sql.literal("CAST(id AS TEXT) AS id, CAST(userId AS TEXT) AS userId, title, createdAt, updatedAt")
-    const full = sql.literal("CAST(id AS TEXT) AS id, CAST(userId AS TEXT) AS userId, title, body, createdAt, updatedAt")
+    const full = sql.literal(
+      "CAST(id AS TEXT) AS id, CAST(userId AS TEXT) AS userId, title, body, createdAt, updatedAt"
+    )
 
     const findById = SqlSchema.findOne({
       Request: Schema.String,
@@ -27,7 +30,8 @@ export class PostsRepo extends Effect.Service<PostsRepo>()("Blog/PostsRepo", {
     const findByUser = SqlSchema.findAll({
       Request: Schema.String,
       Result: PostSummary,
-      execute: (userId) => sql`SELECT ${summary} FROM posts WHERE posts.userId = ${Number(userId)} ORDER BY posts.id DESC`
+      execute: (userId) =>
+        sql`SELECT ${summary} FROM posts WHERE posts.userId = ${Number(userId)} ORDER BY posts.id DESC`
     })
 
     const page = SqlSchema.findAll({
@@ -53,7 +57,9 @@ export class PostsRepo extends Effect.Service<PostsRepo>()("Blog/PostsRepo", {
         Request: Schema.Void,
         Result: Post,
         execute: () =>
-          sql`UPDATE posts SET ${sql.update({ ...fields, updatedAt: now })} WHERE posts.id = ${Number(id)} RETURNING ${full}`
+          sql`UPDATE posts SET ${sql.update({ ...fields, updatedAt: now })} WHERE posts.id = ${
+            Number(id)
+          } RETURNING ${full}`
       })(undefined)
 
     const findByIds = SqlSchema.findAll({
@@ -79,12 +85,17 @@ export class PostsRepo extends Effect.Service<PostsRepo>()("Blog/PostsRepo", {
         userIds.length === 0 ? Effect.succeed([]) : Effect.orDie(findByUsers(userIds)),
       findByUser: (userId: UserId): Effect.Effect<ReadonlyArray<PostSummary>> => Effect.orDie(findByUser(userId)),
       /** Newest first, at most `limit`, older than `cursor` when given. */
-      page: (request: { readonly limit: number; readonly cursor: string | null }): Effect.Effect<ReadonlyArray<PostSummary>> =>
-        Effect.orDie(page(request)),
-      insert: (fields: { readonly userId: UserId; readonly title: string; readonly body: string; readonly now: string }): Effect.Effect<Post> =>
-        Effect.orDie(insert(fields)),
-      update: (id: PostId, fields: { readonly title?: string; readonly body?: string }, now: string): Effect.Effect<Option.Option<Post>> =>
-        Effect.orDie(update(id, fields, now))
+      page: (
+        request: { readonly limit: number; readonly cursor: string | null }
+      ): Effect.Effect<ReadonlyArray<PostSummary>> => Effect.orDie(page(request)),
+      insert: (
+        fields: { readonly userId: UserId; readonly title: string; readonly body: string; readonly now: string }
+      ): Effect.Effect<Post> => Effect.orDie(insert(fields)),
+      update: (
+        id: PostId,
+        fields: { readonly title?: string; readonly body?: string },
+        now: string
+      ): Effect.Effect<Option.Option<Post>> => Effect.orDie(update(id, fields, now))
     } as const
   })
 }) {}

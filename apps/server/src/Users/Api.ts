@@ -3,6 +3,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+
 import { PostSummary } from "../Domain/Post.js"
 import { CreateUser, UpdateUser, User, UserNotFound } from "../Domain/User.js"
 import { ValidationFailed } from "../Domain/Validation.js"

@@ -3,6 +3,7 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Layer } from "effect"
+
 import { Api } from "../Api.js"
 import { Users } from "../Users.js"
 
@@ -11,7 +12,7 @@ import { Users } from "../Users.js"
  * @category layers
  */
 export const HttpUsersLive = HttpApiBuilder.group(Api, "users", (handlers) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const users = yield* Users
     return handlers
       .handleRaw("getUser", ({ path }) => users.get(path.id))

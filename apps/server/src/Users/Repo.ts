@@ -7,6 +7,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option, Schema } from "effect"
+
 import type { UserId } from "../Domain/Ids.js"
 import { User } from "../Domain/User.js"
 
@@ -15,7 +16,7 @@ import { User } from "../Domain/User.js"
  * @category services
  */
 export class UsersRepo extends Effect.Service<UsersRepo>()("Blog/UsersRepo", {
-  effect: Effect.gen(function* () {
+  effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const columns = sql.literal("CAST(id AS TEXT) AS id, name, email, createdAt, updatedAt")
 
@@ -37,7 +38,9 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("Blog/UsersRepo", {
         Request: Schema.Void,
         Result: User,
         execute: () =>
-          sql`UPDATE users SET ${sql.update({ ...fields, updatedAt: now })} WHERE users.id = ${Number(id)} RETURNING ${columns}`
+          sql`UPDATE users SET ${sql.update({ ...fields, updatedAt: now })} WHERE users.id = ${
+            Number(id)
+          } RETURNING ${columns}`
       })(undefined)
 
     /** Posts of other users this user commented on: their comment lists change when the user goes. */
@@ -61,11 +64,15 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("Blog/UsersRepo", {
       /** The users with these ids, in one query (any order; unknown ids are absent). */
       findByIds: (ids: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<User>> =>
         ids.length === 0 ? Effect.succeed([]) : Effect.orDie(findByIds(ids)),
-      exists: (id: string): Effect.Effect<boolean> =>
-        Effect.orDie(Effect.map(findById(id), Option.isSome)),
+      exists: (id: string): Effect.Effect<boolean> => Effect.orDie(Effect.map(findById(id), Option.isSome)),
       /** Fails with `SqlError` only, so a unique-index violation can be reported as a validation failure. */
-      insert: (fields: { readonly name: string; readonly email: string; readonly now: string }): Effect.Effect<User, SqlError> =>
-        insert(fields).pipe(Effect.catchIf((error) => error._tag !== "SqlError", Effect.die)) as Effect.Effect<User, SqlError>,
+      insert: (
+        fields: { readonly name: string; readonly email: string; readonly now: string }
+      ): Effect.Effect<User, SqlError> =>
+        insert(fields).pipe(Effect.catchIf((error) => error._tag !== "SqlError", Effect.die)) as Effect.Effect<
+          User,
+          SqlError
+        >,
       /** Fails with `SqlError` only (see `insert`). */
       update: (
         id: UserId,
@@ -76,7 +83,9 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("Blog/UsersRepo", {
           Option.Option<User>,
           SqlError
         >,
-      commentedPosts: (id: UserId): Effect.Effect<ReadonlyArray<{ readonly postId: string; readonly userId: string }>> =>
+      commentedPosts: (
+        id: UserId
+      ): Effect.Effect<ReadonlyArray<{ readonly postId: string; readonly userId: string }>> =>
         Effect.orDie(commentedPosts(id)),
       delete: (id: UserId): Effect.Effect<void> => Effect.orDie(sql`DELETE FROM users WHERE users.id = ${Number(id)}`)
     } as const

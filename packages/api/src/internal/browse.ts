@@ -5,6 +5,7 @@
  */
 import type { Cache, Store } from "@cachet/core"
 import { Effect, Either, Option } from "effect"
+
 import { EntryPage, EntrySummary, Listing, TagCount, TagTree } from "../CacheBrowse.js"
 
 /** How many keys one browse reads at most. @internal */
@@ -62,14 +63,22 @@ export const scan = (
   Effect.flatMap(listKeys(cache, store, prefix), (listed) =>
     Either.match(listed, {
       onLeft: (reason) =>
-        Effect.succeed({ entries: [], listing: new Listing({ listable: false, reason, scanned: 0, truncated: false }) }),
+        Effect.succeed({
+          entries: [],
+          listing: new Listing({ listable: false, reason, scanned: 0, truncated: false })
+        }),
       onRight: (keys) => {
         const read = keys.slice(0, SCAN_LIMIT)
         return Effect.map(Effect.forEach(read, (key) => cache.inspect(key), { concurrency: 16 }), (infos) => ({
           entries: infos.flatMap((info) => Option.isSome(info) ? [summary(info.value)] : []).sort((a, b) =>
             b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1)
           ),
-          listing: new Listing({ listable: true, reason: null, scanned: read.length, truncated: keys.length > SCAN_LIMIT })
+          listing: new Listing({
+            listable: true,
+            reason: null,
+            scanned: read.length,
+            truncated: keys.length > SCAN_LIMIT
+          })
         }))
       }
     }))
@@ -81,7 +90,12 @@ export const covers = (tag: string, entryTag: string): boolean => entryTag === t
 export const search = (
   cache: Cache.Service,
   store: Option.Option<Store.Service>,
-  params: { readonly prefix?: string | undefined; readonly tag?: string | undefined; readonly offset?: number | undefined; readonly limit?: number | undefined }
+  params: {
+    readonly prefix?: string | undefined
+    readonly tag?: string | undefined
+    readonly offset?: number | undefined
+    readonly limit?: number | undefined
+  }
 ): Effect.Effect<EntryPage> =>
   Effect.map(scan(cache, store, params.prefix ?? ""), ({ entries, listing }) => {
     const tag = params.tag === undefined || params.tag === "" ? undefined : params.tag.replace(/\/+$/, "")
@@ -108,7 +122,9 @@ export const tagTree = (cache: Cache.Service, store: Option.Option<Store.Service
       for (const path of paths) counts.set(path, (counts.get(path) ?? 0) + 1)
     }
     return new TagTree({
-      tags: [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([tag, entries]) => new TagCount({ tag, entries })),
+      tags: [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([tag, entries]) =>
+        new TagCount({ tag, entries })
+      ),
       listing
     })
   })

@@ -7,6 +7,7 @@
 import type { Cache } from "@cachet/core"
 import { HttpServerResponse } from "@effect/platform"
 import { Clock, Duration, Effect, Schedule, type Scope, Stream } from "effect"
+
 import type { Event } from "../CacheBrowse.js"
 
 /**
@@ -19,13 +20,16 @@ export const subscribe = (
   interval: Duration.DurationInput = Duration.seconds(1)
 ): Effect.Effect<Stream.Stream<Event>, never, Scope.Scope> =>
   Effect.map(Effect.zip(cache.invalidations, cache.stats), ([queue, initial]) => {
-    const invalidations = Stream.mapEffect(Stream.fromQueue(queue), (invalidation) =>
-      Effect.map(Clock.currentTimeMillis, (at): Event => ({
-        _tag: "invalidation",
-        at,
-        tags: invalidation.tags,
-        mode: invalidation.mode
-      })))
+    const invalidations = Stream.mapEffect(
+      Stream.fromQueue(queue),
+      (invalidation) =>
+        Effect.map(Clock.currentTimeMillis, (at): Event => ({
+          _tag: "invalidation",
+          at,
+          tags: invalidation.tags,
+          mode: invalidation.mode
+        }))
+    )
     return Stream.merge(invalidations, ticks(cache, initial, interval))
   })
 

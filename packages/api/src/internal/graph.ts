@@ -6,6 +6,7 @@
  */
 import type { EntityGraph } from "@cachet/normalize"
 import { Effect } from "effect"
+
 import { GraphEntity, GraphField, GraphSummary, TypeCount } from "../CacheBrowse.js"
 
 const ROOT = "Query"
@@ -41,7 +42,7 @@ const linksOf = (graph: Graph, value: unknown): Effect.Effect<ReadonlyArray<stri
 
 /** Every entity a root field reaches (breadth first), by root field key. */
 const walk = (graph: Graph) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const reachedBy = new Map<string, Set<string>>()
     const roots: Array<string> = []
     for (const root of yield* fieldsOf(graph, ROOT)) {
@@ -88,7 +89,7 @@ export const summary = (graph: Graph): Effect.Effect<GraphSummary> =>
 
 /** One entity's fields and the root fields that reach it; none when the graph has no such entity. @internal */
 export const entity = (graph: Graph, key: string): Effect.Effect<GraphEntity | undefined> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const fields = yield* fieldsOf(graph, key)
     if (fields.length === 0) return undefined
     const { reachedBy } = yield* walk(graph)

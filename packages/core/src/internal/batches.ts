@@ -6,8 +6,9 @@
  *
  * @internal
  */
-import { Cause, Deferred, Effect, Exit, FiberId, Option } from "effect"
 import type { Scope } from "effect"
+import { Cause, Deferred, Effect, Exit, FiberId, Option } from "effect"
+
 import type * as Cache from "../Cache.js"
 import type * as Key from "../Key.js"
 import type * as Store from "../Store.js"
@@ -21,7 +22,10 @@ import type { Writes } from "./writes.js"
 
 /** @internal */
 export interface Batches {
-  readonly getMany: (keys: ReadonlyArray<Key.Input>, options?: Cache.EntryOptions<unknown, unknown>) => Effect.Effect<ReadonlyArray<Option.Option<unknown>>>
+  readonly getMany: (
+    keys: ReadonlyArray<Key.Input>,
+    options?: Cache.EntryOptions<unknown, unknown>
+  ) => Effect.Effect<ReadonlyArray<Option.Option<unknown>>>
   readonly getOrFetchMany: (
     items: ReadonlyArray<unknown>,
     fetchMany: (missing: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<unknown>, unknown, unknown>,
@@ -59,7 +63,7 @@ export const make = (options: {
     })
 
   const getOrFetchMany: Batches["getOrFetchMany"] = (items, fetchMany, manyOptions) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       if (!enabled) {
         counters.fetches++
         return yield* fetchMany(items)
@@ -82,7 +86,7 @@ export const make = (options: {
 
       /** Fetches these items in one call and writes what may be written. */
       const fetchAndStore = (indexes: ReadonlyArray<number>) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const ticket = yield* writes.ticket
           counters.fetches++
           const wanted = indexes.map((i) => items[i])
@@ -100,8 +104,19 @@ export const make = (options: {
               const i = indexes[j]!
               const tags = Tag.normalize(manyOptions.tagsOf ? manyOptions.tagsOf(items[i], value) : manyOptions.tags)
               const ttl = typeof resolved.ttl === "number" ? resolved.ttl : millis(resolved.ttl(Exit.succeed(value)))
-              const entry = yield* writes.makeEntry(storeKeys[i]!, resolved.schema, value, false, ticket.value.stamp, ttl, resolved.grace, tags)
-              if (Option.isSome(entry) && writes.uncovered(storeKeys[i]!, tags)) entries.push([storeKeys[i]!, entry.value])
+              const entry = yield* writes.makeEntry(
+                storeKeys[i]!,
+                resolved.schema,
+                value,
+                false,
+                ticket.value.stamp,
+                ttl,
+                resolved.grace,
+                tags
+              )
+              if (Option.isSome(entry) && writes.uncovered(storeKeys[i]!, tags)) {
+                entries.push([storeKeys[i]!, entry.value])
+              }
             }
             if (entries.length > 0) {
               counters.writes += entries.length
@@ -137,7 +152,10 @@ export const make = (options: {
               if (shared === undefined) return
               mine.delete(storeKey)
               if (fetching.get(storeKey) === shared) fetching.delete(storeKey)
-              Deferred.unsafeDone(shared, Effect.succeed(Exit.isSuccess(exit) ? Option.some(exit.value[j]) : Option.none()))
+              Deferred.unsafeDone(
+                shared,
+                Effect.succeed(Exit.isSuccess(exit) ? Option.some(exit.value[j]) : Option.none())
+              )
             })
           })
         if (owned.length > 0) {

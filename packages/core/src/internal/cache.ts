@@ -6,6 +6,7 @@
  * @internal
  */
 import { Duration, Effect, Exit, Option, PubSub, Schedule } from "effect"
+
 import type * as Cache from "../Cache.js"
 import * as CircuitBreaker from "../CircuitBreaker.js"
 import * as Codec from "../Codec.js"
@@ -50,7 +51,7 @@ const forgetRequestMemo: Effect.Effect<void> = Effect.withFiberRuntime((fiber) =
 
 /** @internal */
 export const make = (options: Cache.Options = {}) =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const store = yield* Store.Store
     const tagVersions = yield* TagVersions.TagVersions
     const lock = yield* Effect.serviceOption(Lock.Lock)
@@ -62,16 +63,31 @@ export const make = (options: Cache.Options = {}) =>
     const version = String(options.version ?? "1")
     const prefix = `${Key.escapeSegment(namespace)}:${Key.escapeSegment(version)}:`
     const enabled = options.enabled ?? true
-    const defaults = { ttlMillis: millis(options.ttl ?? Duration.minutes(5)), graceMillis: millis(options.grace ?? Duration.zero) }
+    const defaults = {
+      ttlMillis: millis(options.ttl ?? Duration.minutes(5)),
+      graceMillis: millis(options.grace ?? Duration.zero)
+    }
     const resolve = resolver({ ttl: defaults.ttlMillis, grace: defaults.graceMillis })
 
     const counters = Stats.makeCounters()
     const publishMetrics = Stats.publisher(counters, prefix)
-    yield* publishMetrics.pipe(Effect.repeat(Schedule.spaced(Duration.seconds(1))), Effect.interruptible, Effect.forkIn(scope))
+    yield* publishMetrics.pipe(
+      Effect.repeat(Schedule.spaced(Duration.seconds(1))),
+      Effect.interruptible,
+      Effect.forkIn(scope)
+    )
     const invalidationHub = yield* PubSub.unbounded<Cache.Invalidation>()
 
-    const breaker = yield* CircuitBreaker.make({ threshold: options.breakerThreshold ?? 5, cooldown: options.breakerCooldown ?? Duration.seconds(10) })
-    const guard = StoreGuard.make({ store, breaker, counters, timeoutMillis: millis(options.storeTimeout ?? Duration.millis(500)) })
+    const breaker = yield* CircuitBreaker.make({
+      threshold: options.breakerThreshold ?? 5,
+      cooldown: options.breakerCooldown ?? Duration.seconds(10)
+    })
+    const guard = StoreGuard.make({
+      store,
+      breaker,
+      counters,
+      timeoutMillis: millis(options.storeTimeout ?? Duration.millis(500))
+    })
 
     const pending = yield* PendingInvalidations.make({
       apply: (batch) =>
@@ -89,7 +105,9 @@ export const make = (options: Cache.Options = {}) =>
           )
         }),
       onLost: (lost) =>
-        Effect.logError(`cachet: ${lost.length} invalidation(s) never reached store ${store.name}; entries they cover may be served until their ttl`).pipe(
+        Effect.logError(
+          `cachet: ${lost.length} invalidation(s) never reached store ${store.name}; entries they cover may be served until their ttl`
+        ).pipe(
           Effect.annotateLogs("invalidations", lost.map(describe).join("; "))
         )
     })
@@ -100,7 +118,9 @@ export const make = (options: Cache.Options = {}) =>
         pending.record(invalidation)
         counters.deferredInvalidations++
         return Effect.logWarning(
-          `cachet: ${describe(invalidation)} deferred (${error.message}); entries it covers are not served by this process until the store acknowledges it`
+          `cachet: ${
+            describe(invalidation)
+          } deferred (${error.message}); entries it covers are not served by this process until the store acknowledges it`
         )
       })
 
@@ -125,7 +145,7 @@ export const make = (options: Cache.Options = {}) =>
     const batches = Batches.make({ enabled, scope, store, guard, counters, reads, writes, resolve, storeKeyOf })
 
     const set = (key: Key.Input, value: unknown, entryOptions?: Cache.EntryOptions<unknown, unknown>) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         if (!enabled) return
         const resolved = resolve(entryOptions as AnyFetchOptions | undefined, true)
         const ticket = yield* writes.ticket
@@ -140,7 +160,7 @@ export const make = (options: Cache.Options = {}) =>
       entries: ReadonlyArray<Cache.ManyEntry<unknown>>,
       manyOptions?: { readonly schema?: AnySchema; readonly stamp?: number }
     ) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         if (!enabled || entries.length === 0) return
         const schema = manyOptions?.schema ?? (Codec.json as AnySchema)
         const given = manyOptions?.stamp ?? (yield* stamp)
@@ -176,11 +196,14 @@ export const make = (options: Cache.Options = {}) =>
         if (paths.length === 0) return Effect.void
         if (mode === "hard") counters.invalidations += paths.length
         else counters.expirations += paths.length
-        return Effect.zipRight(forgetRequestMemo, guard.protect(mode === "hard" ? "invalidate" : "expire", tagVersions.bump(paths, mode)).pipe(
-          Effect.catchAll((error) => defer({ _tag: "Bump", paths, mode }, error)),
-          Effect.zipRight(PubSub.publish(invalidationHub, { tags: paths, mode })),
-          Effect.asVoid
-        ))
+        return Effect.zipRight(
+          forgetRequestMemo,
+          guard.protect(mode === "hard" ? "invalidate" : "expire", tagVersions.bump(paths, mode)).pipe(
+            Effect.catchAll((error) => defer({ _tag: "Bump", paths, mode }, error)),
+            Effect.zipRight(PubSub.publish(invalidationHub, { tags: paths, mode })),
+            Effect.asVoid
+          )
+        )
       })
 
     const inspect = (key: Key.Input) =>
@@ -222,8 +245,10 @@ export const make = (options: Cache.Options = {}) =>
           const storeKey = storeKeyOf(key)
           return Effect.zipRight(
             forgetRequestMemo,
-            Effect.catchAll(guard.protect("delete", store.delete(storeKey)), (error) =>
-              Effect.as(defer({ _tag: "Delete", keys: [storeKey] }, error), false))
+            Effect.catchAll(
+              guard.protect("delete", store.delete(storeKey)),
+              (error) => Effect.as(defer({ _tag: "Delete", keys: [storeKey] }, error), false)
+            )
           )
         }),
       invalidate: (tags) => bump(tags, "hard"),
@@ -231,26 +256,45 @@ export const make = (options: Cache.Options = {}) =>
       awaitPendingInvalidations: pending.awaitAll,
       getMany: batches.getMany as Cache.Service["getMany"],
       getOrFetchMany: batches.getOrFetchMany as Cache.Service["getOrFetchMany"],
-      findMany: ((key: Key.Input, latest: Effect.Effect<Key.Part, unknown, unknown>, fetch: Effect.Effect<unknown, unknown, unknown>, entryOptions?: Cache.EntryOptions<unknown, unknown>) =>
+      findMany: ((
+        key: Key.Input,
+        latest: Effect.Effect<Key.Part, unknown, unknown>,
+        fetch: Effect.Effect<unknown, unknown, unknown>,
+        entryOptions?: Cache.EntryOptions<unknown, unknown>
+      ) =>
         Effect.flatMap(latest, (part) =>
-          policies.getOrFetch([Key.encode(key), part], fetch, entryOptions as AnyFetchOptions) as Effect.Effect<unknown, unknown, unknown>)) as Cache.Service["findMany"],
+          policies.getOrFetch([Key.encode(key), part], fetch, entryOptions as AnyFetchOptions) as Effect.Effect<
+            unknown,
+            unknown,
+            unknown
+          >)) as Cache.Service["findMany"],
       inspect,
       keys: (keyOptions) =>
         Effect.map(
-          guard.failOpen("keys", store.keys({ prefix: prefix + (keyOptions?.prefix ?? ""), limit: keyOptions?.limit ?? 100 }), []),
-          (keys) => keys.map((key) => key.slice(prefix.length))
+          guard.failOpen(
+            "keys",
+            store.keys({ prefix: prefix + (keyOptions?.prefix ?? ""), limit: keyOptions?.limit ?? 100 }),
+            []
+          ),
+          (keys) =>
+            keys.map((key) =>
+              key.slice(prefix.length)
+            )
         ),
       clear: Effect.mapError(guard.protect("clear", store.clear(prefix)), Store.toStoreError),
       invalidations: PubSub.subscribe(invalidationHub),
-      stats: Effect.zipRight(publishMetrics, Effect.sync(() => ({
-        store: store.name,
-        namespace: prefix,
-        enabled,
-        ...counters,
-        pendingInvalidations: pending.size(),
-        breaker: breaker.state(),
-        inflight: flights.size()
-      })))
+      stats: Effect.zipRight(
+        publishMetrics,
+        Effect.sync(() => ({
+          store: store.name,
+          namespace: prefix,
+          enabled,
+          ...counters,
+          pendingInvalidations: pending.size(),
+          breaker: breaker.state(),
+          inflight: flights.size()
+        }))
+      )
     }
     return service
   })

@@ -5,8 +5,9 @@
  *
  * @internal
  */
-import { Effect, Either, Option, Utils } from "effect"
 import type { Schema } from "effect"
+import { Effect, Either, Option, Utils } from "effect"
+
 import type * as Cache from "../Cache.js"
 import * as Codec from "../Codec.js"
 import type * as Store from "../Store.js"
@@ -74,7 +75,10 @@ export const classify = (entry: Store.Entry, validity: Store.Validity, now: numb
 export const stateOf = (freshness: Freshness): Cache.State => (freshness === "grace" ? "stale" : freshness)
 
 /** A decoded entry: the value, or a cached typed failure. */
-export type Decoded = { readonly failed: false; readonly value: unknown } | { readonly failed: true; readonly error: unknown }
+export type Decoded = { readonly failed: false; readonly value: unknown } | {
+  readonly failed: true
+  readonly error: unknown
+}
 
 /**
  * What a read of one key found:
@@ -85,7 +89,12 @@ export type Decoded = { readonly failed: false; readonly value: unknown } | { re
  * @internal
  */
 export type Lookup =
-  | { readonly _tag: "Fresh" | "Stale"; readonly decoded: Decoded; readonly createdAt: number; readonly served: Effect.Effect<unknown, unknown> }
+  | {
+    readonly _tag: "Fresh" | "Stale"
+    readonly decoded: Decoded
+    readonly createdAt: number
+    readonly served: Effect.Effect<unknown, unknown>
+  }
   | { readonly _tag: "Miss" }
   | { readonly _tag: "Unavailable" }
 
@@ -138,7 +147,11 @@ const deepFreeze = <A>(value: A): A => {
   return value
 }
 
-const decode = (entry: Store.Entry, schema: AnySchema, failureSchema: AnySchema | undefined): Option.Option<Decoded> => {
+const decode = (
+  entry: Store.Entry,
+  schema: AnySchema,
+  failureSchema: AnySchema | undefined
+): Option.Option<Decoded> => {
   if (entry.failed) {
     if (failureSchema === undefined) return Option.none()
     const result = Codec.decode(failureSchema, entry.value)
@@ -198,7 +211,9 @@ export const judge = (
  * @internal
  */
 export const valueOf = (found: Lookup): Option.Option<unknown> =>
-  (found._tag === "Fresh" || found._tag === "Stale") && !found.decoded.failed ? Option.some(found.decoded.value) : Option.none()
+  (found._tag === "Fresh" || found._tag === "Stale") && !found.decoded.failed
+    ? Option.some(found.decoded.value)
+    : Option.none()
 
 /**
  * A hit on the hit path: the effect that returns the value, and the first step of a `yield*` on

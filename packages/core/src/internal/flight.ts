@@ -7,6 +7,7 @@
  * @internal
  */
 import { Cause, Duration, Effect, Exit, Fiber, Option, Schedule, Scope } from "effect"
+
 import type * as Lock from "../Lock.js"
 import type { Resolved } from "./options.js"
 import type { Reads } from "./reads.js"
@@ -36,7 +37,11 @@ export interface Flights {
     stale: Option.Option<unknown>
   ) => Effect.Effect<unknown, unknown, R>
   /** Starts a refresh of the key in the background, unless one is in flight. */
-  readonly refreshInBackground: <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) => Effect.Effect<void, never, R>
+  readonly refreshInBackground: <R>(
+    storeKey: string,
+    fetch: Effect.Effect<unknown, unknown, R>,
+    resolved: Resolved
+  ) => Effect.Effect<void, never, R>
 }
 
 /** @internal */
@@ -85,21 +90,26 @@ export const make = (options: {
   }
 
   const runFetch = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) => {
-    if (Option.isNone(options.lock) || options.storeLocal || !resolved.writes) return writes.fetchAndWrite(storeKey, fetch, resolved)
+    if (Option.isNone(options.lock) || options.storeLocal || !resolved.writes) {
+      return writes.fetchAndWrite(storeKey, fetch, resolved)
+    }
     const locks = options.lock.value
     const lockKey = `${storeKey}:lock`
-    return Effect.flatMap(guard.failOpen("lock", locks.acquire(lockKey, lockMillis.ttlMillis), Option.none<string>()), (token) => {
-      if (Option.isSome(token)) {
-        return Effect.ensuring(
-          writes.fetchAndWrite(storeKey, fetch, resolved),
-          guard.failOpen("unlock", locks.release(lockKey, token.value), undefined)
-        )
+    return Effect.flatMap(
+      guard.failOpen("lock", locks.acquire(lockKey, lockMillis.ttlMillis), Option.none<string>()),
+      (token) => {
+        if (Option.isSome(token)) {
+          return Effect.ensuring(
+            writes.fetchAndWrite(storeKey, fetch, resolved),
+            guard.failOpen("unlock", locks.release(lockKey, token.value), undefined)
+          )
+        }
+        return Effect.flatMap(awaitLockHolder(storeKey, resolved), (written) =>
+          Option.isSome(written)
+            ? Effect.succeed(Exit.succeed(written.value) as Exit.Exit<unknown, unknown>)
+            : writes.fetchAndWrite(storeKey, fetch, resolved))
       }
-      return Effect.flatMap(awaitLockHolder(storeKey, resolved), (written) =>
-        Option.isSome(written)
-          ? Effect.succeed(Exit.succeed(written.value) as Exit.Exit<unknown, unknown>)
-          : writes.fetchAndWrite(storeKey, fetch, resolved))
-    })
+    )
   }
 
   /** The flight's outcome, once it ends; `onInterrupt` runs if the waiter is interrupted first. */
@@ -200,5 +210,9 @@ export const make = (options: {
           scope
         )))
 
-  return Effect.as(Scope.addFinalizer(scope, interruptAll), { size: () => inflight.size, fetchThrough, refreshInBackground })
+  return Effect.as(Scope.addFinalizer(scope, interruptAll), {
+    size: () => inflight.size,
+    fetchThrough,
+    refreshInBackground
+  })
 }

@@ -1,5 +1,6 @@
 import type * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { Effect, Option } from "effect"
+
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
@@ -37,10 +38,12 @@ const parseJson = (text: Option.Option<string>): unknown => {
 export const make = (
   kv: KeyValueStore.KeyValueStore
 ): Effect.Effect<{ readonly store: Store.Service; readonly tagVersions: TagVersions.Service }, Store.StoreError> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const lock = yield* Effect.makeSemaphore(1)
     const rawIndex = parseJson(yield* Effect.mapError(kv.get(INDEX_KEY), storeError("open")))
-    const index = new Set<string>(Array.isArray(rawIndex) ? rawIndex.filter((k): k is string => typeof k === "string") : [])
+    const index = new Set<string>(
+      Array.isArray(rawIndex) ? rawIndex.filter((k): k is string => typeof k === "string") : []
+    )
     const rawTags = parseJson(yield* Effect.mapError(kv.get(TAGS_KEY), storeError("open")))
     let counter = 0
     const versions = new Map<string, TagVersions.Version>()
@@ -48,14 +51,22 @@ export const make = (
       counter = typeof rawTags.counter === "number" ? rawTags.counter : 0
       if (typeof rawTags.versions === "object" && rawTags.versions !== null) {
         for (const [path, v] of Object.entries(rawTags.versions)) {
-          if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "number") versions.set(path, { hard: v[0], soft: v[1] })
+          if (Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "number") {
+            versions.set(path, { hard: v[0], soft: v[1] })
+          }
         }
       }
     }
 
     const saveIndex = Effect.suspend(() => kv.set(INDEX_KEY, JSON.stringify(Array.from(index))))
     const saveTags = Effect.suspend(() =>
-      kv.set(TAGS_KEY, JSON.stringify({ counter, versions: Object.fromEntries(Array.from(versions, ([p, v]) => [p, [v.hard, v.soft]])) }))
+      kv.set(
+        TAGS_KEY,
+        JSON.stringify({
+          counter,
+          versions: Object.fromEntries(Array.from(versions, ([p, v]) => [p, [v.hard, v.soft]]))
+        })
+      )
     )
 
     // The file-system store fails to remove a missing file; a missing key is removed already.
@@ -77,7 +88,7 @@ export const make = (
       )
 
     const removeAll = (keys: ReadonlyArray<string>, operation: string) =>
-      lock.withPermits(1)(Effect.gen(function* () {
+      lock.withPermits(1)(Effect.gen(function*() {
         const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         let existed = 0
         for (const key of keys) {
@@ -90,7 +101,7 @@ export const make = (
       })).pipe(Effect.mapError(storeError(operation)))
 
     const set = (key: string, entry: Store.Entry) =>
-      lock.withPermits(1)(Effect.gen(function* () {
+      lock.withPermits(1)(Effect.gen(function*() {
         const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         if (Store.expiresAt(entry) <= now) {
           yield* remove(key)
@@ -115,9 +126,10 @@ export const make = (
       set,
       delete: (key) => Effect.map(removeAll([key], "delete"), (n) => n > 0),
       deleteMany: (keys) => removeAll(keys, "deleteMany"),
-      clear: (prefix) => Effect.suspend(() => removeAll(Array.from(index).filter((key) => key.startsWith(prefix)), "clear")),
+      clear: (prefix) =>
+        Effect.suspend(() => removeAll(Array.from(index).filter((key) => key.startsWith(prefix)), "clear")),
       keys: ({ limit, prefix }) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
           const out: Array<string> = []
           for (const key of Array.from(index)) {
@@ -136,7 +148,10 @@ export const make = (
           counter++
           for (const path of paths) {
             const current = versions.get(path) ?? TagVersions.initial
-            versions.set(path, mode === "hard" ? { hard: counter, soft: current.soft } : { hard: current.hard, soft: counter })
+            versions.set(
+              path,
+              mode === "hard" ? { hard: counter, soft: current.soft } : { hard: current.hard, soft: counter }
+            )
           }
           return Effect.as(saveTags, counter)
         })).pipe(Effect.mapError(storeError("bump")))

@@ -4,8 +4,9 @@
  *
  * @internal
  */
-import { Duration } from "effect"
 import type { Exit } from "effect"
+import { Duration } from "effect"
+
 import type * as Cache from "../Cache.js"
 import * as Codec from "../Codec.js"
 import type * as Policy from "../Policy.js"
@@ -13,7 +14,15 @@ import type * as Tag from "../Tag.js"
 import type { AnySchema } from "./entryState.js"
 
 /** @internal */
-export type AnyFetchOptions = Cache.FetchOptions<unknown, unknown, unknown, unknown, Policy.Policy, Cache.Timeout, unknown>
+export type AnyFetchOptions = Cache.FetchOptions<
+  unknown,
+  unknown,
+  unknown,
+  unknown,
+  Policy.Policy,
+  Cache.Timeout,
+  unknown
+>
 
 /** @internal */
 export interface Resolved {
@@ -35,7 +44,8 @@ export interface Resolved {
 export const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
 
 /** @internal */
-export const schemaOf = (options: AnyFetchOptions | undefined): AnySchema => (options?.schema ?? Codec.json) as AnySchema
+export const schemaOf = (options: AnyFetchOptions | undefined): AnySchema =>
+  (options?.schema ?? Codec.json) as AnySchema
 
 /** @internal */
 export const failureSchemaOf = (options: AnyFetchOptions | undefined): AnySchema | undefined =>
@@ -46,17 +56,22 @@ export const failureSchemaOf = (options: AnyFetchOptions | undefined): AnySchema
  *
  * @internal
  */
-export const resolver = (defaults: { readonly ttl: number; readonly grace: number }) =>
-(options: AnyFetchOptions | undefined, writes: boolean): Resolved => ({
-  schema: schemaOf(options),
-  failureSchema: failureSchemaOf(options),
-  failureTtl: options?.failures?.ttl !== undefined ? millis(options.failures.ttl) : 30_000,
-  failureWhen: options?.failures?.when,
-  ttl: options?.ttl === undefined ? defaults.ttl : typeof options.ttl === "function" ? options.ttl : millis(options.ttl),
-  grace: options?.grace === undefined ? defaults.grace : millis(options.grace),
-  tags: options?.tags,
-  when: options?.when,
-  soft: options?.timeout?.soft !== undefined ? millis(options.timeout.soft) : undefined,
-  hard: options?.timeout?.hard !== undefined ? millis(options.timeout.hard) : undefined,
-  writes
-})
+export const resolver =
+  (defaults: { readonly ttl: number; readonly grace: number }) =>
+  (options: AnyFetchOptions | undefined, writes: boolean): Resolved => ({
+    schema: schemaOf(options),
+    failureSchema: failureSchemaOf(options),
+    failureTtl: options?.failures?.ttl !== undefined ? millis(options.failures.ttl) : 30_000,
+    failureWhen: options?.failures?.when,
+    ttl: options?.ttl === undefined
+      ? defaults.ttl
+      : typeof options.ttl === "function"
+      ? options.ttl
+      : millis(options.ttl),
+    grace: options?.grace === undefined ? defaults.grace : millis(options.grace),
+    tags: options?.tags,
+    when: options?.when,
+    soft: options?.timeout?.soft !== undefined ? millis(options.timeout.soft) : undefined,
+    hard: options?.timeout?.hard !== undefined ? millis(options.timeout.hard) : undefined,
+    writes
+  })

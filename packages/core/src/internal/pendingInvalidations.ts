@@ -7,8 +7,9 @@
  *
  * @internal
  */
-import { Deferred, Effect, FiberId, Queue, Schedule } from "effect"
 import type { Duration, Scope } from "effect"
+import { Deferred, Effect, FiberId, Queue, Schedule } from "effect"
+
 import * as Tag from "../Tag.js"
 import type * as TagVersions from "../TagVersions.js"
 
@@ -85,7 +86,7 @@ export const defaultRetry = (cap: Duration.DurationInput): Schedule.Schedule<unk
  * @internal
  */
 export const make = (options: RelayOptions): Effect.Effect<PendingInvalidations, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const items: Array<Item> = []
     const hard = new Map<string, number>()
     const soft = new Map<string, number>()
@@ -94,7 +95,7 @@ export const make = (options: RelayOptions): Effect.Effect<PendingInvalidations,
     const wake = yield* Queue.sliding<void>(1)
 
     const counted = (invalidation: Invalidation, step: typeof increment) => {
-      if (invalidation._tag === "Delete") for (const key of invalidation.keys) step(keys, key)
+      if (invalidation._tag === "Delete") { for (const key of invalidation.keys) step(keys, key) }
       else for (const path of invalidation.paths) step(invalidation.mode === "hard" ? hard : soft, path)
     }
 
@@ -132,7 +133,7 @@ export const make = (options: RelayOptions): Effect.Effect<PendingInvalidations,
       )
     })
 
-    const relay = Effect.gen(function* () {
+    const relay = Effect.gen(function*() {
       const driver = yield* Schedule.driver(options.retry)
       while (true) {
         if (items.length === 0) {
@@ -150,8 +151,12 @@ export const make = (options: RelayOptions): Effect.Effect<PendingInvalidations,
     yield* Effect.forkScoped(Effect.interruptible(relay))
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() =>
-        items.length === 0 ? Effect.void : Effect.flatMap(attempt, (delivered) =>
-          delivered ? Effect.void : options.onLost(items.map((item) => item.invalidation)))
+        items.length === 0 ?
+          Effect.void :
+          Effect.flatMap(
+            attempt,
+            (delivered) => delivered ? Effect.void : options.onLost(items.map((item) => item.invalidation))
+          )
       )
     )
 

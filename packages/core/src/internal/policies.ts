@@ -5,6 +5,7 @@
  * @internal
  */
 import { Effect, Effectable, Fiber, FiberRef, Option, Stream, Utils } from "effect"
+
 import type * as Cache from "../Cache.js"
 import * as Key from "../Key.js"
 import { type Lookup, miss, valueOf } from "./entryState.js"
@@ -18,7 +19,9 @@ import type { Writes } from "./writes.js"
 type Observer = (served: Cache.Served) => void
 
 /** @internal */
-export const servedObserver: FiberRef.FiberRef<Observer | undefined> = FiberRef.unsafeMake<Observer | undefined>(undefined)
+export const servedObserver: FiberRef.FiberRef<Observer | undefined> = FiberRef.unsafeMake<Observer | undefined>(
+  undefined
+)
 
 /** @internal */
 export const requestMemo: FiberRef.FiberRef<Map<string, Effect.Effect<unknown>> | undefined> = FiberRef.unsafeMake<
@@ -71,7 +74,13 @@ class CacheOrNetworkRead<R> extends Effectable.Class<unknown, unknown, R> {
     super()
   }
   commit(): Effect.Effect<unknown, unknown, R> {
-    return this.readNow(this.key, this.fetch, this.options, Option.getOrUndefined(Fiber.getCurrentFiber()), false) as Effect.Effect<
+    return this.readNow(
+      this.key,
+      this.fetch,
+      this.options,
+      Option.getOrUndefined(Fiber.getCurrentFiber()),
+      false
+    ) as Effect.Effect<
       unknown,
       unknown,
       R
@@ -180,19 +189,32 @@ export const make = (options: {
         ? Effect.zipRight(reads.dropCorrupt(storeKey), serve(storeKey, fetch, options, miss, observer))
         : serve(storeKey, fetch, options, judged, observer)
     } else {
-      read = Effect.flatMap(reads.lookup(storeKey, schema, failureSchema), (found) => serve(storeKey, fetch, options, found, observer))
+      read = Effect.flatMap(
+        reads.lookup(storeKey, schema, failureSchema),
+        (found) => serve(storeKey, fetch, options, found, observer)
+      )
     }
-    return memo === undefined ? read : Effect.tap(read, (value) => Effect.sync(() => memo.set(storeKey, Effect.succeed(value))))
+    return memo === undefined
+      ? read
+      : Effect.tap(read, (value) => Effect.sync(() => memo.set(storeKey, Effect.succeed(value))))
   }
 
-  const cacheOrNetwork = <R>(key: Key.Input, fetch: Effect.Effect<unknown, unknown, R>, options: AnyFetchOptions | undefined) =>
-    new CacheOrNetworkRead(readNow, key, fetch, options)
+  const cacheOrNetwork = <R>(
+    key: Key.Input,
+    fetch: Effect.Effect<unknown, unknown, R>,
+    options: AnyFetchOptions | undefined
+  ) => new CacheOrNetworkRead(readNow, key, fetch, options)
 
   const networkOnly = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved) =>
     Effect.flatMap(
       reads.lookup(storeKey, resolved.schema, resolved.failureSchema),
       (found) =>
-        flights.fetchThrough(storeKey, fetch, found._tag === "Unavailable" ? { ...resolved, writes: false } : resolved, valueOf(found))
+        flights.fetchThrough(
+          storeKey,
+          fetch,
+          found._tag === "Unavailable" ? { ...resolved, writes: false } : resolved,
+          valueOf(found)
+        )
     )
 
   const cacheOnly = (storeKey: string, resolved: Resolved) =>

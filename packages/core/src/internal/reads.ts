@@ -6,10 +6,22 @@
  * @internal
  */
 import { Effect, Option } from "effect"
+
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
-import { type AnySchema, corrupt, type FreshHit, hitIfFresh, judge, type Lookup, miss, unavailable, validityOf, withPending } from "./entryState.js"
+import {
+  type AnySchema,
+  corrupt,
+  type FreshHit,
+  hitIfFresh,
+  judge,
+  type Lookup,
+  miss,
+  unavailable,
+  validityOf,
+  withPending
+} from "./entryState.js"
 import type { PendingInvalidations } from "./pendingInvalidations.js"
 import type { Counters } from "./stats.js"
 import type { StoreGuard } from "./storeGuard.js"
@@ -26,7 +38,11 @@ export type Raw =
 
 const absent: Raw = { _tag: "Absent" }
 const unreachable: Raw = { _tag: "Unavailable" }
-const found = (entry: Store.Entry, versions: ReadonlyArray<TagVersions.Version>): Raw => ({ _tag: "Found", entry, versions })
+const found = (entry: Store.Entry, versions: ReadonlyArray<TagVersions.Version>): Raw => ({
+  _tag: "Found",
+  entry,
+  versions
+})
 
 /** @internal */
 export interface Reads {
@@ -54,7 +70,11 @@ export interface Reads {
   /** Reads one key's entry and tag versions. */
   readonly readRaw: (storeKey: string) => Effect.Effect<Raw>
   /** The validity of a raw entry, pending invalidations included. */
-  readonly validityOfRaw: (storeKey: string, entry: Store.Entry, versions: ReadonlyArray<TagVersions.Version>) => Store.Validity
+  readonly validityOfRaw: (
+    storeKey: string,
+    entry: Store.Entry,
+    versions: ReadonlyArray<TagVersions.Version>
+  ) => Store.Validity
   /** Deletes an entry that no longer decodes, and counts it. */
   readonly dropCorrupt: (storeKey: string) => Effect.Effect<void>
 }
@@ -112,20 +132,27 @@ export const make = (options: StoreParts): Reads => {
       return Effect.map(
         guard.failOpen("get", Effect.map(store.getWithVersions(storeKey), Option.some), Option.none()),
         (read) =>
-          Option.isNone(read) ? unreachable : Option.isNone(read.value) ? absent : found(read.value.value[0], read.value.value[1])
+          Option.isNone(read)
+            ? unreachable
+            : Option.isNone(read.value)
+            ? absent
+            : found(read.value.value[0], read.value.value[1])
       )
     }
-    return Effect.flatMap(guard.failOpen("get", Effect.map(store.get(storeKey), Option.some), Option.none()), (read) => {
-      if (Option.isNone(read)) return Effect.succeed(unreachable)
-      if (Option.isNone(read.value)) return Effect.succeed(absent)
-      const entry = read.value.value
-      if (entry.tags.length === 0) return Effect.succeed(found(entry, []))
-      return guard.failOpen(
-        "versions",
-        Effect.map(tagVersions.versions(Tag.prefixesOfAll(entry.tags)), (versions) => found(entry, versions)),
-        unreachable
-      )
-    })
+    return Effect.flatMap(
+      guard.failOpen("get", Effect.map(store.get(storeKey), Option.some), Option.none()),
+      (read) => {
+        if (Option.isNone(read)) return Effect.succeed(unreachable)
+        if (Option.isNone(read.value)) return Effect.succeed(absent)
+        const entry = read.value.value
+        if (entry.tags.length === 0) return Effect.succeed(found(entry, []))
+        return guard.failOpen(
+          "versions",
+          Effect.map(tagVersions.versions(Tag.prefixesOfAll(entry.tags)), (versions) => found(entry, versions)),
+          unreachable
+        )
+      }
+    )
   }
 
   const dropCorrupt = (storeKey: string) =>
@@ -137,10 +164,22 @@ export const make = (options: StoreParts): Reads => {
       )
     })
 
-  const judgeRaw = (storeKey: string, raw: Raw, schema: AnySchema, failureSchema: AnySchema | undefined): Effect.Effect<Lookup> => {
+  const judgeRaw = (
+    storeKey: string,
+    raw: Raw,
+    schema: AnySchema,
+    failureSchema: AnySchema | undefined
+  ): Effect.Effect<Lookup> => {
     if (raw._tag === "Unavailable") return Effect.succeed(unavailable)
     if (raw._tag === "Absent") return Effect.succeed(miss)
-    const judged = judge(raw.entry, validityOfRaw(storeKey, raw.entry, raw.versions), now(), schema, failureSchema, undefined)
+    const judged = judge(
+      raw.entry,
+      validityOfRaw(storeKey, raw.entry, raw.versions),
+      now(),
+      schema,
+      failureSchema,
+      undefined
+    )
     return judged._tag === "Corrupt" ? Effect.as(dropCorrupt(storeKey), miss) : Effect.succeed(judged)
   }
 
@@ -153,12 +192,12 @@ export const make = (options: StoreParts): Reads => {
       : Effect.flatMap(readRaw(storeKey), (raw) => judgeRaw(storeKey, raw, schema, failureSchema))
 
   const lookupMany = (storeKeys: ReadonlyArray<string>, schema: AnySchema) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const entries = yield* guard.failOpen("getMany", Effect.map(store.getMany(storeKeys), Option.some), Option.none())
       if (Option.isNone(entries)) return storeKeys.map(() => unavailable)
       const paths = new Set<string>()
       for (const entry of entries.value) {
-        if (Option.isSome(entry)) for (const path of Tag.prefixesOfAll(entry.value.tags)) paths.add(path)
+        if (Option.isSome(entry)) { for (const path of Tag.prefixesOfAll(entry.value.tags)) paths.add(path) }
       }
       const pathList = Array.from(paths)
       const versions = pathList.length === 0

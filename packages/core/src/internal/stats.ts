@@ -5,6 +5,7 @@
  * @internal
  */
 import { Effect, Metric } from "effect"
+
 import * as CacheMetrics from "../CacheMetrics.js"
 import type { Lookup } from "./entryState.js"
 

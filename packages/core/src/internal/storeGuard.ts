@@ -6,6 +6,7 @@
  * @internal
  */
 import { Effect } from "effect"
+
 import type * as CircuitBreaker from "../CircuitBreaker.js"
 import * as Store from "../Store.js"
 import type { Counters } from "./stats.js"
@@ -14,9 +15,15 @@ import type { Counters } from "./stats.js"
 export interface StoreGuard {
   readonly breaker: CircuitBreaker.CircuitBreaker
   /** The call with its timeout (no breaker), for the relay of deferred invalidations. */
-  readonly timed: <A>(operation: string, effect: Effect.Effect<A, Store.StoreError>) => Effect.Effect<A, Store.StoreFailure>
+  readonly timed: <A>(
+    operation: string,
+    effect: Effect.Effect<A, Store.StoreError>
+  ) => Effect.Effect<A, Store.StoreFailure>
   /** The call with its timeout, behind the breaker; failures are counted and logged. */
-  readonly protect: <A>(operation: string, effect: Effect.Effect<A, Store.StoreError>) => Effect.Effect<A, Store.StoreFailure>
+  readonly protect: <A>(
+    operation: string,
+    effect: Effect.Effect<A, Store.StoreError>
+  ) => Effect.Effect<A, Store.StoreFailure>
   /** A call that never fails the caller: on failure it yields the fallback. */
   readonly failOpen: <A>(operation: string, effect: Effect.Effect<A, Store.StoreError>, fallback: A) => Effect.Effect<A>
 }
@@ -41,7 +48,10 @@ export const make = (options: {
       return Effect.logWarning(`cachet: ${error.message}; continuing without the store`)
     })
 
-  const timed = <A>(operation: string, effect: Effect.Effect<A, Store.StoreError>): Effect.Effect<A, Store.StoreFailure> =>
+  const timed = <A>(
+    operation: string,
+    effect: Effect.Effect<A, Store.StoreError>
+  ): Effect.Effect<A, Store.StoreFailure> =>
     store.local ? effect : Effect.timeoutFail(effect, {
       duration: timeoutMillis,
       onTimeout: () => new Store.StoreTimeout({ operation, timeoutMillis })
@@ -49,7 +59,10 @@ export const make = (options: {
 
   const onSuccess = Effect.sync(() => breaker.recordSuccess())
 
-  const protect = <A>(operation: string, effect: Effect.Effect<A, Store.StoreError>): Effect.Effect<A, Store.StoreFailure> =>
+  const protect = <A>(
+    operation: string,
+    effect: Effect.Effect<A, Store.StoreError>
+  ): Effect.Effect<A, Store.StoreFailure> =>
     store.local
       ? effect
       : Effect.suspend(() => {

@@ -1,5 +1,6 @@
-import { Effect, Option, Queue, Schedule } from "effect"
 import type { Scope } from "effect"
+import { Effect, Option, Queue, Schedule } from "effect"
+
 import type * as Bus from "../Bus.js"
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
@@ -58,7 +59,7 @@ export const makeVersionCache = (
   bus: Bus.Service,
   ttlMillis: number
 ): Effect.Effect<VersionCache, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const clock = yield* Effect.clock
     const now = () => clock.unsafeCurrentTimeMillis()
     const cache = new Map<string, CachedVersion>()
@@ -68,12 +69,21 @@ export const makeVersionCache = (
     const refreshing = new Set<string>()
     const refresh = yield* Queue.unbounded<string>()
 
-    const record = (paths: ReadonlyArray<string>, versions: ReadonlyArray<TagVersions.Version>, started: number, from: number) => {
+    const record = (
+      paths: ReadonlyArray<string>,
+      versions: ReadonlyArray<TagVersions.Version>,
+      started: number,
+      from: number
+    ) => {
       if (resets !== started) return
       const readAt = now()
       for (let i = 0; i < paths.length; i++) {
         const cached = cache.get(paths[i]!)
-        cache.set(paths[i]!, { version: cached === undefined ? versions[i]! : maxVersion(cached.version, versions[i]!), readAt, from })
+        cache.set(paths[i]!, {
+          version: cached === undefined ? versions[i]! : maxVersion(cached.version, versions[i]!),
+          readAt,
+          from
+        })
       }
     }
     const bumped = (paths: ReadonlyArray<string>, mode: TagVersions.Mode, counter: number) => {
@@ -106,7 +116,7 @@ export const makeVersionCache = (
     // answer arrived (`from` greater than its mark), or was proven current by that tick.
     let lastCounter: number | undefined
     let lastAnswered = 0
-    yield* Effect.gen(function* () {
+    yield* Effect.gen(function*() {
       const started = resets
       const counter = yield* Effect.option(remote.counter)
       const answered = mark()
@@ -122,7 +132,9 @@ export const makeVersionCache = (
       for (const [path, cached] of cache) if (cached.readAt + ttlMillis <= time) cache.delete(path)
     }).pipe(Effect.repeat(Schedule.spaced(Math.max(50, ttlMillis / 2))), Effect.interruptible, Effect.forkScoped)
 
-    const versions = (paths: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<TagVersions.Version>, Store.StoreError> =>
+    const versions = (
+      paths: ReadonlyArray<string>
+    ): Effect.Effect<ReadonlyArray<TagVersions.Version>, Store.StoreError> =>
       Effect.suspend(() => {
         const time = now()
         const out = new Array<TagVersions.Version>(paths.length)
@@ -155,7 +167,7 @@ export const makeVersionCache = (
         counter: remote.counter,
         versions,
         bump: (paths, mode) =>
-          Effect.gen(function* () {
+          Effect.gen(function*() {
             const counter = yield* remote.bump(paths, mode)
             bumped(paths, mode, counter)
             yield* bus.publish({ _tag: "TagsBumped", paths, mode, counter }).pipe(
@@ -199,7 +211,7 @@ export const makeCachedVersions = (
   bus: Bus.Service,
   ttlMillis: number
 ): Effect.Effect<TagVersions.Service, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cache = yield* makeVersionCache(remote, bus, ttlMillis)
     yield* followBus(bus, (message) =>
       Effect.sync(() => {
@@ -222,7 +234,7 @@ export const make = (
   bus: Bus.Service,
   localTtlMillis: number
 ): Effect.Effect<Remote, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const clock = yield* Effect.clock
     const now = () => clock.unsafeCurrentTimeMillis()
     const held = new Map<string, number>()
@@ -265,13 +277,15 @@ export const make = (
     }).pipe(Effect.repeat(Schedule.spaced(Math.max(1_000, localTtlMillis))), Effect.interruptible, Effect.forkScoped)
 
     const keep = (key: string, entry: Store.Entry, started: number) =>
-      epoch === started ? Effect.zipRight(local.set(key, entry), Effect.sync(() => hold(key, entry, now()))) : Effect.void
+      epoch === started
+        ? Effect.zipRight(local.set(key, entry), Effect.sync(() => hold(key, entry, now())))
+        : Effect.void
 
     const announce = (message: Bus.Message) =>
       bus.publish(message).pipe(Effect.catchAll((error) => Effect.logWarning("tiered store: publishing failed", error)))
 
     const getMany = (keys: ReadonlyArray<string>) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const time = now()
         const found = yield* local.getMany(keys)
         const out: Array<Option.Option<Store.Entry>> = found.map((entry, i) =>
@@ -294,8 +308,10 @@ export const make = (
         ? Effect.flatMap(remote.store.get(key), (entry) =>
           Option.isNone(entry)
             ? Effect.succeedNone
-            : Effect.map(remote.tagVersions.versions(Tag.prefixesOfAll(entry.value.tags)), (vs) =>
-              Option.some([entry.value, vs] as const)))
+            : Effect.map(
+              remote.tagVersions.versions(Tag.prefixesOfAll(entry.value.tags)),
+              (vs) => Option.some([entry.value, vs] as const)
+            ))
         : remote.store.getWithVersions(key)
 
     const store = Store.make({
@@ -304,7 +320,7 @@ export const make = (
       get: (key) => Effect.map(getMany([key]), (found) => found[0]!),
       getMany,
       getWithVersions: (key) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           const found = yield* local.get(key)
           if (Option.isSome(found) && isHeld(key, now())) {
             const vs = yield* cache.tagVersions.versions(Tag.prefixesOfAll(found.value.tags))
@@ -322,14 +338,14 @@ export const make = (
           return read
         }),
       set: (key, entry) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           yield* local.set(key, entry)
           hold(key, entry, now())
           yield* remote.store.set(key, entry)
           yield* announce({ _tag: "KeysChanged", keys: [key] })
         }),
       setMany: (entries) =>
-        entries.length === 0 ? Effect.void : Effect.gen(function* () {
+        entries.length === 0 ? Effect.void : Effect.gen(function*() {
           yield* local.setMany(entries)
           const time = now()
           entries.forEach(([key, entry]) => hold(key, entry, time))
@@ -337,21 +353,21 @@ export const make = (
           yield* announce({ _tag: "KeysChanged", keys: entries.map(([key]) => key) })
         }),
       delete: (key) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           yield* forget([key])
           const existed = yield* remote.store.delete(key)
           yield* announce({ _tag: "KeysChanged", keys: [key] })
           return existed
         }),
       deleteMany: (keys) =>
-        keys.length === 0 ? Effect.succeed(0) : Effect.gen(function* () {
+        keys.length === 0 ? Effect.succeed(0) : Effect.gen(function*() {
           yield* forget(keys)
           const existed = yield* remote.store.deleteMany(keys)
           yield* announce({ _tag: "KeysChanged", keys })
           return existed
         }),
       clear: (prefix) =>
-        Effect.gen(function* () {
+        Effect.gen(function*() {
           yield* apply({ _tag: "Cleared", prefix })
           const removed = yield* remote.store.clear(prefix)
           yield* announce({ _tag: "Cleared", prefix })
@@ -366,22 +382,31 @@ export const make = (
 /** @internal */
 export const announcing = (remote: Remote, bus: Bus.Service): Remote => {
   const announce = <A, E>(effect: Effect.Effect<A, E>, message: (a: A) => Bus.Message) =>
-    Effect.tap(effect, (a) =>
-      bus.publish(message(a)).pipe(Effect.catchAll((error) => Effect.logWarning("store: publishing a change failed", error))))
+    Effect.tap(
+      effect,
+      (a) =>
+        bus.publish(message(a)).pipe(
+          Effect.catchAll((error) => Effect.logWarning("store: publishing a change failed", error))
+        )
+    )
   const { store, tagVersions } = remote
   return {
     store: {
       ...store,
       set: (key, entry) => announce(store.set(key, entry), () => ({ _tag: "KeysChanged", keys: [key] })),
       setMany: (entries) =>
-        entries.length === 0 ? Effect.void : announce(store.setMany(entries), () => ({ _tag: "KeysChanged", keys: entries.map(([key]) => key) })),
+        entries.length === 0
+          ? Effect.void
+          : announce(store.setMany(entries), () => ({ _tag: "KeysChanged", keys: entries.map(([key]) => key) })),
       delete: (key) => announce(store.delete(key), () => ({ _tag: "KeysChanged", keys: [key] })),
-      deleteMany: (keys) => keys.length === 0 ? Effect.succeed(0) : announce(store.deleteMany(keys), () => ({ _tag: "KeysChanged", keys })),
+      deleteMany: (keys) =>
+        keys.length === 0 ? Effect.succeed(0) : announce(store.deleteMany(keys), () => ({ _tag: "KeysChanged", keys })),
       clear: (prefix) => announce(store.clear(prefix), () => ({ _tag: "Cleared", prefix }))
     },
     tagVersions: {
       ...tagVersions,
-      bump: (paths, mode) => announce(tagVersions.bump(paths, mode), (counter) => ({ _tag: "TagsBumped", paths, mode, counter }))
+      bump: (paths, mode) =>
+        announce(tagVersions.bump(paths, mode), (counter) => ({ _tag: "TagsBumped", paths, mode, counter }))
     }
   }
 }

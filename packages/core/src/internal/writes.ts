@@ -6,6 +6,7 @@
  * @internal
  */
 import { Cause, Data, Duration, Effect, Either, Exit, Option } from "effect"
+
 import * as CacheMetrics from "../CacheMetrics.js"
 import * as Codec from "../Codec.js"
 import type * as Store from "../Store.js"
@@ -53,7 +54,12 @@ export interface Writes {
   /** Whether no pending invalidation covers an entry with these tags under this key. */
   readonly uncovered: (storeKey: string, tags: ReadonlyArray<string>) => boolean
   /** Writes the outcome of a fetch (a value, or a typed failure when failures are cached). */
-  readonly writeOutcome: (storeKey: string, resolved: Resolved, ticket: Ticket, exit: Exit.Exit<unknown, unknown>) => Effect.Effect<void>
+  readonly writeOutcome: (
+    storeKey: string,
+    resolved: Resolved,
+    ticket: Ticket,
+    exit: Exit.Exit<unknown, unknown>
+  ) => Effect.Effect<void>
   /** Runs a fetch under its hard timeout. */
   readonly withHardTimeout: <A, E, R>(
     storeKey: string,
@@ -93,7 +99,10 @@ export const make = (options: StoreParts): Writes => {
   const makeEntry: Writes["makeEntry"] = (storeKey, schema, value, failed, stamp, ttl, grace, tags) => {
     const text = Codec.encode(schema, value)
     if (Either.isLeft(text)) {
-      return Effect.as(Effect.logWarning(`cachet: value for ${storeKey} not cached: ${text.left.message}`), Option.none())
+      return Effect.as(
+        Effect.logWarning(`cachet: value for ${storeKey} not cached: ${text.left.message}`),
+        Option.none()
+      )
     }
     return Effect.succeed(Option.some({ value: text.right, stamp, createdAt: now(), ttl, grace, tags, failed }))
   }
@@ -142,7 +151,12 @@ export const make = (options: StoreParts): Writes => {
       })
 
   /** Fetches, counts, times and writes the outcome (a chain of a few steps: it is the miss path). */
-  const fetchWriting = <R>(storeKey: string, fetch: Effect.Effect<unknown, unknown, R>, resolved: Resolved, writable: Ticket) =>
+  const fetchWriting = <R>(
+    storeKey: string,
+    fetch: Effect.Effect<unknown, unknown, R>,
+    resolved: Resolved,
+    writable: Ticket
+  ) =>
     Effect.suspend(() => {
       counters.fetches++
       const started = nanos()

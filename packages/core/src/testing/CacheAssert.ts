@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Data, Effect, Option } from "effect"
+
 import * as Cache from "../Cache.js"
 import type * as Key from "../Key.js"
 
@@ -27,7 +28,10 @@ export class CacheAssertionError extends Data.TaggedError("CacheAssertionError")
 const describeKey = (key: Key.Input): string => (typeof key === "string" ? key : JSON.stringify(key))
 
 const found = (info: Option.Option<Cache.EntryInfo>): string =>
-  Option.match(info, { onNone: () => "no entry", onSome: (entry) => `an entry in state ${entry.state} (${entry.value})` })
+  Option.match(info, {
+    onNone: () => "no entry",
+    onSome: (entry) => `an entry in state ${entry.state} (${entry.value})`
+  })
 
 /**
  * The cached value of a key (fresh or in grace), failing when there is none.
@@ -39,7 +43,7 @@ export const cached = <A, I = A>(
   key: Key.Input,
   options?: Cache.EntryOptions<A, I>
 ): Effect.Effect<A, CacheAssertionError, Cache.Cache> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const value = yield* cache.get(key, options)
     if (Option.isSome(value)) return value.value
@@ -57,11 +61,15 @@ export const cached = <A, I = A>(
  * @category assertions
  */
 export const notCached = (key: Key.Input): Effect.Effect<void, CacheAssertionError, Cache.Cache> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const info = yield* cache.inspect(key)
     if (Option.isSome(info) && (info.value.state === "fresh" || info.value.state === "stale")) {
-      return yield* new CacheAssertionError({ key: describeKey(key), expected: "no usable cached value", actual: found(info) })
+      return yield* new CacheAssertionError({
+        key: describeKey(key),
+        expected: "no usable cached value",
+        actual: found(info)
+      })
     }
   })
 
@@ -72,11 +80,15 @@ export const notCached = (key: Key.Input): Effect.Effect<void, CacheAssertionErr
  * @category assertions
  */
 export const state = (key: Key.Input, expected: Cache.State): Effect.Effect<void, CacheAssertionError, Cache.Cache> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const info = yield* cache.inspect(key)
     if (Option.isNone(info) || info.value.state !== expected) {
-      return yield* new CacheAssertionError({ key: describeKey(key), expected: `state ${expected}`, actual: found(info) })
+      return yield* new CacheAssertionError({
+        key: describeKey(key),
+        expected: `state ${expected}`,
+        actual: found(info)
+      })
     }
   })
 
@@ -90,7 +102,7 @@ export const taggedWith = (
   key: Key.Input,
   tags: ReadonlyArray<string>
 ): Effect.Effect<void, CacheAssertionError, Cache.Cache> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const info = yield* cache.inspect(key)
     const actual = Option.map(info, (entry) => [...entry.tags].sort())
@@ -110,8 +122,11 @@ export const taggedWith = (
  * @since 0.1.0
  * @category assertions
  */
-export const entries = (prefix = "", limit = 1_000): Effect.Effect<ReadonlyArray<Cache.EntryInfo>, never, Cache.Cache> =>
-  Effect.gen(function* () {
+export const entries = (
+  prefix = "",
+  limit = 1_000
+): Effect.Effect<ReadonlyArray<Cache.EntryInfo>, never, Cache.Cache> =>
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const keys = yield* cache.keys({ prefix, limit })
     const infos = yield* Effect.forEach(keys, (key) => cache.inspect(key))

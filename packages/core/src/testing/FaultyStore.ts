@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Context, Duration, Effect, Layer } from "effect"
+
 import * as Store from "../Store.js"
 import * as TagVersions from "../TagVersions.js"
 
@@ -36,10 +37,16 @@ export interface Faults {
  */
 export class FaultControl extends Context.Tag("@cachet/core/testing/FaultControl")<FaultControl, Faults>() {}
 
-const faulty = <A, E>(faults: Faults, operation: string, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Store.StoreError> =>
+const faulty = <A, E>(
+  faults: Faults,
+  operation: string,
+  effect: Effect.Effect<A, E>
+): Effect.Effect<A, E | Store.StoreError> =>
   Effect.suspend((): Effect.Effect<A, E | Store.StoreError> => {
     faults.calls.set(operation, (faults.calls.get(operation) ?? 0) + 1)
-    const delayed = Duration.toMillis(faults.latency) > 0 ? Effect.zipRight(Effect.sleep(faults.latency), effect) : effect
+    const delayed = Duration.toMillis(faults.latency) > 0
+      ? Effect.zipRight(Effect.sleep(faults.latency), effect)
+      : effect
     return faults.failing || faults.failingOperations?.has(operation) === true
       ? Effect.zipRight(
         Duration.toMillis(faults.latency) > 0 ? Effect.sleep(faults.latency) : Effect.void,
@@ -89,7 +96,7 @@ export const layer = <E, R>(
   base: Layer.Layer<Store.Store | TagVersions.TagVersions, E, R>
 ): Layer.Layer<Store.Store | TagVersions.TagVersions | FaultControl, E, R> =>
   Layer.effectContext(
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const store = yield* Store.Store
       const versions = yield* TagVersions.TagVersions
       const faults: Faults = { failing: false, failingOperations: new Set(), latency: Duration.zero, calls: new Map() }

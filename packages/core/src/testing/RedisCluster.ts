@@ -7,12 +7,14 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option } from "effect"
-import type { Scope } from "effect"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+
+import type { Scope } from "effect"
+import { Effect, Option } from "effect"
+
 import * as Servers from "./Servers.js"
 
 /**
@@ -67,8 +69,17 @@ export const skipReason = (): string | undefined => {
 
 const run = (binary: string, args: ReadonlyArray<string>): Effect.Effect<string, Servers.ServerError> =>
   Effect.async<string, Servers.ServerError>((resume) => {
-    const child = execFile(binary, [...args], { timeout: 15_000 }, (failure, stdout, stderr) =>
-      resume(failure === null ? Effect.succeed(stdout) : Effect.fail(error(`${Path.basename(binary)} ${args.join(" ")}: ${stderr || failure.message}`))))
+    const child = execFile(
+      binary,
+      [...args],
+      { timeout: 15_000 },
+      (failure, stdout, stderr) =>
+        resume(
+          failure === null
+            ? Effect.succeed(stdout)
+            : Effect.fail(error(`${Path.basename(binary)} ${args.join(" ")}: ${stderr || failure.message}`))
+        )
+    )
     return Effect.sync(() => child.kill("SIGKILL"))
   })
 
@@ -83,10 +94,12 @@ const run = (binary: string, args: ReadonlyArray<string>): Effect.Effect<string,
 export const start = (
   options: { readonly masters?: number; readonly replicas?: number; readonly nodeTimeoutMillis?: number } = {}
 ): Effect.Effect<Cluster, Servers.ServerError, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const server = Servers.findBinary("redis-server")
     const client = Servers.findBinary("redis-cli")
-    if (Option.isNone(server) || Option.isNone(client)) return yield* error("redis-server or redis-cli not found on PATH")
+    if (Option.isNone(server) || Option.isNone(client)) {
+      return yield* error("redis-server or redis-cli not found on PATH")
+    }
     const count = (options.masters ?? 3) * (1 + (options.replicas ?? 1))
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-cluster-"))),
@@ -104,7 +117,8 @@ export const start = (
       busPorts.push(bus)
     }
     const children = new Map<number, ChildProcess>()
-    const cli = (port: number, ...args: ReadonlyArray<string>) => run(client.value, ["-h", "127.0.0.1", "-p", String(port), ...args])
+    const cli = (port: number, ...args: ReadonlyArray<string>) =>
+      run(client.value, ["-h", "127.0.0.1", "-p", String(port), ...args])
 
     const kill = (port: number): Effect.Effect<void> =>
       Effect.async<void>((resume) => {
@@ -116,16 +130,35 @@ export const start = (
       })
 
     const launch = (port: number): Effect.Effect<void, Servers.ServerError> =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         if (children.has(port)) return
         const i = ports.indexOf(port)
         const child = spawn(server.value, [
-          "--port", String(port), "--cluster-port", String(busPorts[i]), "--bind", "127.0.0.1",
-          "--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`,
-          "--cluster-node-timeout", String(options.nodeTimeoutMillis ?? 1_000),
+          "--port",
+          String(port),
+          "--cluster-port",
+          String(busPorts[i]),
+          "--bind",
+          "127.0.0.1",
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          `nodes-${port}.conf`,
+          "--cluster-node-timeout",
+          String(options.nodeTimeoutMillis ?? 1_000),
           // A replica may take over whatever the age of its data (tests kill masters at will).
-          "--cluster-replica-validity-factor", "0",
-          "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"
+          "--cluster-replica-validity-factor",
+          "0",
+          "--dir",
+          dir,
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--daemonize",
+          "no",
+          "--loglevel",
+          "warning"
         ], { stdio: "ignore" })
         children.set(port, child)
         process.once("exit", () => child.kill("SIGKILL"))
@@ -141,8 +174,12 @@ export const start = (
     yield* Effect.addFinalizer(() => Effect.forEach([...children.keys()], kill, { discard: true }))
     yield* Effect.forEach(ports, launch, { discard: true, concurrency: "unbounded" })
     yield* run(client.value, [
-      "--cluster", "create", ...ports.map((port) => `127.0.0.1:${port}`),
-      "--cluster-replicas", String(options.replicas ?? 1), "--cluster-yes"
+      "--cluster",
+      "create",
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      "--cluster-replicas",
+      String(options.replicas ?? 1),
+      "--cluster-yes"
     ])
 
     const parseMasters = (text: string): ReadonlyArray<Node> =>
@@ -159,18 +196,22 @@ export const start = (
       (text) => Effect.succeed(parseMasters(text).filter((node) => children.has(node.port)))
     )
 
-    const healthy = Effect.gen(function* () {
+    const healthy = Effect.gen(function*() {
       const infos = yield* Effect.forEach(live(), (port) => cli(port, "CLUSTER", "INFO"))
       if (!infos.every((info) => info.includes("cluster_state:ok"))) return false
       // Every replica must be in sync with its master, so a failover has something to promote.
       const replication = yield* Effect.forEach(live(), (port) => cli(port, "INFO", "replication"))
-      if (!replication.every((info) => info.includes("role:master") || info.includes("master_link_status:up"))) return false
+      if (
+        !replication.every((info) => info.includes("role:master") || info.includes("master_link_status:up"))
+      ) return false
       // Every live node must see the same live masters covering all slots.
       const views = yield* Effect.forEach(live(), (port) => cli(port, "CLUSTER", "NODES"))
-      const seen = views.map((text) => parseMasters(text).filter((node) => children.has(node.port)).map((n) => n.port).sort().join(","))
+      const seen = views.map((text) =>
+        parseMasters(text).filter((node) => children.has(node.port)).map((n) => n.port).sort().join(",")
+      )
       return seen.every((view) => view === seen[0]) && seen[0]!.split(",").length === (options.masters ?? 3)
     })
-    const awaitHealthy = Effect.gen(function* () {
+    const awaitHealthy = Effect.gen(function*() {
       for (let attempt = 0; attempt < 1_500; attempt++) {
         if (yield* Effect.orElseSucceed(healthy, () => false)) return
         yield* Effect.sleep(20)

@@ -6,12 +6,13 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Option } from "effect"
-import type { Scope } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Path from "node:path"
+
+import type { Scope } from "effect"
+import { Data, Effect, Option } from "effect"
 
 /**
  * The servers this helper can start.
@@ -152,7 +153,20 @@ const installExitHook = () => {
 
 const argsFor = (kind: Kind, port: number): Array<string> =>
   kind === "redis"
-    ? ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"]
+    ? [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "no",
+      "--loglevel",
+      "warning"
+    ]
     : [
       "-l",
       "127.0.0.1",
@@ -172,7 +186,7 @@ const argsFor = (kind: Kind, port: number): Array<string> =>
  * @category constructors
  */
 export const start = (kind: Kind): Effect.Effect<Server, ServerError, Scope.Scope> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     const binary = findBinary(binaries[kind])
     if (Option.isNone(binary)) {
       return yield* new ServerError({ kind, reason: `${binaries[kind]} not found on PATH` })
@@ -195,7 +209,7 @@ export const start = (kind: Kind): Effect.Effect<Server, ServerError, Scope.Scop
       current.kill("SIGKILL")
     })
 
-    const startOnce: Effect.Effect<void, ServerError> = Effect.gen(function* () {
+    const startOnce: Effect.Effect<void, ServerError> = Effect.gen(function*() {
       if (child !== undefined && child.exitCode === null) return
       installExitHook()
       output = ""
@@ -208,7 +222,10 @@ export const start = (kind: Kind): Effect.Effect<Server, ServerError, Scope.Scop
       for (let attempt = 0; attempt < 500; attempt++) {
         if (spawned.exitCode !== null || spawned.signalCode !== null) {
           live.delete(spawned)
-          return yield* new ServerError({ kind, reason: `exited (${spawned.exitCode ?? spawned.signalCode}): ${output.trim()}` })
+          return yield* new ServerError({
+            kind,
+            reason: `exited (${spawned.exitCode ?? spawned.signalCode}): ${output.trim()}`
+          })
         }
         if (yield* canConnect(port)) return
         yield* Effect.sleep(20)
@@ -218,7 +235,8 @@ export const start = (kind: Kind): Effect.Effect<Server, ServerError, Scope.Scop
 
     const signal = (name: NodeJS.Signals) => Effect.sync(() => void child?.kill(name))
     // A port taken between probing and binding: retry once on a fresh start.
-    yield* Effect.acquireRelease(startOnce.pipe(Effect.retry({ times: 2 })), () => Effect.zipRight(signal("SIGCONT"), stop))
+    yield* Effect.acquireRelease(startOnce.pipe(Effect.retry({ times: 2 })), () =>
+      Effect.zipRight(signal("SIGCONT"), stop))
     return {
       kind,
       host: "127.0.0.1",

@@ -6,6 +6,7 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Clock, Effect, Layer, Option } from "effect"
+
 import * as Store from "../Store.js"
 import * as TagVersions from "../TagVersions.js"
 
@@ -57,7 +58,7 @@ export const storeSuite = <E>(
   const grace = options.expiryGraceMillis ?? 300
   layer(storeLayer, { timeout: 60_000, excludeTestServices: true })(name, (it) => {
     it.effect("a missing key reads as None", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         expect(Option.isNone(yield* store.get(`${p}missing`))).toBe(true)
@@ -65,7 +66,7 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("set then get returns every field of the entry", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         const now = yield* Clock.currentTimeMillis
@@ -84,7 +85,7 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("set replaces an existing entry", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         const now = yield* Clock.currentTimeMillis
@@ -94,29 +95,37 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("getMany and setMany keep the order of the keys", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         const now = yield* Clock.currentTimeMillis
         yield* store.setMany([[`${p}a`, entry("1", now)], [`${p}c`, entry("3", now)]])
         const read = yield* store.getMany([`${p}a`, `${p}b`, `${p}c`])
-        expect(read.map((o) => Option.map(o, (e) => e.value))).toEqual([Option.some("1"), Option.none(), Option.some("3")])
+        expect(read.map((o) => Option.map(o, (e) => e.value))).toEqual([
+          Option.some("1"),
+          Option.none(),
+          Option.some("3")
+        ])
         expect(yield* store.getMany([])).toEqual([])
       }), timeout)
 
-    it.effect("keys with spaces, colons, slashes and non-ASCII text are distinct and usable", () =>
-      Effect.gen(function* () {
-        const store = yield* Store.Store
-        const p = freshPrefix()
-        const now = yield* Clock.currentTimeMillis
-        const keys = [`${p}a b`, `${p}a:b`, `${p}a/b`, `${p}ä€😀`, `${p}${"long".repeat(80)}`]
-        yield* Effect.forEach(keys, (key, i) => store.set(key, entry(String(i), now)))
-        const read = yield* store.getMany(keys)
-        expect(read.map((o) => Option.map(o, (e) => e.value))).toEqual(keys.map((_, i) => Option.some(String(i))))
-      }), timeout)
+    it.effect(
+      "keys with spaces, colons, slashes and non-ASCII text are distinct and usable",
+      () =>
+        Effect.gen(function*() {
+          const store = yield* Store.Store
+          const p = freshPrefix()
+          const now = yield* Clock.currentTimeMillis
+          const keys = [`${p}a b`, `${p}a:b`, `${p}a/b`, `${p}ä€😀`, `${p}${"long".repeat(80)}`]
+          yield* Effect.forEach(keys, (key, i) => store.set(key, entry(String(i), now)))
+          const read = yield* store.getMany(keys)
+          expect(read.map((o) => Option.map(o, (e) => e.value))).toEqual(keys.map((_, i) => Option.some(String(i))))
+        }),
+      timeout
+    )
 
     it.effect("a 100 KB value round-trips", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         const now = yield* Clock.currentTimeMillis
@@ -126,7 +135,7 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("delete and deleteMany report what existed", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         const now = yield* Clock.currentTimeMillis
@@ -138,7 +147,7 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("clear removes exactly the keys under a prefix, and keys lists them", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         const now = yield* Clock.currentTimeMillis
@@ -155,7 +164,7 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("an entry past its ttl and grace is gone", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const p = freshPrefix()
         const now = yield* Clock.currentTimeMillis
@@ -168,7 +177,7 @@ export const storeSuite = <E>(
       }), timeout + grace * 2)
 
     it.effect("getWithVersions, where offered, agrees with get and versions", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const store = yield* Store.Store
         const versions = yield* TagVersions.TagVersions
         if (store.getWithVersions === undefined) return
@@ -187,7 +196,7 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("tag versions: unknown paths are zero, bumps set one new counter value", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const versions = yield* TagVersions.TagVersions
         const p = freshPrefix()
         expect(yield* versions.versions([`${p}never`])).toEqual([TagVersions.initial])
@@ -205,7 +214,7 @@ export const storeSuite = <E>(
       }), timeout)
 
     it.effect("concurrent bumps get distinct counter values", () =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const versions = yield* TagVersions.TagVersions
         const p = freshPrefix()
         const results = yield* Effect.forEach(

@@ -5,6 +5,6 @@
  */
 export * as CacheAssert from "./CacheAssert.js"
 export * as FaultyStore from "./FaultyStore.js"
-export * as StoreSuite from "./StoreSuite.js"
 export * as RedisCluster from "./RedisCluster.js"
 export * as Servers from "./Servers.js"
+export * as StoreSuite from "./StoreSuite.js"

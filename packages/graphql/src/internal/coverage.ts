@@ -5,6 +5,7 @@
  * @internal
  */
 import { Duration } from "effect"
+
 import type { FragmentOptions } from "../GraphQLCache.js"
 import type { Stored } from "./raw.js"
 
@@ -32,11 +33,16 @@ export class Coverage {
 
   /** Notes a cached field met (hit or miss). */
   note(spec: FragmentOptions): void {
-    if (spec.when !== undefined || spec.unless !== undefined || spec.contextKey !== undefined || spec.keepInContext === true) {
+    if (
+      spec.when !== undefined || spec.unless !== undefined || spec.contextKey !== undefined ||
+      spec.keepInContext === true
+    ) {
       this.contextual = true
     }
     if (spec.ttl !== undefined) this.ttlMillis = min(this.ttlMillis, Duration.toMillis(Duration.decode(spec.ttl)))
-    if (spec.grace !== undefined) this.graceMillis = min(this.graceMillis, Duration.toMillis(Duration.decode(spec.grace)))
+    if (spec.grace !== undefined) {
+      this.graceMillis = min(this.graceMillis, Duration.toMillis(Duration.decode(spec.grace)))
+    }
   }
 
   /**

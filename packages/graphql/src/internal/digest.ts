@@ -3,6 +3,7 @@
  * @internal
  */
 import type { FieldNode, GraphQLResolveInfo } from "graphql"
+
 import * as FragmentKey from "../FragmentKey.js"
 
 /**
@@ -13,7 +14,10 @@ const digestMemo = new WeakMap<FieldNode, Map<string, string>>()
 
 /** The selection digest of a field met at `info`. @internal */
 export const selectionDigestOf = (
-  info: Pick<GraphQLResolveInfo, "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">,
+  info: Pick<
+    GraphQLResolveInfo,
+    "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType"
+  >,
   variablesText: (variables: Readonly<Record<string, unknown>>) => string
 ): string => {
   const first = info.fieldNodes[0]
@@ -32,4 +36,3 @@ export const selectionDigestOf = (
   }
   return digest
 }
-

@@ -10,16 +10,17 @@ import { type Cache, Key } from "@cachet/core"
 import { Clock, Effect, Exit, Fiber, Option, Runtime } from "effect"
 import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
+
 import * as FragmentKey from "../FragmentKey.js"
 import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
 import { Coverage } from "./coverage.js"
-import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { selectionDigestOf } from "./digest.js"
 import { type Flight, flightsOf, makeFlight } from "./flight.js"
 import { dig, relative } from "./paths.js"
-import { isPromiseLike, later, settleWith, toError } from "./settle.js"
+import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { type Recording, render } from "./recording.js"
 import { ExecutorTypeId, type FieldMeta } from "./schema.js"
+import { isPromiseLike, later, settleWith, toError } from "./settle.js"
 import { entityTag, fieldTag, idOf } from "./tags.js"
 
 interface Read {
@@ -89,7 +90,10 @@ export class Execution {
     context: unknown,
     info: Info
   ): unknown => {
-    if (meta.spec === undefined && this.recordings.size === 0 && !meta.hasArgs && info.path.prev !== undefined && !(source instanceof Raw)) {
+    if (
+      meta.spec === undefined && this.recordings.size === 0 && !meta.hasArgs && info.path.prev !== undefined &&
+      !(source instanceof Raw)
+    ) {
       // The common case: an uncached field outside any fragment being rendered.
       const value = resolve(source, args, context, info)
       return typeof value === "object" && value !== null && Effect.EffectTypeId in value ? this.run(value) : value
@@ -97,7 +101,12 @@ export class Execution {
     const root = info.path.prev === undefined
     if (source instanceof Raw) {
       if (this.recordings.size > 0) this.observeRaw(meta, info)
-      return replay(source.data[info.path.key], source.stored, childPath(source.stored, source.rel, info.path.key), meta.leaf)
+      return replay(
+        source.data[info.path.key],
+        source.stored,
+        childPath(source.stored, source.rel, info.path.key),
+        meta.leaf
+      )
     }
     const parent = root || source === this ? undefined : source
     if (this.recordings.size > 0 && !root) this.observe(meta, parent, info)
@@ -108,7 +117,10 @@ export class Execution {
       return this.run(resolve(parent, args, context, info))
     }
     this.coverage.note(spec)
-    if ((spec.when !== undefined && !spec.when(parent, args, context)) || (spec.unless !== undefined && spec.unless(parent, args, context))) {
+    if (
+      (spec.when !== undefined && !spec.when(parent, args, context)) ||
+      (spec.unless !== undefined && spec.unless(parent, args, context))
+    ) {
       if (root) this.plainRoot()
       return this.run(resolve(parent, args, context, info))
     }
@@ -122,7 +134,14 @@ export class Execution {
   }
 
   /** Key of a cached field met at `info`. */
-  keyOf(meta: FieldMeta, spec: FragmentOptions, parent: unknown, args: Record<string, unknown>, context: unknown, info: Pick<Info, "path" | "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">): Key.Input {
+  keyOf(
+    meta: FieldMeta,
+    spec: FragmentOptions,
+    parent: unknown,
+    args: Record<string, unknown>,
+    context: unknown,
+    info: Pick<Info, "path" | "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">
+  ): Key.Input {
     let identity: string
     const custom = spec.objectKey?.(parent, args, context)
     if (custom !== undefined) identity = `key:${FragmentKey.stable(custom)}`
@@ -156,7 +175,9 @@ export class Execution {
       namespace: this.options.config.namespace,
       version: this.options.config.version,
       schema: this.options.schemaDigest,
-      identity: `${identity}.${meta.name}${FragmentKey.argumentsPart(args, spec.includeArguments, spec.excludeArguments)}`,
+      identity: `${identity}.${meta.name}${
+        FragmentKey.argumentsPart(args, spec.includeArguments, spec.excludeArguments)
+      }`,
       selection,
       context: contextPart
     })
@@ -225,7 +246,7 @@ export class Execution {
       this.coverage.add(stored)
       for (let p = info.path.prev; p !== undefined; p = p.prev) {
         const enclosing = this.recordings.get(p)
-        if (enclosing !== undefined) for (const tag of stored.g) enclosing.tags.add(tag)
+        if (enclosing !== undefined) { for (const tag of stored.g) enclosing.tags.add(tag) }
       }
       if (this.recordings.size > 0 && meta.abstract) this.abstractPaths.add(info.path)
       return replay(stored.v, stored, "", meta.leaf)
@@ -382,7 +403,14 @@ export class Execution {
   finish(data: unknown, errors: ReadonlyArray<GraphQLError>) {
     const self = this
     return Effect.gen(function*() {
-      const { entries, rendered } = render(self.finished, data, errors, self.options.config, yield* Clock.currentTimeMillis, self.options.cache.defaults?.ttlMillis)
+      const { entries, rendered } = render(
+        self.finished,
+        data,
+        errors,
+        self.options.config,
+        yield* Clock.currentTimeMillis,
+        self.options.cache.defaults?.ttlMillis
+      )
       if (entries.size > 0 && self.stamp !== undefined) {
         self.writes += entries.size
         yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
@@ -414,4 +442,3 @@ export class Execution {
     return Fiber.interruptAll(Array.from(this.fibers))
   }) as Effect.Effect<void>
 }
-

@@ -7,6 +7,7 @@
 import type { Key } from "@cachet/core"
 import type { DocumentNode, FieldNode, GraphQLSchema } from "graphql"
 import { getArgumentValues, getOperationAST, getVariableValues, Kind } from "graphql"
+
 import type { Execution } from "./execution.js"
 import { type FieldMeta, specOf } from "./schema.js"
 
@@ -27,11 +28,16 @@ export const fullyCachedRoots = (
 ): ReadonlyArray<Root> | undefined => {
   const operation = getOperationAST(document, operationName)
   const queryType = schema.getQueryType()
-  if (operation === null || operation === undefined || operation.operation !== "query" || queryType === null || queryType === undefined) return undefined
+  if (
+    operation === null || operation === undefined || operation.operation !== "query" || queryType === null ||
+    queryType === undefined
+  ) return undefined
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {}, { maxErrors: 1 })
   if (coerced.errors !== undefined) return undefined
   const fragments = Object.fromEntries(
-    document.definitions.flatMap((definition) => definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : [])
+    document.definitions.flatMap((definition) =>
+      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition]] : []
+    )
   )
   const fields = queryType.getFields()
   const roots: Array<Root> = []

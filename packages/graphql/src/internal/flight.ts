@@ -5,6 +5,7 @@
  * @internal
  */
 import type { Cache } from "@cachet/core"
+
 import type { Stored } from "./raw.js"
 
 /** A fragment computed by a request that other requests may wait for. @internal */
@@ -34,4 +35,3 @@ export const makeFlight = (): Flight => {
   })
   return { promise, settle }
 }
-

@@ -37,4 +37,3 @@ export const dig = (context: unknown, path: string): unknown => {
   }
   return value
 }
-

@@ -8,6 +8,7 @@ import { Tag } from "@cachet/core"
 import { Duration } from "effect"
 import type { GraphQLError } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
+
 import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
 import type { Flight } from "./flight.js"
 import { at, keysOf } from "./paths.js"
@@ -93,7 +94,7 @@ const enclosedTags = (
     out.set(recording, tags)
     for (let p = recording.path.prev; p !== undefined; p = p.prev) {
       const enclosing = byPath.get(p)
-      if (enclosing !== undefined) for (const tag of tags) enclosing.tags.add(tag)
+      if (enclosing !== undefined) { for (const tag of tags) enclosing.tags.add(tag) }
     }
   }
   return out

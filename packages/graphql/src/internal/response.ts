@@ -11,6 +11,7 @@ import { HttpCache } from "@cachet/http"
 import { HttpBody, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Data, Duration, Effect, Option, Schema } from "effect"
 import type { ExecutionResult, GraphQLSchema } from "graphql"
+
 import * as FragmentKey from "../FragmentKey.js"
 import * as GraphQLCache from "../GraphQLCache.js"
 
@@ -55,7 +56,11 @@ interface Input {
 type Reader = <R>(
   input: Input,
   lookup: Effect.Effect<unknown, NotStored, R>
-) => Effect.Effect<HttpServerResponse.HttpServerResponse, NotStored, R | Cache.Cache | HttpServerRequest.HttpServerRequest>
+) => Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  NotStored,
+  R | Cache.Cache | HttpServerRequest.HttpServerRequest
+>
 
 /**
  * The response cache of one endpoint: answers a `GET` with a stored response when one is valid,
@@ -85,7 +90,10 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
     return reader
   }
   // The key of a request's parameters (the handler reuses one object per repeated GET).
-  const keys = new WeakMap<Params, { readonly config: GraphQLCache.ResolvedOptions | undefined; readonly key: string }>()
+  const keys = new WeakMap<
+    Params,
+    { readonly config: GraphQLCache.ResolvedOptions | undefined; readonly key: string }
+  >()
   const keyOf = (params: Params, config: GraphQLCache.ResolvedOptions | undefined): string => {
     const known = keys.get(params)
     if (known !== undefined && known.config === config) return known.key
@@ -100,7 +108,11 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
     params: Params,
     contentType: string,
     execute: Effect.Effect<GraphQLCache.Report, never, R>
-  ): Effect.Effect<HttpServerResponse.HttpServerResponse, NotStored, R | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
+  ): Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    NotStored,
+    R | Cache.Cache | HttpServerRequest.HttpServerRequest
+  > =>
     Effect.flatMap(Effect.serviceOption(GraphQLCache.GraphQLCache), (option) => {
       const config = Option.getOrUndefined(option)
       const ttlMillis = millis(settings.ttl ?? config?.defaults.ttl ?? Duration.minutes(1))
@@ -118,7 +130,8 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
         input.freshForMillis = coverage.freshUntil === undefined ? undefined : coverage.freshUntil - started
         return Effect.succeed<unknown>(storedBody(report.result))
       })
-      return Effect.map(readerOf(ttlMillis, graceMillis)(input, lookup), (response) => asGraphQLResponse(response, contentType, vary))
+      return Effect.map(readerOf(ttlMillis, graceMillis)(input, lookup), (response) =>
+        asGraphQLResponse(response, contentType, vary))
     })
 }
 
@@ -144,7 +157,9 @@ const asGraphQLResponse = (
   let out = HttpServerResponse.setHeader(response, "vary", vary)
   if (etag !== undefined && !etag.startsWith("W/")) out = HttpServerResponse.setHeader(out, "etag", `W/${etag}`)
   const body = response.body
-  const answer = body._tag === "Uint8Array" ? HttpServerResponse.setBody(out, HttpBody.uint8Array(body.body, contentType)) : out
+  const answer = body._tag === "Uint8Array"
+    ? HttpServerResponse.setBody(out, HttpBody.uint8Array(body.body, contentType))
+    : out
   answers.set(response, { contentType, vary, answer })
   return answer
 }

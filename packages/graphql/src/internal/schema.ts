@@ -6,16 +6,11 @@
  * @internal
  */
 import { Duration } from "effect"
-import type {
-  GraphQLField,
-  GraphQLFieldResolver,
-  GraphQLNamedType,
-  GraphQLSchema,
-  GraphQLTypeResolver
-} from "graphql"
+import type { GraphQLField, GraphQLFieldResolver, GraphQLNamedType, GraphQLSchema, GraphQLTypeResolver } from "graphql"
 import {
   defaultFieldResolver,
   defaultTypeResolver,
+  DirectiveLocation,
   getDirectiveValues,
   getNamedType,
   getNullableType,
@@ -31,9 +26,9 @@ import {
   isObjectType,
   isScalarType,
   isSpecifiedScalarType,
-  isUnionType,
-  DirectiveLocation
+  isUnionType
 } from "graphql"
+
 import type { FragmentOptions } from "../GraphQLCache.js"
 import { type LeafKind, Raw, RawLeaf } from "./raw.js"
 
@@ -65,8 +60,7 @@ export interface Executor {
 /** Marks a root value as the executor of a `GraphQLCache.execute` run. @internal */
 export const ExecutorTypeId: unique symbol = Symbol.for("@cachet/graphql/Executor")
 
-const isExecutor = (u: unknown): u is Executor =>
-  typeof u === "object" && u !== null && ExecutorTypeId in u
+const isExecutor = (u: unknown): u is Executor => typeof u === "object" && u !== null && ExecutorTypeId in u
 
 /** The `@cacheFragment` directive. @internal */
 export const directive = new GraphQLDirective({
@@ -121,11 +115,18 @@ export const prepare = (schema: GraphQLSchema): void => {
       const isTypeOf = type.isTypeOf
       if (isTypeOf) {
         ;(type as { isTypeOf: typeof isTypeOf }).isTypeOf = (value, context, info) =>
-          value instanceof Raw ? value.typename === undefined || value.typename === type.name : isTypeOf(value, context, info)
+          value instanceof Raw
+            ? value.typename === undefined || value.typename === type.name
+            : isTypeOf(value, context, info)
       }
     } else if (isInterfaceType(type) || isUnionType(type)) {
       const original: GraphQLTypeResolver<unknown, unknown> = type.resolveType ?? defaultTypeResolver
-      ;(type as { resolveType: GraphQLTypeResolver<unknown, unknown> }).resolveType = (value, context, info, abstract) =>
+      ;(type as { resolveType: GraphQLTypeResolver<unknown, unknown> }).resolveType = (
+        value,
+        context,
+        info,
+        abstract
+      ) =>
         value instanceof Raw && value.typename !== undefined ? value.typename : original(value, context, info, abstract)
     } else if ((isScalarType(type) && !isSpecifiedScalarType(type)) || isEnumType(type)) {
       const serialize = type.serialize.bind(type)

@@ -14,7 +14,11 @@ export const later: (f: () => void) => void = typeof setImmediate === "function"
   }
 
 /** Settles a promise with what `f` returns or throws. @internal */
-export const settleWith = (f: () => unknown, resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+export const settleWith = (
+  f: () => unknown,
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void
+): void => {
   try {
     resolve(f())
   } catch (error) {
@@ -29,5 +33,7 @@ export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
 /** A failed Effect resolver as the error graphql-js reports. @internal */
 export const toError = (cause: Cause.Cause<unknown>): unknown => {
   const squashed = Cause.squash(cause)
-  return squashed instanceof Error ? squashed : new Error(typeof squashed === "string" ? squashed : JSON.stringify(squashed))
+  return squashed instanceof Error
+    ? squashed
+    : new Error(typeof squashed === "string" ? squashed : JSON.stringify(squashed))
 }

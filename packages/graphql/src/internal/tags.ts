@@ -17,4 +17,3 @@ export const idOf = (source: unknown): string | undefined => {
   const id = (source as Record<string, unknown>)["id"]
   return id === undefined || id === null ? undefined : String(id)
 }
-

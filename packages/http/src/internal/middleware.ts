@@ -3,6 +3,7 @@ import { type Cache, Key, type Tag } from "@cachet/core"
 import type { HttpApp } from "@effect/platform"
 import { HttpServerRequest } from "@effect/platform"
 import { Context, Effect, Option } from "effect"
+
 import type * as HttpCache from "../HttpCache.js"
 import * as StoredResponse from "../StoredResponse.js"
 import { type Produced, resolveRoute, serve, Uncacheable, varyValues } from "./serve.js"
@@ -30,7 +31,9 @@ export const canonicalQuery = (url: string, allow: ReadonlySet<string> | undefin
 export const middleware = <RC = never>(options: HttpCache.MiddlewareOptions<RC>) => {
   const route = resolveRoute(options, options.context !== undefined)
   const allow = options.query === undefined ? undefined : new Set(options.query)
-  const keep = Array.from(new Set([...StoredResponse.defaultKeep, ...(options.keep ?? []).map((name) => name.toLowerCase())]))
+  const keep = Array.from(
+    new Set([...StoredResponse.defaultKeep, ...(options.keep ?? []).map((name) => name.toLowerCase())])
+  )
     .filter((name) => name !== "set-cookie")
   const segments = ["http", "m1", options.name ?? "route"]
   const tagsOption = options.tags

@@ -2,6 +2,7 @@
 import { type Cache, Codec, Key, type Tag } from "@cachet/core"
 import { HttpApiSchema, type HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Duration, Effect, Either, Exit, Option, Schema } from "effect"
+
 import type * as HttpCache from "../HttpCache.js"
 import * as StoredResponse from "../StoredResponse.js"
 import { millis, resolveRoute, type Route, serve, stateless, Uncacheable, varyValues } from "./serve.js"
@@ -31,7 +32,9 @@ const makePlan = (options: PlanOptions): Plan => {
     route,
     // What the entry's bytes depend on besides the key: the stored layout, the Schemas, the variants.
     digest: Key.digest(
-      `r1:${Codec.digest(options.schema)}:${failure === undefined ? "" : Codec.digest(failure.schema)}:${route.varyNames.join(",")}`
+      `r1:${Codec.digest(options.schema)}:${failure === undefined ? "" : Codec.digest(failure.schema)}:${
+        route.varyNames.join(",")
+      }`
     ).slice(0, 12),
     encode: Schema.encodeEither(options.schema),
     encodeFailure: failure === undefined ? undefined : Schema.encodeEither(failure.schema),
@@ -51,7 +54,8 @@ const sameShape = (a: PlanOptions, b: PlanOptions): boolean =>
   a.ttl === b.ttl && a.grace === b.grace && a.status === b.status && a.noStore === b.noStore &&
   a.headers === b.headers && (a.context === undefined) === (b.context === undefined) &&
   sameList(a.statuses, b.statuses) && sameList(a.vary, b.vary) &&
-  a.failure?.schema === b.failure?.schema && a.failure?.status === b.failure?.status && a.failure?.ttl === b.failure?.ttl
+  a.failure?.schema === b.failure?.schema && a.failure?.status === b.failure?.status &&
+  a.failure?.ttl === b.failure?.ttl
 
 const plans = new WeakMap<object, Array<readonly [PlanOptions, Plan]>>()
 
@@ -110,13 +114,17 @@ const storedOf = <A, E>(
     const ttlMillis = left === undefined ? plan.route.ttlMillis : Math.min(plan.route.ttlMillis, millis(left))
     if (ttlMillis <= 0) {
       // No time left to be fresh: answered as produced, never stored.
-      return Effect.flatMap(store(plan, plan.status, exit.value, plan.encode, 0), (response) =>
-        Effect.fail(new Uncacheable({ response: StoredResponse.toResponse(response, {}) })))
+      return Effect.flatMap(
+        store(plan, plan.status, exit.value, plan.encode, 0),
+        (response) => Effect.fail(new Uncacheable({ response: StoredResponse.toResponse(response, {}) }))
+      )
     }
     return store(plan, plan.status, exit.value, plan.encode, ttlMillis)
   }
   const error = Cause.failureOption(exit.cause)
-  if (plan.isFailure === undefined || Option.isNone(error) || !plan.isFailure(error.value)) return Effect.failCause(exit.cause)
+  if (plan.isFailure === undefined || Option.isNone(error) || !plan.isFailure(error.value)) {
+    return Effect.failCause(exit.cause)
+  }
   if (tagsOf !== undefined) tagged.tags = typeof tagsOf === "function" ? tagsOf(Exit.fail(error.value)) : tagsOf
   return store(plan, plan.failureStatus, error.value, plan.encodeFailure!, plan.failureTtlMillis)
 }
@@ -129,7 +137,11 @@ const readThrough = <A, E, R, RC>(
   tagsOf: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input) | undefined,
   context: Effect.Effect<Key.Part, never, RC> | undefined,
   freshFor?: (value: A) => Duration.DurationInput | undefined
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> => {
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
+> => {
   // The entry's tags are known once the lookup has run; the cache asks for them after the fetch.
   const tagged = { tags: [] as Tag.Input }
   return serve(
@@ -146,8 +158,11 @@ const readThrough = <A, E, R, RC>(
 export const read = <A, I, E, R, EI, RC>(
   lookup: Effect.Effect<A, E, R>,
   options: HttpCache.ReadOptions<A, I, E, EI, RC>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
-  readThrough(planOf(options as unknown as PlanOptions), options.key, lookup, options.tags, options.context)
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
+> => readThrough(planOf(options as unknown as PlanOptions), options.key, lookup, options.tags, options.context)
 
 /** @internal */
 export const reader = <In, A, I, E, EI, RC>(options: HttpCache.ReaderOptions<In, A, I, E, EI, RC>) => {
@@ -156,7 +171,11 @@ export const reader = <In, A, I, E, EI, RC>(options: HttpCache.ReaderOptions<In,
   return <E2 extends E, R>(
     input: In,
     lookup: Effect.Effect<A, E2, R>
-  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E2, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
+  ): Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    E2,
+    R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
+  > =>
     readThrough(
       plan,
       key(input),

@@ -1,6 +1,7 @@
 /** @internal */
 import type { HttpServerRequest } from "@effect/platform"
 import { HttpServerResponse } from "@effect/platform"
+
 import * as ETag from "../ETag.js"
 import * as StoredResponse from "../StoredResponse.js"
 
@@ -31,7 +32,9 @@ const prepared = new WeakMap<StoredResponse.StoredResponse, Prepared>()
 /** A year: what an entry that never expires is announced as. */
 const maxSeconds = 31_536_000
 
-const seconds = (millis: number): number => (Number.isFinite(millis) ? Math.max(0, Math.floor(millis / 1000)) : maxSeconds)
+const seconds = (
+  millis: number
+): number => (Number.isFinite(millis) ? Math.max(0, Math.floor(millis / 1000)) : maxSeconds)
 
 /** `Cache-Control` of an entry under a policy (RFC 9111 §5.2.2, RFC 5861). */
 export const cacheControl = (stored: StoredResponse.StoredResponse, policy: Policy, stale: boolean): string => {
@@ -63,7 +66,12 @@ const baseHeaders = (stored: StoredResponse.StoredResponse, policy: Policy, stal
 const prepare = (stored: StoredResponse.StoredResponse, policy: Policy): Prepared => {
   const known = prepared.get(stored)
   if (known !== undefined && known.policy === policy) return known
-  const made: Prepared = { policy, fresh: baseHeaders(stored, policy, false), stale: baseHeaders(stored, policy, true), hit: undefined }
+  const made: Prepared = {
+    policy,
+    fresh: baseHeaders(stored, policy, false),
+    stale: baseHeaders(stored, policy, true),
+    hit: undefined
+  }
   prepared.set(stored, made)
   return made
 }

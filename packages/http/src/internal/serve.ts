@@ -3,12 +3,15 @@ import { Cache, type Key, type Tag } from "@cachet/core"
 import { Cookies, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Context, Data, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option } from "effect"
 import { globalValue } from "effect/GlobalValue"
+
 import type * as HttpCache from "../HttpCache.js"
 import * as StoredResponse from "../StoredResponse.js"
 import { type Outcome, type Policy, respond } from "./respond.js"
 
 /** A response the route answered that may not be stored: it is passed through as it is. @internal */
-export class Uncacheable extends Data.TaggedError("Uncacheable")<{ readonly response: HttpServerResponse.HttpServerResponse }> {}
+export class Uncacheable
+  extends Data.TaggedError("Uncacheable")<{ readonly response: HttpServerResponse.HttpServerResponse }>
+{}
 
 const isUncacheable = (error: unknown): error is Uncacheable => error instanceof Uncacheable
 
@@ -42,8 +45,10 @@ export const resolveRoute = (options: HttpCache.RouteOptions, isPrivate: boolean
 }
 
 /** @internal */
-export const varyValues = (request: HttpServerRequest.HttpServerRequest, names: ReadonlyArray<string>): Array<string | null> =>
-  names.map((name) => request.headers[name]?.trim() ?? null)
+export const varyValues = (
+  request: HttpServerRequest.HttpServerRequest,
+  names: ReadonlyArray<string>
+): Array<string | null> => names.map((name) => request.headers[name]?.trim() ?? null)
 
 /** How a read was served, from the cache's report or, when it made none (cache off, request memo), from the entry. */
 const outcomeOf = (
@@ -154,7 +159,11 @@ export const serve = <E, R, RC>(
   tags: ((exit: Exit.Exit<StoredResponse.StoredResponse, unknown>) => Tag.Input) | undefined,
   context: Effect.Effect<Key.Part, never, RC> | undefined,
   produced: Produced
-): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest> =>
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
+> =>
   Effect.withFiberRuntime((fiber) => {
     const services = fiber.currentContext as Context.Context<Cache.Cache | HttpServerRequest.HttpServerRequest>
     const cache = Context.get(services, Cache.Cache)

@@ -1,5 +1,5 @@
 /** One entry in full: its metadata and its decoded value as pretty JSON (large values cut, with "show all"). */
-import { type Session, ApiError, request } from "../api.js"
+import { ApiError, request, type Session } from "../api.js"
 import { confirm, notify } from "../dialog.js"
 import { bytes, duration, h, replace, stateBadge } from "../dom.js"
 import type { EntryInfo } from "../types.js"
@@ -25,7 +25,14 @@ export const show = async (session: Session, panel: HTMLElement, key: string, ch
   try {
     info = await request<EntryInfo>(session, `/cache/entries/${encodeURIComponent(key)}`)
   } catch (error) {
-    replace(panel, h("p", { class: "error" }, error instanceof ApiError && error.status === 404 ? `No entry under ${key} (any more).` : String(error)))
+    replace(
+      panel,
+      h(
+        "p",
+        { class: "error" },
+        error instanceof ApiError && error.status === 404 ? `No entry under ${key} (any more).` : String(error)
+      )
+    )
     return
   }
   const value = pretty(info.value)
@@ -45,7 +52,14 @@ export const show = async (session: Session, panel: HTMLElement, key: string, ch
     type: "button",
     class: "button danger",
     onclick: async () => {
-      if (!(await confirm({ title: "Delete this entry?", body: `${key} is removed from the store; the next read fetches it again.`, confirm: "Delete", danger: true }))) return
+      if (
+        !(await confirm({
+          title: "Delete this entry?",
+          body: `${key} is removed from the store; the next read fetches it again.`,
+          confirm: "Delete",
+          danger: true
+        }))
+      ) return
       await request(session, `/cache/entries/${encodeURIComponent(key)}`, { method: "DELETE" }).then(
         () => {
           notify(`Deleted ${key}`)
@@ -58,7 +72,12 @@ export const show = async (session: Session, panel: HTMLElement, key: string, ch
   }, "Delete")
   replace(
     panel,
-    h("header", { class: "panel-head" }, h("h2", {}, h("code", {}, info.key)), h("div", { class: "actions" }, remove, close)),
+    h(
+      "header",
+      { class: "panel-head" },
+      h("h2", {}, h("code", {}, info.key)),
+      h("div", { class: "actions" }, remove, close)
+    ),
     h(
       "dl",
       { class: "facts" },

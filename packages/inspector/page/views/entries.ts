@@ -16,12 +16,14 @@ export const tagAction = async (context: Context, tag: string, entries: number, 
     soft
       ? {
         title: `Expire ${tag}?`,
-        body: `This covers ${covers} (tagged ${tag} or below). They count as expired now: still served during their grace while one refresh runs.`,
+        body:
+          `This covers ${covers} (tagged ${tag} or below). They count as expired now: still served during their grace while one refresh runs.`,
         confirm: `Expire ${covers}`
       }
       : {
         title: `Invalidate ${tag}?`,
-        body: `This covers ${covers} (tagged ${tag} or below). They are never served again, not even on errors; the next reads fetch.`,
+        body:
+          `This covers ${covers} (tagged ${tag} or below). They are never served again, not even on errors; the next reads fetch.`,
         confirm: `Invalidate ${covers}`,
         danger: true
       }
@@ -39,8 +41,20 @@ export const tagAction = async (context: Context, tag: string, entries: number, 
 
 /** The entries view. */
 export const make = (context: Context): View => {
-  const prefix = h("input", { type: "search", name: "prefix", placeholder: "key prefix, e.g. posts:", autocomplete: "off", spellcheck: false })
-  const tag = h("input", { type: "search", name: "tag", placeholder: "tag, e.g. users/3", autocomplete: "off", spellcheck: false })
+  const prefix = h("input", {
+    type: "search",
+    name: "prefix",
+    placeholder: "key prefix, e.g. posts:",
+    autocomplete: "off",
+    spellcheck: false
+  })
+  const tag = h("input", {
+    type: "search",
+    name: "tag",
+    placeholder: "tag, e.g. users/3",
+    autocomplete: "off",
+    spellcheck: false
+  })
   const form = h(
     "form",
     { class: "search", role: "search" },
@@ -81,7 +95,10 @@ export const make = (context: Context): View => {
     status.textContent = "Searching…"
     let page: EntryPage
     try {
-      page = await request<EntryPage>(context.session, `/cache/search${query({ prefix: p, tag: t, offset, limit: PAGE })}`)
+      page = await request<EntryPage>(
+        context.session,
+        `/cache/search${query({ prefix: p, tag: t, offset, limit: PAGE })}`
+      )
     } catch (error) {
       status.textContent = `Search failed: ${error instanceof Error ? error.message : String(error)}`
       return
@@ -91,14 +108,25 @@ export const make = (context: Context): View => {
       const key = h("input", { type: "search", placeholder: "full key", "aria-label": "key" })
       replace(
         results,
-        h("p", { class: "notice-inline" }, `This store cannot list its keys (${page.listing.reason ?? "unsupported"}), so there is no table. Look one entry up by its key:`),
-        h("form", {
-          class: "search",
-          onsubmit: (event: SubmitEvent) => {
-            event.preventDefault()
-            void Detail.show(context.session, detail, key.value.trim(), () => void load())
-          }
-        }, key, h("button", { type: "submit", class: "button" }, "Open"))
+        h(
+          "p",
+          { class: "notice-inline" },
+          `This store cannot list its keys (${
+            page.listing.reason ?? "unsupported"
+          }), so there is no table. Look one entry up by its key:`
+        ),
+        h(
+          "form",
+          {
+            class: "search",
+            onsubmit: (event: SubmitEvent) => {
+              event.preventDefault()
+              void Detail.show(context.session, detail, key.value.trim(), () => void load())
+            }
+          },
+          key,
+          h("button", { type: "submit", class: "button" }, "Open")
+        )
       )
       replace(pager)
       return
@@ -106,14 +134,20 @@ export const make = (context: Context): View => {
     const what = [p === "" ? "" : `key prefix ${p}`, t === "" ? "" : `tag ${t}`].filter((x) => x !== "").join(" and ")
     status.textContent = page.total === 0
       ? `No entries${what === "" ? "" : ` for ${what}`}.`
-      : `${count(page.total)} ${page.total === 1 ? "entry" : "entries"}${what === "" ? "" : ` for ${what}`}, most recently written first` +
+      : `${count(page.total)} ${page.total === 1 ? "entry" : "entries"}${
+        what === "" ? "" : ` for ${what}`
+      }, most recently written first` +
         (page.listing.truncated ? ` (within the first ${count(page.listing.scanned)} keys)` : "") + "."
     status.dataset["total"] = String(page.total)
     replace(
       results,
       page.entries.length === 0
         ? null
-        : table(page.entries, (key) => void Detail.show(context.session, detail, key, () => void load()), (tag) => context.go("entries", { tag }))
+        : table(
+          page.entries,
+          (key) => void Detail.show(context.session, detail, key, () => void load()),
+          (tag) => context.go("entries", { tag })
+        )
     )
     const last = Math.min(page.offset + PAGE, page.total)
     replace(
@@ -141,7 +175,13 @@ export const make = (context: Context): View => {
       }
       replace(
         tagBar,
-        h("span", {}, "Tag ", h("code", {}, t), ` covers ${count(page.total)} ${page.total === 1 ? "entry" : "entries"}`),
+        h(
+          "span",
+          {},
+          "Tag ",
+          h("code", {}, t),
+          ` covers ${count(page.total)} ${page.total === 1 ? "entry" : "entries"}`
+        ),
         h("button", { type: "button", class: "button", onclick: act(true) }, "Expire (soft)"),
         h("button", { type: "button", class: "button danger", onclick: act(false) }, "Invalidate (hard)")
       )
@@ -155,7 +195,11 @@ export const make = (context: Context): View => {
   return {
     element,
     show: (params) => {
-      current = { prefix: params.get("prefix") ?? "", tag: params.get("tag") ?? "", offset: Number(params.get("offset") ?? 0) || 0 }
+      current = {
+        prefix: params.get("prefix") ?? "",
+        tag: params.get("tag") ?? "",
+        offset: Number(params.get("offset") ?? 0) || 0
+      }
       prefix.value = current.prefix
       tag.value = current.tag
       detail.hidden = true

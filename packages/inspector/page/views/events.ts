@@ -5,7 +5,9 @@ import type { CacheEvent } from "../types.js"
 
 const KEEP = 500
 
-const describe = (event: Exclude<CacheEvent, { readonly _tag: "tick" }>): [kind: string, label: string, text: string] => {
+const describe = (
+  event: Exclude<CacheEvent, { readonly _tag: "tick" }>
+): [kind: string, label: string, text: string] => {
   switch (event._tag) {
     case "invalidation":
       return event.mode === "hard"
@@ -14,14 +16,22 @@ const describe = (event: Exclude<CacheEvent, { readonly _tag: "tick" }>): [kind:
     case "fetchFailures":
       return ["failure", "fetch failed", `${count(event.count)} ${event.count === 1 ? "fetch" : "fetches"} failed`]
     case "breaker":
-      return ["breaker", `breaker ${event.state}`, event.state === "open" ? "the store is skipped for a cool-down" : "the store is used again"]
+      return [
+        "breaker",
+        `breaker ${event.state}`,
+        event.state === "open" ? "the store is skipped for a cool-down" : "the store is used again"
+      ]
   }
 }
 
 /** The events view; it records events from the start, whether shown or not. */
 export const make = (context: Context): View => {
   const list = h("ol", { class: "feed", "aria-live": "polite", "aria-label": "events, newest first" })
-  const empty = h("p", { class: "muted empty" }, "No events yet. Invalidations, expiries, fetch failures and breaker changes appear here as they happen.")
+  const empty = h(
+    "p",
+    { class: "muted empty" },
+    "No events yet. Invalidations, expiries, fetch failures and breaker changes appear here as they happen."
+  )
   let paused = false
   let held: Array<HTMLElement> = []
   const pause = h("button", { type: "button", class: "button", "aria-pressed": "false" }, "Pause")
@@ -29,7 +39,12 @@ export const make = (context: Context): View => {
   const element = h(
     "section",
     { class: "view", "aria-labelledby": "events-title" },
-    h("div", { class: "block-head" }, h("h1", { id: "events-title" }, "Events"), h("div", { class: "actions" }, pause, clear)),
+    h(
+      "div",
+      { class: "block-head" },
+      h("h1", { id: "events-title" }, "Events"),
+      h("div", { class: "actions" }, pause, clear)
+    ),
     empty,
     list
   )

@@ -5,7 +5,7 @@ import { count, h, replace } from "../dom.js"
 import type { GraphEntity, GraphSummary } from "../types.js"
 
 const linkKeys = (value: unknown, into: Array<string | null>): Array<string | null> => {
-  if (Array.isArray(value)) for (const item of value) linkKeys(item, into)
+  if (Array.isArray(value)) { for (const item of value) linkKeys(item, into) }
   else into.push(typeof value === "string" ? value : null)
   return into
 }
@@ -29,8 +29,12 @@ export const make = (context: Context): View => {
       const found = await request<GraphEntity>(context.session, `/cache/graph/${encodeURIComponent(key)}`)
       replace(
         entity,
-        h("header", { class: "panel-head" }, h("h2", {}, h("code", {}, found.key)),
-          h("button", { type: "button", class: "button", onclick: () => (entity.hidden = true) }, "Close")),
+        h(
+          "header",
+          { class: "panel-head" },
+          h("h2", {}, h("code", {}, found.key)),
+          h("button", { type: "button", class: "button", onclick: () => (entity.hidden = true) }, "Close")
+        ),
         h("h3", {}, "Reached by"),
         found.reachedBy.length === 0
           ? h("p", { class: "muted" }, "No root query reaches it (gc() would remove it).")
@@ -43,25 +47,29 @@ export const make = (context: Context): View => {
             "table",
             {},
             h("thead", {}, h("tr", {}, h("th", {}, "Field"), h("th", {}, "Kind"), h("th", {}, "Value"))),
-            h("tbody", {}, found.fields.map((field) =>
-              h(
-                "tr",
-                {},
-                h("td", {}, h("code", {}, field.fieldKey)),
-                h("td", {}, h("span", { class: `badge kind-${field.kind}` }, field.kind)),
+            h(
+              "tbody",
+              {},
+              found.fields.map((field) =>
                 h(
-                  "td",
+                  "tr",
                   {},
-                  field.kind === "record"
-                    ? h("code", {}, field.value)
-                    : linkKeys(JSON.parse(field.value), []).map((key) =>
-                      key === null
-                        ? h("code", {}, "null")
-                        : h("button", { type: "button", class: "tag", onclick: () => void open(key) }, key)
-                    )
+                  h("td", {}, h("code", {}, field.fieldKey)),
+                  h("td", {}, h("span", { class: `badge kind-${field.kind}` }, field.kind)),
+                  h(
+                    "td",
+                    {},
+                    field.kind === "record"
+                      ? h("code", {}, field.value)
+                      : linkKeys(JSON.parse(field.value), []).map((key) =>
+                        key === null
+                          ? h("code", {}, "null")
+                          : h("button", { type: "button", class: "tag", onclick: () => void open(key) }, key)
+                      )
+                  )
                 )
               )
-            ))
+            )
           )
         )
       )
@@ -79,7 +87,14 @@ export const make = (context: Context): View => {
       return
     }
     if (!summary.available) {
-      replace(body, h("p", { class: "notice-inline" }, "This server provides no EntityGraph: there is no normalized graph to show. Provide one (@cachet/normalize) in the layer that serves the admin API to see its entities here."))
+      replace(
+        body,
+        h(
+          "p",
+          { class: "notice-inline" },
+          "This server provides no EntityGraph: there is no normalized graph to show. Provide one (@cachet/normalize) in the layer that serves the admin API to see its entities here."
+        )
+      )
       return
     }
     replace(
@@ -92,7 +107,11 @@ export const make = (context: Context): View => {
           "details",
           { class: "type" },
           h("summary", {}, type.typename, " ", h("span", { class: "count" }, count(type.keys.length))),
-          h("div", { class: "keys" }, type.keys.map((key) => h("button", { type: "button", class: "tag", onclick: () => void open(key) }, key)))
+          h(
+            "div",
+            { class: "keys" },
+            type.keys.map((key) => h("button", { type: "button", class: "tag", onclick: () => void open(key) }, key))
+          )
         )
       )
     )

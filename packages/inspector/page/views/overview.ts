@@ -80,10 +80,20 @@ export const make = (context: Context): View => {
       replace(
         recent,
         !page.listing.listable
-          ? h("p", { class: "notice-inline" }, `This store cannot list its keys (${page.listing.reason ?? "unsupported"}): look an entry up by key in Entries.`)
+          ? h(
+            "p",
+            { class: "notice-inline" },
+            `This store cannot list its keys (${
+              page.listing.reason ?? "unsupported"
+            }): look an entry up by key in Entries.`
+          )
           : page.entries.length === 0
           ? h("p", { class: "muted empty" }, "Nothing cached yet: read something through the API and it shows up here.")
-          : table(page.entries, (key) => void Detail.show(context.session, detail, key, () => void refreshEntries()), (tag) => context.go("entries", { tag }))
+          : table(
+            page.entries,
+            (key) => void Detail.show(context.session, detail, key, () => void refreshEntries()),
+            (tag) => context.go("entries", { tag })
+          )
       )
     } catch {
       // the notice (or the token prompt) already says why
@@ -107,7 +117,9 @@ export const make = (context: Context): View => {
     showRatio(event.hitRatio, t.hits, t.staleHits, t.misses)
     showBreaker(event.breaker)
     failures.value.textContent = count(t.fetchFailures)
-    if (last !== undefined && (last.totals.expirations !== t.expirations || last.totals.invalidations !== t.invalidations)) {
+    if (
+      last !== undefined && (last.totals.expirations !== t.expirations || last.totals.invalidations !== t.invalidations)
+    ) {
       written = true
     }
     if (last === undefined || last.totals.writes !== t.writes) written = true

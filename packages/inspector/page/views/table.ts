@@ -49,7 +49,12 @@ export const table = (
               }
             },
             h("td", { class: "key" }, h("code", { title: entry.key }, entry.key)),
-            h("td", {}, stateBadge(entry.state), entry.failed ? h("span", { class: "badge failed", title: "a cached failure" }, "failure") : null),
+            h(
+              "td",
+              {},
+              stateBadge(entry.state),
+              entry.failed ? h("span", { class: "badge failed", title: "a cached failure" }, "failure") : null
+            ),
             h(
               "td",
               { class: "tags" },
@@ -67,7 +72,11 @@ export const table = (
                   }, tag)
               ),
               entry.tags.length > TAGS_SHOWN
-                ? h("span", { class: "more", title: entry.tags.slice(TAGS_SHOWN).join(", ") }, `+${entry.tags.length - TAGS_SHOWN} more`)
+                ? h(
+                  "span",
+                  { class: "more", title: entry.tags.slice(TAGS_SHOWN).join(", ") },
+                  `+${entry.tags.length - TAGS_SHOWN} more`
+                )
                 : null
             ),
             h("td", { class: "num" }, duration(entry.ageMillis)),

@@ -29,12 +29,21 @@ const treeOf = (tags: TagTree["tags"]): Array<Node> => {
 export const make = (context: Context): View => {
   const status = h("p", { class: "result-status", "aria-live": "polite" })
   const tree = h("div", { class: "tree" })
-  const filter = h("input", { type: "search", placeholder: "filter tags", "aria-label": "filter tags", autocomplete: "off" })
+  const filter = h("input", {
+    type: "search",
+    placeholder: "filter tags",
+    "aria-label": "filter tags",
+    autocomplete: "off"
+  })
   const element = h(
     "section",
     { class: "view", "aria-labelledby": "tags-title" },
     h("div", { class: "block-head" }, h("h1", { id: "tags-title" }, "Tags"), filter),
-    h("p", { class: "muted" }, "Invalidating or expiring a tag covers every entry tagged with it or with a tag below it."),
+    h(
+      "p",
+      { class: "muted" },
+      "Invalidating or expiring a tag covers every entry tagged with it or with a tag below it."
+    ),
     status,
     tree
   )
@@ -52,16 +61,34 @@ export const make = (context: Context): View => {
         { class: "tag-path", title: node.tag },
         depth === 0 || node.segment === node.tag
           ? null
-          : h("span", { class: "parent" }, node.tag.slice(0, node.tag.length - node.segment.length - 1).split("/").join(" › "), " › "),
+          : h(
+            "span",
+            { class: "parent" },
+            node.tag.slice(0, node.tag.length - node.segment.length - 1).split("/").join(" › "),
+            " › "
+          ),
         node.segment
       ),
       h("span", { class: "count", title: "entries covered" }, count(node.entries)),
       h(
         "span",
         { class: "actions" },
-        h("button", { type: "button", class: "button small", onclick: () => context.go("entries", { tag: node.tag }) }, "Entries"),
-        h("button", { type: "button", class: "button small", onclick: act(true), "aria-label": `expire ${node.tag}` }, "Expire"),
-        h("button", { type: "button", class: "button small danger", onclick: act(false), "aria-label": `invalidate ${node.tag}` }, "Invalidate")
+        h(
+          "button",
+          { type: "button", class: "button small", onclick: () => context.go("entries", { tag: node.tag }) },
+          "Entries"
+        ),
+        h(
+          "button",
+          { type: "button", class: "button small", onclick: act(true), "aria-label": `expire ${node.tag}` },
+          "Expire"
+        ),
+        h("button", {
+          type: "button",
+          class: "button small danger",
+          onclick: act(false),
+          "aria-label": `invalidate ${node.tag}`
+        }, "Invalidate")
       )
     )
     if (node.children.length === 0) return h("li", {}, line)
@@ -82,14 +109,20 @@ export const make = (context: Context): View => {
     const needle = filter.value.trim().toLowerCase()
     const tags = needle === "" ? data.tags : data.tags.filter((t) => t.tag.toLowerCase().includes(needle))
     if (!data.listing.listable) {
-      status.textContent = `This store cannot list its keys (${data.listing.reason ?? "unsupported"}), so tags cannot be counted.`
+      status.textContent = `This store cannot list its keys (${
+        data.listing.reason ?? "unsupported"
+      }), so tags cannot be counted.`
       replace(tree)
       return
     }
     status.textContent = data.tags.length === 0
       ? "No tags in use."
-      : `${count(data.tags.length)} tag paths over ${count(data.listing.scanned)} entries${data.listing.truncated ? " (the first keys only)" : ""}.`
-    const roots = needle === "" ? treeOf(tags) : tags.map((t) => ({ tag: t.tag, segment: t.tag, entries: t.entries, children: [] }))
+      : `${count(data.tags.length)} tag paths over ${count(data.listing.scanned)} entries${
+        data.listing.truncated ? " (the first keys only)" : ""
+      }.`
+    const roots = needle === ""
+      ? treeOf(tags)
+      : tags.map((t) => ({ tag: t.tag, segment: t.tag, entries: t.entries, children: [] }))
     replace(tree, h("ul", { class: "tree-root" }, roots.map((node) => row(node, 0))))
   }
 

@@ -3,8 +3,9 @@
  * and one stylesheet, no files written, nothing fetched from a network.
  * @internal
  */
-import { Effect } from "effect"
 import { fileURLToPath } from "node:url"
+
+import { Effect } from "effect"
 
 /** The built page. @internal */
 export interface Assets {

@@ -71,11 +71,21 @@ export const gets = async (client: Client, key: string): Promise<Versioned | nul
  * changed or vanished meanwhile (read it again). `expires` in memcached's seconds field.
  * @internal
  */
-export const cas = async (client: Client, key: string, value: string, cas: Buffer, expires: number): Promise<boolean> => {
+export const cas = async (
+  client: Client,
+  key: string,
+  value: string,
+  cas: Buffer,
+  expires: number
+): Promise<boolean> => {
   const extras = Buffer.alloc(8)
   extras.writeUInt32BE(0, 0)
   extras.writeUInt32BE(expires, 4)
-  const response = await perform(client, key, (opaque) => request(SET, key, extras, Buffer.from(value, "utf8"), opaque, cas))
+  const response = await perform(
+    client,
+    key,
+    (opaque) => request(SET, key, extras, Buffer.from(value, "utf8"), opaque, cas)
+  )
   switch (response.header.status) {
     case STATUS_OK:
       return true

@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto"
+
 import { Store } from "@cachet/core"
 import { Clock, Effect, Option } from "effect"
 import type { Client } from "memjs"
-import { createHash } from "node:crypto"
 
 /** @internal */
 export const storeError = (operation: string) => (cause: unknown): Store.StoreError =>
@@ -70,19 +71,25 @@ export const makeStore = (client: Client, settings: Settings): Store.Service => 
   }
 
   const get = (key: string) =>
-    Effect.zipWith(call("get", () => client.get(entryKey(key))), Clock.currentTimeMillis, ({ value }, now) => decode(value, now))
+    Effect.zipWith(
+      call("get", () => client.get(entryKey(key))),
+      Clock.currentTimeMillis,
+      ({ value }, now) => decode(value, now)
+    )
 
   // The key index: memcached cannot list keys, so each stored key is appended once (per
   // process) to one of a few index items. `append` is atomic; the index is rewritten without
   // dead keys when `clear` runs. It is best effort: a key whose line was lost (index evicted,
   // rewrite racing an append) is not listed, but still expires by its TTL.
   const index = (key: string) =>
-    indexed.has(key) ? Effect.void : Effect.gen(function* () {
+    indexed.has(key) ? Effect.void : Effect.gen(function*() {
       const line = `${JSON.stringify(key)}\n`
       const shard = indexKey(shardOf(key))
       const appended = yield* call("set", () => client.append(shard, line)).pipe(Effect.orElseSucceed(() => false))
       if (!appended) {
-        const added = yield* call("set", () => client.add(shard, line, { expires: 0 })).pipe(Effect.orElseSucceed(() => false))
+        const added = yield* call("set", () => client.add(shard, line, { expires: 0 })).pipe(
+          Effect.orElseSucceed(() => false)
+        )
         if (!added) {
           const again = yield* call("set", () => client.append(shard, line)).pipe(Effect.orElseSucceed(() => false))
           // The shard reached memcached's item limit: start it over (older keys go unlisted,
@@ -111,7 +118,7 @@ export const makeStore = (client: Client, settings: Settings): Store.Service => 
     })
 
   const set = (key: string, entry: Store.Entry) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const expiresAt = Store.expiresAt(entry)
       if (expiresAt <= now) {
@@ -144,21 +151,26 @@ export const makeStore = (client: Client, settings: Settings): Store.Service => 
     local: false,
     get,
     getMany: (keys) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.forEach(keys, (key) => Effect.map(call("getMany", () => client.get(entryKey(key))), ({ value }) => decode(value, now)), {
-          concurrency: "unbounded"
-        })),
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          Effect.forEach(keys, (key) =>
+            Effect.map(call("getMany", () => client.get(entryKey(key))), ({ value }) => decode(value, now)), {
+            concurrency: "unbounded"
+          })
+      ),
     set,
-    setMany: (entries) => Effect.forEach(entries, ([key, entry]) => set(key, entry), { concurrency: "unbounded", discard: true }),
+    setMany: (entries) =>
+      Effect.forEach(entries, ([key, entry]) => set(key, entry), { concurrency: "unbounded", discard: true }),
     delete: remove,
     deleteMany: (keys) =>
       Effect.map(Effect.forEach(keys, remove, { concurrency: "unbounded" }), (found) => found.filter(Boolean).length),
     clear: (prefix) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const shards = yield* underPrefix(prefix)
         let removed = 0
         yield* Effect.forEach(shards, (keys, shard) =>
-          Effect.gen(function* () {
+          Effect.gen(function*() {
             if (keys.length === 0) return
             const found = yield* Effect.forEach(keys, remove, { concurrency: "unbounded" })
             removed += found.filter(Boolean).length
@@ -166,17 +178,22 @@ export const makeStore = (client: Client, settings: Settings): Store.Service => 
             // Rewrite the shard without the cleared keys.
             const gone = new Set(keys)
             const rest = Array.from(yield* readIndex(shard)).filter((key) => !gone.has(key))
-            yield* call("clear", () => client.set(indexKey(shard), rest.map((key) => `${JSON.stringify(key)}\n`).join(""), { expires: 0 }))
+            yield* call(
+              "clear",
+              () => client.set(indexKey(shard), rest.map((key) => `${JSON.stringify(key)}\n`).join(""), { expires: 0 })
+            )
           }), { concurrency: "unbounded", discard: true })
         return removed
       }),
     keys: ({ limit, prefix }) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const candidates = (yield* underPrefix(prefix)).flat()
         const out: Array<string> = []
         for (let i = 0; i < candidates.length && out.length < limit; i += 100) {
           const batch = candidates.slice(i, i + 100)
-          const present = yield* Effect.forEach(batch, (key) => Effect.map(get(key), Option.isSome), { concurrency: "unbounded" })
+          const present = yield* Effect.forEach(batch, (key) => Effect.map(get(key), Option.isSome), {
+            concurrency: "unbounded"
+          })
           batch.forEach((key, j) => {
             if (present[j] && out.length < limit) out.push(key)
           })
@@ -185,4 +202,3 @@ export const makeStore = (client: Client, settings: Settings): Store.Service => 
       })
   })
 }
-

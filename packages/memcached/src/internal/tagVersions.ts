@@ -1,6 +1,7 @@
 import { Store, TagVersions } from "@cachet/core"
 import { Clock, Effect } from "effect"
 import type { Client } from "memjs"
+
 import * as Cas from "./cas.js"
 import { call, encodeKey, parseNumber, type Settings } from "./memcachedStore.js"
 
@@ -22,7 +23,7 @@ export const makeTagVersions = (client: Client, settings: Settings): TagVersions
     encodeKey(`${settings.keyPrefix}v:${mode === "hard" ? "h" : "s"}:`, path)
 
   const raise = (key: string, target: number): Effect.Effect<void, Store.StoreError> =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
         const current = yield* call("bump", () => Cas.gets(client, key))
         if (current === null) {
@@ -33,7 +34,10 @@ export const makeTagVersions = (client: Client, settings: Settings): TagVersions
           return
         }
       }
-      return yield* new Store.StoreError({ operation: "bump", reason: `version of ${key} kept changing (${MAX_CAS_ATTEMPTS} CAS races lost)` })
+      return yield* new Store.StoreError({
+        operation: "bump",
+        reason: `version of ${key} kept changing (${MAX_CAS_ATTEMPTS} CAS races lost)`
+      })
     })
 
   return {
@@ -47,16 +51,18 @@ export const makeTagVersions = (client: Client, settings: Settings): TagVersions
           { concurrent: true }
         ), { concurrency: "unbounded" }),
     bump: (paths, mode) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         // A counter lost to eviction restarts at the current Unix time in seconds (memjs
         // counters are 32-bit), ahead of any stamp unless more bumps than seconds happened.
-        const result = yield* call("bump", () => client.increment(counterKey, 1, { initial: Math.floor(now / 1000), expires: 0 }))
+        const result = yield* call("bump", () =>
+          client.increment(counterKey, 1, { initial: Math.floor(now / 1000), expires: 0 }))
         if (!result.success || typeof result.value !== "number") {
           return yield* new Store.StoreError({ operation: "bump", reason: "incr failed" })
         }
         const counter = result.value
-        yield* Effect.forEach(new Set(paths), (path) => raise(versionKey(mode, path), counter), {
+        yield* Effect.forEach(new Set(paths), (path) =>
+          raise(versionKey(mode, path), counter), {
           concurrency: "unbounded",
           discard: true
         })

@@ -3,9 +3,9 @@
  * their `__typename`, with the plan of the entity Schema registered for that typename.
  * @internal
  */
+import * as keys from "./keys.js"
 import type { Compiler } from "./plan.js"
 import type { Store, Write } from "./store.js"
-import * as keys from "./keys.js"
 
 /** Writes every object of `value` whose `__typename` names a registered entity; returns how many. @internal */
 export const writeByTypename = (store: Store, compiler: Compiler, w: Write, value: unknown): number => {

@@ -5,10 +5,10 @@
  * version, and names what changed in the {@link Write}.
  * @internal
  */
-import type { FieldPlan, NodeShapes, ObjectPlan } from "./plan.js"
-import type { Expiry, Memo, MemoSlot } from "./read.js"
 import { linkEqual, valueEqual } from "./equal.js"
 import * as keys from "./keys.js"
+import type { FieldPlan, NodeShapes, ObjectPlan } from "./plan.js"
+import type { Expiry, Memo, MemoSlot } from "./read.js"
 
 /** A link: an entity key, null, or nested lists of them. @internal */
 export type Link = string | null | ReadonlyArray<Link>
@@ -185,18 +185,18 @@ export class Data {
     }
     if (!cleared) {
       for (const fk of Object.keys(node.records)) add(fk, hidden)
-      if (node.links !== undefined) for (const fk of Object.keys(node.links)) add(fk, hidden)
+      if (node.links !== undefined) { for (const fk of Object.keys(node.links)) add(fk, hidden) }
     }
     return out
   }
 
   /** Every link a node holds, through the layers. */
   linksOf(node: Node, visit: (link: Link) => void): void {
-    if (node.links !== undefined) for (const fk in node.links) visit(node.links[fk]!)
+    if (node.links !== undefined) { for (const fk in node.links) visit(node.links[fk]!) }
     if (node.overlays > 0) {
       for (const layer of this.layers) {
         const entry = layer.entries.get(node.key)
-        if (entry !== undefined) for (const fk in entry.links) visit(entry.links[fk]!)
+        if (entry !== undefined) { for (const fk in entry.links) visit(entry.links[fk]!) }
       }
     }
   }
@@ -369,7 +369,7 @@ export class Data {
       w.changed.add(key)
       for (const fk of Object.keys(entry.records)) w.changed.add(depKey(key, fk))
       for (const fk of Object.keys(entry.links)) w.changed.add(depKey(key, fk))
-      if (entry.cleared) for (const fk of this.fieldKeys(node)) w.changed.add(depKey(key, fk))
+      if (entry.cleared) { for (const fk of this.fieldKeys(node)) w.changed.add(depKey(key, fk)) }
     }
   }
 }

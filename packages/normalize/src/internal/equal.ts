@@ -29,9 +29,12 @@ export const valueEqual = (a: unknown, b: unknown): boolean => {
   const protoA = Object.getPrototypeOf(a)
   if (protoA !== Object.prototype && protoA !== null) {
     const equal = (a as { [k: symbol]: unknown })[Symbol.for("effect/Equal") as symbol]
-    return typeof equal === "function" && Object.getPrototypeOf(b) === protoA && (equal as (that: unknown) => boolean).call(a, b)
+    return typeof equal === "function" && Object.getPrototypeOf(b) === protoA &&
+      (equal as (that: unknown) => boolean).call(a, b)
   }
-  if (Array.isArray(b) || (Object.getPrototypeOf(b) !== Object.prototype && Object.getPrototypeOf(b) !== null)) return false
+  if (Array.isArray(b) || (Object.getPrototypeOf(b) !== Object.prototype && Object.getPrototypeOf(b) !== null)) {
+    return false
+  }
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   if (ka.length !== kb.length) return false

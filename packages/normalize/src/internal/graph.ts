@@ -5,6 +5,7 @@
  * @internal
  */
 import { Clock, Effect } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import * as keys from "./keys.js"
 import { makeMutate } from "./mutations.js"

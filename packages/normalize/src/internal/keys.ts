@@ -3,6 +3,7 @@
  * @internal
  */
 import { Key } from "@cachet/core"
+
 import type { EntityConfig } from "../Normalize.js"
 
 /** @internal */

@@ -4,6 +4,7 @@
  * @internal
  */
 import { Clock, Effect, Exit } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import { writeByTypename } from "./byTypename.js"
 import { isLinkPlan } from "./plan.js"
@@ -22,7 +23,11 @@ export const makeMutate = (
   commit: (w: Write) => Effect.Effect<void>,
   InvalidCacheCall: EG.InvalidCacheCallConstructor
 ) => {
-  const runUpdaters = <A, Args>(w: Write, options: AnyMutateOptions<A, Args>, result: A): Effect.Effect<void, EG.InvalidCacheCall> => {
+  const runUpdaters = <A, Args>(
+    w: Write,
+    options: AnyMutateOptions<A, Args>,
+    result: A
+  ): Effect.Effect<void, EG.InvalidCacheCall> => {
     const { close, tx } = makeTx(table, w, options.name, InvalidCacheCall)
     const updates = options.updates === undefined
       ? []
@@ -62,7 +67,9 @@ export const makeMutate = (
       return created
     })
 
-  return <A, Args, E, R, AI>(options: EG.MutateOptions<A, Args, E, R, AI>): Effect.Effect<A, E | EG.InvalidCacheCall, R> =>
+  return <A, Args, E, R, AI>(
+    options: EG.MutateOptions<A, Args, E, R, AI>
+  ): Effect.Effect<A, E | EG.InvalidCacheCall, R> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
         const layer = options.optimistic === undefined ? undefined : yield* applyOptimistic(options)

@@ -4,6 +4,7 @@
  * @internal
  */
 import type { Schema } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import * as keys from "./keys.js"
 import type { ObjectPlan } from "./plan.js"
@@ -17,7 +18,11 @@ export type AnySchema = Schema.Schema<unknown, unknown, never>
 
 /** The result of a read as the API gives it: the field's value (null when incomplete unless partial). @internal */
 export const toResult = <A>(out: ReadOutput, field: string | undefined, partial: boolean): EG.ReadResult<A> => {
-  let data: unknown = out.value === MISSING ? null : field === undefined ? out.value : (out.value as Record<string, unknown>)[field]
+  let data: unknown = out.value === MISSING
+    ? null
+    : field === undefined
+    ? out.value
+    : (out.value as Record<string, unknown>)[field]
   if (data === undefined) data = null
   if (!out.complete && !partial) data = null
   return { data: data as A | null, complete: out.complete, stale: out.stale }
@@ -63,7 +68,13 @@ export const makeOperations = (state: State) => {
   const fieldKeyOf = (field: string, args: EG.Args | undefined): string =>
     args === undefined || args === null ? field : keys.fieldKey(field, args)
 
-  const readQuery = <A>(now: number, field: string, args: EG.Args, schema: AnySchema, partial: boolean): EG.ReadResult<A> => {
+  const readQuery = <A>(
+    now: number,
+    field: string,
+    args: EG.Args,
+    schema: AnySchema,
+    partial: boolean
+  ): EG.ReadResult<A> => {
     const plan = rootPlan(field, args, schema)
     touch(state, plan.fields[0]!.fieldKey)
     return toResult<A>(store.readRoot(plan, now), field, partial)
@@ -96,7 +107,12 @@ export const makeOperations = (state: State) => {
     return key
   }
 
-  const readFragment = <A>(now: number, schema: AnySchema, entity: EG.EntityRef, partial: boolean): EG.ReadResult<A> => {
+  const readFragment = <A>(
+    now: number,
+    schema: AnySchema,
+    entity: EG.EntityRef,
+    partial: boolean
+  ): EG.ReadResult<A> => {
     const plan = objectPlan(schema)
     const key = keyOfRef(entity)
     if (plan === undefined || key === null) return { data: null, complete: false, stale: false }

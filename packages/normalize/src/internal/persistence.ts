@@ -5,6 +5,7 @@
  */
 import { Store as BackingStore } from "@cachet/core"
 import { Clock, Effect, Option } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import { touch } from "./retention.js"
 import * as snapshots from "./snapshot.js"
@@ -21,7 +22,9 @@ export const snapshot = (state: State, options?: EG.SnapshotOptions) =>
     const backing = yield* BackingStore.Store
     const now = yield* Clock.currentTimeMillis
     const { dropped, text } = snapshots.encode(state.store, state.compiler, state.recent.keys())
-    if (dropped > 0) yield* Effect.logWarning(`EntityGraph.snapshot: ${dropped} values without a known Schema were left out`)
+    if (dropped > 0) {
+      yield* Effect.logWarning(`EntityGraph.snapshot: ${dropped} values without a known Schema were left out`)
+    }
     yield* backing.set(snapshotKey(options), {
       value: text,
       stamp: 0,

@@ -5,6 +5,7 @@
  * @internal
  */
 import { Schema, SchemaAST as AST } from "effect"
+
 import type { EntityConfig, FieldConfig } from "../Normalize.js"
 import { EntityAnnotationId, FieldAnnotationId } from "../Normalize.js"
 import * as keys from "./keys.js"
@@ -141,7 +142,7 @@ export const makeCompiler = (): Compiler => {
   const leaves = new Map<string, AST.AST>()
   let ids = 0
 
-  const guardOf = (ast: AST.AST): ((u: unknown) => boolean) => {
+  const guardOf = (ast: AST.AST): (u: unknown) => boolean => {
     let guard: ((u: unknown) => boolean) | undefined
     return (u) => {
       if (guard === undefined) guard = Schema.is(Schema.make(AST.typeAST(ast)))

@@ -3,9 +3,10 @@
  * fetching (and writing) when the policy says so.
  * @internal
  */
-import { Effect, Stream } from "effect"
-import type { Scope } from "effect"
 import { Policy } from "@cachet/core"
+import type { Scope } from "effect"
+import { Effect, Stream } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import type { AnySchema, Operations } from "./operations.js"
 import type { Write } from "./store.js"
@@ -35,7 +36,9 @@ export const makeQuery = (
   return (<A, I, E, R>(options: EG.QueryOptions<A, I, E, R>) => {
     const policy = options.policy ?? Policy.CacheOrNetwork
     const partial = options.partial === true
-    const read = reading((now) => ops.readQuery<A>(now, options.field, options.args, options.schema as AnySchema, partial))
+    const read = reading((now) =>
+      ops.readQuery<A>(now, options.field, options.args, options.schema as AnySchema, partial)
+    )
     switch (policy) {
       case Policy.NoCache:
         return Effect.map(options.fetch, (data): EG.ReadResult<A> => ({ data, complete: true, stale: false }))

@@ -22,13 +22,15 @@ export const collect = (data: Data, plan: Plan, link: Link, out: Set<string>, se
       if (node === undefined || !plan.hasLinks) return
       for (const fp of plan.fields) {
         if (fp.plan._tag === "Leaf") continue
-        const next = fp.resolver !== undefined ? (fp.resolver(link) as Link | undefined) ?? NONE : data.getLink(node, fp.fieldKey)
+        const next = fp.resolver !== undefined
+          ? (fp.resolver(link) as Link | undefined) ?? NONE
+          : data.getLink(node, fp.fieldKey)
         if (next !== NONE) collect(data, fp.plan, next, out, seen)
       }
       return
     }
     case "Array":
-      if (Array.isArray(link)) for (const item of link) collect(data, plan.item, item as Link, out, seen)
+      if (Array.isArray(link)) { for (const item of link) collect(data, plan.item, item as Link, out, seen) }
       return
     case "Union":
       if (Array.isArray(link)) {
@@ -37,8 +39,7 @@ export const collect = (data: Data, plan: Plan, link: Link, out: Set<string>, se
         collect(data, plan.select(data.typenameAt(link as string)), link, out, seen)
       } else {
         const typename = data.nodes.get(link as string)?.typename ?? keys.typenameOf(link as string)
-        const member =
-          plan.members.find((m) => m._tag === "Object" && m.entity?.typename === typename) ??
+        const member = plan.members.find((m) => m._tag === "Object" && m.entity?.typename === typename) ??
           plan.members.find((m) => m._tag === "Object" && m.entity === undefined)
         if (member !== undefined) collect(data, member, link, out, seen)
       }

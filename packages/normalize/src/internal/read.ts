@@ -106,7 +106,13 @@ export class ReadState {
 }
 
 /** Reads an object plan from a node (or from nothing: every field missing) with a fresh state. @internal */
-export const read = (data: Data, state: ReadState, node: Node | undefined, plan: ObjectPlan, now: number): ReadOutput => {
+export const read = (
+  data: Data,
+  state: ReadState,
+  node: Node | undefined,
+  plan: ObjectPlan,
+  now: number
+): ReadOutput => {
   state.reset(now)
   const value = readObject(data, state, node, plan)
   return { value, complete: state.complete, stale: state.stale, staleAt: state.staleAt }
@@ -145,8 +151,8 @@ const computeObject = (
   const prevValue = memo?.value
   const prev = typeof prevValue === "object" && prevValue !== null ? (prevValue as Record<string, unknown>) : undefined
   const memoOwnStaleAt = memo?.expiry === undefined ? Infinity : memo.expiry.ownStaleAt
-  const same =
-    node !== undefined && memo !== undefined && prev !== undefined && node.version <= memo.seq && now < memoOwnStaleAt
+  const same = node !== undefined && memo !== undefined && prev !== undefined && node.version <= memo.seq &&
+    now < memoOwnStaleAt
   let ownComplete = same ? (memo.flags & OWN_COMPLETE) !== 0 : true
   let ownStale = same ? (memo.flags & OWN_STALE) !== 0 : false
   let ownStaleAt = same ? memoOwnStaleAt : Infinity
@@ -176,7 +182,9 @@ const computeObject = (
     } else if (same) {
       if (fp.plan._tag === "Leaf") continue
       const link = data.getLink(node, fk)
-      v = link === NONE ? (hasOwn(prev, fp.name) ? prev[fp.name] : OMIT) : readLink(data, children, fp.plan, link, prev[fp.name])
+      v = link === NONE
+        ? (hasOwn(prev, fp.name) ? prev[fp.name] : OMIT)
+        : readLink(data, children, fp.plan, link, prev[fp.name])
     } else {
       let link: Link | typeof NONE = NONE
       let record: unknown = NONE
@@ -207,7 +215,11 @@ const computeObject = (
             if (record === NONE) ownComplete = false
             else if (node!.overlays === 0 || hasOwn(node!.records, fk)) node!.records[fk] = record
           }
-          v = record === NONE ? (fp.optional ? OMIT : fp.nullable ? null : MISSING) : record === undefined && fp.optional ? OMIT : record
+          v = record === NONE
+            ? (fp.optional ? OMIT : fp.nullable ? null : MISSING)
+            : record === undefined && fp.optional
+            ? OMIT
+            : record
         }
       }
     }
@@ -219,7 +231,10 @@ const computeObject = (
       }
     }
     if (out === undefined) {
-      if (prev !== undefined && (v === OMIT ? !hasOwn(prev, fp.name) : prev[fp.name] === v && (v !== undefined || hasOwn(prev, fp.name)))) {
+      if (
+        prev !== undefined &&
+        (v === OMIT ? !hasOwn(prev, fp.name) : prev[fp.name] === v && (v !== undefined || hasOwn(prev, fp.name)))
+      ) {
         continue
       }
       out = new plan.shape()
@@ -243,7 +258,9 @@ const computeObject = (
   const complete = ownComplete && children.complete && !missing
   const stale = ownStale || children.stale
   const staleAt = Math.min(ownStaleAt, children.staleAt)
-  if (node !== undefined) saveMemo(data, node, plan, memo, value, complete, stale, ownComplete, ownStale, staleAt, ownStaleAt)
+  if (node !== undefined) {
+    saveMemo(data, node, plan, memo, value, complete, stale, ownComplete, ownStale, staleAt, ownStaleAt)
+  }
   state.add(complete, stale, staleAt)
   return value
 }

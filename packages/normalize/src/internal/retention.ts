@@ -35,7 +35,7 @@ export const gc = (state: State, w: Write): number => {
   const store = state.store
   const root = store.root
   const rootFields = new Set<string>(Object.keys(root.records))
-  if (root.links !== undefined) for (const fk of Object.keys(root.links)) rootFields.add(fk)
+  if (root.links !== undefined) { for (const fk of Object.keys(root.links)) rootFields.add(fk) }
   for (const fk of rootFields) {
     if (!state.recent.has(fk) && !state.retained.has(fk)) {
       store.removeField(w, root, fk)

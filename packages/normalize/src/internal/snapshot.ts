@@ -4,8 +4,9 @@
  * decoded lazily by the first Schema that reads them after a restore.
  * @internal
  */
-import { Either, Schema } from "effect"
 import type { SchemaAST as AST } from "effect"
+import { Either, Schema } from "effect"
+
 import type { Compiler } from "./plan.js"
 import type { Link, Store, Write } from "./store.js"
 import { depKey, Encoded, NONE } from "./store.js"

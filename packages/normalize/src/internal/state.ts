@@ -4,6 +4,7 @@
  * @internal
  */
 import { Duration } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import type { Compiler, ObjectPlan } from "./plan.js"
 import { makeCompiler } from "./plan.js"

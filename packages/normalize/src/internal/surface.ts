@@ -6,6 +6,7 @@
  * @internal
  */
 import { Effect } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import type { AnySchema, Operations } from "./operations.js"
 import type { Link, Write } from "./store.js"
@@ -25,7 +26,9 @@ const sync = (run: (...args: Array<never>) => unknown): Operation => ({ kind: "s
 type Call = (first: unknown, ...args: ReadonlyArray<unknown>) => unknown
 
 /** `link(entity, fieldKey, links)` or `link(entity, field, args, links)`. */
-const linkArgs = (rest: ReadonlyArray<unknown>): { fieldKey: string; links: Link } | { field: string; args: EG.Args; links: Link } =>
+const linkArgs = (
+  rest: ReadonlyArray<unknown>
+): { fieldKey: string; links: Link } | { field: string; args: EG.Args; links: Link } =>
   rest.length >= 3
     ? { field: rest[0] as string, args: rest[1] as EG.Args, links: rest[2] as Link }
     : { fieldKey: rest[0] as string, links: rest[1] as Link }
@@ -50,10 +53,14 @@ export const txOperations = (ops: Operations) =>
       const link = linkArgs(rest)
       ops.link(w, entity, "fieldKey" in link ? link.fieldKey : ops.fieldKeyOf(link.field, link.args), link.links)
     }),
-    resolve: sync((entity: EG.EntityRef, field: string, args?: EG.Args) => ops.resolve(entity, ops.fieldKeyOf(field, args))),
+    resolve: sync((entity: EG.EntityRef, field: string, args?: EG.Args) =>
+      ops.resolve(entity, ops.fieldKeyOf(field, args))
+    ),
     inspectFields: sync((entity: EG.EntityRef) => ops.inspectFields(entity)),
     keyOf: sync((entity: EG.EntityRef) => ops.keyOfRef(entity)),
-    invalidate: write((w, entity: EG.EntityRef, field?: string, args?: EG.Args) => ops.invalidate(w, entity, field, args))
+    invalidate: write((w, entity: EG.EntityRef, field?: string, args?: EG.Args) =>
+      ops.invalidate(w, entity, field, args)
+    )
   }) satisfies Record<keyof EG.Tx, Operation>
 
 /** The operations of the service beyond a transaction's that the table also builds. @internal */
@@ -80,7 +87,11 @@ export const makeTx = (
     tx[operation] = (...args: ReadonlyArray<unknown>) =>
       Effect.suspend(() =>
         open
-          ? Effect.sync(() => first === undefined ? (entry.run as (...a: ReadonlyArray<unknown>) => unknown)(...args) : run(first(), ...args))
+          ? Effect.sync(() =>
+            first === undefined
+              ? (entry.run as (...a: ReadonlyArray<unknown>) => unknown)(...args)
+              : run(first(), ...args)
+          )
           : Effect.fail(new InvalidCacheCall({ operation, mutation: name }))
       )
   }

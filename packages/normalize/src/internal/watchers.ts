@@ -4,8 +4,9 @@
  * emits only when its result differs.
  * @internal
  */
-import { Clock, Duration, Effect, Queue, Stream } from "effect"
 import type { Schema } from "effect"
+import { Clock, Duration, Effect, Queue, Stream } from "effect"
+
 import type * as EG from "../EntityGraph.js"
 import * as keys from "./keys.js"
 import type { AnySchema, Operations } from "./operations.js"
@@ -81,12 +82,12 @@ export const makeWatchers = (state: State, ops: Operations) => {
 
   /** Re-reads the watchers that depend on what a write changed. */
   const notify = (w: Write): void => {
-    if (w.changed.size > 0) for (const listener of state.listeners) listener(w)
+    if (w.changed.size > 0) { for (const listener of state.listeners) listener(w) }
     if (index.size === 0 || w.changed.size === 0) return
     const affected = new Set<Watcher>()
     for (const dep of w.changed) {
       const set = index.get(dep)
-      if (set !== undefined) for (const watcher of set) affected.add(watcher)
+      if (set !== undefined) { for (const watcher of set) affected.add(watcher) }
     }
     for (const watcher of affected) refresh(watcher, w.now)
   }

@@ -14,7 +14,9 @@ export const NOT_LINK: unique symbol = Symbol.for("@cachet/normalize/NOT_LINK")
 /** Writes an object by its plan into the node `key` (created if new); returns the node. @internal */
 export const writeObject = (data: Data, w: Write, plan: ObjectPlan, value: object, key: string): Node => {
   const node = data.ensureNode(key, plan.entity?.typename, plan.nodeShapes)
-  if (plan.hasLinks && node.links === undefined && w.layer === undefined) node.links = new plan.nodeShapes.links() as Record<string, Link>
+  if (plan.hasLinks && node.links === undefined && w.layer === undefined) {
+    node.links = new plan.nodeShapes.links() as Record<string, Link>
+  }
   const record = value as Record<string, unknown>
   const fields = plan.fields
   for (let i = 0; i < fields.length; i++) {

@@ -1,6 +1,7 @@
 import { Store, Tag, TagVersions } from "@cachet/core"
 import { Clock, Effect, Option } from "effect"
 import type { Cluster, Redis } from "ioredis"
+
 import { call, globEscape, type Keys } from "./redisStore.js"
 import * as Script from "./script.js"
 
@@ -67,7 +68,14 @@ export const makeClusterTagVersions = (client: Cluster, keys: Keys, ackTimeoutMi
     call("bump", async () => {
       // A single command, so the client follows MOVED/ASK (and learns the new slot owner).
       const counter = parseVersion(
-        await client.eval(BUMP_MONOTONIC.source, 2, keys.counter, keys.versions, mode === "hard" ? "h:" : "s:", ...paths)
+        await client.eval(
+          BUMP_MONOTONIC.source,
+          2,
+          keys.counter,
+          keys.versions,
+          mode === "hard" ? "h:" : "s:",
+          ...paths
+        )
       )
       // A pipeline goes to one node: the keyed `EXISTS` routes `ROLE` and `WAIT` to the
       // versions' master, which the bump has just located.
@@ -76,7 +84,9 @@ export const makeClusterTagVersions = (client: Cluster, keys: Keys, ackTimeoutMi
       const acked = await client.pipeline().exists(keys.counter).wait(1, ackTimeoutMillis).exec()
       const acks = acked?.[1]?.[1]
       if (typeof acks !== "number" || acks < 1) {
-        throw new Error(`invalidation not acknowledged by a replica within ${ackTimeoutMillis} ms (it may be lost in a failover)`)
+        throw new Error(
+          `invalidation not acknowledged by a replica within ${ackTimeoutMillis} ms (it may be lost in a failover)`
+        )
       }
       return counter
     })
@@ -101,7 +111,9 @@ export const makeClusterStore = (client: Cluster, keys: Keys, tagVersions: TagVe
     const ttl = Store.expiresAt(entry) - now
     if (ttl <= 0) return client.unlink(keys.entry(key))
     const text = Store.encodeEntry(entry)
-    return Number.isFinite(ttl) ? client.set(keys.entry(key), text, "PX", Math.ceil(ttl)) : client.set(keys.entry(key), text)
+    return Number.isFinite(ttl)
+      ? client.set(keys.entry(key), text, "PX", Math.ceil(ttl))
+      : client.set(keys.entry(key), text)
   }
 
   /** Scans every master for keys under a prefix, at most `limit`. */
@@ -123,7 +135,8 @@ export const makeClusterStore = (client: Cluster, keys: Keys, tagVersions: TagVe
       return seen
     })
 
-  const get = (key: string) => Effect.zipWith(call("get", () => client.get(keys.entry(key))), Clock.currentTimeMillis, decode)
+  const get = (key: string) =>
+    Effect.zipWith(call("get", () => client.get(keys.entry(key))), Clock.currentTimeMillis, decode)
 
   return Store.make({
     name: "redis-cluster",
@@ -142,12 +155,18 @@ export const makeClusterStore = (client: Cluster, keys: Keys, tagVersions: TagVe
       Effect.flatMap(get(key), (entry) =>
         Option.isNone(entry)
           ? Effect.succeedNone
-          : Effect.map(tagVersions.versions(Tag.prefixesOfAll(entry.value.tags)), (versions) =>
-            Option.some([entry.value, versions] as const))),
-    set: (key, entry) => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.asVoid(call("set", () => write(key, entry, now)))),
+          : Effect.map(
+            tagVersions.versions(Tag.prefixesOfAll(entry.value.tags)),
+            (versions) => Option.some([entry.value, versions] as const)
+          )),
+    set: (key, entry) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.asVoid(call("set", () => write(key, entry, now)))),
     setMany: (entries) =>
-      entries.length === 0 ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.asVoid(call("setMany", () => Promise.all(entries.map(([key, entry]) => write(key, entry, now)))))),
+      entries.length === 0 ?
+        Effect.void :
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.asVoid(call("setMany", () =>
+            Promise.all(entries.map(([key, entry]) => write(key, entry, now)))))),
     delete: (key) => Effect.map(call("delete", () => client.unlink(keys.entry(key))), (n) => n > 0),
     deleteMany: (many) =>
       many.length === 0
@@ -162,7 +181,9 @@ export const makeClusterStore = (client: Cluster, keys: Keys, tagVersions: TagVe
             // Keys of one node still lie in many slots: one UNLINK each, pipelined.
             const pipeline = node.pipeline()
             for (const key of batch) pipeline.unlink(key)
-            for (const [error, n] of (await pipeline.exec()) ?? []) if (error === null && typeof n === "number") removed += n
+            for (const [error, n] of (await pipeline.exec()) ?? []) {
+              if (error === null && typeof n === "number") removed += n
+            }
           }),
           () => removed
         )

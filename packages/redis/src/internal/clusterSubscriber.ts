@@ -1,6 +1,7 @@
-import { Effect } from "effect"
 import type { Scope } from "effect"
+import { Effect } from "effect"
 import { type Cluster, Redis } from "ioredis"
+
 import type * as RedisClient from "../RedisClient.js"
 
 /**
@@ -29,7 +30,8 @@ export const subscribe = (
       let timer: ReturnType<typeof setTimeout> | undefined
       const candidates = () => {
         const known = client.nodes("all").flatMap(({ options: { host, port } }) =>
-          host === undefined || port === undefined ? [] : [{ host, port }])
+          host === undefined || port === undefined ? [] : [{ host, port }]
+        )
         return known.length > 0 ? known : (options.cluster ?? [])
       }
       const open = (): void => {

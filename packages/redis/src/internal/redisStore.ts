@@ -1,5 +1,6 @@
 import { Store, Tag, TagVersions } from "@cachet/core"
 import { Clock, Effect, Option } from "effect"
+
 import type { Client } from "../RedisClient.js"
 import * as Script from "./script.js"
 
@@ -49,7 +50,8 @@ export const makeTagVersions = (client: Client, keys: Keys): TagVersions.Service
     versions,
     bump: (paths, mode) =>
       Effect.map(
-        call("bump", () => Script.run(client, Script.BUMP, [keys.counter, keys.versions], [mode === "hard" ? "h:" : "s:", ...paths])),
+        call("bump", () =>
+          Script.run(client, Script.BUMP, [keys.counter, keys.versions], [mode === "hard" ? "h:" : "s:", ...paths])),
         parseVersion
       )
   }
@@ -84,8 +86,7 @@ export const makeStore = (client: Client, keys: Keys, tagVersions: TagVersions.S
   return Store.make({
     name: "redis",
     local: false,
-    get: (key) =>
-      Effect.zipWith(call("get", () => client.get(keys.entry(key))), Clock.currentTimeMillis, decode),
+    get: (key) => Effect.zipWith(call("get", () => client.get(keys.entry(key))), Clock.currentTimeMillis, decode),
     getMany: (many) =>
       many.length === 0
         ? Effect.succeed([])
@@ -95,19 +96,25 @@ export const makeStore = (client: Client, keys: Keys, tagVersions: TagVersions.S
           (texts, now) => texts.map((text) => decode(text, now))
         ),
     getWithVersions: (key) =>
-      Effect.gen(function* () {
+      Effect.gen(function*() {
         const reply = yield* call("getWithVersions", () =>
           Script.run(client, Script.GET_WITH_VERSIONS, [keys.entry(key), keys.versions], []))
-        if (!Array.isArray(reply) || typeof reply[0] !== "string") return Option.none()
+        if (!Array.isArray(reply) || typeof reply[0] !== "string") {
+          return Option.none()
+        }
         const entry = decode(reply[0], yield* Clock.currentTimeMillis)
-        if (Option.isNone(entry)) return Option.none()
+        if (Option.isNone(entry)) {
+          return Option.none()
+        }
         const found = new Map<string, TagVersions.Version>()
         for (let i = 1; i + 2 < reply.length; i += 3) {
           found.set(String(reply[i]), { hard: parseVersion(reply[i + 1]), soft: parseVersion(reply[i + 2]) })
         }
         const paths = Tag.prefixesOfAll(entry.value.tags)
         // The script could not read the tags (e.g. text the Lua JSON decoder rejects): ask again.
-        const versions = paths.every((path) => found.has(path))
+        const versions = paths.every((path) =>
+            found.has(path)
+          )
           ? paths.map((path) => found.get(path)!)
           : yield* tagVersions.versions(paths)
         return Option.some([entry.value, versions] as const)
@@ -123,21 +130,27 @@ export const makeStore = (client: Client, keys: Keys, tagVersions: TagVersions.S
             : client.set(keys.entry(key), text)))
       }),
     setMany: (entries) =>
-      entries.length === 0 ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        call("setMany", async () => {
-          const pipeline = client.pipeline()
-          for (const [key, entry] of entries) {
-            const ttl = Store.expiresAt(entry) - now
-            if (ttl <= 0) pipeline.unlink(keys.entry(key))
-            else if (Number.isFinite(ttl)) pipeline.set(keys.entry(key), Store.encodeEntry(entry), "PX", Math.ceil(ttl))
-            else pipeline.set(keys.entry(key), Store.encodeEntry(entry))
-          }
-          const results = await pipeline.exec()
-          const failed = results?.find(([error]) => error !== null)
-          if (failed) throw failed[0]
-        })),
+      entries.length === 0 ?
+        Effect.void :
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          call("setMany", async () => {
+            const pipeline = client.pipeline()
+            for (const [key, entry] of entries) {
+              const ttl = Store.expiresAt(entry) - now
+              if (ttl <= 0) pipeline.unlink(keys.entry(key))
+              else if (Number.isFinite(ttl)) {
+                pipeline.set(keys.entry(key), Store.encodeEntry(entry), "PX", Math.ceil(ttl))
+              } else pipeline.set(keys.entry(key), Store.encodeEntry(entry))
+            }
+            const results = await pipeline.exec()
+            const failed = results?.find(([error]) => error !== null)
+            if (failed) {
+              throw failed[0]
+            }
+          })),
     delete: (key) => Effect.map(call("delete", () => client.unlink(keys.entry(key))), (n) => n > 0),
-    deleteMany: (many) => many.length === 0 ? Effect.succeed(0) : call("deleteMany", () => client.unlink(...many.map(keys.entry))),
+    deleteMany: (many) =>
+      many.length === 0 ? Effect.succeed(0) : call("deleteMany", () => client.unlink(...many.map(keys.entry))),
     clear: (prefix) =>
       Effect.suspend(() => {
         let removed = 0

@@ -1,5 +1,6 @@
-import type { Client } from "../RedisClient.js"
 import { createHash } from "node:crypto"
+
+import type { Client } from "../RedisClient.js"
 
 /** @internal */
 export interface Script {

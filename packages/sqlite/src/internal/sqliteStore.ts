@@ -1,6 +1,6 @@
-import type { SqlError } from "@effect/sql/SqlError"
-import * as SqlClient from "@effect/sql/SqlClient"
 import { Store, Tag, TagVersions } from "@cachet/core"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Clock, Effect, Option } from "effect"
 
 /** @internal */
@@ -39,7 +39,7 @@ export const migrations: ReadonlyArray<(sql: SqlClient.SqlClient) => Effect.Effe
 
 /** @internal */
 export const migrate = (sql: SqlClient.SqlClient): Effect.Effect<number, SqlError> =>
-  Effect.gen(function* () {
+  Effect.gen(function*() {
     yield* sql`CREATE TABLE IF NOT EXISTS cachet_meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL)`
     const rows = yield* sql<{ value: number }>`SELECT value FROM cachet_meta WHERE name = 'schema'`
     const from = rows[0]?.value ?? 0
@@ -65,11 +65,18 @@ interface Row {
 export const makeTagVersions = (sql: SqlClient.SqlClient): TagVersions.Service => {
   const versions = (paths: ReadonlyArray<string>) =>
     paths.length === 0 ? Effect.succeed([] as ReadonlyArray<TagVersions.Version>) : Effect.map(
-      Effect.forEach(chunks(paths), (chunk) =>
-        sql<{ path: string; hard: number; soft: number }>`SELECT path, hard, soft FROM cachet_tag_versions WHERE path IN ${sql.in(chunk)}`),
+      Effect.forEach(
+        chunks(paths),
+        (chunk) =>
+          sql<
+            { path: string; hard: number; soft: number }
+          >`SELECT path, hard, soft FROM cachet_tag_versions WHERE path IN ${sql.in(chunk)}`
+      ),
       (results) => {
         const found = new Map<string, TagVersions.Version>()
-        for (const rows of results) for (const row of rows) found.set(row.path, { hard: Number(row.hard), soft: Number(row.soft) })
+        for (const rows of results) {
+          for (const row of rows) found.set(row.path, { hard: Number(row.hard), soft: Number(row.soft) })
+        }
         return paths.map((path) => found.get(path) ?? TagVersions.initial)
       }
     ).pipe(Effect.mapError(storeError("versions")))
@@ -80,8 +87,10 @@ export const makeTagVersions = (sql: SqlClient.SqlClient): TagVersions.Service =
     ),
     versions,
     bump: (paths, mode) =>
-      sql.withTransaction(Effect.gen(function* () {
-        const rows = yield* sql<{ value: number }>`UPDATE cachet_meta SET value = value + 1 WHERE name = 'counter' RETURNING value`
+      sql.withTransaction(Effect.gen(function*() {
+        const rows = yield* sql<
+          { value: number }
+        >`UPDATE cachet_meta SET value = value + 1 WHERE name = 'counter' RETURNING value`
         const counter = Number(rows[0]!.value)
         for (const path of new Set(paths)) {
           yield* mode === "hard"
@@ -102,7 +111,7 @@ export const makeStore = (sql: SqlClient.SqlClient, tagVersions: TagVersions.Ser
     text === undefined ? Option.none() : Store.decodeEntry(text)
 
   const getMany = (keys: ReadonlyArray<string>) =>
-    keys.length === 0 ? Effect.succeed([]) : Effect.gen(function* () {
+    keys.length === 0 ? Effect.succeed([]) : Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const found = new Map<string, string>()
       for (const chunk of chunks(keys)) {
@@ -114,7 +123,7 @@ export const makeStore = (sql: SqlClient.SqlClient, tagVersions: TagVersions.Ser
     }).pipe(Effect.mapError(storeError("getMany")))
 
   const get = (key: string) =>
-    Effect.gen(function* () {
+    Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const rows = yield* sql<Row>`SELECT key, value FROM cachet_entries
         WHERE key = ${key} AND (expires_at IS NULL OR expires_at > ${now})`
@@ -142,60 +151,91 @@ export const makeStore = (sql: SqlClient.SqlClient, tagVersions: TagVersions.Ser
       Effect.flatMap(get(key), (entry) =>
         Option.isNone(entry)
           ? Effect.succeed(Option.none())
-          : Effect.map(tagVersions.versions(Tag.prefixesOfAll(entry.value.tags)), (versions) =>
-            Option.some([entry.value, versions] as const))),
+          : Effect.map(
+            tagVersions.versions(Tag.prefixesOfAll(entry.value.tags)),
+            (versions) => Option.some([entry.value, versions] as const)
+          )),
     set: (key, entry) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => write(key, entry, now)).pipe(
         Effect.asVoid,
         Effect.mapError(storeError("set"))
       ),
     setMany: (entries) =>
-      entries.length === 0 ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        sql.withTransaction(Effect.forEach(entries, ([key, entry]) => write(key, entry, now), { discard: true }))).pipe(
-          Effect.mapError(storeError("setMany"))
-        ),
+      entries.length === 0 ?
+        Effect.void :
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          sql.withTransaction(Effect.forEach(entries, ([key, entry]) =>
+            write(key, entry, now), { discard: true }))).pipe(
+            Effect.mapError(storeError("setMany"))
+          ),
     delete: (key) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        sql<{ expires_at: number | null }>`DELETE FROM cachet_entries WHERE key = ${key} RETURNING expires_at`.pipe(
-          Effect.map((rows) => rows.some((row) => row.expires_at === null || row.expires_at > now))
-        )).pipe(Effect.mapError(storeError("delete"))),
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          sql<{ expires_at: number | null }>`DELETE FROM cachet_entries WHERE key = ${key} RETURNING expires_at`.pipe(
+            Effect.map((rows) => rows.some((row) => row.expires_at === null || row.expires_at > now))
+          )
+      ).pipe(Effect.mapError(storeError("delete"))),
     deleteMany: (keys) =>
       keys.length === 0 ? Effect.succeed(0) : Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.map(
           Effect.forEach(chunks(keys), (chunk) =>
-            sql<{ expires_at: number | null }>`DELETE FROM cachet_entries WHERE key IN ${sql.in(chunk)} RETURNING expires_at`),
-          (results) => results.flat().filter((row) => row.expires_at === null || row.expires_at > now).length
+            sql<{ expires_at: number | null }>`DELETE FROM cachet_entries WHERE key IN ${
+              sql.in(chunk)
+            } RETURNING expires_at`),
+          (results) =>
+            results.flat().filter((row) =>
+              row.expires_at === null || row.expires_at > now
+            ).length
         )).pipe(Effect.mapError(storeError("deleteMany"))),
     clear: (prefix) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        sql<{ expires_at: number | null }>`DELETE FROM cachet_entries WHERE ${underPrefix(prefix)} RETURNING expires_at`.pipe(
-          Effect.map((rows) => rows.filter((row) => row.expires_at === null || row.expires_at > now).length)
-        )).pipe(Effect.mapError(storeError("clear"))),
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          sql<{ expires_at: number | null }>`DELETE FROM cachet_entries WHERE ${
+            underPrefix(prefix)
+          } RETURNING expires_at`.pipe(
+            Effect.map((rows) => rows.filter((row) => row.expires_at === null || row.expires_at > now).length)
+          )
+      ).pipe(Effect.mapError(storeError("clear"))),
     keys: ({ limit, prefix }) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        sql<{ key: string }>`SELECT key FROM cachet_entries WHERE ${underPrefix(prefix)} AND ${live(now)} LIMIT ${limit}`.pipe(
-          Effect.map((rows) => rows.map((row) => row.key))
-        )).pipe(Effect.mapError(storeError("keys"))),
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          sql<{ key: string }>`SELECT key FROM cachet_entries WHERE ${underPrefix(prefix)} AND ${
+            live(now)
+          } LIMIT ${limit}`.pipe(
+            Effect.map((rows) => rows.map((row) => row.key))
+          )
+      ).pipe(Effect.mapError(storeError("keys"))),
     // The creation time is the fourth element of the encoded entry (Store.encodeEntry).
     usage: (prefix) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        sql<{ entries: number; bytes: number | null; oldest: number | null; newest: number | null }>`
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          sql<{ entries: number; bytes: number | null; oldest: number | null; newest: number | null }>`
           SELECT count(*) AS entries, sum(length(CAST(value AS BLOB))) AS bytes,
                  min(json_extract(value, '$[3]')) AS oldest, max(json_extract(value, '$[3]')) AS newest
           FROM cachet_entries WHERE ${underPrefix(prefix)} AND ${live(now)}`.pipe(
-          Effect.map(([row]): Store.Usage => ({
-            entries: Number(row?.entries ?? 0),
-            bytes: Number(row?.bytes ?? 0),
-            oldestCreatedAt: row?.oldest == null ? null : Number(row.oldest),
-            newestCreatedAt: row?.newest == null ? null : Number(row.newest)
-          }))
-        )).pipe(Effect.mapError(storeError("usage")))
+            Effect.map(([row]): Store.Usage => ({
+              entries: Number(row?.entries ?? 0),
+              bytes: Number(row?.bytes ?? 0),
+              oldestCreatedAt: row?.oldest == null ? null : Number(row.oldest),
+              newestCreatedAt: row?.newest == null ? null : Number(row.newest)
+            }))
+          )
+      ).pipe(Effect.mapError(storeError("usage")))
   })
 }
 
 /** Deletes rows past their expiry; how many. @internal */
 export const purge = (sql: SqlClient.SqlClient): Effect.Effect<number, Store.StoreError> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    sql<{ key: string }>`DELETE FROM cachet_entries WHERE expires_at IS NOT NULL AND expires_at <= ${now} RETURNING key`.pipe(
-      Effect.map((rows) => rows.length)
-    )).pipe(Effect.mapError(storeError("purge")))
+  Effect.flatMap(
+    Clock.currentTimeMillis,
+    (now) =>
+      sql<
+        { key: string }
+      >`DELETE FROM cachet_entries WHERE expires_at IS NOT NULL AND expires_at <= ${now} RETURNING key`.pipe(
+        Effect.map((rows) => rows.length)
+      )
+  ).pipe(Effect.mapError(storeError("purge")))

@@ -1,11 +1,13 @@
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Path from "node:path"
+
 import { Bus, MemoryStore, Store, TagVersions, TieredStore } from "@cachet/core"
 import { MemcachedStore } from "@cachet/memcached"
 import { RedisBus, RedisClient, RedisStore } from "@cachet/redis"
 import { SqliteStore } from "@cachet/sqlite"
 import { Cause, Duration, Effect, Layer } from "effect"
-import * as Fs from "node:fs"
-import * as Net from "node:net"
-import * as Path from "node:path"
+
 import type { LayerOptions, StoreSpec } from "../StoreSpec.js"
 import { StoreOpenError } from "../StoreSpec.js"
 import { endpoints, format } from "./parse.js"
@@ -38,7 +40,9 @@ const sqlite = (filename: string, create: boolean): Layer.Layer<Services, unknow
   const file = Path.resolve(filename)
   if (!create) {
     // Read-only use: never create a directory or a file; a missing file is an empty store.
-    return Layer.unwrapEffect(Effect.sync(() => Fs.existsSync(file) ? SqliteStore.layer({ filename: file }) : MemoryStore.layer()))
+    return Layer.unwrapEffect(
+      Effect.sync(() => Fs.existsSync(file) ? SqliteStore.layer({ filename: file }) : MemoryStore.layer())
+    )
   }
   return Layer.unwrapEffect(
     Effect.try({ try: () => makeDirectory(Path.dirname(file)), catch: (error) => error }).pipe(
@@ -54,7 +58,7 @@ const sqlite = (filename: string, create: boolean): Layer.Layer<Services, unknow
 const redis = (connection: RedisClient.Options, options: LayerOptions): Layer.Layer<Services> => {
   const tiering: Layer.Layer<Services, never, Services | Bus.Bus> = options.tiered === true
     ? TieredStore.layer(options.localTtl === undefined ? {} : { localTtl: options.localTtl })
-    : Layer.effectContext(Effect.gen(function* () {
+    : Layer.effectContext(Effect.gen(function*() {
       const remote = { store: yield* Store.Store, tagVersions: yield* TagVersions.TagVersions }
       return TieredStore.context(TieredStore.announcing(remote, yield* Bus.Bus))
     }))
@@ -75,7 +79,10 @@ const raw = (spec: StoreSpec, options: LayerOptions): Layer.Layer<Services, unkn
     case "Sqlite":
       return sqlite(spec.filename, options.create !== false)
     case "Redis":
-      return redis({ url: spec.url, ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }) }, options)
+      return redis(
+        { url: spec.url, ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }) },
+        options
+      )
     case "RedisCluster":
       return redis({
         cluster: spec.nodes,
@@ -111,7 +118,10 @@ export const layer = (spec: StoreSpec, options: LayerOptions): Layer.Layer<Servi
       TagVersions.TagVersions.pipe(
         Effect.flatMap((versions) => versions.counter),
         Effect.provide(context),
-        Effect.timeoutFail({ duration: Duration.seconds(5), onTimeout: () => fail(`store ${where} did not answer within 5 s`) })
+        Effect.timeoutFail({
+          duration: Duration.seconds(5),
+          onTimeout: () => fail(`store ${where} did not answer within 5 s`)
+        })
       )
     )
   )

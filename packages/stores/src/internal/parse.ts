@@ -1,8 +1,10 @@
 import { Either } from "effect"
+
 import type { StoreSpec } from "../StoreSpec.js"
 
 /** @internal */
-export const syntax = "memory | sqlite:PATH | redis://URL | redis+cluster://HOST:PORT[,HOST:PORT] | memcached://HOST:PORT[,HOST:PORT]"
+export const syntax =
+  "memory | sqlite:PATH | redis://URL | redis+cluster://HOST:PORT[,HOST:PORT] | memcached://HOST:PORT[,HOST:PORT]"
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[^\s:,/@[\]]+):(\d{1,5})$/
 
@@ -26,7 +28,10 @@ const splitCredentials = (rest: string): [Credentials, string] => {
   const colon = auth.indexOf(":")
   const username = decodeURIComponent(colon < 0 ? auth : auth.slice(0, colon))
   const password = colon < 0 ? undefined : decodeURIComponent(auth.slice(colon + 1))
-  return [{ ...(username === "" ? {} : { username }), ...(password === undefined ? {} : { password }) }, rest.slice(at + 1)]
+  return [
+    { ...(username === "" ? {} : { username }), ...(password === undefined ? {} : { password }) },
+    rest.slice(at + 1)
+  ]
 }
 
 const parseCluster = (value: string): StoreSpec | undefined => {
@@ -61,7 +66,9 @@ export const parse = (text: string): Either.Either<StoreSpec, string> => {
   if (value.startsWith("redis+cluster://")) {
     const cluster = parseCluster(value)
     return cluster === undefined
-      ? Either.left(`redis+cluster needs [user:password@]HOST:PORT[,HOST:PORT] (got ${JSON.stringify(maskCluster(value))})`)
+      ? Either.left(
+        `redis+cluster needs [user:password@]HOST:PORT[,HOST:PORT] (got ${JSON.stringify(maskCluster(value))})`
+      )
       : Either.right(cluster)
   }
   if (value.startsWith("memcached://")) {
@@ -104,7 +111,9 @@ export const describe = (spec: StoreSpec, tiered: boolean): string => {
     case "Redis":
       return `redis (${maskUrl(spec.url)}${tiered ? ", tiered under memory, with the bus" : ", with the bus"})`
     case "RedisCluster":
-      return `redis cluster (${maskCluster(spec.url)}${tiered ? ", tiered under memory, with the bus" : ", with the bus"})`
+      return `redis cluster (${maskCluster(spec.url)}${
+        tiered ? ", tiered under memory, with the bus" : ", with the bus"
+      })`
     case "Memcached":
       return `memcached (${spec.servers})`
   }

@@ -3,15 +3,16 @@
  * that re-deliver results, mutations through `Documents.mutate`, offline snapshots.
  * @internal
  */
-import { formatDocument, makeOperation, makeResult } from "@urql/core"
-import type { Exchange, Operation, OperationResult, RequestPolicy } from "@urql/core"
-import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
+import type { DirectiveNode, DocumentNode } from "@0no-co/graphql.web"
+import { visit } from "@0no-co/graphql.web"
 import { Store } from "@cachet/core"
 import { Documents, EntityGraph } from "@cachet/normalize"
-import { filter, fromPromise, fromValue, map, merge, mergeMap, makeSubject, pipe, share } from "wonka"
+import type { Exchange, Operation, OperationResult, RequestPolicy } from "@urql/core"
+import { formatDocument, makeOperation, makeResult } from "@urql/core"
+import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
 import type { Source } from "wonka"
-import { visit } from "@0no-co/graphql.web"
-import type { DirectiveNode, DocumentNode } from "@0no-co/graphql.web"
+import { filter, fromPromise, fromValue, makeSubject, map, merge, mergeMap, pipe, share } from "wonka"
+
 import type { Config } from "../CachetExchange.js"
 
 type Data = Documents.DataObject
@@ -23,7 +24,10 @@ const variablesOf = (operation: Operation): Documents.Variables | undefined =>
   (operation.variables ?? undefined) as Documents.Variables | undefined
 
 /** The document sent on (memoized in `sent`): `__typename` in every selection, client-only `@list` directives removed. */
-const toServer = (sent: WeakMap<Operation["query"], Operation["query"]>, query: Operation["query"]): Operation["query"] => {
+const toServer = (
+  sent: WeakMap<Operation["query"], Operation["query"]>,
+  query: Operation["query"]
+): Operation["query"] => {
   let found = sent.get(query)
   if (found === undefined) {
     const formatted = formatDocument(query) as unknown as DocumentNode
@@ -49,7 +53,9 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
     }),
     scope
   ))
-  const docs = Effect.runSync(Scope.extend(Documents.make(config), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph)))
+  const docs = Effect.runSync(
+    Scope.extend(Documents.make(config), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
+  )
   const partial = config.schema !== undefined
   const storage = config.storage
   const snapshotOptions = storage?.key === undefined ? {} : { key: storage.key }
@@ -66,7 +72,9 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
     void Effect.runPromise(
       graph.restore(snapshotOptions).pipe(
         Effect.provideService(Store.Store, storage.store),
-        Effect.catchAllCause((cause) => Effect.logWarning("cachetExchange: the offline snapshot could not be restored", cause))
+        Effect.catchAllCause((cause) =>
+          Effect.logWarning("cachetExchange: the offline snapshot could not be restored", cause)
+        )
       )
     ).then(() => {
       hydrated = true
@@ -79,10 +87,14 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
   }
   const save = (): void => {
     if (storage === undefined || !hydrated) return
-    Effect.runFork(graph.snapshot(snapshotOptions).pipe(
-      Effect.provideService(Store.Store, storage.store),
-      Effect.catchAllCause((cause) => Effect.logWarning("cachetExchange: the offline snapshot could not be saved", cause))
-    ))
+    Effect.runFork(
+      graph.snapshot(snapshotOptions).pipe(
+        Effect.provideService(Store.Store, storage.store),
+        Effect.catchAllCause((cause) =>
+          Effect.logWarning("cachetExchange: the offline snapshot could not be saved", cause)
+        )
+      )
+    )
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -164,7 +176,9 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
     originals.set(operation.key, operation)
     if (operation.kind === "mutation") {
       const done = Effect.runSync(Deferred.make<Data, unknown>())
-      const fiber = Effect.runFork(docs.mutate({ query: operation.query, variables: variablesOf(operation), run: Deferred.await(done) }))
+      const fiber = Effect.runFork(
+        docs.mutate({ query: operation.query, variables: variablesOf(operation), run: Deferred.await(done) })
+      )
       mutations.set(operation.key, { done, fiber })
     }
     const query = toServer(sent, operation.query)
@@ -181,17 +195,21 @@ export const make = (config: Config): Exchange => ({ client, forward }) => {
       if (pending === undefined) return fromValue({ ...result, operation })
       if (result.data != null) Deferred.unsafeDone(pending.done, Exit.succeed(result.data as Data))
       else Deferred.unsafeDone(pending.done, Exit.fail(result.error))
-      return fromPromise(Effect.runPromise(Fiber.await(pending.fiber)).then(() => {
-        save()
-        return { ...result, operation }
-      }))
+      return fromPromise(
+        Effect.runPromise(Fiber.await(pending.fiber)).then(() => {
+          save()
+          return { ...result, operation }
+        })
+      )
     }
     if (result.data == null || (operation.kind !== "query" && operation.kind !== "subscription")) {
       if (operation.kind === "query") inFlight.delete(operation.key)
       return fromValue({ ...result, operation })
     }
     writing = operation.key
-    const written = Effect.runSyncExit(docs.writeResult({ query: operation.query, variables: variablesOf(operation), data: result.data as Data }))
+    const written = Effect.runSyncExit(
+      docs.writeResult({ query: operation.query, variables: variablesOf(operation), data: result.data as Data })
+    )
     writing = undefined
     save()
     if (operation.kind === "subscription" || Exit.isFailure(written)) return fromValue({ ...result, operation })

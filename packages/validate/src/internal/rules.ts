@@ -1,4 +1,6 @@
 import { Cause, Effect, Exit, Option, Predicate } from "effect"
+
+import { type Rule, ServiceValidationError } from "../ServiceValidationError.js"
 import type {
   AbsenceOptions,
   AcceptanceOptions,
@@ -10,7 +12,6 @@ import type {
   PresenceOptions,
   Recipe
 } from "../Validate.js"
-import { type Rule, ServiceValidationError } from "../ServiceValidationError.js"
 
 /** @internal */
 export const emailPattern = /^[^@\s]+@[^.\s]+\.[^\s]+$/
@@ -49,8 +50,30 @@ export const defaultMessages: { readonly [R in Rule]: string } = {
 // ---------------------------------------------------------------------------------------------
 
 const smallWords = new Set([
-  "a", "an", "and", "as", "at", "but", "by", "for", "if", "in", "nor", "of", "on", "or", "per",
-  "so", "than", "the", "to", "up", "via", "vs", "with", "yet"
+  "a",
+  "an",
+  "and",
+  "as",
+  "at",
+  "but",
+  "by",
+  "for",
+  "if",
+  "in",
+  "nor",
+  "of",
+  "on",
+  "or",
+  "per",
+  "so",
+  "than",
+  "the",
+  "to",
+  "up",
+  "via",
+  "vs",
+  "with",
+  "yet"
 ])
 
 /**
@@ -125,8 +148,9 @@ export const substitutions = (
  * @internal
  */
 export const interpolate = (template: string, subs: Readonly<Record<string, string>>): string =>
-  template.replace(/\$\{([A-Za-z_$][\w$]*)\}/g, (whole, key: string) =>
-    Object.prototype.hasOwnProperty.call(subs, key) ? subs[key]! : whole
+  template.replace(
+    /\$\{([A-Za-z_$][\w$]*)\}/g,
+    (whole, key: string) => Object.prototype.hasOwnProperty.call(subs, key) ? subs[key]! : whole
   )
 
 const customMessage = (options: unknown): string | undefined =>
@@ -365,7 +389,10 @@ export const validateRecipe = <R>(
         continue
       }
       if (!isSyncRule(key)) return Effect.dieMessage(`@cachet/validate: unknown validation rule "${key}"`)
-      if (key === "format" && !(options instanceof RegExp) && !(objectOr<FormatOptions>(options).pattern instanceof RegExp)) {
+      if (
+        key === "format" && !(options instanceof RegExp) &&
+        !(objectOr<FormatOptions>(options).pattern instanceof RegExp)
+      ) {
         return Effect.dieMessage("@cachet/validate: no pattern for format validation")
       }
       const check = checks[key] as (value: unknown, options: unknown) => Option.Option<Broken>

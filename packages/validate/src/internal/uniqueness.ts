@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Predicate } from "effect"
+
 import { ServiceValidationError } from "../ServiceValidationError.js"
 import {
   type ColumnValue,
@@ -46,8 +47,12 @@ const pairsOf = (map: ColumnValues | undefined): Effect.Effect<Pairs, InvalidUni
   if (map === undefined) return Effect.succeed([])
   const pairs: Array<readonly [string, ColumnValue]> = []
   for (const [column, value] of Object.entries(map)) {
-    if (!isColumnName(column)) return Effect.fail(new InvalidUniquenessCheck({ reason: "InvalidColumn", identifier: column }))
-    if (!isColumnValue(value)) return Effect.fail(new InvalidUniquenessCheck({ reason: "InvalidValue", identifier: column }))
+    if (!isColumnName(column)) {
+      return Effect.fail(new InvalidUniquenessCheck({ reason: "InvalidColumn", identifier: column }))
+    }
+    if (!isColumnValue(value)) {
+      return Effect.fail(new InvalidUniquenessCheck({ reason: "InvalidValue", identifier: column }))
+    }
     pairs.push([column, value])
   }
   return Effect.succeed(pairs)
@@ -145,8 +150,9 @@ export const validateUniqueness = <A, E, R>(
       sqlite: () => Effect.asVoid(sql`UPDATE ${sql(plan.table)} SET ${firstColumn} = ${firstColumn} WHERE 0 = 1`),
       orElse: () => Effect.void
     })
-    const check = sql`SELECT CASE WHEN EXISTS (SELECT 1 FROM ${sql(plan.table)} WHERE ${where}) THEN 1 ELSE 0 END AS found`
-      .values
+    const check =
+      sql`SELECT CASE WHEN EXISTS (SELECT 1 FROM ${sql(plan.table)} WHERE ${where}) THEN 1 ELSE 0 END AS found`
+        .values
 
     const databaseNames = new Set(names.map((column) => databaseName(sql, column).toLowerCase()))
     const fromViolation = (error: SqlError): ServiceValidationError | undefined => {

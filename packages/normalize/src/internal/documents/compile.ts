@@ -6,7 +6,6 @@
  * sets for every selection set that uses no variable).
  * @internal
  */
-import { Kind, parse, valueFromASTUntyped } from "@0no-co/graphql.web"
 import type {
   ArgumentNode,
   DirectiveNode,
@@ -17,12 +16,14 @@ import type {
   SelectionSetNode,
   ValueNode
 } from "@0no-co/graphql.web"
-import { Schema } from "effect"
+import { Kind, parse, valueFromASTUntyped } from "@0no-co/graphql.web"
 import { Key } from "@cachet/core"
+import { Schema } from "effect"
+
 import type { EntityConfig } from "../../Normalize.js"
+import * as keys from "../keys.js"
 import type { ArrayPlan, FieldPlan, LeafPlan, NodeShapes, ObjectPlan, UnionPlan } from "../plan.js"
 import { makeShape } from "../plan.js"
-import * as keys from "../keys.js"
 import type { SchemaInfo } from "./schema.js"
 
 /** Variables of an operation. @internal */
@@ -59,9 +60,13 @@ export interface Context {
 }
 
 /** The key a paginated field's merged pages are stored under. @internal */
-export const mergedFieldKey = (fieldName: string, args: Readonly<Record<string, unknown>> | null | undefined, spec: PaginationSpec): string => {
+export const mergedFieldKey = (
+  fieldName: string,
+  args: Readonly<Record<string, unknown>> | null | undefined,
+  spec: PaginationSpec
+): string => {
   const base: Record<string, Key.Part> = {}
-  if (args) for (const k of Object.keys(args)) if (!spec.pageArgs.includes(k)) base[k] = args[k] as Key.Part
+  if (args) { for (const k of Object.keys(args)) if (!spec.pageArgs.includes(k)) base[k] = args[k] as Key.Part }
   return keys.fieldKey(`${fieldName}@pages`, base)
 }
 
@@ -208,7 +213,11 @@ export const makeCompiler = (ctx: Context) => {
         if (ctx.schema !== undefined) return ctx.schema.matches(condition, typename)
         return !ctx.isConcrete(condition)
       }
-      const collect = (set: SelectionSetNode, typename: string | undefined, out: Map<string, Array<FieldNode>>): void => {
+      const collect = (
+        set: SelectionSetNode,
+        typename: string | undefined,
+        out: Map<string, Array<FieldNode>>
+      ): void => {
         for (const selection of set.selections) {
           if (!included(selection.directives)) continue
           if (selection.kind === Kind.FIELD) {
@@ -222,7 +231,9 @@ export const makeCompiler = (ctx: Context) => {
             }
           } else {
             const def = fragments.get(selection.name.value)
-            if (def !== undefined && matches(def.typeCondition.name.value, typename)) collect(def.selectionSet, typename, out)
+            if (def !== undefined && matches(def.typeCondition.name.value, typename)) {
+              collect(def.selectionSet, typename, out)
+            }
           }
         }
       }
@@ -278,14 +289,20 @@ export const makeCompiler = (ctx: Context) => {
         const resolver = local === undefined
           ? {}
           : { resolver: (parentKey: string | undefined) => local(parentKey, resolverArgs, sets.length > 0) }
-        if (sets.length === 0) return { name, fieldKey, optional: false, nullable, plan: LEAF, ast: LEAF.ast, ...resolver }
+        if (sets.length === 0) {
+          return { name, fieldKey, optional: false, nullable, plan: LEAF, ast: LEAF.ast, ...resolver }
+        }
         const set: SelectionSetNode = sets.length === 1
           ? sets[0]!
           : { kind: Kind.SELECTION_SET, selections: sets.flatMap((s) => s.selections) } as SelectionSetNode
         const plan = selectionPlan(set, type?.concrete === true ? type.named : undefined, type?.itemNullable ?? false)
         return { name, fieldKey, optional: false, nullable, plan, ast: LEAF.ast, ...resolver }
       }
-      const selectionPlan = (set: SelectionSetNode, staticType: string | undefined, itemNullable: boolean): UnionPlan => {
+      const selectionPlan = (
+        set: SelectionSetNode,
+        staticType: string | undefined,
+        itemNullable: boolean
+      ): UnionPlan => {
         const share = !usesVariables(set)
         if (share) {
           const found = shared[mode].get(set)
@@ -300,7 +317,9 @@ export const makeCompiler = (ctx: Context) => {
           select: (typename) => {
             const type = typename ?? staticType
             const found = byType.get(type)
-            if (found !== undefined && (ctx.schema !== undefined || found.generation === ctx.generation())) return found.plan
+            if (found !== undefined && (ctx.schema !== undefined || found.generation === ctx.generation())) {
+              return found.plan
+            }
             const plan = objectPlan(set, type, false)
             byType.set(type, { plan, generation: ctx.generation() })
             return plan

@@ -5,17 +5,18 @@
  * @internal
  */
 import { Key } from "@cachet/core"
+
 import type * as D from "../../Documents.js"
 import type { EntityConfig } from "../../Normalize.js"
 import type { Internals } from "../graph.js"
+import * as keys from "../keys.js"
+import type { ObjectPlan, UnionPlan } from "../plan.js"
 import type { Link, Node, ReadOutput, Write } from "../store.js"
 import { forEachKey, MISSING, NONE } from "../store.js"
-import type { ObjectPlan, UnionPlan } from "../plan.js"
-import * as keys from "../keys.js"
 import type { Compiled, PaginationSpec, Variables } from "./compile.js"
 import { makeCompiler } from "./compile.js"
-import { PaginationTypeId } from "./paginationConfig.js"
 import { remerge } from "./pagination.js"
+import { PaginationTypeId } from "./paginationConfig.js"
 import * as schemaInfo from "./schema.js"
 
 type Data = Record<string, unknown>
@@ -36,7 +37,10 @@ const clone = (value: unknown): unknown => {
 }
 
 /** The result of a read as the front end returns it. @internal */
-export const toResult = <A>(out: ReadOutput, partial: boolean): { data: A | null; complete: boolean; stale: boolean } => {
+export const toResult = <A>(
+  out: ReadOutput,
+  partial: boolean
+): { data: A | null; complete: boolean; stale: boolean } => {
   let data: unknown = out.value === MISSING ? null : out.value
   if (!out.complete && !partial) data = null
   return { data: (data ?? null) as A | null, complete: out.complete, stale: out.stale }
@@ -57,7 +61,7 @@ export const makeCore = (internals: Internals, config: D.Config) => {
       const spec = resolver[PaginationTypeId]
       if (spec === undefined) continue
       let map = specs.get(typename)
-      if (map === undefined) specs.set(typename, (map = new Map()))
+      if (map === undefined) specs.set(typename, map = new Map())
       map.set(fieldName, spec)
     }
   }
@@ -182,13 +186,23 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     }
   }
 
-  const fragmentPlan = (compiled: Compiled, variables: Variables | undefined, mode: "read" | "write", typename: string | undefined) => {
+  const fragmentPlan = (
+    compiled: Compiled,
+    variables: Variables | undefined,
+    mode: "read" | "write",
+    typename: string | undefined
+  ) => {
     if (compiled.kind !== "fragment") throw new Error("Documents: a fragment document was expected")
     const union = compiled.instance(variables)[mode] as UnionPlan
     return union.select!(typename ?? (schema?.isAbstract(compiled.typename) === true ? undefined : compiled.typename))
   }
 
-  const readFragment = <A>(compiled: Compiled, entity: D.Entity, variables: Variables | undefined, now: number): A | null => {
+  const readFragment = <A>(
+    compiled: Compiled,
+    entity: D.Entity,
+    variables: Variables | undefined,
+    now: number
+  ): A | null => {
     const key = keyOfEntity(entity)
     if (key === null || !store.nodes.has(key)) return null
     const plan = fragmentPlan(compiled, variables, "read", store.typenameAt(key))
@@ -232,7 +246,10 @@ export const makeCore = (internals: Internals, config: D.Config) => {
   }
 
   const invalidate = (w: Write, entity: D.Entity, fieldName?: string, args?: Variables | null): void => {
-    if (typeof entity === "string" && fieldName === undefined && !entity.includes(":") && entity !== keys.ROOT && !store.nodes.has(entity)) {
+    if (
+      typeof entity === "string" && fieldName === undefined && !entity.includes(":") && entity !== keys.ROOT &&
+      !store.nodes.has(entity)
+    ) {
       ops.invalidateType(w, entity)
       return
     }
@@ -246,7 +263,13 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     }
   }
 
-  const link = (w: Write, entity: D.Entity, fieldName: string, args: Variables | null | undefined, target: D.LinkInput): void => {
+  const link = (
+    w: Write,
+    entity: D.Entity,
+    fieldName: string,
+    args: Variables | null | undefined,
+    target: D.LinkInput
+  ): void => {
     const key = keyOfEntity(entity)
     if (key === null) {
       w.warnings.push("link: the entity has no key; nothing was linked")
@@ -265,11 +288,15 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     const fieldName = registered?.fieldName ?? (dot > 0 ? nameOrField.slice(dot + 1) : nameOrField)
     const parentId = options?.parentId
     const parents = parentId === undefined || options?.allLists === true
-      ? [...store.nodes.values()].filter((n) => parentType === keys.ROOT ? n.key === keys.ROOT : n.typename === parentType)
+      ? [...store.nodes.values()].filter((n) =>
+        parentType === keys.ROOT ? n.key === keys.ROOT : n.typename === parentType
+      )
       : [
-        nodeOf(typeof parentId === "string" && !parentId.includes(":") && parentId !== keys.ROOT
-          ? `${parentType}:${parentId}`
-          : parentId)
+        nodeOf(
+          typeof parentId === "string" && !parentId.includes(":") && parentId !== keys.ROOT
+            ? `${parentType}:${parentId}`
+            : parentId
+        )
       ]
     const when = options?.when
     const out: Array<{ readonly node: NonNullable<ReturnType<typeof nodeOf>>; readonly fk: string }> = []
@@ -287,7 +314,13 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     return out
   }
 
-  const listOp = (w: Write, nameOrField: string, options: D.ListOptions | undefined, op: ListMode, entity: D.Entity): void => {
+  const listOp = (
+    w: Write,
+    nameOrField: string,
+    options: D.ListOptions | undefined,
+    op: ListMode,
+    entity: D.Entity
+  ): void => {
     const key = keyOfEntity(entity)
     if (key === null) {
       w.warnings.push(`list ${nameOrField}: the entity has no key; nothing changed`)
@@ -315,7 +348,14 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     }
   }
 
-  const changeList = (w: Write, node: Node, fk: string, current: ReadonlyArray<Link>, key: string, op: ListMode): void => {
+  const changeList = (
+    w: Write,
+    node: Node,
+    fk: string,
+    current: ReadonlyArray<Link>,
+    key: string,
+    op: ListMode
+  ): void => {
     const has = current.includes(key)
     const mode = op === "toggle" ? (has ? "remove" : "append") : op
     if (mode === "remove") {
@@ -336,7 +376,9 @@ export const makeCore = (internals: Internals, config: D.Config) => {
     }
     if (has) return
     const sibling = edges.find((edge) => typeof edge === "string" && store.nodes.has(edge))
-    const typename = sibling === undefined ? undefined : store.getRecord(store.nodes.get(sibling as string)!, "__typename")
+    const typename = sibling === undefined
+      ? undefined
+      : store.getRecord(store.nodes.get(sibling as string)!, "__typename")
     const edge = store.ensureNode(`${connection.key}.edges.${key}`, undefined)
     if (typename !== NONE && typename !== undefined) store.setRecord(w, edge, "__typename", typename)
     store.setRecord(w, edge, "cursor", null)
@@ -350,9 +392,10 @@ export const makeCore = (internals: Internals, config: D.Config) => {
   const referenced = (key: string): boolean => {
     for (const node of store.nodes.values()) {
       let found = false
-      store.linksOf(node, (l) => forEachKey(l, (k) => {
-        if (k === key) found = true
-      }))
+      store.linksOf(node, (l) =>
+        forEachKey(l, (k) => {
+          if (k === key) found = true
+        }))
       if (found) return true
     }
     return false

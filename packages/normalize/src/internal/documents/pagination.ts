@@ -6,9 +6,9 @@
  * Reads of a paginated field read the merged list.
  * @internal
  */
+import * as keys from "../keys.js"
 import type { Link, Node, Store, Write } from "../store.js"
 import { NONE } from "../store.js"
-import * as keys from "../keys.js"
 import type { PaginationSpec } from "./compile.js"
 import { mergedFieldKey } from "./compile.js"
 
@@ -106,7 +106,12 @@ const mergeRelay = (store: Store, w: Write, parent: Node, mergedKey: string, pag
     const info = store.ensureNode(`${target.key}.pageInfo`, undefined)
     const typename = record(store, lastInfo ?? firstInfo, "__typename")
     if (typename !== undefined) store.setRecord(w, info, "__typename", typename)
-    for (const [fk, from] of [["startCursor", firstInfo], ["hasPreviousPage", firstInfo], ["endCursor", lastInfo], ["hasNextPage", lastInfo]] as const) {
+    for (
+      const [fk, from] of [["startCursor", firstInfo], ["hasPreviousPage", firstInfo], ["endCursor", lastInfo], [
+        "hasNextPage",
+        lastInfo
+      ]] as const
+    ) {
       const value = record(store, from, fk)
       if (value !== undefined) store.setRecord(w, info, fk, value)
     }
@@ -115,7 +120,14 @@ const mergeRelay = (store: Store, w: Write, parent: Node, mergedKey: string, pag
   store.setLink(w, parent, mergedKey, target.key)
 }
 
-const mergeSimple = (store: Store, w: Write, parent: Node, mergedKey: string, spec: PaginationSpec, pages: ReadonlyArray<Page>): void => {
+const mergeSimple = (
+  store: Store,
+  w: Write,
+  parent: Node,
+  mergedKey: string,
+  spec: PaginationSpec,
+  pages: ReadonlyArray<Page>
+): void => {
   const offset = (page: Page): number => {
     const value = page.args[spec.offsetArgument]
     return typeof value === "number" ? value : 0
@@ -143,7 +155,7 @@ export const merge = (store: Store, w: Write, parent: Node, fieldName: string, s
     const args = keys.argsOf(fk) ?? {}
     const mergedKey = mergedFieldKey(fieldName, args, spec)
     let group = groups.get(mergedKey)
-    if (group === undefined) groups.set(mergedKey, (group = []))
+    if (group === undefined) groups.set(mergedKey, group = [])
     if (spec.kind === "simple") {
       group.push({ args, key: fk, node: parent, start: undefined, end: undefined })
       continue
@@ -152,7 +164,13 @@ export const merge = (store: Store, w: Write, parent: Node, fieldName: string, s
     if (node === undefined) continue
     const infoLink = store.getLink(node, "pageInfo")
     const info = typeof infoLink === "string" ? store.nodes.get(infoLink) : undefined
-    group.push({ args, key: link as string, node, start: record(store, info, "startCursor"), end: record(store, info, "endCursor") })
+    group.push({
+      args,
+      key: link as string,
+      node,
+      start: record(store, info, "startCursor"),
+      end: record(store, info, "endCursor")
+    })
   }
   for (const [mergedKey, pages] of groups) {
     if (pages.length === 0) continue
@@ -168,7 +186,7 @@ export const remerge = (store: Store, w: Write, specs: Specs): void => {
   const add = (node: Node | undefined, fieldName: string) => {
     if (node === undefined) return
     let set = todo.get(node)
-    if (set === undefined) todo.set(node, (set = new Set()))
+    if (set === undefined) todo.set(node, set = new Set())
     set.add(fieldName)
   }
   const rootSpecs = specs.get(keys.ROOT)
@@ -183,7 +201,7 @@ export const remerge = (store: Store, w: Write, specs: Specs): void => {
     const node = store.nodes.get(dep)
     const typename = node?.typename
     const fields = typename === undefined ? undefined : specs.get(typename)
-    if (fields !== undefined) for (const fieldName of fields.keys()) add(node, fieldName)
+    if (fields !== undefined) { for (const fieldName of fields.keys()) add(node, fieldName) }
   }
   for (const [node, fieldNames] of todo) {
     const fields = specs.get(node.typename ?? keys.ROOT)

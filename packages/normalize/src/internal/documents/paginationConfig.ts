@@ -18,9 +18,15 @@ export const relayPagination = (): Pagination => ({
 })
 
 /** @internal */
-export const simplePagination = (options?: { readonly offsetArgument?: string; readonly limitArgument?: string }): Pagination => {
+export const simplePagination = (
+  options?: { readonly offsetArgument?: string; readonly limitArgument?: string }
+): Pagination => {
   const offsetArgument = options?.offsetArgument ?? "skip"
   return {
-    [PaginationTypeId]: { kind: "simple", pageArgs: [offsetArgument, options?.limitArgument ?? "limit"], offsetArgument }
+    [PaginationTypeId]: {
+      kind: "simple",
+      pageArgs: [offsetArgument, options?.limitArgument ?? "limit"],
+      offsetArgument
+    }
   }
 }

@@ -83,8 +83,11 @@ export const make = (introspection: Introspection): SchemaInfo => {
     if (type.possibleTypes) possible.set(type.name, new Set(type.possibleTypes.map((t) => t.name)))
   }
   const rename = (name: string): string =>
-    name === schema.queryType?.name ? "Query" : name === schema.mutationType?.name ? "Mutation" :
-    name === schema.subscriptionType?.name ? "Subscription" : name
+    name === schema.queryType?.name ? "Query" : name === schema.mutationType?.name ?
+      "Mutation" :
+      name === schema.subscriptionType?.name
+      ? "Subscription"
+      : name
   const byRoot = new Map<string, Map<string, FieldType>>()
   for (const [name, map] of fields) byRoot.set(rename(name), map)
   return {

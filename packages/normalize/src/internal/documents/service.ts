@@ -5,14 +5,15 @@
  * @internal
  */
 import { Effect, Exit, Stream } from "effect"
+
 import type * as D from "../../Documents.js"
-import { EntityGraph, InvalidCacheCall } from "../../EntityGraph.js"
 import type { ReadResult } from "../../EntityGraph.js"
+import { EntityGraph, InvalidCacheCall } from "../../EntityGraph.js"
 import { internalsOf, newWrite } from "../graph.js"
+import * as keys from "../keys.js"
+import type { ObjectPlan } from "../plan.js"
 import type { Layer, Link, Write } from "../store.js"
 import { depKey, NONE } from "../store.js"
-import type { ObjectPlan } from "../plan.js"
-import * as keys from "../keys.js"
 import type { Compiled, Variables } from "./compile.js"
 import { makeCore } from "./core.js"
 
@@ -32,7 +33,9 @@ export const make = (config: D.Config) =>
   Effect.gen(function*() {
     const graph = yield* EntityGraph
     const internals = internalsOf(graph)
-    if (internals === undefined) return yield* Effect.dieMessage("Documents: the EntityGraph was not built by EntityGraph.make")
+    if (internals === undefined) {
+      return yield* Effect.dieMessage("Documents: the EntityGraph was not built by EntityGraph.make")
+    }
     const clock = yield* Effect.clock
     const { commit, ops, state } = internals
     const core = makeCore(internals, config)
@@ -51,7 +54,11 @@ export const make = (config: D.Config) =>
         return Effect.as(finish(w), a)
       })
 
-    const makeCache = (w: Write, name: string, readOnly = false): { readonly cache: D.Cache; readonly close: () => void } => {
+    const makeCache = (
+      w: Write,
+      name: string,
+      readOnly = false
+    ): { readonly cache: D.Cache; readonly close: () => void } => {
       let open = true
       const reads = new Set(["keyOfEntity", "keyOfField", "resolve", "inspectFields"])
       const guard = (operation: string): void => {
@@ -65,11 +72,17 @@ export const make = (config: D.Config) =>
         invalidate: (entity, fieldName, args) => (guard("invalidate"), core.invalidate(w, entity, fieldName, args)),
         readQuery: (input) => {
           guard("readQuery")
-          return core.readOperation(core.compile(input.query), input.variables as Variables | undefined, w.now, false).data as never
+          return core.readOperation(core.compile(input.query), input.variables as Variables | undefined, w.now, false)
+            .data as never
         },
         updateQuery: (input, updater) => {
           guard("updateQuery")
-          core.updateQuery(w, core.compile(input.query), input.variables as Variables | undefined, updater as (data: unknown) => unknown)
+          core.updateQuery(
+            w,
+            core.compile(input.query),
+            input.variables as Variables | undefined,
+            updater as (data: unknown) => unknown
+          )
         },
         writeQuery: (input) => {
           guard("writeQuery")
@@ -77,7 +90,12 @@ export const make = (config: D.Config) =>
         },
         readFragment: (fragment, entity, variables, fragmentName) => {
           guard("readFragment")
-          return core.readFragment(core.compile(fragment, fragmentName), entity, variables as Variables | undefined, w.now)
+          return core.readFragment(
+            core.compile(fragment, fragmentName),
+            entity,
+            variables as Variables | undefined,
+            w.now
+          )
         },
         writeFragment: (fragment, data, variables, fragmentName) => {
           guard("writeFragment")
@@ -120,7 +138,13 @@ export const make = (config: D.Config) =>
     }
 
     /** Writes a mutation's or subscription's result and runs its updaters (urql 7's rule where none runs). */
-    const applyResult = (w: Write, compiled: Compiled, variables: Variables | undefined, data: unknown, optimistic: boolean): Exit.Exit<void, InvalidCacheCall> => {
+    const applyResult = (
+      w: Write,
+      compiled: Compiled,
+      variables: Variables | undefined,
+      data: unknown,
+      optimistic: boolean
+    ): Exit.Exit<void, InvalidCacheCall> => {
       if (compiled.typename === keys.ROOT) {
         core.writeOperation(w, compiled, variables, data)
         return Exit.void
@@ -166,7 +190,9 @@ export const make = (config: D.Config) =>
       for (const fp of watcher.plan.fields) {
         deps.add(depKey(keys.ROOT, fp.fieldKey))
         if (fp.plan._tag === "Leaf") continue
-        const linked = fp.resolver !== undefined ? fp.resolver(keys.ROOT) as Link | undefined ?? NONE : store.getLink(store.root, fp.fieldKey)
+        const linked = fp.resolver !== undefined
+          ? fp.resolver(keys.ROOT) as Link | undefined ?? NONE
+          : store.getLink(store.root, fp.fieldKey)
         if (linked !== NONE) store.collect(fp.plan, linked, deps, new Set())
       }
       return deps
@@ -181,7 +207,7 @@ export const make = (config: D.Config) =>
       }
       for (const dep of deps) {
         let set = index.get(dep)
-        if (set === undefined) index.set(dep, (set = new Set()))
+        if (set === undefined) index.set(dep, set = new Set())
         set.add(watcher)
       }
       watcher.deps = deps
@@ -192,7 +218,7 @@ export const make = (config: D.Config) =>
       const affected = new Set<Watcher>()
       for (const dep of w.changed) {
         const set = index.get(dep)
-        if (set !== undefined) for (const watcher of set) affected.add(watcher)
+        if (set !== undefined) { for (const watcher of set) affected.add(watcher) }
       }
       for (const watcher of affected) {
         const result = core.readPlan<unknown>(watcher.plan, w.now, watcher.partial)
@@ -207,11 +233,25 @@ export const make = (config: D.Config) =>
       () => Effect.sync(() => state.listeners.delete(listener))
     )
 
-    const subscribe = <A>(input: D.QueryInput<A, unknown>, onChange: (result: ReadResult<A>) => void): { readonly initial: ReadResult<A>; readonly stop: () => void } => {
+    const subscribe = <A>(
+      input: D.QueryInput<A, unknown>,
+      onChange: (result: ReadResult<A>) => void
+    ): { readonly initial: ReadResult<A>; readonly stop: () => void } => {
       const compiled = core.compile(input.query)
       const plan = compiled.instance(input.variables as Variables | undefined).read as ObjectPlan
-      const initial = core.readOperation<A>(compiled, input.variables as Variables | undefined, clock.unsafeCurrentTimeMillis(), partial)
-      const watcher: Watcher = { plan, partial, deps: new Set(), result: initial, onChange: onChange as (r: ReadResult<unknown>) => void }
+      const initial = core.readOperation<A>(
+        compiled,
+        input.variables as Variables | undefined,
+        clock.unsafeCurrentTimeMillis(),
+        partial
+      )
+      const watcher: Watcher = {
+        plan,
+        partial,
+        deps: new Set(),
+        result: initial,
+        onChange: onChange as (r: ReadResult<unknown>) => void
+      }
       for (const fp of plan.fields) ops.retain(fp.fieldKey)
       setDeps(watcher, depsOf(watcher))
       let stopped = false
@@ -229,13 +269,17 @@ export const make = (config: D.Config) =>
     // ---------------------------------------------------------------------------------------------
     // mutations
 
-    const mutate = <Result, Vars, E, R>(options: D.MutateOptions<Result, Vars, E, R>): Effect.Effect<Result, E | InvalidCacheCall, R> =>
+    const mutate = <Result, Vars, E, R>(
+      options: D.MutateOptions<Result, Vars, E, R>
+    ): Effect.Effect<Result, E | InvalidCacheCall, R> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
           const compiled = core.compile(options.query)
           const variables = options.variables as Variables | undefined
           const plan = compiled.instance(variables).write as ObjectPlan
-          const optimistic = plan.fields.filter((fp) => config.optimistic?.[keys.fieldNameOf(fp.fieldKey)] !== undefined)
+          const optimistic = plan.fields.filter((fp) =>
+            config.optimistic?.[keys.fieldNameOf(fp.fieldKey)] !== undefined
+          )
           let layer: Layer | undefined
           if (optimistic.length > 0) {
             layer = { id: ++state.layerIds, name: compiled.typename, entries: new Map() }
@@ -271,19 +315,45 @@ export const make = (config: D.Config) =>
       ).pipe(Effect.withSpan("Documents.mutate"))
 
     const readQuerySync = <A>(input: D.QueryInput<A, unknown>): ReadResult<A> =>
-      core.readOperation<A>(core.compile(input.query), input.variables as Variables | undefined, clock.unsafeCurrentTimeMillis(), partial)
+      core.readOperation<A>(
+        core.compile(input.query),
+        input.variables as Variables | undefined,
+        clock.unsafeCurrentTimeMillis(),
+        partial
+      )
 
     const service: D.Service = {
       graph,
       readQuery: (input) => Effect.sync(() => readQuerySync(input)),
       readQuerySync,
-      writeQuery: (input) => writing((w) => core.writeOperation(w, core.compile(input.query), input.variables as Variables | undefined, input.data)),
-      readFragment: <A>(fragment: D.DocumentInput<A, unknown>, entity: D.Entity, variables?: unknown, fragmentName?: string) =>
-        Effect.sync(() => core.readFragment<A>(core.compile(fragment, fragmentName), entity, variables as Variables | undefined, clock.unsafeCurrentTimeMillis())),
+      writeQuery: (input) =>
+        writing((w) =>
+          core.writeOperation(w, core.compile(input.query), input.variables as Variables | undefined, input.data)
+        ),
+      readFragment: <A>(
+        fragment: D.DocumentInput<A, unknown>,
+        entity: D.Entity,
+        variables?: unknown,
+        fragmentName?: string
+      ) =>
+        Effect.sync(() =>
+          core.readFragment<A>(
+            core.compile(fragment, fragmentName),
+            entity,
+            variables as Variables | undefined,
+            clock.unsafeCurrentTimeMillis()
+          )
+        ),
       writeResult: (input) =>
         Effect.suspend(() => {
           const w = newWrite(undefined, clock.unsafeCurrentTimeMillis())
-          const exit = applyResult(w, core.compile(input.query), input.variables as Variables | undefined, input.data, false)
+          const exit = applyResult(
+            w,
+            core.compile(input.query),
+            input.variables as Variables | undefined,
+            input.data,
+            false
+          )
           return Effect.zipRight(finish(w), exit)
         }),
       update: (f) =>
