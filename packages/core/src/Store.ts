@@ -1,17 +1,13 @@
 /**
  * The raw backing store: entries of encoded text under string keys, with the metadata the
  * cache needs to judge freshness and validity. Adapters (memory, SQLite, Redis, Memcached,
- * any `KeyValueStore`) implement this one service; the typed `Cache` sits above it.
+ * any `KeyValueStore` through `KvStore`) implement this one service; the typed `Cache` sits above it.
  *
  * @since 0.1.0
  */
-import type * as KeyValueStore from "@effect/platform/KeyValueStore"
-import * as KeyValueStoreTag from "@effect/platform/KeyValueStore"
-import { Context, Data, Effect, Layer, Option } from "effect"
+import { Context, Data, Effect, Option } from "effect"
 
-import * as keyValueStore from "./internal/keyValueStore.js"
 import type * as TagVersions from "./TagVersions.js"
-import * as TagVersionsTag from "./TagVersions.js"
 
 /**
  * A stored entry. `value` is the Schema-encoded JSON text of the value (or of the typed
@@ -313,31 +309,3 @@ export const make = (
   deleteMany: store.deleteMany ??
     ((keys) => Effect.forEach(keys, store.delete).pipe(Effect.map((found) => found.filter(Boolean).length)))
 })
-
-/**
- * A store over any `@effect/platform` `KeyValueStore` (memory, file system, browser storage),
- * with its tag versions. The key index and tag versions are kept in memory and written through
- * to the backing store, so one process should own it; entries expire lazily on read.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const fromKeyValueStore = (
-  kv: KeyValueStore.KeyValueStore
-): Effect.Effect<{ readonly store: Service; readonly tagVersions: TagVersions.Service }, StoreError> =>
-  keyValueStore.make(kv)
-
-/**
- * `Store` and `TagVersions` over the `KeyValueStore` in context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerKeyValueStore: Layer.Layer<Store | TagVersions.TagVersions, StoreError, KeyValueStore.KeyValueStore> =
-  Layer.effectContext(
-    Effect.suspend(() => Effect.flatMap(KeyValueStoreTag.KeyValueStore, keyValueStore.make)).pipe(
-      Effect.map(({ store, tagVersions }) =>
-        Context.make(Store, store).pipe(Context.add(TagVersionsTag.TagVersions, tagVersions))
-      )
-    )
-  )

@@ -10,10 +10,11 @@
  */
 import type { MemoryStore, Store, TagVersions } from "@cachet/core"
 import type { Duration, Layer } from "effect"
-import { Config, ConfigError, Data, Either, Option } from "effect"
+import { Config, ConfigError, Either, Option } from "effect"
 
 import * as internalLayer from "./internal/layer.js"
 import * as internal from "./internal/parse.js"
+import type { StoreOpenError } from "./internal/storeOpenError.js"
 
 /**
  * A parsed store specification. A SQLite `filename` is kept as written (relative paths are
@@ -125,20 +126,15 @@ export interface LayerOptions {
   readonly keyPrefix?: string
 }
 
-/**
- * The store of a specification could not be opened or reached.
- *
- * @since 0.1.0
- * @category errors
- */
-export class StoreOpenError extends Data.TaggedError("StoreOpenError")<{
-  readonly store: string
-  readonly reason: string
-}> {
-  override get message(): string {
-    return this.reason
-  }
-}
+export {
+  /**
+   * The store of a specification could not be opened or reached.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  StoreOpenError
+} from "./internal/storeOpenError.js"
 
 /**
  * The `Store` and `TagVersions` of a specification.

@@ -6,8 +6,9 @@
  */
 import type { SqlClient } from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import { type Effect, Schema } from "effect"
+import type { Effect } from "effect"
 
+import type { InvalidUniquenessCheck } from "./internal/invalidUniquenessCheck.js"
 import * as internal from "./internal/uniqueness.js"
 import type { ServiceValidationError } from "./ServiceValidationError.js"
 
@@ -53,37 +54,16 @@ export interface UniquenessOptions {
   readonly message?: string | undefined
 }
 
-/**
- * A uniqueness check that cannot be run as given: a table or column name that is not a plain
- * SQL identifier (letters, digits and `_`, not starting with a digit; a table may be qualified
- * by one schema name), a column value that is not a scalar, or no column at all. Nothing is
- * sent to the database.
- *
- * @since 0.1.0
- * @category errors
- */
-export class InvalidUniquenessCheck extends Schema.TaggedError<InvalidUniquenessCheck>(
-  "@cachet/validate/InvalidUniquenessCheck"
-)("InvalidUniquenessCheck", {
-  reason: Schema.Literal("InvalidTable", "InvalidColumn", "InvalidValue", "NoColumns"),
-  identifier: Schema.String
-}) {
+export {
   /**
+   * A uniqueness check that cannot be run as given (an identifier that is not a plain SQL
+   * identifier, a value that is not a scalar, no column at all). Nothing is sent to the database.
+   *
    * @since 0.1.0
+   * @category errors
    */
-  override get message(): string {
-    switch (this.reason) {
-      case "InvalidTable":
-        return `Invalid table name for a uniqueness check: ${JSON.stringify(this.identifier)}`
-      case "InvalidColumn":
-        return `Invalid column name for a uniqueness check: ${JSON.stringify(this.identifier)}`
-      case "InvalidValue":
-        return `The value of column ${JSON.stringify(this.identifier)} is not a scalar`
-      case "NoColumns":
-        return `A uniqueness check on ${JSON.stringify(this.identifier)} needs at least one column`
-    }
-  }
-}
+  InvalidUniquenessCheck
+} from "./internal/invalidUniquenessCheck.js"
 
 /**
  * Checks, inside one transaction, that no row of `table` has the given column values (within

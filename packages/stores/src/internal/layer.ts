@@ -9,8 +9,8 @@ import { SqliteStore } from "@cachet/sqlite"
 import { Cause, Duration, Effect, Layer } from "effect"
 
 import type { LayerOptions, StoreSpec } from "../StoreSpec.js"
-import { StoreOpenError } from "../StoreSpec.js"
 import { endpoints, format } from "./parse.js"
+import { StoreOpenError } from "./storeOpenError.js"
 
 type Services = Store.Store | TagVersions.TagVersions
 

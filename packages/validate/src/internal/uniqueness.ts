@@ -4,13 +4,8 @@ import type { Fragment } from "@effect/sql/Statement"
 import { Effect, Predicate } from "effect"
 
 import { ServiceValidationError } from "../ServiceValidationError.js"
-import {
-  type ColumnValue,
-  type ColumnValues,
-  InvalidUniquenessCheck,
-  type UniquenessFields,
-  type UniquenessOptions
-} from "../Uniqueness.js"
+import { type ColumnValue, type ColumnValues, type UniquenessFields, type UniquenessOptions } from "../Uniqueness.js"
+import { InvalidUniquenessCheck } from "./invalidUniquenessCheck.js"
 import { defaultMessages, interpolate, label } from "./rules.js"
 
 const identifierPart = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/

@@ -2,20 +2,20 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 
-import { Store } from "@cachet/core"
+import { KvStore } from "@cachet/core"
 import { StoreSuite } from "@cachet/core/testing"
 import * as NodeKeyValueStore from "@effect/platform-node/NodeKeyValueStore"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { Layer } from "effect"
 
 StoreSuite.storeSuite(
-  "Store.fromKeyValueStore (memory)",
-  Store.layerKeyValueStore.pipe(Layer.provide(KeyValueStore.layerMemory))
+  "KvStore (memory)",
+  KvStore.layer.pipe(Layer.provide(KeyValueStore.layerMemory))
 )
 
 const directory = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-kv-"))
 
 StoreSuite.storeSuite(
-  "Store.fromKeyValueStore (file system)",
-  Store.layerKeyValueStore.pipe(Layer.provide(NodeKeyValueStore.layerFileSystem(directory)))
+  "KvStore (file system)",
+  KvStore.layer.pipe(Layer.provide(NodeKeyValueStore.layerFileSystem(directory)))
 )
