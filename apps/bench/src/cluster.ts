@@ -204,7 +204,10 @@ export const run = async (): Promise<Array<string>> => {
     } hits/s of Redis CPU; 3 shards ≈ ${
       Math.round(3 * perCore(cluster)).toLocaleString("en-US")
     } hits/s (Redis CPU per hit measured above, clients not counted)`,
-    "- What limits the total here: the client processes (Cache + ioredis) and the Redis servers share two cores; each hit is one round trip (the node: one Lua script reading entry and versions; the cluster: one GET to the entry's shard, tag versions cached per process and kept by the bus). The cluster runs without replicas in this section.",
+    "- What limits the total here: the client processes (Cache + ioredis) and the Redis servers share two cores; " +
+    "each hit is one round trip (the node: one Lua script reading entry and versions; the cluster: one GET to the " +
+    "entry's shard, tag versions cached per process and kept by the bus). The cluster runs without replicas in " +
+    "this section.",
     ""
   ]
 }

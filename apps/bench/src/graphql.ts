@@ -191,7 +191,8 @@ const httpFigures = async (): Promise<Figures["http"]> => {
     })
     const base = `http://127.0.0.1:${port}`
     const query =
-      `{ post(id: "1") { id title body createdAt updatedAt author { id name } comments { id body createdAt author { id name } } } }`
+      `{ post(id: "1") { id title body createdAt updatedAt author { id name } comments { id body createdAt author ` +
+      `{ id name } } } }`
     const graphqlUrl = `${base}/graphql?query=${encodeURIComponent(query)}`
     await fetch(graphqlUrl)
     await fetch(`${base}/posts/1`)
@@ -284,7 +285,8 @@ export const section = async (): Promise<Array<string>> => {
   if (typeof figures.http === "string") lines.push(`- over HTTP: ${figures.http}`)
   else {
     lines.push(
-      `- over HTTP (reference app, loopback, 10 connections, 4 rounds of 1 s each, round-robin): \`GET /graphql\` for one post with author and comments,` +
+      `- over HTTP (reference app, loopback, 10 connections, 4 rounds of 1 s each, round-robin): \`GET /graphql\` ` +
+        `for one post with author and comments,` +
         ` served whole from the response cache: ${
           figures.http.graphqlRps.toFixed(0)
         } req/s; the same query over \`POST\`` +

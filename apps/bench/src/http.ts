@@ -206,7 +206,8 @@ export const section = (figures: ReadonlyArray<Figures>): Array<string> => {
   const speedup = cached.rps / off.rps
   const tail = cached.p99 / Math.max(router.p99, 1)
   return [
-    `## HTTP: a cached read next to the framework's floor (\`GET ${path}\`, ${connections} connections, ${seconds} s each, loopback)`,
+    `## HTTP: a cached read next to the framework's floor (\`GET ${path}\`, ${connections} connections, ` +
+    `${seconds} s each, loopback)`,
     "",
     "| server | req/s | p50 ms | p99 ms | server CPU / request | req/s of bare HttpRouter |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -220,7 +221,8 @@ export const section = (figures: ReadonlyArray<Figures>): Array<string> => {
     `- @cachet/http middleware on a plain HttpRouter / bare HttpRouter: ${
       (middleware.rps / router.rps * 100).toFixed(0)
     }%`,
-    "- Each server is its own process (the app via tsx, `CACHET_LOG_LEVEL=warn`, default seed), warmed up for 3 s; autocannon runs in the bench process. On a shared machine, compare the ratios, not the absolute figures.",
+    "- Each server is its own process (the app via tsx, `CACHET_LOG_LEVEL=warn`, default seed), warmed up for 3 " +
+    "s; autocannon runs in the bench process. On a shared machine, compare the ratios, not the absolute figures.",
     ""
   ]
 }

@@ -103,11 +103,14 @@ const normalizedSection = (figures: ReadonlyArray<NormalizeBench.Figures>): Arra
     `- raw JSON of the 10 pages: ${mb(cachet.rawJsonBytes)} with \`__typename\`, ${
       mb(figures.find((f) => f.name.includes("no __typename"))?.rawJsonBytes ?? 0)
     } without.`,
-    "- Peers in production mode (NODE_ENV=production, Apollo `__DEV__` false). Cachet: `EntityGraph` driven with `Effect.runSync`; " +
-    "the first Cachet column uses Schemas that declare `__typename` (all three then store and return the same data), the second Schemas without it on data without it. " +
+    "- Peers in production mode (NODE_ENV=production, Apollo `__DEV__` false). Cachet: `EntityGraph` driven with " +
+    "`Effect.runSync`; " +
+    "the first Cachet column uses Schemas that declare `__typename` (all three then store and return the same " +
+    "data), the second Schemas without it on data without it. " +
     "Apollo: `InMemoryCache` `writeQuery`/`readQuery`/`writeFragment` with `gql` documents. " +
     NormalizeBench.urqlMethod,
-    "- Only the measured operation is timed (not the write before a read after a write, nor the author change before a re-read). Medians of 5 rounds; heap: median of 3 fresh caches, results dropped." +
+    "- Only the measured operation is timed (not the write before a read after a write, nor the author change " +
+    "before a re-read). Medians of 5 rounds; heap: median of 3 fresh caches, results dropped." +
     (NormalizeBench.canCollect() ? "" : " **Run without --expose-gc: heap figures are unreliable.**"),
     ""
   ]
@@ -142,7 +145,8 @@ const cacheSection = async (): Promise<Array<string>> => {
       )
     ].join("\n"),
     "",
-    "## A miss (a key never read: the fetch, the entry encoded and written, an eviction; 20,000 keys per round, memory store full)",
+    "## A miss (a key never read: the fetch, the entry encoded and written, an eviction; 20,000 keys per round, " +
+    "memory store full)",
     "",
     plain([cache.miss]),
     "",
@@ -169,7 +173,8 @@ const memcachedSection = async (): Promise<Array<string>> => {
     `| failed invalidations (timeouts, breaker open) | ${f.failedBumps} of ${f.bumps} |`,
     `| store errors counted by the cache | ${f.storeErrors} |`,
     "",
-    "- Each invalidation bumps two tags (`users/N`, `teams/M`) through `Cache.invalidate` with the default 500 ms store timeout.",
+    "- Each invalidation bumps two tags (`users/N`, `teams/M`) through `Cache.invalidate` with the default 500 ms " +
+    "store timeout.",
     ""
   ]
 }

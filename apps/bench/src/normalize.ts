@@ -377,10 +377,15 @@ export const canCollect = (): boolean => typeof (globalThis as { gc?: unknown })
 
 /** How urql is driven, for the report. */
 export const urqlMethod =
-  "urql: `cacheExchange()` in a `@urql/core` Client with a synchronous mock fetch exchange (Graphcache's `Store` cannot be read or written outside an operation); " +
-  "its write is a network-only query, which Graphcache writes and reads back in one step; reads are `client.readQuery` (cache-only)."
+  "urql: `cacheExchange()` in a `@urql/core` Client with a synchronous mock fetch exchange (Graphcache's `Store` " +
+  "cannot be read or written outside an operation); " +
+  "its write is a network-only query, which Graphcache writes and reads back in one step; reads are " +
+  "`client.readQuery` (cache-only)."
 
-/** Every figure: Cachet first, then Apollo, urql, Cachet without `__typename`, and Cachet driven by the peers' documents. */
+/**
+ * Every figure: Cachet first, then Apollo, urql, Cachet without `__typename`, and Cachet driven by the peers'
+ * documents.
+ */
 export const run = async (): Promise<ReadonlyArray<Figures>> => {
   const out: Array<Figures> = []
   for (const library of [cachet(true), apollo, urql, cachet(false), cachetDocuments]) {

@@ -10,7 +10,8 @@
  * | `GET /users/:id/posts` | `users/<id>/postList`, `users/<id>/posts/<pid>` of each post listed |
  * | `GET /posts/:id` | `users/<author>/posts/<id>/comments`, `users/<author>/profile` |
  * | `GET /posts` (first page) | `feed`, `users/<uid>/posts/<pid>` of each post listed |
- * | `GET /posts?cursor=` | `users/<uid>/posts/<pid>` of each post listed (older pages only change when a listed post does) |
+ * | `GET /posts?cursor=` | `users/<uid>/posts/<pid>` of each post listed (older pages only change when a listed post
+ * does) |
  *
  * Invalidating a tag also invalidates every entry tagged below it, so `users/<id>` (a deleted
  * user) covers their profile, lists and posts wherever they are shown.

@@ -34,7 +34,10 @@ const skip = (() => {
   return reason
 })()
 
-/** The stores besides memory (the main server's), each with how to get one; those whose server binary is missing are left out (`skipReason` prints why). */
+/**
+ * The stores besides memory (the main server's), each with how to get one; those whose server binary is missing are
+ * left out (`skipReason` prints why).
+ */
 const otherStores = ([
   [
     "sqlite",

@@ -337,7 +337,10 @@ export interface Service {
    * after which every process sharing the store sees it.
    */
   readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
-  /** Soft expiry: entries under these tags count as expired now, so grace still applies (deferred like `invalidate` when the store is down). */
+  /**
+   * Soft expiry: entries under these tags count as expired now, so grace still applies (deferred like `invalidate` when
+   * the store is down).
+   */
   readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
   /**
    * Waits until every invalidation, expiry and delete deferred so far has been acknowledged by

@@ -131,7 +131,10 @@ export type QueryCache<S extends Tag.Static<{}>, Q extends Record<string, Any>> 
   & {
     /** The typed tag builders of the schema. */
     readonly tags: Tag.BuildersOf<S>
-    /** Hard invalidation of tags and their descendants (deferred, not failed, while the store is down: see `Cache.Service.invalidate`). */
+    /**
+     * Hard invalidation of tags and their descendants (deferred, not failed, while the store is down: see
+     * `Cache.Service.invalidate`).
+     */
     readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
     /** Soft expiry of tags and their descendants (grace still applies). */
     readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>

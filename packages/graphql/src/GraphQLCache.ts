@@ -74,7 +74,8 @@ export const cacheFragmentDirective = schemaInternal.directive
  * @category constructors
  */
 export const directiveDefinition =
-  "directive @cacheFragment(ttl: String, grace: String, contextKey: [String!], includeArguments: [String!], excludeArguments: [String!]) on FIELD_DEFINITION"
+  "directive @cacheFragment(ttl: String, grace: String, contextKey: [String!], includeArguments: [String!], " +
+  "excludeArguments: [String!]) on FIELD_DEFINITION"
 
 /**
  * Reads every field's `@cacheFragment` directive into its extensions (SDL-first schemas); the

@@ -75,7 +75,9 @@ export interface ResponseCacheOptions {
    * minute); a response showing a fragment with a shorter ttl is not stored.
    */
   readonly ttl?: Duration.DurationInput
-  /** How long past its ttl it may be served while refreshed (default: the fragment cache's default grace, else none). */
+  /**
+   * How long past its ttl it may be served while refreshed (default: the fragment cache's default grace, else none).
+   */
   readonly grace?: Duration.DurationInput
 }
 

@@ -88,7 +88,8 @@ function prompt(message?: string): void {
     h(
       "p",
       { class: "muted" },
-      "The cache pages need the server's admin token (ADMIN_TOKEN). It is kept for this tab only and sent as a bearer token."
+      "The cache pages need the server's admin token (ADMIN_TOKEN). It is kept for this tab only and sent as a " +
+        "bearer token."
     ),
     h("input", {
       type: "text",

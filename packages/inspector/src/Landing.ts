@@ -38,12 +38,18 @@ export interface Options {
 
 const style = `
 :root{color-scheme:light dark;--fg:#1b2330;--muted:#5b6575;--bg:#f6f7f9;--card:#fff;--line:#e2e5ea;--accent:#4f46e5}
-@media (prefers-color-scheme:dark){:root{--fg:#e6e9ef;--muted:#9aa3b2;--bg:#12151b;--card:#1a1f27;--line:#2a303b;--accent:#8b83ff}}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:40rem;margin:10vh auto;padding:0 1.25rem}h1{font-size:1.75rem;margin:0 0 .25rem}p{color:var(--muted);margin:0 0 1.5rem}
+@media (prefers-color-scheme:dark){
+:root{--fg:#e6e9ef;--muted:#9aa3b2;--bg:#12151b;--card:#1a1f27;--line:#2a303b;--accent:#8b83ff}
+}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:40rem;margin:10vh auto;padding:0 1.25rem}h1{font-size:1.75rem;margin:0 0 .25rem}
+p{color:var(--muted);margin:0 0 1.5rem}
 ul{list-style:none;margin:0;padding:0;display:grid;gap:.75rem}
-a{display:block;padding:1rem 1.25rem;background:var(--card);border:1px solid var(--line);border-radius:.75rem;color:inherit;text-decoration:none}
-a:hover,a:focus-visible{border-color:var(--accent);outline:none;box-shadow:0 0 0 3px color-mix(in srgb,var(--accent) 25%,transparent)}
+a{display:block;padding:1rem 1.25rem;background:var(--card);border:1px solid var(--line);border-radius:.75rem;
+color:inherit;text-decoration:none}
+a:hover,a:focus-visible{border-color:var(--accent);outline:none;
+box-shadow:0 0 0 3px color-mix(in srgb,var(--accent) 25%,transparent)}
 a strong{color:var(--accent)}a span{display:block;color:var(--muted);font-size:.9rem}`
 
 /**

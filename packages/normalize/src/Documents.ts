@@ -345,7 +345,9 @@ export interface Service {
   readonly watch: <Result = DataObject, Vars = Variables>(
     input: QueryInput<Result, Vars>
   ) => Stream.Stream<ReadResult<Result>>
-  /** Calls `onChange` with a query's new read result each time data it read changes; returns the function that stops it. */
+  /**
+   * Calls `onChange` with a query's new read result each time data it read changes; returns the function that stops it.
+   */
   readonly subscribe: <Result = DataObject, Vars = Variables>(
     input: QueryInput<Result, Vars>,
     onChange: (result: ReadResult<Result>) => void

@@ -289,7 +289,10 @@ export interface Service {
   readonly mutate: <A, Args, E, R, AI = unknown>(
     options: MutateOptions<A, Args, E, R, AI>
   ) => Effect.Effect<A, E | InvalidCacheCall, R>
-  /** Removes root fields outside the retained set and every entity they no longer reach; returns how many entities were removed. */
+  /**
+   * Removes root fields outside the retained set and every entity they no longer reach; returns how many entities were
+   * removed.
+   */
   readonly gc: () => Effect.Effect<number>
   /** Keeps a root field (and what it reaches) through `gc()` while the scope is open. */
   readonly retain: (field: string, args?: Args) => Effect.Effect<void, never, Scope.Scope>

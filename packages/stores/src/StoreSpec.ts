@@ -118,7 +118,10 @@ export interface LayerOptions {
    * `false` (read-only use), nothing is created and a missing file opens as an empty store.
    */
   readonly create?: boolean
-  /** Reach the store once while opening it, failing with a clear reason when it does not answer (default false: fail open). */
+  /**
+   * Reach the store once while opening it, failing with a clear reason when it does not answer (default false: fail
+   * open).
+   */
   readonly check?: boolean
   /** `memory` only: the bounds of the store (entries, bytes). */
   readonly memory?: MemoryStore.Options

@@ -166,7 +166,9 @@ describe("StoreSpec.layer", () => {
     }))
 })
 
-/** A tiered process (a server) holds an entry; an untiered one (a CLI) invalidates it: only the bus can tell the first. */
+/**
+ * A tiered process (a server) holds an entry; an untiered one (a CLI) invalidates it: only the bus can tell the first.
+ */
 const announcedInvalidation = (spec: StoreSpec.StoreSpec) =>
   Effect.gen(function*() {
     const cacheOf = (options: StoreSpec.LayerOptions) =>

@@ -193,7 +193,8 @@ export const bench = Command.make(
         { header: true }
       )
       yield* Console.log(
-        "\nhit: read of a cached key; miss: read of a new key (fetch + write); invalidate: tag invalidation, then the read that refetches"
+        "\nhit: read of a cached key; miss: read of a new key (fetch + write); invalidate: tag invalidation, then " +
+          "the read that refetches"
       )
     })
 ).pipe(

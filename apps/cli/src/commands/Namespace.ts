@@ -77,7 +77,8 @@ export const stats = Command.make(
       }), { readOnly: true })
 ).pipe(
   Command.withDescription(
-    "Show what the store holds in the namespace (entries, bytes, oldest and newest entry, where the store reports it) " +
+    "Show what the store holds in the namespace (entries, bytes, oldest and newest entry, where the store reports " +
+      "it) " +
       "and the cache's counters: this process's for a local store, the app's since it started with --remote."
   )
 )

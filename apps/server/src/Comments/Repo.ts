@@ -28,7 +28,8 @@ export class CommentsRepo extends Effect.Service<CommentsRepo>()("Blog/CommentsR
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const columns = sql.literal(
-      "CAST(id AS TEXT) AS id, CAST(postId AS TEXT) AS postId, CAST(authorId AS TEXT) AS authorId, body, createdAt, updatedAt"
+      "CAST(id AS TEXT) AS id, CAST(postId AS TEXT) AS postId, CAST(authorId AS TEXT) AS authorId, body, " +
+        "createdAt, updatedAt"
     )
 
     const findByPost = SqlSchema.findAll({

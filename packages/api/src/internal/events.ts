@@ -76,7 +76,10 @@ const ticks = (cache: Cache.Service, initial: Cache.Stats, interval: Duration.Du
 
 const encoder = new TextEncoder()
 
-/** A `text/event-stream` response of the cache's events (an `open` event first, once the stream is subscribed). @internal */
+/**
+ * A `text/event-stream` response of the cache's events (an `open` event first, once the stream is subscribed).
+ * @internal
+ */
 export const response = (cache: Cache.Service): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.stream(
     Stream.unwrapScoped(

@@ -106,7 +106,8 @@ export const make = (options: Cache.Options = {}) =>
         }),
       onLost: (lost) =>
         Effect.logError(
-          `cachet: ${lost.length} invalidation(s) never reached store ${store.name}; entries they cover may be served until their ttl`
+          `cachet: ${lost.length} invalidation(s) never reached store ${store.name}; entries they cover may be ` +
+            `served until their ttl`
         ).pipe(
           Effect.annotateLogs("invalidations", lost.map(describe).join("; "))
         )
@@ -118,9 +119,8 @@ export const make = (options: Cache.Options = {}) =>
         pending.record(invalidation)
         counters.deferredInvalidations++
         return Effect.logWarning(
-          `cachet: ${
-            describe(invalidation)
-          } deferred (${error.message}); entries it covers are not served by this process until the store acknowledges it`
+          `cachet: ${describe(invalidation)} deferred (${error.message}); ` +
+            "entries it covers are not served by this process until the store acknowledges it"
         )
       })
 

@@ -42,7 +42,8 @@ export const make = (options: {
       counters.storeErrors++
       if (breaker.recordFailure()) {
         return Effect.logWarning(
-          `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it for ${breaker.cooldownMillis} ms`
+          `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it for ` +
+            `${breaker.cooldownMillis} ms`
         ).pipe(Effect.annotateLogs("error", error.message))
       }
       return Effect.logWarning(`cachet: ${error.message}; continuing without the store`)

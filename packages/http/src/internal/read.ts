@@ -59,7 +59,9 @@ const sameShape = (a: PlanOptions, b: PlanOptions): boolean =>
 
 const plans = new WeakMap<object, Array<readonly [PlanOptions, Plan]>>()
 
-/** `read`'s handlers build their options per request; the plan is memoized by the value Schema and the option values. */
+/**
+ * `read`'s handlers build their options per request; the plan is memoized by the value Schema and the option values.
+ */
 const planOf = (options: PlanOptions): Plan => {
   let known = plans.get(options.schema)
   if (known === undefined) {
@@ -100,7 +102,9 @@ const store = (plan: Plan, status: number, value: unknown, encode: Plan["encode"
   })
 }
 
-/** What a lookup's outcome is stored as: its value or its declared failure, encoded; other failures are the caller's. */
+/**
+ * What a lookup's outcome is stored as: its value or its declared failure, encoded; other failures are the caller's.
+ */
 const storedOf = <A, E>(
   plan: Plan,
   exit: Exit.Exit<A, E>,

@@ -23,7 +23,9 @@ interface Prepared {
   readonly policy: Policy
   readonly fresh: { readonly [name: string]: string }
   readonly stale: { readonly [name: string]: string }
-  /** The last `HIT` response built, for its `Age` in seconds: responses are values, so hits within that second share it. */
+  /**
+   * The last `HIT` response built, for its `Age` in seconds: responses are values, so hits within that second share it.
+   */
   hit: { readonly age: string; readonly response: HttpServerResponse.HttpServerResponse } | undefined
 }
 

@@ -16,14 +16,14 @@ export const tagAction = async (context: Context, tag: string, entries: number, 
     soft
       ? {
         title: `Expire ${tag}?`,
-        body:
-          `This covers ${covers} (tagged ${tag} or below). They count as expired now: still served during their grace while one refresh runs.`,
+        body: `This covers ${covers} (tagged ${tag} or below). They count as expired now: still served during their ` +
+          `grace while one refresh runs.`,
         confirm: `Expire ${covers}`
       }
       : {
         title: `Invalidate ${tag}?`,
-        body:
-          `This covers ${covers} (tagged ${tag} or below). They are never served again, not even on errors; the next reads fetch.`,
+        body: `This covers ${covers} (tagged ${tag} or below). They are never served again, not even on errors; the ` +
+          `next reads fetch.`,
         confirm: `Invalidate ${covers}`,
         danger: true
       }

@@ -1,4 +1,7 @@
-/** The live feed: invalidations, expiries, fetch failures and breaker changes as the server pushes them, with pause and clear. */
+/**
+ * The live feed: invalidations, expiries, fetch failures and breaker changes as the server pushes them, with pause and
+ * clear.
+ */
 import type { Context, View } from "../context.js"
 import { clock, count, h, replace } from "../dom.js"
 import type { CacheEvent } from "../types.js"

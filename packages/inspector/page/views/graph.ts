@@ -1,4 +1,7 @@
-/** The normalized graph, when the server provides an `EntityGraph`: entities by type, one entity's records and links, and the root queries that reach it. */
+/**
+ * The normalized graph, when the server provides an `EntityGraph`: entities by type, one entity's records and links,
+ * and the root queries that reach it.
+ */
 import { request } from "../api.js"
 import type { Context, View } from "../context.js"
 import { count, h, replace } from "../dom.js"
@@ -92,7 +95,8 @@ export const make = (context: Context): View => {
         h(
           "p",
           { class: "notice-inline" },
-          "This server provides no EntityGraph: there is no normalized graph to show. Provide one (@cachet/normalize) in the layer that serves the admin API to see its entities here."
+          "This server provides no EntityGraph: there is no normalized graph to show. Provide one " +
+            "(@cachet/normalize) in the layer that serves the admin API to see its entities here."
         )
       )
       return

@@ -22,7 +22,10 @@ import { makeWatchers, watch } from "./watchers.js"
 export type { State } from "./state.js"
 export { makeState, newWrite } from "./state.js"
 
-/** The synchronous operations of a graph (with its watchers and retention), shared by the service and the document front end. @internal */
+/**
+ * The synchronous operations of a graph (with its watchers and retention), shared by the service and the document front
+ * end. @internal
+ */
 export const makeOps = (state: State) => {
   const operations = makeOperations(state)
   return {

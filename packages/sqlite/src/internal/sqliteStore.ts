@@ -27,7 +27,8 @@ export const migrations: ReadonlyArray<(sql: SqlClient.SqlClient) => Effect.Effe
         value TEXT NOT NULL,
         expires_at INTEGER
       ) WITHOUT ROWID`,
-      sql`CREATE INDEX IF NOT EXISTS cachet_entries_expires_at ON cachet_entries (expires_at) WHERE expires_at IS NOT NULL`,
+      sql`CREATE INDEX IF NOT EXISTS cachet_entries_expires_at
+        ON cachet_entries (expires_at) WHERE expires_at IS NOT NULL`,
       sql`CREATE TABLE IF NOT EXISTS cachet_tag_versions (
         path TEXT PRIMARY KEY NOT NULL,
         hard INTEGER NOT NULL DEFAULT 0,

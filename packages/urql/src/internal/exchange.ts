@@ -23,7 +23,9 @@ const withPolicy = (operation: Operation, requestPolicy: RequestPolicy): Operati
 const variablesOf = (operation: Operation): Documents.Variables | undefined =>
   (operation.variables ?? undefined) as Documents.Variables | undefined
 
-/** The document sent on (memoized in `sent`): `__typename` in every selection, client-only `@list` directives removed. */
+/**
+ * The document sent on (memoized in `sent`): `__typename` in every selection, client-only `@list` directives removed.
+ */
 const toServer = (
   sent: WeakMap<Operation["query"], Operation["query"]>,
   query: Operation["query"]

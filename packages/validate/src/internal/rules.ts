@@ -216,7 +216,10 @@ export const codePoints = (text: string): number => {
   return count
 }
 
-/** Code points for strings, element count for arrays, 0 for null/undefined, else the code points of `String(value)`. @internal */
+/**
+ * Code points for strings, element count for arrays, 0 for null/undefined, else the code points of `String(value)`.
+ * @internal
+ */
 export const lengthOf = (value: unknown): number => {
   if (typeof value === "string") return codePoints(value)
   if (Array.isArray(value)) return value.length

@@ -31,7 +31,10 @@ const record = (store: Store, node: Node | undefined, fk: string): unknown => {
 
 const keysOf = (link: Link | typeof NONE): ReadonlyArray<Link> => (Array.isArray(link) ? link : [])
 
-/** Orders relay pages: from the first page, each page whose `after` is the previous `endCursor`; pages before it by `before`; the rest after. */
+/**
+ * Orders relay pages: from the first page, each page whose `after` is the previous `endCursor`; pages before it by
+ * `before`; the rest after.
+ */
 const relayOrder = (pages: ReadonlyArray<Page>): ReadonlyArray<Page> => {
   const used = new Set<Page>()
   const head = pages.find((p) => p.args.after == null && p.args.before == null) ??
