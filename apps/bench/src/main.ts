@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: measures Cachet against peer libraries in one process and one run, prints the
- * figures with ratios, and writes them to BENCHMARKS.md at the repository root. `npm run bench -- <section> ...`
- * runs only the named sections and prints them without touching BENCHMARKS.md.
+ * figures with ratios, and writes them into docs/performance.md between its `<!-- bench:start -->` and
+ * `<!-- bench:end -->` markers. `npm run bench -- <section> ...` runs only the named sections and prints them
+ * without touching the page.
  */
 import "./env.js"
 
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -16,6 +17,7 @@ import * as HttpBench from "./http.js"
 import { formatNs, type Sample } from "./measure.js"
 import * as MemcachedBench from "./memcached.js"
 import * as NormalizeBench from "./normalize.js"
+import * as Report from "./report.js"
 
 const table = (rows: ReadonlyArray<Sample>, reference: Sample): string => {
   const lines = ["| library and operation | per op | ratio to " + reference.name + " |", "| --- | ---: | ---: |"]
@@ -180,7 +182,7 @@ const memcachedSection = async (): Promise<Array<string>> => {
 }
 
 /**
- * Every section of BENCHMARKS.md in order: a name (`npm run bench -- <name>` runs that one alone
+ * Every section of the generated figures in order: a name (`npm run bench -- <name>` runs that one alone
  * and only prints it) and the markdown lines it measures.
  */
 const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<Array<string>> }> = [
@@ -206,17 +208,15 @@ const main = async () => {
     body.push(...lines)
   }
   if (only.length > 0) return
-  const report = [
-    "# Benchmarks",
-    "",
+  const figures = [
     `Measured by \`npm run bench\` on ${
       new Date().toISOString().slice(0, 10)
     }, Node ${process.version}, in one process and one run (median of rounds).`,
     "",
     ...body
   ].join("\n")
-  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
-  writeFileSync(join(root, "BENCHMARKS.md"), report)
+  const page = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "performance.md")
+  writeFileSync(page, Report.splice(readFileSync(page, "utf8"), figures))
 }
 
 main().catch((error) => {

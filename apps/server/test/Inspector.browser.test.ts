@@ -2,7 +2,7 @@
  * The inspector in a real browser: Debian's Chromium driven by playwright-core, against the
  * real app on a free port. Every wait is on the page's DOM or the server's answer, never a
  * sleep. The last test writes a screenshot to the temporary directory, or, with
- * `CACHET_UPDATE_SCREENSHOTS=1`, to `docs/inspector.png` (the README's picture), so a test run
+ * `CACHET_UPDATE_SCREENSHOTS=1`, to `docs/inspector.png` (the inspector page's picture), so a test run
  * leaves the tree clean.
  */
 import * as Fs from "node:fs"

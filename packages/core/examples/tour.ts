@@ -1,5 +1,5 @@
 /**
- * The README's 5-minute tour as a runnable program: compose layers, define a QueryCache,
+ * docs/getting-started.md's five-minute program, runnable: compose layers, define a QueryCache,
  * read through it, invalidate a tag.
  */
 import { Cache, MemoryStore, QueryCache, Tag } from "@cachet/core"

@@ -1,5 +1,5 @@
 /**
- * The DESIGN.md invariants, checked on random sequences of writes, reads, deletes,
+ * The invariants of docs/concepts (tags, freshness), checked on random sequences of writes, reads, deletes,
  * invalidations, expiries, clock moves, fetches that race an invalidation, and store outages
  * (the whole store down, or only its tag bumps failing) against a small reference model. An
  * invalidation made during an outage counts at once, and still counts after the store recovers.

@@ -1,4 +1,4 @@
-/** The README's "GraphQL clients" examples, as written there, against a real HTTP server. */
+/** The urql examples of docs/packages/urql.md and normalize.md, as written there, against a real HTTP server. */
 import { Documents, EntityGraph } from "@cachet/normalize"
 import { cachetExchange, relayPagination } from "@cachet/urql"
 import { describe, expect, it } from "@effect/vitest"
@@ -25,7 +25,7 @@ const config = {
   optimistic: { favoriteTodo: (args) => ({ __typename: "Todo", id: args.id as string, favorite: true }) }
 } satisfies Documents.Config
 
-describe("README: GraphQL clients", () => {
+describe("docs: GraphQL clients", () => {
   it.scoped("the urql setup", () =>
     Effect.gen(function*() {
       const server = yield* start

@@ -1,5 +1,5 @@
 /**
- * The README's "Validation" example: a user service validated like RedwoodJS's, on SQLite.
+ * The @cachet/validate example (docs/packages/validate.md): a user service validated like RedwoodJS's, on SQLite.
  * Run: npx tsx --conditions=@cachet/source packages/validate/examples/users.ts
  */
 import { Validate } from "@cachet/validate"
