@@ -197,7 +197,8 @@ describe("Cache: the other reads and writes", () => {
     expectTypeOf(cache.getMany(["user:1", ["user", 2]], { schema: User }))
       .toEqualTypeOf<Effect.Effect<ReadonlyArray<Option.Option<User>>>>()
     // Without a schema the caller names the type.
-    expectTypeOf(cache.get<{ readonly n: number }>("n")).toEqualTypeOf<Effect.Effect<Option.Option<{ readonly n: number }>>>()
+    expectTypeOf(cache.get<{ readonly n: number }>("n"))
+      .toEqualTypeOf<Effect.Effect<Option.Option<{ readonly n: number }>>>()
   })
 
   it("set and setMany: the value must match the schema", () => {
@@ -229,8 +230,9 @@ describe("Cache: the other reads and writes", () => {
     )
     expectTypeOf(read).toEqualTypeOf<Effect.Effect<ReadonlyArray<User>, NotFound, Db>>()
 
+    const names = (missing: ReadonlyArray<number>) => Effect.succeed(missing.map(String))
     // @ts-expect-error the batched fetch returns strings, the schema says users
-    cache.getOrFetchMany([1], (missing) => Effect.succeed(missing.map(String)), { schema: User, key: (id) => ["user", id] })
+    cache.getOrFetchMany([1], names, { schema: User, key: (id) => ["user", id] })
   })
 
   it("findMany: the fetch's value, both failures and both requirements", () => {

@@ -4,7 +4,7 @@
  * builders are typed from the hierarchy; the lookups' requirements move to `make`.
  *
  * Left out on purpose (issue 21): `invalidate`/`expire`'s `StoreError` (they defer, they do not
- * fail) and `CacheOnly`'s requirements.
+ * fail).
  */
 import { Cache, QueryCache, Tag } from "@cachet/core"
 import { Context, Effect, Schema } from "effect"
@@ -112,8 +112,10 @@ describe("QueryCache methods", () => {
   })
 
   it("are shaped by the call's policy", () => {
-    expectTypeOf(methods.getUser("u1", { policy: "CacheAndNetwork" })).toEqualTypeOf<Stream.Stream<User, NotFound, never>>()
-    expectTypeOf(methods.getUser("u1", { policy: "CacheOnly" })).toEqualTypeOf<Effect.Effect<Option.Option<User>, never, never>>()
+    expectTypeOf(methods.getUser("u1", { policy: "CacheAndNetwork" }))
+      .toEqualTypeOf<Stream.Stream<User, NotFound, never>>()
+    expectTypeOf(methods.getUser("u1", { policy: "CacheOnly" }))
+      .toEqualTypeOf<Effect.Effect<Option.Option<User>, never, never>>()
     expectTypeOf(methods.getUser("u1", { policy: "NetworkOnly" })).toEqualTypeOf<Effect.Effect<User, NotFound, never>>()
     // @ts-expect-error not a policy
     methods.getUser("u1", { policy: "CacheFirst" })

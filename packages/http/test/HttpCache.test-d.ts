@@ -52,8 +52,9 @@ describe("HttpCache.read", () => {
     HttpCache.read(Effect.succeed("item"), { key: "item", schema: Item, ttl: "1 minute" })
     // @ts-expect-error `ttl` is required
     HttpCache.read(lookup, { key: "item", schema: Item })
+    const NeedsDb = Item as unknown as Schema.Schema<Item, typeof Item.Encoded, Db>
     // @ts-expect-error the schema must need nothing
-    HttpCache.read(lookup, { key: "item", schema: Item as unknown as Schema.Schema<Item, typeof Item.Encoded, Db>, ttl: "1 minute" })
+    HttpCache.read(lookup, { key: "item", schema: NeedsDb, ttl: "1 minute" })
   })
 })
 
@@ -80,7 +81,12 @@ describe("HttpCache.reader", () => {
 
 describe("HttpCache.reader without a declared failure", () => {
   it("passes the lookup's failure and requirements through", () => {
-    const read = HttpCache.reader({ key: (id: number) => ["item", id], schema: Item, ttl: "1 minute", context: perUser })
+    const read = HttpCache.reader({
+      key: (id: number) => ["item", id],
+      schema: Item,
+      ttl: "1 minute",
+      context: perUser
+    })
     expectTypeOf(read(1, lookup)).toEqualTypeOf<
       Effect.Effect<HttpServerResponse.HttpServerResponse, NotFound, Db | Session | Needs>
     >()

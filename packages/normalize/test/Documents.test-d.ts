@@ -107,7 +107,7 @@ describe("EntityGraph with a Schema", () => {
     graph.readQuery("author", { id: "1" }, NeedsApi)
   })
 
-  it("query: an Effect of the read result, a Stream under CacheAndNetwork, the fetch's failure and requirements", () => {
+  it("query: an Effect of the read result (a Stream under CacheAndNetwork), the fetch's E and R", () => {
     const fetch = Effect.flatMap(Api, (api) => api.author("1"))
     expectTypeOf(graph.query({ field: "author", args: { id: "1" }, schema: Author, fetch }))
       .toEqualTypeOf<Effect.Effect<EntityGraph.ReadResult<Author>, NotFound, Api>>()
