@@ -6,9 +6,9 @@
  * Left out on purpose, because today's type is not the truth (issue 21): a value without a
  * `schema` that is not JSON (a class instance, a `Date`: a hit returns its JSON), a `timeout`
  * whose type is widened to `Cache.Timeout` (its hard timeout then adds no `FetchTimeoutError`),
- * the `Exit` given to `ttl`/`tags`/`failures.when` under a hard timeout (it may hold a
- * `FetchTimeoutError`), `CacheOnly`'s requirements (the fetch's, though it never runs), and
- * `invalidate`/`expire`'s `StoreError` (they defer, they do not fail).
+ * the `Exit` (and error) given to `ttl`/`tags`/`failures.when` with both `failures` and a hard
+ * timeout (it may hold a `FetchTimeoutError`), `CacheOnly`'s requirements (the fetch's, though it
+ * never runs), and `invalidate`/`expire`'s `StoreError` (they defer, they do not fail).
  */
 import { Cache, Key, Policy } from "@cachet/core"
 import type { Store, Tag, TagVersions } from "@cachet/core"
