@@ -8,7 +8,14 @@ const config: ViteUserConfig = {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     passWithNoTests: true,
-    hookTimeout: 60_000
+    hookTimeout: 60_000,
+    // Type tests (`*.test-d.ts`, `expectTypeOf` and `@ts-expect-error`): checked by `tsc` over
+    // the package's `tsconfig.test-d.json` (those files and what they import), never run.
+    typecheck: {
+      enabled: true,
+      include: ["test/**/*.test-d.ts"],
+      tsconfig: "./tsconfig.test-d.json"
+    }
   }
 }
 
