@@ -17,6 +17,7 @@ export default defineConfig({
   // A link to a page that does not exist fails the build.
   ignoreDeadLinks: false,
   lastUpdated: false,
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   // The local search index holds the whole API reference (~1 MB), loaded only when search opens.
   vite: { build: { chunkSizeWarningLimit: 2048 } },
   markdown: {
