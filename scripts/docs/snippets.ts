@@ -17,6 +17,8 @@ export interface Snippet {
   readonly source: string
   /** The 1-based line, in `source`, of the block's first line of code. */
   readonly line: number
+  /** How many characters each line lost when extracted (indentation, a doc comment's ` * `). */
+  readonly column?: number
   readonly code: string
 }
 
@@ -38,7 +40,7 @@ export const markdownBlocks = (source: string, markdown: string): Array<Snippet>
     while (end < lines.length && !close.test(lines[end]!)) end++
     if (isTs(info)) {
       const code = lines.slice(i + 1, end).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
-      blocks.push({ source, line: i + 2, code: code.join("\n") })
+      blocks.push(indent.length === 0 ? { source, line: i + 2, code: code.join("\n") } : { source, line: i + 2, column: indent.length, code: code.join("\n") })
     }
     i = end
   }
@@ -52,14 +54,17 @@ export const exampleBlocks = (source: string, text: string): Array<Snippet> => {
     if (!comment[0].includes("@example")) continue
     const startLine = text.slice(0, comment.index).split("\n").length
     // Strip the comment's frame (`/**`, ` * `, ` */`) line by line, keeping the line numbers.
-    const lines = comment[0].split("\n").map((line, i) =>
+    const raw = comment[0].split("\n")
+    const lines = raw.map((line, i) =>
       (i === 0 ? line.replace(/^\/\*\*\s?/, "") : line.replace(/^\s*\*(?!\/) ?/, "")).replace(/\s*\*\/$/, "")
     )
     for (const block of markdownBlocks(source, lines.join("\n"))) {
       // Only blocks under an `@example` tag count: the nearest tag above the block decides.
       const above = lines.slice(0, block.line - 2).reverse().find((line) => /^\s*@\w+/.test(line))
       if (above !== undefined && /^\s*@example\b/.test(above)) {
-        blocks.push({ source, line: startLine + block.line - 1, code: block.code })
+        const first = block.line - 1 // the index of the block's first code line in the comment
+        const frame = raw[first]!.length - lines[first]!.length
+        blocks.push({ source, line: startLine + block.line - 1, column: frame + (block.column ?? 0), code: block.code })
       }
     }
   }
@@ -175,7 +180,7 @@ const describe = (diagnostic: ts.Diagnostic, byFile: ReadonlyMap<string, Snippet
   const { line, character } = file.getLineAndCharacterOfPosition(diagnostic.start)
   const snippet = byFile.get(Path.normalize(file.fileName))
   if (snippet === undefined) return { location: `${rel(file.fileName)}:${line + 1}:${character + 1}`, message }
-  return { location: `${snippet.source}:${snippet.line + line}:${character + 1}`, message }
+  return { location: `${snippet.source}:${snippet.line + line}:${character + 1 + (snippet.column ?? 0)}`, message }
 }
 
 /** Type-checks the snippets and the example programs in one program; the problems, placed in their sources. */

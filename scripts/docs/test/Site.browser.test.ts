@@ -133,7 +133,7 @@ describe.skipIf(missing)("the docs site in a browser", () => {
       current = path
       const response = await page.goto(origin + path, { waitUntil: "load" })
       if (response?.status() !== 200) problems.push(`${path}: status ${response?.status()}`)
-      const hrefs = await page.$$eval("a[href]", (anchors) => anchors.map((a) => (a as HTMLAnchorElement).href))
+      const hrefs = await page.$$eval("a[href]", (anchors) => anchors.map((a) => (a as unknown as { readonly href: string }).href))
       for (const href of hrefs) {
         if (!href.startsWith(origin)) continue
         const set = links.get(href) ?? new Set<string>()

@@ -21,7 +21,7 @@ describe("extraction", () => {
     const markdown = ["# T", "", "```ts", "const a = 1", "```", "```sh", "npm i", "```", "  ```typescript [x.ts]", "  const b = 2", "  ```"].join("\n")
     expect(markdownBlocks("x.md", markdown)).toEqual([
       { source: "x.md", line: 4, code: "const a = 1" },
-      { source: "x.md", line: 10, code: "const b = 2" }
+      { source: "x.md", line: 10, column: 2, code: "const b = 2" }
     ])
   })
 
@@ -41,7 +41,7 @@ describe("extraction", () => {
       "export const a = 1"
     ].join("\n")
     expect(exampleBlocks("a.ts", source)).toEqual([
-      { source: "a.ts", line: 6, code: "import { Effect } from \"effect\"\n  const x = 1" }
+      { source: "a.ts", line: 6, column: 3, code: "import { Effect } from \"effect\"\n  const x = 1" }
     ])
     expect(bareExamples("a.ts", source)).toEqual([])
     expect(bareExamples("b.ts", "/**\n * @example\n * foo()\n */")).toHaveLength(1)
