@@ -69,5 +69,14 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-function-type": "off",
       "@typescript-eslint/no-this-alias": "off"
     }
+  },
+  {
+    // Type tests state expressions only to have them typechecked (`// @ts-expect-error` on a bare
+    // property access, values read only through `typeof`).
+    files: ["**/*.test-d.ts"],
+    rules: {
+      "@typescript-eslint/no-unused-expressions": "off",
+      "@typescript-eslint/no-unused-vars": "off"
+    }
   }
 )

@@ -1,1 +1,1 @@
-export default ["packages/*", "apps/*"]
+export default ["packages/*", "apps/*", "scripts/docs"]

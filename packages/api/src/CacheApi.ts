@@ -246,6 +246,39 @@ const KeyPath = Schema.Struct({ key: Schema.String })
 /**
  * The `/cache` endpoints.
  *
+ * @example
+ * ```ts
+ * import { CacheAdmin, CacheApi } from "@cachet/api"
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { HttpApi, HttpApiBuilder } from "@effect/platform"
+ * import { Effect, Layer } from "effect"
+ *
+ * // Add the group to your HttpApi, and implement it with CacheAdmin's handlers.
+ * class Api extends HttpApi.make("app").add(CacheApi.CacheApi) {}
+ *
+ * const CacheAdminLive = HttpApiBuilder.group(Api, "cache", (handlers) =>
+ *   Effect.map(CacheAdmin.handlers, (admin) =>
+ *     handlers
+ *       .handle("stats", admin.stats)
+ *       .handle("entries", admin.entries)
+ *       .handle("entry", admin.entry)
+ *       .handle("deleteEntry", admin.deleteEntry)
+ *       .handle("invalidate", admin.invalidate)
+ *       .handle("clear", admin.clear)
+ *       .handle("search", admin.search)
+ *       .handle("tags", admin.tags)
+ *       .handleRaw("events", admin.events)
+ *       .handle("graph", admin.graph)
+ *       .handle("graphEntity", admin.graphEntity)))
+ *
+ * // The bearer token comes from CACHET_ADMIN_TOKEN; without one the endpoints answer 403.
+ * export const ApiLive = HttpApiBuilder.api(Api).pipe(
+ *   Layer.provide(CacheAdminLive),
+ *   Layer.provide(CacheAdmin.layerAuthConfig()),
+ *   Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer())))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category groups
  */

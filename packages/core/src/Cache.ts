@@ -409,6 +409,28 @@ export const make: (options?: Options) => Effect.Effect<
 /**
  * A cache layer over the `Store` and `TagVersions` in context.
  *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { Effect, Layer, Schema } from "effect"
+ *
+ * const CacheLive = Cache.layer({ namespace: "blog", ttl: "5 minutes", grace: "1 minute" }).pipe(
+ *   Layer.provide(MemoryStore.layer())
+ * )
+ *
+ * const program = Effect.gen(function*() {
+ *   const cache = yield* Cache.Cache
+ *   const findUser = Effect.succeed({ id: "1", name: "Ada" })
+ *   // A miss runs the lookup once and stores its encoded result; later calls read the cache.
+ *   return yield* cache.getOrFetch(["users", "1"], findUser, {
+ *     schema: Schema.Struct({ id: Schema.String, name: Schema.String }),
+ *     tags: ["users/1"]
+ *   })
+ * })
+ *
+ * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then(console.log)
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

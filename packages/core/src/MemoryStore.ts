@@ -268,6 +268,17 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
 /**
  * Provides `Store` and `TagVersions` from one in-process memory store.
  *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { Layer } from "effect"
+ *
+ * // One process, bounded: the least recently used entries go first past 10,000 entries.
+ * export const CacheLive = Cache.layer({ ttl: "1 minute" }).pipe(
+ *   Layer.provide(MemoryStore.layer({ maxEntries: 10_000 }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -146,6 +146,39 @@ const reserved = new Set(["tags", "invalidate", "expire"])
  * Builds a query cache over the `Cache` in context. The lookups' requirements are taken from
  * the context when it is built, so the methods need nothing more.
  *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore, QueryCache, Tag } from "@cachet/core"
+ * import { Effect, Layer, Schema } from "effect"
+ *
+ * class User extends Schema.Class<User>("User")({ id: Schema.String, name: Schema.String }) {}
+ *
+ * // users/<id>/posts/<id>: invalidating a user also drops their posts.
+ * const schema = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild))
+ *
+ * const makeUsers = QueryCache.make({
+ *   schema,
+ *   queries: (tags) => ({
+ *     getUser: QueryCache.query({
+ *       args: Schema.Struct({ id: Schema.String }),
+ *       success: User,
+ *       tags: ({ id }) => [tags.users(id)],
+ *       lookup: ({ id }) => Effect.succeed(new User({ id, name: `User ${id}` }))
+ *     })
+ *   })
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const users = yield* makeUsers
+ *   const user = yield* users.getUser({ id: "1" }) // a miss: the lookup runs
+ *   yield* users.invalidate(users.tags.users("1")) // the user and everything under it
+ *   return user
+ * })
+ *
+ * const CacheLive = Cache.layer().pipe(Layer.provide(MemoryStore.layer()))
+ * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then(console.log)
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

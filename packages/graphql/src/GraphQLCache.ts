@@ -268,6 +268,39 @@ const coverageOf = (
  * Runs an operation under the fragment cache. Resolvers may return values, Promises or
  * Effects (run in the caller's runtime: its services, spans and FiberRefs flow into them).
  *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { GraphQLCache } from "@cachet/graphql"
+ * import { Effect, Layer } from "effect"
+ * import { GraphQLID, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql"
+ *
+ * const Post = new GraphQLObjectType({
+ *   name: "Post",
+ *   fields: { id: { type: new GraphQLNonNull(GraphQLID) }, title: { type: GraphQLString } }
+ * })
+ *
+ * const schema = new GraphQLSchema({
+ *   query: new GraphQLObjectType({
+ *     name: "Query",
+ *     fields: {
+ *       post: {
+ *         type: Post,
+ *         args: { id: { type: new GraphQLNonNull(GraphQLID) } },
+ *         // The rendered subtree is cached: a hit runs no resolver below this field.
+ *         extensions: GraphQLCache.cacheFragment({ ttl: "1 minute" }),
+ *         resolve: (_parent, args: { id: string }) => Effect.succeed({ id: args.id, title: `Post ${args.id}` })
+ *       }
+ *     }
+ *   })
+ * })
+ *
+ * const program = GraphQLCache.execute({ schema, source: `{ post(id: "1") { id title } }` })
+ *
+ * const CacheLive = Cache.layer().pipe(Layer.provide(MemoryStore.layer()))
+ * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then((result) => console.log(result.data))
+ * ```
+ *
  * @since 0.1.0
  * @category execution
  */

@@ -334,6 +334,34 @@ export const handler = <R = never>(
 /**
  * A router answering `GET` and `POST` on `path` (default `/graphql`).
  *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { GraphQLCache, GraphQLHttp } from "@cachet/graphql"
+ * import { HttpServer } from "@effect/platform"
+ * import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ * import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql"
+ * import { createServer } from "node:http"
+ *
+ * const schema = new GraphQLSchema({
+ *   query: new GraphQLObjectType({
+ *     name: "Query",
+ *     fields: {
+ *       hello: { type: GraphQLString, extensions: GraphQLCache.cacheFragment({ ttl: "1 minute" }), resolve: () => "world" }
+ *     }
+ *   })
+ * })
+ *
+ * // GET and POST /graphql; whole GET responses are cached while every fragment in them is valid.
+ * HttpServer.serve(GraphQLHttp.router({ schema, responseCache: true })).pipe(
+ *   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
+ *   Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))),
+ *   Layer.launch,
+ *   NodeRuntime.runMain
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

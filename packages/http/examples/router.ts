@@ -1,6 +1,6 @@
 /**
  * `@cachet/http` on a plain `HttpRouter`: `npx tsx --conditions=@cachet/source packages/http/examples/router.ts`,
- * then `curl -si localhost:3000/posts/1` twice (MISS, then HIT with the same ETag).
+ * then `curl -si localhost:3000/posts/1` twice (MISS, then HIT with the same ETag). `PORT` picks another port.
  */
 import { createServer } from "node:http"
 
@@ -8,7 +8,7 @@ import { Cache, MemoryStore } from "@cachet/core"
 import { HttpCache } from "@cachet/http"
 import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Config, Effect, Layer } from "effect"
 
 const post = Effect.map(HttpRouter.params, ({ id }) => HttpServerResponse.unsafeJson({ id, title: `Post ${id}` }))
 
@@ -25,8 +25,10 @@ const router = HttpRouter.empty.pipe(
   )
 )
 
+const port = Config.integer("PORT").pipe(Config.withDefault(3000))
+
 HttpServer.serve(router).pipe(
-  Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
+  Layer.provide(NodeHttpServer.layerConfig(createServer, { port })),
   Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))),
   Layer.launch,
   NodeRuntime.runMain

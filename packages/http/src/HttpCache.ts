@@ -134,6 +134,33 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
  * stored with its `ETag`; a hit writes those bytes. Typed failures named in `failure` are
  * answered and cached the same way; other failures are the caller's.
  *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { HttpCache } from "@cachet/http"
+ * import { HttpRouter, HttpServer } from "@effect/platform"
+ * import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+ * import { Effect, Layer, Schema } from "effect"
+ * import { createServer } from "node:http"
+ *
+ * class Post extends Schema.Class<Post>("Post")({ id: Schema.String, title: Schema.String }) {}
+ *
+ * const findPost = (id: string) => Effect.succeed(new Post({ id, title: `Post ${id}` }))
+ *
+ * // The value is cached, encoded once as JSON with its ETag; a hit writes the stored bytes.
+ * const getPost = HttpRouter.params.pipe(
+ *   Effect.flatMap(({ id = "" }) =>
+ *     findPost(id).pipe(HttpCache.read({ key: ["post", id], schema: Post, ttl: "5 minutes", tags: [`posts/${id}`] })))
+ * )
+ *
+ * HttpServer.serve(HttpRouter.empty.pipe(HttpRouter.get("/posts/:id", getPost))).pipe(
+ *   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
+ *   Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))),
+ *   Layer.launch,
+ *   NodeRuntime.runMain
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -178,6 +205,35 @@ export const reader: <In, A, I, E, EI = never, RC = never>(
  * (parameters sorted, only the allowed ones), the `vary` request headers and the `context` key.
  * `HEAD` is answered from the `GET` entry; `Set-Cookie` is never stored; statuses outside
  * `statuses` and bodies that cannot be replayed pass through.
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { HttpCache } from "@cachet/http"
+ * import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
+ * import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { createServer } from "node:http"
+ *
+ * const post = Effect.map(HttpRouter.params, ({ id }) => HttpServerResponse.unsafeJson({ id, title: `Post ${id}` }))
+ *
+ * // GET /posts/1 twice: X-Cache MISS, then HIT with the same ETag (a 304 for If-None-Match).
+ * const router = HttpRouter.empty.pipe(
+ *   HttpRouter.get("/posts/:id", post.pipe(HttpCache.middleware({
+ *     ttl: "5 minutes",
+ *     grace: "1 minute",
+ *     query: ["lang"],
+ *     tags: (request) => [`posts/${request.url.split(/[/?]/)[2]}`]
+ *   })))
+ * )
+ *
+ * HttpServer.serve(router).pipe(
+ *   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
+ *   Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))),
+ *   Layer.launch,
+ *   NodeRuntime.runMain
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category middleware

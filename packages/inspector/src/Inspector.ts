@@ -107,6 +107,46 @@ const securityHeaders = {
  * the moment the layer is built (so the server's routes are installed at once); the first
  * request for an asset waits for it, and a failed build answers 500 and is logged.
  *
+ * @example
+ * ```ts
+ * import { CacheAdmin, CacheApi } from "@cachet/api"
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { Inspector } from "@cachet/inspector"
+ * import { HttpApi, HttpApiBuilder } from "@effect/platform"
+ * import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { createServer } from "node:http"
+ *
+ * class Api extends HttpApi.make("app").add(CacheApi.CacheApi) {}
+ *
+ * // The page reads the admin group, so the server serves it too.
+ * const CacheAdminLive = HttpApiBuilder.group(Api, "cache", (handlers) =>
+ *   Effect.map(CacheAdmin.handlers, (admin) =>
+ *     handlers
+ *       .handle("stats", admin.stats)
+ *       .handle("entries", admin.entries)
+ *       .handle("entry", admin.entry)
+ *       .handle("deleteEntry", admin.deleteEntry)
+ *       .handle("invalidate", admin.invalidate)
+ *       .handle("clear", admin.clear)
+ *       .handle("search", admin.search)
+ *       .handle("tags", admin.tags)
+ *       .handleRaw("events", admin.events)
+ *       .handle("graph", admin.graph)
+ *       .handle("graphEntity", admin.graphEntity)))
+ *
+ * HttpApiBuilder.serve().pipe(
+ *   Layer.provide(Inspector.layer({ path: "/inspector" })), // http://localhost:3000/inspector
+ *   Layer.provide(HttpApiBuilder.api(Api)),
+ *   Layer.provide(CacheAdminLive),
+ *   Layer.provide(CacheAdmin.layerAuthConfig()), // token: CACHET_ADMIN_TOKEN
+ *   Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))),
+ *   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
+ *   Layer.launch,
+ *   NodeRuntime.runMain
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -98,6 +98,18 @@ export const context = (memcached: MemcachedStore): Context.Context<Store.Store 
 /**
  * `Store` and `TagVersions` on Memcached: `MemcachedStore.layer({ servers: "127.0.0.1:11211" })`.
  *
+ * @example
+ * ```ts
+ * import { Cache } from "@cachet/core"
+ * import { MemcachedStore } from "@cachet/memcached"
+ * import { Layer } from "effect"
+ *
+ * // Keys are hashed over the listed servers.
+ * export const CacheLive = Cache.layer({ ttl: "10 minutes" }).pipe(
+ *   Layer.provide(MemcachedStore.layer({ servers: "localhost:11211,localhost:11212" }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -375,6 +375,24 @@ export const make = (config: Config = {}): Effect.Effect<Service, never, EntityG
 /**
  * The documents front end over the `EntityGraph` layer below it.
  *
+ * @example
+ * ```ts
+ * import { Documents, EntityGraph } from "@cachet/normalize"
+ * import { Effect, Layer } from "effect"
+ *
+ * const TodoList = `query TodoList { todos { id text } }`
+ *
+ * const program = Effect.gen(function*() {
+ *   const docs = yield* Documents.Documents
+ *   yield* docs.writeQuery({ query: TodoList, data: { todos: [{ __typename: "Todo", id: "1", text: "one" }] } })
+ *   const { complete, data } = yield* docs.readQuery({ query: TodoList })
+ *   return { complete, data }
+ * })
+ *
+ * const DocumentsLive = Documents.layer({ keys: { Address: null } }).pipe(Layer.provide(EntityGraph.layerMemory()))
+ * Effect.runPromise(program.pipe(Effect.provide(DocumentsLive))).then(console.log)
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

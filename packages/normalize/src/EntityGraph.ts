@@ -338,6 +338,28 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
 /**
  * A graph held in memory.
  *
+ * @example
+ * ```ts
+ * import { EntityGraph, Normalize } from "@cachet/normalize"
+ * import { Effect, Schema } from "effect"
+ *
+ * const Author = Normalize.entity(Schema.Struct({ id: Schema.String, name: Schema.String }), { typename: "Author" })
+ * const Post = Normalize.entity(Schema.Struct({ id: Schema.String, title: Schema.String, author: Author }), {
+ *   typename: "Post"
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const graph = yield* EntityGraph.EntityGraph
+ *   yield* graph.writeQuery("post", { id: "p1" }, Post, { id: "p1", title: "One", author: { id: "a1", name: "Ada" } })
+ *   // The author is stored once: a write through any query is seen by every query that reaches it.
+ *   yield* graph.writeQuery("author", { id: "a1" }, Author, { id: "a1", name: "Ada L." })
+ *   const { data } = yield* graph.readQuery("post", { id: "p1" }, Post)
+ *   return data?.author.name // "Ada L."
+ * })
+ *
+ * Effect.runPromise(program.pipe(Effect.provide(EntityGraph.layerMemory()))).then(console.log)
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -105,6 +105,18 @@ export const layerClient: Layer.Layer<Store.Store | TagVersions.TagVersions, nev
  * `Store` and `TagVersions` on a new connection: `RedisStore.layer({ url: "redis://..." })`, or
  * on a cluster: `RedisStore.layer({ cluster: [{ host, port }, ...] })`.
  *
+ * @example
+ * ```ts
+ * import { Cache } from "@cachet/core"
+ * import { RedisStore } from "@cachet/redis"
+ * import { Layer } from "effect"
+ *
+ * // Shared by every process on the same Redis; add RedisBus.layer for cross-process invalidation.
+ * export const CacheLive = Cache.layer({ ttl: "10 minutes", grace: "1 minute" }).pipe(
+ *   Layer.provide(RedisStore.layer({ url: "redis://localhost:6379" }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

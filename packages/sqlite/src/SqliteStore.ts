@@ -99,6 +99,18 @@ export const layerClient = (
 /**
  * `Store` and `TagVersions` in a SQLite file of their own: `SqliteStore.layer({ filename })`.
  *
+ * @example
+ * ```ts
+ * import { Cache } from "@cachet/core"
+ * import { SqliteStore } from "@cachet/sqlite"
+ * import { Layer } from "effect"
+ *
+ * // Entries survive restarts and are shared by the processes that open the same file.
+ * export const CacheLive = Cache.layer({ ttl: "10 minutes" }).pipe(
+ *   Layer.provide(SqliteStore.layer({ filename: "data/cache.db" }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

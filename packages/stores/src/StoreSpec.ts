@@ -49,6 +49,16 @@ export const syntax: string = internal.syntax
  * Reads a specification; the error is a one-line reason. Surrounding blanks are ignored; an
  * empty text is an error unless `options.empty` says what it stands for (an app's default).
  *
+ * @example
+ * ```ts
+ * import { StoreSpec } from "@cachet/stores"
+ * import { Either } from "effect"
+ *
+ * const spec = StoreSpec.parse("sqlite:data/cache.db")
+ * if (Either.isRight(spec)) console.log(StoreSpec.describe(spec.right)) // the store, without secrets
+ * else console.error(`bad store: ${spec.left}; expected ${StoreSpec.syntax}`)
+ * ```
+ *
  * @since 0.1.0
  * @category parsing
  */
@@ -141,6 +151,26 @@ export {
 
 /**
  * The `Store` and `TagVersions` of a specification.
+ *
+ * @example
+ * ```ts
+ * import { Cache } from "@cachet/core"
+ * import { StoreSpec } from "@cachet/stores"
+ * import { Effect, Layer } from "effect"
+ *
+ * // The store named by CACHET_STORE (or CACHE_STORE), in memory when neither is set.
+ * const CacheLive = Layer.unwrapEffect(
+ *   Effect.map(StoreSpec.config({ _tag: "Memory" }), (spec) =>
+ *     Cache.layer().pipe(Layer.provide(StoreSpec.layer(spec, { check: true }))))
+ * )
+ *
+ * const program = Effect.gen(function*() {
+ *   const cache = yield* Cache.Cache
+ *   return yield* cache.getOrFetch(["answer"], Effect.succeed(42))
+ * })
+ *
+ * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then(console.log)
+ * ```
  *
  * @since 0.1.0
  * @category layers

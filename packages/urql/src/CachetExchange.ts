@@ -52,6 +52,26 @@ export interface Config extends Documents.Config {
  *   mutation fails; then the result is written and the `updates` run.
  * - Documents sent on carry `__typename` in every selection.
  *
+ * @example
+ * ```ts
+ * import { cachetExchange, relayPagination } from "@cachet/urql"
+ * import { Client, fetchExchange, gql } from "@urql/core"
+ *
+ * const client = new Client({
+ *   url: "http://localhost:3000/graphql",
+ *   exchanges: [
+ *     cachetExchange({
+ *       keys: { Address: null }, // embedded: stored inside its parent
+ *       resolvers: { Query: { feed: relayPagination() } } // pages merged in cursor order
+ *     }),
+ *     fetchExchange
+ *   ]
+ * })
+ *
+ * const TodoList = gql`query TodoList { todos { id text } }`
+ * client.query(TodoList, {}).toPromise().then((result) => console.log(result.data))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

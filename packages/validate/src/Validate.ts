@@ -306,6 +306,22 @@ export const label: (name: string) => string = internal.label
  * failure's `field` is that name; without one every rule must carry its own `message` and
  * `field` is `""`.
  *
+ * @example
+ * ```ts
+ * import { Validate } from "@cachet/validate"
+ * import { Effect } from "effect"
+ *
+ * const createUser = (input: { readonly name: string; readonly email: string }) =>
+ *   Effect.gen(function*() {
+ *     // Fails with a ServiceValidationError naming the field, e.g. "Email Address must be formatted like an email address".
+ *     yield* Validate.validate(input.email, "Email Address", { presence: true, email: true })
+ *     yield* Validate.validate(input.name, "name", { length: { min: 2, max: 255 } })
+ *     return input
+ *   })
+ *
+ * Effect.runPromise(Effect.either(createUser({ name: "Rob", email: "not an email" }))).then(console.log)
+ * ```
+ *
  * @since 0.1.0
  * @category validations
  */
