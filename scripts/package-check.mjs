@@ -5,6 +5,7 @@
 //   npm run check:package                 # everything
 //   npm run check:package -- --no-build   # reuse packages/*/dist
 //   npm run check:package -- --keep       # leave the temporary directory for a look
+//   npm run check:package -- --compile-sqlite  # build the consumer's better-sqlite3 from source
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -134,6 +135,30 @@ step("consumer smoke test (a project outside the workspace, plain Node)", () => 
   // No workspace condition or loader may leak into the consumer's Node.
   delete npmEnv.NODE_OPTIONS
 
+  // better-sqlite3 (under @effect/sql-sqlite-node) installs with prebuild-install, which users
+  // get from GitHub; with only the npm registry reachable it would compile SQLite (~2 min). Its
+  // documented local-prebuilds directory is given the binary the workspace built for this Node
+  // (same version, same ABI): the consumer's install unpacks and loads it, or compiles if it
+  // does not fit.
+  const sqliteDir = Path.join(root, "node_modules", "better-sqlite3")
+  const sqliteBinary = Path.join(sqliteDir, "build", "Release", "better_sqlite3.node")
+  if (!args.has("--compile-sqlite") && Fs.existsSync(sqliteBinary)) {
+    const { version } = JSON.parse(Fs.readFileSync(Path.join(sqliteDir, "package.json"), "utf8"))
+    const prebuilds = Path.join(work, "prebuilds")
+    Fs.mkdirSync(prebuilds)
+    const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`
+    runOrFail("packing better-sqlite3's binary", "tar", [
+      "-czf",
+      Path.join(prebuilds, name),
+      "-C",
+      sqliteDir,
+      "build/Release/better_sqlite3.node"
+    ])
+    // prebuild-install reads `.prebuild-installrc` from the directories above the package (rc).
+    Fs.writeFileSync(Path.join(project, ".prebuild-installrc"), `local-prebuilds=${prebuilds}\n`)
+    console.log(`better-sqlite3: the workspace's build offered as ${name}`)
+  }
+
   // 1. Exactly the documented install command, @cachet packages taken from the tarballs.
   let documented = fallbackInstall
   if (Fs.existsSync(gettingStarted)) {
@@ -194,6 +219,9 @@ step("consumer smoke test (a project outside the workspace, plain Node)", () => 
     if (versions.get(name)?.size !== 1) fail(`expected one version of ${name}, found ${[...(versions.get(name) ?? [])]}`)
   }
   console.log(`tree: effect ${[...versions.get("effect")]}, ${[...versions.keys()].filter((n) => n.startsWith("@cachet/")).join(", ")}`)
+
+  const built = Fs.existsSync(Path.join(project, "node_modules", "better-sqlite3", "build", "Release", "obj.target"))
+  console.log(`better-sqlite3: ${built ? "compiled from source" : "the prebuilt binary"}`)
 
   // 4. The program, on plain Node.
   Fs.copyFileSync(Path.join(root, "scripts", "package-smoke", "smoke.mjs"), Path.join(project, "smoke.mjs"))
