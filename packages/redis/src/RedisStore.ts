@@ -6,7 +6,7 @@
  * On a Redis Cluster (`RedisStore.layer({ cluster: [{ host, port }, ...] })`) entries spread
  * over every shard by their own key; tag versions live in one slot, cached per process and kept
  * current by `RedisBus` messages (`versionTtl` bounds a cached version's life), so a hit costs
- * one round trip to the entry's shard. See the README's Stores section for the consistency
+ * one round trip to the entry's shard. See docs/concepts/consistency.md for the consistency
  * this keeps.
  *
  * @since 0.1.0
