@@ -92,8 +92,8 @@ describe("cachet --remote against the real HTTP app", () => {
     expect(set.code).toBe(2)
     expect(oneLineError(set)).toContain("not available with --remote")
 
-    const invalidate = await cachet(["invalidate", "users/1", ...remote])
-    expect(invalidate).toMatchObject({ code: 0, stdout: "invalidated users/1\n" })
+    const invalidate = await cachet(["invalidate", "User/1", ...remote])
+    expect(invalidate).toMatchObject({ code: 0, stdout: "invalidated User/1\n" })
     const gone = await cachet(["get", key, ...remote])
     expect(gone.code).toBe(1)
     expect(oneLineError(gone)).toBe(`cachet: not found: ${key}`)
