@@ -61,7 +61,7 @@ describe("cachet --remote against the real HTTP app", () => {
   it("lists, inspects, reads, invalidates, deletes and clears the app's entries through its admin API", async () => {
     const { url } = server!
     const remote = ["--remote", url, "--token", token]
-    // The app caches what it serves: one entry for the user, tagged users/1/profile.
+    // The app caches what it serves: one entry for the user, tagged User/1/$fields.
     expect((await fetch(`${url}/users/1`)).status).toBe(200)
     expect((await fetch(`${url}/users/1/posts`)).status).toBe(200)
 
@@ -79,7 +79,7 @@ describe("cachet --remote against the real HTTP app", () => {
       cachet(["keys", "--remote", url, "--token", "wrong"]),
       cachet(["set", "k", "1", ...remote])
     ])
-    expect(json(inspect)).toMatchObject({ key, state: "fresh", tags: ["users/1/profile"] })
+    expect(json(inspect)).toMatchObject({ key, state: "fresh", tags: ["User/1/$fields"] })
     // The app stores encoded responses (@cachet/http): status, the JSON body as text, its ETag.
     expect(json(get)).toMatchObject({ status: 200, contentType: "application/json" })
     expect(JSON.parse((json(get) as { body: string }).body)).toMatchObject({ id: "1" })
@@ -92,8 +92,8 @@ describe("cachet --remote against the real HTTP app", () => {
     expect(set.code).toBe(2)
     expect(oneLineError(set)).toContain("not available with --remote")
 
-    const invalidate = await cachet(["invalidate", "users/1", ...remote])
-    expect(invalidate).toMatchObject({ code: 0, stdout: "invalidated users/1\n" })
+    const invalidate = await cachet(["invalidate", "User/1", ...remote])
+    expect(invalidate).toMatchObject({ code: 0, stdout: "invalidated User/1\n" })
     const gone = await cachet(["get", key, ...remote])
     expect(gone.code).toBe(1)
     expect(oneLineError(gone)).toBe(`cachet: not found: ${key}`)

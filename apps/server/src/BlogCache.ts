@@ -1,20 +1,20 @@
 /**
  * The blog's reads, cached as HTTP responses by `@cachet/http` (`HttpCache.reader`: a hit writes
- * the stored bytes, with `ETag`, `Age`, `X-Cache` and `304`), tagged over the tree
- * `users/<id>/{profile,postList,posts/<id>/comments/<id>}` and `feed`, and the invalidation the
- * writes run. Each entry carries the narrowest tags that cover what it shows:
+ * the stored bytes, with `ETag`, `Age`, `X-Cache` and `304`), tagged with the app's one tag
+ * vocabulary (`Tags.ts`, the GraphQL fragments' tags too), and the invalidation the writes run.
+ * Each entry carries the narrowest tags that cover what it shows:
  *
  * | read | tags |
  * | --- | --- |
- * | `GET /users/:id` | `users/<id>/profile` |
- * | `GET /users/:id/posts` | `users/<id>/postList`, `users/<id>/posts/<pid>` of each post listed |
- * | `GET /posts/:id` | `users/<author>/posts/<id>/comments`, `users/<author>/profile` |
- * | `GET /posts` (first page) | `feed`, `users/<uid>/posts/<pid>` of each post listed |
- * | `GET /posts?cursor=` | `users/<uid>/posts/<pid>` of each post listed (older pages only change when a listed post
+ * | `GET /users/:id` | `User/<id>/$fields` |
+ * | `GET /users/:id/posts` | `User/<id>/posts`, `Post/<pid>/$fields` of each post listed |
+ * | `GET /posts/:id` | `Post/<id>/$fields`, `Post/<id>/comments`, `User/<author>/$fields` |
+ * | `GET /posts` (first page) | `Query/posts`, `Post/<pid>/$fields` of each post listed |
+ * | `GET /posts?cursor=` | `Post/<pid>/$fields` of each post listed (older pages only change when a listed post
  * does) |
  *
- * Invalidating a tag also invalidates every entry tagged below it, so `users/<id>` (a deleted
- * user) covers their profile, lists and posts wherever they are shown.
+ * Invalidating a tag also invalidates every entry tagged below it, so `User/<id>` (a deleted
+ * user) covers their profile and lists wherever they are shown.
  *
  * @since 0.1.0
  */
@@ -29,29 +29,17 @@ import * as AppConfig from "./Config.js"
 import type { PostId, UserId } from "./Domain/Ids.js"
 import { PostDetail, PostNotFound, PostPage, PostSummary } from "./Domain/Post.js"
 import { Author, User, UserNotFound } from "./Domain/User.js"
-import { withGraphTags } from "./GraphQL/Tags.js"
 import { PostsRepo } from "./Posts/Repo.js"
+import { tags } from "./Tags.js"
 import { UsersRepo } from "./Users/Repo.js"
 
 /**
- * The tag tree.
+ * The app's tag builders (`Tags.ts`), for the writes' invalidation.
  *
  * @since 0.1.0
  * @category tags
  */
-export const tagSchema = Tag.at("users", () =>
-  Tag.wild
-    .at("profile")
-    .at("postList")
-    .at("posts", () => Tag.wild.at("comments", () => Tag.wild))).at("feed")
-
-/**
- * The typed tag builders: `tags.users("1").posts("7").comments`.
- *
- * @since 0.1.0
- * @category tags
- */
-export const tags = Tag.builders(tagSchema)
+export { tags } from "./Tags.js"
 
 /**
  * A cached read: the stored response (`X-Cache`, `Age`, `ETag`, `304`), from `@cachet/http`.
@@ -91,7 +79,7 @@ const make = Effect.gen(function*() {
   const comments = yield* CommentsRepo
   const route = { ttl: config.ttl, grace: config.grace }
 
-  const postTags = (items: ReadonlyArray<PostSummary>) => items.map((post) => tags.users(post.userId).posts(post.id))
+  const postTags = (items: ReadonlyArray<PostSummary>) => items.map((post) => tags.Post(post.id).$fields)
 
   const findUser = (id: UserId) =>
     Effect.flatMap(
@@ -121,7 +109,7 @@ const make = Effect.gen(function*() {
     key: (id: UserId) => `user:${id}`,
     schema: User,
     failure: { schema: UserNotFound },
-    tags: (id) => tags.users(id).profile
+    tags: (id) => tags.User(id).$fields
   })
   const userPostsRead = HttpCache.reader({
     ...route,
@@ -129,18 +117,18 @@ const make = Effect.gen(function*() {
     schema: PostSummaries,
     failure: { schema: UserNotFound },
     tags: (id, exit: Exit.Exit<ReadonlyArray<PostSummary>, UserNotFound>) =>
-      Exit.isSuccess(exit) ? [tags.users(id).postList, ...postTags(exit.value)] : tags.users(id).profile
+      Exit.isSuccess(exit) ? [tags.User(id).posts, ...postTags(exit.value)] : tags.User(id).$fields
   })
   const postRead = HttpCache.reader({
     ...route,
     key: (id: PostId) => `post:${id}`,
     schema: PostDetail,
     failure: { schema: PostNotFound },
-    // A post id not taken yet may be taken by the next new post, which invalidates `feed`.
+    // A post id not taken yet may be taken by the next new post, which invalidates `Query/posts`.
     tags: (id, exit: Exit.Exit<PostDetail, PostNotFound>) =>
       Exit.isSuccess(exit)
-        ? [tags.users(exit.value.userId).posts(id).comments, tags.users(exit.value.userId).profile]
-        : tags.feed
+        ? [tags.Post(id).$fields, tags.Post(id).comments, tags.User(exit.value.userId).$fields]
+        : tags.Query.posts
   })
   const feedRead = HttpCache.reader({
     ...route,
@@ -148,7 +136,7 @@ const make = Effect.gen(function*() {
       `feed:${Key.canonical({ limit, cursor })}`,
     schema: PostPage,
     tags: ({ cursor }, exit: Exit.Exit<PostPage, never>) => [
-      ...(cursor === null ? [tags.feed] : []),
+      ...(cursor === null ? [tags.Query.posts] : []),
       ...(Exit.isSuccess(exit) ? postTags(exit.value.items) : [])
     ]
   })
@@ -200,7 +188,7 @@ export class BlogCache extends Context.Tag("Blog/BlogCache")<BlogCache, Service>
  */
 export const invalidate = (input: Tag.Input): Effect.Effect<void, never, BlogCache> =>
   Effect.flatMap(BlogCache, (blog) =>
-    blog.invalidate(withGraphTags(input)).pipe(
+    blog.invalidate(input).pipe(
       Effect.retry(Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))),
       Effect.tap(() =>
         Effect.logDebug("invalidated").pipe(Effect.annotateLogs("tags", Tag.normalize(input).join(" ")))

@@ -66,7 +66,7 @@ export class Comments extends Effect.Service<Comments>()("Blog/Comments", {
             now: yield* nowIso
           })
           // That post's comments, not the author's other posts.
-          yield* invalidate(tags.users(post.value.userId).posts(post.value.id).comments)
+          yield* invalidate(tags.Post(post.value.id).comments)
           return comment
         }).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Comments.create")),
 
@@ -77,9 +77,9 @@ export class Comments extends Effect.Service<Comments>()("Blog/Comments", {
             onSome: (id) => repo.findById(CommentId.make(id))
           })
           if (Option.isNone(found)) return yield* new CommentNotFound({ id })
-          const { comment, postUserId } = found.value
+          const { comment } = found.value
           yield* repo.delete(comment.id)
-          yield* invalidate(tags.users(postUserId).posts(comment.postId).comments)
+          yield* invalidate([tags.Post(comment.postId).comments, tags.Comment(comment.id)])
         }).pipe(Effect.provideService(BlogCache, blog), Effect.withSpan("Comments.remove"))
     } as const
   }),

@@ -74,7 +74,7 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
             now: yield* nowIso
           })
           // The author's list and the feed's first pages; none of their other posts.
-          yield* invalidate([tags.users(post.userId).postList, tags.feed])
+          yield* invalidate([tags.User(post.userId).posts, tags.Query.posts])
           return post
         }).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Posts.create")),
 
@@ -101,7 +101,7 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
             const updated = yield* repo.update(id, fields, yield* nowIso)
             if (Option.isNone(updated)) return yield* new PostNotFound({ id })
             // The post, and the lists and feed pages that show it (they carry its tag).
-            yield* invalidate(tags.users(current.userId).posts(id))
+            yield* invalidate(tags.Post(id).$fields)
             return updated.value
           })).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Posts.update"))
     } as const

@@ -107,7 +107,7 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
           const user = yield* Validate.validateUniqueness("users", { email: fields.email }, () =>
             repo.insert({ ...fields, now }))
           // Nothing shows a user before they exist, except a cached 404 for their id.
-          yield* invalidate(tags.users(user.id))
+          yield* invalidate(tags.User(user.id))
           return user
         }).pipe(
           toValidationFailed,
@@ -139,7 +139,7 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
             )
             if (Option.isNone(updated)) return yield* new UserNotFound({ id })
             // Their profile and the posts that show their name; not their lists.
-            yield* invalidate(tags.users(id).profile)
+            yield* invalidate(tags.User(id).$fields)
             return updated.value
           })).pipe(
             toValidationFailed,
@@ -152,17 +152,19 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
       remove: (id: string) =>
         withId(id, (id) =>
           Effect.gen(function*() {
-            const commented = yield* sql.withTransaction(Effect.gen(function*() {
+            const { authored, commented } = yield* sql.withTransaction(Effect.gen(function*() {
               yield* existing(id)
+              const authored = yield* repo.authoredPosts(id)
               const commented = yield* repo.commentedPosts(id)
               yield* repo.delete(id)
-              return commented
+              return { authored, commented }
             })).pipe(Effect.catchTag("SqlError", Effect.die))
-            // Everything under the user (profile, lists, posts and their comments, wherever
-            // listed), and the comment lists of other users' posts they had commented on.
+            // Everything under the user (profile, lists), their posts and those posts' comments
+            // (wherever listed), and the comment lists of other users' posts they had commented on.
             yield* invalidate([
-              tags.users(id),
-              ...commented.map(({ postId, userId }) => tags.users(userId).posts(postId).comments)
+              tags.User(id),
+              ...authored.map((postId) => tags.Post(postId)),
+              ...commented.map(({ postId }) => tags.Post(postId).comments)
             ])
           })).pipe(
             Effect.provideService(BlogCache, blog),

@@ -405,7 +405,7 @@ export const blogSuite = (
         expect(info.status).toBe(200)
         expect(info.json).toMatchObject({
           key,
-          tags: ["users/2/profile"],
+          tags: ["User/2/$fields"],
           state: "fresh",
           ttlMillis: 300_000,
           graceMillis: 60_000,
@@ -426,14 +426,14 @@ export const blogSuite = (
         await warm("/users/4")
         await warm("/users/4/posts")
         await warm("/users/5")
-        const response = await server.post("/cache/invalidate", { tags: ["users/4"] }, TOKEN)
+        const response = await server.post("/cache/invalidate", { tags: ["User/4"] }, TOKEN)
         expect(response.status).toBe(200)
-        expect(response.json).toEqual({ tags: ["users/4"], soft: false })
+        expect(response.json).toEqual({ tags: ["User/4"], soft: false })
         await expectMiss("/users/4")
         await expectMiss("/users/4/posts")
         await expectHit("/users/5")
-        const soft = await server.post("/cache/invalidate", { tags: ["users/5"], soft: true }, TOKEN)
-        expect(soft.json).toEqual({ tags: ["users/5"], soft: true })
+        const soft = await server.post("/cache/invalidate", { tags: ["User/5"], soft: true }, TOKEN)
+        expect(soft.json).toEqual({ tags: ["User/5"], soft: true })
         // Soft expiry: the old value is served from grace (STALE) while it is refreshed.
         const stale = await server.get("/users/5")
         expect(stale.status).toBe(200)
@@ -452,7 +452,7 @@ export const blogSuite = (
         const program = Effect.gen(function*() {
           const client = yield* AdminClient.make({ baseUrl: server.url, token: "test-token" })
           const stats = yield* client.cache.stats()
-          const result = yield* client.cache.invalidate({ payload: { tags: ["users/7"] } })
+          const result = yield* client.cache.invalidate({ payload: { tags: ["User/7"] } })
           const refused = yield* AdminClient.make({ baseUrl: server.url, token: "nope" }).pipe(
             Effect.flatMap((bad) => Effect.flip(bad.cache.stats()))
           )
@@ -460,7 +460,7 @@ export const blogSuite = (
         }).pipe(Effect.provide(FetchHttpClient.layer))
         const { refused, result, stats } = await Effect.runPromise(program)
         expect(stats.namespace).toMatch(/^blog-test-/)
-        expect(result.tags).toEqual(["users/7"])
+        expect(result.tags).toEqual(["User/7"])
         expect(refused._tag).toBe("Unauthorized")
       })
     })

@@ -264,15 +264,15 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
   it("the event feed shows an invalidation made through the REST API within a second", async () => {
     await page.locator("a.tab", { hasText: "Events" }).click()
     await page.locator(".live[data-status=live]").waitFor()
-    const response = await server.post("/cache/invalidate", { tags: ["users/7"] }, AUTH)
+    const response = await server.post("/cache/invalidate", { tags: ["User/7"] }, AUTH)
     expect(response.status).toBe(200)
-    await page.locator(".feed .event-invalidation", { hasText: "users/7" }).waitFor({ timeout: 1000 })
+    await page.locator(".feed .event-invalidation", { hasText: "User/7" }).waitFor({ timeout: 1000 })
     await page.locator("button", { hasText: "Pause" }).click()
-    await server.post("/cache/invalidate", { tags: ["users/8"], soft: true }, AUTH)
+    await server.post("/cache/invalidate", { tags: ["User/8"], soft: true }, AUTH)
     await page.locator("button", { hasText: "Resume (1 new)" }).waitFor()
-    expect(await page.locator(".feed .event-expiry", { hasText: "users/8" }).count()).toBe(0)
+    expect(await page.locator(".feed .event-expiry", { hasText: "User/8" }).count()).toBe(0)
     await page.locator("button", { hasText: "Resume" }).click()
-    await page.locator(".feed .event-expiry", { hasText: "users/8" }).waitFor()
+    await page.locator(".feed .event-expiry", { hasText: "User/8" }).waitFor()
   })
 
   it("is readable at phone width (nothing wider than the screen)", async () => {
@@ -296,7 +296,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
     for (let second = 0; second < 12; second++) {
       const before = await points()
       const reads = Array.from({ length: 4 + (second % 5) * 3 }, (_, i) => `/posts/${1 + ((i * 7 + second) % 20)}`)
-      if (second % 4 === 2) await server.post("/cache/invalidate", { tags: ["users"], soft: true }, AUTH)
+      if (second % 4 === 2) await server.post("/cache/invalidate", { tags: ["User"], soft: true }, AUTH)
       await Promise.all([...reads, `/users/${1 + (second % 6)}`].map((path) => server.get(path)))
       await page.waitForFunction(
         (n) => (document.querySelector(".serie-hits")?.getAttribute("points")?.split(" ").length ?? 0) > n,

@@ -9,7 +9,7 @@
 import { Cache, type Key, type Tag } from "@cachet/core"
 import { Context, type Duration, Effect, Layer, Option } from "effect"
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
-import { execute as graphqlExecute, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
+import { execute as graphqlExecute, getOperationAST, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
 
 import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
@@ -101,7 +101,10 @@ export const transformSchema = (schema: GraphQLSchema): GraphQLSchema => {
 }
 
 /**
- * The tag of every cached fragment that shows an object: `entity/<Type>/<id>`.
+ * The tag of an object, the root of its tags: `<Type>/<id>`. Invalidating it reaches every
+ * fragment that shows anything of the object (its own fields, its lists, its cached fields);
+ * tagging an entry with it makes the entry depend on the object as a whole (it exists, it is
+ * this one), so only this tag's invalidation, not its fields', reaches the entry.
  *
  * @since 0.1.0
  * @category tags
@@ -109,8 +112,28 @@ export const transformSchema = (schema: GraphQLSchema): GraphQLSchema => {
 export const entityTag = (type: string, id: string | number): string => tags.entityTag(type, String(id))
 
 /**
+ * The tag of every cached fragment that shows an object's own fields (scalars, embedded
+ * objects, single links: every field without a tag of its own): `<Type>/<id>/$fields`, under
+ * {@link entityTag}. A change of those fields invalidates it and leaves the object's lists
+ * cached.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const ownFieldsTag = (type: string, id: string | number): string => tags.ownFieldsTag(type, String(id))
+
+/**
+ * The segment of {@link ownFieldsTag} under an entity (`$fields`: no GraphQL field is named
+ * so), for typed tag trees: `Tag.at("Post", () => Tag.wild.at(GraphQLCache.ownFields).at("comments"))`.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const ownFields: "$fields" = tags.ownFields
+
+/**
  * The tag of every cached fragment that shows one object's field (a cached field, or a list
- * in a cached subtree): `field/<Type>/<id>/<field>`.
+ * in a cached subtree): `<Type>/<id>/<field>`, under {@link entityTag}.
  *
  * @since 0.1.0
  * @category tags
@@ -137,6 +160,11 @@ export interface Options {
   readonly skipWhenQueryHasErrors?: boolean
   /** Report `extensions.cachet = { hits, misses, writes }` in every response (default off). */
   readonly extensions?: boolean
+  /**
+   * After a mutation, invalidate the {@link entityTag} of every object its root fields returned
+   * (`Report.changed`), as envelop's response cache does from `__typename` + id (default off).
+   */
+  readonly invalidateMutations?: boolean
 }
 
 /**
@@ -152,6 +180,7 @@ export interface ResolvedOptions {
   readonly defaults: { readonly ttl?: Duration.DurationInput; readonly grace?: Duration.DurationInput }
   readonly skipWhenQueryHasErrors: boolean
   readonly extensions: boolean
+  readonly invalidateMutations: boolean
 }
 
 const resolveOptions = (options: Options): ResolvedOptions => ({
@@ -160,7 +189,8 @@ const resolveOptions = (options: Options): ResolvedOptions => ({
   version: String(options.version ?? "1"),
   defaults: options.defaults ?? {},
   skipWhenQueryHasErrors: options.skipWhenQueryHasErrors ?? false,
-  extensions: options.extensions ?? false
+  extensions: options.extensions ?? false,
+  invalidateMutations: options.invalidateMutations ?? false
 })
 
 /**
@@ -210,6 +240,12 @@ export interface Report {
   readonly fullyCached: boolean
   /** What the response is made of: whether, and under which tags, it may be stored whole. */
   readonly coverage: Coverage
+  /**
+   * Of a mutation: the {@link entityTag} of every object (with an id) that its root fields
+   * returned, the entities it changed; objects nested below them are shown, not changed, and
+   * are not named. Empty for queries.
+   */
+  readonly changed: ReadonlyArray<string>
 }
 
 /**
@@ -242,6 +278,8 @@ export interface Coverage {
 }
 
 const incomplete: Coverage = { complete: false, tags: [] }
+
+const none: ReadonlyArray<string> = []
 
 const coverageOf = (
   run: execution.Execution,
@@ -324,10 +362,12 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
       try {
         document = parse(args.source ?? "")
       } catch (error) {
-        return { result: { errors: [asGraphQLError(error)] }, fullyCached: false, coverage: incomplete }
+        return { result: { errors: [asGraphQLError(error)] }, fullyCached: false, coverage: incomplete, changed: none }
       }
       const invalid = validate(args.schema, document)
-      if (invalid.length > 0) return { result: { errors: invalid }, fullyCached: false, coverage: incomplete }
+      if (invalid.length > 0) {
+        return { result: { errors: invalid }, fullyCached: false, coverage: incomplete, changed: none }
+      }
     }
     schemaInternal.prepare(args.schema)
     const run = new execution.Execution({
@@ -335,7 +375,8 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
       config,
       runtime,
       schemaDigest: FragmentKey.schemaDigest(args.schema),
-      renew: args.renew === true
+      renew: args.renew === true,
+      mutation: getOperationAST(document, args.operationName)?.operation === "mutation"
     })
     const variableValues = args.variableValues ?? undefined
     const roots = config.enabled && args.renew !== true
@@ -351,7 +392,8 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
         return {
           result: withExtensions(result, run, config),
           fullyCached: true,
-          coverage: coverageOf(run, config, result, false)
+          coverage: coverageOf(run, config, result, false),
+          changed: none
         }
       }
     }
@@ -378,12 +420,25 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
       : pending
     yield* run.finish(result.data, result.errors ?? [])
     yield* annotate(run)
+    const changed = run.changed === undefined ? none : Array.from(run.changed)
+    if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, changed)
     return {
       result: withExtensions(result, run, config),
       fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
-      coverage: coverageOf(run, config, result, args.renew === true)
+      coverage: coverageOf(run, config, result, args.renew === true),
+      changed
     }
   }).pipe(traced("GraphQLCache.execute"))
+
+/** A failed invalidation does not fail the mutation (it happened): it is logged. */
+const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>) =>
+  cache.invalidate(changed).pipe(
+    Effect.catchAll((error) =>
+      Effect.logError("invalidating a mutation's entities failed").pipe(
+        Effect.annotateLogs({ tags: changed.join(" "), error: String(error) })
+      )
+    )
+  )
 
 const annotate = (run: execution.Execution) =>
   Effect.annotateCurrentSpan({ "cachet.hits": run.hits, "cachet.misses": run.misses, "cachet.writes": run.writes })

@@ -348,7 +348,7 @@ describe("GraphQLCache: execution", () => {
         id: "5",
         comments: [{ body: "first on 5" }, { body: "second on 5" }, { body: "new" }]
       })
-      yield* cache.invalidate(GraphQLCache.entityTag("Post", "6"))
+      yield* cache.invalidate(GraphQLCache.ownFieldsTag("Post", "6"))
       expect(stats(yield* run(blog, query))).toEqual({ hits: 2, misses: 1, writes: 1 })
     }).pipe(Effect.provide(live())))
 
@@ -357,10 +357,67 @@ describe("GraphQLCache: execution", () => {
       const blog = makeBlog({ post: {} })
       const cache = yield* Cache.Cache
       yield* run(blog, `{ post(id: "4") { comments { author { name } } } }`)
-      yield* cache.invalidate(GraphQLCache.entityTag("User", "3"))
+      yield* cache.invalidate(GraphQLCache.ownFieldsTag("User", "3"))
       expect(stats(yield* run(blog, `{ post(id: "4") { comments { author { name } } } }`)).misses).toBe(1)
-      yield* cache.invalidate(GraphQLCache.entityTag("User", "1"))
+      yield* cache.invalidate(GraphQLCache.ownFieldsTag("User", "1"))
       expect(stats(yield* run(blog, `{ post(id: "4") { comments { author { name } } } }`)).hits).toBe(1)
+    }).pipe(Effect.provide(live())))
+
+  it.effect("an entity's tag covers its fields by prefix; its own fields' tag leaves its lists cached", () =>
+    Effect.gen(function*() {
+      const blog = makeBlog({ comments: {}, post: {} })
+      const cache = yield* Cache.Cache
+      const query = `{ post(id: "6") { title comments { body } } }`
+      yield* run(blog, query)
+      expect(GraphQLCache.entityTag("Post", 6)).toBe("Post/6")
+      expect(GraphQLCache.ownFieldsTag("Post", 6)).toBe("Post/6/$fields")
+      expect(GraphQLCache.fieldTag("Post", 6, "comments")).toBe("Post/6/comments")
+      // Its title changed: the root fragment misses, the comments fragment inside it hits.
+      yield* cache.invalidate(GraphQLCache.ownFieldsTag("Post", "6"))
+      expect(stats(yield* run(blog, query))).toEqual({ hits: 1, misses: 1, writes: 1 })
+      // The post as a whole: both miss.
+      yield* cache.invalidate(GraphQLCache.entityTag("Post", "6"))
+      expect(stats(yield* run(blog, query))).toEqual({ hits: 0, misses: 2, writes: 2 })
+    }).pipe(Effect.provide(live())))
+
+  it.effect("a mutation names the entities its root fields returned, not the objects nested below them", () =>
+    Effect.gen(function*() {
+      const blog = makeBlog()
+      const single = yield* GraphQLCache.executeReport({
+        schema: blog.schema,
+        source: `mutation { addComment(postId: "5", body: "new") { id author { id name } } }`
+      })
+      expect(single.changed).toEqual([`Comment/5-${blog.comments.length - 1}`])
+      const list = yield* GraphQLCache.executeReport({
+        schema: blog.schema,
+        source: `mutation { renameUsers(ids: ["1", "3"], name: "Renamed") { name } }`
+      })
+      expect(list.changed).toEqual(["User/1", "User/3"])
+      const query = yield* GraphQLCache.executeReport({ schema: blog.schema, source: `{ post(id: "1") { id } }` })
+      expect(query.changed).toEqual([])
+    }).pipe(Effect.provide(live())))
+
+  it.effect("invalidateMutations: a mutation invalidates the entities it returned, and nothing else", () =>
+    Effect.gen(function*() {
+      const blog = makeBlog({ post: {} })
+      const query = `{ a: post(id: "1") { author { name } } b: post(id: "2") { author { name } } }`
+      yield* run(blog, query)
+      yield* run(blog, `mutation { renameUsers(ids: ["1"], name: "Ada L") { id } }`)
+      const after = yield* run(blog, query)
+      // Post 1 shows user 1 (refreshed); post 2 shows user 2 (still cached).
+      expect(stats(after)).toEqual({ hits: 1, misses: 1, writes: 1 })
+      expect(after.data).toEqual({ a: { author: { name: "Ada L" } }, b: { author: { name: "Bob" } } })
+    }).pipe(Effect.provide(live({ invalidateMutations: true }))))
+
+  it.effect("without invalidateMutations a mutation invalidates nothing by itself", () =>
+    Effect.gen(function*() {
+      const blog = makeBlog({ post: {} })
+      const query = `{ a: post(id: "1") { author { name } } }`
+      yield* run(blog, query)
+      yield* run(blog, `mutation { renameUsers(ids: ["1"], name: "Ada L") { id } }`)
+      const after = yield* run(blog, query)
+      expect(stats(after)).toEqual({ hits: 1, misses: 0, writes: 0 })
+      expect(after.data).toEqual({ a: { author: { name: "Ada" } } })
     }).pipe(Effect.provide(live())))
 
   it.effect("nested fragments: an enclosing miss carries the tags of the hits inside it", () =>
@@ -369,7 +426,7 @@ describe("GraphQLCache: execution", () => {
       const cache = yield* Cache.Cache
       yield* run(blog, `{ posts(limit: 2) { comments { body } } }`)
       yield* run(blog, `{ post(id: "1") { title comments { body } } }`)
-      yield* cache.invalidate(GraphQLCache.entityTag("Comment", "1-a"))
+      yield* cache.invalidate(GraphQLCache.ownFieldsTag("Comment", "1-a"))
       const after = yield* run(blog, `{ post(id: "1") { title comments { body } } }`)
       expect(stats(after).misses).toBeGreaterThanOrEqual(1)
       expect(after.data).toEqual({

@@ -113,13 +113,13 @@ describe("GraphQLCache against uncached execution", () => {
             case "renamePost": {
               for (const blog of [cached, plain]) blog.posts[op.postId - 1]!.title = `Renamed ${version}`
               version++
-              yield* cache.invalidate(GraphQLCache.entityTag("Post", op.postId))
+              yield* cache.invalidate(GraphQLCache.ownFieldsTag("Post", op.postId))
               break
             }
             case "renameUser": {
               for (const blog of [cached, plain]) blog.users[op.userId - 1]!.name = `Name ${version}`
               version++
-              yield* cache.invalidate(GraphQLCache.entityTag("User", op.userId))
+              yield* cache.invalidate(GraphQLCache.ownFieldsTag("User", op.userId))
               break
             }
           }

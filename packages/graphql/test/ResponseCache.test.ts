@@ -32,15 +32,17 @@ describe("coverage", () => {
         expect(miss.fullyCached).toBe(false)
         expect(miss.coverage.complete).toBe(true)
         expect(miss.coverage.tags).toEqual(expect.arrayContaining([
-          GraphQLCache.entityTag("Post", "1"),
-          GraphQLCache.entityTag("User", "1"),
+          GraphQLCache.ownFieldsTag("Post", "1"),
+          GraphQLCache.ownFieldsTag("User", "1"),
           "extra/author"
         ]))
         const hit = yield* report(query)
         expect(hit.fullyCached).toBe(true)
         expect(hit.coverage.complete).toBe(true)
         // The root fragment, written on the miss, carries its nested fragment's extra tag.
-        expect(hit.coverage.tags).toEqual(expect.arrayContaining(["extra/author", GraphQLCache.entityTag("User", "1")]))
+        expect(hit.coverage.tags).toEqual(
+          expect.arrayContaining(["extra/author", GraphQLCache.ownFieldsTag("User", "1")])
+        )
       }))
 
     it.effect("incomplete with an uncached root, a context-keyed fragment, or errors", () =>
@@ -165,7 +167,7 @@ describe("GraphQLHttp responseCache", () => {
         author.name = "Renamed"
         // Unchanged until the change is announced: the fragments still hold the old name.
         expect((yield* get(query)).headers["x-cache"]).toBe("HIT")
-        yield* Effect.flatMap(Cache.Cache, (cache) => cache.invalidate(GraphQLCache.entityTag("User", author.id)))
+        yield* Effect.flatMap(Cache.Cache, (cache) => cache.invalidate(GraphQLCache.ownFieldsTag("User", author.id)))
         const after = yield* get(query)
         expect(after.headers["x-cache"]).toBe("MISS")
         expect(yield* after.json).toMatchObject({ data: { post: { author: { name: "Renamed" } } } })

@@ -251,6 +251,18 @@ export const makeBlog = (marks: Marks = {}, options: { readonly extraField?: boo
           comments.push(comment)
           return comment
         }
+      },
+      renameUsers: {
+        type: new GraphQLList(User),
+        args: {
+          ids: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLID))) },
+          name: { type: new GraphQLNonNull(GraphQLString) }
+        },
+        resolve: (_, args: { ids: ReadonlyArray<string>; name: string }) =>
+          users.filter((user) => args.ids.includes(user.id)).map((user) => {
+            user.name = args.name
+            return user
+          })
       }
     }
   })

@@ -22,7 +22,8 @@ import { schema } from "./Schema.js"
 
 /**
  * The fragment cache's settings in the app: namespace `graphql`, the cache's ttl and grace,
- * and `extensions.cachet` on.
+ * `extensions.cachet` on, and a mutation invalidates the entities it returns (`User/<id>`,
+ * `Post/<id>`, ...) on top of what its service invalidates.
  *
  * @since 0.1.0
  * @category layers
@@ -31,7 +32,12 @@ export const GraphQLCacheLive = Layer.unwrapEffect(
   Effect.map(
     AppConfig.cache,
     (config) =>
-      GraphQLCache.layer({ namespace: "graphql", defaults: { ttl: config.ttl, grace: config.grace }, extensions: true })
+      GraphQLCache.layer({
+        namespace: "graphql",
+        defaults: { ttl: config.ttl, grace: config.grace },
+        extensions: true,
+        invalidateMutations: true
+      })
   )
 )
 

@@ -3,7 +3,9 @@
  * as the REST endpoints. Resolvers return Effects: reads go through the batched `Loaders`,
  * writes through the `Users`, `Posts` and `Comments` services (so REST and GraphQL share
  * rules and invalidation). Cached fragments: `Query.post`, `Query.user`, `Post.author`,
- * `Post.comments` and `User.posts`.
+ * `Post.comments` and `User.posts`, tagged by `@cachet/graphql` from what they show
+ * (`Post/<id>/$fields`, `Post/<id>/comments`, ...): the vocabulary of `Tags.ts`, which the REST
+ * reads and every write use too.
  *
  * @since 0.1.0
  */
@@ -22,7 +24,6 @@ import {
   GraphQLString
 } from "graphql"
 
-import { tags } from "../BlogCache.js"
 import { Comments } from "../Comments.js"
 import type { Comment } from "../Domain/Comment.js"
 import { canonicalize } from "../Domain/Ids.js"
@@ -30,6 +31,7 @@ import type { Post, PostSummary } from "../Domain/Post.js"
 import type { User } from "../Domain/User.js"
 import { Posts } from "../Posts.js"
 import { PostsRepo } from "../Posts/Repo.js"
+import { tags } from "../Tags.js"
 import { Users } from "../Users.js"
 import { Loaders } from "./Loaders.js"
 
@@ -77,8 +79,8 @@ const UserType: GraphQLObjectType = new GraphQLObjectType<User>({
     ...timestamps,
     posts: {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(PostType))),
-      description: "Newest first. Cached per user; a new post of theirs invalidates it (`users/<id>/postList`).",
-      extensions: GraphQLCache.cacheFragment<User>({ tags: (user) => tags.users(user.id).postList }),
+      description: "Newest first. Cached per user; a new post of theirs invalidates it (`User/<id>/posts`).",
+      extensions: GraphQLCache.cacheFragment(),
       resolve: (user) => Effect.flatMap(Loaders, (loaders) => loaders.postsOf(user.id))
     }
   })
@@ -104,7 +106,7 @@ const PostType: GraphQLObjectType = new GraphQLObjectType<Post | PostSummary>({
     author: {
       type: new GraphQLNonNull(UserType),
       description: "Cached per post; their profile changes invalidate it.",
-      extensions: GraphQLCache.cacheFragment<Post>({ tags: (post) => tags.users(post.userId).profile }),
+      extensions: GraphQLCache.cacheFragment(),
       resolve: (post) =>
         Effect.flatMap(Loaders, (loaders) =>
           Effect.flatMap(
@@ -118,7 +120,7 @@ const PostType: GraphQLObjectType = new GraphQLObjectType<Post | PostSummary>({
     comments: {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(CommentType))),
       description: "Oldest first. Cached per post; a new or deleted comment invalidates it.",
-      extensions: GraphQLCache.cacheFragment<Post>({ tags: (post) => tags.users(post.userId).posts(post.id).comments }),
+      extensions: GraphQLCache.cacheFragment(),
       resolve: (post) => Effect.flatMap(Loaders, (loaders) => loaders.commentsOf(post.id))
     }
   })
@@ -190,11 +192,9 @@ const Query = new GraphQLObjectType({
       type: UserType,
       args: { id: { type: new GraphQLNonNull(GraphQLID) } },
       description: "Cached per id; a missing user is cached too, until a user with that id is created.",
+      // A user's own tags come from the fields shown; a missing one's is its id's, which creating it invalidates.
       extensions: GraphQLCache.cacheFragment<unknown, { id: string }>({
-        tags: (_, args, user) =>
-          user === null
-            ? tags.users(Option.getOrElse(idArg(args.id), () => args.id))
-            : tags.users((user as User).id).profile
+        tags: (_, args, user) => user === null ? tags.User(Option.getOrElse(idArg(args.id), () => args.id)) : []
       }),
       resolve: (_, args: { id: string }) =>
         Option.match(idArg(args.id), {
@@ -205,9 +205,9 @@ const Query = new GraphQLObjectType({
     post: {
       type: PostType,
       args: { id: { type: new GraphQLNonNull(GraphQLID) } },
-      description: "Cached per id; a missing post is cached until the next new post (`feed`).",
+      description: "Cached per id; a missing post is cached until the next new post (`Query/posts`).",
       extensions: GraphQLCache.cacheFragment<unknown, { id: string }>({
-        tags: (_, __, post) => (post === null ? tags.feed : tags.users((post as Post).userId).posts((post as Post).id))
+        tags: (_, __, post) => post === null ? tags.Query.posts : []
       }),
       resolve: (_, args: { id: string }) =>
         Option.match(idArg(args.id), {

@@ -53,6 +53,12 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("Blog/UsersRepo", {
             WHERE c.authorId = ${Number(id)} AND p.userId <> ${Number(id)}`
     })
 
+    const authoredPosts = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: Schema.Struct({ postId: Schema.String }),
+      execute: (id) => sql`SELECT CAST(id AS TEXT) AS postId FROM posts WHERE userId = ${Number(id)}`
+    })
+
     const findByIds = SqlSchema.findAll({
       Request: Schema.Array(Schema.String),
       Result: User,
@@ -87,6 +93,9 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("Blog/UsersRepo", {
         id: UserId
       ): Effect.Effect<ReadonlyArray<{ readonly postId: string; readonly userId: string }>> =>
         Effect.orDie(commentedPosts(id)),
+      /** The ids of the posts a user wrote. */
+      authoredPosts: (id: UserId): Effect.Effect<ReadonlyArray<string>> =>
+        Effect.orDie(Effect.map(authoredPosts(id), (rows) => rows.map((row) => row.postId))),
       delete: (id: UserId): Effect.Effect<void> => Effect.orDie(sql`DELETE FROM users WHERE users.id = ${Number(id)}`)
     } as const
   })

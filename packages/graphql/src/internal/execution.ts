@@ -21,7 +21,7 @@ import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { type Recording, render } from "./recording.js"
 import { ExecutorTypeId, type FieldMeta } from "./schema.js"
 import { isPromiseLike, later, settleWith, toError } from "./settle.js"
-import { entityTag, fieldTag, idOf } from "./tags.js"
+import { entityTag, fieldTag, idOf, ownFieldsTag } from "./tags.js"
 
 interface Read {
   readonly key: Key.Input
@@ -45,6 +45,8 @@ export interface RunOptions {
   readonly runtime: Runtime.Runtime<never>
   readonly schemaDigest: string
   readonly renew: boolean
+  /** The operation is a mutation: collect the entities its root fields return. */
+  readonly mutation: boolean
 }
 
 /** The executor of one operation (its root value). @internal */
@@ -73,9 +75,12 @@ export class Execution {
   readonly prefetched = new Map<string, Option.Option<Stored>>()
   private readonly flights: Map<string, Flight>
   private variables: string | undefined = undefined
+  /** Of a mutation: the entity tags of the objects its root fields returned. */
+  readonly changed: Set<string> | undefined
 
   constructor(readonly options: RunOptions) {
     this.flights = flightsOf(options.cache)
+    this.changed = options.mutation ? new Set() : undefined
   }
 
   /** The operation's variables as stable text (part of the digest memo's key). */
@@ -90,6 +95,7 @@ export class Execution {
     context: unknown,
     info: Info
   ): unknown => {
+    if (this.changed !== undefined) this.noteChanged(source, info)
     if (
       meta.spec === undefined && this.recordings.size === 0 && !meta.hasArgs && info.path.prev !== undefined &&
       !(source instanceof Raw)
@@ -125,6 +131,16 @@ export class Execution {
       return this.run(resolve(parent, args, context, info))
     }
     return this.cached(meta, spec, resolve, parent, args, context, info)
+  }
+
+  /** Names the object whose field resolves if a root field returned it (alone or in lists). */
+  private noteChanged(source: unknown, info: Info): void {
+    let object = info.path.prev
+    if (object === undefined) return
+    while (object !== undefined && typeof object.key === "number") object = object.prev
+    if (object === undefined || object.prev !== undefined) return
+    const id = idOf(source)
+    if (id !== undefined) this.changed!.add(entityTag(info.parentType.name, id))
   }
 
   /** A root field resolved outside the fragment cache. */
@@ -283,7 +299,7 @@ export class Execution {
       const recording = this.recordings.get(p)
       if (recording === undefined) continue
       if (id !== undefined) {
-        recording.tags.add(entityTag(info.parentType.name, id))
+        recording.tags.add(ownFieldsTag(info.parentType.name, id))
         if (meta.list) recording.tags.add(fieldTag(info.parentType.name, id, meta.name))
       }
       abstract ??= this.isAbstractPosition(object)

@@ -1,15 +1,21 @@
 /**
- * The tags of fragments: `entity/<Type>/<id>` and `field/<Type>/<id>/<field>`.
+ * The tags of fragments, one tree per entity: `<Type>/<id>` (the entity), `<Type>/<id>/$fields`
+ * (its own fields) and `<Type>/<id>/<field>` (one list or cached field of it).
  * @internal
  */
 import { Tag } from "@cachet/core"
 
-/** The entity tag of an object. @internal */
-export const entityTag = (type: string, id: string): string => Tag.toString(Tag.make("entity", type, id))
+/** The segment under an entity that names its own fields (no GraphQL field is named so). @internal */
+export const ownFields = "$fields"
+
+/** The tag of an entity, above every tag of its fields. @internal */
+export const entityTag = (type: string, id: string): string => Tag.toString(Tag.make(type, id))
+
+/** The tag of an entity's own fields. @internal */
+export const ownFieldsTag = (type: string, id: string): string => Tag.toString(Tag.make(type, id, ownFields))
 
 /** The tag of one object's field. @internal */
-export const fieldTag = (type: string, id: string, field: string): string =>
-  Tag.toString(Tag.make("field", type, id, field))
+export const fieldTag = (type: string, id: string, field: string): string => Tag.toString(Tag.make(type, id, field))
 
 /** The id of an object, if it has one. @internal */
 export const idOf = (source: unknown): string | undefined => {
