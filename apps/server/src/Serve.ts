@@ -8,12 +8,10 @@
  * A cached read costs little more than these, so they are applied as cheaply as the platform
  * allows: the headers by one pre-response handler installed once for the whole server (every
  * request's fiber inherits it; nothing is appended per request), the count and the log by one
- * middleware that builds the log line only when `info` is enabled. The cached reads' observer
- * (`X-Cache`, `Age`) is installed once the same way (`HttpCache.observeServer`).
+ * middleware that builds the log line only when `info` is enabled.
  *
  * @since 0.1.0
  */
-import { HttpCache } from "@cachet/http"
 import { HttpApiBuilder, HttpApp, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Context, Effect, Exit, FiberRef, Layer, LogLevel, Option } from "effect"
 
@@ -96,7 +94,6 @@ export const layer = Layer.unwrapEffect(
     const state = yield* Lifecycle.InFlight
     const handler = headed(state)
     return HttpServer.serve(fast(api), (app) => tracked(state, app)).pipe(
-      HttpCache.observeServer,
       // Set where the server captures its runtime, so every request's fiber starts with it.
       Layer.locallyWith(
         HttpApp.currentPreResponseHandlers,

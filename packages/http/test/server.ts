@@ -168,20 +168,6 @@ export const ServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestW
   Layer.merge(Layer.succeed(TestWorld, world))
 )
 
-/**
- * The same server with its cached reads observed by one server-wide observer
- * (`HttpCache.observeServer`), over its own fresh cache.
- */
-export const ObservedServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer
-  .serve(
-    router
-  ).pipe(
-    HttpCache.observeServer,
-    Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-    Layer.provideMerge(Cache.layer({ namespace: "http-test-observed" }).pipe(Layer.provide(MemoryStore.layer()))),
-    Layer.merge(Layer.succeed(TestWorld, world))
-  )
-
 export interface Answer {
   readonly status: number
   readonly headers: Headers
