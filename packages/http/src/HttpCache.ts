@@ -117,10 +117,17 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
   readonly query?: ReadonlyArray<string>
   /** Response headers stored with the body, beside `Location`, `Content-Language`, `Content-Encoding`, `Link`. */
   readonly keep?: ReadonlyArray<string>
-  /** The entry's tags, given or computed from the request and the response. */
+  /**
+   * The entry's tags, given or computed from the request, the response and the route's
+   * parameters (`/items/:id` → `{ id }`, when the middleware wraps a router's route; `{}` otherwise).
+   */
   readonly tags?:
     | Tag.Input
-    | ((request: HttpServerRequest.HttpServerRequest, response: StoredResponse.StoredResponse) => Tag.Input)
+    | ((
+      request: HttpServerRequest.HttpServerRequest,
+      response: StoredResponse.StoredResponse,
+      params: Readonly<Record<string, string | undefined>>
+    ) => Tag.Input)
   /** A key part from the context (e.g. the user's id): entries are private to it (`Cache-Control: private`). */
   readonly context?: Effect.Effect<Key.Part, never, RC>
   /** Cache only the requests for which this holds (default every `GET` and `HEAD`). */

@@ -51,7 +51,12 @@ const lookup = (id: string) =>
     return value === undefined ? Effect.fail(new ItemNotFound({ id })) : Effect.succeed(new Item({ id, value }))
   })
 
-const idTag = (request: HttpServerRequest.HttpServerRequest) => `items/${request.url.split("/").pop()!.split("?")[0]}`
+/** The route's own parameter (`/items/:id`), given to the middleware's `tags`. */
+const idTag = (
+  _request: HttpServerRequest.HttpServerRequest,
+  _response: unknown,
+  params: Readonly<Record<string, string | undefined>>
+) => `items/${params.id}`
 
 const counted = (response: HttpServerResponse.HttpServerResponse) =>
   Effect.sync(() => {
