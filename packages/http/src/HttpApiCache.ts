@@ -40,6 +40,14 @@ export interface Request<Path, UrlParams> {
  */
 export interface EndpointOptions<Path, UrlParams, Success, Error, RC = never> extends HttpCache.RouteOptions {
   /**
+   * The entry's key from the decoded request (`({ path }) => \`post:${path.id}\``), when the
+   * endpoint names its own: requests whose parameters the API refuses then go to the API. By
+   * default the key is the endpoint, its path parameters as written and the canonical query of
+   * its URL parameters, and a hit decodes nothing. The store key adds the `vary` values and a
+   * digest of the endpoint's schemas, so a changed shape never reads old entries.
+   */
+  readonly key?: (request: Request<Path, UrlParams>) => Key.Input
+  /**
    * The entry's tags, given or computed from the request's parameters and the endpoint's
    * outcome (its success, or a failure the API answered with a stored status such as a 404),
    * both decoded by the endpoint's own schemas.

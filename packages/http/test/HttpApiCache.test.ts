@@ -76,6 +76,8 @@ const cached = HttpApiCache.middleware(TestApi)({
   items: {
     getItem: {
       ttl: "1 hour",
+      // Its own key, from the decoded path (the default is the endpoint and its parameters as written).
+      key: ({ path }) => `item:${path.id}`,
       // Tagged from the decoded path and the decoded outcome (the success or the 404's error).
       tags: ({ path }, exit) => Exit.isSuccess(exit) ? [`owners/${exit.value.owner}`] : [`items/${path.id}`]
     },
@@ -113,6 +115,8 @@ layer(ServerLive)("HttpApiCache ahead of an HttpApi", (it) => {
         const [second, ranSecond] = yield* ran(get("/items/1"))
         expect([second.status, second.cache, ranSecond, second.text]).toEqual([200, "HIT", 0, first.text])
         expect(second.headers.get("etag")).toBe(first.headers.get("etag"))
+        const cache = yield* Cache.Cache
+        expect(yield* cache.keys({ prefix: "item:1:" })).toHaveLength(1)
         const notModified = yield* get("/items/1", { "if-none-match": first.headers.get("etag")! })
         expect(notModified.status).toBe(304)
         const head = yield* request("HEAD", "/items/1")

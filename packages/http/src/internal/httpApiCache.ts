@@ -1,5 +1,5 @@
 /** @internal */
-import { type Cache, Key, type Tag } from "@cachet/core"
+import { type Cache, Codec, Key, type Tag } from "@cachet/core"
 import {
   type HttpApi,
   type HttpApiEndpoint,
@@ -24,6 +24,10 @@ type Decode = (input: unknown) => Either.Either<unknown, unknown>
 interface Cached {
   /** `group.endpoint`. */
   readonly name: string
+  /** The endpoint's key from its decoded request, when it names its own. */
+  readonly key: AnyOptions["key"]
+  /** What the entry's bytes depend on besides the key: the endpoint's schemas. */
+  readonly digest: string
   readonly route: Route
   readonly keep: ReadonlyArray<string>
   /** The URL parameters that are part of the key (the endpoint's). */
@@ -98,30 +102,39 @@ const bodyOf = (stored: StoredResponse.StoredResponse): Either.Either<unknown, u
   }
 }
 
-/** The entry's tags, from the decoded request and outcome; `undefined` when they cannot be told (not stored). */
-const tagsOf = (
+/** The request's path and URL parameters decoded by the endpoint's schemas, or `undefined` when they do not decode. */
+const decodeRequest = (
   cached: Cached,
-  tags: Exclude<AnyOptions["tags"], undefined>,
   params: Record<string, string>,
-  url: string,
-  stored: StoredResponse.StoredResponse
-): Tag.Input | undefined => {
-  if (typeof tags !== "function") return tags
+  url: string
+): HttpApiCache.Request<unknown, unknown> | undefined => {
   const path = cached.decodePath === undefined ? Either.right(params) : cached.decodePath(params)
   if (Either.isLeft(path)) return undefined
   const urlParams = cached.decodeUrlParams === undefined
     ? Either.right({})
     : cached.decodeUrlParams(searchParamsOf(url))
   if (Either.isLeft(urlParams)) return undefined
+  return { path: path.right, urlParams: urlParams.right }
+}
+
+/** The entry's tags, from the decoded request and outcome; `undefined` when they cannot be told (not stored). */
+const tagsOf = (
+  cached: Cached,
+  tags: Exclude<AnyOptions["tags"], undefined>,
+  known: HttpApiCache.Request<unknown, unknown> | undefined,
+  params: Record<string, string>,
+  url: string,
+  stored: StoredResponse.StoredResponse
+): Tag.Input | undefined => {
+  if (typeof tags !== "function") return tags
+  const request = known ?? decodeRequest(cached, params, url)
+  if (request === undefined) return undefined
   const body = bodyOf(stored)
   if (Either.isLeft(body)) return undefined
   const failed = stored.status >= 400
   const value = (failed ? cached.decodeError : cached.decodeSuccess)(body.right)
   if (Either.isLeft(value)) return undefined
-  return tags(
-    { path: path.right, urlParams: urlParams.right },
-    failed ? Exit.fail(value.right) : Exit.succeed(value.right)
-  )
+  return tags(request, failed ? Exit.fail(value.right) : Exit.succeed(value.right))
 }
 
 /** Whether the request has (or may have) a body: the API judges those. */
@@ -139,6 +152,7 @@ const entryOf = (
   })
   const endpoint = route.endpoint!
   const group = route.group!
+  const errorSchema = errorSchemaOf(api, group, endpoint)
   return {
     path: route.path,
     segments: route.segments,
@@ -146,6 +160,8 @@ const entryOf = (
     literals: route.segments.length - params.length,
     cached: options === undefined ? undefined : {
       name: `${group.identifier}.${endpoint.name}`,
+      key: options.key,
+      digest: Key.digest(`a1:${Codec.digest(endpoint.successSchema)}:${Codec.digest(errorSchema)}`).slice(0, 12),
       route: resolveRoute(options, options.context !== undefined),
       keep: keptHeaders(options.keep),
       allow: endpoint.urlParamsSchema._tag === "None" ? new Set() : urlParamNames(endpoint.urlParamsSchema.value),
@@ -156,7 +172,7 @@ const entryOf = (
         ? undefined
         : decodeOf(endpoint.urlParamsSchema.value),
       decodeSuccess: decodeOf(endpoint.successSchema),
-      decodeError: decodeOf(errorSchemaOf(api, group, endpoint))
+      decodeError: decodeOf(errorSchema)
     }
   }
 }
@@ -208,26 +224,38 @@ export const middleware = (
       const entry = find(entries, pathSegments)
       const cached = entry?.cached
       if (cached === undefined) return app
-      const args: Array<Key.Part> = [cached.name]
       const params: Record<string, string> = {}
       for (const [i, name] of entry!.params) {
         const value = pathSegments[i]!
         // Written otherwise than the API names it: the API's to answer.
         if (value.includes("%")) return app
-        args.push(value)
         params[name] = value
       }
-      args.push(queryAt === -1 ? "" : canonicalQuery(url, cached.allow))
-      if (cached.route.varyNames.length > 0) args.push(varyValues(request, cached.route.varyNames))
+      let decoded: HttpApiCache.Request<unknown, unknown> | undefined
+      let key: string
+      if (cached.key !== undefined) {
+        decoded = decodeRequest(cached, params, url)
+        // Parameters the API refuses: its to answer (a 400).
+        if (decoded === undefined) return app
+        key = Key.encode(cached.key(decoded))
+      } else {
+        const args: Array<Key.Part> = [cached.name]
+        for (const [, name] of entry!.params) args.push(params[name]!)
+        args.push(queryAt === -1 ? "" : canonicalQuery(url, cached.allow))
+        key = Key.make(segments, args)
+      }
+      key = cached.route.varyNames.length === 0
+        ? `${key}:${cached.digest}`
+        : `${key}:${Key.canonical(varyValues(request, cached.route.varyNames))}:${cached.digest}`
       const span = fiber.currentSpan
       if (span?._tag === "Span") span.attribute("http.route", entry!.path)
       const tags = cached.tags
       return cacheResponse(
         app,
-        Key.make(segments, args),
+        key,
         cached.route,
         cached.keep,
-        tags === undefined ? undefined : (stored) => tagsOf(cached, tags, params, url, stored),
+        tags === undefined ? undefined : (stored) => tagsOf(cached, tags, decoded, params, url, stored),
         cached.context
       ) as Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | Cache.Cache>
     })
