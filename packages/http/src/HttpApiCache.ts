@@ -101,7 +101,7 @@ export type Endpoints<Groups extends HttpApiGroup.HttpApiGroup.Any, ApiError, RC
  * @category models
  */
 export interface Options {
-  /** Names the entries of this API apart from others' (default `"api"`). */
+  /** Names the default keys of this API apart from others' (default `"api"`; an endpoint's own `key` is used as given). */
   readonly name?: string
 }
 
