@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { HttpServe } from "@cachet/http"
 import { Inspector, Landing } from "@cachet/inspector"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
 import { type Config, Effect, Layer, Option, Redacted } from "effect"
@@ -22,7 +23,6 @@ import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
 import { GuardLive } from "./Middleware.js"
 import { HttpPostsLive } from "./Posts/Http.js"
-import * as Routes from "./Routes.js"
 import * as Serve from "./Serve.js"
 import { SqlLive } from "./Sql.js"
 import { HttpUsersLive } from "./Users/Http.js"
@@ -69,7 +69,7 @@ const StartupLogLive = Layer.effectDiscard(
  * @since 0.1.0
  * @category layers
  */
-export const AppLive = Routes.withStrictRouting(Serve.layer).pipe(
+export const AppLive = HttpServe.withStrictRouting(Serve.layer).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(Inspector.layer({ path: "/inspector" })),
   Layer.provide(Landing.layer({

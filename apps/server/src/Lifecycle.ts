@@ -12,12 +12,12 @@
 import * as Http from "node:http"
 import * as Net from "node:net"
 
+import { createServer } from "@cachet/http/node"
 import { HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { type Config, type ConfigError, Context, Deferred, Effect, Exit, Layer } from "effect"
 
 import * as AppConfig from "./Config.js"
-import * as ResponseEnd from "./ResponseEnd.js"
 
 /**
  * The node server under the platform's `HttpServer`.
@@ -91,7 +91,7 @@ export const layerServer = (
 ) =>
   Layer.unwrapEffect(
     Effect.map(listen, (options) => {
-      const server = ResponseEnd.createServer()
+      const server = createServer()
       return Layer.merge(NodeHttpServer.layer(() => server, options), Layer.succeed(NodeServer, server))
     })
   )

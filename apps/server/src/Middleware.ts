@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "node:crypto"
 
+import { HttpServe } from "@cachet/http"
 import {
   HttpApiBuilder,
   HttpApiError,
@@ -24,7 +25,6 @@ import { Cause, Effect, Option } from "effect"
 import { Api } from "./Api.js"
 import * as DecodeErrors from "./DecodeErrors.js"
 import * as JsonBody from "./JsonBody.js"
-import * as Routes from "./Routes.js"
 
 /**
  * The largest request body accepted.
@@ -48,7 +48,7 @@ const unsupportedMediaType = () =>
 const tooDeep = () =>
   problem(400, "BadRequest", `JSON bodies may nest arrays and objects at most ${JsonBody.maxDepth} deep`)
 
-const allowedMethods = Routes.methodsOf(Api, ["/docs", "/openapi.json"])
+const allowedMethods = HttpServe.methodsOf(Api, ["/docs", "/openapi.json"])
 
 const isMaxBytes = (error: HttpServerError.RequestError): boolean =>
   error.cause instanceof Error && error.cause.message === "maxBytes exceeded"
@@ -63,7 +63,7 @@ const fromCause = (cause: Cause.Cause<never>): Effect.Effect<HttpServerResponse.
       // A path whose routes include this method was refused for another reason (e.g. an over-long parameter).
       return Effect.succeed(
         allowed.length > 0 && !allowed.includes(error.request.method)
-          ? Routes.methodNotAllowed(error.request.method, allowed)
+          ? HttpServe.methodNotAllowed(error.request.method, allowed)
           : notFound(error.request)
       )
     }
@@ -144,7 +144,7 @@ const readText = (
 export const GuardLive = HttpApiBuilder.middleware((app) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    if (Routes.isAmbiguous(request.url)) return notFound(request)
+    if (HttpServe.isAmbiguous(request.url)) return notFound(request)
     const length = Number(request.headers["content-length"] ?? "0")
     if (Number.isFinite(length) && length > maxBodyBytes) return tooLarge()
     let handled = app

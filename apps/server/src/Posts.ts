@@ -1,5 +1,7 @@
 /**
- * Posts: cached reads (one post, the feed), validated writes and their invalidation.
+ * Posts: reads (one post with its author and comments, the feed), validated writes and their
+ * invalidation. The reads return domain values; which are cached is the HTTP layer's
+ * (`CachedEndpoints`).
  *
  * @since 0.1.0
  */
@@ -7,11 +9,12 @@ import { Validate } from "@cachet/validate"
 import { Effect, Option } from "effect"
 
 import { BlogCache, invalidate, tags } from "./BlogCache.js"
+import { CommentsRepo } from "./Comments/Repo.js"
 import { canonicalize, PostId, UserId } from "./Domain/Ids.js"
 import type { CreatePost, UpdatePost } from "./Domain/Post.js"
-import { PostNotFound } from "./Domain/Post.js"
+import { PostDetail, PostNotFound, PostPage } from "./Domain/Post.js"
 import * as Text from "./Domain/Text.js"
-import { UserNotFound } from "./Domain/User.js"
+import { Author, UserNotFound } from "./Domain/User.js"
 import { toValidationFailed } from "./Domain/Validation.js"
 import { PostsRepo } from "./Posts/Repo.js"
 import { nowIso } from "./Users.js"
@@ -47,16 +50,38 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
   effect: Effect.gen(function*() {
     const repo = yield* PostsRepo
     const users = yield* UsersRepo
+    const comments = yield* CommentsRepo
     const blog = yield* BlogCache
 
     const withId = <A, E, R>(id: string, f: (id: PostId) => Effect.Effect<A, E, R>) =>
       // On every cached read: no closures built for the match.
       Option.isSome(canonicalize(id)) ? f(PostId.make(id)) : Effect.fail(new PostNotFound({ id }))
 
+    const find = (id: PostId) =>
+      Effect.gen(function*() {
+        const post = yield* repo.findById(id)
+        if (Option.isNone(post)) return yield* new PostNotFound({ id })
+        const [author, list] = yield* Effect.all([users.findById(post.value.userId), comments.findByPost(id)])
+        if (Option.isNone(author)) return yield* Effect.dieMessage(`post ${id} has no author`)
+        return new PostDetail({
+          ...post.value,
+          author: new Author({ id: author.value.id, name: author.value.name }),
+          comments: list
+        })
+      })
+
     return {
-      get: (id: string) => withId(id, (id) => blog.post(id)),
-      list: (params: { readonly limit?: number | undefined; readonly cursor?: string | undefined }) =>
-        blog.feed({ limit: params.limit ?? defaultLimit, cursor: params.cursor ?? null }),
+      /** A post with its author and comments. */
+      get: (id: string): Effect.Effect<PostDetail, PostNotFound> => withId(id, find),
+      /** A page of the feed, newest first. */
+      list: (params: { readonly limit?: number | undefined; readonly cursor?: string | undefined }) => {
+        const limit = params.limit ?? defaultLimit
+        return Effect.map(repo.page({ limit: limit + 1, cursor: params.cursor ?? null }), (rows) =>
+          new PostPage({
+            items: rows.slice(0, limit),
+            nextCursor: rows.length > limit ? rows[limit - 1]!.id : null
+          }))
+      },
 
       create: (userId: string, raw: CreatePost) =>
         Effect.gen(function*() {
@@ -106,5 +131,5 @@ export class Posts extends Effect.Service<Posts>()("Blog/Posts", {
           })).pipe(toValidationFailed, Effect.provideService(BlogCache, blog), Effect.withSpan("Posts.update"))
     } as const
   }),
-  dependencies: [PostsRepo.Default, UsersRepo.Default]
+  dependencies: [PostsRepo.Default, UsersRepo.Default, CommentsRepo.Default]
 }) {}

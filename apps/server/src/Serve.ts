@@ -1,5 +1,5 @@
 /**
- * How the app is served: the `HttpApi` behind the cached reads' fast path (`CachedReads`), and
+ * How the app is served: the `HttpApi` behind its cached endpoints (`CachedEndpoints`), and
  * what every request gets wherever it is answered — counted in flight while it runs
  * (`Lifecycle`: the drain waits for it), one log line at `info` (method, path, status, duration),
  * and on every response, the error responses included, the security headers
@@ -8,20 +8,16 @@
  * A cached read costs little more than these, so they are applied as cheaply as the platform
  * allows: the headers by one pre-response handler installed once for the whole server (every
  * request's fiber inherits it; nothing is appended per request), the count and the log by one
- * middleware that builds the log line only when `info` is enabled. The cached reads' observer
- * (`X-Cache`, `Age`) is installed once the same way (`HttpCache.observeServer`).
+ * middleware that builds the log line only when `info` is enabled.
  *
  * @since 0.1.0
  */
-import { HttpCache } from "@cachet/http"
 import { HttpApiBuilder, HttpApp, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Context, Effect, Exit, FiberRef, Layer, LogLevel, Option } from "effect"
 
-import * as CachedReads from "./CachedReads.js"
+import * as CachedEndpoints from "./CachedEndpoints.js"
 import * as Lifecycle from "./Lifecycle.js"
-import { Posts } from "./Posts.js"
 import * as SecurityHeaders from "./SecurityHeaders.js"
-import { Users } from "./Users.js"
 
 type State = Context.Tag.Service<Lifecycle.InFlight>
 
@@ -83,8 +79,8 @@ export const headed = (state: State): HttpApp.PreResponseHandler => (_request, r
   Effect.succeed(Lifecycle.closeWhileDraining(state, SecurityHeaders.apply(response)))
 
 /**
- * Serves the API (with the fast path ahead of it) on the `HttpServer`. Build it with strict
- * routing (`Routes.withStrictRouting`).
+ * Serves the API (with its cached endpoints answered ahead of it) on the `HttpServer`. Build it
+ * with strict routing (`HttpServe.withStrictRouting`).
  *
  * @since 0.1.0
  * @category layers
@@ -92,11 +88,10 @@ export const headed = (state: State): HttpApp.PreResponseHandler => (_request, r
 export const layer = Layer.unwrapEffect(
   Effect.gen(function*() {
     const api = yield* HttpApiBuilder.httpApp
-    const fast = yield* CachedReads.make
+    const cached = yield* CachedEndpoints.middleware
     const state = yield* Lifecycle.InFlight
     const handler = headed(state)
-    return HttpServer.serve(fast(api), (app) => tracked(state, app)).pipe(
-      HttpCache.observeServer,
+    return HttpServer.serve(cached(api), (app) => tracked(state, app)).pipe(
       // Set where the server captures its runtime, so every request's fiber starts with it.
       Layer.locallyWith(
         HttpApp.currentPreResponseHandlers,
@@ -110,4 +105,4 @@ export const layer = Layer.unwrapEffect(
       )
     )
   })
-).pipe(Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer, Users.Default, Posts.Default]))
+).pipe(Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]))

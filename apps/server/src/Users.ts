@@ -1,5 +1,6 @@
 /**
- * Users: cached reads, validated writes, and the narrowest invalidation after each write.
+ * Users: reads (a user, their posts), validated writes, and the narrowest invalidation after each
+ * write. The reads return domain values; which are cached is the HTTP layer's (`CachedEndpoints`).
  *
  * @since 0.1.0
  */
@@ -10,10 +11,12 @@ import { DateTime, Effect, Option } from "effect"
 
 import { BlogCache, invalidate, tags } from "./BlogCache.js"
 import { canonicalize, UserId } from "./Domain/Ids.js"
+import type { PostSummary } from "./Domain/Post.js"
 import * as Text from "./Domain/Text.js"
-import type { CreateUser, UpdateUser } from "./Domain/User.js"
+import type { CreateUser, UpdateUser, User } from "./Domain/User.js"
 import { UserNotFound } from "./Domain/User.js"
 import { toValidationFailed } from "./Domain/Validation.js"
+import { PostsRepo } from "./Posts/Repo.js"
 import { UsersRepo } from "./Users/Repo.js"
 
 /**
@@ -69,6 +72,7 @@ const selfOf = (self: UserId | undefined) => (self === undefined ? {} : { $self:
 export class Users extends Effect.Service<Users>()("Blog/Users", {
   effect: Effect.gen(function*() {
     const repo = yield* UsersRepo
+    const posts = yield* PostsRepo
     const blog = yield* BlogCache
     const sql = yield* SqlClient.SqlClient
 
@@ -95,8 +99,11 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
       ) as Effect.Effect<A, Exclude<E, SqlError | Validate.InvalidUniquenessCheck>, R>
 
     return {
-      get: (id: string) => withId(id, (id) => blog.user(id)),
-      posts: (id: string) => withId(id, (id) => blog.userPosts(id)),
+      /** A user. */
+      get: (id: string): Effect.Effect<User, UserNotFound> => withId(id, existing),
+      /** A user's posts, newest first. */
+      posts: (id: string): Effect.Effect<ReadonlyArray<PostSummary>, UserNotFound> =>
+        withId(id, (id) => Effect.zipRight(existing(id), posts.findByUser(id))),
 
       create: (raw: CreateUser) =>
         Effect.gen(function*() {
@@ -172,5 +179,5 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
           )
     } as const
   }),
-  dependencies: [UsersRepo.Default]
+  dependencies: [UsersRepo.Default, PostsRepo.Default]
 }) {}

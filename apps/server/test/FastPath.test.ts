@@ -1,5 +1,5 @@
 /**
- * The cached reads' fast path (`CachedReads`, ahead of the `HttpApi`) and what every response
+ * The cached endpoints answered ahead of the `HttpApi` (`CachedEndpoints`) and what every response
  * gets wherever it is answered (`Serve`): a cached hit and its 304 carry the security headers,
  * are logged, counted in flight and answered with `Connection: close` during the drain; paths
  * spelled another way than the API's are answered by the API as before.

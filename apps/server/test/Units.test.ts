@@ -1,3 +1,4 @@
+import { HttpServe } from "@cachet/http"
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 
@@ -6,7 +7,6 @@ import { describe as describeStore, parse } from "../src/CacheStore.js"
 import { canonicalize, DecimalInt } from "../src/Domain/Ids.js"
 import * as Text from "../src/Domain/Text.js"
 import * as JsonBody from "../src/JsonBody.js"
-import * as Routes from "../src/Routes.js"
 import { rows } from "../src/Seed.js"
 import { normalize as normalizeUser } from "../src/Users.js"
 
@@ -81,7 +81,7 @@ describe("JSON bodies", () => {
 })
 
 describe("routes", () => {
-  const methods = Routes.methodsOf(Api, ["/docs"])
+  const methods = HttpServe.methodsOf(Api, ["/docs"])
   it("methods by exact, case-sensitive path", () => {
     expect(methods("/users/1")).toEqual(["DELETE", "GET", "HEAD", "PATCH"])
     expect(methods("/users/1/posts")).toEqual(["GET", "HEAD", "POST"])
@@ -89,8 +89,8 @@ describe("routes", () => {
     for (const path of ["/Users/1", "/users//1", "/users/1/", "/users/", "/nope"]) {
       expect(methods(path), path).toEqual([])
     }
-    expect(Routes.isAmbiguous("/users/1;x/posts")).toBe(true)
-    expect(Routes.isAmbiguous("/posts?cursor=a;b")).toBe(false)
+    expect(HttpServe.isAmbiguous("/users/1;x/posts")).toBe(true)
+    expect(HttpServe.isAmbiguous("/posts?cursor=a;b")).toBe(false)
   })
 })
 

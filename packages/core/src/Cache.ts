@@ -116,6 +116,12 @@ export interface FetchOptions<A, I, E, EI, P extends Policy.Policy, T extends Ti
   readonly failures?: FailureCaching<E, EI>
   /** A key part taken from the context (e.g. the current user's id) for per-context entries. */
   readonly context?: Effect.Effect<Key.Part, never, RC>
+  /**
+   * Told how this read was served (policy `CacheOrNetwork`): `hit`, `stale` or `miss`, with the
+   * entry's age — what an HTTP layer needs for `X-Cache` and `Age`. Not told when the cache is
+   * off, nor when the request memo answers (`withRequestMemo`). A read without it pays nothing.
+   */
+  readonly onServed?: (served: Served) => void
 }
 
 /**
@@ -213,8 +219,9 @@ export interface Invalidation {
 }
 
 /**
- * How one read was served: from a fresh entry (`hit`), from an entry in grace while it is
- * refreshed (`stale`), or by a fetch this call ran or joined (`miss`), with the entry's age.
+ * How one read was served (told to its `onServed`): from a fresh entry (`hit`), from an entry
+ * in grace while it is refreshed (`stale`), or by a fetch this call ran or joined (`miss`),
+ * with the entry's age.
  *
  * @since 0.1.0
  * @category models
@@ -225,19 +232,6 @@ export interface Served {
   readonly createdAt: number
   readonly ageMillis: number
 }
-
-/**
- * Runs an effect, telling `observer` how each cache read in it (policy `CacheOrNetwork`,
- * including `QueryCache` methods) was served — what an HTTP layer needs for `X-Cache` and
- * `Age`. Reads outside such a region pay nothing for it.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const observeServed = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
-  observer: (served: Served) => void
-): Effect.Effect<A, E, R> => EffectModule.locally(effect, internal.servedObserver, observer)
 
 /**
  * Runs an effect with a request-local memo: inside it, each key's first successful

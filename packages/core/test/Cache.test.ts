@@ -500,29 +500,37 @@ describe("Cache tracing", () => {
     }))
 })
 
-describe("Cache.observeServed", () => {
+describe("getOrFetch's onServed", () => {
   it.effect("tells how each read was served: miss, hit, stale (ttl or soft expiry), with the entry's age", () =>
     Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const seen: Array<Cache.Served> = []
-      const read = Cache.observeServed(
-        cache.getOrFetch("k", Effect.succeed("v"), { ttl: "10 seconds", grace: "1 minute", tags: ["t"] }),
-        (served) => seen.push(served)
-      )
+      const read = cache.getOrFetch("k", Effect.succeed("v"), {
+        ttl: "10 seconds",
+        grace: "1 minute",
+        tags: ["t"],
+        onServed: (served) => seen.push(served)
+      })
       yield* read
       yield* TestClock.adjust("3 seconds")
       yield* read
-      yield* TestClock.adjust("8 seconds")
+      // A hit on the hit path (an entry already judged), in a generator too.
+      yield* TestClock.adjust("1 second")
+      yield* Effect.gen(function*() {
+        return yield* read
+      })
+      yield* TestClock.adjust("7 seconds")
       yield* read
       yield* Effect.yieldNow()
       yield* cache.expire("t")
       yield* read
-      expect(seen.map((s) => s.outcome)).toEqual(["miss", "hit", "stale", "stale"])
+      expect(seen.map((s) => s.outcome)).toEqual(["miss", "hit", "hit", "stale", "stale"])
       expect(seen[1]).toMatchObject({ key: "k", ageMillis: 3000 })
-      expect(seen[2]!.ageMillis).toBe(11_000)
-      // Reads outside an observed region are not reported.
+      expect(seen[2]).toMatchObject({ key: "k", ageMillis: 4000 })
+      expect(seen[3]!.ageMillis).toBe(11_000)
+      // Reads without onServed are not reported.
       yield* cache.getOrFetch("k", Effect.succeed("v"))
-      expect(seen.length).toBe(4)
+      expect(seen.length).toBe(5)
     }).pipe(Effect.provide(live())))
 })
 

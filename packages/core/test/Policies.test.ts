@@ -1,7 +1,7 @@
 /**
  * The read policies on their own (`internal/policies.ts`), over reads, writes and flights built
  * by hand from their parts: each policy, the `enabled` switch, the `context` key part, the
- * served observer and the request memo (`Cache.observeServed`, `Cache.withRequestMemo`), and
+ * served report (`onServed`) and the request memo (`Cache.withRequestMemo`), and
  * stale-while-revalidate.
  */
 import { Cache, Key, Store } from "@cachet/core"
@@ -252,19 +252,19 @@ describe("Policies", () => {
       expect(calls).toBe(3)
     }))
 
-  it.scoped("observeServed tells how each CacheOrNetwork read was served, with the entry's age; reads outside are not told", () =>
+  it.scoped("onServed tells how a CacheOrNetwork read was served, with the entry's age; reads without it are not told", () =>
     Effect.gen(function*() {
       const { read } = yield* make()
       const served: Array<Cache.Served> = []
-      const observed = <A, E>(effect: Effect.Effect<A, E>) => Cache.observeServed(effect, (s) => served.push(s))
+      const onServed = (s: Cache.Served) => served.push(s)
       yield* TestClock.adjust(1_000)
-      yield* observed(read("k", Effect.succeed("v")))
+      yield* read("k", Effect.succeed("v"), { onServed })
       yield* TestClock.adjust(30)
-      yield* observed(read("k", Effect.die("not called")))
+      yield* read("k", Effect.die("not called"), { onServed })
       yield* read("k", Effect.die("not called"))
-      yield* observed(read("k", Effect.succeed("network"), { policy: "NetworkOnly" }))
+      yield* read("k", Effect.succeed("network"), { policy: "NetworkOnly", onServed })
       yield* TestClock.adjust(100)
-      yield* observed(read("k", Effect.succeed("refreshed")))
+      yield* read("k", Effect.succeed("refreshed"), { onServed })
       expect(served).toEqual([
         { outcome: "miss", key: "k", createdAt: 1_000, ageMillis: 0 },
         { outcome: "hit", key: "k", createdAt: 1_000, ageMillis: 30 },

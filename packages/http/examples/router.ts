@@ -20,7 +20,7 @@ const router = HttpRouter.empty.pipe(
       grace: "1 minute",
       query: ["lang"],
       vary: ["Accept-Language"],
-      tags: (request) => [`posts/${request.url.split(/[/?]/)[2]}`] // cache.invalidate("posts/1") drops it
+      tags: (_request, _response, { id }) => [`posts/${id}`] // cache.invalidate("posts/1") drops it
     }))
   )
 )

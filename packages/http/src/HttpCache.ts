@@ -14,12 +14,11 @@
  */
 import type { Cache, Key, Tag } from "@cachet/core"
 import type { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import type { Duration, Effect, Exit, Layer, Schema } from "effect"
+import type { Duration, Effect, Exit, Schema } from "effect"
 import { dual } from "effect/Function"
 
 import * as middlewareInternal from "./internal/middleware.js"
 import * as readInternal from "./internal/read.js"
-import * as serveInternal from "./internal/serve.js"
 import type * as StoredResponse from "./StoredResponse.js"
 
 /**
@@ -118,10 +117,17 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
   readonly query?: ReadonlyArray<string>
   /** Response headers stored with the body, beside `Location`, `Content-Language`, `Content-Encoding`, `Link`. */
   readonly keep?: ReadonlyArray<string>
-  /** The entry's tags, given or computed from the request and the response. */
+  /**
+   * The entry's tags, given or computed from the request, the response and the route's
+   * parameters (`/items/:id` → `{ id }`, when the middleware wraps a router's route; `{}` otherwise).
+   */
   readonly tags?:
     | Tag.Input
-    | ((request: HttpServerRequest.HttpServerRequest, response: StoredResponse.StoredResponse) => Tag.Input)
+    | ((
+      request: HttpServerRequest.HttpServerRequest,
+      response: StoredResponse.StoredResponse,
+      params: Readonly<Record<string, string | undefined>>
+    ) => Tag.Input)
   /** A key part from the context (e.g. the user's id): entries are private to it (`Cache-Control: private`). */
   readonly context?: Effect.Effect<Key.Part, never, RC>
   /** Cache only the requests for which this holds (default every `GET` and `HEAD`). */
@@ -241,17 +247,6 @@ export const reader: <In, A, I, E, EI = never, RC = never>(
 export const middleware: <RC = never>(
   options: MiddlewareOptions<RC>
 ) => <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R | RC | Cache.Cache> = middlewareInternal.middleware
-
-/**
- * Builds a server's layer (the one that serves the app, e.g. `HttpServer.serve(app)`) so that
- * every request's cached reads learn how they were served (`X-Cache`, `Age`) through one
- * observer installed once for the whole server, instead of one installed around each read: a
- * hit then costs no `FiberRef` change. The responses are the same either way.
- *
- * @since 0.1.0
- * @category layers
- */
-export const observeServer: <A, E, R>(layer: Layer.Layer<A, E, R>) => Layer.Layer<A, E, R> = serveInternal.observeServer
 
 /**
  * The canonical form of a URL's query: the allowed parameters (all when `allow` is absent)

@@ -1,12 +1,11 @@
 /**
- * `HttpCache.reader` (a read-through prepared once) and `HttpCache.observeServer` (one observer
- * for a whole server): the same responses, keys and entries as `read` and as the per-read
- * observer.
+ * `HttpCache.reader` (a read-through prepared once): the same responses, keys and entries as
+ * `read`.
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 
-import { callsDuring, get, ObservedServerLive, request, ServerLive } from "./server.js"
+import { callsDuring, get, request, ServerLive } from "./server.js"
 
 let counter = 0
 const fresh = (label: string) => `${label}-${++counter}`
@@ -108,5 +107,4 @@ const suite = (name: string, server: typeof ServerLive) =>
     })
   })
 
-suite("HttpCache.reader, per-read observer", ServerLive)
-suite("HttpCache.reader, server-wide observer (observeServer)", ObservedServerLive)
+suite("HttpCache.reader", ServerLive)

@@ -51,7 +51,12 @@ const lookup = (id: string) =>
     return value === undefined ? Effect.fail(new ItemNotFound({ id })) : Effect.succeed(new Item({ id, value }))
   })
 
-const idTag = (request: HttpServerRequest.HttpServerRequest) => `items/${request.url.split("/").pop()!.split("?")[0]}`
+/** The route's own parameter (`/items/:id`), given to the middleware's `tags`. */
+const idTag = (
+  _request: HttpServerRequest.HttpServerRequest,
+  _response: unknown,
+  params: Readonly<Record<string, string | undefined>>
+) => `items/${params.id}`
 
 const counted = (response: HttpServerResponse.HttpServerResponse) =>
   Effect.sync(() => {
@@ -167,20 +172,6 @@ export const ServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestW
   Layer.provideMerge(Cache.layer({ namespace: "http-test" }).pipe(Layer.provide(MemoryStore.layer()))),
   Layer.merge(Layer.succeed(TestWorld, world))
 )
-
-/**
- * The same server with its cached reads observed by one server-wide observer
- * (`HttpCache.observeServer`), over its own fresh cache.
- */
-export const ObservedServerLive: Layer.Layer<HttpServer.HttpServer | Cache.Cache | TestWorld, ServeError> = HttpServer
-  .serve(
-    router
-  ).pipe(
-    HttpCache.observeServer,
-    Layer.provideMerge(NodeHttpServer.layer(() => Http.createServer(), { port: 0, host: "127.0.0.1" })),
-    Layer.provideMerge(Cache.layer({ namespace: "http-test-observed" }).pipe(Layer.provide(MemoryStore.layer()))),
-    Layer.merge(Layer.succeed(TestWorld, world))
-  )
 
 export interface Answer {
   readonly status: number

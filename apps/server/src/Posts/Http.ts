@@ -15,8 +15,8 @@ export const HttpPostsLive = HttpApiBuilder.group(Api, "posts", (handlers) =>
   Effect.gen(function*() {
     const posts = yield* Posts
     return handlers
-      .handleRaw("listPosts", ({ urlParams }) => posts.list(urlParams))
-      .handleRaw("getPost", ({ path }) => posts.get(path.id))
+      .handle("listPosts", ({ urlParams }) => posts.list(urlParams))
+      .handle("getPost", ({ path }) => posts.get(path.id))
       .handle("createPost", ({ path, payload }) => posts.create(path.id, payload))
       .handle("updatePost", ({ path, payload }) => posts.update(path.id, payload))
   })).pipe(Layer.provide(Posts.Default))

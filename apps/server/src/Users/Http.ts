@@ -15,8 +15,8 @@ export const HttpUsersLive = HttpApiBuilder.group(Api, "users", (handlers) =>
   Effect.gen(function*() {
     const users = yield* Users
     return handlers
-      .handleRaw("getUser", ({ path }) => users.get(path.id))
-      .handleRaw("getUserPosts", ({ path }) => users.posts(path.id))
+      .handle("getUser", ({ path }) => users.get(path.id))
+      .handle("getUserPosts", ({ path }) => users.posts(path.id))
       .handle("createUser", ({ payload }) => users.create(payload))
       .handle("updateUser", ({ path, payload }) => users.update(path.id, payload))
       .handle("deleteUser", ({ path }) => users.remove(path.id))

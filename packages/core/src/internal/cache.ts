@@ -27,9 +27,6 @@ import * as StoreGuard from "./storeGuard.js"
 import * as Writes from "./writes.js"
 
 /** @internal */
-export const servedObserver = Policies.servedObserver
-
-/** @internal */
 export const requestMemo = Policies.requestMemo
 
 /** @internal */

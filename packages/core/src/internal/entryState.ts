@@ -117,6 +117,7 @@ export const corrupt = { _tag: "Corrupt" } as const
  */
 interface Judged {
   readonly schema: AnySchema
+  readonly createdAt: number
   readonly fresh: Lookup
   readonly stale: Lookup
   readonly served: Effect.Effect<unknown, unknown>
@@ -188,6 +189,7 @@ export const judge = (
     const served = decoded.value.failed ? Effect.fail(decoded.value.error) : Effect.succeed(decoded.value.value)
     judged = {
       schema,
+      createdAt: entry.createdAt,
       fresh: { _tag: "Fresh", decoded: decoded.value, createdAt: entry.createdAt, served },
       stale: { _tag: "Stale", decoded: decoded.value, createdAt: entry.createdAt, served },
       served,
@@ -222,6 +224,8 @@ export const valueOf = (found: Lookup): Option.Option<unknown> =>
  * @internal
  */
 export interface FreshHit {
+  /** When the entry was written (what a served report's age counts from). */
+  readonly createdAt: number
   readonly served: Effect.Effect<unknown, unknown>
   readonly step: IteratorYieldResult<Utils.YieldWrap<Effect.Effect<unknown, unknown>>>
 }

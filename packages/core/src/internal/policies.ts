@@ -1,6 +1,6 @@
 /**
  * The read policies of `getOrFetch` (CacheOrNetwork, CacheAndNetwork, NetworkOnly, CacheOnly,
- * NoCache), the served-observer and request-memo regions, and the hit path.
+ * NoCache), the per-call served report, the request-memo region, and the hit path.
  *
  * @internal
  */
@@ -15,13 +15,8 @@ import type { Reads } from "./reads.js"
 import { type Counters, countRead } from "./stats.js"
 import type { Writes } from "./writes.js"
 
-/** Told how each read of a `CacheOrNetwork` call was served. */
+/** Told how a `CacheOrNetwork` read was served (the call's `onServed`). */
 type Observer = (served: Cache.Served) => void
-
-/** @internal */
-export const servedObserver: FiberRef.FiberRef<Observer | undefined> = FiberRef.unsafeMake<Observer | undefined>(
-  undefined
-)
 
 /** @internal */
 export const requestMemo: FiberRef.FiberRef<Map<string, Effect.Effect<unknown>> | undefined> = FiberRef.unsafeMake<
@@ -163,16 +158,17 @@ export const make = (options: {
     fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined,
     asStep: boolean
   ): Effect.Effect<unknown, unknown, R> | HitStep => {
-    const observer = fiber?.getFiberRef(servedObserver)
     const memo = fiber?.getFiberRef(requestMemo)
     const schema = schemaOf(options)
     const failureSchema = failureSchemaOf(options)
+    const observer = options?.onServed
     const text = Key.encode(key)
-    if (freshHit !== undefined && observer === undefined && memo === undefined) {
+    if (freshHit !== undefined && memo === undefined) {
       // The hit path: a fresh, already-decoded entry of the cache's own namespace.
       const hit = freshHit(text, schema, failureSchema)
       if (hit !== undefined) {
         counters.hits++
+        if (observer !== undefined) observe(observer, "hit", storeKeyOf(text), hit.createdAt)
         return asStep ? new HitStep(hit.step) : hit.served
       }
     }

@@ -1,8 +1,7 @@
 /** @internal */
 import { Cache, type Key, type Tag } from "@cachet/core"
 import { Cookies, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Context, Data, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option } from "effect"
-import { globalValue } from "effect/GlobalValue"
+import { Cause, Context, Data, Duration, Effect, Exit, Option } from "effect"
 
 import type * as HttpCache from "../HttpCache.js"
 import * as StoredResponse from "../StoredResponse.js"
@@ -70,28 +69,6 @@ const outcomeOf = (
 }
 
 // -------------------------------------------------------------------------------------------
-// How a read was served
-// -------------------------------------------------------------------------------------------
-
-/** Whether the fiber inherits the server-wide observer of `observeServer`. */
-const serverObserved = globalValue("@cachet/http/serverObserved", () => FiberRef.unsafeMake(false))
-
-/** The last report of each fiber under the server-wide observer (a fiber runs one read at a time). */
-const reports = globalValue(
-  "@cachet/http/reports",
-  () => new WeakMap<Fiber.RuntimeFiber<unknown, unknown>, Cache.Served>()
-)
-
-const report = (served: Cache.Served): void => {
-  const fiber = Fiber.getCurrentFiber()
-  if (fiber._tag === "Some") reports.set(fiber.value, served)
-}
-
-/** @internal */
-export const observeServer = <A, E, R>(layer: Layer.Layer<A, E, R>): Layer.Layer<A, E, R> =>
-  Layer.locally(Layer.locallyEffect(layer, (build) => Cache.observeServed(build, report)), serverObserved, true)
-
-// -------------------------------------------------------------------------------------------
 // Serving a read
 // -------------------------------------------------------------------------------------------
 
@@ -145,10 +122,9 @@ const answer = <E>(
 
 /**
  * Runs a read through the cache and answers with the stored response (or the response that
- * could not be stored), with `X-Cache` and `Age` told by `Cache.observeServed` — by the
- * server-wide observer when the fiber has it, else by one installed around this read. `key` is
- * the store key, or how to make it from the request. (A hit allocates as little as it can: no
- * option object of its own, no named closure.)
+ * could not be stored), with `X-Cache` and `Age` told by the read's own `onServed` report (a hit
+ * stays on the cache's hit path). `key` is the store key, or how to make it from the request.
+ * (A hit allocates as little as it can: one option object and one closure.)
  *
  * @internal
  */
@@ -171,29 +147,20 @@ export const serve = <E, R, RC>(
     const storeKey = typeof key === "string" ? key : key(request)
     return Effect.clockWith((clock) => {
       const start = clock.unsafeCurrentTimeMillis()
+      let served: Cache.Served | undefined
       // One flat object; absent options are undefined, which the cache treats as unset.
       const read = cache.getOrFetch(storeKey, fetch, {
         schema: StoredResponse.StoredResponse,
         ttl: ttlOf,
         grace: route.graceMillis,
         tags,
-        context
+        context,
+        onServed: (report: Cache.Served) => {
+          served = report
+        }
       } as Cache.FetchOptions<StoredResponse.StoredResponse, unknown, E | Uncacheable, never, "CacheOrNetwork", {}, RC>)
-      if (fiber.getFiberRef(serverObserved)) {
-        // This read's report will be the fiber's last one: none yet.
-        reports.delete(fiber)
-        return Effect.flatMap(Effect.exit(read), (exit) => {
-          const served = reports.get(fiber)
-          reports.delete(fiber)
-          return answer(exit, request, route, served, start, clock.unsafeCurrentTimeMillis(), produced)
-        }) as Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC>
-      }
-      let served: Cache.Served | undefined
-      const observed = Cache.observeServed(read, (report) => {
-        served = report
-      })
       return Effect.flatMap(
-        Effect.exit(observed),
+        Effect.exit(read),
         (exit) => answer(exit, request, route, served, start, clock.unsafeCurrentTimeMillis(), produced)
       ) as Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC>
     })

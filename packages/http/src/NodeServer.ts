@@ -11,6 +11,8 @@
  * `finish`, or when the connection goes first) — by the server's response class, so nothing is
  * patched or wrapped per request.
  *
+ * (`@cachet/http/node`: the only module of the package that loads `node:http`.)
+ *
  * @since 0.1.0
  */
 import * as Http from "node:http"
