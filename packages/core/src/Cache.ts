@@ -9,6 +9,7 @@
 import type { Duration, Effect, Exit, Option, Queue, Schema, Scope } from "effect"
 import { Context, Effect as EffectModule, Layer } from "effect"
 
+import type * as Codec from "./Codec.js"
 import * as internal from "./internal/cache.js"
 import type * as Key from "./Key.js"
 import type * as Lock from "./Lock.js"
@@ -291,21 +292,24 @@ export interface Service {
   /**
    * Reads through the cache: the cached value when fresh (or in grace, refreshing it in the
    * background), otherwise runs `fetch` once for all concurrent callers and stores its result.
+   *
+   * With a `schema`, any value the schema encodes. Without one the value is stored as JSON, so it
+   * must be JSON-safe (`Codec.JsonSafe`: no `Date`, class instance with methods, `bigint`, ...,
+   * a compile error otherwise), and a miss returns the value as its JSON reads back — deeply
+   * frozen, exactly what a later hit returns.
    */
-  readonly getOrFetch: <
-    A,
-    E,
-    R,
-    I = A,
-    EI = E,
-    P extends Policy.Policy = "CacheOrNetwork",
-    T extends Timeout = {},
-    RC = never
-  >(
-    key: Key.Input,
-    fetch: Effect.Effect<A, E, R>,
-    options?: FetchOptions<A, I, E, EI, P, T, RC>
-  ) => Policy.Result<P, A, E | TimeoutErrorOf<T>, R | RC>
+  readonly getOrFetch: {
+    <A, E, R, I, EI = E, P extends Policy.Policy = "CacheOrNetwork", T extends Timeout = {}, RC = never>(
+      key: Key.Input,
+      fetch: Effect.Effect<A, E, R>,
+      options: FetchOptions<A, I, E, EI, P, T, RC> & { readonly schema: Schema.Schema<A, I, never> }
+    ): Policy.Result<P, A, E | TimeoutErrorOf<T>, R | RC>
+    <A, E, R, EI = E, P extends Policy.Policy = "CacheOrNetwork", T extends Timeout = {}, RC = never>(
+      key: Key.Input,
+      fetch: Effect.Effect<A, E, R> & Codec.JsonOnly<A>,
+      options?: FetchOptions<A, A, E, EI, P, T, RC> & { readonly schema?: undefined }
+    ): Policy.Result<P, A, E | TimeoutErrorOf<T>, R | RC>
+  }
   /** The cached value, if fresh or in grace. */
   readonly get: <A, I = A>(key: Key.Input, options?: EntryOptions<A, I>) => Effect.Effect<Option.Option<A>>
   /** Stores a value. */

@@ -213,7 +213,9 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
       tags: tags === undefined ? undefined : (exit: Exit.Exit<unknown, unknown>) => tags(args, exit),
       when: when === undefined ? undefined : (value: unknown) => when(args, value),
       policy: callOptions?.policy ?? "CacheOrNetwork"
-    } as unknown as Cache.FetchOptions<unknown, unknown, unknown, unknown, Policy.Policy, Cache.Timeout, never>
+    } as unknown as
+      & Cache.FetchOptions<unknown, unknown, unknown, unknown, Policy.Policy, Cache.Timeout, never>
+      & { readonly schema: Schema.Schema<unknown, unknown, never> }
     return cache.getOrFetch(key, fetch, options)
   }
 }

@@ -172,13 +172,19 @@ export const serve = <E, R, RC>(
     return Effect.clockWith((clock) => {
       const start = clock.unsafeCurrentTimeMillis()
       // One flat object; absent options are undefined, which the cache treats as unset.
-      const read = cache.getOrFetch(storeKey, fetch, {
-        schema: StoredResponse.StoredResponse,
-        ttl: ttlOf,
-        grace: route.graceMillis,
-        tags,
-        context
-      } as Cache.FetchOptions<StoredResponse.StoredResponse, unknown, E | Uncacheable, never, "CacheOrNetwork", {}, RC>)
+      const read = cache.getOrFetch(
+        storeKey,
+        fetch,
+        {
+          schema: StoredResponse.StoredResponse,
+          ttl: ttlOf,
+          grace: route.graceMillis,
+          tags,
+          context
+        } as
+          & Cache.FetchOptions<StoredResponse.StoredResponse, unknown, E | Uncacheable, never, "CacheOrNetwork", {}, RC>
+          & { readonly schema: typeof StoredResponse.StoredResponse }
+      )
       if (fiber.getFiberRef(serverObserved)) {
         // This read's report will be the fiber's last one: none yet.
         reports.delete(fiber)
