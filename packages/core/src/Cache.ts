@@ -339,13 +339,19 @@ export interface Service {
    * entry the invalidation covers) and replayed to the store in the background until the store
    * acknowledges it. {@link Service.awaitPendingInvalidations} waits for that acknowledgement,
    * after which every process sharing the store sees it.
+   *
+   * So it has no error channel. The one write that is taken yet not durable is on a Redis
+   * Cluster whose tag-versions master has a replica: a bump no replica acknowledged (`WAIT 1`)
+   * within `replicaAckTimeout` could be lost in a failover, so it is deferred too and replayed
+   * until one does — `awaitPendingInvalidations` tells when it is safe.
    */
-  readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  readonly invalidate: (tags: Tag.Input) => Effect.Effect<void>
   /**
-   * Soft expiry: entries under these tags count as expired now, so grace still applies (deferred like `invalidate` when
-   * the store is down).
+   * Soft expiry: entries under these tags count as expired now, so grace still applies. Never
+   * fails: deferred and replayed like `invalidate` when the store is down or (Redis Cluster) no
+   * replica acknowledged it.
    */
-  readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  readonly expire: (tags: Tag.Input) => Effect.Effect<void>
   /**
    * Waits until every invalidation, expiry and delete deferred so far has been acknowledged by
    * the store (at once when none is pending). Bound it with `Effect.timeout` where a caller

@@ -13,7 +13,6 @@ import * as Cache from "./Cache.js"
 import * as Codec from "./Codec.js"
 import * as Key from "./Key.js"
 import type * as Policy from "./Policy.js"
-import type * as Store from "./Store.js"
 import * as Tag from "./Tag.js"
 
 /**
@@ -132,12 +131,12 @@ export type QueryCache<S extends Tag.Static<{}>, Q extends Record<string, Any>> 
     /** The typed tag builders of the schema. */
     readonly tags: Tag.BuildersOf<S>
     /**
-     * Hard invalidation of tags and their descendants (deferred, not failed, while the store is down: see
-     * `Cache.Service.invalidate`).
+     * Hard invalidation of tags and their descendants; never fails (deferred and replayed while
+     * the store does not take it: see `Cache.Service.invalidate`).
      */
-    readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
-    /** Soft expiry of tags and their descendants (grace still applies). */
-    readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+    readonly invalidate: (tags: Tag.Input) => Effect.Effect<void>
+    /** Soft expiry of tags and their descendants (grace still applies); never fails, like `invalidate`. */
+    readonly expire: (tags: Tag.Input) => Effect.Effect<void>
   }
 
 const reserved = new Set(["tags", "invalidate", "expire"])
