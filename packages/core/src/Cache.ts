@@ -363,22 +363,42 @@ export interface Service {
     keys: ReadonlyArray<Key.Input>,
     options?: EntryOptions<A, I>
   ) => Effect.Effect<ReadonlyArray<Option.Option<A>>>
-  /** Reads many items in one round trip and fetches only the misses, in one batched call. */
-  readonly getOrFetchMany: <K, A, E, R, I = A>(
-    items: ReadonlyArray<K>,
-    fetchMany: (missing: ReadonlyArray<K>) => Effect.Effect<ReadonlyArray<A>, E, R>,
-    options: ManyOptions<K, A, I>
-  ) => Effect.Effect<ReadonlyArray<A>, E, R>
+  /**
+   * Reads many items in one round trip and fetches only the misses, in one batched call. Without
+   * a `schema` the values must be JSON-safe and the fetched ones are returned as their JSON
+   * reads back, like `getOrFetch`'s.
+   */
+  readonly getOrFetchMany: {
+    <K, A, E, R, I>(
+      items: ReadonlyArray<K>,
+      fetchMany: (missing: ReadonlyArray<K>) => Effect.Effect<ReadonlyArray<A>, E, R>,
+      options: ManyOptions<K, A, I> & { readonly schema: Schema.Schema<A, I, never> }
+    ): Effect.Effect<ReadonlyArray<A>, E, R>
+    <K, A, E, R>(
+      items: ReadonlyArray<K>,
+      fetchMany: (missing: ReadonlyArray<K>) => Effect.Effect<ReadonlyArray<A>, E, R> & Codec.JsonOnly<A>,
+      options: ManyOptions<K, A, A> & { readonly schema?: undefined }
+    ): Effect.Effect<ReadonlyArray<A>, E, R>
+  }
   /**
    * Keys a fetch by the latest version of a row set (RedwoodJS's `cacheFindMany`): `latest`
    * reads e.g. the newest `updatedAt` and the count, so any change to the set is a new key.
+   * Without a `schema` the value must be JSON-safe, as for `getOrFetch`.
    */
-  readonly findMany: <A, E, R, E2, R2, I = A>(
-    key: Key.Input,
-    latest: Effect.Effect<Key.Part, E2, R2>,
-    fetch: Effect.Effect<A, E, R>,
-    options?: EntryOptions<A, I>
-  ) => Effect.Effect<A, E | E2, R | R2>
+  readonly findMany: {
+    <A, E, R, E2, R2, I>(
+      key: Key.Input,
+      latest: Effect.Effect<Key.Part, E2, R2>,
+      fetch: Effect.Effect<A, E, R>,
+      options: EntryOptions<A, I> & { readonly schema: Schema.Schema<A, I, never> }
+    ): Effect.Effect<A, E | E2, R | R2>
+    <A, E, R, E2, R2>(
+      key: Key.Input,
+      latest: Effect.Effect<Key.Part, E2, R2>,
+      fetch: Effect.Effect<A, E, R> & Codec.JsonOnly<A>,
+      options?: EntryOptions<A, A> & { readonly schema?: undefined }
+    ): Effect.Effect<A, E | E2, R | R2>
+  }
   /** Everything known about one entry. */
   readonly inspect: (key: Key.Input) => Effect.Effect<Option.Option<EntryInfo>>
   /** Keys of this namespace (namespace prefix removed), at most `limit`. */

@@ -46,6 +46,30 @@ describe("getOrFetch without a schema: a miss returns what a hit returns", () =>
       expect(yield* read).toBe(miss)
     }).pipe(Effect.provide(live)))
 
+  it.effect("getOrFetchMany: the fetched values are what the hits return", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const read = cache.getOrFetchMany(
+        [1, 2],
+        (ids) => Effect.succeed(ids.map((id) => new Point(id, id))),
+        { key: (id) => `point:${id}` }
+      )
+      const missed = yield* read
+      const hit = yield* read
+      expect(missed).toStrictEqual(hit)
+      expect(missed[0]).not.toBeInstanceOf(Point)
+      expect(Object.isFrozen(missed[1])).toBe(true)
+    }).pipe(Effect.provide(live)))
+
+  it.effect("findMany: a miss returns what a hit returns", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const read = cache.findMany("points", Effect.succeed(1), Effect.sync(() => [new Point(1, 2)]))
+      const miss = yield* read
+      expect(miss).toStrictEqual(yield* read)
+      expect(miss[0]).not.toBeInstanceOf(Point)
+    }).pipe(Effect.provide(live)))
+
   it.effect("with a schema the value is the schema's type on both paths", () =>
     Effect.gen(function*() {
       const cache = yield* Cache.Cache
@@ -72,6 +96,11 @@ export const typeChecks = (cache: Cache.Service) => [
   cache.getOrFetch("b", Effect.succeed(1n)),
   // @ts-expect-error a schema must describe the fetched value
   cache.getOrFetch("s", Effect.succeed(1), { schema: Schema.String }),
+  // @ts-expect-error findMany asks the same
+  cache.findMany("f", Effect.succeed(1), Effect.succeed(new Date())),
+  // @ts-expect-error and so does getOrFetchMany
+  cache.getOrFetchMany([1], (ids) => Effect.succeed(ids.map(() => new Date())), { key: String }),
+  cache.getOrFetchMany([1], (ids) => Effect.succeed(ids.map(() => new Date())), { key: String, schema: Schema.Date }),
   cache.getOrFetch("d", Effect.succeed(new Date()), { schema: Schema.Date }),
   cache.getOrFetch("j", Effect.succeed({ id: 1, tags: ["a"], owner: null as string | null })),
   cache.getOrFetch("o", Effect.succeed<{ readonly id: number; readonly name?: string }>({ id: 1 })),

@@ -62,6 +62,8 @@ export interface Writes {
     exit: Exit.Exit<unknown, unknown>,
     text?: string
   ) => Effect.Effect<void>
+  /** A fetched value as a hit would serve it: without a schema, its JSON read back (frozen). */
+  readonly asServed: (schema: AnySchema, value: unknown) => unknown
   /** Runs a fetch under its hard timeout. */
   readonly withHardTimeout: <A, E, R>(
     storeKey: string,
@@ -162,6 +164,14 @@ export const make = (options: StoreParts): Writes => {
     return Either.isLeft(back) ? exit : Exit.succeed(deepFreeze(back.right))
   }
 
+  const asServed = (schema: AnySchema, value: unknown): unknown => {
+    if (schema !== Codec.json) return value
+    const text = Codec.encode(schema, value)
+    if (Either.isLeft(text)) return value
+    const back = Codec.decode(Codec.json, text.right)
+    return Either.isLeft(back) ? value : deepFreeze(back.right)
+  }
+
   /** Fetches, counts, times and writes the outcome (a chain of a few steps: it is the miss path). */
   const fetchWriting = <R>(
     storeKey: string,
@@ -197,5 +207,5 @@ export const make = (options: StoreParts): Writes => {
     )
   }
 
-  return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, withHardTimeout, fetchAndWrite }
+  return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, asServed, withHardTimeout, fetchAndWrite }
 }
