@@ -45,12 +45,12 @@ const cachet = async (): Promise<{
   readonly allocation: Array<Allocation>
 }> => {
   const runtime = cachetRuntime(KEYS)
-  const schema = Tag.at("users", () => Tag.wild)
+  const hierarchy = Tag.at("users", () => Tag.wild)
   const User = Schema.Struct({ id: Schema.String, name: Schema.String, email: Schema.String })
   const program = Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const blog = yield* QueryCache.make({
-      schema,
+      hierarchy,
       queries: (tags) => ({
         getUser: QueryCache.query({
           args: Schema.Struct({ id: Schema.String }),

@@ -73,7 +73,7 @@ const commentsByPost = new Map(posts.map((post) => [
 ]))
 
 /** The blog schema; `marked` adds the fragment-cache marks (the same definitions otherwise). */
-const makeSchema = (marked: boolean): GraphQLSchema => {
+const makeSchema = (marked: boolean): GraphQLCache.TypedSchema<never> => {
   const mark = (): Pick<
     GraphQLFieldConfig<unknown, unknown>,
     "extensions"
@@ -121,7 +121,7 @@ const makeSchema = (marked: boolean): GraphQLSchema => {
       }
     }
   })
-  return new GraphQLSchema({ query: Query })
+  return GraphQLCache.typed(new GraphQLSchema({ query: Query }))
 }
 
 const selection = `{ id title body author { id name } comments { id body author { id name } } }`

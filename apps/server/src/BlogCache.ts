@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { Cache, Tag } from "@cachet/core"
-import { Context, Effect, Layer, Schedule } from "effect"
+import { Context, Effect, Layer } from "effect"
 
 /**
  * The app's tag builders (`Tags.ts`), for the writes' invalidation.
@@ -47,8 +47,8 @@ export class BlogCache extends Context.Tag("Blog/BlogCache")<BlogCache, Service>
 }
 
 /**
- * Invalidates tags after a write has committed. A store that keeps failing does not fail the
- * write (it happened): the failure is logged, and the entries age out with their ttl.
+ * Invalidates tags after a write has committed. It cannot fail: an invalidation the store does
+ * not take is deferred and replayed by the cache (see `Cache.Service.invalidate`).
  *
  * @since 0.1.0
  * @category combinators
@@ -56,13 +56,5 @@ export class BlogCache extends Context.Tag("Blog/BlogCache")<BlogCache, Service>
 export const invalidate = (input: Tag.Input): Effect.Effect<void, never, BlogCache> =>
   Effect.flatMap(BlogCache, (blog) =>
     blog.invalidate(input).pipe(
-      Effect.retry(Schedule.exponential("20 millis").pipe(Schedule.intersect(Schedule.recurs(3)))),
-      Effect.tap(() =>
-        Effect.logDebug("invalidated").pipe(Effect.annotateLogs("tags", Tag.normalize(input).join(" ")))
-      ),
-      Effect.catchAll((error) =>
-        Effect.logError("cache invalidation failed after the write; entries will age out").pipe(
-          Effect.annotateLogs({ tags: Tag.normalize(input).join(" "), error: error.message })
-        )
-      )
+      Effect.tap(() => Effect.logDebug("invalidated").pipe(Effect.annotateLogs("tags", Tag.normalize(input).join(" "))))
     ))

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Validate } from "@cachet/validate"
+import * as Uniqueness from "@cachet/validate/Uniqueness"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { DateTime, Effect, Option } from "effect"
@@ -49,7 +50,7 @@ export const validateName = (name: unknown) =>
 export const validateEmail = (email: unknown, self?: UserId) =>
   Validate.validate(email, "email", { presence: true, length: { max: 255 }, email: true }).pipe(
     Effect.zipRight(
-      Validate.validateUniqueness("users", { email: email as string, ...selfOf(self) }, () => Effect.void)
+      Uniqueness.validateUniqueness("users", { email: email as string, ...selfOf(self) }, () => Effect.void)
     )
   )
 
@@ -90,13 +91,13 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
       )
 
     /** A unique-index violation was mapped to a validation error; any other database error is a defect. */
-    const orDieSql = <A, E, R>(effect: Effect.Effect<A, E | SqlError | Validate.InvalidUniquenessCheck, R>) =>
+    const orDieSql = <A, E, R>(effect: Effect.Effect<A, E | SqlError | Uniqueness.InvalidUniquenessCheck, R>) =>
       Effect.catchIf(
         effect,
-        (error): error is SqlError | Validate.InvalidUniquenessCheck =>
-          error instanceof SqlError || error instanceof Validate.InvalidUniquenessCheck,
+        (error): error is SqlError | Uniqueness.InvalidUniquenessCheck =>
+          error instanceof SqlError || error instanceof Uniqueness.InvalidUniquenessCheck,
         Effect.die
-      ) as Effect.Effect<A, Exclude<E, SqlError | Validate.InvalidUniquenessCheck>, R>
+      ) as Effect.Effect<A, Exclude<E, SqlError | Uniqueness.InvalidUniquenessCheck>, R>
 
     return {
       /** A user. */
@@ -111,7 +112,7 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
           yield* Validate.validateAll([validateName(input.name), validateEmail(input.email)])
           const now = yield* nowIso
           const fields = { name: input.name!, email: input.email! }
-          const user = yield* Validate.validateUniqueness("users", { email: fields.email }, () =>
+          const user = yield* Uniqueness.validateUniqueness("users", { email: fields.email }, () =>
             repo.insert({ ...fields, now }))
           // Nothing shows a user before they exist, except a cached 404 for their id.
           yield* invalidate(tags.User(user.id))
@@ -139,7 +140,7 @@ export class Users extends Effect.Service<Users>()("Blog/Users", {
             }
             if (Object.keys(fields).length === 0) return current
             const now = yield* nowIso
-            const updated = yield* Validate.validateUniqueness(
+            const updated = yield* Uniqueness.validateUniqueness(
               "users",
               { email: fields.email ?? current.email, $self: { id: Number(id) } },
               () => repo.update(id, fields, now)

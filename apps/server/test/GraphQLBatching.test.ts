@@ -51,7 +51,7 @@ describe("GraphQL batching", () => {
   it.effect("one SQL query per level, none below a cached fragment", () =>
     Effect.gen(function*() {
       statements.length = 0
-      const first = yield* GraphQLCache.execute<Loaders | PostsRepo>({ schema, source: query })
+      const first = yield* GraphQLCache.execute({ schema, source: query })
       expect(first.errors).toBeUndefined()
       const firstTexts = texts()
       expect(firstTexts.filter((text) => text.includes("FROM posts"))).toHaveLength(1)
@@ -59,7 +59,7 @@ describe("GraphQL batching", () => {
       // Post authors, then comment authors: two levels, two queries.
       expect(firstTexts.filter((text) => text.includes("FROM users"))).toHaveLength(2)
       statements.length = 0
-      const second = yield* GraphQLCache.execute<Loaders | PostsRepo>({ schema, source: query })
+      const second = yield* GraphQLCache.execute({ schema, source: query })
       expect(second.data).toEqual(first.data)
       expect(texts()).toHaveLength(1)
       expect(texts()[0]).toContain("FROM posts")

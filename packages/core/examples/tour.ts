@@ -24,10 +24,10 @@ const db = {
 }
 
 // 3. The tag hierarchy and the queries.
-const schema = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild.at("comments", () => Tag.wild)))
+const hierarchy = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild.at("comments", () => Tag.wild)))
 
 const makeBlog = QueryCache.make({
-  schema,
+  hierarchy,
   queries: (tags) => ({
     getUser: QueryCache.query({
       args: Schema.Struct({ id: Schema.String }),

@@ -9,6 +9,7 @@
 import type { Duration, Effect, Exit, Option, Queue, Schema, Scope } from "effect"
 import { Context, Effect as EffectModule, Layer } from "effect"
 
+import type * as Codec from "./Codec.js"
 import * as internal from "./internal/cache.js"
 import type * as Key from "./Key.js"
 import type * as Lock from "./Lock.js"
@@ -285,21 +286,24 @@ export interface Service {
   /**
    * Reads through the cache: the cached value when fresh (or in grace, refreshing it in the
    * background), otherwise runs `fetch` once for all concurrent callers and stores its result.
+   *
+   * With a `schema`, any value the schema encodes. Without one the value is stored as JSON, so it
+   * must be JSON-safe (`Codec.JsonSafe`: no `Date`, class instance with methods, `bigint`, ...,
+   * a compile error otherwise), and a miss returns the value as its JSON reads back — deeply
+   * frozen, exactly what a later hit returns.
    */
-  readonly getOrFetch: <
-    A,
-    E,
-    R,
-    I = A,
-    EI = E,
-    P extends Policy.Policy = "CacheOrNetwork",
-    T extends Timeout = {},
-    RC = never
-  >(
-    key: Key.Input,
-    fetch: Effect.Effect<A, E, R>,
-    options?: FetchOptions<A, I, E, EI, P, T, RC>
-  ) => Policy.Result<P, A, E | TimeoutErrorOf<T>, R | RC>
+  readonly getOrFetch: {
+    <A, E, R, I, EI = E, P extends Policy.Policy = "CacheOrNetwork", T extends Timeout = {}, RC = never>(
+      key: Key.Input,
+      fetch: Effect.Effect<A, E, R>,
+      options: FetchOptions<A, I, E, EI, P, T, RC> & { readonly schema: Schema.Schema<A, I, never> }
+    ): Policy.Result<P, A, E | TimeoutErrorOf<T>, R | RC>
+    <A, E, R, EI = E, P extends Policy.Policy = "CacheOrNetwork", T extends Timeout = {}, RC = never>(
+      key: Key.Input,
+      fetch: Effect.Effect<A, E, R> & Codec.JsonOnly<A>,
+      options?: FetchOptions<A, A, E, EI, P, T, RC> & { readonly schema?: undefined }
+    ): Policy.Result<P, A, E | TimeoutErrorOf<T>, R | RC>
+  }
   /** The cached value, if fresh or in grace. */
   readonly get: <A, I = A>(key: Key.Input, options?: EntryOptions<A, I>) => Effect.Effect<Option.Option<A>>
   /** Stores a value. */
@@ -329,13 +333,19 @@ export interface Service {
    * entry the invalidation covers) and replayed to the store in the background until the store
    * acknowledges it. {@link Service.awaitPendingInvalidations} waits for that acknowledgement,
    * after which every process sharing the store sees it.
+   *
+   * So it has no error channel. The one write that is taken yet not durable is on a Redis
+   * Cluster whose tag-versions master has a replica: a bump no replica acknowledged (`WAIT 1`)
+   * within `replicaAckTimeout` could be lost in a failover, so it is deferred too and replayed
+   * until one does — `awaitPendingInvalidations` tells when it is safe.
    */
-  readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  readonly invalidate: (tags: Tag.Input) => Effect.Effect<void>
   /**
-   * Soft expiry: entries under these tags count as expired now, so grace still applies (deferred like `invalidate` when
-   * the store is down).
+   * Soft expiry: entries under these tags count as expired now, so grace still applies. Never
+   * fails: deferred and replayed like `invalidate` when the store is down or (Redis Cluster) no
+   * replica acknowledged it.
    */
-  readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+  readonly expire: (tags: Tag.Input) => Effect.Effect<void>
   /**
    * Waits until every invalidation, expiry and delete deferred so far has been acknowledged by
    * the store (at once when none is pending). Bound it with `Effect.timeout` where a caller
@@ -347,22 +357,42 @@ export interface Service {
     keys: ReadonlyArray<Key.Input>,
     options?: EntryOptions<A, I>
   ) => Effect.Effect<ReadonlyArray<Option.Option<A>>>
-  /** Reads many items in one round trip and fetches only the misses, in one batched call. */
-  readonly getOrFetchMany: <K, A, E, R, I = A>(
-    items: ReadonlyArray<K>,
-    fetchMany: (missing: ReadonlyArray<K>) => Effect.Effect<ReadonlyArray<A>, E, R>,
-    options: ManyOptions<K, A, I>
-  ) => Effect.Effect<ReadonlyArray<A>, E, R>
+  /**
+   * Reads many items in one round trip and fetches only the misses, in one batched call. Without
+   * a `schema` the values must be JSON-safe and the fetched ones are returned as their JSON
+   * reads back, like `getOrFetch`'s.
+   */
+  readonly getOrFetchMany: {
+    <K, A, E, R, I>(
+      items: ReadonlyArray<K>,
+      fetchMany: (missing: ReadonlyArray<K>) => Effect.Effect<ReadonlyArray<A>, E, R>,
+      options: ManyOptions<K, A, I> & { readonly schema: Schema.Schema<A, I, never> }
+    ): Effect.Effect<ReadonlyArray<A>, E, R>
+    <K, A, E, R>(
+      items: ReadonlyArray<K>,
+      fetchMany: (missing: ReadonlyArray<K>) => Effect.Effect<ReadonlyArray<A>, E, R> & Codec.JsonOnly<A>,
+      options: ManyOptions<K, A, A> & { readonly schema?: undefined }
+    ): Effect.Effect<ReadonlyArray<A>, E, R>
+  }
   /**
    * Keys a fetch by the latest version of a row set (RedwoodJS's `cacheFindMany`): `latest`
    * reads e.g. the newest `updatedAt` and the count, so any change to the set is a new key.
+   * Without a `schema` the value must be JSON-safe, as for `getOrFetch`.
    */
-  readonly findMany: <A, E, R, E2, R2, I = A>(
-    key: Key.Input,
-    latest: Effect.Effect<Key.Part, E2, R2>,
-    fetch: Effect.Effect<A, E, R>,
-    options?: EntryOptions<A, I>
-  ) => Effect.Effect<A, E | E2, R | R2>
+  readonly findMany: {
+    <A, E, R, E2, R2, I>(
+      key: Key.Input,
+      latest: Effect.Effect<Key.Part, E2, R2>,
+      fetch: Effect.Effect<A, E, R>,
+      options: EntryOptions<A, I> & { readonly schema: Schema.Schema<A, I, never> }
+    ): Effect.Effect<A, E | E2, R | R2>
+    <A, E, R, E2, R2>(
+      key: Key.Input,
+      latest: Effect.Effect<Key.Part, E2, R2>,
+      fetch: Effect.Effect<A, E, R> & Codec.JsonOnly<A>,
+      options?: EntryOptions<A, A> & { readonly schema?: undefined }
+    ): Effect.Effect<A, E | E2, R | R2>
+  }
   /** Everything known about one entry. */
   readonly inspect: (key: Key.Input) => Effect.Effect<Option.Option<EntryInfo>>
   /** Keys of this namespace (namespace prefix removed), at most `limit`. */

@@ -37,6 +37,41 @@ export class CodecError extends Data.TaggedError("CodecError")<{
 export const json: Schema.Schema<unknown> = Schema.Unknown
 
 /**
+ * A JSON value: what a value read without a Schema is, once it has crossed the store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
+
+/**
+ * `A` as it reads back from its JSON form: `never` wherever JSON would change it (a `Date`, a
+ * `bigint`, a `Map`, a function or a method, `undefined`), so `[A] extends [JsonSafe<A>]` holds
+ * exactly when a JSON round trip keeps `A`'s type. A class whose instances have fields only
+ * passes (TypeScript cannot tell it from a plain object) but reads back without its prototype.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type JsonSafe<A> = A extends string | number | boolean | null ? A
+  : A extends ReadonlyArray<infer X> ? ReadonlyArray<JsonSafe<X>>
+  : A extends Function | Date | bigint | symbol | undefined | ReadonlyMap<unknown, unknown> | ReadonlySet<unknown> ?
+    never
+  : A extends object ? { readonly [K in keyof A]: JsonSafe<A[K]> }
+  : never
+
+/**
+ * Accepts an effect whose value is JSON-safe (or `unknown`); otherwise names the problem in the
+ * type error. What `Cache.getOrFetch` asks of a fetch called without a Schema.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type JsonOnly<A> = unknown extends A ? unknown
+  : [A] extends [JsonSafe<A>] ? unknown
+  : { readonly "cachet: without a schema the value must be JSON (give getOrFetch a schema)": JsonSafe<A> }
+
+/**
  * Encodes a value to text with its Schema (synchronously).
  *
  * @since 0.1.0

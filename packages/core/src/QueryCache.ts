@@ -1,5 +1,5 @@
 /**
- * The t87s model in Effect: a tag schema, and named queries whose arguments and results are
+ * The t87s model in Effect: a tag hierarchy, and named queries whose arguments and results are
  * Schemas, whose lookups run only on misses, and whose entries carry tags built from the
  * arguments, so invalidating `users/123` refetches that user, their posts and comments.
  *
@@ -13,7 +13,6 @@ import * as Cache from "./Cache.js"
 import * as Codec from "./Codec.js"
 import * as Key from "./Key.js"
 import type * as Policy from "./Policy.js"
-import type * as Store from "./Store.js"
 import * as Tag from "./Tag.js"
 
 /**
@@ -129,15 +128,15 @@ export type Requirements<Q> = Q extends
 export type QueryCache<S extends Tag.Static<{}>, Q extends Record<string, Any>> =
   & { readonly [K in keyof Q]: Method<Q[K]> }
   & {
-    /** The typed tag builders of the schema. */
+    /** The typed tag builders of the hierarchy. */
     readonly tags: Tag.BuildersOf<S>
     /**
-     * Hard invalidation of tags and their descendants (deferred, not failed, while the store is down: see
-     * `Cache.Service.invalidate`).
+     * Hard invalidation of tags and their descendants; never fails (deferred and replayed while
+     * the store does not take it: see `Cache.Service.invalidate`).
      */
-    readonly invalidate: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
-    /** Soft expiry of tags and their descendants (grace still applies). */
-    readonly expire: (tags: Tag.Input) => Effect.Effect<void, Store.StoreError>
+    readonly invalidate: (tags: Tag.Input) => Effect.Effect<void>
+    /** Soft expiry of tags and their descendants (grace still applies); never fails, like `invalidate`. */
+    readonly expire: (tags: Tag.Input) => Effect.Effect<void>
   }
 
 const reserved = new Set(["tags", "invalidate", "expire"])
@@ -183,13 +182,17 @@ const reserved = new Set(["tags", "invalidate", "expire"])
  * @category constructors
  */
 export const make = <const S extends Tag.Static<{}>, const Q extends Record<string, Any>>(options: {
-  readonly schema: S
+  /**
+   * The tag hierarchy (`Tag.at(...)`) the queries' tags are built from (named apart from the
+   * `schema` of a value, which a query calls `success`).
+   */
+  readonly hierarchy: S
   readonly queries: (tags: Tag.BuildersOf<S>) => Q
 }): Effect.Effect<QueryCache<S, Q>, never, Cache.Cache | Requirements<Q[keyof Q]>> =>
   Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const context = (yield* Effect.context<Requirements<Q[keyof Q]>>()) as Context.Context<unknown>
-    const tags = Tag.builders(options.schema)
+    const tags = Tag.builders(options.hierarchy)
     const queries = options.queries(tags)
     const clash = Object.keys(queries).find((name) => reserved.has(name))
     if (clash !== undefined) return yield* Effect.dieMessage(`QueryCache: a query may not be named "${clash}"`)
@@ -246,7 +249,9 @@ const method = (cache: Cache.Service, name: string, query: Untyped, context: Con
       tags: tags === undefined ? undefined : (exit: Exit.Exit<unknown, unknown>) => tags(args, exit),
       when: when === undefined ? undefined : (value: unknown) => when(args, value),
       policy: callOptions?.policy ?? "CacheOrNetwork"
-    } as unknown as Cache.FetchOptions<unknown, unknown, unknown, unknown, Policy.Policy, Cache.Timeout, never>
+    } as unknown as
+      & Cache.FetchOptions<unknown, unknown, unknown, unknown, Policy.Policy, Cache.Timeout, never>
+      & { readonly schema: Schema.Schema<unknown, unknown, never> }
     return cache.getOrFetch(key, fetch, options)
   }
 }

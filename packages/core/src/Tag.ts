@@ -222,7 +222,7 @@ export interface Leaf {
 }
 
 /**
- * Any node of a tag schema.
+ * Any node of a tag hierarchy.
  *
  * @since 0.1.0
  * @category schema

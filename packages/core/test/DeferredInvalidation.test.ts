@@ -40,6 +40,18 @@ const database = Effect.gen(function*() {
 const quiet = Logger.minimumLogLevel(LogLevel.None)
 
 describe("Deferred invalidations (FaultyStore)", () => {
+  it.scoped("invalidate and expire have no error channel: a store that fails every call defers them", () =>
+    Effect.gen(function*() {
+      const { faults, writer } = yield* twoCaches()
+      faults.failing = true
+      // Typed by what can fail: nothing (a `StoreError` channel here would not compile).
+      const invalidated: Effect.Effect<void, never> = writer.invalidate("users")
+      const expired: Effect.Effect<void, never> = writer.expire("posts")
+      expect(Exit.isSuccess(yield* Effect.exit(invalidated))).toBe(true)
+      expect(Exit.isSuccess(yield* Effect.exit(expired))).toBe(true)
+      expect((yield* writer.stats).deferredInvalidations).toBe(2)
+    }).pipe(Effect.provide(quiet)))
+
   it.scoped("the bump fails while the data write succeeds: no read returns the old value, on the writer nor, after recovery, on a second cache", () =>
     Effect.gen(function*() {
       const { writer, other, faults } = yield* twoCaches()

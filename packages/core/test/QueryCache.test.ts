@@ -6,7 +6,7 @@ class User extends Schema.Class<User>("User")({ id: Schema.String, name: Schema.
 class Post extends Schema.Class<Post>("Post")({ id: Schema.String, userId: Schema.String, title: Schema.String }) {}
 class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { id: Schema.String }) {}
 
-const schema = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild.at("comments", () => Tag.wild)))
+const hierarchy = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild.at("comments", () => Tag.wild)))
 
 /** A fake database that counts its lookups. */
 const makeDb = () => {
@@ -40,7 +40,7 @@ const makeDb = () => {
 
 const makeBlog = (db: ReturnType<typeof makeDb>) =>
   QueryCache.make({
-    schema,
+    hierarchy,
     queries: (tags) => ({
       getUser: QueryCache.query({
         args: Schema.String,
@@ -149,7 +149,7 @@ describe("QueryCache (the t87s tutorial)", () => {
     }).pipe(Effect.provide(CacheLive)))
 
   it("builders only accept declared paths and print lossless strings", () => {
-    const tags = Tag.builders(schema)
+    const tags = Tag.builders(hierarchy)
     expect(Tag.toString(tags.users("123").posts("p1").comments("c/9"))).toBe("users/123/posts/p1/comments/c%2F9")
     expect(Tag.parse("users/123/posts/p1/comments/c%2F9")).toEqual(tags.users("123").posts("p1").comments("c/9"))
     // @ts-expect-error "likes" is not declared under a post
@@ -163,7 +163,7 @@ describe("QueryCache keys", () => {
       const cache = yield* Cache.Cache
       const Item = Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number), label: Schema.String })
       const queries = yield* QueryCache.make({
-        schema,
+        hierarchy,
         queries: () => ({
           byId: QueryCache.query({
             args: Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number) }),
@@ -196,3 +196,8 @@ describe("QueryCache keys", () => {
       expect(new Set(expected).size).toBe(5)
     }).pipe(Effect.provide(CacheLive)))
 })
+
+/** Compile-time check (`tsc` type-checks the tests); never called. */
+export const typeChecks = () =>
+  // @ts-expect-error the tag hierarchy is `hierarchy`: `schema` is a value's Schema everywhere else
+  QueryCache.make({ schema: hierarchy, queries: () => ({}) })

@@ -210,14 +210,39 @@ export class GraphQLCache extends Context.Tag("@cachet/graphql/GraphQLCache")<Gr
 export const layer = (options: Options = {}): Layer.Layer<GraphQLCache> =>
   Layer.succeed(GraphQLCache, resolveOptions(options))
 
+declare const Requirements: unique symbol
+
+/**
+ * A GraphQL schema whose Effect resolvers need the services `R`. graphql-js cannot know what
+ * its resolvers return, so the services are declared once, where the resolvers are written
+ * (see {@link typed}); `execute` then requires exactly them, and a plain `GraphQLSchema` does
+ * not compile there (no silent `never`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TypedSchema<out R> extends GraphQLSchema {
+  readonly [Requirements]: (_: never) => R
+}
+
+/**
+ * Declares the services a schema's Effect resolvers need (`never`, the default, for a schema
+ * whose resolvers need none); the same schema object, typed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const typed = <R = never>(schema: GraphQLSchema): TypedSchema<R> => schema as TypedSchema<R>
+
 /**
  * What `execute` runs.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ExecuteArgs {
-  readonly schema: GraphQLSchema
+export interface ExecuteArgs<R = never> {
+  /** The schema, with the services its resolvers need (see {@link typed}). */
+  readonly schema: TypedSchema<R>
   /** A parsed document (used as is: validate it first), or... */
   readonly document?: DocumentNode
   /** ...the document's text (parsed and validated here). */
@@ -304,7 +329,13 @@ const coverageOf = (
 
 /**
  * Runs an operation under the fragment cache. Resolvers may return values, Promises or
- * Effects (run in the caller's runtime: its services, spans and FiberRefs flow into them).
+ * Effects (run in the caller's runtime: its services, spans and FiberRefs flow into them);
+ * the services they need are the schema's (`TypedSchema<R>`).
+ *
+ * Only `GraphQLError`s (and graphql-js's own syntax and validation errors) reach the result as
+ * they are. Any other error a resolver throws or fails with, and every defect, is logged with
+ * its cause and reported as `Internal server error` (code `INTERNAL_SERVER_ERROR`, with its
+ * path and location): no message, file path or stack of the server's goes to a client.
  *
  * @example
  * ```ts
@@ -342,8 +373,8 @@ const coverageOf = (
  * @since 0.1.0
  * @category execution
  */
-export const execute = <R = never>(args: ExecuteArgs): Effect.Effect<ExecutionResult, never, Cache.Cache | R> =>
-  Effect.map(executeReport<R>(args), (report) => report.result)
+export const execute = <R = never>(args: ExecuteArgs<R>): Effect.Effect<ExecutionResult, never, Cache.Cache | R> =>
+  Effect.map(executeReport(args), (report) => report.result)
 
 /**
  * `execute`, also telling whether the response was served entirely from the cache (what an
@@ -352,7 +383,7 @@ export const execute = <R = never>(args: ExecuteArgs): Effect.Effect<ExecutionRe
  * @since 0.1.0
  * @category execution
  */
-export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Report, never, Cache.Cache | R> =>
+export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Report, never, Cache.Cache | R> =>
   Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const config = Option.getOrElse(yield* Effect.serviceOption(GraphQLCache), () => resolveOptions({}))
@@ -412,12 +443,13 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
       started = { errors: [asGraphQLError(error)] }
     }
     const pending = started
-    const result = "then" in pending
+    const settled = "then" in pending
       ? yield* Effect.tryPromise(() => Promise.resolve(pending)).pipe(
         Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
         Effect.onInterrupt(() => run.interrupt)
       )
       : pending
+    const result = settled.errors === undefined ? settled : yield* masked(settled)
     yield* run.finish(result.data, result.errors ?? [])
     yield* annotate(run)
     const changed = run.changed === undefined ? none : Array.from(run.changed)
@@ -451,7 +483,41 @@ const withExtensions = (result: ExecutionResult, run: execution.Execution, confi
     }
     : result
 
+/** An error the server did not mean a client to read: thrown or failed with by a resolver, not a `GraphQLError`. */
+const isInternal = (error: GraphQLError): boolean =>
+  error.originalError !== undefined && error.originalError !== null &&
+  !(error.originalError instanceof GraphQLErrorClass)
+
+/** A result whose internal errors are logged and replaced by `Internal server error`. */
+const masked = (result: ExecutionResult): Effect.Effect<ExecutionResult> => {
+  const errors = result.errors
+  if (errors === undefined || !errors.some(isInternal)) return Effect.succeed(result)
+  return Effect.as(
+    Effect.forEach(errors.filter(isInternal), (error) =>
+      Effect.logError(
+        `GraphQLCache: ${error.path?.join(".") ?? "the operation"} failed; the client sees "Internal server error"`,
+        error.originalError
+      ), { discard: true }),
+    {
+      ...result,
+      errors: errors.map((error) =>
+        isInternal(error)
+          ? new GraphQLErrorClass("Internal server error", {
+            nodes: error.nodes ?? null,
+            source: error.source ?? null,
+            positions: error.positions ?? null,
+            path: error.path ?? null,
+            extensions: { code: "INTERNAL_SERVER_ERROR" }
+          })
+          : error
+      )
+    }
+  )
+}
+
 const asGraphQLError = (error: unknown): GraphQLError =>
   error instanceof GraphQLErrorClass
     ? error
-    : new GraphQLErrorClass(error instanceof Error ? error.message : String(error))
+    : new GraphQLErrorClass(error instanceof Error ? error.message : String(error), {
+      originalError: error instanceof Error ? error : new Error(String(error))
+    })

@@ -11,14 +11,7 @@
 import { type Cache, Key } from "@cachet/core"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { type Duration, Effect } from "effect"
-import type {
-  DocumentNode,
-  ExecutionResult,
-  FragmentDefinitionNode,
-  GraphQLSchema,
-  SelectionSetNode,
-  ValidationRule
-} from "graphql"
+import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, SelectionSetNode, ValidationRule } from "graphql"
 import {
   getOperationAST,
   GraphQLError,
@@ -39,8 +32,9 @@ import { traced } from "./internal/span.js"
  * @since 0.1.0
  * @category models
  */
-export interface Options<R = never> {
-  readonly schema: GraphQLSchema
+export interface Options<R = never, RS = never> {
+  /** The schema, with the services its resolvers need (`GraphQLCache.typed`). */
+  readonly schema: GraphQLCache.TypedSchema<RS>
   /** The context value of an operation, from its request. */
   readonly context?: (request: HttpServerRequest.HttpServerRequest) => Effect.Effect<unknown, never, R>
   /** Deepest selection nesting accepted (default 12); deeper documents answer `400`. */
@@ -243,12 +237,12 @@ const answer = (
  * @since 0.1.0
  * @category handlers
  */
-export const handler = <R = never>(
-  options: Options<R>
+export const handler = <R = never, RS = never>(
+  options: Options<R, RS>
 ): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
-  HttpServerRequest.HttpServerRequest | Cache.Cache | R
+  HttpServerRequest.HttpServerRequest | Cache.Cache | R | RS
 > => {
   const maxBytes = options.maxDocumentBytes ?? 100_000
   const maxDepth = options.maxDepth ?? 12
@@ -285,7 +279,7 @@ export const handler = <R = never>(
     Effect.flatMap(
       options.context === undefined ? Effect.succeed(undefined) : options.context(request),
       (contextValue) =>
-        GraphQLCache.executeReport<R>({
+        GraphQLCache.executeReport({
           schema: options.schema,
           document,
           variableValues: params.variables ?? null,
@@ -365,10 +359,10 @@ export const handler = <R = never>(
  * @since 0.1.0
  * @category constructors
  */
-export const router = <R = never>(
-  options: Options<R>,
+export const router = <R = never, RS = never>(
+  options: Options<R, RS>,
   path: `/${string}` = "/graphql"
-): HttpRouter.HttpRouter<never, Cache.Cache | R> => {
+): HttpRouter.HttpRouter<never, Cache.Cache | R | RS> => {
   const handle = handler(options)
   return HttpRouter.empty.pipe(HttpRouter.get(path, handle), HttpRouter.post(path, handle))
 }

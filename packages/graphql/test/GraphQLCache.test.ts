@@ -250,10 +250,10 @@ describe("GraphQLCache: graphql-ruby-fragment_cache's behaviours", () => {
 
   it.effect("the @cacheFragment directive marks fields of SDL-first schemas", () =>
     Effect.gen(function*() {
-      const schema = GraphQLCache.transformSchema(buildSchema(`
+      const schema = GraphQLCache.typed(GraphQLCache.transformSchema(buildSchema(`
         ${GraphQLCache.directiveDefinition}
         type Query { greeting(name: String!, trace: String): String @cacheFragment(ttl: "1 minute", excludeArguments: ["trace"]) }
-      `))
+      `)))
       let calls = 0
       schema.getQueryType()!.getFields()["greeting"]!.resolve = (_, args: { name: string }) => {
         calls++

@@ -266,6 +266,6 @@ export const makeBlog = (marks: Marks = {}, options: { readonly extraField?: boo
       }
     }
   })
-  const schema = new GraphQLSchema({ query: Query, mutation: Mutation, types: [User, Post] })
+  const schema = GraphQLCache.typed(new GraphQLSchema({ query: Query, mutation: Mutation, types: [User, Post] }))
   return { schema, users, posts, comments, calls, failing }
 }

@@ -12,7 +12,7 @@ import { GraphQLCache } from "../src/index.js"
 export const twoConcurrentMisses = Effect.gen(function*() {
   const gate = yield* Deferred.make<void>()
   let calls = 0
-  const schema = buildSchema(`type Query { slow: String }`)
+  const schema = GraphQLCache.typed(buildSchema(`type Query { slow: String }`))
   schema.getQueryType()!.getFields()["slow"]!.extensions = GraphQLCache.cacheFragment()
   schema.getQueryType()!.getFields()["slow"]!.resolve = () =>
     Effect.zipRight(Effect.sync(() => calls++), Effect.as(Deferred.await(gate), "done"))

@@ -134,9 +134,7 @@ export const layer = (
             })
             if (tags.length === 0) return Effect.void
             for (const tag of Tag.normalize(tags)) echoes.set(tag, (echoes.get(tag) ?? 0) + 1)
-            return cache.invalidate(tags).pipe(
-              Effect.catchAll((error) => Effect.logWarning("NormalizedQuery: could not invalidate entity tags", error))
-            )
+            return cache.invalidate(tags)
           })
       })
       const invalidations = yield* cache.invalidations

@@ -14,7 +14,7 @@ const setup = Effect.gen(function*() {
   const calls = yield* Ref.make(0)
   const names = yield* Ref.make("Ada")
   const blog = yield* QueryCache.make({
-    schema: Tag.at("feeds", () => Tag.wild),
+    hierarchy: Tag.at("feeds", () => Tag.wild),
     queries: (tags) => ({
       feed: NormalizedQuery.query("feed", {
         args: Schema.Struct({ page: Schema.Number }),

@@ -46,7 +46,9 @@ export interface Options extends Omit<RedisOptions, "keyPrefix"> {
   readonly versionTtl?: Duration.DurationInput
   /**
    * Cluster only: how long an invalidation waits for a replica of the tag-versions shard to
-   * acknowledge it (`WAIT 1`, default 250 ms); unacknowledged, it fails rather than return.
+   * acknowledge it (`WAIT 1`, default 250 ms). Unacknowledged, the tag-versions bump fails
+   * rather than return, and `Cache.invalidate` / `expire` defer it: honoured at once by the
+   * process, replayed until a replica acknowledges it (see `Cache.Service.invalidate`).
    */
   readonly replicaAckTimeout?: Duration.DurationInput
 }

@@ -3,6 +3,7 @@
  * Run: npx tsx --conditions=@cachet/source packages/validate/examples/users.ts
  */
 import { Validate } from "@cachet/validate"
+import * as Uniqueness from "@cachet/validate/Uniqueness"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Schema } from "effect"
@@ -26,12 +27,12 @@ export const createUser = (input: { readonly name: string; readonly email: strin
       Validate.validate(input.email, "email", { presence: true, email: true })
     ])
     // check + insert in one transaction -> ServiceValidationError "Email must be unique"
-    return yield* Validate.validateUniqueness("users", { email: input.email }, (sql) =>
+    return yield* Uniqueness.validateUniqueness("users", { email: input.email }, (sql) =>
       sql`INSERT INTO users ${sql.insert(input)} RETURNING id`)
   })
 
 export const updateUser = (id: number, input: { readonly email: string }) =>
-  Validate.validateUniqueness(
+  Uniqueness.validateUniqueness(
     "users",
     { email: input.email, $self: { id } },
     (sql) => sql`UPDATE users SET email = ${input.email} WHERE id = ${id}`

@@ -2,6 +2,9 @@
  * `validateUniqueness` on `@effect/sql`: check that no row has the given values and run the
  * write in the same transaction, so two concurrent writers cannot both pass the check.
  *
+ * Its own entry point, `import * as Uniqueness from "@cachet/validate/Uniqueness"`, so that
+ * `@effect/sql` (an optional peer dependency) is loaded only by those who use it.
+ *
  * @since 0.1.0
  */
 import type { SqlClient } from "@effect/sql/SqlClient"

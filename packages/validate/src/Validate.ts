@@ -1,8 +1,9 @@
 /**
  * Service validations as Effects, after RedwoodJS's: `validate` a value against a recipe of
- * rules, `validateWith` / `validateWithSync` for checks of your own, `validateUniqueness` on
- * `@effect/sql`, `validateAll` to report every failure at once, and `schema` to run the same
- * rules, with the same messages, as a Schema filter.
+ * rules, `validateWith` / `validateWithSync` for checks of your own, `validateAll` to report
+ * every failure at once, and `schema` to run the same rules, with the same messages, as a
+ * Schema filter. (`validateUniqueness`, on `@effect/sql`, is its own entry point:
+ * `@cachet/validate/Uniqueness`.)
  *
  * @since 0.1.0
  */
@@ -57,48 +58,6 @@ export {
    */
   ValidationIssue
 } from "./ServiceValidationError.js"
-
-export {
-  /**
-   * A uniqueness check that cannot be run as given (a hostile or malformed identifier, a
-   * non-scalar value, no column); nothing is sent to the database.
-   *
-   * @since 0.1.0
-   * @category errors
-   */
-  InvalidUniquenessCheck,
-  /**
-   * Checks that no row has the given column values and runs the write, both in one
-   * transaction; `$self` excludes the record itself and `$scope` narrows the check.
-   *
-   * @since 0.1.0
-   * @category validations
-   */
-  validateUniqueness
-} from "./Uniqueness.js"
-
-export type {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  ColumnValue,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  ColumnValues,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  UniquenessFields,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  UniquenessOptions
-} from "./Uniqueness.js"
 
 // ---------------------------------------------------------------------------------------------
 // recipes

@@ -1,6 +1,7 @@
 /**
- * Service validations as Effects: `validate` rules, `validateWith(Sync)`, `validateUniqueness`,
- * `validateAll` and Schema filters sharing the same messages.
+ * Service validations as Effects: `validate` rules, `validateWith(Sync)`, `validateAll` and
+ * Schema filters sharing the same messages. This entry never loads `@effect/sql`;
+ * `validateUniqueness`, which needs it, is the `@cachet/validate/Uniqueness` entry point.
  *
  * @since 0.1.0
  */
@@ -10,8 +11,3 @@ export * as Validate from "./Validate.js"
  * @since 0.1.0
  */
 export * as ServiceValidationError from "./ServiceValidationError.js"
-
-/**
- * @since 0.1.0
- */
-export * as Uniqueness from "./Uniqueness.js"

@@ -7,6 +7,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 
 import { Validate } from "@cachet/validate"
+import * as Uniqueness from "@cachet/validate/Uniqueness"
 import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup, HttpServer } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -41,7 +42,7 @@ const UsersLive = HttpApiBuilder.group(
           Validate.validate(payload.email, "email", { presence: true, email: true }),
           Validate.validate(payload.bio, "bio", { length: { max: 10 } })
         ])
-        const id = yield* Validate.validateUniqueness("users", { email: payload.email }, (sql) =>
+        const id = yield* Uniqueness.validateUniqueness("users", { email: payload.email }, (sql) =>
           Effect.map(
             sql<{ id: number }>`INSERT INTO users ${
               sql.insert({ name: payload.name, email: payload.email })

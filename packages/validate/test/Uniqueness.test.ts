@@ -5,6 +5,7 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
 import { Validate } from "@cachet/validate"
+import * as Uniqueness from "@cachet/validate/Uniqueness"
 import { SqlClient, SqlError, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { describe, expect, it } from "@effect/vitest"
@@ -43,7 +44,7 @@ const count = (table: string) =>
   )
 
 const createUser = (input: { readonly email: string | null; readonly username?: string; readonly tenant?: number }) =>
-  Validate.validateUniqueness("user", { email: input.email }, (sql) =>
+  Uniqueness.validateUniqueness("user", { email: input.email }, (sql) =>
     Effect.map(
       sql<{ id: number }>`INSERT INTO user ${sql.insert({ tenant: 1, username: null, ...input })} RETURNING id`,
       (rows) => rows[0]!.id
@@ -80,7 +81,7 @@ describe("validateUniqueness on SQLite", () => {
       expect(id).toBe(1)
       let ran = false
       const error = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "rob@example.com" }, () =>
+        Uniqueness.validateUniqueness("user", { email: "rob@example.com" }, () =>
           Effect.sync(() => {
             ran = true
           }))
@@ -101,12 +102,12 @@ describe("validateUniqueness on SQLite", () => {
       yield* schema
       yield* createUser({ email: "a@b.co" })
       const error = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "a@b.co" }, { message: "Your email is already in use" }, (sql) =>
+        Uniqueness.validateUniqueness("user", { email: "a@b.co" }, { message: "Your email is already in use" }, (sql) =>
           sql`INSERT INTO user (email) VALUES ('a@b.co')`)
       )
       expect(error.message).toBe("Your email is already in use")
       const templated = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "a@b.co" }, { message: "${name} is taken" }, () =>
+        Uniqueness.validateUniqueness("user", { email: "a@b.co" }, { message: "${name} is taken" }, () =>
           Effect.void)
       )
       expect(templated.message).toBe("Email is taken")
@@ -118,7 +119,7 @@ describe("validateUniqueness on SQLite", () => {
       const rob = yield* createUser({ email: "rob@example.com" })
       const tom = yield* createUser({ email: "tom@example.com" })
       const updateUser = (id: number, email: string) =>
-        Validate.validateUniqueness("user", { email, $self: { id } }, (sql) =>
+        Uniqueness.validateUniqueness("user", { email, $self: { id } }, (sql) =>
           sql`UPDATE user SET email = ${email} WHERE id = ${id}`)
       yield* updateUser(rob, "rob@example.com")
       const error = yield* Effect.flip(updateUser(tom, "rob@example.com"))
@@ -135,7 +136,7 @@ describe("validateUniqueness on SQLite", () => {
     Effect.gen(function*() {
       const sql = yield* schema
       const createPost = (userId: number, title: string) =>
-        Validate.validateUniqueness("post", { title, $scope: { user_id: userId } }, () =>
+        Uniqueness.validateUniqueness("post", { title, $scope: { user_id: userId } }, () =>
           sql`INSERT INTO post ${sql.insert({ title, user_id: userId })}`)
       yield* createPost(1, "Hello")
       yield* createPost(2, "Hello")
@@ -148,7 +149,7 @@ describe("validateUniqueness on SQLite", () => {
       expect(yield* count("post")).toBe(2)
       // $scope and $self together
       const rename = (id: number, userId: number, title: string) =>
-        Validate.validateUniqueness("post", { title, $scope: { user_id: userId }, $self: { id } }, () =>
+        Uniqueness.validateUniqueness("post", { title, $scope: { user_id: userId }, $self: { id } }, () =>
           sql`UPDATE post SET title = ${title} WHERE id = ${id}`)
       yield* rename(1, 1, "Hello")
       yield* createPost(1, "Other")
@@ -159,7 +160,7 @@ describe("validateUniqueness on SQLite", () => {
     Effect.gen(function*() {
       const sql = yield* schema
       const createPerson = (first: string | null, last: string) =>
-        Validate.validateUniqueness(
+        Uniqueness.validateUniqueness(
           "person",
           { first_name: first, last_name: last },
           () => sql`INSERT INTO person ${sql.insert({ first_name: first, last_name: last })}`
@@ -181,7 +182,7 @@ describe("validateUniqueness on SQLite", () => {
     Effect.gen(function*() {
       const sql = yield* schema
       const error = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "x@y.z" }, () =>
+        Uniqueness.validateUniqueness("user", { email: "x@y.z" }, () =>
           Effect.gen(function*() {
             yield* sql`INSERT INTO user (email) VALUES ('x@y.z')`
             return yield* Effect.fail("callback failed" as const)
@@ -203,7 +204,7 @@ describe("validateUniqueness on SQLite", () => {
       yield* createUser({ email: "rob@example.com", username: "rob", tenant: 1 })
       // the check is scoped to tenant 2, the index is not: the INSERT hits the index
       const sameColumn = yield* Effect.flip(
-        Validate.validateUniqueness(
+        Uniqueness.validateUniqueness(
           "user",
           { email: "rob@example.com", $scope: { tenant: 2 } },
           { message: "Taken" },
@@ -221,7 +222,7 @@ describe("validateUniqueness on SQLite", () => {
       })
       expect(yield* count("user")).toBe(1) // the first INSERT was rolled back too
       const otherColumn = yield* Effect.flip(
-        Validate.validateUniqueness(
+        Uniqueness.validateUniqueness(
           "user",
           { email: "new@example.com" },
           () => sql`INSERT INTO user (email, username) VALUES ('new@example.com', 'rob')`
@@ -233,7 +234,7 @@ describe("validateUniqueness on SQLite", () => {
         message: "Username must be unique"
       })
       const syntax = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: "new@example.com" }, () => sql`INSERT INTO nowhere VALUES (1)`)
+        Uniqueness.validateUniqueness("user", { email: "new@example.com" }, () => sql`INSERT INTO nowhere VALUES (1)`)
       )
       expect(syntax).toBeInstanceOf(SqlError.SqlError)
     }).pipe(Effect.provide(database())))
@@ -244,7 +245,7 @@ describe("validateUniqueness on SQLite", () => {
       yield* sql`CREATE TABLE account (id INTEGER PRIMARY KEY, login_name TEXT UNIQUE, tenant_id INTEGER)`
       yield* sql`INSERT INTO account ${sql.insert({ loginName: "rob", tenantId: 1 })}`
       const error = yield* Effect.flip(
-        Validate.validateUniqueness("account", { loginName: "rob", $scope: { tenantId: 2 } }, () =>
+        Uniqueness.validateUniqueness("account", { loginName: "rob", $scope: { tenantId: 2 } }, () =>
           sql`INSERT INTO account ${sql.insert({ loginName: "rob", tenantId: 2 })}`)
       )
       expect(issue(error as Validate.ServiceValidationError)).toEqual({
@@ -252,7 +253,7 @@ describe("validateUniqueness on SQLite", () => {
         rule: "uniqueness",
         message: "Login Name must be unique"
       })
-      const direct = yield* Effect.flip(Validate.validateUniqueness("account", { loginName: "rob" }, () =>
+      const direct = yield* Effect.flip(Uniqueness.validateUniqueness("account", { loginName: "rob" }, () =>
         Effect.void))
       expect(direct.message).toBe("Login Name must be unique")
     }).pipe(Effect.provide(database({ transformQueryNames: Str.camelToSnake }))))
@@ -262,7 +263,7 @@ describe("validateUniqueness on SQLite", () => {
       const sql = yield* SqlClient.SqlClient
       yield* sql`CREATE TABLE "order" ("group" TEXT, "select" INTEGER)`
       const place = (group: string) =>
-        Validate.validateUniqueness("order", { group, $scope: { select: 1 } }, () =>
+        Uniqueness.validateUniqueness("order", { group, $scope: { select: 1 } }, () =>
           sql`INSERT INTO "order" ("group", "select") VALUES (${group}, 1)`)
       yield* place("a")
       expect((yield* Effect.flip(place("a"))).message).toBe("Group must be unique")
@@ -294,10 +295,10 @@ describe("hostile identifiers", () => {
           ran++
         })
       for (const table of hostileTables) {
-        const { exit, sent } = yield* recording(Validate.validateUniqueness(table, { email: "x" }, callback))
+        const { exit, sent } = yield* recording(Uniqueness.validateUniqueness(table, { email: "x" }, callback))
         expect(sent).toEqual([])
         expect(exit).toStrictEqual(
-          Exit.fail(new Validate.InvalidUniquenessCheck({ reason: "InvalidTable", identifier: table }))
+          Exit.fail(new Uniqueness.InvalidUniquenessCheck({ reason: "InvalidTable", identifier: table }))
         )
       }
       for (const column of hostileColumns) {
@@ -307,19 +308,25 @@ describe("hostile identifiers", () => {
             $self: { [column]: 1 }
           }]
         ) {
-          const { exit, sent } = yield* recording(Validate.validateUniqueness("user", fields, callback))
+          const { exit, sent } = yield* recording(Uniqueness.validateUniqueness("user", fields, callback))
           expect(sent).toEqual([])
           expect(exit).toStrictEqual(
-            Exit.fail(new Validate.InvalidUniquenessCheck({ reason: "InvalidColumn", identifier: column }))
+            Exit.fail(new Uniqueness.InvalidUniquenessCheck({ reason: "InvalidColumn", identifier: column }))
           )
         }
       }
       const objectValue = yield* Effect.flip(
-        Validate.validateUniqueness("user", { email: { $ne: "" } } as unknown as Validate.UniquenessFields, callback)
+        Uniqueness.validateUniqueness(
+          "user",
+          { email: { $ne: "" } } as unknown as Uniqueness.UniquenessFields,
+          callback
+        )
       )
-      expect(objectValue).toEqual(new Validate.InvalidUniquenessCheck({ reason: "InvalidValue", identifier: "email" }))
-      const none = yield* Effect.flip(Validate.validateUniqueness("user", { $scope: { tenant: 1 } }, callback))
-      expect(none).toEqual(new Validate.InvalidUniquenessCheck({ reason: "NoColumns", identifier: "user" }))
+      expect(objectValue).toEqual(
+        new Uniqueness.InvalidUniquenessCheck({ reason: "InvalidValue", identifier: "email" })
+      )
+      const none = yield* Effect.flip(Uniqueness.validateUniqueness("user", { $scope: { tenant: 1 } }, callback))
+      expect(none).toEqual(new Uniqueness.InvalidUniquenessCheck({ reason: "NoColumns", identifier: "user" }))
       expect(none.message).toContain("needs at least one column")
       expect(ran).toBe(0)
       expect(yield* count("user")).toBe(1)
@@ -336,8 +343,8 @@ describe("hostile identifiers", () => {
         const plain = asTable ? /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/.test(name) : /^[A-Za-z_]\w*$/.test(name)
         const { exit, sent } = yield* recording(
           asTable
-            ? Validate.validateUniqueness(name, { email: "x" }, () => Effect.void)
-            : Validate.validateUniqueness("user", { [name]: "x" }, () => Effect.void)
+            ? Uniqueness.validateUniqueness(name, { email: "x" }, () => Effect.void)
+            : Uniqueness.validateUniqueness("user", { [name]: "x" }, () => Effect.void)
         )
         if (!plain) {
           expect(sent).toEqual([])
@@ -356,7 +363,7 @@ describe("concurrent writers", () => {
   it.live("in one process: many fibers inserting one value leave exactly one row", () =>
     Effect.gen(function*() {
       const sql = yield* schema
-      const attempt = Validate.validateUniqueness("user", { email: "race@example.com" }, () =>
+      const attempt = Uniqueness.validateUniqueness("user", { email: "race@example.com" }, () =>
         Effect.gen(function*() {
           yield* Effect.sleep("5 millis") // every fiber would pass the check before any writes
           yield* sql`INSERT INTO user (email) VALUES ('race@example.com')`

@@ -135,10 +135,7 @@ export const runOn = (
     const hit = yield* measure("hit", (i) => read(`hot/${i % keys}`, i % keys))
     const miss = yield* measure("miss", (i) => read(`cold/${run}/${i}`, i))
     const invalidate = yield* measure("invalidate", (i) =>
-      cache.invalidate([tagOf(i)]).pipe(
-        Effect.mapError((error) => CliError.failed(error.message)),
-        Effect.zipRight(read(`hot/${i % keys}`, i % keys))
-      ))
+      Effect.zipRight(cache.invalidate([tagOf(i)]), read(`hot/${i % keys}`, i % keys)))
     yield* Effect.ignore(cache.clear)
     return [hit, miss, invalidate]
   })

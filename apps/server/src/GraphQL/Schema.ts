@@ -315,9 +315,11 @@ const Mutation = new GraphQLObjectType({
 })
 
 /**
- * The blog's schema.
+ * The blog's schema, with the services its resolvers need.
  *
  * @since 0.1.0
  * @category schema
  */
-export const schema = new GraphQLSchema({ query: Query, mutation: Mutation })
+export const schema = GraphQLCache.typed<Loaders | PostsRepo | Users | Posts | Comments>(
+  new GraphQLSchema({ query: Query, mutation: Mutation })
+)

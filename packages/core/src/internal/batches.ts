@@ -90,12 +90,14 @@ export const make = (options: {
           const ticket = yield* writes.ticket
           counters.fetches++
           const wanted = indexes.map((i) => items[i])
-          const values = yield* fetchMany(wanted)
-          if (values.length !== wanted.length) {
+          const fetched = yield* fetchMany(wanted)
+          if (fetched.length !== wanted.length) {
             return yield* Effect.dieMessage(
-              `cachet: getOrFetchMany's fetch returned ${values.length} values for ${wanted.length} items`
+              `cachet: getOrFetchMany's fetch returned ${fetched.length} values for ${wanted.length} items`
             )
           }
+          // What a later hit returns (without a schema: the values as their JSON reads back).
+          const values = fetched.map((value) => writes.asServed(resolved.schema, value))
           if (writes.stillWritable(ticket)) {
             const entries: Array<readonly [string, Store.Entry]> = []
             for (let j = 0; j < indexes.length; j++) {

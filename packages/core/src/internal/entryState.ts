@@ -137,7 +137,12 @@ interface Judged {
 
 const judgedOf = new WeakMap<Store.Entry, Judged>()
 
-const deepFreeze = <A>(value: A): A => {
+/**
+ * Freezes plain objects and arrays, deeply (what every decoded value a read serves is).
+ *
+ * @internal
+ */
+export const deepFreeze = <A>(value: A): A => {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     const proto = Object.getPrototypeOf(value)
     if (Array.isArray(value) || proto === Object.prototype || proto === null) {

@@ -12,7 +12,7 @@ import * as Codec from "../Codec.js"
 import type * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
-import type { AnySchema } from "./entryState.js"
+import { type AnySchema, deepFreeze } from "./entryState.js"
 import { millis, type Resolved } from "./options.js"
 import type { StoreParts } from "./reads.js"
 
@@ -49,7 +49,8 @@ export interface Writes {
     stamp: number,
     ttl: number,
     grace: number,
-    tags: ReadonlyArray<string>
+    tags: ReadonlyArray<string>,
+    text?: string
   ) => Effect.Effect<Option.Option<Store.Entry>>
   /** Whether no pending invalidation covers an entry with these tags under this key. */
   readonly uncovered: (storeKey: string, tags: ReadonlyArray<string>) => boolean
@@ -58,8 +59,11 @@ export interface Writes {
     storeKey: string,
     resolved: Resolved,
     ticket: Ticket,
-    exit: Exit.Exit<unknown, unknown>
+    exit: Exit.Exit<unknown, unknown>,
+    text?: string
   ) => Effect.Effect<void>
+  /** A fetched value as a hit would serve it: without a schema, its JSON read back (frozen). */
+  readonly asServed: (schema: AnySchema, value: unknown) => unknown
   /** Runs a fetch under its hard timeout. */
   readonly withHardTimeout: <A, E, R>(
     storeKey: string,
@@ -96,8 +100,8 @@ export const make = (options: StoreParts): Writes => {
 
   const uncovered = (storeKey: string, tags: ReadonlyArray<string>) => pending.coverage(storeKey, tags) === "none"
 
-  const makeEntry: Writes["makeEntry"] = (storeKey, schema, value, failed, stamp, ttl, grace, tags) => {
-    const text = Codec.encode(schema, value)
+  const makeEntry: Writes["makeEntry"] = (storeKey, schema, value, failed, stamp, ttl, grace, tags, known) => {
+    const text = known !== undefined ? Either.right(known) : Codec.encode(schema, value)
     if (Either.isLeft(text)) {
       return Effect.as(
         Effect.logWarning(`cachet: value for ${storeKey} not cached: ${text.left.message}`),
@@ -119,7 +123,7 @@ export const make = (options: StoreParts): Writes => {
   const tagsOf = (resolved: Resolved, exit: Exit.Exit<unknown, unknown>) =>
     Tag.normalize(typeof resolved.tags === "function" ? resolved.tags(exit) : resolved.tags)
 
-  const writeOutcome: Writes["writeOutcome"] = (storeKey, resolved, ticket, exit) => {
+  const writeOutcome: Writes["writeOutcome"] = (storeKey, resolved, ticket, exit, text) => {
     if (!resolved.writes || !stillWritable(ticket)) return Effect.void
     const stamp = ticket.value.stamp
     if (Exit.isSuccess(exit)) {
@@ -127,7 +131,7 @@ export const make = (options: StoreParts): Writes => {
       if (resolved.when !== undefined && !resolved.when(value)) return Effect.void
       const ttl = typeof resolved.ttl === "number" ? resolved.ttl : millis(resolved.ttl(exit))
       return Effect.flatMap(
-        makeEntry(storeKey, resolved.schema, value, false, stamp, ttl, resolved.grace, tagsOf(resolved, exit)),
+        makeEntry(storeKey, resolved.schema, value, false, stamp, ttl, resolved.grace, tagsOf(resolved, exit), text),
         (entry) => writeEntry(storeKey, entry)
       )
     }
@@ -150,6 +154,24 @@ export const make = (options: StoreParts): Writes => {
         onTimeout: () => new FetchTimeoutError({ key: storeKey, timeoutMillis: hard })
       })
 
+  /**
+   * Without a schema, a fetched value is served as its JSON reads back (deeply frozen): what a
+   * hit on the entry returns, so a miss and a hit agree. A value with no JSON form is never
+   * stored (so never hit) and is served as fetched.
+   */
+  const asStored = (text: string, exit: Exit.Exit<unknown, unknown>): Exit.Exit<unknown, unknown> => {
+    const back = Codec.decode(Codec.json, text)
+    return Either.isLeft(back) ? exit : Exit.succeed(deepFreeze(back.right))
+  }
+
+  const asServed = (schema: AnySchema, value: unknown): unknown => {
+    if (schema !== Codec.json) return value
+    const text = Codec.encode(schema, value)
+    if (Either.isLeft(text)) return value
+    const back = Codec.decode(Codec.json, text.right)
+    return Either.isLeft(back) ? value : deepFreeze(back.right)
+  }
+
   /** Fetches, counts, times and writes the outcome (a chain of a few steps: it is the miss path). */
   const fetchWriting = <R>(
     storeKey: string,
@@ -163,7 +185,13 @@ export const make = (options: StoreParts): Writes => {
       return Effect.flatMap(Effect.exit(withHardTimeout(storeKey, fetch, resolved.hard)), (exit) => {
         CacheMetrics.fetchDuration.unsafeUpdate(Duration.nanos(nanos() - started), [])
         if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) counters.fetchFailures++
-        return Effect.as(writeOutcome(storeKey, resolved, writable, exit), exit)
+        if (resolved.schema !== Codec.json || Exit.isFailure(exit)) {
+          return Effect.as(writeOutcome(storeKey, resolved, writable, exit), exit)
+        }
+        const text = Codec.encode(resolved.schema, exit.value)
+        if (Either.isLeft(text)) return Effect.as(writeOutcome(storeKey, resolved, writable, exit), exit)
+        const served = asStored(text.right, exit)
+        return Effect.as(writeOutcome(storeKey, resolved, writable, served, text.right), served)
       })
     })
 
@@ -179,5 +207,5 @@ export const make = (options: StoreParts): Writes => {
     )
   }
 
-  return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, withHardTimeout, fetchAndWrite }
+  return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, asServed, withHardTimeout, fetchAndWrite }
 }

@@ -149,16 +149,22 @@ export const serve = <E, R, RC>(
       const start = clock.unsafeCurrentTimeMillis()
       let served: Cache.Served | undefined
       // One flat object; absent options are undefined, which the cache treats as unset.
-      const read = cache.getOrFetch(storeKey, fetch, {
-        schema: StoredResponse.StoredResponse,
-        ttl: ttlOf,
-        grace: route.graceMillis,
-        tags,
-        context,
-        onServed: (report: Cache.Served) => {
-          served = report
-        }
-      } as Cache.FetchOptions<StoredResponse.StoredResponse, unknown, E | Uncacheable, never, "CacheOrNetwork", {}, RC>)
+      const read = cache.getOrFetch(
+        storeKey,
+        fetch,
+        {
+          schema: StoredResponse.StoredResponse,
+          ttl: ttlOf,
+          grace: route.graceMillis,
+          tags,
+          context,
+          onServed: (report: Cache.Served) => {
+            served = report
+          }
+        } as
+          & Cache.FetchOptions<StoredResponse.StoredResponse, unknown, E | Uncacheable, never, "CacheOrNetwork", {}, RC>
+          & { readonly schema: typeof StoredResponse.StoredResponse }
+      )
       return Effect.flatMap(
         Effect.exit(read),
         (exit) => answer(exit, request, route, served, start, clock.unsafeCurrentTimeMillis(), produced)
