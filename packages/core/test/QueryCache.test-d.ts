@@ -27,7 +27,7 @@ const PostsArgs = Schema.Struct({ userId: Schema.String, page: Schema.NumberFrom
 const hierarchy = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild))
 
 const blog = QueryCache.make({
-  schema: hierarchy,
+  hierarchy,
   queries: (tags) => ({
     getUser: QueryCache.query({
       args: Schema.String,
@@ -132,7 +132,7 @@ describe("QueryCache methods", () => {
 
   it("the builders given to `queries` are the same, so a tag outside the hierarchy does not compile", () => {
     QueryCache.make({
-      schema: hierarchy,
+      hierarchy,
       queries: (tags) => ({
         getUser: QueryCache.query({
           args: Schema.String,
