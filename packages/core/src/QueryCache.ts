@@ -153,10 +153,10 @@ const reserved = new Set(["tags", "invalidate", "expire"])
  * class User extends Schema.Class<User>("User")({ id: Schema.String, name: Schema.String }) {}
  *
  * // users/<id>/posts/<id>: invalidating a user also drops their posts.
- * const schema = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild))
+ * const hierarchy = Tag.at("users", () => Tag.wild.at("posts", () => Tag.wild))
  *
  * const makeUsers = QueryCache.make({
- *   schema,
+ *   hierarchy,
  *   queries: (tags) => ({
  *     getUser: QueryCache.query({
  *       args: Schema.Struct({ id: Schema.String }),

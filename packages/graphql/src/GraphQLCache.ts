@@ -349,7 +349,7 @@ const coverageOf = (
  *   fields: { id: { type: new GraphQLNonNull(GraphQLID) }, title: { type: GraphQLString } }
  * })
  *
- * const schema = new GraphQLSchema({
+ * const schema = GraphQLCache.typed(new GraphQLSchema({
  *   query: new GraphQLObjectType({
  *     name: "Query",
  *     fields: {
@@ -362,7 +362,7 @@ const coverageOf = (
  *       }
  *     }
  *   })
- * })
+ * }))
  *
  * const program = GraphQLCache.execute({ schema, source: `{ post(id: "1") { id title } }` })
  *

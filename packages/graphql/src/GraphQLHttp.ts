@@ -338,14 +338,14 @@ export const handler = <R = never, RS = never>(
  * import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql"
  * import { createServer } from "node:http"
  *
- * const schema = new GraphQLSchema({
+ * const schema = GraphQLCache.typed(new GraphQLSchema({
  *   query: new GraphQLObjectType({
  *     name: "Query",
  *     fields: {
  *       hello: { type: GraphQLString, extensions: GraphQLCache.cacheFragment({ ttl: "1 minute" }), resolve: () => "world" }
  *     }
  *   })
- * })
+ * }))
  *
  * // GET and POST /graphql; whole GET responses are cached while every fragment in them is valid.
  * HttpServer.serve(GraphQLHttp.router({ schema, responseCache: true })).pipe(
