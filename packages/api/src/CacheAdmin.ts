@@ -12,11 +12,11 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 
-import { Cache, Store } from "@cachet/core"
+import { Cache, Setting, Store } from "@cachet/core"
 import { EntityGraph } from "@cachet/normalize"
 import type { HttpServerResponse } from "@effect/platform"
 import type { Duration, Scope, Stream } from "effect"
-import { Config, ConfigError, Effect, Layer, Option, Redacted } from "effect"
+import { Config, type ConfigError, Effect, Layer, Option, Redacted } from "effect"
 
 import {
   AdminAuth,
@@ -188,15 +188,15 @@ export const layerAuth = (token: Option.Option<Redacted.Redacted>): Layer.Layer<
   )
 
 /**
- * The token from config: `CACHET_ADMIN_TOKEN` (alias `ADMIN_TOKEN`; optional; an empty or
+ * The token from config: `CACHET_ADMIN_TOKEN` (optional; an empty or
  * blank value counts as unset: no client could send it).
  *
  * @since 0.1.0
  * @category config
  */
-export const tokenConfig: Config.Config<Option.Option<Redacted.Redacted>> = Config.orElseIf(
-  Config.redacted("CACHET_ADMIN_TOKEN"),
-  { if: ConfigError.isMissingDataOnly, orElse: () => Config.redacted("ADMIN_TOKEN") }
+export const tokenConfig: Config.Config<Option.Option<Redacted.Redacted>> = Setting.read(
+  (name) => Config.redacted(name),
+  "ADMIN_TOKEN"
 ).pipe(
   Config.option,
   Config.map(Option.filter((token) => Redacted.value(token).trim() !== ""))

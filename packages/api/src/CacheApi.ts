@@ -107,10 +107,10 @@ export class Stats extends Schema.Class<Stats>("@cachet/api/Stats")({
   expirations: Schema.Number,
   deletes: Schema.Number,
   backgroundRefreshes: Schema.Number,
-  /** Invalidations the store did not take at once; absent from older servers. */
-  deferredInvalidations: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-  /** Of those, how many the store has not acknowledged yet; absent from older servers. */
-  pendingInvalidations: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  /** Invalidations the store did not take at once. */
+  deferredInvalidations: Schema.Number,
+  /** Of those, how many the store has not acknowledged yet. */
+  pendingInvalidations: Schema.Number,
   breaker: Schema.Literal("closed", "open"),
   inflight: Schema.Number,
   /** `hits + staleHits` over every read, 0 when nothing was read. */

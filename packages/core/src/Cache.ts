@@ -375,8 +375,8 @@ export interface Service {
   readonly keys: (
     options?: { readonly prefix?: string; readonly limit?: number }
   ) => Effect.Effect<ReadonlyArray<string>>
-  /** Removes every entry of this namespace; how many. */
-  readonly clear: Effect.Effect<number, Store.StoreError>
+  /** Removes every entry of this namespace; how many. Fails if the store fails, times out or is skipped. */
+  readonly clear: Effect.Effect<number, Store.StoreFailure>
   /** Counters since the cache was built. */
   readonly stats: Effect.Effect<Stats>
   /**

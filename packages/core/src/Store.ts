@@ -160,22 +160,6 @@ export class BreakerOpen extends Data.TaggedError("BreakerOpen")<{
 export type StoreFailure = StoreError | StoreTimeout | BreakerOpen
 
 /**
- * A store failure as a `StoreError`, for the public calls typed with it since 0.1.0 (the
- * original failure is its `cause`).
- *
- * @since 0.1.0
- * @category errors
- */
-export const toStoreError = (failure: StoreFailure): StoreError =>
-  failure._tag === "StoreError"
-    ? failure
-    : new StoreError({
-      operation: failure.operation,
-      reason: failure._tag === "StoreTimeout" ? `timed out after ${failure.timeoutMillis} ms` : "circuit breaker open",
-      cause: failure
-    })
-
-/**
  * What a backing store provides.
  *
  * @since 0.1.0

@@ -12,9 +12,9 @@
  *
  * @since 0.1.0
  */
-import { Store, TagVersions } from "@cachet/core"
+import { Setting, Store, TagVersions } from "@cachet/core"
 import { Config, Context, Effect, Layer, Runtime } from "effect"
-import { ConfigError, type Scope } from "effect"
+import type { ConfigError, Scope } from "effect"
 import memjs from "memjs"
 
 import * as internal from "./internal/memcachedStore.js"
@@ -104,21 +104,16 @@ export const context = (memcached: MemcachedStore): Context.Context<Store.Store 
 export const layer = (options: Options): Layer.Layer<Store.Store | TagVersions.TagVersions> =>
   Layer.scopedContext(Effect.map(make(options), context))
 
-/** `CACHET_<name>`, else the older `<alias>` when the prefixed name is missing. */
-const prefixed = <A>(read: (name: string) => Config.Config<A>, name: string, alias: string): Config.Config<A> =>
-  Config.orElseIf(read(`CACHET_${name}`), { if: ConfigError.isMissingDataOnly, orElse: () => read(alias) })
-
 /**
- * `Store` and `TagVersions` from config (`CACHET_MEMCACHED_SERVERS`, `CACHET_MEMCACHED_KEY_PREFIX`;
- * aliases `MEMCACHED_SERVERS`, `MEMCACHED_KEY_PREFIX`).
+ * `Store` and `TagVersions` from config (`CACHET_MEMCACHED_SERVERS`, `CACHET_MEMCACHED_KEY_PREFIX`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   config: Config.Config<Options> = Config.all({
-    servers: prefixed(Config.string, "MEMCACHED_SERVERS", "MEMCACHED_SERVERS"),
-    keyPrefix: prefixed(Config.string, "MEMCACHED_KEY_PREFIX", "MEMCACHED_KEY_PREFIX").pipe(
+    servers: Setting.read(Config.string, "MEMCACHED_SERVERS"),
+    keyPrefix: Setting.read(Config.string, "MEMCACHED_KEY_PREFIX").pipe(
       Config.withDefault("cachet:")
     )
   })

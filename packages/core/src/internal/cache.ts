@@ -281,7 +281,7 @@ export const make = (options: Cache.Options = {}) =>
               key.slice(prefix.length)
             )
         ),
-      clear: Effect.mapError(guard.protect("clear", store.clear(prefix)), Store.toStoreError),
+      clear: guard.protect("clear", store.clear(prefix)),
       invalidations: PubSub.subscribe(invalidationHub),
       stats: Effect.zipRight(
         publishMetrics,
