@@ -171,7 +171,7 @@ const httpFigures = async (): Promise<Figures["http"]> => {
     cwd: root,
     env: {
       ...process.env,
-      PORT: String(port),
+      CACHET_PORT: String(port),
       CACHET_HOST: "127.0.0.1",
       CACHET_STORE: "memory",
       CACHET_DATABASE_PATH: join(mkdtempSync(join(tmpdir(), "cachet-bench-")), "blog.db"),

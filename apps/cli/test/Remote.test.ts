@@ -22,7 +22,7 @@ const startServer = async (): Promise<{ readonly url: string; readonly child: Ch
       stdio: ["ignore", "ignore", "pipe"],
       env: {
         ...process.env,
-        PORT: String(port),
+        CACHET_PORT: String(port),
         CACHET_HOST: "127.0.0.1",
         CACHET_DATABASE_PATH: Path.join(dir, "blog.db"),
         CACHET_SEED_USERS: "5",
