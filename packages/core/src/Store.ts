@@ -7,7 +7,7 @@
  */
 import { Context, Data, Effect, Option } from "effect"
 
-import type * as TagVersions from "./TagVersions.js"
+import * as TagVersions from "./TagVersions.js"
 
 /**
  * A stored entry. `value` is the Schema-encoded JSON text of the value (or of the typed
@@ -206,6 +206,28 @@ export interface Service {
  * @category tags
  */
 export class Store extends Context.Tag("@cachet/core/Store")<Store, Service>() {}
+
+/**
+ * A backend: a store with the tag versions that judge its entries, what every store adapter's
+ * `make` returns (`MemoryStore`, `SqliteStore`, `RedisStore`, `MemcachedStore`, a tier).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Backend {
+  readonly store: Service
+  readonly tagVersions: TagVersions.Service
+}
+
+/**
+ * A backend's two services as a context, for composing it into layers:
+ * `Layer.scopedContext(Effect.map(MemoryStore.make(), Store.context))`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const context = (backend: Backend): Context.Context<Store | TagVersions.TagVersions> =>
+  Context.make(Store, backend.store).pipe(Context.add(TagVersions.TagVersions, backend.tagVersions))
 
 /**
  * When the store may drop an entry: past its grace period.

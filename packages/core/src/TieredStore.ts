@@ -13,24 +13,13 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Context, Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 
 import * as Bus from "./Bus.js"
 import * as internal from "./internal/tieredStore.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Store from "./Store.js"
 import * as TagVersions from "./TagVersions.js"
-
-/**
- * A store with its tag versions (the remote tier, and what `make` returns).
- *
- * @since 0.1.0
- * @category models
- */
-export interface Tiered {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-}
 
 /**
  * The local tier's bounds and how long it may hold an entry.
@@ -56,9 +45,10 @@ const ttlMillis = (options: Options): number =>
  * @category constructors
  */
 export const make = (
-  tiers: { readonly local: Store.Service; readonly remote: Tiered; readonly bus: Bus.Service },
+  tiers: { readonly local: Store.Service; readonly remote: Store.Backend; readonly bus: Bus.Service },
   options: Pick<Options, "localTtl"> = {}
-): Effect.Effect<Tiered, never, Scope.Scope> => internal.make(tiers.local, tiers.remote, tiers.bus, ttlMillis(options))
+): Effect.Effect<Store.Backend, never, Scope.Scope> =>
+  internal.make(tiers.local, tiers.remote, tiers.bus, ttlMillis(options))
 
 /**
  * Builds the tiers with a new `MemoryStore` as the local tier.
@@ -67,10 +57,10 @@ export const make = (
  * @category constructors
  */
 export const makeMemory = (
-  remote: Tiered,
+  remote: Store.Backend,
   bus: Bus.Service,
   options: Options = {}
-): Effect.Effect<Tiered, never, Scope.Scope> =>
+): Effect.Effect<Store.Backend, never, Scope.Scope> =>
   Effect.flatMap(MemoryStore.make(options.local ?? {}), (memory) => make({ local: memory.store, remote, bus }, options))
 
 /**
@@ -96,16 +86,7 @@ export const cachedVersions = (
  * @since 0.1.0
  * @category constructors
  */
-export const announcing = (remote: Tiered, bus: Bus.Service): Tiered => internal.announcing(remote, bus)
-
-/**
- * The services of a tiered store as a context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (tiered: Tiered): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, tiered.store).pipe(Context.add(TagVersions.TagVersions, tiered.tagVersions))
+export const announcing = (remote: Store.Backend, bus: Bus.Service): Store.Backend => internal.announcing(remote, bus)
 
 /**
  * A memory tier over the `Store` and `TagVersions` in context, coherent through the `Bus` in
@@ -119,5 +100,5 @@ export const layer = (
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, never, Store.Store | TagVersions.TagVersions | Bus.Bus> =>
   Layer.scopedContext(Effect.gen(function*() {
     const remote = { store: yield* Store.Store, tagVersions: yield* TagVersions.TagVersions }
-    return context(yield* makeMemory(remote, yield* Bus.Bus, options))
+    return Store.context(yield* makeMemory(remote, yield* Bus.Bus, options))
   }))

@@ -1,4 +1,4 @@
-import { Bus, Cache, MemoryStore, type Store, TieredStore } from "@cachet/core"
+import { Bus, Cache, MemoryStore, Store, TieredStore } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
 import type { Scope } from "effect"
 import { Effect, Layer, Option, Ref, TestClock } from "effect"
@@ -26,7 +26,7 @@ const twoTiers = (options: { readonly lossy?: boolean } = {}) =>
     return { remote, a, b }
   })
 
-const read = (tiered: TieredStore.Tiered, key: string): Effect.Effect<Option.Option<string>, Store.StoreError> =>
+const read = (tiered: Store.Backend, key: string): Effect.Effect<Option.Option<string>, Store.StoreError> =>
   Effect.map(tiered.store.get(key), Option.map((e) => e.value))
 
 /** Waits until a condition holds, re-checking after each scheduler turn of the bus fiber. */
@@ -104,10 +104,10 @@ describe("TieredStore (core)", () => {
     Effect.gen(function*() {
       const { a, b } = yield* twoTiers()
       const fetches = yield* Ref.make(0)
-      const cacheOn = (tiered: TieredStore.Tiered): Effect.Effect<Cache.Service, never, Scope.Scope> =>
+      const cacheOn = (tiered: Store.Backend): Effect.Effect<Cache.Service, never, Scope.Scope> =>
         Effect.map(
           Layer.build(
-            Cache.layer({ namespace: "t" }).pipe(Layer.provide(Layer.succeedContext(TieredStore.context(tiered))))
+            Cache.layer({ namespace: "t" }).pipe(Layer.provide(Layer.succeedContext(Store.context(tiered))))
           ),
           (context) => context.unsafeMap.get(Cache.Cache.key) as Cache.Service
         )

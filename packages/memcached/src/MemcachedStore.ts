@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { Setting, Store, TagVersions } from "@cachet/core"
-import { Config, Context, Effect, Layer, Runtime } from "effect"
+import { Config, Effect, Layer, Runtime } from "effect"
 import type { ConfigError, Scope } from "effect"
 import memjs from "memjs"
 
@@ -45,10 +45,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export interface MemcachedStore {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-}
+export type MemcachedStore = Store.Backend
 
 /**
  * Connects (closing the connection with the scope) and builds the services.
@@ -87,22 +84,13 @@ export const make = (options: Options): Effect.Effect<MemcachedStore, never, Sco
   })
 
 /**
- * The services of a Memcached store as a context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (memcached: MemcachedStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, memcached.store).pipe(Context.add(TagVersions.TagVersions, memcached.tagVersions))
-
-/**
  * `Store` and `TagVersions` on Memcached: `MemcachedStore.layer({ servers: "127.0.0.1:11211" })`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Store.Store | TagVersions.TagVersions> =>
-  Layer.scopedContext(Effect.map(make(options), context))
+  Layer.scopedContext(Effect.map(make(options), Store.context))
 
 /**
  * `Store` and `TagVersions` from config (`CACHET_MEMCACHED_SERVERS`, `CACHET_MEMCACHED_KEY_PREFIX`).

@@ -13,7 +13,7 @@
  */
 import { Store, TagVersions, TieredStore } from "@cachet/core"
 import type { ConfigError, Scope } from "effect"
-import { Config, Context, Effect, Layer } from "effect"
+import { Config, Effect, Layer } from "effect"
 
 import * as cluster from "./internal/clusterStore.js"
 import * as internal from "./internal/redisStore.js"
@@ -26,10 +26,7 @@ import * as RedisClient from "./RedisClient.js"
  * @since 0.1.0
  * @category models
  */
-export interface RedisStore {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-}
+export type RedisStore = Store.Backend
 
 /**
  * Builds the store and tag versions on the connection of a `RedisClient`. On a cluster the tag
@@ -83,15 +80,6 @@ export const makeCoherent: Effect.Effect<RedisStore, never, RedisClient.RedisCli
 )
 
 /**
- * The services of a Redis store as a context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (redis: RedisStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, redis.store).pipe(Context.add(TagVersions.TagVersions, redis.tagVersions))
-
-/**
  * `Store` and `TagVersions` on an existing `RedisClient` (share one connection with
  * `RedisLock` and `RedisBus`).
  *
@@ -99,7 +87,7 @@ export const context = (redis: RedisStore): Context.Context<Store.Store | TagVer
  * @category layers
  */
 export const layerClient: Layer.Layer<Store.Store | TagVersions.TagVersions, never, RedisClient.RedisClient> = Layer
-  .scopedContext(Effect.map(makeCoherent, context))
+  .scopedContext(Effect.map(makeCoherent, Store.context))
 
 /**
  * `Store` and `TagVersions` on a new connection: `RedisStore.layer({ url: "redis://..." })`, or
