@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Cache, type Key, type Tag } from "@cachet/core"
+import { Cache, type Key, type Tag, Tracing } from "@cachet/core"
 import { Context, type Duration, Effect, Layer, Option } from "effect"
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
 import { execute as graphqlExecute, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
@@ -15,7 +15,6 @@ import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
 import { fullyCachedRoots } from "./internal/fast.js"
 import * as schemaInternal from "./internal/schema.js"
-import { traced } from "./internal/span.js"
 import * as tags from "./internal/tags.js"
 
 /**
@@ -350,7 +349,7 @@ export const executeReport = <R = never>(args: ExecuteArgs): Effect.Effect<Repor
       fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
       coverage: coverageOf(run, config, result, args.renew === true)
     }
-  }).pipe(traced("GraphQLCache.execute"))
+  }).pipe(Tracing.traced("GraphQLCache.execute"))
 
 const annotate = (run: execution.Execution) =>
   Effect.annotateCurrentSpan({ "cachet.hits": run.hits, "cachet.misses": run.misses, "cachet.writes": run.writes })

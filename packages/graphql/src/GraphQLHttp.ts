@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { type Cache, Key } from "@cachet/core"
+import { type Cache, Key, Tracing } from "@cachet/core"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { type Duration, Effect } from "effect"
 import type {
@@ -31,7 +31,6 @@ import {
 
 import * as GraphQLCache from "./GraphQLCache.js"
 import * as response from "./internal/response.js"
-import { traced } from "./internal/span.js"
 
 /**
  * Settings of the endpoint.
@@ -327,7 +326,7 @@ export const handler = <R = never>(
         (request) => respond(request, error.status, { errors: [new GraphQLError(error.message)] }, error.headers)
       )
     ),
-    traced("GraphQLHttp.handler")
+    Tracing.traced("GraphQLHttp.handler")
   )
 }
 

@@ -12,6 +12,7 @@ import * as Codec from "../Codec.js"
 import type * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
+import * as Tracing from "../Tracing.js"
 import type { AnySchema } from "./entryState.js"
 import { millis, type Resolved } from "./options.js"
 import type { StoreParts } from "./reads.js"
@@ -73,9 +74,6 @@ export interface Writes {
     resolved: Resolved
   ) => Effect.Effect<Exit.Exit<unknown, unknown>, never, R>
 }
-
-/** Effect's default tracer, which records nothing. */
-const nativeTracer = Effect.runSync(Effect.tracer)
 
 /** @internal */
 export const make = (options: StoreParts): Writes => {
@@ -171,12 +169,7 @@ export const make = (options: StoreParts): Writes => {
     const program = resolved.writes
       ? Effect.flatMap(ticket, (writable) => fetchWriting(storeKey, fetch, resolved, writable))
       : fetchWriting(storeKey, fetch, resolved, Option.none())
-    // A span costs tens of microseconds; only pay for it when a real tracer will record it.
-    return Effect.tracerWith((tracer) =>
-      tracer === nativeTracer
-        ? program
-        : Effect.withSpan(program, "cachet.fetch", { attributes: { "cachet.key": storeKey }, captureStackTrace: false })
-    )
+    return Tracing.traced("cachet.fetch", { attributes: { "cachet.key": storeKey } })(program)
   }
 
   return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, withHardTimeout, fetchAndWrite }
