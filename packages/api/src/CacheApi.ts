@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { Cache } from "@cachet/core"
 import {
   HttpApi,
   HttpApiEndpoint,
@@ -90,29 +91,7 @@ export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>("@cac
  * @category models
  */
 export class Stats extends Schema.Class<Stats>("@cachet/api/Stats")({
-  store: Schema.String,
-  namespace: Schema.String,
-  enabled: Schema.Boolean,
-  hits: Schema.Number,
-  staleHits: Schema.Number,
-  misses: Schema.Number,
-  fetches: Schema.Number,
-  fetchFailures: Schema.Number,
-  staleIfError: Schema.Number,
-  writes: Schema.Number,
-  storeErrors: Schema.Number,
-  storeSkips: Schema.Number,
-  decodeFailures: Schema.Number,
-  invalidations: Schema.Number,
-  expirations: Schema.Number,
-  deletes: Schema.Number,
-  backgroundRefreshes: Schema.Number,
-  /** Invalidations the store did not take at once. */
-  deferredInvalidations: Schema.Number,
-  /** Of those, how many the store has not acknowledged yet. */
-  pendingInvalidations: Schema.Number,
-  breaker: Schema.Literal("closed", "open"),
-  inflight: Schema.Number,
+  ...Cache.Stats.fields,
   /** `hits + staleHits` over every read, 0 when nothing was read. */
   hitRatio: Schema.Number
 }) {}
@@ -123,7 +102,7 @@ export class Stats extends Schema.Class<Stats>("@cachet/api/Stats")({
  * @since 0.1.0
  * @category models
  */
-export const State = Schema.Literal("fresh", "stale", "expired", "invalidated")
+export const State = Cache.State
 
 /**
  * Everything known about one entry (the wire form of `Cache.EntryInfo`).
@@ -131,21 +110,7 @@ export const State = Schema.Literal("fresh", "stale", "expired", "invalidated")
  * @since 0.1.0
  * @category models
  */
-export class EntryInfo extends Schema.Class<EntryInfo>("@cachet/api/EntryInfo")({
-  key: Schema.String,
-  storeKey: Schema.String,
-  tags: Schema.Array(Schema.String),
-  createdAt: Schema.Number,
-  ageMillis: Schema.Number,
-  ttlMillis: Schema.NullOr(Schema.Number),
-  graceMillis: Schema.NullOr(Schema.Number),
-  state: State,
-  failed: Schema.Boolean,
-  size: Schema.Number,
-  stamp: Schema.Number,
-  /** The stored (encoded) value, as JSON text. */
-  value: Schema.String
-}) {}
+export class EntryInfo extends Schema.Class<EntryInfo>("@cachet/api/EntryInfo")(Cache.EntryInfo.fields) {}
 
 /**
  * Keys of the namespace.

@@ -3,6 +3,7 @@
  */
 export * as Bus from "./Bus.js"
 export * as Cache from "./Cache.js"
+export * as CacheInfo from "./CacheInfo.js"
 export * as CacheMetrics from "./CacheMetrics.js"
 export * as CircuitBreaker from "./CircuitBreaker.js"
 export * as Codec from "./Codec.js"
