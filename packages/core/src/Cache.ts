@@ -249,8 +249,8 @@ export interface ManyEntry<A> {
 export interface Service {
   /** The namespace prefix of every store key (`namespace:version:`). */
   readonly prefix: string
-  /** The ttl and grace an entry gets when its call names none, in milliseconds. */
-  readonly defaults?: { readonly ttlMillis: number; readonly graceMillis: number }
+  /** The ttl and grace an entry gets when its call names none. */
+  readonly defaults?: { readonly ttl: Duration.Duration; readonly grace: Duration.Duration }
   /**
    * Reads through the cache: the cached value when fresh (or in grace, refreshing it in the
    * background), otherwise runs `fetch` once for all concurrent callers and stores its result.

@@ -34,8 +34,7 @@ export interface Options {
   readonly localTtl?: Duration.DurationInput
 }
 
-const ttlMillis = (options: Options): number =>
-  Duration.toMillis(Duration.decode(options.localTtl ?? Duration.seconds(5)))
+const ttlMillis = (options: Options): number => Duration.toMillis(options.localTtl ?? Duration.seconds(5))
 
 /**
  * Builds the tiers over a local store, a remote store and a bus (the bus listener lives as
@@ -76,7 +75,7 @@ export const cachedVersions = (
   bus: Bus.Service,
   ttl: Duration.DurationInput
 ): Effect.Effect<TagVersions.Service, never, Scope.Scope> =>
-  internal.makeCachedVersions(remote, bus, Duration.toMillis(Duration.decode(ttl)))
+  internal.makeCachedVersions(remote, bus, Duration.toMillis(ttl))
 
 /**
  * A remote store with no local tier that announces every change on the bus (keys written or

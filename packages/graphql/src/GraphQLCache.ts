@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Cache, type Key, type Tag, Tracing } from "@cachet/core"
-import { Context, type Duration, Effect, Layer, Option } from "effect"
+import { Context, Duration, Effect, Layer, Option } from "effect"
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
 import { execute as graphqlExecute, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
 
@@ -220,7 +220,7 @@ export interface Report {
  * another execution's flight (it may have been computed before this execution started), and
  * there are no errors. Such a response stays valid exactly as long as the fragments it was assembled from:
  * store it under `tags` (every tag of every fragment read or written) for at most `ttlMillis`,
- * and only while fresh until no later than `freshUntil`.
+ * and only while fresh until no later than `freshUntilMillis`.
  *
  * @since 0.1.0
  * @category models
@@ -228,16 +228,16 @@ export interface Report {
 export interface Coverage {
   readonly complete: boolean
   readonly tags: ReadonlyArray<string>
-  /** The shortest ttl a fragment met names, in milliseconds (absent: only the defaults apply). */
-  readonly ttlMillis?: number | undefined
-  /** The shortest grace a fragment met names, in milliseconds. */
-  readonly graceMillis?: number | undefined
+  /** The shortest ttl a fragment met names (absent: only the defaults apply). */
+  readonly ttl?: Duration.Duration | undefined
+  /** The shortest grace a fragment met names. */
+  readonly grace?: Duration.Duration | undefined
   /**
-   * The earliest time a fragment it shows stops being fresh (epoch milliseconds; `0` when a
-   * fragment's freshness is unknown — rendered without a known ttl, or stored by an older
+   * The earliest instant a fragment it shows stops being fresh, in epoch milliseconds (`0` when
+   * a fragment's freshness is unknown — rendered without a known ttl, or stored by an older
    * version): a stored response must not be fresh for longer.
    */
-  readonly freshUntil?: number | undefined
+  readonly freshUntilMillis?: number | undefined
 }
 
 const incomplete: Coverage = { complete: false, tags: [] }
@@ -256,9 +256,9 @@ const coverageOf = (
     ? {
       complete,
       tags: Array.from(coverage.tags),
-      ttlMillis: coverage.ttlMillis,
-      graceMillis: coverage.graceMillis,
-      freshUntil: coverage.freshUntil
+      ttl: coverage.ttlMillis === undefined ? undefined : Duration.millis(coverage.ttlMillis),
+      grace: coverage.graceMillis === undefined ? undefined : Duration.millis(coverage.graceMillis),
+      freshUntilMillis: coverage.freshUntil
     }
     : incomplete
 }

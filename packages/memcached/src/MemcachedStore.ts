@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { Setting, Store, TagVersions } from "@cachet/core"
-import { Config, Effect, Layer, Runtime } from "effect"
+import { Config, Duration, Effect, Layer, Runtime } from "effect"
 import type { ConfigError, Scope } from "effect"
 import memjs from "memjs"
 
@@ -33,8 +33,8 @@ export interface Options {
   readonly keyPrefix?: string
   /** Largest encoded entry accepted (default 1,000,000 bytes, under memcached's 1 MiB items). */
   readonly maxValueBytes?: number
-  /** Seconds before an operation fails (default 0.5). */
-  readonly timeout?: number
+  /** How long an operation may take before it fails (default 500 millis). */
+  readonly timeout?: Duration.DurationInput
   /** Retries of a failed operation (default 1). */
   readonly retries?: number
 }
@@ -56,7 +56,8 @@ export type MemcachedStore = Store.Backend
 export const make = (options: Options): Effect.Effect<MemcachedStore, never, Scope.Scope> =>
   Effect.gen(function*() {
     const runtime = yield* Effect.runtime<never>()
-    const timeout = options.timeout ?? 0.5
+    // memjs takes seconds.
+    const timeout = Duration.toMillis(options.timeout ?? Duration.millis(500)) / 1000
     const client = yield* Effect.acquireRelease(
       Effect.sync(() =>
         memjs.Client.create(options.servers, {

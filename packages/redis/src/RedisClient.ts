@@ -184,15 +184,6 @@ export const connect = (options: Options): Effect.Effect<Client, never, Scope.Sc
 export const isCluster = (client: Client): client is Cluster => client instanceof Cluster
 
 /**
- * The number of milliseconds of a duration option, or a default.
- *
- * @since 0.1.0
- * @category getters
- */
-export const millis = (duration: Duration.DurationInput | undefined, fallback: number): number =>
-  duration === undefined ? fallback : Duration.toMillis(Duration.decode(duration))
-
-/**
  * Builds the service: a connection plus the key prefix.
  *
  * @since 0.1.0

@@ -13,7 +13,7 @@
  */
 import { Store, TagVersions, TieredStore } from "@cachet/core"
 import type { ConfigError, Scope } from "effect"
-import { Config, Effect, Layer } from "effect"
+import { Config, Duration, Effect, Layer } from "effect"
 
 import * as cluster from "./internal/clusterStore.js"
 import * as internal from "./internal/redisStore.js"
@@ -44,7 +44,7 @@ export const make: Effect.Effect<RedisStore, never, RedisClient.RedisClient> = E
       const tagVersions = cluster.makeClusterTagVersions(
         client,
         keys,
-        RedisClient.millis(options.replicaAckTimeout, 250)
+        Duration.toMillis(options.replicaAckTimeout ?? 250)
       )
       return { store: cluster.makeClusterStore(client, keys, tagVersions), tagVersions }
     }
@@ -72,7 +72,7 @@ export const makeCoherent: Effect.Effect<RedisStore, never, RedisClient.RedisCli
     const tagVersions = yield* TieredStore.cachedVersions(
       raw.tagVersions,
       bus,
-      RedisClient.millis(redis.options.versionTtl, 1_000)
+      Duration.toMillis(redis.options.versionTtl ?? 1_000)
     )
     const keys = cluster.keysForCluster(redis.keyPrefix)
     return { store: cluster.makeClusterStore(redis.client, keys, tagVersions), tagVersions }

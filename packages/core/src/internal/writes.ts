@@ -14,7 +14,7 @@ import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
 import * as Tracing from "../Tracing.js"
 import type { AnySchema } from "./entryState.js"
-import { millis, type Resolved } from "./options.js"
+import type { Resolved } from "./options.js"
 import type { StoreParts } from "./reads.js"
 
 /** @internal */
@@ -123,7 +123,7 @@ export const make = (options: StoreParts): Writes => {
     if (Exit.isSuccess(exit)) {
       const value = exit.value
       if (resolved.when !== undefined && !resolved.when(value)) return Effect.void
-      const ttl = typeof resolved.ttl === "number" ? resolved.ttl : millis(resolved.ttl(exit))
+      const ttl = typeof resolved.ttl === "number" ? resolved.ttl : Duration.toMillis(resolved.ttl(exit))
       return Effect.flatMap(
         makeEntry(storeKey, resolved.schema, value, false, stamp, ttl, resolved.grace, tagsOf(resolved, exit)),
         (entry) => writeEntry(storeKey, entry)
@@ -133,7 +133,7 @@ export const make = (options: StoreParts): Writes => {
     const failure = Cause.failureOption(exit.cause)
     if (Option.isNone(failure)) return Effect.void
     if (resolved.failureWhen !== undefined && !resolved.failureWhen(failure.value)) return Effect.void
-    const ttl = typeof resolved.ttl === "function" ? millis(resolved.ttl(exit)) : resolved.failureTtl
+    const ttl = typeof resolved.ttl === "function" ? Duration.toMillis(resolved.ttl(exit)) : resolved.failureTtl
     return Effect.flatMap(
       makeEntry(storeKey, resolved.failureSchema, failure.value, true, stamp, ttl, 0, tagsOf(resolved, exit)),
       (entry) => writeEntry(storeKey, entry)
