@@ -196,7 +196,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
     await page.locator(".live[data-status=live]").waitFor()
   })
 
-  it("searching a tag lists exactly its entries; expiring it turns them to grace (REST: STALE); invalidating, to invalidated", async () => {
+  it("searching a tag lists exactly its entries; expiring it turns them stale (REST: STALE); invalidating, to invalidated", async () => {
     const post = (await allEntries()).find((entry) =>
       entry.tags.some((tag) => /^users\/\d+\/posts\/1\/comments$/.test(tag))
     )
@@ -216,7 +216,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
     await expect(page.locator("dialog p").textContent()).resolves.toContain(`covers ${expected.length} `)
     await page.locator("dialog button[value=ok]").click()
     await page.waitForFunction(
-      (n) => document.querySelectorAll("table.entries tbody tr[data-state=grace]").length === n,
+      (n) => document.querySelectorAll("table.entries tbody tr[data-state=stale]").length === n,
       expected.length
     )
     expect((await server.get("/posts/1")).cache).toBe("STALE")

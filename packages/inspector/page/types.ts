@@ -6,7 +6,7 @@ export interface Stats extends CacheInfo.Stats {
   readonly hitRatio: number
 }
 
-/** The state of an entry (core's `Cache.State`); `stale` is shown as "grace". */
+/** The state of an entry (core's `Cache.State`: fresh, stale, expired, invalidated). */
 export type State = CacheInfo.State
 
 /** A table row (`GET /cache/search`). */

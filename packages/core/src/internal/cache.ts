@@ -16,7 +16,7 @@ import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
 import * as Batches from "./batches.js"
-import { type AnySchema, classify, stateOf } from "./entryState.js"
+import { type AnySchema, classify } from "./entryState.js"
 import * as Flight from "./flight.js"
 import { type AnyFetchOptions, resolver } from "./options.js"
 import * as PendingInvalidations from "./pendingInvalidations.js"
@@ -220,7 +220,7 @@ export const make = (options: Cache.Options = {}) =>
           ageMillis: Math.max(0, time - entry.createdAt),
           ttlMillis: Number.isFinite(entry.ttl) ? entry.ttl : null,
           graceMillis: Number.isFinite(entry.grace) ? entry.grace : null,
-          state: stateOf(classify(entry, reads.validityOfRaw(storeKey, entry, versions), time)),
+          state: classify(entry, reads.validityOfRaw(storeKey, entry, versions), time),
           failed: entry.failed,
           size: Store.sizeOf(storeKey, entry),
           stamp: entry.stamp,
