@@ -37,30 +37,22 @@ export interface Options {
 const ttlMillis = (options: Options): number => Duration.toMillis(options.localTtl ?? Duration.seconds(5))
 
 /**
- * Builds the tiers over a local store, a remote store and a bus (the bus listener lives as
- * long as the scope).
+ * Builds the tiers over a remote store and a bus (the bus listener lives as long as the
+ * scope); the local tier is `tiers.local`, else a new `MemoryStore` bounded by `options.local`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
-  tiers: { readonly local: Store.Service; readonly remote: Store.Backend; readonly bus: Bus.Service },
-  options: Pick<Options, "localTtl"> = {}
-): Effect.Effect<Store.Backend, never, Scope.Scope> =>
-  internal.make(tiers.local, tiers.remote, tiers.bus, ttlMillis(options))
-
-/**
- * Builds the tiers with a new `MemoryStore` as the local tier.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeMemory = (
-  remote: Store.Backend,
-  bus: Bus.Service,
+  tiers: { readonly remote: Store.Backend; readonly bus: Bus.Service; readonly local?: Store.Service },
   options: Options = {}
 ): Effect.Effect<Store.Backend, never, Scope.Scope> =>
-  Effect.flatMap(MemoryStore.make(options.local ?? {}), (memory) => make({ local: memory.store, remote, bus }, options))
+  Effect.flatMap(
+    tiers.local === undefined
+      ? Effect.map(MemoryStore.make(options.local ?? {}), (memory) => memory.store)
+      : Effect.succeed(tiers.local),
+    (local) => internal.make(local, tiers.remote, tiers.bus, ttlMillis(options))
+  )
 
 /**
  * Tag versions cached per process for at most `ttl`, raised at once by this process's bumps
@@ -99,5 +91,5 @@ export const layer = (
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, never, Store.Store | TagVersions.TagVersions | Bus.Bus> =>
   Layer.scopedContext(Effect.gen(function*() {
     const remote = { store: yield* Store.Store, tagVersions: yield* TagVersions.TagVersions }
-    return Store.context(yield* makeMemory(remote, yield* Bus.Bus, options))
+    return Store.context(yield* make({ remote, bus: yield* Bus.Bus }, options))
   }))

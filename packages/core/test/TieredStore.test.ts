@@ -21,8 +21,8 @@ const twoTiers = (options: { readonly lossy?: boolean } = {}) =>
     const join = options.lossy === true
       ? Effect.map(network.join, (bus): Bus.Service => ({ ...bus, publish: () => Effect.void }))
       : network.join
-    const a = yield* TieredStore.makeMemory(remote, yield* join, { localTtl: "5 seconds" })
-    const b = yield* TieredStore.makeMemory(remote, yield* join, { localTtl: "5 seconds" })
+    const a = yield* TieredStore.make({ remote, bus: yield* join }, { localTtl: "5 seconds" })
+    const b = yield* TieredStore.make({ remote, bus: yield* join }, { localTtl: "5 seconds" })
     return { remote, a, b }
   })
 
@@ -80,7 +80,7 @@ describe("TieredStore (core)", () => {
       const remote = yield* MemoryStore.make()
       const network = yield* Bus.makeInProcess
       const other = yield* network.join
-      const tier = yield* TieredStore.makeMemory(remote, yield* network.join, { localTtl: "1 hour" })
+      const tier = yield* TieredStore.make({ remote, bus: yield* network.join }, { localTtl: "1 hour" })
       yield* tier.store.set("k", entry("one", 0))
       // Changed behind the tier's back, with no message: the local copy wins...
       yield* remote.store.set("k", entry("two", 0))
@@ -132,7 +132,7 @@ describe("TieredStore (core)", () => {
         }
       }
       const network = yield* Bus.makeInProcess
-      const tier = yield* TieredStore.makeMemory(counted, yield* network.join, { localTtl: "2 seconds" })
+      const tier = yield* TieredStore.make({ remote: counted, bus: yield* network.join }, { localTtl: "2 seconds" })
       yield* TestClock.adjust("1 second")
       yield* tier.tagVersions.versions(["a", "b"])
       yield* TestClock.adjust("10 seconds")

@@ -332,4 +332,4 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory = (options: Options = {}): Layer.Layer<EntityGraph> => Layer.scoped(EntityGraph, make(options))
+export const layer = (options: Options = {}): Layer.Layer<EntityGraph> => Layer.scoped(EntityGraph, make(options))

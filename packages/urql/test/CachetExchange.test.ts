@@ -29,7 +29,7 @@ const AddTodo = gql`
   }
 `
 
-const clientFor = (url: string, config: CachetExchange.Config = {}) =>
+const clientFor = (url: string, config: CachetExchange.Options = {}) =>
   new Client({ url, exchanges: [cachetExchange(config), fetchExchange] })
 
 /** The results of a query, pushed as they come; `next(n)` waits until there are `n`. */
