@@ -1,7 +1,8 @@
 /**
  * The cache administration API as an `HttpApiGroup`: statistics, entries (list, inspect,
  * delete, search), the tag tree, tag invalidation, clearing the namespace, a live event
- * stream and the normalized graph, behind a bearer token. A server adds
+ * stream, behind a bearer token (the normalized graph's endpoints are the optional
+ * `CacheGraph` group, entry point `@cachet/api/CacheGraph`). A server adds
  * the group to its `HttpApi` (and implements it with `CacheAdmin`); a CLI calls it with
  * `HttpApiClient` (see `AdminClient`).
  *
@@ -19,7 +20,7 @@ import {
 } from "@effect/platform"
 import { Schema } from "effect"
 
-import { EntityNotFound, EntryPage, GraphEntity, GraphSummary, SearchParams, TagTree } from "./CacheBrowse.js"
+import { EntryPage, SearchParams, TagTree } from "./CacheBrowse.js"
 
 // -----------------------------------------------------------------------------
 // errors
@@ -206,7 +207,13 @@ export class AdminAuth extends HttpApiMiddleware.Tag<AdminAuth>()("@cachet/api/A
 // the group
 // -----------------------------------------------------------------------------
 
-const KeyPath = Schema.Struct({ key: Schema.String })
+/**
+ * The `:key` path parameter of the entry (and graph) endpoints.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const KeyPath = Schema.Struct({ key: Schema.String })
 
 /**
  * The `/cache` endpoints.
@@ -270,18 +277,6 @@ export class CacheApi extends HttpApiGroup.make("cache")
         OpenApi.Summary,
         "Server-Sent Events: invalidations, per-second counters, fetch failures, breaker changes"
       )
-  )
-  .add(
-    HttpApiEndpoint.get("graph", "/cache/graph")
-      .addSuccess(GraphSummary)
-      .annotate(OpenApi.Summary, "The normalized graph's root queries and entities by type")
-  )
-  .add(
-    HttpApiEndpoint.get("graphEntity", "/cache/graph/:key")
-      .setPath(KeyPath)
-      .addSuccess(GraphEntity)
-      .addError(EntityNotFound)
-      .annotate(OpenApi.Summary, "One entity's records and links, and the root queries that reach it")
   )
   .middleware(AdminAuth)
   .annotate(OpenApi.Title, "Cache administration")
