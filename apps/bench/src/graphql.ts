@@ -171,12 +171,12 @@ const httpFigures = async (): Promise<Figures["http"]> => {
     cwd: root,
     env: {
       ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      CACHE_STORE: "memory",
-      DATABASE_PATH: join(mkdtempSync(join(tmpdir(), "cachet-bench-")), "blog.db"),
-      LOG_LEVEL: "Info",
-      LOG_FORMAT: "json"
+      CACHET_PORT: String(port),
+      CACHET_HOST: "127.0.0.1",
+      CACHET_STORE: "memory",
+      CACHET_DATABASE_PATH: join(mkdtempSync(join(tmpdir(), "cachet-bench-")), "blog.db"),
+      CACHET_LOG_LEVEL: "Info",
+      CACHET_LOG_FORMAT: "json"
     },
     stdio: ["ignore", "pipe", "pipe"]
   })

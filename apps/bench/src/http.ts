@@ -88,6 +88,7 @@ const start = async (args: ReadonlyArray<string>, cwd: string, env: Record<strin
       CACHET_LOG_LEVEL: "warn",
       CACHET_HOST: "127.0.0.1",
       CACHET_PORT: String(port),
+      // the plain baseline servers of this file (`serve`)
       PORT: String(port),
       ...env
     },

@@ -95,7 +95,7 @@ const emptyUsage: Store.Usage = { entries: 0, bytes: 0, oldestCreatedAt: null, n
  */
 export const fromCache = (local: LocalCache, where: string): Service => {
   const { cache, failures } = local
-  const checked = <A>(effect: Effect.Effect<A, Store.StoreError>) =>
+  const checked = <A>(effect: Effect.Effect<A, Store.StoreFailure>) =>
     Effect.mapError(failures.checked(effect), (error) => CliError.failed(`${where}: ${error.message}`))
   return {
     where,

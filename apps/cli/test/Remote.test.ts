@@ -22,15 +22,15 @@ const startServer = async (): Promise<{ readonly url: string; readonly child: Ch
       stdio: ["ignore", "ignore", "pipe"],
       env: {
         ...process.env,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATABASE_PATH: Path.join(dir, "blog.db"),
-        SEED_USERS: "5",
-        SEED_POSTS: "10",
-        SEED_COMMENTS: "20",
-        ADMIN_TOKEN: token,
-        CACHE_STORE: "memory",
-        LOG_LEVEL: "warn"
+        CACHET_PORT: String(port),
+        CACHET_HOST: "127.0.0.1",
+        CACHET_DATABASE_PATH: Path.join(dir, "blog.db"),
+        CACHET_SEED_USERS: "5",
+        CACHET_SEED_POSTS: "10",
+        CACHET_SEED_COMMENTS: "20",
+        CACHET_ADMIN_TOKEN: token,
+        CACHET_STORE: "memory",
+        CACHET_LOG_LEVEL: "warn"
       }
     }
   )

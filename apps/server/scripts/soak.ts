@@ -49,7 +49,7 @@ const prng = (state: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-interface Stats {
+interface LoadCounters {
   requests: number
   errors: number
   readonly latencies: Array<number>
@@ -57,7 +57,7 @@ interface Stats {
 }
 
 const call = async (
-  stats: Stats,
+  stats: LoadCounters,
   url: string,
   method: string,
   path: string,
@@ -92,7 +92,13 @@ const call = async (
 }
 
 /** One client: a mix of 70% reads, 22% writes, 8% invalidations until the deadline. */
-const client = async (url: string, stats: Stats, deadline: number, random: () => number, writes: { n: number }) => {
+const client = async (
+  url: string,
+  stats: LoadCounters,
+  deadline: number,
+  random: () => number,
+  writes: { n: number }
+) => {
   const pick = (n: number) => 1 + Math.floor(random() * n)
   while (Date.now() < deadline) {
     const r = random()
@@ -112,7 +118,7 @@ const client = async (url: string, stats: Stats, deadline: number, random: () =>
 
 /** Time until a fresh entry is written to and read back from the store, with the breaker closed. */
 const recovery = async (url: string, since: number): Promise<number> => {
-  const probe: Stats = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
+  const probe: LoadCounters = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
   while (Date.now() - since < 60_000) {
     await call(probe, url, "POST", "/cache/invalidate", { tags: [`users/${seed.users}`] }, auth)
     await call(probe, url, "GET", `/users/${seed.users}`)
@@ -243,12 +249,12 @@ const soak = async (store: string): Promise<Report | string> => {
     )
 
     // Warm up: every read once, then measure the heap.
-    const warm: Stats = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
+    const warm: LoadCounters = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
     for (let id = 1; id <= seed.users; id++) await call(warm, url, "GET", `/users/${id}`)
     for (let id = 1; id <= seed.posts; id++) await call(warm, url, "GET", `/posts/${id}`)
     const heapBefore = await heapMb()
 
-    const stats: Stats = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
+    const stats: LoadCounters = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
     const started = Date.now()
     const deadline = started + seconds * 1000
     const writes = { n: 0 }

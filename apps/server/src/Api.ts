@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { CacheApi } from "@cachet/api"
+import { CacheGraphApi } from "@cachet/api/CacheGraph"
 import { HttpApi, OpenApi } from "@effect/platform"
 
 import { CommentsApi } from "./Comments/Api.js"
@@ -21,6 +22,7 @@ export class Api extends HttpApi.make("blog")
   .add(PostsApi)
   .add(CommentsApi)
   .add(CacheApi.CacheApi)
+  .add(CacheGraphApi)
   .annotate(OpenApi.Title, "Cachet blog")
   .annotate(
     OpenApi.Description,

@@ -1,6 +1,6 @@
 /**
  * The cache and the store under it, chosen by the store specification of `@cachet/stores`
- * (`CACHET_STORE`, alias `CACHE_STORE`; read by `Config.cache`):
+ * (`CACHET_STORE`; read by `Config.cache`):
  *
  * - `memory` (default, and what an empty value means): a per-process LRU, bounded by
  *   `CACHET_MEMORY_MAX_ENTRIES` and `CACHET_MEMORY_MAX_BYTES`;
@@ -59,7 +59,7 @@ export const describe = (spec: Spec): string => StoreSpec.describe(spec, layerOp
  */
 export const specConfig: Config.Config<Spec> = AppConfig.cache.pipe(
   Config.mapOrFail(({ store }) =>
-    Either.mapLeft(parse(store), (message) => ConfigError.InvalidData([StoreSpec.envNames.name], message))
+    Either.mapLeft(parse(store), (message) => ConfigError.InvalidData([StoreSpec.envName], message))
   )
 )
 

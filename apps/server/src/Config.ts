@@ -1,64 +1,47 @@
 /**
  * Everything the app reads from the environment, with the embedded defaults. Every name has
- * the `CACHET_` prefix; the names earlier versions read (`PORT`, `CACHE_STORE`,
- * `ADMIN_TOKEN`, ...) are still read as aliases, and the prefixed name wins when both are set.
+ * the `CACHET_` prefix (core's `Setting.read`); unprefixed names are not read.
  *
  * @since 0.1.0
  */
 import { CacheAdmin } from "@cachet/api"
-import { Config, ConfigError, Duration, Effect, Option, Redacted } from "effect"
+import { Setting } from "@cachet/core"
+import { Config, type ConfigError, Duration, Effect, Option, Redacted } from "effect"
 
 /**
- * A setting read from `CACHET_<name>`, else from each alias in turn (only when the names
- * before it are missing: a present but invalid value is an error, never skipped).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const setting = <A>(
-  read: (name: string) => Config.Config<A>,
-  name: string,
-  ...aliases: ReadonlyArray<string>
-): Config.Config<A> =>
-  aliases.reduce(
-    (config, alias) => Config.orElseIf(config, { if: ConfigError.isMissingDataOnly, orElse: () => read(alias) }),
-    read(`CACHET_${name}`)
-  )
-
-/**
- * Where the server listens: `CACHET_PORT` (`PORT`; 3000, 0 picks a free port) and
- * `CACHET_HOST` (`HOST`; 127.0.0.1).
+ * Where the server listens: `CACHET_PORT` (3000, 0 picks a free port) and
+ * `CACHET_HOST` (127.0.0.1).
  *
  * @since 0.1.0
  * @category config
  */
 export const server = Config.all({
-  port: setting(Config.integer, "PORT", "PORT").pipe(
+  port: Setting.read(Config.integer, "PORT").pipe(
     Config.validate({ message: "CACHET_PORT must be 0..65535", validation: (port) => port >= 0 && port <= 65535 }),
     Config.withDefault(3000)
   ),
-  host: setting(Config.string, "HOST", "HOST").pipe(Config.withDefault("127.0.0.1"))
+  host: Setting.read(Config.string, "HOST").pipe(Config.withDefault("127.0.0.1"))
 })
 
 /**
- * The blog's database: `CACHET_DATABASE_PATH` (`DATABASE_PATH`; `./data/blog.db`).
+ * The blog's database: `CACHET_DATABASE_PATH` (`./data/blog.db`).
  *
  * @since 0.1.0
  * @category config
  */
-export const databasePath = setting(Config.string, "DATABASE_PATH", "DATABASE_PATH").pipe(
+export const databasePath = Setting.read(Config.string, "DATABASE_PATH").pipe(
   Config.withDefault("./data/blog.db")
 )
 
 const count = (name: string, fallback: number, min: number) =>
-  setting(Config.integer, name, name).pipe(
+  Setting.read(Config.integer, name).pipe(
     Config.withDefault(fallback),
     Config.validate({ message: `CACHET_${name} must be >= ${min}`, validation: (n) => n >= min })
   )
 
 /**
  * The size of the seed written into an empty database: `CACHET_SEED_USERS` (200),
- * `CACHET_SEED_POSTS` (2,000), `CACHET_SEED_COMMENTS` (10,000); aliases `SEED_USERS`, ...
+ * `CACHET_SEED_POSTS` (2,000), `CACHET_SEED_COMMENTS` (10,000).
  *
  * @since 0.1.0
  * @category config
@@ -72,21 +55,20 @@ export const seed = Config.all({
 /**
  * The cache: `CACHET_STORE` (`memory` | `sqlite:PATH` | `redis://...` | `memcached://host:port`),
  * `CACHET_TTL` (5 minutes), `CACHET_GRACE` (1 minute), `CACHET_NAMESPACE` (`blog`),
- * `CACHET_STORE_TIMEOUT` (500 ms), `CACHET_ENABLED` (true; false makes every read fetch);
- * aliases `CACHE_STORE`, `CACHE_TTL`, ...
+ * `CACHET_STORE_TIMEOUT` (500 ms), `CACHET_ENABLED` (true; false makes every read fetch).
  *
  * @since 0.1.0
  * @category config
  */
 export const cache = Config.all({
-  store: setting(Config.string, "STORE", "CACHE_STORE").pipe(Config.withDefault("memory")),
-  ttl: setting(Config.duration, "TTL", "CACHE_TTL").pipe(Config.withDefault(Duration.minutes(5))),
-  grace: setting(Config.duration, "GRACE", "CACHE_GRACE").pipe(Config.withDefault(Duration.minutes(1))),
-  namespace: setting(Config.string, "NAMESPACE", "CACHE_NAMESPACE").pipe(Config.withDefault("blog")),
-  storeTimeout: setting(Config.duration, "STORE_TIMEOUT", "CACHE_STORE_TIMEOUT").pipe(
+  store: Setting.read(Config.string, "STORE").pipe(Config.withDefault("memory")),
+  ttl: Setting.read(Config.duration, "TTL").pipe(Config.withDefault(Duration.minutes(5))),
+  grace: Setting.read(Config.duration, "GRACE").pipe(Config.withDefault(Duration.minutes(1))),
+  namespace: Setting.read(Config.string, "NAMESPACE").pipe(Config.withDefault("blog")),
+  storeTimeout: Setting.read(Config.duration, "STORE_TIMEOUT").pipe(
     Config.withDefault(Duration.millis(500))
   ),
-  enabled: setting(Config.boolean, "ENABLED", "CACHE_ENABLED").pipe(Config.withDefault(true))
+  enabled: Setting.read(Config.boolean, "ENABLED").pipe(Config.withDefault(true))
 })
 
 /**
@@ -111,7 +93,7 @@ export const memoryBounds = Config.all({
 export const minAdminTokenLength = 16
 
 /**
- * The bearer token of the `/cache` admin endpoints: `CACHET_ADMIN_TOKEN` (`ADMIN_TOKEN`). An
+ * The bearer token of the `/cache` admin endpoints: `CACHET_ADMIN_TOKEN`. An
  * empty or blank value counts as unset (admin disabled): no client could send it.
  *
  * @since 0.1.0
@@ -137,7 +119,7 @@ export const adminTokenWarning = (token: Option.Option<Redacted.Redacted>): Opti
 
 /**
  * How long shutdown waits for in-flight requests: `CACHET_SHUTDOWN_TIMEOUT`
- * (`SHUTDOWN_TIMEOUT`; 10 seconds); and how long idle keep-alive connections are kept open
+ * (10 seconds); and how long idle keep-alive connections are kept open
  * meanwhile so a request a client already sent on one is answered (with `Connection: close`)
  * rather than reset: `CACHET_SHUTDOWN_IDLE_GRACE` (1 second).
  *
@@ -145,21 +127,21 @@ export const adminTokenWarning = (token: Option.Option<Redacted.Redacted>): Opti
  * @category config
  */
 export const shutdown = Config.all({
-  timeout: setting(Config.duration, "SHUTDOWN_TIMEOUT", "SHUTDOWN_TIMEOUT").pipe(
+  timeout: Setting.read(Config.duration, "SHUTDOWN_TIMEOUT").pipe(
     Config.withDefault(Duration.seconds(10))
   ),
-  idleGrace: setting(Config.duration, "SHUTDOWN_IDLE_GRACE").pipe(Config.withDefault(Duration.seconds(1)))
+  idleGrace: Setting.read(Config.duration, "SHUTDOWN_IDLE_GRACE").pipe(Config.withDefault(Duration.seconds(1)))
 })
 
 /**
- * `CACHET_LOG_LEVEL` (`LOG_LEVEL`) as text, and `CACHET_LOG_FORMAT` (`LOG_FORMAT`).
+ * `CACHET_LOG_LEVEL` as text, and `CACHET_LOG_FORMAT`.
  *
  * @since 0.1.0
  * @category config
  */
 export const logging = {
-  level: setting(Config.string, "LOG_LEVEL", "LOG_LEVEL"),
-  format: setting(Config.literal("logfmt", "json", "pretty"), "LOG_FORMAT", "LOG_FORMAT").pipe(
+  level: Setting.read(Config.string, "LOG_LEVEL"),
+  format: Setting.read(Config.literal("logfmt", "json", "pretty"), "LOG_FORMAT").pipe(
     Config.withDefault("logfmt" as const)
   )
 }

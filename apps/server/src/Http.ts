@@ -13,7 +13,7 @@ import { type Config, Effect, Layer, Option, Redacted } from "effect"
 
 import { Api } from "./Api.js"
 import { BlogCache } from "./BlogCache.js"
-import { HttpCacheAdminLive } from "./CacheAdmin/Http.js"
+import { HttpCacheAdminLive, HttpCacheGraphLive } from "./CacheAdmin/Http.js"
 import { CacheLive, CacheStoreInfo } from "./CacheStore.js"
 import { HttpCommentsLive } from "./Comments/Http.js"
 import * as AppConfig from "./Config.js"
@@ -28,7 +28,14 @@ import { SqlLive } from "./Sql.js"
 import { HttpUsersLive } from "./Users/Http.js"
 
 const ApiLive = HttpApiBuilder.api(Api).pipe(
-  Layer.provide([HttpHealthLive, HttpUsersLive, HttpPostsLive, HttpCommentsLive, HttpCacheAdminLive])
+  Layer.provide([
+    HttpHealthLive,
+    HttpUsersLive,
+    HttpPostsLive,
+    HttpCommentsLive,
+    HttpCacheAdminLive,
+    HttpCacheGraphLive
+  ])
 )
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Logging from config: `CACHET_LOG_LEVEL` (info) and `CACHET_LOG_FORMAT` (`logfmt` default,
- * `json`, `pretty`); aliases `LOG_LEVEL`, `LOG_FORMAT`. Everything logs through Effect; one structured line per
+ * `json`, `pretty`). Everything logs through Effect; one structured line per
  * request.
  *
  * @since 0.1.0

@@ -11,7 +11,7 @@ blogSuite(
     const scope = Effect.runSync(Scope.make())
     const memcached = await Effect.runPromise(Scope.extend(Servers.memcached, scope))
     return {
-      env: { CACHE_STORE: `memcached://${memcached.url}` },
+      env: { CACHET_STORE: `memcached://${memcached.url}` },
       teardown: () => Effect.runPromise(Scope.close(scope, Exit.void))
     }
   },

@@ -3,17 +3,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { blogSuite } from "./BlogSuite.js"
 import { type Server, start, testEnv } from "./harness.js"
 
-blogSuite("memory store", async () => ({ env: { CACHE_STORE: "memory" }, teardown: async () => {} }))
+blogSuite("memory store", async () => ({ env: { CACHET_STORE: "memory" }, teardown: async () => {} }))
 
 blogSuite("sqlite store", async () => ({
-  env: { CACHE_STORE: `sqlite:${testEnv().DATABASE_PATH!.replace(/blog\.db$/, "cache.db")}` },
+  env: { CACHET_STORE: `sqlite:${testEnv().CACHET_DATABASE_PATH!.replace(/blog\.db$/, "cache.db")}` },
   teardown: async () => {}
 }))
 
-describe("without ADMIN_TOKEN", () => {
+describe("without CACHET_ADMIN_TOKEN", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ ADMIN_TOKEN: undefined, SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2" }))
+    server = await start(
+      testEnv({
+        CACHET_ADMIN_TOKEN: undefined,
+        CACHET_SEED_USERS: "2",
+        CACHET_SEED_POSTS: "2",
+        CACHET_SEED_COMMENTS: "2"
+      })
+    )
   })
   afterAll(() => server?.close())
 
@@ -33,11 +40,11 @@ describe("ttl and grace", () => {
   beforeAll(async () => {
     server = await start(
       testEnv({
-        CACHE_TTL: "300 millis",
-        CACHE_GRACE: "1 minute",
-        SEED_USERS: "2",
-        SEED_POSTS: "2",
-        SEED_COMMENTS: "2"
+        CACHET_TTL: "300 millis",
+        CACHET_GRACE: "1 minute",
+        CACHET_SEED_USERS: "2",
+        CACHET_SEED_POSTS: "2",
+        CACHET_SEED_COMMENTS: "2"
       })
     )
   })

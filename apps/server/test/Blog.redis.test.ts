@@ -11,7 +11,7 @@ blogSuite(
     const scope = Effect.runSync(Scope.make())
     const redis = await Effect.runPromise(Scope.extend(Servers.redis, scope))
     return {
-      env: { CACHE_STORE: redis.url },
+      env: { CACHET_STORE: redis.url },
       teardown: () => Effect.runPromise(Scope.close(scope, Exit.void))
     }
   },

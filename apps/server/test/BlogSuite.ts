@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Server, start, testEnv } from "./harness.js"
 
 export interface Setup {
-  /** Extra configuration (e.g. `CACHE_STORE`). */
+  /** Extra configuration (e.g. `CACHET_STORE`). */
   readonly env: Record<string, string>
   readonly teardown: () => Promise<void>
 }

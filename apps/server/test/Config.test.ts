@@ -1,5 +1,5 @@
 /**
- * The environment: one `CACHET_` prefix with the old names as aliases, the admin token's
+ * The environment: one `CACHET_` prefix (the old unprefixed names ignored), the admin token's
  * blank and short values, and the memory store's bounds.
  */
 import { ConfigProvider, Effect, Either, Option, Redacted } from "effect"
@@ -11,39 +11,45 @@ import { type Server, start, testEnv } from "./harness.js"
 const read = <A, E>(config: Effect.Effect<A, E>, env: Record<string, string>) =>
   Effect.runSync(Effect.either(Effect.withConfigProvider(config, ConfigProvider.fromMap(new Map(Object.entries(env))))))
 
-describe("CACHET_ names and their aliases", () => {
-  it("the prefixed name wins; the old name is read when it is absent; defaults otherwise", () => {
-    expect(read(AppConfig.server, { CACHET_PORT: "4001", PORT: "4002", HOST: "0.0.0.0" })).toEqual(
+describe("CACHET_ names", () => {
+  it("the prefixed name is read; defaults otherwise", () => {
+    expect(read(AppConfig.server, { CACHET_PORT: "4001", CACHET_HOST: "0.0.0.0" })).toEqual(
       Either.right({ port: 4001, host: "0.0.0.0" })
     )
-    expect(read(AppConfig.server, { PORT: "4002" })).toEqual(Either.right({ port: 4002, host: "127.0.0.1" }))
     expect(read(AppConfig.server, {})).toEqual(Either.right({ port: 3000, host: "127.0.0.1" }))
     const cache = read(AppConfig.cache, {
       CACHET_STORE: "sqlite:./a.db",
-      CACHE_STORE: "memory",
-      CACHE_NAMESPACE: "old",
+      CACHET_NAMESPACE: "ns",
       CACHET_ENABLED: "false"
     })
     expect(Either.map(cache, ({ enabled, namespace, store }) => ({ store, namespace, enabled }))).toEqual(
-      Either.right({ store: "sqlite:./a.db", namespace: "old", enabled: false })
+      Either.right({ store: "sqlite:./a.db", namespace: "ns", enabled: false })
     )
-    expect(read(AppConfig.databasePath, { DATABASE_PATH: "/tmp/x.db" })).toEqual(Either.right("/tmp/x.db"))
-    expect(read(AppConfig.databasePath, { CACHET_DATABASE_PATH: "/tmp/y.db", DATABASE_PATH: "/tmp/x.db" })).toEqual(
-      Either.right("/tmp/y.db")
-    )
+    expect(read(AppConfig.databasePath, { CACHET_DATABASE_PATH: "/tmp/y.db" })).toEqual(Either.right("/tmp/y.db"))
   })
 
-  it("an invalid prefixed value is an error, never skipped for the alias", () => {
-    expect(Either.isLeft(read(AppConfig.server, { CACHET_PORT: "nope", PORT: "4002" }))).toBe(true)
+  it("the unprefixed names earlier versions read are ignored", () => {
+    expect(read(AppConfig.server, { PORT: "4002", HOST: "0.0.0.0" })).toEqual(
+      Either.right({ port: 3000, host: "127.0.0.1" })
+    )
+    const cache = read(AppConfig.cache, { CACHE_STORE: "sqlite:./a.db", CACHE_NAMESPACE: "old" })
+    expect(Either.map(cache, ({ namespace, store }) => ({ store, namespace }))).toEqual(
+      Either.right({ store: "memory", namespace: "blog" })
+    )
+    expect(read(AppConfig.databasePath, { DATABASE_PATH: "/tmp/x.db" })).toEqual(Either.right("./data/blog.db"))
+    expect(read(AppConfig.adminToken, { ADMIN_TOKEN: "s3cret-s3cret-s3cret" })).toEqual(Either.right(Option.none()))
+  })
+
+  it("an invalid value is an error", () => {
+    expect(Either.isLeft(read(AppConfig.server, { CACHET_PORT: "nope" }))).toBe(true)
     expect(Either.isLeft(read(AppConfig.server, { CACHET_PORT: "70000" }))).toBe(true)
   })
 
   it("a blank admin token is unset; a short one is accepted with a warning", () => {
     for (const blank of ["", " ", "\t\n"]) {
-      expect(read(AppConfig.adminToken, { ADMIN_TOKEN: blank })).toEqual(Either.right(Option.none()))
       expect(read(AppConfig.adminToken, { CACHET_ADMIN_TOKEN: blank })).toEqual(Either.right(Option.none()))
     }
-    const token = read(AppConfig.adminToken, { CACHET_ADMIN_TOKEN: "s3cret", ADMIN_TOKEN: "other" })
+    const token = read(AppConfig.adminToken, { CACHET_ADMIN_TOKEN: "s3cret" })
     expect(Either.map(token, Option.map(Redacted.value))).toEqual(Either.right(Option.some("s3cret")))
     expect(AppConfig.adminTokenWarning(Option.none())).toEqual(Option.some(expect.stringContaining("not set")))
     expect(AppConfig.adminTokenWarning(Option.some(Redacted.make("short")))).toEqual(
@@ -55,10 +61,12 @@ describe("CACHET_ names and their aliases", () => {
   })
 })
 
-describe("ADMIN_TOKEN=\" \"", () => {
+describe("CACHET_ADMIN_TOKEN=\" \"", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ ADMIN_TOKEN: " ", SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2" }))
+    server = await start(
+      testEnv({ CACHET_ADMIN_TOKEN: " ", CACHET_SEED_USERS: "2", CACHET_SEED_POSTS: "2", CACHET_SEED_COMMENTS: "2" })
+    )
   })
   afterAll(() => server?.close())
 
@@ -77,9 +85,9 @@ describe("the memory store's bounds from the environment", () => {
       testEnv({
         CACHET_STORE: "memory",
         CACHET_MEMORY_MAX_ENTRIES: "3",
-        SEED_USERS: "8",
-        SEED_POSTS: "2",
-        SEED_COMMENTS: "2"
+        CACHET_SEED_USERS: "8",
+        CACHET_SEED_POSTS: "2",
+        CACHET_SEED_COMMENTS: "2"
       })
     )
   })

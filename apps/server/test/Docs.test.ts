@@ -21,7 +21,9 @@ if (missing) {
 describe.skipIf(missing)("/docs in a browser", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2", LOG_LEVEL: "None" }))
+    server = await start(
+      testEnv({ CACHET_SEED_USERS: "2", CACHET_SEED_POSTS: "2", CACHET_SEED_COMMENTS: "2", CACHET_LOG_LEVEL: "None" })
+    )
   })
   afterAll(() => server?.close())
 

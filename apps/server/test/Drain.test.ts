@@ -40,7 +40,9 @@ const client = (url: string, agent: Http.Agent, path: string, counted: () => voi
 
 describe("SIGTERM under keep-alive load", () => {
   it("no client sees ECONNRESET: in-flight and reused connections are answered with Connection: close", async () => {
-    const server = await start(testEnv({ SEED_USERS: "4", SEED_POSTS: "4", SEED_COMMENTS: "4", LOG_LEVEL: "None" }))
+    const server = await start(
+      testEnv({ CACHET_SEED_USERS: "4", CACHET_SEED_POSTS: "4", CACHET_SEED_COMMENTS: "4", CACHET_LOG_LEVEL: "None" })
+    )
     const agent = new Http.Agent({ keepAlive: true, maxSockets: 16 })
     let answered = 0
     let loaded: () => void = () => {}

@@ -17,7 +17,9 @@ const appDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 describe("a valid request followed by garbage on the same connection", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2", LOG_LEVEL: "None" }))
+    server = await start(
+      testEnv({ CACHET_SEED_USERS: "2", CACHET_SEED_POSTS: "2", CACHET_SEED_COMMENTS: "2", CACHET_LOG_LEVEL: "None" })
+    )
   })
   afterAll(() => server?.close())
 

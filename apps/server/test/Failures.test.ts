@@ -13,7 +13,12 @@ describe("unexpected failures", () => {
   let server: Server
   let env: Record<string, string>
   beforeAll(async () => {
-    env = testEnv({ SEED_USERS: "3", SEED_POSTS: "3", SEED_COMMENTS: "3", LOG_LEVEL: "None" })
+    env = testEnv({
+      CACHET_SEED_USERS: "3",
+      CACHET_SEED_POSTS: "3",
+      CACHET_SEED_COMMENTS: "3",
+      CACHET_LOG_LEVEL: "None"
+    })
     server = await start(env)
   })
   afterAll(() => server?.close())
@@ -21,7 +26,7 @@ describe("unexpected failures", () => {
   it("a 500 with an opaque id and no internals", async () => {
     await Effect.runPromise(
       Effect.flatMap(SqlClient.SqlClient, (sql) => sql`DROP TABLE comments`).pipe(
-        Effect.provide(SqliteClient.layer({ filename: env.DATABASE_PATH! }))
+        Effect.provide(SqliteClient.layer({ filename: env.CACHET_DATABASE_PATH! }))
       )
     )
     const response = await server.get("/posts/1")

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 
 import { type Server, start, testEnv } from "./harness.js"
 
-const small = { SEED_USERS: "4", SEED_POSTS: "4", SEED_COMMENTS: "4" }
+const small = { CACHET_SEED_USERS: "4", CACHET_SEED_POSTS: "4", CACHET_SEED_COMMENTS: "4" }
 
 /** Log lines written through `console.log` from now on, and a wait for the first that matches. */
 const captureLogs = () => {
@@ -110,7 +110,7 @@ describe("cached reads ahead of the API", () => {
 describe("what a cached hit gets from the server", () => {
   it("one log line at info: method, path, status and duration", async () => {
     const logs = captureLogs()
-    const server = await start(testEnv({ ...small, LOG_LEVEL: "Info" }))
+    const server = await start(testEnv({ ...small, CACHET_LOG_LEVEL: "Info" }))
     try {
       await server.get("/posts/1")
       const logged = logs.next(/message=request .*path=\/posts\/1 /)
@@ -132,7 +132,7 @@ describe("what a cached hit gets from the server", () => {
 
   it("no log line when info is filtered out", async () => {
     const logs = captureLogs()
-    const server = await start(testEnv({ ...small, LOG_LEVEL: "Warning" }))
+    const server = await start(testEnv({ ...small, CACHET_LOG_LEVEL: "Warning" }))
     try {
       await server.get("/posts/1")
       expect((await server.get("/posts/1")).cache).toBe("HIT")
@@ -146,7 +146,9 @@ describe("what a cached hit gets from the server", () => {
 
   it("is counted in flight, and during the drain answered with Connection: close", async () => {
     const logs = captureLogs()
-    const server = await start(testEnv({ ...small, LOG_LEVEL: "Info", CACHET_SHUTDOWN_IDLE_GRACE: "10 seconds" }))
+    const server = await start(
+      testEnv({ ...small, CACHET_LOG_LEVEL: "Info", CACHET_SHUTDOWN_IDLE_GRACE: "10 seconds" })
+    )
     const agent = new Http.Agent({ keepAlive: true, maxSockets: 1 })
     const get = (path: string) =>
       new Promise<Http.IncomingMessage>((resolve, reject) => {

@@ -22,7 +22,7 @@ interface GraphQLResponse {
 describe("GraphQL over HTTP", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ CACHE_STORE: "memory" }))
+    server = await start(testEnv({ CACHET_STORE: "memory" }))
   })
   afterAll(() => server?.close())
 

@@ -29,7 +29,12 @@ const recording = Tracer.make({
   context: native.context
 })
 
-const env = testEnv({ CACHE_STORE: "memory", SEED_USERS: "10", SEED_POSTS: "40", SEED_COMMENTS: "120" })
+const env = testEnv({
+  CACHET_STORE: "memory",
+  CACHET_SEED_USERS: "10",
+  CACHET_SEED_POSTS: "40",
+  CACHET_SEED_COMMENTS: "120"
+})
 
 const AppLive = Layer.mergeAll(
   Users.Default,

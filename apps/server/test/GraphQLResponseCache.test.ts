@@ -15,9 +15,9 @@ describe("GET /graphql through the response cache", () => {
   let server: Server
   let uncached: Server
   beforeAll(async () => {
-    const env = testEnv({ CACHE_STORE: "memory" })
+    const env = testEnv({ CACHET_STORE: "memory" })
     server = await start(env)
-    uncached = await start({ ...env, CACHE_ENABLED: "false" })
+    uncached = await start({ ...env, CACHET_ENABLED: "false" })
   })
   afterAll(async () => {
     await server?.close()

@@ -16,7 +16,7 @@ const unique = (label: string) => `${label}-${process.pid}-${++counter}`
 describe("hardening", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ SEED_USERS: "5", SEED_POSTS: "5", SEED_COMMENTS: "5" }))
+    server = await start(testEnv({ CACHET_SEED_USERS: "5", CACHET_SEED_POSTS: "5", CACHET_SEED_COMMENTS: "5" }))
   })
   afterAll(() => server?.close())
 

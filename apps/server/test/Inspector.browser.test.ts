@@ -92,7 +92,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
   }
 
   beforeAll(async () => {
-    server = await start(testEnv({ CACHE_NAMESPACE: "blog" }))
+    server = await start(testEnv({ CACHET_NAMESPACE: "blog" }))
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -143,7 +143,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
   })
 
   it("on a server without an admin token the page says every token is refused (403)", async () => {
-    const tokenless = await start(testEnv({ ADMIN_TOKEN: undefined }))
+    const tokenless = await start(testEnv({ CACHET_ADMIN_TOKEN: undefined }))
     try {
       const other = await page.context().newPage()
       await other.goto(`${tokenless.url}/inspector#token=anything`)
@@ -158,7 +158,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
 
   it.each(otherStores)("on the %s store the page lists what was read", async (_kind, serve) => {
     const scope = Effect.runSync(Scope.make())
-    const other = await start(testEnv({ CACHE_STORE: (await serve(scope)).store }))
+    const other = await start(testEnv({ CACHET_STORE: (await serve(scope)).store }))
     try {
       for (const path of ["/posts/1", "/posts/2", "/users/3"]) expect((await other.get(path)).status).toBe(200)
       const tab = await page.context().newPage()
@@ -196,7 +196,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
     await page.locator(".live[data-status=live]").waitFor()
   })
 
-  it("searching a tag lists exactly its entries; expiring it turns them to grace (REST: STALE); invalidating, to invalidated", async () => {
+  it("searching a tag lists exactly its entries; expiring it turns them stale (REST: STALE); invalidating, to invalidated", async () => {
     const post = (await allEntries()).find((entry) =>
       entry.tags.some((tag) => /^users\/\d+\/posts\/1\/comments$/.test(tag))
     )
@@ -216,7 +216,7 @@ describe.skipIf(skip !== undefined)("inspector in Chromium", () => {
     await expect(page.locator("dialog p").textContent()).resolves.toContain(`covers ${expected.length} `)
     await page.locator("dialog button[value=ok]").click()
     await page.waitForFunction(
-      (n) => document.querySelectorAll("table.entries tbody tr[data-state=grace]").length === n,
+      (n) => document.querySelectorAll("table.entries tbody tr[data-state=stale]").length === n,
       expected.length
     )
     expect((await server.get("/posts/1")).cache).toBe("STALE")

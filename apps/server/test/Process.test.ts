@@ -51,7 +51,7 @@ const startProcess = (env: Record<string, string>) =>
   new Promise<{ child: ChildProcess; url: string; output: () => string }>((resolve, reject) => {
     const child = spawn(process.execPath, ["--conditions=@cachet/source", "--import", "tsx", "src/main.ts"], {
       cwd: appDir,
-      env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1" },
+      env: { ...process.env, ...env, CACHET_PORT: "0", CACHET_HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"]
     })
     children.push(child)
@@ -79,7 +79,7 @@ describe("the server process", () => {
   it(
     "prints its URL, docs and store; on SIGTERM finishes the request in flight, closes the store and exits 0",
     async () => {
-      const { child, output, url } = await startProcess(testEnv({ LOG_LEVEL: "Info" }))
+      const { child, output, url } = await startProcess(testEnv({ CACHET_LOG_LEVEL: "Info" }))
       expect(output()).toContain(`API docs: ${url.replace("127.0.0.1", "localhost")}/docs`)
       expect(output()).toContain("cache store: memory")
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
@@ -120,7 +120,7 @@ describe("the server process", () => {
       const npm = process.env.npm_execpath !== undefined && process.env.npm_execpath.endsWith(".js")
         ? [process.execPath, process.env.npm_execpath]
         : ["npm"]
-      const env = testEnv({ LOG_LEVEL: "Info" })
+      const env = testEnv({ CACHET_LOG_LEVEL: "Info" })
       const child = spawn(npm[0]!, [...npm.slice(1), "start"], {
         cwd: appDir,
         env: { ...process.env, ...env, CACHET_PORT: "0", CACHET_HOST: "127.0.0.1" },

@@ -10,7 +10,7 @@ import * as JsonBody from "../src/JsonBody.js"
 import { rows } from "../src/Seed.js"
 import { normalize as normalizeUser } from "../src/Users.js"
 
-describe("CACHE_STORE", () => {
+describe("CACHET_STORE", () => {
   it.each([
     ["memory", { _tag: "Memory" }],
     ["", { _tag: "Memory" }],

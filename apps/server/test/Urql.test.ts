@@ -49,7 +49,7 @@ const observe = (client: Client, id: string, requestPolicy: "cache-first" | "cac
 describe("urql with cachetExchange against the app's /graphql", () => {
   let server: Server
   beforeAll(async () => {
-    server = await start(testEnv({ CACHE_STORE: "memory" }))
+    server = await start(testEnv({ CACHET_STORE: "memory" }))
   })
   afterAll(() => server?.close())
 

@@ -42,7 +42,9 @@ export const connections = async (port: number, count: number, concurrency = 50)
 const main = async () => {
   if (gc === undefined) throw new Error("run with --expose-gc")
   const count = Number(process.argv[2] ?? "2000")
-  const server = await start(testEnv({ SEED_USERS: "2", SEED_POSTS: "2", SEED_COMMENTS: "2", LOG_LEVEL: "None" }))
+  const server = await start(
+    testEnv({ CACHET_SEED_USERS: "2", CACHET_SEED_POSTS: "2", CACHET_SEED_COMMENTS: "2", CACHET_LOG_LEVEL: "None" })
+  )
   const port = Number(new URL(server.url).port)
   // Warm up (code paths, pools), then measure.
   await connections(port, 200)

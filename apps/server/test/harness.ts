@@ -43,13 +43,13 @@ export interface Server {
 export const testEnv = (overrides: Record<string, string | undefined> = {}): Record<string, string> => {
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-blog-"))
   const env: Record<string, string | undefined> = {
-    DATABASE_PATH: Path.join(dir, "blog.db"),
-    SEED_USERS: "12",
-    SEED_POSTS: "60",
-    SEED_COMMENTS: "200",
-    ADMIN_TOKEN: "test-token",
-    LOG_LEVEL: "Warning",
-    CACHE_NAMESPACE: `blog-test-${process.pid}-${Date.now()}`,
+    CACHET_DATABASE_PATH: Path.join(dir, "blog.db"),
+    CACHET_SEED_USERS: "12",
+    CACHET_SEED_POSTS: "60",
+    CACHET_SEED_COMMENTS: "200",
+    CACHET_ADMIN_TOKEN: "test-token",
+    CACHET_LOG_LEVEL: "Warning",
+    CACHET_NAMESPACE: `blog-test-${process.pid}-${Date.now()}`,
     ...overrides
   }
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))

@@ -12,11 +12,10 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 
-import { Cache, Store } from "@cachet/core"
-import { EntityGraph } from "@cachet/normalize"
+import { Cache, Setting, Store } from "@cachet/core"
 import type { HttpServerResponse } from "@effect/platform"
 import type { Duration, Scope, Stream } from "effect"
-import { Config, ConfigError, Effect, Layer, Option, Redacted } from "effect"
+import { Config, type ConfigError, Effect, Layer, Option, Redacted } from "effect"
 
 import {
   AdminAuth,
@@ -33,18 +32,9 @@ import {
   StoreUnavailable,
   Unauthorized
 } from "./CacheApi.js"
-import {
-  EntityNotFound,
-  type EntryPage,
-  type Event,
-  type GraphEntity,
-  GraphSummary,
-  type SearchParams,
-  type TagTree
-} from "./CacheBrowse.js"
+import { type EntryPage, type Event, type SearchParams, type TagTree } from "./CacheBrowse.js"
 import * as browse from "./internal/browse.js"
 import * as events from "./internal/events.js"
-import * as graph from "./internal/graph.js"
 
 /**
  * One handler per endpoint of `CacheApi`.
@@ -65,25 +55,21 @@ export interface Handlers {
   readonly tags: () => Effect.Effect<TagTree>
   /** The live event stream; wire it with `handleRaw("events", admin.events)`. */
   readonly events: () => Effect.Effect<HttpServerResponse.HttpServerResponse>
-  readonly graph: () => Effect.Effect<GraphSummary>
-  readonly graphEntity: (
-    request: { readonly path: { readonly key: string } }
-  ) => Effect.Effect<GraphEntity, EntityNotFound>
 }
 
 const storeUnavailable = (error: { readonly message: string }) => new StoreUnavailable({ message: error.message })
 
 /**
  * Builds the handlers over the `Cache` in context. When the context also holds the cache's
- * `Store`, listings tell a store that cannot list keys apart from an empty one; when it holds
- * an `EntityGraph`, the graph endpoints show it.
+ * `Store`, listings tell a store that cannot list keys apart from an empty one. (The graph
+ * endpoints are `CacheGraph`'s.)
  *
  * @since 0.1.0
  * @category constructors
  */
 export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(
-  Effect.all([Cache.Cache, Effect.serviceOption(Store.Store), Effect.serviceOption(EntityGraph.EntityGraph)]),
-  ([cache, store, entityGraph]): Handlers => ({
+  Effect.all([Cache.Cache, Effect.serviceOption(Store.Store)]),
+  ([cache, store]): Handlers => ({
     stats: () => Effect.map(cache.stats, (stats) => new Stats({ ...stats, hitRatio: events.hitRatio(stats) })),
     entries: ({ urlParams }) =>
       Effect.map(
@@ -119,19 +105,7 @@ export const handlers: Effect.Effect<Handlers, never, Cache.Cache> = Effect.map(
       ),
     search: ({ urlParams }) => browse.search(cache, store, urlParams),
     tags: () => browse.tagTree(cache, store),
-    events: () => Effect.sync(() => events.response(cache)),
-    graph: () =>
-      Option.match(entityGraph, {
-        onNone: () => Effect.succeed(new GraphSummary({ available: false, roots: [], types: [] })),
-        onSome: graph.summary
-      }),
-    graphEntity: ({ path }) =>
-      Option.match(entityGraph, {
-        onNone: () => Effect.fail(new EntityNotFound({ key: path.key })),
-        onSome: (g) =>
-          Effect.flatMap(graph.entity(g, path.key), (found) =>
-            found === undefined ? Effect.fail(new EntityNotFound({ key: path.key })) : Effect.succeed(found))
-      })
+    events: () => Effect.sync(() => events.response(cache))
   })
 )
 
@@ -188,15 +162,15 @@ export const layerAuth = (token: Option.Option<Redacted.Redacted>): Layer.Layer<
   )
 
 /**
- * The token from config: `CACHET_ADMIN_TOKEN` (alias `ADMIN_TOKEN`; optional; an empty or
+ * The token from config: `CACHET_ADMIN_TOKEN` (optional; an empty or
  * blank value counts as unset: no client could send it).
  *
  * @since 0.1.0
  * @category config
  */
-export const tokenConfig: Config.Config<Option.Option<Redacted.Redacted>> = Config.orElseIf(
-  Config.redacted("CACHET_ADMIN_TOKEN"),
-  { if: ConfigError.isMissingDataOnly, orElse: () => Config.redacted("ADMIN_TOKEN") }
+export const tokenConfig: Config.Config<Option.Option<Redacted.Redacted>> = Setting.read(
+  (name) => Config.redacted(name),
+  "ADMIN_TOKEN"
 ).pipe(
   Config.option,
   Config.map(Option.filter((token) => Redacted.value(token).trim() !== ""))

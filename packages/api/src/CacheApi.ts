@@ -1,12 +1,14 @@
 /**
  * The cache administration API as an `HttpApiGroup`: statistics, entries (list, inspect,
  * delete, search), the tag tree, tag invalidation, clearing the namespace, a live event
- * stream and the normalized graph, behind a bearer token. A server adds
+ * stream, behind a bearer token (the normalized graph's endpoints are the optional
+ * `CacheGraph` group, entry point `@cachet/api/CacheGraph`). A server adds
  * the group to its `HttpApi` (and implements it with `CacheAdmin`); a CLI calls it with
  * `HttpApiClient` (see `AdminClient`).
  *
  * @since 0.1.0
  */
+import { Cache } from "@cachet/core"
 import {
   HttpApi,
   HttpApiEndpoint,
@@ -18,7 +20,7 @@ import {
 } from "@effect/platform"
 import { Schema } from "effect"
 
-import { EntityNotFound, EntryPage, GraphEntity, GraphSummary, SearchParams, TagTree } from "./CacheBrowse.js"
+import { EntryPage, SearchParams, TagTree } from "./CacheBrowse.js"
 
 // -----------------------------------------------------------------------------
 // errors
@@ -90,29 +92,7 @@ export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>("@cac
  * @category models
  */
 export class Stats extends Schema.Class<Stats>("@cachet/api/Stats")({
-  store: Schema.String,
-  namespace: Schema.String,
-  enabled: Schema.Boolean,
-  hits: Schema.Number,
-  staleHits: Schema.Number,
-  misses: Schema.Number,
-  fetches: Schema.Number,
-  fetchFailures: Schema.Number,
-  staleIfError: Schema.Number,
-  writes: Schema.Number,
-  storeErrors: Schema.Number,
-  storeSkips: Schema.Number,
-  decodeFailures: Schema.Number,
-  invalidations: Schema.Number,
-  expirations: Schema.Number,
-  deletes: Schema.Number,
-  backgroundRefreshes: Schema.Number,
-  /** Invalidations the store did not take at once; absent from older servers. */
-  deferredInvalidations: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-  /** Of those, how many the store has not acknowledged yet; absent from older servers. */
-  pendingInvalidations: Schema.optionalWith(Schema.Number, { default: () => 0 }),
-  breaker: Schema.Literal("closed", "open"),
-  inflight: Schema.Number,
+  ...Cache.Stats.fields,
   /** `hits + staleHits` over every read, 0 when nothing was read. */
   hitRatio: Schema.Number
 }) {}
@@ -123,7 +103,7 @@ export class Stats extends Schema.Class<Stats>("@cachet/api/Stats")({
  * @since 0.1.0
  * @category models
  */
-export const State = Schema.Literal("fresh", "stale", "expired", "invalidated")
+export const State = Cache.State
 
 /**
  * Everything known about one entry (the wire form of `Cache.EntryInfo`).
@@ -131,21 +111,7 @@ export const State = Schema.Literal("fresh", "stale", "expired", "invalidated")
  * @since 0.1.0
  * @category models
  */
-export class EntryInfo extends Schema.Class<EntryInfo>("@cachet/api/EntryInfo")({
-  key: Schema.String,
-  storeKey: Schema.String,
-  tags: Schema.Array(Schema.String),
-  createdAt: Schema.Number,
-  ageMillis: Schema.Number,
-  ttlMillis: Schema.NullOr(Schema.Number),
-  graceMillis: Schema.NullOr(Schema.Number),
-  state: State,
-  failed: Schema.Boolean,
-  size: Schema.Number,
-  stamp: Schema.Number,
-  /** The stored (encoded) value, as JSON text. */
-  value: Schema.String
-}) {}
+export class EntryInfo extends Schema.Class<EntryInfo>("@cachet/api/EntryInfo")(Cache.EntryInfo.fields) {}
 
 /**
  * Keys of the namespace.
@@ -241,7 +207,13 @@ export class AdminAuth extends HttpApiMiddleware.Tag<AdminAuth>()("@cachet/api/A
 // the group
 // -----------------------------------------------------------------------------
 
-const KeyPath = Schema.Struct({ key: Schema.String })
+/**
+ * The `:key` path parameter of the entry (and graph) endpoints.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const KeyPath = Schema.Struct({ key: Schema.String })
 
 /**
  * The `/cache` endpoints.
@@ -338,18 +310,6 @@ export class CacheApi extends HttpApiGroup.make("cache")
         OpenApi.Summary,
         "Server-Sent Events: invalidations, per-second counters, fetch failures, breaker changes"
       )
-  )
-  .add(
-    HttpApiEndpoint.get("graph", "/cache/graph")
-      .addSuccess(GraphSummary)
-      .annotate(OpenApi.Summary, "The normalized graph's root queries and entities by type")
-  )
-  .add(
-    HttpApiEndpoint.get("graphEntity", "/cache/graph/:key")
-      .setPath(KeyPath)
-      .addSuccess(GraphEntity)
-      .addError(EntityNotFound)
-      .annotate(OpenApi.Summary, "One entity's records and links, and the root queries that reach it")
   )
   .middleware(AdminAuth)
   .annotate(OpenApi.Title, "Cache administration")

@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
+import { Cache } from "@cachet/core"
 import { HttpApiSchema } from "@effect/platform"
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 
 // -----------------------------------------------------------------------------
 // entries
@@ -18,18 +19,20 @@ import { Schema } from "effect"
  * @since 0.1.0
  * @category models
  */
-export class EntrySummary extends Schema.Class<EntrySummary>("@cachet/api/EntrySummary")({
-  key: Schema.String,
-  tags: Schema.Array(Schema.String),
-  createdAt: Schema.Number,
-  ageMillis: Schema.Number,
-  ttlMillis: Schema.NullOr(Schema.Number),
-  graceMillis: Schema.NullOr(Schema.Number),
-  /** `stale` is an entry in grace (served while it is refreshed). */
-  state: Schema.Literal("fresh", "stale", "expired", "invalidated"),
-  failed: Schema.Boolean,
-  size: Schema.Number
-}) {}
+export class EntrySummary extends Schema.Class<EntrySummary>("@cachet/api/EntrySummary")(
+  Struct.pick(
+    Cache.EntryInfo.fields,
+    "key",
+    "tags",
+    "createdAt",
+    "ageMillis",
+    "ttlMillis",
+    "graceMillis",
+    "state",
+    "failed",
+    "size"
+  )
+) {}
 
 /**
  * Whether the store could list the namespace's keys, and how far the listing went.

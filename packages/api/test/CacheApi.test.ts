@@ -1,8 +1,17 @@
 import { AdminClient, CacheAdmin, CacheApi } from "@cachet/api"
+import * as CacheGraph from "@cachet/api/CacheGraph"
 import { Cache, MemoryStore } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
 import { EntityGraph, Normalize } from "@cachet/normalize"
-import { FetchHttpClient, HttpApiBuilder, HttpClient, HttpServer } from "@effect/platform"
+import {
+  FetchHttpClient,
+  HttpApi,
+  HttpApiBuilder,
+  HttpApiClient,
+  HttpClient,
+  HttpClientRequest,
+  HttpServer
+} from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Option, Redacted, Schema, Stream, TestClock } from "effect"
 
@@ -10,6 +19,8 @@ import { Chunk, Effect, Fiber, Layer, Option, Redacted, Schema, Stream, TestCloc
  * The admin group served by `toWebHandler` over a given cache, and an `HttpClient` whose
  * `fetch` calls that handler (no socket).
  */
+class TestApi extends HttpApi.make("cachet-admin").add(CacheApi.CacheApi).add(CacheGraph.CacheGraphApi) {}
+
 const memoryCache: Layer.Layer<Cache.Cache> = Cache.layer({ namespace: "api-test" }).pipe(
   Layer.provide(MemoryStore.layer())
 )
@@ -22,7 +33,7 @@ const servingOver = <ROut>(
   Layer.unwrapScoped(
     Effect.gen(function*() {
       const cache = yield* Cache.Cache
-      const CacheGroupLive = HttpApiBuilder.group(CacheApi.AdminApi, "cache", (handlers) =>
+      const CacheGroupLive = HttpApiBuilder.group(TestApi, "cache", (handlers) =>
         Effect.map(CacheAdmin.handlers, (admin) =>
           handlers
             .handle("stats", admin.stats)
@@ -33,12 +44,14 @@ const servingOver = <ROut>(
             .handle("clear", admin.clear)
             .handle("search", admin.search)
             .handle("tags", admin.tags)
-            .handleRaw("events", admin.events)
-            .handle("graph", admin.graph)
-            .handle("graphEntity", admin.graphEntity)))
+            .handleRaw("events", admin.events)))
+      const GraphGroupLive = HttpApiBuilder.group(TestApi, "cacheGraph", (handlers) =>
+        Effect.map(CacheGraph.handlers, (graph) =>
+          handlers.handle("graph", graph.graph).handle("graphEntity", graph.graphEntity)))
       const { dispose, handler } = HttpApiBuilder.toWebHandler(
-        HttpApiBuilder.api(CacheApi.AdminApi).pipe(
+        HttpApiBuilder.api(TestApi).pipe(
           Layer.provide(CacheGroupLive),
+          Layer.provide(GraphGroupLive),
           Layer.provide(CacheAdmin.layerAuth(token)),
           Layer.provide(Layer.succeed(Cache.Cache, cache)),
           Layer.provide(graph === undefined ? Layer.empty : Layer.succeed(EntityGraph.EntityGraph, graph)),
@@ -58,6 +71,13 @@ const serving = (token: Option.Option<Redacted.Redacted>, graph?: EntityGraph.Se
   servingOver(memoryCache, token, graph)
 
 const client = (token?: string) => AdminClient.make({ baseUrl: "http://cachet.test", token })
+
+/** A client of the admin group with the optional graph group. */
+const graphClient = (token: string) =>
+  HttpApiClient.make(TestApi, {
+    baseUrl: "http://cachet.test",
+    transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(token))
+  })
 
 describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
   it.scoped("stats, entries, inspect, delete, invalidate and clear", () =>
@@ -186,9 +206,11 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
 
   it.scoped("without an EntityGraph the graph is reported unavailable", () =>
     Effect.gen(function*() {
-      const admin = yield* client("secret")
-      expect(yield* admin.cache.graph()).toMatchObject({ available: false, roots: [], types: [] })
-      expect((yield* Effect.flip(admin.cache.graphEntity({ path: { key: "User:1" } })))._tag).toBe("EntityNotFound")
+      const admin = yield* graphClient("secret")
+      expect(yield* admin.cacheGraph.graph()).toMatchObject({ available: false, roots: [], types: [] })
+      expect((yield* Effect.flip(admin.cacheGraph.graphEntity({ path: { key: "User:1" } })))._tag).toBe(
+        "EntityNotFound"
+      )
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
   it.scoped("the graph: entities by type, one entity's records and links, the root queries reaching it", () =>
@@ -202,21 +224,21 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       yield* graph.writeQuery("posts", { skip: 0 }, Schema.Array(Post), [{ id: "p1", title: "One", author: ada }])
       yield* graph.writeQuery("post", { id: "p2" }, Post, { id: "p2", title: "Two", author: ada })
       yield* Effect.gen(function*() {
-        const admin = yield* client("secret")
-        const summary = yield* admin.cache.graph()
+        const admin = yield* graphClient("secret")
+        const summary = yield* admin.cacheGraph.graph()
         expect(summary.available).toBe(true)
         expect([...summary.roots].sort()).toEqual(["post({\"id\":\"p2\"})", "posts({\"skip\":0})"])
         expect(summary.types.map((type) => [type.typename, type.keys])).toEqual([
           ["Author", ["Author:a1"]],
           ["Post", ["Post:p1", "Post:p2"]]
         ])
-        const author = yield* admin.cache.graphEntity({ path: { key: "Author:a1" } })
+        const author = yield* admin.cacheGraph.graphEntity({ path: { key: "Author:a1" } })
         expect(author.reachedBy).toEqual(["post({\"id\":\"p2\"})", "posts({\"skip\":0})"])
         expect(author.fields.find((field) => field.fieldKey === "name")).toMatchObject({
           kind: "record",
           value: "\"Ada\""
         })
-        const post = yield* admin.cache.graphEntity({ path: { key: "Post:p1" } })
+        const post = yield* admin.cacheGraph.graphEntity({ path: { key: "Post:p1" } })
         expect(post.fields.find((field) => field.fieldKey === "author")).toMatchObject({
           kind: "link",
           value: "\"Author:a1\""
@@ -230,7 +252,7 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       const cache = yield* Cache.Cache
       const faults = yield* FaultyStore.FaultControl
       yield* cache.set("user:1", 1, { tags: ["users/1"] })
-      const admin = yield* client("secret")
+      const admin = yield* graphClient("secret")
       expect((yield* admin.cache.search({ urlParams: {} })).listing).toMatchObject({ listable: true, scanned: 1 })
       faults.failing = true
       const page = yield* admin.cache.search({ urlParams: {} })

@@ -9,6 +9,7 @@
 import type { Duration, Effect, Exit, Option, Queue, Schema, Scope } from "effect"
 import { Context, Effect as EffectModule, Layer } from "effect"
 
+import type { EntryInfo, Stats } from "./CacheInfo.js"
 import type * as Codec from "./Codec.js"
 import * as internal from "./internal/cache.js"
 import type * as Key from "./Key.js"
@@ -146,67 +147,29 @@ export interface EntryOptions<A, I> {
   readonly tags?: Tag.Input
 }
 
-/**
- * The state of an entry as `inspect` reports it.
- *
- * @since 0.1.0
- * @category models
- */
-export type State = "fresh" | "stale" | "expired" | "invalidated"
-
-/**
- * What `inspect` tells about one entry (what the admin API and the CLI show).
- *
- * @since 0.1.0
- * @category models
- */
-export interface EntryInfo {
-  readonly key: string
-  readonly storeKey: string
-  readonly tags: ReadonlyArray<string>
-  readonly createdAt: number
-  readonly ageMillis: number
-  readonly ttlMillis: number | null
-  readonly graceMillis: number | null
-  readonly state: State
-  readonly failed: boolean
-  readonly size: number
-  readonly stamp: number
-  /** The stored (encoded) value, as JSON text. */
-  readonly value: string
-}
-
-/**
- * Counters since the cache was built.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Stats {
-  readonly store: string
-  readonly namespace: string
-  readonly enabled: boolean
-  readonly hits: number
-  readonly staleHits: number
-  readonly misses: number
-  readonly fetches: number
-  readonly fetchFailures: number
-  readonly staleIfError: number
-  readonly writes: number
-  readonly storeErrors: number
-  readonly storeSkips: number
-  readonly decodeFailures: number
-  readonly invalidations: number
-  readonly expirations: number
-  readonly deletes: number
-  readonly backgroundRefreshes: number
-  /** Invalidations, expiries and deletes the store did not take at once (replayed later). */
-  readonly deferredInvalidations: number
-  /** Of those, how many the store has not acknowledged yet. */
-  readonly pendingInvalidations: number
-  readonly breaker: "closed" | "open"
-  readonly inflight: number
-}
+export {
+  /**
+   * Everything known about one entry, as a Schema (`CacheInfo.EntryInfo`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  EntryInfo,
+  /**
+   * The state of an entry, as a Schema (`CacheInfo.State`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  State,
+  /**
+   * Counters since the cache was built, as a Schema (`CacheInfo.Stats`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Stats
+} from "./CacheInfo.js"
 
 /**
  * An invalidation (`hard`) or expiry (`soft`) of tags this cache performed.
@@ -281,8 +244,8 @@ export interface ManyEntry<A> {
 export interface Service {
   /** The namespace prefix of every store key (`namespace:version:`). */
   readonly prefix: string
-  /** The ttl and grace an entry gets when its call names none, in milliseconds. */
-  readonly defaults?: { readonly ttlMillis: number; readonly graceMillis: number }
+  /** The ttl and grace an entry gets when its call names none. */
+  readonly defaults?: { readonly ttl: Duration.Duration; readonly grace: Duration.Duration }
   /**
    * Reads through the cache: the cached value when fresh (or in grace, refreshing it in the
    * background), otherwise runs `fetch` once for all concurrent callers and stores its result.
@@ -399,8 +362,8 @@ export interface Service {
   readonly keys: (
     options?: { readonly prefix?: string; readonly limit?: number }
   ) => Effect.Effect<ReadonlyArray<string>>
-  /** Removes every entry of this namespace; how many. */
-  readonly clear: Effect.Effect<number, Store.StoreError>
+  /** Removes every entry of this namespace; how many. Fails if the store fails, times out or is skipped. */
+  readonly clear: Effect.Effect<number, Store.StoreFailure>
   /** Counters since the cache was built. */
   readonly stats: Effect.Effect<Stats>
   /**

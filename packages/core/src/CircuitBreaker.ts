@@ -60,7 +60,7 @@ export interface CircuitBreaker {
 export const make = (options: Options = {}): Effect.Effect<CircuitBreaker> =>
   Effect.map(Effect.clock, (clock) => {
     const threshold = options.threshold ?? 5
-    const cooldownMillis = Duration.toMillis(Duration.decode(options.cooldown ?? Duration.seconds(10)))
+    const cooldownMillis = Duration.toMillis(options.cooldown ?? Duration.seconds(10))
     let failures = 0
     let openUntil = 0
     const isOpen = () => openUntil > clock.unsafeCurrentTimeMillis()

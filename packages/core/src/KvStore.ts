@@ -20,8 +20,7 @@ import * as TagVersions from "./TagVersions.js"
  */
 export const make = (
   kv: KeyValueStore.KeyValueStore
-): Effect.Effect<{ readonly store: Store.Service; readonly tagVersions: TagVersions.Service }, Store.StoreError> =>
-  internal.make(kv)
+): Effect.Effect<Store.Backend, Store.StoreError> => internal.make(kv)
 
 /**
  * `Store` and `TagVersions` over the `KeyValueStore` in context.

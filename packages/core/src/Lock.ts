@@ -43,10 +43,6 @@ export interface Options {
   readonly ttl?: Duration.DurationInput
   /** How long another process waits for the holder's result before fetching itself (default 5 seconds). */
   readonly wait?: Duration.DurationInput
-  /** @deprecated Use `ttl` (any `Duration` input); still read when `ttl` is absent. */
-  readonly ttlMillis?: number
-  /** @deprecated Use `wait` (any `Duration` input); still read when `wait` is absent. */
-  readonly waitMillis?: number
 }
 
 /**
@@ -55,15 +51,13 @@ export interface Options {
  * @since 0.1.0
  * @category constants
  */
-export const defaults: Options & { readonly ttlMillis: number; readonly waitMillis: number } = {
+export const defaults: { readonly ttl: Duration.Duration; readonly wait: Duration.Duration } = {
   ttl: Duration.seconds(10),
-  wait: Duration.seconds(5),
-  ttlMillis: 10_000,
-  waitMillis: 5_000
+  wait: Duration.seconds(5)
 }
 
 /**
- * Lock timings in milliseconds, from options over the defaults (new names first).
+ * Lock timings in milliseconds, from options over the defaults.
  *
  * @since 0.1.0
  * @category getters
@@ -71,10 +65,6 @@ export const defaults: Options & { readonly ttlMillis: number; readonly waitMill
 export const millisOf = (
   options: Options | undefined
 ): { readonly ttlMillis: number; readonly waitMillis: number } => ({
-  ttlMillis: options?.ttl !== undefined
-    ? Duration.toMillis(Duration.decode(options.ttl))
-    : options?.ttlMillis ?? defaults.ttlMillis,
-  waitMillis: options?.wait !== undefined
-    ? Duration.toMillis(Duration.decode(options.wait))
-    : options?.waitMillis ?? defaults.waitMillis
+  ttlMillis: Duration.toMillis(options?.ttl ?? defaults.ttl),
+  waitMillis: Duration.toMillis(options?.wait ?? defaults.wait)
 })

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Duration, Effect, Layer, Option, Schedule } from "effect"
 
 import * as Store from "./Store.js"
 import * as Tag from "./Tag.js"
@@ -33,9 +33,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export interface MemoryStore {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
+export interface MemoryStore extends Store.Backend {
   /** Entries held now. */
   readonly size: () => number
   /** Total size held now, as `Store.sizeOf` counts it. */
@@ -283,13 +281,4 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<Store.Store | TagVersions.TagVersions> =>
-  Layer.scopedContext(Effect.map(make(options), context))
-
-/**
- * The services of a memory store as a context, for composing it into other layers.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (memory: MemoryStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, memory.store).pipe(Context.add(TagVersions.TagVersions, memory.tagVersions))
+  Layer.scopedContext(Effect.map(make(options), Store.context))

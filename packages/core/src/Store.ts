@@ -7,7 +7,7 @@
  */
 import { Context, Data, Effect, Option } from "effect"
 
-import type * as TagVersions from "./TagVersions.js"
+import * as TagVersions from "./TagVersions.js"
 
 /**
  * A stored entry. `value` is the Schema-encoded JSON text of the value (or of the typed
@@ -160,22 +160,6 @@ export class BreakerOpen extends Data.TaggedError("BreakerOpen")<{
 export type StoreFailure = StoreError | StoreTimeout | BreakerOpen
 
 /**
- * A store failure as a `StoreError`, for the public calls typed with it since 0.1.0 (the
- * original failure is its `cause`).
- *
- * @since 0.1.0
- * @category errors
- */
-export const toStoreError = (failure: StoreFailure): StoreError =>
-  failure._tag === "StoreError"
-    ? failure
-    : new StoreError({
-      operation: failure.operation,
-      reason: failure._tag === "StoreTimeout" ? `timed out after ${failure.timeoutMillis} ms` : "circuit breaker open",
-      cause: failure
-    })
-
-/**
  * What a backing store provides.
  *
  * @since 0.1.0
@@ -222,6 +206,28 @@ export interface Service {
  * @category tags
  */
 export class Store extends Context.Tag("@cachet/core/Store")<Store, Service>() {}
+
+/**
+ * A backend: a store with the tag versions that judge its entries, what every store adapter's
+ * `make` returns (`MemoryStore`, `SqliteStore`, `RedisStore`, `MemcachedStore`, a tier).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Backend {
+  readonly store: Service
+  readonly tagVersions: TagVersions.Service
+}
+
+/**
+ * A backend's two services as a context, for composing it into layers:
+ * `Layer.scopedContext(Effect.map(MemoryStore.make(), Store.context))`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const context = (backend: Backend): Context.Context<Store | TagVersions.TagVersions> =>
+  Context.make(Store, backend.store).pipe(Context.add(TagVersions.TagVersions, backend.tagVersions))
 
 /**
  * When the store may drop an entry: past its grace period.

@@ -13,24 +13,13 @@
  * @since 0.1.0
  */
 import type { Scope } from "effect"
-import { Context, Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 
 import * as Bus from "./Bus.js"
 import * as internal from "./internal/tieredStore.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Store from "./Store.js"
 import * as TagVersions from "./TagVersions.js"
-
-/**
- * A store with its tag versions (the remote tier, and what `make` returns).
- *
- * @since 0.1.0
- * @category models
- */
-export interface Tiered {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-}
 
 /**
  * The local tier's bounds and how long it may hold an entry.
@@ -45,33 +34,25 @@ export interface Options {
   readonly localTtl?: Duration.DurationInput
 }
 
-const ttlMillis = (options: Options): number =>
-  Duration.toMillis(Duration.decode(options.localTtl ?? Duration.seconds(5)))
+const ttlMillis = (options: Options): number => Duration.toMillis(options.localTtl ?? Duration.seconds(5))
 
 /**
- * Builds the tiers over a local store, a remote store and a bus (the bus listener lives as
- * long as the scope).
+ * Builds the tiers over a remote store and a bus (the bus listener lives as long as the
+ * scope); the local tier is `tiers.local`, else a new `MemoryStore` bounded by `options.local`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
-  tiers: { readonly local: Store.Service; readonly remote: Tiered; readonly bus: Bus.Service },
-  options: Pick<Options, "localTtl"> = {}
-): Effect.Effect<Tiered, never, Scope.Scope> => internal.make(tiers.local, tiers.remote, tiers.bus, ttlMillis(options))
-
-/**
- * Builds the tiers with a new `MemoryStore` as the local tier.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeMemory = (
-  remote: Tiered,
-  bus: Bus.Service,
+  tiers: { readonly remote: Store.Backend; readonly bus: Bus.Service; readonly local?: Store.Service },
   options: Options = {}
-): Effect.Effect<Tiered, never, Scope.Scope> =>
-  Effect.flatMap(MemoryStore.make(options.local ?? {}), (memory) => make({ local: memory.store, remote, bus }, options))
+): Effect.Effect<Store.Backend, never, Scope.Scope> =>
+  Effect.flatMap(
+    tiers.local === undefined
+      ? Effect.map(MemoryStore.make(options.local ?? {}), (memory) => memory.store)
+      : Effect.succeed(tiers.local),
+    (local) => internal.make(local, tiers.remote, tiers.bus, ttlMillis(options))
+  )
 
 /**
  * Tag versions cached per process for at most `ttl`, raised at once by this process's bumps
@@ -86,7 +67,7 @@ export const cachedVersions = (
   bus: Bus.Service,
   ttl: Duration.DurationInput
 ): Effect.Effect<TagVersions.Service, never, Scope.Scope> =>
-  internal.makeCachedVersions(remote, bus, Duration.toMillis(Duration.decode(ttl)))
+  internal.makeCachedVersions(remote, bus, Duration.toMillis(ttl))
 
 /**
  * A remote store with no local tier that announces every change on the bus (keys written or
@@ -96,16 +77,7 @@ export const cachedVersions = (
  * @since 0.1.0
  * @category constructors
  */
-export const announcing = (remote: Tiered, bus: Bus.Service): Tiered => internal.announcing(remote, bus)
-
-/**
- * The services of a tiered store as a context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (tiered: Tiered): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, tiered.store).pipe(Context.add(TagVersions.TagVersions, tiered.tagVersions))
+export const announcing = (remote: Store.Backend, bus: Bus.Service): Store.Backend => internal.announcing(remote, bus)
 
 /**
  * A memory tier over the `Store` and `TagVersions` in context, coherent through the `Bus` in
@@ -119,5 +91,5 @@ export const layer = (
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, never, Store.Store | TagVersions.TagVersions | Bus.Bus> =>
   Layer.scopedContext(Effect.gen(function*() {
     const remote = { store: yield* Store.Store, tagVersions: yield* TagVersions.TagVersions }
-    return context(yield* makeMemory(remote, yield* Bus.Bus, options))
+    return Store.context(yield* make({ remote, bus: yield* Bus.Bus }, options))
   }))

@@ -387,7 +387,7 @@ describe("Cache options", () => {
   it.effect("namespace and version bumps bust everything; keys and clear stay inside the namespace", () =>
     Effect.gen(function*() {
       const memory = yield* MemoryStore.make()
-      const on = (options: Cache.Options) => Effect.provide(Cache.make(options), MemoryStore.context(memory))
+      const on = (options: Cache.Options) => Effect.provide(Cache.make(options), Store.context(memory))
       const v1 = yield* on({ namespace: "app", version: 1 })
       const v2 = yield* on({ namespace: "app", version: 2 })
       const other = yield* on({ namespace: "other" })

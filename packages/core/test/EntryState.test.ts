@@ -5,7 +5,7 @@ import { Codec, type Store } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc, Schema } from "effect"
 
-import { classify, corrupt, judge, stateOf, validityOf, withPending } from "../src/internal/entryState.js"
+import { classify, corrupt, judge, validityOf, withPending } from "../src/internal/entryState.js"
 
 const entry = (overrides: Partial<Store.Entry> = {}): Store.Entry => ({
   value: JSON.stringify("v"),
@@ -19,19 +19,18 @@ const entry = (overrides: Partial<Store.Entry> = {}): Store.Entry => ({
 })
 
 describe("entry classification", () => {
-  it("fresh before the ttl, grace until ttl + grace, expired after; boundaries exclusive", () => {
+  it("fresh before the ttl, stale until ttl + grace, expired after; boundaries exclusive", () => {
     expect(classify(entry(), "valid", 1_000)).toBe("fresh")
     expect(classify(entry(), "valid", 1_099)).toBe("fresh")
-    expect(classify(entry(), "valid", 1_100)).toBe("grace")
-    expect(classify(entry(), "valid", 1_149)).toBe("grace")
+    expect(classify(entry(), "valid", 1_100)).toBe("stale")
+    expect(classify(entry(), "valid", 1_149)).toBe("stale")
     expect(classify(entry(), "valid", 1_150)).toBe("expired")
   })
 
-  it("soft-expired: in grace from now until ttl + grace; hard-invalidated: never served", () => {
-    expect(classify(entry(), "expired", 1_000)).toBe("grace")
+  it("soft-expired: stale from now until ttl + grace; hard-invalidated: never served", () => {
+    expect(classify(entry(), "expired", 1_000)).toBe("stale")
     expect(classify(entry(), "expired", 1_150)).toBe("expired")
     expect(classify(entry(), "invalidated", 1_000)).toBe("invalidated")
-    expect(stateOf("grace")).toBe("stale")
   })
 
   it("validity: a hard version at or above the stamp invalidates; a soft one expires", () => {

@@ -2,10 +2,9 @@ import { Lock } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
 
 describe("Lock.Options", () => {
-  it("takes Duration inputs, still reads the deprecated millisecond fields, and defaults to 10 s / 5 s", () => {
+  it("takes Duration inputs and defaults to 10 s / 5 s", () => {
     expect(Lock.millisOf(undefined)).toEqual({ ttlMillis: 10_000, waitMillis: 5_000 })
     expect(Lock.millisOf({ ttl: "3 seconds", wait: "250 millis" })).toEqual({ ttlMillis: 3_000, waitMillis: 250 })
-    expect(Lock.millisOf({ ttlMillis: 2_000, waitMillis: 100 })).toEqual({ ttlMillis: 2_000, waitMillis: 100 })
-    expect(Lock.millisOf({ ttl: "1 second", ttlMillis: 9 })).toEqual({ ttlMillis: 1_000, waitMillis: 5_000 })
+    expect(Lock.millisOf({ ttl: "1 second" })).toEqual({ ttlMillis: 1_000, waitMillis: 5_000 })
   })
 })

@@ -35,11 +35,7 @@ describe("StoreGuard", () => {
       expect(called).toBe(false)
       expect(counters.storeErrors).toBe(2)
       expect(counters.storeSkips).toBe(1)
-      expect(Store.toStoreError(skipped)).toMatchObject({
-        _tag: "StoreError",
-        operation: "get",
-        reason: "circuit breaker open"
-      })
+      expect(skipped).toMatchObject({ _tag: "BreakerOpen", operation: "get" })
     }).pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.None))))
 
   it.effect("failOpen yields the fallback; a success closes the breaker", () =>

@@ -1,4 +1,4 @@
-import { Bus, Cache, MemoryStore, type Store, TieredStore } from "@cachet/core"
+import { Bus, Cache, MemoryStore, Store, TieredStore } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
 import type { Scope } from "effect"
 import { Effect, Layer, Option, Ref, TestClock } from "effect"
@@ -21,12 +21,12 @@ const twoTiers = (options: { readonly lossy?: boolean } = {}) =>
     const join = options.lossy === true
       ? Effect.map(network.join, (bus): Bus.Service => ({ ...bus, publish: () => Effect.void }))
       : network.join
-    const a = yield* TieredStore.makeMemory(remote, yield* join, { localTtl: "5 seconds" })
-    const b = yield* TieredStore.makeMemory(remote, yield* join, { localTtl: "5 seconds" })
+    const a = yield* TieredStore.make({ remote, bus: yield* join }, { localTtl: "5 seconds" })
+    const b = yield* TieredStore.make({ remote, bus: yield* join }, { localTtl: "5 seconds" })
     return { remote, a, b }
   })
 
-const read = (tiered: TieredStore.Tiered, key: string): Effect.Effect<Option.Option<string>, Store.StoreError> =>
+const read = (tiered: Store.Backend, key: string): Effect.Effect<Option.Option<string>, Store.StoreError> =>
   Effect.map(tiered.store.get(key), Option.map((e) => e.value))
 
 /** Waits until a condition holds, re-checking after each scheduler turn of the bus fiber. */
@@ -80,7 +80,7 @@ describe("TieredStore (core)", () => {
       const remote = yield* MemoryStore.make()
       const network = yield* Bus.makeInProcess
       const other = yield* network.join
-      const tier = yield* TieredStore.makeMemory(remote, yield* network.join, { localTtl: "1 hour" })
+      const tier = yield* TieredStore.make({ remote, bus: yield* network.join }, { localTtl: "1 hour" })
       yield* tier.store.set("k", entry("one", 0))
       // Changed behind the tier's back, with no message: the local copy wins...
       yield* remote.store.set("k", entry("two", 0))
@@ -104,10 +104,10 @@ describe("TieredStore (core)", () => {
     Effect.gen(function*() {
       const { a, b } = yield* twoTiers()
       const fetches = yield* Ref.make(0)
-      const cacheOn = (tiered: TieredStore.Tiered): Effect.Effect<Cache.Service, never, Scope.Scope> =>
+      const cacheOn = (tiered: Store.Backend): Effect.Effect<Cache.Service, never, Scope.Scope> =>
         Effect.map(
           Layer.build(
-            Cache.layer({ namespace: "t" }).pipe(Layer.provide(Layer.succeedContext(TieredStore.context(tiered))))
+            Cache.layer({ namespace: "t" }).pipe(Layer.provide(Layer.succeedContext(Store.context(tiered))))
           ),
           (context) => context.unsafeMap.get(Cache.Cache.key) as Cache.Service
         )
@@ -132,7 +132,7 @@ describe("TieredStore (core)", () => {
         }
       }
       const network = yield* Bus.makeInProcess
-      const tier = yield* TieredStore.makeMemory(counted, yield* network.join, { localTtl: "2 seconds" })
+      const tier = yield* TieredStore.make({ remote: counted, bus: yield* network.join }, { localTtl: "2 seconds" })
       yield* TestClock.adjust("1 second")
       yield* tier.tagVersions.versions(["a", "b"])
       yield* TestClock.adjust("10 seconds")

@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Cache, type Key, type Tag } from "@cachet/core"
-import { Context, type Duration, Effect, Layer, Option } from "effect"
+import { Cache, type Key, type Tag, Tracing } from "@cachet/core"
+import { Context, Duration, Effect, Layer, Option } from "effect"
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
 import { execute as graphqlExecute, getOperationAST, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
 
@@ -15,7 +15,6 @@ import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
 import { fullyCachedRoots } from "./internal/fast.js"
 import * as schemaInternal from "./internal/schema.js"
-import { traced } from "./internal/span.js"
 import * as tags from "./internal/tags.js"
 
 /**
@@ -282,7 +281,7 @@ export interface Report {
  * another execution's flight (it may have been computed before this execution started), and
  * there are no errors. Such a response stays valid exactly as long as the fragments it was assembled from:
  * store it under `tags` (every tag of every fragment read or written) for at most `ttlMillis`,
- * and only while fresh until no later than `freshUntil`.
+ * and only while fresh until no later than `freshUntilMillis`.
  *
  * @since 0.1.0
  * @category models
@@ -290,16 +289,16 @@ export interface Report {
 export interface Coverage {
   readonly complete: boolean
   readonly tags: ReadonlyArray<string>
-  /** The shortest ttl a fragment met names, in milliseconds (absent: only the defaults apply). */
-  readonly ttlMillis?: number | undefined
-  /** The shortest grace a fragment met names, in milliseconds. */
-  readonly graceMillis?: number | undefined
+  /** The shortest ttl a fragment met names (absent: only the defaults apply). */
+  readonly ttl?: Duration.Duration | undefined
+  /** The shortest grace a fragment met names. */
+  readonly grace?: Duration.Duration | undefined
   /**
-   * The earliest time a fragment it shows stops being fresh (epoch milliseconds; `0` when a
-   * fragment's freshness is unknown — rendered without a known ttl, or stored by an older
+   * The earliest instant a fragment it shows stops being fresh, in epoch milliseconds (`0` when
+   * a fragment's freshness is unknown — rendered without a known ttl, or stored by an older
    * version): a stored response must not be fresh for longer.
    */
-  readonly freshUntil?: number | undefined
+  readonly freshUntilMillis?: number | undefined
 }
 
 const incomplete: Coverage = { complete: false, tags: [] }
@@ -320,9 +319,9 @@ const coverageOf = (
     ? {
       complete,
       tags: Array.from(coverage.tags),
-      ttlMillis: coverage.ttlMillis,
-      graceMillis: coverage.graceMillis,
-      freshUntil: coverage.freshUntil
+      ttl: coverage.ttlMillis === undefined ? undefined : Duration.millis(coverage.ttlMillis),
+      grace: coverage.graceMillis === undefined ? undefined : Duration.millis(coverage.graceMillis),
+      freshUntilMillis: coverage.freshUntil
     }
     : incomplete
 }
@@ -460,7 +459,7 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
       coverage: coverageOf(run, config, result, args.renew === true),
       changed
     }
-  }).pipe(traced("GraphQLCache.execute"))
+  }).pipe(Tracing.traced("GraphQLCache.execute"))
 
 /** A failed invalidation does not fail the mutation (it happened): it is logged. */
 const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>) =>

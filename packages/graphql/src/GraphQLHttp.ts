@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { type Cache, Key } from "@cachet/core"
+import { type Cache, Key, Tracing } from "@cachet/core"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { type Duration, Effect } from "effect"
 import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, SelectionSetNode, ValidationRule } from "graphql"
@@ -24,7 +24,6 @@ import {
 
 import * as GraphQLCache from "./GraphQLCache.js"
 import * as response from "./internal/response.js"
-import { traced } from "./internal/span.js"
 
 /**
  * Settings of the endpoint.
@@ -321,7 +320,7 @@ export const handler = <R = never, RS = never>(
         (request) => respond(request, error.status, { errors: [new GraphQLError(error.message)] }, error.headers)
       )
     ),
-    traced("GraphQLHttp.handler")
+    Tracing.traced("GraphQLHttp.handler")
   )
 }
 

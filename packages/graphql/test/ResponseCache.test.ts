@@ -72,15 +72,15 @@ describe("coverage", () => {
       const query = `{ post(id: "7") { title author { name } } }`
       const first = yield* report(query)
       // Rendered at 0 under the cache's default ttl (1 minute here).
-      expect(first.coverage.freshUntil).toBe(60_000)
+      expect(first.coverage.freshUntilMillis).toBe(60_000)
       yield* TestClock.adjust("30 seconds")
       const hit = yield* report(query)
       expect(hit.fullyCached).toBe(true)
-      expect(hit.coverage.freshUntil).toBe(60_000)
+      expect(hit.coverage.freshUntilMillis).toBe(60_000)
       // A response showing that fragment and a newly rendered one is fresh only as long as the older.
       const mixed = yield* report(`{ post(id: "7") { title author { name } } user(id: "2") { name } }`)
       expect(mixed.coverage.complete).toBe(true)
-      expect(mixed.coverage.freshUntil).toBe(60_000)
+      expect(mixed.coverage.freshUntilMillis).toBe(60_000)
     }).pipe(Effect.provide(Layer.mergeAll(
       Cache.layer({ ttl: "1 minute" }).pipe(Layer.provide(MemoryStore.layer())),
       GraphQLCache.layer({})

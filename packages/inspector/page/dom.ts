@@ -76,9 +76,6 @@ export const clock = (at: number): string => new Date(at).toLocaleTimeString([],
 /** A whole number with thousands separators. */
 export const count = (n: number): string => n.toLocaleString("en-US")
 
-/** The label of an entry state: `stale` entries are in grace. */
-export const stateLabel = (state: string): string => (state === "stale" ? "grace" : state)
-
 /** A badge for an entry state. */
 export const stateBadge = (state: string): HTMLElement =>
-  h("span", { class: `badge state-${stateLabel(state)}`, "data-state": stateLabel(state) }, stateLabel(state))
+  h("span", { class: `badge state-${state}`, "data-state": state }, state)

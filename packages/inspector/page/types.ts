@@ -1,44 +1,22 @@
 /** The JSON forms of the admin group's answers that the page reads (`@cachet/api`'s `CacheApi` and `CacheBrowse`). */
+import type * as CacheInfo from "@cachet/core/CacheInfo"
 
-/** Counters of the cache (`GET /cache/stats`). */
-export interface Stats {
-  readonly store: string
-  readonly namespace: string
-  readonly enabled: boolean
-  readonly hits: number
-  readonly staleHits: number
-  readonly misses: number
-  readonly fetches: number
-  readonly fetchFailures: number
-  readonly writes: number
-  readonly invalidations: number
-  readonly expirations: number
-  readonly breaker: "closed" | "open"
+/** Counters of the cache (`GET /cache/stats`): core's `Cache.Stats` and the hit ratio. */
+export interface Stats extends CacheInfo.Stats {
   readonly hitRatio: number
 }
 
-/** The state of an entry; `stale` is shown as "grace". */
-export type State = "fresh" | "stale" | "expired" | "invalidated"
+/** The state of an entry (core's `Cache.State`: fresh, stale, expired, invalidated). */
+export type State = CacheInfo.State
 
 /** A table row (`GET /cache/search`). */
-export interface EntrySummary {
-  readonly key: string
-  readonly tags: ReadonlyArray<string>
-  readonly createdAt: number
-  readonly ageMillis: number
-  readonly ttlMillis: number | null
-  readonly graceMillis: number | null
-  readonly state: State
-  readonly failed: boolean
-  readonly size: number
-}
+export type EntrySummary = Pick<
+  CacheInfo.EntryInfo,
+  "key" | "tags" | "createdAt" | "ageMillis" | "ttlMillis" | "graceMillis" | "state" | "failed" | "size"
+>
 
-/** One entry with its value (`GET /cache/entries/:key`). */
-export interface EntryInfo extends EntrySummary {
-  readonly storeKey: string
-  readonly stamp: number
-  readonly value: string
-}
+/** One entry with its value (`GET /cache/entries/:key`): core's `Cache.EntryInfo`. */
+export type EntryInfo = CacheInfo.EntryInfo
 
 /** How far a listing went. */
 export interface Listing {

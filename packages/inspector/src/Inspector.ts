@@ -103,7 +103,8 @@ const securityHeaders = {
 /**
  * Serves the inspector at `path` (and its assets below it) on the `HttpApiBuilder` router.
  * The page reads the admin group (`/cache/*`): the server must serve `@cachet/api`'s
- * `CacheApi` group for it to show anything. The page is built once, in the background from
+ * `CacheApi` group for it to show anything, and `@cachet/api/CacheGraph`'s `CacheGraphApi` for its
+ * graph view. The page is built once, in the background from
  * the moment the layer is built (so the server's routes are installed at once); the first
  * request for an asset waits for it, and a failed build answers 500 and is logged.
  *

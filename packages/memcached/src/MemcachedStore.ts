@@ -12,9 +12,9 @@
  *
  * @since 0.1.0
  */
-import { Store, TagVersions } from "@cachet/core"
-import { Config, Context, Effect, Layer, Runtime } from "effect"
-import { ConfigError, type Scope } from "effect"
+import { Setting, Store, TagVersions } from "@cachet/core"
+import { Config, Duration, Effect, Layer, Runtime } from "effect"
+import type { ConfigError, Scope } from "effect"
 import memjs from "memjs"
 
 import * as internal from "./internal/memcachedStore.js"
@@ -33,8 +33,8 @@ export interface Options {
   readonly keyPrefix?: string
   /** Largest encoded entry accepted (default 1,000,000 bytes, under memcached's 1 MiB items). */
   readonly maxValueBytes?: number
-  /** Seconds before an operation fails (default 0.5). */
-  readonly timeout?: number
+  /** How long an operation may take before it fails (default 500 millis). */
+  readonly timeout?: Duration.DurationInput
   /** Retries of a failed operation (default 1). */
   readonly retries?: number
 }
@@ -45,10 +45,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export interface MemcachedStore {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-}
+export type MemcachedStore = Store.Backend
 
 /**
  * Connects (closing the connection with the scope) and builds the services.
@@ -59,7 +56,8 @@ export interface MemcachedStore {
 export const make = (options: Options): Effect.Effect<MemcachedStore, never, Scope.Scope> =>
   Effect.gen(function*() {
     const runtime = yield* Effect.runtime<never>()
-    const timeout = options.timeout ?? 0.5
+    // memjs takes seconds.
+    const timeout = Duration.toMillis(options.timeout ?? Duration.millis(500)) / 1000
     const client = yield* Effect.acquireRelease(
       Effect.sync(() =>
         memjs.Client.create(options.servers, {
@@ -87,15 +85,6 @@ export const make = (options: Options): Effect.Effect<MemcachedStore, never, Sco
   })
 
 /**
- * The services of a Memcached store as a context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (memcached: MemcachedStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, memcached.store).pipe(Context.add(TagVersions.TagVersions, memcached.tagVersions))
-
-/**
  * `Store` and `TagVersions` on Memcached: `MemcachedStore.layer({ servers: "127.0.0.1:11211" })`.
  *
  * @example
@@ -114,23 +103,18 @@ export const context = (memcached: MemcachedStore): Context.Context<Store.Store 
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Store.Store | TagVersions.TagVersions> =>
-  Layer.scopedContext(Effect.map(make(options), context))
-
-/** `CACHET_<name>`, else the older `<alias>` when the prefixed name is missing. */
-const prefixed = <A>(read: (name: string) => Config.Config<A>, name: string, alias: string): Config.Config<A> =>
-  Config.orElseIf(read(`CACHET_${name}`), { if: ConfigError.isMissingDataOnly, orElse: () => read(alias) })
+  Layer.scopedContext(Effect.map(make(options), Store.context))
 
 /**
- * `Store` and `TagVersions` from config (`CACHET_MEMCACHED_SERVERS`, `CACHET_MEMCACHED_KEY_PREFIX`;
- * aliases `MEMCACHED_SERVERS`, `MEMCACHED_KEY_PREFIX`).
+ * `Store` and `TagVersions` from config (`CACHET_MEMCACHED_SERVERS`, `CACHET_MEMCACHED_KEY_PREFIX`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   config: Config.Config<Options> = Config.all({
-    servers: prefixed(Config.string, "MEMCACHED_SERVERS", "MEMCACHED_SERVERS"),
-    keyPrefix: prefixed(Config.string, "MEMCACHED_KEY_PREFIX", "MEMCACHED_KEY_PREFIX").pipe(
+    servers: Setting.read(Config.string, "MEMCACHED_SERVERS"),
+    keyPrefix: Setting.read(Config.string, "MEMCACHED_KEY_PREFIX").pipe(
       Config.withDefault("cachet:")
     )
   })

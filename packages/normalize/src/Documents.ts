@@ -272,7 +272,7 @@ export type SchemaIntrospection = Introspection
  * @since 0.1.0
  * @category models
  */
-export interface Config {
+export interface Options {
   readonly keys?: { readonly [typename: string]: KeyGenerator }
   readonly resolvers?: { readonly [typename: string]: { readonly [fieldName: string]: Resolver } }
   readonly updates?: {
@@ -369,7 +369,7 @@ export class Documents extends Context.Tag("@cachet/normalize/Documents")<Docume
  * @since 0.1.0
  * @category constructors
  */
-export const make = (config: Config = {}): Effect.Effect<Service, never, EntityGraph | Scope.Scope> =>
+export const make = (config: Options = {}): Effect.Effect<Service, never, EntityGraph | Scope.Scope> =>
   internal.make(config)
 
 /**
@@ -396,7 +396,7 @@ export const make = (config: Config = {}): Effect.Effect<Service, never, EntityG
  * @since 0.1.0
  * @category layers
  */
-export const layer = (config: Config = {}): Layer.Layer<Documents, never, EntityGraph> =>
+export const layer = (config: Options = {}): Layer.Layer<Documents, never, EntityGraph> =>
   Layer.scoped(Documents, make(config))
 
 /**

@@ -199,15 +199,6 @@ export interface MutateOptions<A, Args, E, R, AI = unknown> {
 }
 
 /**
- * A cache policy: `@cachet/core`'s `Policy.Policy`, which `query` takes.
- *
- * @deprecated Use `Policy.Policy` from `@cachet/core`; this alias names the same type.
- * @since 0.1.0
- * @category models
- */
-export type Policy = CorePolicy.Policy
-
-/**
  * Options of `query`: the root field, its arguments and Schema, how to fetch it, the policy
  * (default `CacheOrNetwork`) and whether partial cached data may be returned.
  *
@@ -363,4 +354,4 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory = (options: Options = {}): Layer.Layer<EntityGraph> => Layer.scoped(EntityGraph, make(options))
+export const layer = (options: Options = {}): Layer.Layer<EntityGraph> => Layer.scoped(EntityGraph, make(options))

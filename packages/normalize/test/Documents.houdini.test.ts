@@ -4,7 +4,7 @@ import { Effect, Ref, Stream } from "effect"
 import { Schema } from "effect"
 import { buildSchema, introspectionFromSchema } from "graphql"
 
-const setup = (config: Documents.Config = {}) =>
+const setup = (config: Documents.Options = {}) =>
   Effect.gen(function*() {
     const graph = yield* EntityGraph.make()
     const docs = yield* Documents.make(config).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))

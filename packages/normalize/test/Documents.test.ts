@@ -8,7 +8,7 @@ import { parse } from "graphql"
 const gql = (strings: TemplateStringsArray) => parseDocument(strings.join(""))
 
 /** A graph and its documents front end. */
-const setup = (config: Documents.Config = {}) =>
+const setup = (config: Documents.Options = {}) =>
   Effect.gen(function*() {
     const graph = yield* EntityGraph.make()
     const docs = yield* Documents.make(config).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))

@@ -9,8 +9,9 @@
  *
  * @since 0.1.0
  */
+import { Setting } from "@cachet/core"
 import { Config, Context, Duration, Effect, Layer, Runtime } from "effect"
-import { ConfigError, type Scope } from "effect"
+import type { ConfigError, Scope } from "effect"
 import type { ClusterOptions, RedisOptions } from "ioredis"
 import { Cluster, Redis } from "ioredis"
 
@@ -185,15 +186,6 @@ export const connect = (options: Options): Effect.Effect<Client, never, Scope.Sc
 export const isCluster = (client: Client): client is Cluster => client instanceof Cluster
 
 /**
- * The number of milliseconds of a duration option, or a default.
- *
- * @since 0.1.0
- * @category getters
- */
-export const millis = (duration: Duration.DurationInput | undefined, fallback: number): number =>
-  duration === undefined ? fallback : Duration.toMillis(Duration.decode(duration))
-
-/**
  * Builds the service: a connection plus the key prefix.
  *
  * @since 0.1.0
@@ -213,21 +205,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  */
 export const layer = (options: Options = {}): Layer.Layer<RedisClient> => Layer.scoped(RedisClient, make(options))
 
-/** `CACHET_<name>`, else the older `<alias>` when the prefixed name is missing. */
-const prefixed = <A>(read: (name: string) => Config.Config<A>, name: string, alias: string): Config.Config<A> =>
-  Config.orElseIf(read(`CACHET_${name}`), { if: ConfigError.isMissingDataOnly, orElse: () => read(alias) })
-
 /**
- * A layer reading `url` (`CACHET_REDIS_URL`, alias `REDIS_URL`) and `keyPrefix`
- * (`CACHET_REDIS_KEY_PREFIX`, alias `REDIS_KEY_PREFIX`) from config.
+ * A layer reading `url` (`CACHET_REDIS_URL`) and `keyPrefix` (`CACHET_REDIS_KEY_PREFIX`) from config.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   config: Config.Config<Options> = Config.all({
-    url: prefixed(Config.string, "REDIS_URL", "REDIS_URL"),
-    keyPrefix: prefixed(Config.string, "REDIS_KEY_PREFIX", "REDIS_KEY_PREFIX").pipe(Config.withDefault("cachet:"))
+    url: Setting.read(Config.string, "REDIS_URL"),
+    keyPrefix: Setting.read(Config.string, "REDIS_KEY_PREFIX").pipe(Config.withDefault("cachet:"))
   })
 ): Layer.Layer<RedisClient, ConfigError.ConfigError> => Layer.scoped(RedisClient, Effect.flatMap(config, make))
 

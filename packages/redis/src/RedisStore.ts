@@ -13,7 +13,7 @@
  */
 import { Store, TagVersions, TieredStore } from "@cachet/core"
 import type { ConfigError, Scope } from "effect"
-import { Config, Context, Effect, Layer } from "effect"
+import { Config, Duration, Effect, Layer } from "effect"
 
 import * as cluster from "./internal/clusterStore.js"
 import * as internal from "./internal/redisStore.js"
@@ -26,10 +26,7 @@ import * as RedisClient from "./RedisClient.js"
  * @since 0.1.0
  * @category models
  */
-export interface RedisStore {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-}
+export type RedisStore = Store.Backend
 
 /**
  * Builds the store and tag versions on the connection of a `RedisClient`. On a cluster the tag
@@ -47,7 +44,7 @@ export const make: Effect.Effect<RedisStore, never, RedisClient.RedisClient> = E
       const tagVersions = cluster.makeClusterTagVersions(
         client,
         keys,
-        RedisClient.millis(options.replicaAckTimeout, 250)
+        Duration.toMillis(options.replicaAckTimeout ?? 250)
       )
       return { store: cluster.makeClusterStore(client, keys, tagVersions), tagVersions }
     }
@@ -75,21 +72,12 @@ export const makeCoherent: Effect.Effect<RedisStore, never, RedisClient.RedisCli
     const tagVersions = yield* TieredStore.cachedVersions(
       raw.tagVersions,
       bus,
-      RedisClient.millis(redis.options.versionTtl, 1_000)
+      Duration.toMillis(redis.options.versionTtl ?? 1_000)
     )
     const keys = cluster.keysForCluster(redis.keyPrefix)
     return { store: cluster.makeClusterStore(redis.client, keys, tagVersions), tagVersions }
   }
 )
-
-/**
- * The services of a Redis store as a context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (redis: RedisStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, redis.store).pipe(Context.add(TagVersions.TagVersions, redis.tagVersions))
 
 /**
  * `Store` and `TagVersions` on an existing `RedisClient` (share one connection with
@@ -99,7 +87,7 @@ export const context = (redis: RedisStore): Context.Context<Store.Store | TagVer
  * @category layers
  */
 export const layerClient: Layer.Layer<Store.Store | TagVersions.TagVersions, never, RedisClient.RedisClient> = Layer
-  .scopedContext(Effect.map(makeCoherent, context))
+  .scopedContext(Effect.map(makeCoherent, Store.context))
 
 /**
  * `Store` and `TagVersions` on a new connection: `RedisStore.layer({ url: "redis://..." })`, or

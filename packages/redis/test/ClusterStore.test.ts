@@ -3,8 +3,9 @@ import { RedisCluster, StoreSuite } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option, Queue } from "effect"
 
-import { RedisBus, RedisLock, RedisStore, TieredStore } from "../src/index.js"
+import { RedisBus, RedisLock, RedisStore } from "../src/index.js"
 import { cluster } from "./fixtures/sharedCluster.js"
+import { tiered } from "./fixtures/tiered.js"
 
 const skip = RedisCluster.skipReason()
 const options = skip === undefined ? { timeout: 30_000 } : { skip }
@@ -17,7 +18,7 @@ StoreSuite.storeSuite(
 
 StoreSuite.storeSuite(
   "TieredStore (memory + redis cluster)",
-  Layer.unwrapEffect(Effect.map(cluster, ({ nodes }) => TieredStore.layer({ cluster: nodes, localTtl: "2 seconds" }))),
+  Layer.unwrapEffect(Effect.map(cluster, ({ nodes }) => tiered({ cluster: nodes, localTtl: "2 seconds" }))),
   options
 )
 

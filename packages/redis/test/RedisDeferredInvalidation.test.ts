@@ -9,7 +9,8 @@ import { Servers } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Layer, Logger, LogLevel, Ref } from "effect"
 
-import { RedisStore, TieredStore } from "../src/index.js"
+import { RedisStore } from "../src/index.js"
+import { tiered } from "./fixtures/tiered.js"
 
 const skip = Servers.skipReason("redis")
 
@@ -65,7 +66,7 @@ describe.skipIf(skip !== undefined)("Redis: an invalidation while Redis is froze
 
   it.live(
     "TieredStore: the same, the replayed bump reaching the other process's memory tier through the bus",
-    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url })))),
+    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(tiered({ url })))),
     30_000
   )
 })

@@ -3,7 +3,8 @@ import { Servers } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
 
-import { RedisStore, TieredStore } from "../src/index.js"
+import { RedisStore } from "../src/index.js"
+import { tiered } from "./fixtures/tiered.js"
 
 const skip = Servers.skipReason("redis")
 
@@ -81,7 +82,7 @@ describe.skipIf(skip !== undefined)("Redis outage", () => {
 
   it.live(
     "TieredStore killed: the same",
-    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(TieredStore.layer({ url }))), "killed"),
+    () => scenario((url) => Cache.layer(options).pipe(Layer.provide(tiered({ url }))), "killed"),
     20_000
   )
 

@@ -1,7 +1,8 @@
 import { Servers, StoreSuite } from "@cachet/core/testing"
 import { Effect, Layer } from "effect"
 
-import { RedisStore, TieredStore } from "../src/index.js"
+import { RedisStore } from "../src/index.js"
+import { tiered } from "./fixtures/tiered.js"
 
 const skip = Servers.skipReason("redis")
 
@@ -10,7 +11,7 @@ const redisLayer = Layer.unwrapScoped(Effect.map(Servers.redis, (server) => Redi
 StoreSuite.storeSuite("RedisStore", redisLayer, skip === undefined ? {} : { skip })
 
 const tieredLayer = Layer.unwrapScoped(
-  Effect.map(Servers.redis, (server) => TieredStore.layer({ url: server.url, localTtl: "2 seconds" }))
+  Effect.map(Servers.redis, (server) => tiered({ url: server.url, localTtl: "2 seconds" }))
 )
 
 StoreSuite.storeSuite("TieredStore (memory + redis)", tieredLayer, skip === undefined ? {} : { skip })

@@ -27,7 +27,7 @@ const worker = (redisUrl: string): Effect.Effect<Worker, never, Scope.Scope> =>
           Path.join(here, "fixtures", "worker.ts")
         ], {
           cwd: Path.join(here, ".."),
-          env: { ...process.env, REDIS_URL: redisUrl },
+          env: { ...process.env, CACHET_REDIS_URL: redisUrl },
           stdio: ["pipe", "pipe", "inherit"]
         })
       ),

@@ -10,7 +10,7 @@ import { Store, TagVersions } from "@cachet/core"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { ConfigError, Scope } from "effect"
-import { Config, Context, Duration, Effect, Layer, Schedule } from "effect"
+import { Config, Duration, Effect, Layer, Schedule } from "effect"
 
 import * as internal from "./internal/sqliteStore.js"
 
@@ -41,9 +41,7 @@ export interface FileOptions extends Options {
  * @since 0.1.0
  * @category models
  */
-export interface SqliteStore {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
+export interface SqliteStore extends Store.Backend {
   /** Deletes expired rows now; how many. */
   readonly purge: Effect.Effect<number, Store.StoreError>
 }
@@ -77,15 +75,6 @@ export const make = (
   })
 
 /**
- * The services of a SQLite store as a context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const context = (sqlite: SqliteStore): Context.Context<Store.Store | TagVersions.TagVersions> =>
-  Context.make(Store.Store, sqlite.store).pipe(Context.add(TagVersions.TagVersions, sqlite.tagVersions))
-
-/**
  * `Store` and `TagVersions` on an existing `SqlClient` (share the app's database).
  *
  * @since 0.1.0
@@ -94,7 +83,7 @@ export const context = (sqlite: SqliteStore): Context.Context<Store.Store | TagV
 export const layerClient = (
   options: Options = {}
 ): Layer.Layer<Store.Store | TagVersions.TagVersions, Store.StoreError, SqlClient.SqlClient> =>
-  Layer.scopedContext(Effect.map(make(options), context))
+  Layer.scopedContext(Effect.map(make(options), Store.context))
 
 /**
  * `Store` and `TagVersions` in a SQLite file of their own: `SqliteStore.layer({ filename })`.

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import type { MemoryStore, Store, TagVersions } from "@cachet/core"
+import { Setting } from "@cachet/core"
 import type { Duration, Layer } from "effect"
 import { Config, ConfigError, Either, Option } from "effect"
 
@@ -83,28 +84,24 @@ export const describe = (spec: StoreSpec, options: Pick<LayerOptions, "tiered"> 
   internal.describe(spec, options.tiered === true)
 
 /**
- * The environment variable naming the store, and its older alias (still read).
+ * The environment variable naming the store (`CACHET_STORE`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const envNames = { name: "CACHET_STORE", alias: "CACHE_STORE" } as const
+export const envName: string = Setting.name("STORE")
 
 /**
- * The store from config: `CACHET_STORE` (alias `CACHE_STORE`); unset or empty gives `fallback`.
+ * The store from config: `CACHET_STORE`; unset or empty gives `fallback`.
  *
  * @since 0.1.0
  * @category config
  */
 export const config = (fallback: StoreSpec): Config.Config<StoreSpec> =>
-  Config.option(Config.string(envNames.name)).pipe(
-    Config.zipWith(
-      Config.option(Config.string(envNames.alias)),
-      (name, alias) =>
-        Option.getOrElse(Option.orElse(Option.filter(name, (t) => t.trim() !== ""), () => alias), () => "")
-    ),
+  Config.option(Config.string(envName)).pipe(
+    Config.map(Option.getOrElse(() => "")),
     Config.mapOrFail((text) =>
-      Either.mapLeft(parse(text, { empty: fallback }), (reason) => ConfigError.InvalidData([envNames.name], reason))
+      Either.mapLeft(parse(text, { empty: fallback }), (reason) => ConfigError.InvalidData([envName], reason))
     )
   )
 

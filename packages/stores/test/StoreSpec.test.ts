@@ -85,15 +85,14 @@ describe("StoreSpec.config", () => {
       )
     )
 
-  it.effect("CACHET_STORE, else its alias CACHE_STORE, else the fallback; empty counts as unset", () =>
+  it.effect("CACHET_STORE, else the fallback; empty counts as unset; the old CACHE_STORE is ignored", () =>
     Effect.gen(function*() {
       expect(yield* read({ CACHET_STORE: "sqlite:a.db", CACHE_STORE: "sqlite:b.db" })).toEqual(
         Either.right({ _tag: "Sqlite", filename: "a.db" })
       )
-      expect(yield* read({ CACHE_STORE: "sqlite:b.db" })).toEqual(Either.right({ _tag: "Sqlite", filename: "b.db" }))
-      expect(yield* read({ CACHET_STORE: "", CACHE_STORE: "sqlite:b.db" })).toEqual(
-        Either.right({ _tag: "Sqlite", filename: "b.db" })
-      )
+      expect(yield* read({ CACHE_STORE: "sqlite:b.db" })).toEqual(Either.right({ _tag: "Memory" }))
+      expect(yield* read({ CACHET_STORE: "" })).toEqual(Either.right({ _tag: "Memory" }))
+      expect(yield* read({ CACHET_STORE: "  " })).toEqual(Either.right({ _tag: "Memory" }))
       expect(yield* read({})).toEqual(Either.right({ _tag: "Memory" }))
       expect(Either.isLeft(yield* read({ CACHET_STORE: "bogus" }))).toBe(true)
     }))

@@ -31,7 +31,7 @@ export interface Storage {
  * @since 0.1.0
  * @category models
  */
-export interface Config extends Documents.Config {
+export interface Options extends Documents.Options {
   readonly storage?: Storage
   /** The graph's `cacheBufferSize` and `defaultLifetime` (see `EntityGraph.Options`). */
   readonly cacheBufferSize?: number
@@ -75,7 +75,7 @@ export interface Config extends Documents.Config {
  * @since 0.1.0
  * @category constructors
  */
-export const cachetExchange = (config: Config = {}): Exchange => internal.make(config)
+export const cachetExchange = (config: Options = {}): Exchange => internal.make(config)
 
 /**
  * Relay cursor pagination, as Graphcache's `relayPagination` (`resolvers: { Query: { todos: relayPagination() } }`).

@@ -29,7 +29,7 @@ const AddTodo = gql`
   }
 `
 
-const clientFor = (url: string, config: CachetExchange.Config = {}) =>
+const clientFor = (url: string, config: CachetExchange.Options = {}) =>
   new Client({ url, exchanges: [cachetExchange(config), fetchExchange] })
 
 /** The results of a query, pushed as they come; `next(n)` waits until there are `n`. */
@@ -274,7 +274,7 @@ describe("cachetExchange with fetchExchange over real HTTP", () => {
   it.scoped("storage: a new client restores the graph saved by the previous one", () =>
     Effect.gen(function*() {
       const server = yield* start
-      const memory = Context.get(MemoryStore.context(yield* MemoryStore.make()), Store.Store)
+      const memory = Context.get(Store.context(yield* MemoryStore.make()), Store.Store)
       const first = clientFor(server.url, { storage: { store: memory } })
       yield* Effect.promise(() => first.query(Todos, {}).toPromise())
       const second = clientFor(server.url, { storage: { store: memory } })

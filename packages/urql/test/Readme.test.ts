@@ -23,7 +23,7 @@ const config = {
     }
   },
   optimistic: { favoriteTodo: (args) => ({ __typename: "Todo", id: args.id as string, favorite: true }) }
-} satisfies Documents.Config
+} satisfies Documents.Options
 
 describe("docs: GraphQL clients", () => {
   it.scoped("the urql setup", () =>
@@ -56,7 +56,7 @@ describe("docs: GraphQL clients", () => {
         yield* docs.markStale("Todo", { field: "text" })
         const results = docs.watch({ query: TodoList }) // a Stream of read results
         return { data, complete, stale, results }
-      }).pipe(Effect.provide(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layerMemory()))))
+      }).pipe(Effect.provide(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layer()))))
       const { complete, data, results, stale } = yield* program
       expect(data).toEqual({ todos })
       expect([complete, stale]).toEqual([true, false])
@@ -68,7 +68,7 @@ describe("docs: GraphQL clients", () => {
         yield* docs.update((cache) => cache.list("TodoList_todos").append({ __typename: "Todo", id: "9" }))
         yield* docs.markStale("Todo", { field: "text" })
         return Chunk.toReadonlyArray(yield* docs.watch({ query: TodoList }).pipe(Stream.take(1), Stream.runCollect))
-      }).pipe(Effect.provide(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layerMemory()))))
+      }).pipe(Effect.provide(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layer()))))
       expect(again[0]!.stale).toBe(true)
       expect(again[0]!.complete).toBe(false) // Todo:9 was appended without its text and favorite
     }))

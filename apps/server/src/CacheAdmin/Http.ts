@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { CacheAdmin } from "@cachet/api"
+import * as CacheGraph from "@cachet/api/CacheGraph"
 import type { Cache } from "@cachet/core"
 import { HttpApiBuilder, type HttpApiGroup } from "@effect/platform"
 import { type ConfigError, Effect, Layer } from "effect"
@@ -31,6 +32,26 @@ export const HttpCacheAdminLive: Layer.Layer<
       .handle("clear", admin.clear)
       .handle("search", admin.search)
       .handle("tags", admin.tags)
-      .handleRaw("events", admin.events)
-      .handle("graph", admin.graph)
-      .handle("graphEntity", admin.graphEntity))).pipe(Layer.provide(CacheAdmin.layerAuthConfig(AppConfig.adminToken)))
+      .handleRaw("events", admin.events))).pipe(Layer.provide(CacheAdmin.layerAuthConfig(AppConfig.adminToken)))
+
+/**
+ * The optional graph endpoints (`/cache/graph`), over the app's `EntityGraph` if it has one,
+ * behind the same token.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const HttpCacheGraphLive: Layer.Layer<
+  HttpApiGroup.ApiGroup<"blog", "cacheGraph">,
+  ConfigError.ConfigError
+> = HttpApiBuilder.group(
+  Api,
+  "cacheGraph",
+  (handlers) =>
+    Effect.map(
+      CacheGraph.handlers,
+      (graph) => handlers.handle("graph", graph.graph).handle("graphEntity", graph.graphEntity)
+    )
+).pipe(
+  Layer.provide(CacheAdmin.layerAuthConfig(AppConfig.adminToken))
+)

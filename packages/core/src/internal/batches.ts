@@ -7,14 +7,14 @@
  * @internal
  */
 import type { Scope } from "effect"
-import { Cause, Deferred, Effect, Exit, FiberId, Option } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, FiberId, Option } from "effect"
 
 import type * as Cache from "../Cache.js"
 import type * as Key from "../Key.js"
 import type * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import { valueOf } from "./entryState.js"
-import { type AnyFetchOptions, millis, type Resolved } from "./options.js"
+import { type AnyFetchOptions, type Resolved } from "./options.js"
 import type { Reads } from "./reads.js"
 import { type Counters, countRead } from "./stats.js"
 import type { StoreGuard } from "./storeGuard.js"
@@ -105,7 +105,9 @@ export const make = (options: {
               if (resolved.when !== undefined && !resolved.when(value)) continue
               const i = indexes[j]!
               const tags = Tag.normalize(manyOptions.tagsOf ? manyOptions.tagsOf(items[i], value) : manyOptions.tags)
-              const ttl = typeof resolved.ttl === "number" ? resolved.ttl : millis(resolved.ttl(Exit.succeed(value)))
+              const ttl = typeof resolved.ttl === "number"
+                ? resolved.ttl
+                : Duration.toMillis(resolved.ttl(Exit.succeed(value)))
               const entry = yield* writes.makeEntry(
                 storeKeys[i]!,
                 resolved.schema,

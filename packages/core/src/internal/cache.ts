@@ -16,9 +16,9 @@ import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
 import * as Batches from "./batches.js"
-import { type AnySchema, classify, stateOf } from "./entryState.js"
+import { type AnySchema, classify } from "./entryState.js"
 import * as Flight from "./flight.js"
-import { type AnyFetchOptions, millis, resolver } from "./options.js"
+import { type AnyFetchOptions, resolver } from "./options.js"
 import * as PendingInvalidations from "./pendingInvalidations.js"
 import * as Policies from "./policies.js"
 import * as Reads from "./reads.js"
@@ -61,10 +61,10 @@ export const make = (options: Cache.Options = {}) =>
     const prefix = `${Key.escapeSegment(namespace)}:${Key.escapeSegment(version)}:`
     const enabled = options.enabled ?? true
     const defaults = {
-      ttlMillis: millis(options.ttl ?? Duration.minutes(5)),
-      graceMillis: millis(options.grace ?? Duration.zero)
+      ttl: Duration.decode(options.ttl ?? Duration.minutes(5)),
+      grace: Duration.decode(options.grace ?? Duration.zero)
     }
-    const resolve = resolver({ ttl: defaults.ttlMillis, grace: defaults.graceMillis })
+    const resolve = resolver({ ttl: Duration.toMillis(defaults.ttl), grace: Duration.toMillis(defaults.grace) })
 
     const counters = Stats.makeCounters()
     const publishMetrics = Stats.publisher(counters, prefix)
@@ -83,7 +83,7 @@ export const make = (options: Cache.Options = {}) =>
       store,
       breaker,
       counters,
-      timeoutMillis: millis(options.storeTimeout ?? Duration.millis(500))
+      timeoutMillis: Duration.toMillis(options.storeTimeout ?? Duration.millis(500))
     })
 
     const pending = yield* PendingInvalidations.make({
@@ -176,8 +176,8 @@ export const make = (options: Cache.Options = {}) =>
             value,
             false,
             given,
-            ttl === undefined ? defaults.ttl as number : millis(ttl),
-            grace === undefined ? defaults.grace : millis(grace),
+            ttl === undefined ? defaults.ttl as number : Duration.toMillis(ttl),
+            grace === undefined ? defaults.grace : Duration.toMillis(grace),
             paths
           )
           if (Option.isSome(entry)) batch.push([storeKey, entry.value])
@@ -217,7 +217,7 @@ export const make = (options: Cache.Options = {}) =>
           ageMillis: Math.max(0, time - entry.createdAt),
           ttlMillis: Number.isFinite(entry.ttl) ? entry.ttl : null,
           graceMillis: Number.isFinite(entry.grace) ? entry.grace : null,
-          state: stateOf(classify(entry, reads.validityOfRaw(storeKey, entry, versions), time)),
+          state: classify(entry, reads.validityOfRaw(storeKey, entry, versions), time),
           failed: entry.failed,
           size: Store.sizeOf(storeKey, entry),
           stamp: entry.stamp,
@@ -278,7 +278,7 @@ export const make = (options: Cache.Options = {}) =>
               key.slice(prefix.length)
             )
         ),
-      clear: Effect.mapError(guard.protect("clear", store.clear(prefix)), Store.toStoreError),
+      clear: guard.protect("clear", store.clear(prefix)),
       invalidations: PubSub.subscribe(invalidationHub),
       stats: Effect.zipRight(
         publishMetrics,

@@ -1,5 +1,5 @@
 /**
- * What a stored entry means to a read: one pure classifier of freshness (fresh, in grace,
+ * What a stored entry means to a read: one pure classifier of freshness (fresh, stale,
  * expired, invalidated) from the entry, its validity under the tag versions and the clock, and
  * the lookup result a read acts on, with the store's unavailability as its own case.
  *
@@ -16,17 +16,6 @@ import type { Coverage } from "./pendingInvalidations.js"
 
 /** @internal */
 export type AnySchema = Schema.Schema<unknown, unknown, never>
-
-/**
- * Where an entry stands at a moment:
- * - `fresh`: within its ttl and valid;
- * - `grace`: past its ttl or soft-expired, but within ttl + grace (served while refreshed);
- * - `expired`: past ttl + grace (or soft-expired past it): a miss;
- * - `invalidated`: hard-invalidated: a miss, never served, not even on error.
- *
- * @internal
- */
-export type Freshness = "fresh" | "grace" | "expired" | "invalidated"
 
 /**
  * The validity of a stamp under the versions of its tag paths.
@@ -56,23 +45,20 @@ export const withPending = (validity: Store.Validity, coverage: Coverage): Store
     : "expired"
 
 /**
- * The one freshness classifier.
+ * The one classifier of an entry's `Cache.State` at a moment:
+ * - `fresh`: within its ttl and valid;
+ * - `stale`: past its ttl or soft-expired, but inside its grace (served while refreshed);
+ * - `expired`: past ttl + grace (or soft-expired past it): a miss;
+ * - `invalidated`: hard-invalidated: a miss, never served, not even on error.
  *
  * @internal
  */
-export const classify = (entry: Store.Entry, validity: Store.Validity, now: number): Freshness => {
+export const classify = (entry: Store.Entry, validity: Store.Validity, now: number): Cache.State => {
   if (validity === "invalidated") return "invalidated"
   const expiresAt = entry.createdAt + entry.ttl
   if (now < expiresAt && validity === "valid") return "fresh"
-  return now < expiresAt + entry.grace ? "grace" : "expired"
+  return now < expiresAt + entry.grace ? "stale" : "expired"
 }
-
-/**
- * The state `inspect` reports for a freshness.
- *
- * @internal
- */
-export const stateOf = (freshness: Freshness): Cache.State => (freshness === "grace" ? "stale" : freshness)
 
 /** A decoded entry: the value, or a cached typed failure. */
 export type Decoded = { readonly failed: false; readonly value: unknown } | {

@@ -37,7 +37,7 @@ const parseJson = (text: Option.Option<string>): unknown => {
  */
 export const make = (
   kv: KeyValueStore.KeyValueStore
-): Effect.Effect<{ readonly store: Store.Service; readonly tagVersions: TagVersions.Service }, Store.StoreError> =>
+): Effect.Effect<Store.Backend, Store.StoreError> =>
   Effect.gen(function*() {
     const lock = yield* Effect.makeSemaphore(1)
     const rawIndex = parseJson(yield* Effect.mapError(kv.get(INDEX_KEY), storeError("open")))

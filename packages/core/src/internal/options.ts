@@ -41,9 +41,6 @@ export interface Resolved {
 }
 
 /** @internal */
-export const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
-
-/** @internal */
 export const schemaOf = (options: AnyFetchOptions | undefined): AnySchema =>
   (options?.schema ?? Codec.json) as AnySchema
 
@@ -61,17 +58,17 @@ export const resolver =
   (options: AnyFetchOptions | undefined, writes: boolean): Resolved => ({
     schema: schemaOf(options),
     failureSchema: failureSchemaOf(options),
-    failureTtl: options?.failures?.ttl !== undefined ? millis(options.failures.ttl) : 30_000,
+    failureTtl: options?.failures?.ttl !== undefined ? Duration.toMillis(options.failures.ttl) : 30_000,
     failureWhen: options?.failures?.when,
     ttl: options?.ttl === undefined
       ? defaults.ttl
       : typeof options.ttl === "function"
       ? options.ttl
-      : millis(options.ttl),
-    grace: options?.grace === undefined ? defaults.grace : millis(options.grace),
+      : Duration.toMillis(options.ttl),
+    grace: options?.grace === undefined ? defaults.grace : Duration.toMillis(options.grace),
     tags: options?.tags,
     when: options?.when,
-    soft: options?.timeout?.soft !== undefined ? millis(options.timeout.soft) : undefined,
-    hard: options?.timeout?.hard !== undefined ? millis(options.timeout.hard) : undefined,
+    soft: options?.timeout?.soft !== undefined ? Duration.toMillis(options.timeout.soft) : undefined,
+    hard: options?.timeout?.hard !== undefined ? Duration.toMillis(options.timeout.hard) : undefined,
     writes
   })

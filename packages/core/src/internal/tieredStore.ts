@@ -7,10 +7,7 @@ import * as Tag from "../Tag.js"
 import type * as TagVersions from "../TagVersions.js"
 
 /** @internal */
-export interface Remote {
-  readonly store: Store.Service
-  readonly tagVersions: TagVersions.Service
-}
+export type Remote = Store.Backend
 
 interface CachedVersion {
   readonly version: TagVersions.Version

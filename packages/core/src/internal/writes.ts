@@ -12,8 +12,9 @@ import * as Codec from "../Codec.js"
 import type * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
+import * as Tracing from "../Tracing.js"
 import { type AnySchema, deepFreeze } from "./entryState.js"
-import { millis, type Resolved } from "./options.js"
+import type { Resolved } from "./options.js"
 import type { StoreParts } from "./reads.js"
 
 /** @internal */
@@ -78,9 +79,6 @@ export interface Writes {
   ) => Effect.Effect<Exit.Exit<unknown, unknown>, never, R>
 }
 
-/** Effect's default tracer, which records nothing. */
-const nativeTracer = Effect.runSync(Effect.tracer)
-
 /** @internal */
 export const make = (options: StoreParts): Writes => {
   const { counters, guard, nanos, now, pending, store, tagVersions } = options
@@ -129,7 +127,7 @@ export const make = (options: StoreParts): Writes => {
     if (Exit.isSuccess(exit)) {
       const value = exit.value
       if (resolved.when !== undefined && !resolved.when(value)) return Effect.void
-      const ttl = typeof resolved.ttl === "number" ? resolved.ttl : millis(resolved.ttl(exit))
+      const ttl = typeof resolved.ttl === "number" ? resolved.ttl : Duration.toMillis(resolved.ttl(exit))
       return Effect.flatMap(
         makeEntry(storeKey, resolved.schema, value, false, stamp, ttl, resolved.grace, tagsOf(resolved, exit), text),
         (entry) => writeEntry(storeKey, entry)
@@ -139,7 +137,7 @@ export const make = (options: StoreParts): Writes => {
     const failure = Cause.failureOption(exit.cause)
     if (Option.isNone(failure)) return Effect.void
     if (resolved.failureWhen !== undefined && !resolved.failureWhen(failure.value)) return Effect.void
-    const ttl = typeof resolved.ttl === "function" ? millis(resolved.ttl(exit)) : resolved.failureTtl
+    const ttl = typeof resolved.ttl === "function" ? Duration.toMillis(resolved.ttl(exit)) : resolved.failureTtl
     return Effect.flatMap(
       makeEntry(storeKey, resolved.failureSchema, failure.value, true, stamp, ttl, 0, tagsOf(resolved, exit)),
       (entry) => writeEntry(storeKey, entry)
@@ -199,12 +197,7 @@ export const make = (options: StoreParts): Writes => {
     const program = resolved.writes
       ? Effect.flatMap(ticket, (writable) => fetchWriting(storeKey, fetch, resolved, writable))
       : fetchWriting(storeKey, fetch, resolved, Option.none())
-    // A span costs tens of microseconds; only pay for it when a real tracer will record it.
-    return Effect.tracerWith((tracer) =>
-      tracer === nativeTracer
-        ? program
-        : Effect.withSpan(program, "cachet.fetch", { attributes: { "cachet.key": storeKey }, captureStackTrace: false })
-    )
+    return Tracing.traced("cachet.fetch", { attributes: { "cachet.key": storeKey } })(program)
   }
 
   return { ticket, stillWritable, makeEntry, uncovered, writeOutcome, asServed, withHardTimeout, fetchAndWrite }

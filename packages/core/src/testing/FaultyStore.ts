@@ -65,7 +65,7 @@ export const wrap = (
   faults: Faults,
   store: Store.Service,
   versions: TagVersions.Service
-): { readonly store: Store.Service; readonly tagVersions: TagVersions.Service } => ({
+): Store.Backend => ({
   store: {
     name: `faulty(${store.name})`,
     local: false,

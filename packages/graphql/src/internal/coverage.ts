@@ -39,9 +39,9 @@ export class Coverage {
     ) {
       this.contextual = true
     }
-    if (spec.ttl !== undefined) this.ttlMillis = min(this.ttlMillis, Duration.toMillis(Duration.decode(spec.ttl)))
+    if (spec.ttl !== undefined) this.ttlMillis = min(this.ttlMillis, Duration.toMillis(spec.ttl))
     if (spec.grace !== undefined) {
-      this.graceMillis = min(this.graceMillis, Duration.toMillis(Duration.decode(spec.grace)))
+      this.graceMillis = min(this.graceMillis, Duration.toMillis(spec.grace))
     }
   }
 

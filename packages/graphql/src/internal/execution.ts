@@ -7,7 +7,7 @@
  * @internal
  */
 import { type Cache, Key } from "@cachet/core"
-import { Clock, Effect, Exit, Fiber, Option, Runtime } from "effect"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Runtime } from "effect"
 import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
 
@@ -425,7 +425,7 @@ export class Execution {
         errors,
         self.options.config,
         yield* Clock.currentTimeMillis,
-        self.options.cache.defaults?.ttlMillis
+        self.options.cache.defaults === undefined ? undefined : Duration.toMillis(self.options.cache.defaults.ttl)
       )
       if (entries.size > 0 && self.stamp !== undefined) {
         self.writes += entries.size

@@ -56,7 +56,7 @@ export const render = (
     const ttl = recording.spec.ttl ?? config.defaults.ttl
     const grace = recording.spec.grace ?? config.defaults.grace
     // The entry's ttl: the field's, the fragment cache's default, or else the cache's own.
-    const ttlMillis = ttl === undefined ? cacheTtlMillis : Duration.toMillis(Duration.decode(ttl))
+    const ttlMillis = ttl === undefined ? cacheTtlMillis : Duration.toMillis(ttl)
     const freshUntil = ttlMillis === undefined ? {} : { e: now + ttlMillis }
     const stored: Stored = Object.keys(recording.types).length > 0
       ? { v: value, t: recording.types, g: tags, ...freshUntil }

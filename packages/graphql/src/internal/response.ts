@@ -32,8 +32,6 @@ export interface Settings {
   readonly grace: Duration.DurationInput | undefined
 }
 
-const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
-
 /**
  * The stored body: the result, with per-request counts replaced by `{ response: "stored" }`
  * (the same bytes answer the request that produced them and every later hit; `X-Cache` tells
@@ -115,19 +113,19 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
   > =>
     Effect.flatMap(Effect.serviceOption(GraphQLCache.GraphQLCache), (option) => {
       const config = Option.getOrUndefined(option)
-      const ttlMillis = millis(settings.ttl ?? config?.defaults.ttl ?? Duration.minutes(1))
-      const graceMillis = millis(settings.grace ?? config?.defaults.grace ?? Duration.zero)
+      const ttlMillis = Duration.toMillis(settings.ttl ?? config?.defaults.ttl ?? Duration.minutes(1))
+      const graceMillis = Duration.toMillis(settings.grace ?? config?.defaults.grace ?? Duration.zero)
       const input: Input = { key: keyOf(params, config), tags: [], freshForMillis: undefined }
       const lookup = Effect.flatMap(Effect.zip(Clock.currentTimeMillis, execute), ([started, report]) => {
         const coverage = report.coverage
         // Never stored for longer, or served stale for longer, than a fragment it shows allows.
-        const tooLong = (coverage.ttlMillis !== undefined && coverage.ttlMillis < ttlMillis) ||
-          (coverage.graceMillis !== undefined && coverage.graceMillis < graceMillis)
+        const tooLong = (coverage.ttl !== undefined && Duration.toMillis(coverage.ttl) < ttlMillis) ||
+          (coverage.grace !== undefined && Duration.toMillis(coverage.grace) < graceMillis)
         if (!coverage.complete || tooLong) return Effect.fail(new NotStored({ report }))
         input.tags = coverage.tags
         // Fresh only until its oldest fragment stops being fresh, counted from when that fragment
         // was rendered (one rendered by this request is as fresh as the response, dated from its start).
-        input.freshForMillis = coverage.freshUntil === undefined ? undefined : coverage.freshUntil - started
+        input.freshForMillis = coverage.freshUntilMillis === undefined ? undefined : coverage.freshUntilMillis - started
         return Effect.succeed<unknown>(storedBody(report.result))
       })
       return Effect.map(readerOf(ttlMillis, graceMillis)(input, lookup), (response) =>

@@ -5,7 +5,7 @@ import { Cause, Duration, Effect, Either, Exit, Option, Schema } from "effect"
 
 import type * as HttpCache from "../HttpCache.js"
 import * as StoredResponse from "../StoredResponse.js"
-import { millis, resolveRoute, type Route, serve, stateless, Uncacheable, varyValues } from "./serve.js"
+import { resolveRoute, type Route, serve, stateless, Uncacheable, varyValues } from "./serve.js"
 
 const encoder = new TextEncoder()
 
@@ -41,7 +41,7 @@ const makePlan = (options: PlanOptions): Plan => {
     isFailure: failure === undefined ? undefined : Schema.is(failure.schema),
     status: options.status ?? 200,
     failureStatus: failure === undefined ? 500 : failure.status ?? HttpApiSchema.getStatusError(failure.schema),
-    failureTtlMillis: millis(failure?.ttl ?? Duration.seconds(30)),
+    failureTtlMillis: Duration.toMillis(failure?.ttl ?? Duration.seconds(30)),
     headers: options.headers
   }
 }
@@ -115,7 +115,9 @@ const storedOf = <A, E>(
   if (Exit.isSuccess(exit)) {
     if (tagsOf !== undefined) tagged.tags = typeof tagsOf === "function" ? tagsOf(exit) : tagsOf
     const left = freshFor?.(exit.value)
-    const ttlMillis = left === undefined ? plan.route.ttlMillis : Math.min(plan.route.ttlMillis, millis(left))
+    const ttlMillis = left === undefined
+      ? plan.route.ttlMillis
+      : Math.min(plan.route.ttlMillis, Duration.toMillis(left))
     if (ttlMillis <= 0) {
       // No time left to be fresh: answered as produced, never stored.
       return Effect.flatMap(

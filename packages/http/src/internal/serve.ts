@@ -14,9 +14,6 @@ export class Uncacheable
 
 const isUncacheable = (error: unknown): error is Uncacheable => error instanceof Uncacheable
 
-/** @internal */
-export const millis = (input: Duration.DurationInput): number => Duration.toMillis(Duration.decode(input))
-
 /** What every cached route resolves its options to. @internal */
 export interface Route {
   readonly ttlMillis: number
@@ -31,8 +28,8 @@ export interface Route {
 export const resolveRoute = (options: HttpCache.RouteOptions, isPrivate: boolean): Route => {
   const varyNames = (options.vary ?? []).map((name) => name.toLowerCase())
   return {
-    ttlMillis: millis(options.ttl),
-    graceMillis: options.grace === undefined ? 0 : millis(options.grace),
+    ttlMillis: Duration.toMillis(options.ttl),
+    graceMillis: options.grace === undefined ? 0 : Duration.toMillis(options.grace),
     statuses: new Set(options.statuses ?? StoredResponse.defaultStatuses),
     policy: {
       private: isPrivate,

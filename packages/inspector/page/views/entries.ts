@@ -16,8 +16,8 @@ export const tagAction = async (context: Context, tag: string, entries: number, 
     soft
       ? {
         title: `Expire ${tag}?`,
-        body: `This covers ${covers} (tagged ${tag} or below). They count as expired now: still served during their ` +
-          `grace while one refresh runs.`,
+        body: `This covers ${covers} (tagged ${tag} or below). They turn stale now: still served during their grace ` +
+          `while one refresh runs.`,
         confirm: `Expire ${covers}`
       }
       : {

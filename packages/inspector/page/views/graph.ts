@@ -96,7 +96,8 @@ export const make = (context: Context): View => {
           "p",
           { class: "notice-inline" },
           "This server provides no EntityGraph: there is no normalized graph to show. Provide one " +
-            "(@cachet/normalize) in the layer that serves the admin API to see its entities here."
+            "(@cachet/normalize) in the layer that serves the admin API, and serve @cachet/api/CacheGraph's " +
+            "CacheGraphApi group, to see its entities here."
         )
       )
       return

@@ -41,7 +41,7 @@ export const table = (
             {
               tabindex: 0,
               "data-key": entry.key,
-              "data-state": entry.state === "stale" ? "grace" : entry.state,
+              "data-state": entry.state,
               "aria-label": `entry ${entry.key}`,
               onclick: () => open(entry.key),
               onkeydown: (event: KeyboardEvent) => {

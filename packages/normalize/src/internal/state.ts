@@ -33,7 +33,7 @@ export interface State {
 /** A new graph state for the graph options. @internal */
 export const makeState = (options: EG.Options): State => ({
   store: new Store(
-    options.defaultLifetime === undefined ? Infinity : Duration.toMillis(Duration.decode(options.defaultLifetime)),
+    options.defaultLifetime === undefined ? Infinity : Duration.toMillis(options.defaultLifetime),
     snapshots.decoderCache()
   ),
   compiler: makeCompiler(),

@@ -60,11 +60,11 @@ const redis = (connection: RedisClient.Options, options: LayerOptions): Layer.La
     ? TieredStore.layer(options.localTtl === undefined ? {} : { localTtl: options.localTtl })
     : Layer.effectContext(Effect.gen(function*() {
       const remote = { store: yield* Store.Store, tagVersions: yield* TagVersions.TagVersions }
-      return TieredStore.context(TieredStore.announcing(remote, yield* Bus.Bus))
+      return Store.context(TieredStore.announcing(remote, yield* Bus.Bus))
     }))
   // Tiered, the tiers cache tag versions themselves: under them, the raw store.
   const remote = options.tiered === true
-    ? Layer.effectContext(Effect.map(RedisStore.make, RedisStore.context))
+    ? Layer.effectContext(Effect.map(RedisStore.make, Store.context))
     : RedisStore.layerClient
   return tiering.pipe(
     Layer.provide(Layer.merge(remote, RedisBus.layerClient)),

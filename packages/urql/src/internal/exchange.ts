@@ -13,7 +13,7 @@ import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
 import type { Source } from "wonka"
 import { filter, fromPromise, fromValue, makeSubject, map, merge, mergeMap, pipe, share } from "wonka"
 
-import type { Config } from "../CachetExchange.js"
+import type { Options } from "../CachetExchange.js"
 
 type Data = Documents.DataObject
 
@@ -46,7 +46,7 @@ const isCacheQuery = (operation: Operation): boolean =>
   operation.kind === "query" && operation.context.requestPolicy !== "network-only"
 
 /** @internal */
-export const make = (config: Config): Exchange => ({ client, forward }) => {
+export const make = (config: Options): Exchange => ({ client, forward }) => {
   const scope = Effect.runSync(Scope.make())
   const graph = Effect.runSync(Scope.extend(
     EntityGraph.make({

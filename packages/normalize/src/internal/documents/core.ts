@@ -47,7 +47,7 @@ export const toResult = <A>(
 }
 
 /** @internal */
-export const makeCore = (internals: Internals, config: D.Config) => {
+export const makeCore = (internals: Internals, config: D.Options) => {
   const { ops, state } = internals
   const store = state.store
   const schema = config.schema === undefined ? undefined : schemaInfo.make(config.schema)

@@ -29,7 +29,7 @@ const sameResult = (a: ReadResult<unknown>, b: ReadResult<unknown>): boolean =>
   a.data === b.data && a.complete === b.complete && a.stale === b.stale
 
 /** @internal */
-export const make = (config: D.Config) =>
+export const make = (config: D.Options) =>
   Effect.gen(function*() {
     const graph = yield* EntityGraph
     const internals = internalsOf(graph)
