@@ -1,17 +1,19 @@
 /**
  * Type tests of `GraphQLCache.execute`: a result that never fails (execution errors are in its
- * `errors`) and that needs the `Cache`. Checked by `tsc` (vitest's typecheck mode), never run.
- *
- * Left out on purpose (issue 21): the rest of its requirements. `execute<R = never>` compiles
- * when a resolver needs a service nobody provides, so its `R` is not pinned.
+ * `errors`) and that needs the `Cache` plus the services its schema declares
+ * (`GraphQLCache.typed<R>`). Checked by `tsc` (vitest's typecheck mode), never run.
  */
 import type { Cache } from "@cachet/core"
 import { GraphQLCache } from "@cachet/graphql"
-import type { Effect } from "effect"
+import { Context, type Effect } from "effect"
 import type { ExecutionResult, GraphQLSchema } from "graphql"
 import { describe, expectTypeOf, it } from "vitest"
 
-declare const schema: GraphQLSchema
+declare const plain: GraphQLSchema
+const schema = GraphQLCache.typed(plain)
+
+class Loaders extends Context.Tag("Loaders")<Loaders, { readonly post: (id: string) => unknown }>() {}
+const withLoaders = GraphQLCache.typed<Loaders>(plain)
 
 describe("GraphQLCache.execute", () => {
   it("succeeds with an ExecutionResult and never fails", () => {
@@ -31,5 +33,17 @@ describe("GraphQLCache.execute", () => {
   it("takes a schema", () => {
     // @ts-expect-error `schema` is required
     GraphQLCache.execute({ source: "{ posts { id } }" })
+  })
+})
+
+describe("GraphQLCache.typed", () => {
+  it("the services a schema declares are required by execute", () => {
+    const run = GraphQLCache.execute({ schema: withLoaders, source: "{ posts { id } }" })
+    expectTypeOf<Effect.Effect.Context<typeof run>>().toEqualTypeOf<Cache.Cache | Loaders>()
+  })
+
+  it("a plain GraphQLSchema is refused: its services are unknown", () => {
+    // @ts-expect-error a schema must say what its resolvers need (GraphQLCache.typed)
+    GraphQLCache.execute({ schema: plain, source: "{ posts { id } }" })
   })
 })
