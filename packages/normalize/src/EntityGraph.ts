@@ -6,9 +6,10 @@
  * @since 0.1.0
  */
 import type { Key, Policy as CorePolicy, Store } from "@cachet/core"
-import type { Duration, Effect, Schema, Scope, Stream } from "effect"
-import { Context, Data, Layer } from "effect"
+import type { Duration, Schema, Scope, Stream } from "effect"
+import { Context, Effect, Layer } from "effect"
 
+import * as errors from "./internal/errors.js"
 import * as internal from "./internal/graph.js"
 
 /**
@@ -110,23 +111,16 @@ export interface Options {
  * @since 0.1.0
  * @category errors
  */
-export class InvalidCacheCall extends Data.TaggedError("InvalidCacheCall")<{
-  readonly operation: string
-  readonly mutation: string
-}> {
-  override get message(): string {
-    return `(2) Invalid Cache Call: ${this.operation} was called on the transaction of mutation ` +
-      `${JSON.stringify(this.mutation)} after its updater returned; cache updates are only possible inside updaters`
-  }
-}
+export const InvalidCacheCall: typeof errors.InvalidCacheCall = errors.InvalidCacheCall
 
 /**
- * The constructor of {@link InvalidCacheCall}.
+ * A transaction object used after the updater (or optimistic function) it was given to has
+ * returned: urql's "(2) Invalid Cache Call".
  *
  * @since 0.1.0
  * @category errors
  */
-export type InvalidCacheCallConstructor = typeof InvalidCacheCall
+export type InvalidCacheCall = errors.InvalidCacheCall
 
 /**
  * The cache handle given to updaters and optimistic functions. Its operations apply to the
@@ -333,7 +327,7 @@ export class EntityGraph extends Context.Tag("@cachet/normalize/EntityGraph")<En
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
-  internal.make(options, InvalidCacheCall)
+  Effect.map(internal.make(options), (internals) => internals.graph)
 
 /**
  * A graph held in memory.
@@ -363,4 +357,10 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  * @since 0.1.0
  * @category layers
  */
-export const layerMemory = (options: Options = {}): Layer.Layer<EntityGraph> => Layer.scoped(EntityGraph, make(options))
+export const layerMemory = (options: Options = {}): Layer.Layer<EntityGraph> =>
+  Layer.scopedContext(
+    Effect.map(
+      internal.make(options),
+      (internals) => Context.make(EntityGraph, internals.graph).pipe(Context.add(internal.GraphInternals, internals))
+    )
+  )

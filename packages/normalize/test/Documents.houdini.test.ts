@@ -1,13 +1,14 @@
 import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Ref, Stream } from "effect"
+import { Context, Effect, Layer, Ref, Stream } from "effect"
 import { Schema } from "effect"
 import { buildSchema, introspectionFromSchema } from "graphql"
 
 const setup = (config: Documents.Config = {}) =>
   Effect.gen(function*() {
-    const graph = yield* EntityGraph.make()
-    const docs = yield* Documents.make(config).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
+    const context = yield* Layer.build(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layerMemory())))
+    const graph = Context.get(context, EntityGraph.EntityGraph)
+    const docs = Context.get(context, Documents.Documents)
     return { graph, docs }
   })
 

@@ -1,7 +1,7 @@
 import { parse as parseDocument } from "@0no-co/graphql.web"
 import { Documents, EntityGraph } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Either, Exit, Fiber, Stream } from "effect"
+import { Chunk, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Stream } from "effect"
 import { parse } from "graphql"
 
 /** A `gql` tag: the document parsed once, as `@urql/core`'s and graphql-tag's are. */
@@ -10,8 +10,9 @@ const gql = (strings: TemplateStringsArray) => parseDocument(strings.join(""))
 /** A graph and its documents front end. */
 const setup = (config: Documents.Config = {}) =>
   Effect.gen(function*() {
-    const graph = yield* EntityGraph.make()
-    const docs = yield* Documents.make(config).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
+    const context = yield* Layer.build(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layerMemory())))
+    const graph = Context.get(context, EntityGraph.EntityGraph)
+    const docs = Context.get(context, Documents.Documents)
     return { graph, docs }
   })
 
