@@ -1,16 +1,12 @@
 import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Ref, Stream } from "effect"
+import { Effect, Ref, Stream } from "effect"
 import { Schema } from "effect"
 import { buildSchema, introspectionFromSchema } from "graphql"
 
-const setup = (config: Documents.Config = {}) =>
-  Effect.gen(function*() {
-    const context = yield* Layer.build(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layerMemory())))
-    const graph = Context.get(context, EntityGraph.EntityGraph)
-    const docs = Context.get(context, Documents.Documents)
-    return { graph, docs }
-  })
+import { documentsSetup } from "./fixtures.js"
+
+const setup = documentsSetup
 
 const user = (id: string, name = `user ${id}`) => ({ __typename: "User", id, name })
 

@@ -1,20 +1,15 @@
 import { parse as parseDocument } from "@0no-co/graphql.web"
-import { Documents, EntityGraph } from "@cachet/normalize"
+import { Documents } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Deferred, Effect, Either, Exit, Fiber, Layer, Stream } from "effect"
+import { Chunk, Deferred, Effect, Either, Exit, Fiber, Stream } from "effect"
 import { parse } from "graphql"
+
+import { documentsSetup } from "./fixtures.js"
 
 /** A `gql` tag: the document parsed once, as `@urql/core`'s and graphql-tag's are. */
 const gql = (strings: TemplateStringsArray) => parseDocument(strings.join(""))
 
-/** A graph and its documents front end. */
-const setup = (config: Documents.Config = {}) =>
-  Effect.gen(function*() {
-    const context = yield* Layer.build(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layerMemory())))
-    const graph = Context.get(context, EntityGraph.EntityGraph)
-    const docs = Context.get(context, Documents.Documents)
-    return { graph, docs }
-  })
+const setup = documentsSetup
 
 interface Todo {
   __typename: "Todo"
