@@ -25,7 +25,7 @@ import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import type { Exchange, Operation } from "@urql/core"
 import { Client, gql, makeResult } from "@urql/core"
 import { cacheExchange } from "@urql/exchange-graphcache"
-import { Effect, Schema, Scope } from "effect"
+import { Context, Effect, Layer, Schema, Scope } from "effect"
 import { filter, map, pipe } from "wonka"
 
 const POSTS = 1000
@@ -197,10 +197,13 @@ const cachetDocuments: Library = {
   typenames: true,
   make: () => {
     const scope = Effect.runSync(Scope.make())
-    const graph = Effect.runSync(Scope.extend(EntityGraph.make({ cacheBufferSize: 20 }), scope))
-    const docs = Effect.runSync(
-      Scope.extend(Documents.make(), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
+    const context = Effect.runSync(
+      Layer.buildWithScope(
+        Documents.layer().pipe(Layer.provide(EntityGraph.layer({ cacheBufferSize: 20 }))),
+        scope
+      )
     )
+    const docs = Context.get(context, Documents.Documents)
     return {
       write: (n, page) =>
         Effect.runSync(docs.writeQuery({ query: PostsQuery, variables: { page: n }, data: { posts: page } })),

@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto"
 
+import { BoundedMemo } from "@cachet/core"
 import { HttpServerResponse } from "@effect/platform"
 
 const hashes = (html: string, tag: "script" | "style"): ReadonlyArray<string> => {
@@ -43,7 +44,7 @@ export const contentSecurityPolicy = (html: string): string =>
   ].join("; ")
 
 // Pages are constant values (built once per route), so their policy is computed once.
-const policies = new WeakMap<Uint8Array, string>()
+const policies = BoundedMemo.makeWeak<Uint8Array, string>(1_000)
 const decoder = new TextDecoder()
 
 const policyOf = (response: HttpServerResponse.HttpServerResponse): string | undefined => {

@@ -6,6 +6,7 @@
  */
 import { Data, Either, ParseResult, Schema } from "effect"
 
+import * as BoundedMemo from "./BoundedMemo.js"
 import * as Key from "./Key.js"
 
 /**
@@ -157,7 +158,7 @@ export const decode = <A, I>(schema: Schema.Schema<A, I, never>, text: string): 
     : Either.right(decoded.right)
 }
 
-const digests = new WeakMap<object, string>()
+const digests = BoundedMemo.makeWeak<object, string>(1_000)
 
 /**
  * A digest of a Schema's structure: it changes when the shape changes, so entries written with

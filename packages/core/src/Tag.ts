@@ -7,6 +7,8 @@
  */
 import { Equal, Hash, Inspectable } from "effect"
 
+import * as BoundedMemo from "./BoundedMemo.js"
+
 /**
  * @since 0.1.0
  * @category type ids
@@ -135,8 +137,8 @@ export const normalize = (input: Input | undefined): ReadonlyArray<string> => {
 
 const empty: ReadonlyArray<string> = []
 
-const prefixMemo = new Map<string, ReadonlyArray<string>>()
-const PREFIX_MEMO_LIMIT = 50_000
+/** The prefixes of tags met, bounded: a process meeting ever new tags keeps the 50,000 latest. */
+const prefixMemo = BoundedMemo.make<string, ReadonlyArray<string>>(50_000)
 
 /**
  * Every ancestor of a tag string and the tag itself, root first:
@@ -155,7 +157,6 @@ export const prefixes = (tag: string): ReadonlyArray<string> => {
     index = tag.indexOf("/", index + 1)
   }
   out.push(tag)
-  if (prefixMemo.size >= PREFIX_MEMO_LIMIT) prefixMemo.clear()
   prefixMemo.set(tag, out)
   return out
 }

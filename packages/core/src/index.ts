@@ -1,6 +1,7 @@
 /**
  * @since 0.1.0
  */
+export * as BoundedMemo from "./BoundedMemo.js"
 export * as Bus from "./Bus.js"
 export * as Cache from "./Cache.js"
 export * as CacheInfo from "./CacheInfo.js"

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Key } from "@cachet/core"
+import { BoundedMemo, Key } from "@cachet/core"
 import type {
   FieldNode,
   FragmentDefinitionNode,
@@ -48,7 +48,7 @@ export const make = (parts: Parts): Key.Input => [
   parts.context
 ]
 
-const schemaDigests = new WeakMap<GraphQLSchema, string>()
+const schemaDigests = BoundedMemo.makeWeak<GraphQLSchema, string>(64)
 
 /**
  * A digest of the printed schema: a deploy that changes the schema never reads old entries.

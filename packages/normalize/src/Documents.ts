@@ -389,7 +389,7 @@ export const make = (config: Options = {}): Effect.Effect<Service, never, Entity
  *   return { complete, data }
  * })
  *
- * const DocumentsLive = Documents.layer({ keys: { Address: null } }).pipe(Layer.provide(EntityGraph.layerMemory()))
+ * const DocumentsLive = Documents.layer({ keys: { Address: null } }).pipe(Layer.provide(EntityGraph.layer()))
  * Effect.runPromise(program.pipe(Effect.provide(DocumentsLive))).then(console.log)
  * ```
  *

@@ -6,9 +6,10 @@
  * @since 0.1.0
  */
 import type { Key, Policy as CorePolicy, Store } from "@cachet/core"
-import type { Duration, Effect, Schema, Scope, Stream } from "effect"
-import { Context, Data, Layer } from "effect"
+import type { Duration, Schema, Scope, Stream } from "effect"
+import { Context, Effect, Layer } from "effect"
 
+import * as errors from "./internal/errors.js"
 import * as internal from "./internal/graph.js"
 
 /**
@@ -110,66 +111,27 @@ export interface Options {
  * @since 0.1.0
  * @category errors
  */
-export class InvalidCacheCall extends Data.TaggedError("InvalidCacheCall")<{
-  readonly operation: string
-  readonly mutation: string
-}> {
-  override get message(): string {
-    return `(2) Invalid Cache Call: ${this.operation} was called on the transaction of mutation ` +
-      `${JSON.stringify(this.mutation)} after its updater returned; cache updates are only possible inside updaters`
-  }
-}
+export const InvalidCacheCall: typeof errors.InvalidCacheCall = errors.InvalidCacheCall
 
 /**
- * The constructor of {@link InvalidCacheCall}.
+ * A transaction object used after the updater (or optimistic function) it was given to has
+ * returned: urql's "(2) Invalid Cache Call".
  *
  * @since 0.1.0
  * @category errors
  */
-export type InvalidCacheCallConstructor = typeof InvalidCacheCall
+export type InvalidCacheCall = errors.InvalidCacheCall
 
 /**
- * The cache handle given to updaters and optimistic functions. Its operations apply to the
- * mutation's layer (optimistic) or to the base (real result) and fail with `InvalidCacheCall`
- * once the function it was given to has returned.
+ * The cache handle given to updaters and optimistic functions: the operations it shares with
+ * {@link Service}, failing with `InvalidCacheCall`. They apply to the mutation's layer
+ * (optimistic) or to the base (real result) and fail once the function it was given to has
+ * returned.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Tx {
-  readonly writeQuery: <A, I>(
-    field: string,
-    args: Args,
-    schema: Schema.Schema<A, I>,
-    data: A
-  ) => Effect.Effect<void, InvalidCacheCall>
-  readonly readQuery: <A, I>(
-    field: string,
-    args: Args,
-    schema: Schema.Schema<A, I>,
-    options?: ReadOptions
-  ) => Effect.Effect<ReadResult<A>, InvalidCacheCall>
-  readonly updateQuery: <A, I>(
-    field: string,
-    args: Args,
-    schema: Schema.Schema<A, I>,
-    f: (data: A | null) => A | null
-  ) => Effect.Effect<void, InvalidCacheCall>
-  readonly writeFragment: <A, I>(schema: Schema.Schema<A, I>, data: A) => Effect.Effect<string | null, InvalidCacheCall>
-  readonly readFragment: <A, I>(
-    schema: Schema.Schema<A, I>,
-    entity: EntityRef,
-    options?: ReadOptions
-  ) => Effect.Effect<ReadResult<A>, InvalidCacheCall>
-  readonly link: {
-    (entity: EntityRef, fieldKey: string, links: Link): Effect.Effect<void, InvalidCacheCall>
-    (entity: EntityRef, field: string, args: Args, links: Link): Effect.Effect<void, InvalidCacheCall>
-  }
-  readonly resolve: (entity: EntityRef, field: string, args?: Args) => Effect.Effect<unknown, InvalidCacheCall>
-  readonly inspectFields: (entity: EntityRef) => Effect.Effect<ReadonlyArray<FieldInfo>, InvalidCacheCall>
-  readonly keyOf: (entity: EntityRef) => Effect.Effect<string | null, InvalidCacheCall>
-  readonly invalidate: (entity: EntityRef, field?: string, args?: Args) => Effect.Effect<void, InvalidCacheCall>
-}
+export type Tx = Operations<InvalidCacheCall>
 
 /**
  * An updater: receives the mutation's result, its arguments and a transaction.
@@ -225,49 +187,60 @@ export interface SnapshotOptions {
 }
 
 /**
- * The graph's operations.
+ * The operations a graph's {@link Service} and a transaction ({@link Tx}) share, each failing
+ * with `E`: nothing for the service, `InvalidCacheCall` for a transaction used after its updater
+ * returned.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Service {
+export interface Operations<E = never> {
   /** Writes the data of a root field (and every entity in it). */
-  readonly writeQuery: <A, I>(field: string, args: Args, schema: Schema.Schema<A, I>, data: A) => Effect.Effect<void>
+  readonly writeQuery: <A, I>(field: string, args: Args, schema: Schema.Schema<A, I>, data: A) => Effect.Effect<void, E>
   /** Reads a root field through the graph. */
   readonly readQuery: <A, I>(
     field: string,
     args: Args,
     schema: Schema.Schema<A, I>,
     options?: ReadOptions
-  ) => Effect.Effect<ReadResult<A>>
+  ) => Effect.Effect<ReadResult<A>, E>
   /** Writes an entity (its key read from the data); returns its key, or null if it has none. */
-  readonly writeFragment: <A, I>(schema: Schema.Schema<A, I>, data: A) => Effect.Effect<string | null>
+  readonly writeFragment: <A, I>(schema: Schema.Schema<A, I>, data: A) => Effect.Effect<string | null, E>
   /** Reads an entity by key. */
   readonly readFragment: <A, I>(
     schema: Schema.Schema<A, I>,
     entity: EntityRef,
     options?: ReadOptions
-  ) => Effect.Effect<ReadResult<A>>
+  ) => Effect.Effect<ReadResult<A>, E>
   /** Reads a root field, lets `f` change a copy (or null), and writes back what it returns (unless null). */
   readonly updateQuery: <A, I>(
     field: string,
     args: Args,
     schema: Schema.Schema<A, I>,
     f: (data: A | null) => A | null
-  ) => Effect.Effect<void>
+  ) => Effect.Effect<void, E>
   /** Sets the link of a field. */
   readonly link: {
-    (entity: EntityRef, fieldKey: string, links: Link): Effect.Effect<void>
-    (entity: EntityRef, field: string, args: Args, links: Link): Effect.Effect<void>
+    (entity: EntityRef, fieldKey: string, links: Link): Effect.Effect<void, E>
+    (entity: EntityRef, field: string, args: Args, links: Link): Effect.Effect<void, E>
   }
   /** The link or record of a field (`undefined` when unknown). */
-  readonly resolve: (entity: EntityRef, field: string, args?: Args) => Effect.Effect<unknown>
+  readonly resolve: (entity: EntityRef, field: string, args?: Args) => Effect.Effect<unknown, E>
   /** Every field known on an entity. */
-  readonly inspectFields: (entity: EntityRef) => Effect.Effect<ReadonlyArray<FieldInfo>>
+  readonly inspectFields: (entity: EntityRef) => Effect.Effect<ReadonlyArray<FieldInfo>, E>
   /** The key of an entity, or null when it is not keyable. */
-  readonly keyOf: (entity: EntityRef) => Effect.Effect<string | null>
+  readonly keyOf: (entity: EntityRef) => Effect.Effect<string | null, E>
   /** Removes an entity's data, or one of its fields: reads that need it become incomplete. */
-  readonly invalidate: (entity: EntityRef, field?: string, args?: Args) => Effect.Effect<void>
+  readonly invalidate: (entity: EntityRef, field?: string, args?: Args) => Effect.Effect<void, E>
+}
+
+/**
+ * The graph's operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service extends Operations {
   /** Removes the data of every entity of a type. */
   readonly invalidateType: (typename: string) => Effect.Effect<void>
   /**
@@ -324,7 +297,7 @@ export class EntityGraph extends Context.Tag("@cachet/normalize/EntityGraph")<En
  * @category constructors
  */
 export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
-  internal.make(options, InvalidCacheCall)
+  Effect.map(internal.make(options), (internals) => internals.graph)
 
 /**
  * A graph held in memory.
@@ -348,10 +321,16 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  *   return data?.author.name // "Ada L."
  * })
  *
- * Effect.runPromise(program.pipe(Effect.provide(EntityGraph.layerMemory()))).then(console.log)
+ * Effect.runPromise(program.pipe(Effect.provide(EntityGraph.layer()))).then(console.log)
  * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<EntityGraph> => Layer.scoped(EntityGraph, make(options))
+export const layer = (options: Options = {}): Layer.Layer<EntityGraph> =>
+  Layer.scopedContext(
+    Effect.map(
+      internal.make(options),
+      (internals) => Context.make(EntityGraph, internals.graph).pipe(Context.add(internal.GraphInternals, internals))
+    )
+  )

@@ -10,10 +10,11 @@
 import type { Key } from "@cachet/core"
 import { Cache, QueryCache, Tag } from "@cachet/core"
 import type { Schema } from "effect"
-import { Effect, Either, Exit, FiberRef, Layer, Queue } from "effect"
+import { Context, Effect, Either, Exit, FiberRef, Layer, Queue } from "effect"
 import { Schema as S } from "effect"
 
 import * as EntityGraph from "./EntityGraph.js"
+import * as internal from "./internal/graph.js"
 import * as keys from "./internal/keys.js"
 import type { Plan } from "./internal/plan.js"
 import { makeCompiler } from "./internal/plan.js"
@@ -117,13 +118,12 @@ export const query = <Args, ArgsI, A, AI, E = never, EI = never, R = never, T ex
 export const layer = (
   options: Omit<EntityGraph.Options, "onChange"> = {}
 ): Layer.Layer<EntityGraph.EntityGraph, never, Cache.Cache> =>
-  Layer.scoped(
-    EntityGraph.EntityGraph,
+  Layer.scopedContext(
     Effect.gen(function*() {
       const cache = yield* Cache.Cache
       // Tags the graph itself invalidated in the cache: their echo must not come back to the graph.
       const echoes = new Map<string, number>()
-      const graph = yield* EntityGraph.make({
+      const internals = yield* internal.make({
         ...options,
         onChange: (entityKeys) =>
           Effect.flatMap(FiberRef.get(inLookup), (skip) => {
@@ -137,6 +137,7 @@ export const layer = (
             return cache.invalidate(tags)
           })
       })
+      const graph = internals.graph
       const invalidations = yield* cache.invalidations
       yield* Queue.take(invalidations).pipe(
         Effect.flatMap(({ mode, tags }) =>
@@ -159,6 +160,6 @@ export const layer = (
         Effect.forever,
         Effect.forkScoped
       )
-      return graph
+      return Context.make(EntityGraph.EntityGraph, graph).pipe(Context.add(internal.GraphInternals, internals))
     })
   )

@@ -4,12 +4,9 @@ import { Effect, Ref, Stream } from "effect"
 import { Schema } from "effect"
 import { buildSchema, introspectionFromSchema } from "graphql"
 
-const setup = (config: Documents.Options = {}) =>
-  Effect.gen(function*() {
-    const graph = yield* EntityGraph.make()
-    const docs = yield* Documents.make(config).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
-    return { graph, docs }
-  })
+import { documentsSetup } from "./fixtures.js"
+
+const setup = documentsSetup
 
 const user = (id: string, name = `user ${id}`) => ({ __typename: "User", id, name })
 

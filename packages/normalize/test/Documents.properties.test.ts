@@ -1,6 +1,6 @@
 import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Effect, FastCheck, Schema } from "effect"
+import { Arbitrary, Context, Effect, FastCheck, Layer, Schema } from "effect"
 
 // A fixed schema (posts with authors), random documents over it (which fields, which aliases),
 // and random data drawn from one consistent world so entities shared between posts agree.
@@ -94,8 +94,9 @@ describe("Documents: properties", () => {
     { world: worldArb, selection: selectionArb },
     ({ selection, world }) =>
       Effect.scoped(Effect.gen(function*() {
-        const graph = yield* EntityGraph.make()
-        const docs = yield* Documents.make().pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
+        const context = yield* Layer.build(Documents.layer().pipe(Layer.provideMerge(EntityGraph.layer())))
+        const graph = Context.get(context, EntityGraph.EntityGraph)
+        const docs = Context.get(context, Documents.Documents)
         const query = documentOf(selection)
         const Posts = schemaOf(selection)
         const variables = { page: selection.page }

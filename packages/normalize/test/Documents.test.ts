@@ -1,19 +1,15 @@
 import { parse as parseDocument } from "@0no-co/graphql.web"
-import { Documents, EntityGraph } from "@cachet/normalize"
+import { Documents } from "@cachet/normalize"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Exit, Fiber, Stream } from "effect"
 import { parse } from "graphql"
 
+import { documentsSetup } from "./fixtures.js"
+
 /** A `gql` tag: the document parsed once, as `@urql/core`'s and graphql-tag's are. */
 const gql = (strings: TemplateStringsArray) => parseDocument(strings.join(""))
 
-/** A graph and its documents front end. */
-const setup = (config: Documents.Options = {}) =>
-  Effect.gen(function*() {
-    const graph = yield* EntityGraph.make()
-    const docs = yield* Documents.make(config).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
-    return { graph, docs }
-  })
+const setup = documentsSetup
 
 interface Todo {
   __typename: "Todo"

@@ -1,5 +1,5 @@
-import { Normalize } from "@cachet/normalize"
-import { Schema } from "effect"
+import { Documents, EntityGraph, Normalize } from "@cachet/normalize"
+import { Context, Effect, Layer, Schema } from "effect"
 
 export const Author = Normalize.entity(
   Schema.Struct({ id: Schema.String, name: Schema.String }),
@@ -26,3 +26,12 @@ export const TodoFavorite = Normalize.entity(
 )
 
 export const todo = (id: string, text = `todo ${id}`, favorite = false) => ({ id, text, favorite })
+
+/** A graph (`EntityGraph.layer`) and the documents front end over it, built in the test's scope. */
+export const documentsSetup = (config: Documents.Options = {}) =>
+  Effect.gen(function*() {
+    const context = yield* Layer.build(Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layer())))
+    const graph = Context.get(context, EntityGraph.EntityGraph)
+    const docs = Context.get(context, Documents.Documents)
+    return { graph, docs }
+  })

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 
-import { InvalidCacheCall } from "../src/EntityGraph.js"
 import { makeOps, makeState, newWrite } from "../src/internal/graph.js"
 import { gc, release, retain, touch } from "../src/internal/retention.js"
 import { makeServiceOperations, makeTx, serviceOperations, txOperations } from "../src/internal/surface.js"
@@ -68,7 +67,7 @@ describe("the operation table", () => {
     Effect.gen(function*() {
       const state = makeState({})
       const w = newWrite(undefined, 0)
-      const { close, tx } = makeTx(txOperations(makeOps(state)), w, "addPost", InvalidCacheCall)
+      const { close, tx } = makeTx(txOperations(makeOps(state)), w, "addPost")
       yield* tx.writeQuery("posts", null, Posts, posts)
       expect(w.changed.size).toBeGreaterThan(0)
       close()

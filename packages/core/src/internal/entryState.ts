@@ -8,6 +8,7 @@
 import type { Schema } from "effect"
 import { Effect, Either, Option, Utils } from "effect"
 
+import * as BoundedMemo from "../BoundedMemo.js"
 import type * as Cache from "../Cache.js"
 import * as Codec from "../Codec.js"
 import type * as Store from "../Store.js"
@@ -121,7 +122,8 @@ interface Judged {
   validAt: number
 }
 
-const judgedOf = new WeakMap<Store.Entry, Judged>()
+/** Judgments of entries without a slot (read from a remote store), bounded and held weakly. */
+const judgedOf = BoundedMemo.makeWeak<Store.Entry, Judged>(10_000)
 
 /**
  * Freezes plain objects and arrays, deeply (what every decoded value a read serves is).

@@ -37,7 +37,8 @@ type ReadNow = <R>(
 
 /**
  * A `yield*` that hit: its first step is the entry's own (made once), so a hit allocates this
- * small iterator and the final step only.
+ * small iterator and the final step only. The Effect internals this relies on are pinned by
+ * `test/EffectInternals.test.ts`.
  */
 class HitStep implements Iterator<unknown, unknown, unknown> {
   constructor(private first: IteratorYieldResult<unknown> | undefined) {}

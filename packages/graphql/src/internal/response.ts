@@ -6,7 +6,7 @@
  * produced and not stored.
  * @internal
  */
-import { type Cache, Key } from "@cachet/core"
+import { BoundedMemo, type Cache, Key } from "@cachet/core"
 import { HttpCache } from "@cachet/http"
 import { HttpBody, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Data, Duration, Effect, Option, Schema } from "effect"
@@ -134,11 +134,11 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
 }
 
 /** The last answer made of each response `@cachet/http` gave (a hit's response is reused within its second). */
-const answers = new WeakMap<HttpServerResponse.HttpServerResponse, {
+const answers = BoundedMemo.makeWeak<HttpServerResponse.HttpServerResponse, {
   readonly contentType: string
   readonly vary: string
   readonly answer: HttpServerResponse.HttpServerResponse
-}>()
+}>(10_000)
 
 /**
  * A stored response as this endpoint answers: its media type chosen by `Accept` (the bytes are

@@ -1,5 +1,5 @@
 /** @internal */
-import { type Cache, Codec, Key, type Tag } from "@cachet/core"
+import { BoundedMemo, type Cache, Codec, Key, type Tag } from "@cachet/core"
 import { HttpApiSchema, type HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Duration, Effect, Either, Exit, Option, Schema } from "effect"
 
@@ -57,7 +57,7 @@ const sameShape = (a: PlanOptions, b: PlanOptions): boolean =>
   a.failure?.schema === b.failure?.schema && a.failure?.status === b.failure?.status &&
   a.failure?.ttl === b.failure?.ttl
 
-const plans = new WeakMap<object, Array<readonly [PlanOptions, Plan]>>()
+const plans = BoundedMemo.makeWeak<object, Array<readonly [PlanOptions, Plan]>>(1_000)
 
 /**
  * `read`'s handlers build their options per request; the plan is memoized by the value Schema and the option values.

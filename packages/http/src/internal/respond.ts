@@ -1,4 +1,5 @@
 /** @internal */
+import { BoundedMemo } from "@cachet/core"
 import type { HttpServerRequest } from "@effect/platform"
 import { HttpServerResponse } from "@effect/platform"
 
@@ -29,7 +30,7 @@ interface Prepared {
   hit: { readonly age: string; readonly response: HttpServerResponse.HttpServerResponse } | undefined
 }
 
-const prepared = new WeakMap<StoredResponse.StoredResponse, Prepared>()
+const prepared = BoundedMemo.makeWeak<StoredResponse.StoredResponse, Prepared>(10_000)
 
 /** A year: what an entry that never expires is announced as. */
 const maxSeconds = 31_536_000

@@ -4,7 +4,8 @@
  * service and transactions (`surface.ts`), mutations, cache policies and snapshots.
  * @internal
  */
-import { Clock, Effect } from "effect"
+import type { Scope } from "effect"
+import { Clock, Context, Effect } from "effect"
 
 import type * as EG from "../EntityGraph.js"
 import * as keys from "./keys.js"
@@ -41,22 +42,23 @@ export const makeOps = (state: State) => {
 /** @internal */
 export type Ops = ReturnType<typeof makeOps>
 
-/** What the document front end needs of a graph: its state, its operations and its commit. @internal */
+/** What the document front end needs of a graph: the service, its state, its operations and its commit. @internal */
 export interface Internals {
+  readonly graph: EG.Service
   readonly state: State
   readonly ops: Ops
   readonly commit: (w: Write) => Effect.Effect<void>
 }
 
-/** @internal */
-export const InternalsId: unique symbol = Symbol.for("@cachet/normalize/EntityGraph/internals")
+/**
+ * The internals of the graph in context, provided beside `EntityGraph` by every layer of it
+ * (`EntityGraph.layer`, `NormalizedQuery.layer`). Its identifier is `EntityGraph`: what
+ * needs it requires "an EntityGraph layer". @internal
+ */
+export const GraphInternals = Context.GenericTag<EG.EntityGraph, Internals>("@cachet/normalize/EntityGraph/Internals")
 
-/** The internals of a graph built by `make`, if it is one. @internal */
-export const internalsOf = (graph: EG.Service): Internals | undefined =>
-  (graph as unknown as { readonly [InternalsId]?: Internals })[InternalsId]
-
 /** @internal */
-export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallConstructor) =>
+export const make = (options: EG.Options): Effect.Effect<Internals, never, Scope.Scope> =>
   Effect.gen(function*() {
     const state = makeState(options)
     const ops = makeOps(state)
@@ -98,7 +100,7 @@ export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallC
       ...(makeServiceOperations(table, reading, writing) as unknown as Pick<EG.Service, keyof typeof table>),
       snapshot: (snapshotOptions) => snapshot(state, snapshotOptions),
       restore: (snapshotOptions) => restore(state, writing, snapshotOptions),
-      mutate: makeMutate(state, table, commit, InvalidCacheCall),
+      mutate: makeMutate(state, table, commit),
       gc: () => writing((w) => ops.gc(w)),
       retain: (field, args) =>
         Effect.acquireRelease(
@@ -112,6 +114,5 @@ export const make = (options: EG.Options, InvalidCacheCall: EG.InvalidCacheCallC
       watch: (field, args, schema, readOptions) => watch(ops, field, args, schema, readOptions),
       query: makeQuery(ops, reading, writing, scope)
     }
-    const internals: Internals = { state, ops, commit }
-    return Object.assign(graph, { [InternalsId]: internals })
+    return { graph, state, ops, commit } satisfies Internals
   })

@@ -7,6 +7,7 @@ import { Clock, Effect, Exit } from "effect"
 
 import type * as EG from "../EntityGraph.js"
 import { writeByTypename } from "./byTypename.js"
+import type { InvalidCacheCall } from "./errors.js"
 import { isLinkPlan } from "./plan.js"
 import type { State } from "./state.js"
 import { newWrite } from "./state.js"
@@ -20,15 +21,14 @@ type AnyMutateOptions<A, Args> = EG.MutateOptions<A, Args, unknown, unknown, unk
 export const makeMutate = (
   state: State,
   table: Record<keyof EG.Tx, Operation>,
-  commit: (w: Write) => Effect.Effect<void>,
-  InvalidCacheCall: EG.InvalidCacheCallConstructor
+  commit: (w: Write) => Effect.Effect<void>
 ) => {
   const runUpdaters = <A, Args>(
     w: Write,
     options: AnyMutateOptions<A, Args>,
     result: A
-  ): Effect.Effect<void, EG.InvalidCacheCall> => {
-    const { close, tx } = makeTx(table, w, options.name, InvalidCacheCall)
+  ): Effect.Effect<void, InvalidCacheCall> => {
+    const { close, tx } = makeTx(table, w, options.name)
     const updates = options.updates === undefined
       ? []
       : typeof options.updates === "function"
@@ -56,7 +56,7 @@ export const makeMutate = (
       const w = newWrite(created, yield* Clock.currentTimeMillis)
       const applied = yield* Effect.exit(
         Effect.suspend(() => {
-          const { close, tx } = makeTx(table, w, options.name, InvalidCacheCall)
+          const { close, tx } = makeTx(table, w, options.name)
           const built = options.optimistic!(options.args, tx)
           return (Effect.isEffect(built) ? built : Effect.succeed(built)).pipe(Effect.ensuring(Effect.sync(close)))
         }).pipe(Effect.flatMap((result) => runUpdaters(w, options as AnyMutateOptions<A, Args>, result)))
@@ -69,7 +69,7 @@ export const makeMutate = (
 
   return <A, Args, E, R, AI>(
     options: EG.MutateOptions<A, Args, E, R, AI>
-  ): Effect.Effect<A, E | EG.InvalidCacheCall, R> =>
+  ): Effect.Effect<A, E | InvalidCacheCall, R> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
         const layer = options.optimistic === undefined ? undefined : yield* applyOptimistic(options)

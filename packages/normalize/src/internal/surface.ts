@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 
 import type * as EG from "../EntityGraph.js"
+import { InvalidCacheCall } from "./errors.js"
 import type { AnySchema, Operations } from "./operations.js"
 import type { Link, Write } from "./store.js"
 
@@ -75,8 +76,7 @@ export const serviceOperations = (ops: Operations) =>
 export const makeTx = (
   table: Record<keyof EG.Tx, Operation>,
   w: Write,
-  name: string,
-  InvalidCacheCall: EG.InvalidCacheCallConstructor
+  name: string
 ): { readonly tx: EG.Tx; readonly close: () => void } => {
   let open = true
   const tx: Record<string, unknown> = {}

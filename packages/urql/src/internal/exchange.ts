@@ -9,7 +9,7 @@ import { Store } from "@cachet/core"
 import { Documents, EntityGraph } from "@cachet/normalize"
 import type { Exchange, Operation, OperationResult, RequestPolicy } from "@urql/core"
 import { formatDocument, makeOperation, makeResult } from "@urql/core"
-import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
 import type { Source } from "wonka"
 import { filter, fromPromise, fromValue, makeSubject, map, merge, mergeMap, pipe, share } from "wonka"
 
@@ -48,16 +48,15 @@ const isCacheQuery = (operation: Operation): boolean =>
 /** @internal */
 export const make = (config: Options): Exchange => ({ client, forward }) => {
   const scope = Effect.runSync(Scope.make())
-  const graph = Effect.runSync(Scope.extend(
-    EntityGraph.make({
+  const context = Effect.runSync(Layer.buildWithScope(
+    Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layer({
       ...(config.cacheBufferSize === undefined ? {} : { cacheBufferSize: config.cacheBufferSize }),
       ...(config.defaultLifetime === undefined ? {} : { defaultLifetime: config.defaultLifetime })
-    }),
+    }))),
     scope
   ))
-  const docs = Effect.runSync(
-    Scope.extend(Documents.make(config), scope).pipe(Effect.provideService(EntityGraph.EntityGraph, graph))
-  )
+  const graph = Context.get(context, EntityGraph.EntityGraph)
+  const docs = Context.get(context, Documents.Documents)
   const partial = config.schema !== undefined
   const storage = config.storage
   const snapshotOptions = storage?.key === undefined ? {} : { key: storage.key }

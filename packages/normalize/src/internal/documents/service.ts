@@ -4,12 +4,12 @@
  * layers, and watchers of documents re-read when data they read changes.
  * @internal
  */
-import { Effect, Exit, Stream } from "effect"
+import { Effect, Exit, Option, Stream } from "effect"
 
 import type * as D from "../../Documents.js"
 import type { ReadResult } from "../../EntityGraph.js"
-import { EntityGraph, InvalidCacheCall } from "../../EntityGraph.js"
-import { internalsOf, newWrite } from "../graph.js"
+import { InvalidCacheCall } from "../errors.js"
+import { GraphInternals, newWrite } from "../graph.js"
 import * as keys from "../keys.js"
 import type { ObjectPlan } from "../plan.js"
 import type { Layer, Link, Write } from "../store.js"
@@ -31,13 +31,16 @@ const sameResult = (a: ReadResult<unknown>, b: ReadResult<unknown>): boolean =>
 /** @internal */
 export const make = (config: D.Options) =>
   Effect.gen(function*() {
-    const graph = yield* EntityGraph
-    const internals = internalsOf(graph)
-    if (internals === undefined) {
-      return yield* Effect.dieMessage("Documents: the EntityGraph was not built by EntityGraph.make")
+    const found = yield* Effect.serviceOption(GraphInternals)
+    if (Option.isNone(found)) {
+      return yield* Effect.dieMessage(
+        "Documents: the EntityGraph in context was not provided by an EntityGraph layer " +
+          "(EntityGraph.layer, NormalizedQuery.layer), so its internals are missing"
+      )
     }
+    const internals = found.value
     const clock = yield* Effect.clock
-    const { commit, ops, state } = internals
+    const { commit, graph, ops, state } = internals
     const core = makeCore(internals, config)
     const store = core.store
     const partial = config.schema !== undefined
