@@ -239,9 +239,7 @@ export const KeyPath = Schema.Struct({ key: Schema.String })
  *       .handle("clear", admin.clear)
  *       .handle("search", admin.search)
  *       .handle("tags", admin.tags)
- *       .handleRaw("events", admin.events)
- *       .handle("graph", admin.graph)
- *       .handle("graphEntity", admin.graphEntity)))
+ *       .handleRaw("events", admin.events)))
  *
  * // The bearer token comes from CACHET_ADMIN_TOKEN; without one the endpoints answer 403.
  * export const ApiLive = HttpApiBuilder.api(Api).pipe(

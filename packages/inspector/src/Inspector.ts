@@ -132,9 +132,7 @@ const securityHeaders = {
  *       .handle("clear", admin.clear)
  *       .handle("search", admin.search)
  *       .handle("tags", admin.tags)
- *       .handleRaw("events", admin.events)
- *       .handle("graph", admin.graph)
- *       .handle("graphEntity", admin.graphEntity)))
+ *       .handleRaw("events", admin.events)))
  *
  * HttpApiBuilder.serve().pipe(
  *   Layer.provide(Inspector.layer({ path: "/inspector" })), // http://localhost:3000/inspector
