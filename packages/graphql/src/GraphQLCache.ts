@@ -366,7 +366,7 @@ const coverageOf = (
  * const program = GraphQLCache.execute({ schema, source: `{ post(id: "1") { id title } }` })
  *
  * const CacheLive = Cache.layer().pipe(Layer.provide(MemoryStore.layer()))
- * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then((result) => console.log(result.data))
+ * Effect.runPromise(program.pipe(Effect.tap((result) => Effect.log(result.data)), Effect.provide(CacheLive)))
  * ```
  *
  * @since 0.1.0

@@ -341,7 +341,11 @@ export const handler = <R = never, RS = never>(
  *   query: new GraphQLObjectType({
  *     name: "Query",
  *     fields: {
- *       hello: { type: GraphQLString, extensions: GraphQLCache.cacheFragment({ ttl: "1 minute" }), resolve: () => "world" }
+ *       hello: {
+ *         type: GraphQLString,
+ *         extensions: GraphQLCache.cacheFragment({ ttl: "1 minute" }),
+ *         resolve: () => "world"
+ *       }
  *     }
  *   })
  * }))

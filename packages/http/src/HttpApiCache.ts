@@ -101,7 +101,10 @@ export type Endpoints<Groups extends HttpApiGroup.HttpApiGroup.Any, ApiError, RC
  * @category models
  */
 export interface Options {
-  /** Names the default keys of this API apart from others' (default `"api"`; an endpoint's own `key` is used as given). */
+  /**
+   * Names the default keys of this API apart from others' (default `"api"`; an endpoint's own
+   * `key` is used as given).
+   */
   readonly name?: string
 }
 

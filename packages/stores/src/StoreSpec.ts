@@ -55,9 +55,11 @@ export const syntax: string = internal.syntax
  * import { StoreSpec } from "@cachet/stores"
  * import { Either } from "effect"
  *
- * const spec = StoreSpec.parse("sqlite:data/cache.db")
- * if (Either.isRight(spec)) console.log(StoreSpec.describe(spec.right)) // the store, without secrets
- * else console.error(`bad store: ${spec.left}; expected ${StoreSpec.syntax}`)
+ * // the store, without secrets; or a one-line reason and the syntax expected
+ * export const described = Either.match(StoreSpec.parse("sqlite:data/cache.db"), {
+ *   onLeft: (reason) => `bad store: ${reason}; expected ${StoreSpec.syntax}`,
+ *   onRight: StoreSpec.describe
+ * })
  * ```
  *
  * @since 0.1.0

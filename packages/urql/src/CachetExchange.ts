@@ -69,7 +69,7 @@ export interface Options extends Documents.Options {
  * })
  *
  * const TodoList = gql`query TodoList { todos { id text } }`
- * client.query(TodoList, {}).toPromise().then((result) => console.log(result.data))
+ * export const todos = client.query(TodoList, {}).toPromise().then((result) => result.data)
  * ```
  *
  * @since 0.1.0

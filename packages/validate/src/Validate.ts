@@ -272,7 +272,8 @@ export const label: (name: string) => string = internal.label
  *
  * const createUser = (input: { readonly name: string; readonly email: string }) =>
  *   Effect.gen(function*() {
- *     // Fails with a ServiceValidationError naming the field, e.g. "Email Address must be formatted like an email address".
+ *     // Fails with a ServiceValidationError naming the field,
+ *     // e.g. "Email Address must be formatted like an email address".
  *     yield* Validate.validate(input.email, "Email Address", { presence: true, email: true })
  *     yield* Validate.validate(input.name, "name", { length: { min: 2, max: 255 } })
  *     return input
