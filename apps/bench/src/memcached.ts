@@ -3,12 +3,11 @@
  * concurrently through `Cache.invalidate` while 4 readers run `Cache.getOrFetch` on the tagged
  * entries, with the cache's default 500 ms store timeout. Bounded in count and time.
  */
-import { spawn, spawnSync } from "node:child_process"
-import * as Net from "node:net"
 
 import { Cache } from "@cachet/core"
+import * as Servers from "@cachet/core/testing/Servers"
 import { MemcachedStore } from "@cachet/memcached"
-import { Clock, Deferred, Effect, Exit, Layer, Logger, LogLevel } from "effect"
+import { Clock, Deferred, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
 
 const WRITERS = 16
 const READERS = 4
@@ -84,59 +83,15 @@ const load = Effect.gen(function*() {
   } satisfies Figures
 })
 
-const freePort = Effect.async<number>((resume) => {
-  const server = Net.createServer().listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    server.close(() => resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0)))
-  })
-})
-
-const accepts = (port: number) =>
-  Effect.async<boolean>((resume) => {
-    const socket = Net.connect({ host: "127.0.0.1", port })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resume(Effect.succeed(ok))
-    }
-    socket.once("connect", () => done(true)).once("error", () => done(false))
-  })
-
-/** memcached on a free loopback port (64 MB, as the tests run it), killed with the scope. */
-const memcached = Effect.gen(function*() {
-  const port = yield* freePort
-  const args = [
-    "-l",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    "-U",
-    "0",
-    "-m",
-    "64",
-    ...(process.getuid?.() === 0 ? ["-u", "root"] : [])
-  ]
-  const child = yield* Effect.acquireRelease(
-    Effect.sync(() => spawn("memcached", args, { stdio: "ignore" })),
-    (child) => Effect.sync(() => child.kill("SIGKILL"))
-  )
-  for (let attempt = 0; !(yield* accepts(port)); attempt++) {
-    if (attempt > 250 || child.exitCode !== null) {
-      return yield* Effect.die(new Error(`memcached did not start on port ${port}`))
-    }
-    yield* Effect.sleep("20 millis")
-  }
-  return `127.0.0.1:${port}`
-})
-
 /** Runs the load once; `undefined` when memcached is not installed. */
 export const run = async (): Promise<Figures | undefined> => {
-  if (spawnSync("memcached", ["-h"], { stdio: "ignore" }).error !== undefined) return undefined
+  if (Option.isNone(Servers.findBinary("memcached"))) return undefined
   const program = Effect.scoped(
-    Effect.flatMap(memcached, (servers) =>
+    Effect.flatMap(Servers.memcached, (server) =>
       load.pipe(
         Effect.provide(
           Cache.layer({ namespace: "bench", ttl: "1 hour" }).pipe(
-            Layer.provide(MemcachedStore.layer({ servers }))
+            Layer.provide(MemcachedStore.layer({ servers: server.url }))
           )
         )
       ))
