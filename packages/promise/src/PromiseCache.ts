@@ -208,7 +208,14 @@ export interface PromiseCache<V = unknown> {
    * otherwise runs `factory` once for all concurrent callers of the key and stores its result.
    * A store that is down never fails the call (the factory's value is returned).
    */
-  readonly getOrSet: <T extends V>(key: Key, factory: Factory<T>, options?: GetOrSetOptions<T>) => Promise<T>
+  readonly getOrSet: {
+    <T>(
+      key: Key,
+      factory: Factory<T>,
+      options: GetOrSetOptions<T> & { readonly schema: Schema.Schema<T, any, never> }
+    ): Promise<T>
+    <T extends V>(key: Key, factory: Factory<T>, options?: GetOrSetOptions<T>): Promise<T>
+  }
   /** The cached value if fresh or in grace, else `undefined`. */
   readonly get: <T extends V = V>(key: Key) => Promise<T | undefined>
   /** Stores a value. */
@@ -412,7 +419,7 @@ export const createCache = <V = unknown>(options: Options<V> = {}): PromiseCache
     }
   }
 
-  const getOrSet = <T extends V>(key: Key, factory: Factory<T>, callOptions?: GetOrSetOptions<T>): Promise<T> =>
+  const getOrSet = <T>(key: Key, factory: Factory<T>, callOptions?: GetOrSetOptions<T>): Promise<T> =>
     withService((built) => {
       const tags = callOptions?.tags === undefined ? [] : Tag.normalize(callOptions.tags)
       const fetch = new internal.FactoryEffect(factory as Factory<unknown>, key, tags, emit)
