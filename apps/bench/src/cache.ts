@@ -18,13 +18,17 @@ import {
   type Sample
 } from "./measure.js"
 
-const KEYS = 10_000
-const OPS = 200_000
+/** Keys every hit-path contender reads. */
+export const KEYS = 10_000
+/** Hits per round of the fastest contenders. */
+export const OPS = 200_000
 const WIDE = 100_000
 const MISSES = 20_000
 
-const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`)
-const valueOf = (i: number) => ({ id: String(i), name: `User ${i}`, email: `user${i}@example.com` })
+/** The key texts, `user:N`. */
+export const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`)
+/** The cached value of key N. */
+export const valueOf = (i: number) => ({ id: String(i), name: `User ${i}`, email: `user${i}@example.com` })
 
 const cachetRuntime = (entries: number) =>
   ManagedRuntime.make(
@@ -144,7 +148,8 @@ const lruAllocation = async (): Promise<Allocation> => {
   })
 }
 
-const lruCache = async (): Promise<Contender> => {
+/** lru-cache's `fetch` on warm keys. */
+export const lruCache = async (): Promise<Contender> => {
   const lru = new LRUCache<string, ReturnType<typeof valueOf>>({
     max: KEYS * 2,
     ttl: 3_600_000,
@@ -160,7 +165,8 @@ const lruCache = async (): Promise<Contender> => {
   }
 }
 
-const cacheManager = async (): Promise<Contender> => {
+/** cache-manager's `wrap` on warm keys. */
+export const cacheManager = async (): Promise<Contender> => {
   const cache = createCache({ ttl: 3_600_000 })
   for (let i = 0; i < KEYS; i++) await cache.wrap(keys[i]!, async () => valueOf(i))
   return {
@@ -181,7 +187,10 @@ const makeBento = () =>
     stores: { memory: bentostore().useL1Layer(memoryDriver({ maxItems: WIDE * 2 })) }
   })
 
-const bento = async (): Promise<{ readonly contenders: Array<Contender>; readonly dispose: () => Promise<void> }> => {
+/** BentoCache's `getOrSet` on warm keys, plain and with one tag. */
+export const bento = async (): Promise<
+  { readonly contenders: Array<Contender>; readonly dispose: () => Promise<void> }
+> => {
   const cache = makeBento()
   const plain = (n: number) => cache.getOrSet({ key: keys[n]!, ttl: "1h", factory: () => valueOf(n) })
   const tagged = (n: number) =>

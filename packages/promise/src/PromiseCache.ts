@@ -11,7 +11,7 @@ import type { CacheInfo, Key as CoreKey } from "@cachet/core"
 import { Cache, Tag } from "@cachet/core"
 import { StoreSpec } from "@cachet/stores"
 import type { Clock, Schema } from "effect"
-import { Duration, Effect, Either, Fiber, Layer, ManagedRuntime, Queue } from "effect"
+import { Duration, Effect, Either, Exit, Fiber, Layer, ManagedRuntime, Queue } from "effect"
 
 import * as internal from "./internal/run.js"
 import { fromSerializer } from "./internal/serializer.js"
@@ -268,7 +268,7 @@ const checkDuration = (name: string, input: DurationInput | undefined): void => 
 
 const layerOf = (options: Options<unknown>): Layer.Layer<Cache.Cache, unknown> => {
   if (options.layer !== undefined) {
-    for (const name of ["store", "namespace", "version", "timeout", "tiered", "localTtl"] as const) {
+    for (const name of ["store", "namespace", "version", "ttl", "grace", "timeout", "tiered", "localTtl"] as const) {
       if (options[name] !== undefined) {
         throw new TypeError(`cachet: option ${name} belongs to the given layer; set it where the layer is built`)
       }
@@ -351,7 +351,8 @@ export const createCache = <V = unknown>(options: Options<V> = {}): PromiseCache
       }
     }
   }
-  const observed = () => listeners.hit.size + listeners.miss.size + listeners.stale.size !== 0
+  /** How many listeners of served reads there are (a call without any builds no report). */
+  let servedListeners = 0
 
   let service: Cache.Service | undefined
   let listener: Fiber.RuntimeFiber<unknown, unknown> | undefined
@@ -395,41 +396,47 @@ export const createCache = <V = unknown>(options: Options<V> = {}): PromiseCache
     }
   }
 
-  const fetchOptions = (
-    callOptions: GetOrSetOptions<unknown> | undefined,
-    tags: ReadonlyArray<string>
-  ): internal.FetchOptions | undefined => {
+  const fetchOptions = (callOptions: GetOrSetOptions<unknown> | undefined): internal.FetchOptions | undefined => {
     const callSchema = callOptions?.schema ?? schema
     const timeout = callOptions?.timeout
-    if (!observed() && timeout === undefined && callSchema === callOptions?.schema) {
+    const observe = servedListeners !== 0
+    if (!observe && timeout === undefined && callSchema === callOptions?.schema) {
       // The common case: the call's own options are core's (ttl, grace, tags, schema).
       return callOptions as internal.FetchOptions | undefined
     }
+    const tags = observe ? Tag.normalize(callOptions?.tags) : []
     return {
       ...(callSchema !== undefined ? { schema: callSchema } : {}),
       ...(callOptions?.ttl !== undefined ? { ttl: callOptions.ttl } : {}),
       ...(callOptions?.grace !== undefined ? { grace: callOptions.grace } : {}),
       ...(callOptions?.tags !== undefined ? { tags: callOptions.tags } : {}),
-      ...(timeout !== undefined
-        ? { timeout: isSoftHard(timeout) ? timeout : { hard: timeout } }
-        : {}),
-      ...(observed()
+      ...(timeout !== undefined ? { timeout: isSoftHard(timeout) ? timeout : { hard: timeout } } : {}),
+      ...(observe
         ? { onServed: (served: Cache.Served) => emit(served.outcome, { ...internal.servedEvent(served), tags }) }
         : {})
     }
   }
 
-  const getOrSet = <T>(key: Key, factory: Factory<T>, callOptions?: GetOrSetOptions<T>): Promise<T> =>
-    withService((built) => {
-      const tags = callOptions?.tags === undefined ? [] : Tag.normalize(callOptions.tags)
-      const fetch = new internal.FactoryEffect(factory as Factory<unknown>, key, tags, emit)
-      const read = (built.getOrFetch as unknown as internal.GetOrFetch)(
-        key as CoreKey.Input,
-        fetch,
-        fetchOptions(callOptions as GetOrSetOptions<unknown> | undefined, tags)
-      )
-      return internal.runFast(read, run) as Promise<T>
-    })
+  /** A factory effect no read kept, for the next call (see `FactoryEffect`). */
+  let spare: internal.FactoryEffect | undefined
+
+  const getOrSet = <T>(key: Key, factory: Factory<T>, callOptions?: GetOrSetOptions<T>): Promise<T> => {
+    const built = service
+    // Before the cache is built (and after it is closed) the call waits for it (or rejects).
+    if (built === undefined) return withService(() => getOrSet(key, factory, callOptions))
+    const fetch = (spare ?? new internal.FactoryEffect(emit)).use(factory, key, callOptions?.tags)
+    spare = undefined
+    const read = internal.readNow((built.getOrFetch as unknown as internal.GetOrFetch)(
+      key as CoreKey.Input,
+      fetch,
+      fetchOptions(callOptions as GetOrSetOptions<unknown> | undefined)
+    ))
+    if (!Exit.isExit(read)) return run(read) as Promise<T>
+    // Answered at once (a hit): nothing kept the factory effect.
+    fetch.release()
+    spare = fetch
+    return internal.promiseOf(read) as Promise<T>
+  }
 
   const get = <T extends V = V>(key: Key): Promise<T | undefined> =>
     withService((built) =>
@@ -464,8 +471,13 @@ export const createCache = <V = unknown>(options: Options<V> = {}): PromiseCache
     stats: () => withService((built) => run(built.stats)),
     on: (event, listener) => {
       const set = listeners[event] as Set<typeof listener>
+      const served = event === "hit" || event === "miss" || event === "stale"
+      if (set.has(listener)) return () => void 0
       set.add(listener)
-      return () => void set.delete(listener)
+      if (served) servedListeners++
+      return () => {
+        if (set.delete(listener) && served) servedListeners--
+      }
     },
     close,
     layer: Layer.effect(Cache.Cache, Effect.promise(() => ready)),

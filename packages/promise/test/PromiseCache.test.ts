@@ -1,3 +1,7 @@
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
 import { describe, expect, it } from "@effect/vitest"
 
 import { createCache, PromiseCache } from "@cachet/promise"
@@ -113,5 +117,26 @@ describe("createCache on the memory store", () => {
     expect(() => createCache({ store: "postgres://nope" })).toThrow(TypeError)
     expect(() => createCache({ ttl: "5 fortnights" as PromiseCache.DurationInput })).toThrow(/option ttl/)
     expect(() => createCache({ serialize: String })).toThrow(/serialize and deserialize/)
+  })
+})
+
+describe("createCache on a SQLite file", () => {
+  it("keeps entries and invalidations across handles, as after a restart", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cachet-promise-"))
+    try {
+      const store = `sqlite:${Path.join(dir, "nested", "cache.db")}`
+      const first = createCache({ store, namespace: "app" })
+      await first.set("kept", { n: 1 }, { tags: ["group"] })
+      await first.set("dropped", { n: 2 }, { tags: ["gone"] })
+      await first.invalidate("gone")
+      await first.close()
+      const second = createCache({ store, namespace: "app" })
+      expect(await second.get("kept")).toEqual({ n: 1 })
+      expect(await second.get("dropped")).toBeUndefined()
+      expect((await second.stats()).store).toMatch(/sqlite/i)
+      await second.close()
+    } finally {
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

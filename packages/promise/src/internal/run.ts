@@ -6,6 +6,7 @@
  * @internal
  */
 import type { Cache, Key } from "@cachet/core"
+import { Tag } from "@cachet/core"
 import { Cause, Effect, Effectable, Exit, Option } from "effect"
 
 /** Options of one core read, as the handle builds them. @internal */
@@ -59,23 +60,35 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
 
 /**
- * A factory as an effect, built only when the cache runs it (a hit allocates this object and
- * nothing of the factory's). Its failure is the thrown value itself, and is told to `error`
- * listeners.
+ * A factory as an effect, built only when the cache runs it. Its failure is the thrown value
+ * itself, and is told to `error` listeners. Its fields are set per call: a handle keeps one
+ * spare and reuses it for the next call whenever a read answered at once without keeping it
+ * (a hit), so a hit allocates nothing of the factory's.
  *
  * @internal
  */
 export class FactoryEffect extends Effectable.Class<unknown, unknown> {
-  constructor(
-    readonly factory: (signal: AbortSignal) => unknown,
-    readonly key: Key.Input,
-    readonly tags: ReadonlyArray<string>,
-    readonly emit: Emit
-  ) {
+  factory: (signal: AbortSignal) => unknown = noFactory
+  key: Key.Input = ""
+  tags: Tag.Input | undefined = undefined
+  constructor(readonly emit: Emit) {
     super()
   }
+  /** Sets the call this effect stands for. */
+  use(factory: (signal: AbortSignal) => unknown, key: Key.Input, tags: Tag.Input | undefined): this {
+    this.factory = factory
+    this.key = key
+    this.tags = tags
+    return this
+  }
+  /** Forgets the call (so a spare holds on to nothing of the user's). */
+  release(): void {
+    this.factory = noFactory
+    this.key = ""
+    this.tags = undefined
+  }
   commit(): Effect.Effect<unknown, unknown> {
-    const factory = this.factory
+    const { factory, key, tags } = this
     return Effect.tapError(
       Effect.tryPromise({
         try: (signal) => {
@@ -87,14 +100,16 @@ export class FactoryEffect extends Effectable.Class<unknown, unknown> {
       (error) =>
         Effect.sync(() =>
           this.emit("error", {
-            key: typeof this.key === "string" ? this.key : JSON.stringify(this.key),
-            tags: this.tags,
+            key: typeof key === "string" ? key : JSON.stringify(key),
+            tags: Tag.normalize(tags),
             error
           })
         )
     )
   }
 }
+
+const noFactory = (): unknown => undefined
 
 const isCommit = (effect: Effect.Effect<unknown, unknown>): effect is Effect.Effect<unknown, unknown> & {
   readonly commit: () => Effect.Effect<unknown, unknown>
@@ -103,20 +118,18 @@ const isCommit = (effect: Effect.Effect<unknown, unknown>): effect is Effect.Eff
   typeof (effect as { commit?: unknown }).commit === "function"
 
 /**
- * Runs a read: a read that is lazy (`getOrFetch`'s) is read now, and when it answers at once (a
- * hit of an in-process store) the Promise resolves without entering the runtime; otherwise
- * the rest runs in the runtime. The runtime would read it the same way, in its fiber.
+ * Reads a read now: a lazy read (`getOrFetch`'s) is committed in the caller's stack — the
+ * runtime would do the same in its fiber — and a hit of an in-process store answers at once
+ * with an `Exit`; anything else is an effect still to run in the runtime.
  *
  * @internal
  */
-export const runFast = (
-  effect: Effect.Effect<unknown, unknown>,
-  run: (effect: Effect.Effect<unknown, unknown>) => Promise<unknown>
-): Promise<unknown> => {
-  const now = isCommit(effect) ? effect.commit() : effect
-  if (Exit.isExit(now)) return Exit.isSuccess(now) ? Promise.resolve(now.value) : Promise.reject(errorOf(now.cause))
-  return run(now)
-}
+export const readNow = (effect: Effect.Effect<unknown, unknown>): Effect.Effect<unknown, unknown> =>
+  isCommit(effect) ? effect.commit() : effect
+
+/** The Promise of an exit that is already there. @internal */
+export const promiseOf = (exit: Exit.Exit<unknown, unknown>): Promise<unknown> =>
+  Exit.isSuccess(exit) ? Promise.resolve(exit.value) : Promise.reject(errorOf(exit.cause))
 
 /** What a served read tells listeners (its call's tags added by the caller). @internal */
 export const servedEvent = (served: Cache.Served) => ({
