@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -135,6 +136,32 @@ describe.skipIf(redisSkip !== undefined)("redis", () => {
     }).pipe(Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo("10 seconds"))), Effect.either)
     expect((await Effect.runPromise(back))._tag).toBe("Right")
   })
+})
+
+/** Runs the fixture in a node process; resolves with its exit code and output, or "hung" after `limit` ms. */
+const runFixture = (store: string, limit: number) =>
+  new Promise<{ code: number | "hung"; out: string }>((resolve) => {
+    const fixture = Path.join(import.meta.dirname, "fixtures", "closeThenExit.ts")
+    const child = spawn(process.execPath, ["--conditions=@cachet/source", "--import", "tsx", fixture, store], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    child.stdout.on("data", (chunk) => (out += String(chunk)))
+    const watchdog = setTimeout(() => {
+      child.kill("SIGKILL")
+      resolve({ code: "hung", out })
+    }, limit)
+    child.on("exit", (code) => {
+      clearTimeout(watchdog)
+      resolve({ code: code ?? -1, out })
+    })
+  })
+
+describe.skipIf(redisSkip !== undefined)("close", () => {
+  const server = serve("redis")
+  it("releases the Redis connections: the process exits by itself", async () => {
+    expect(await runFixture(server().url, 25_000)).toEqual({ code: 0, out: "fetched\n" })
+  }, 30_000)
 })
 
 const memcachedSkip = Servers.skipReason("memcached")
