@@ -160,8 +160,8 @@ const runFixture = (store: string, limit: number) =>
 describe.skipIf(redisSkip !== undefined)("close", () => {
   const server = serve("redis")
   it("releases the Redis connections: the process exits by itself", async () => {
-    expect(await runFixture(server().url, 25_000)).toEqual({ code: 0, out: "fetched\n" })
-  }, 30_000)
+    expect(await runFixture(server().url, 45_000)).toEqual({ code: 0, out: "fetched\n" })
+  }, 60_000)
 })
 
 const memcachedSkip = Servers.skipReason("memcached")
