@@ -3,7 +3,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 
-import { Servers } from "@cachet/core/testing"
+import { RedisCluster, Servers } from "@cachet/core/testing"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import { Effect, Exit, Schedule, Scope } from "effect"
 
@@ -162,6 +162,18 @@ describe.skipIf(redisSkip !== undefined)("close", () => {
   it("releases the Redis connections: the process exits by itself", async () => {
     expect(await runFixture(server().url, 45_000)).toEqual({ code: 0, out: "fetched\n" })
   }, 60_000)
+})
+
+const clusterSkip = RedisCluster.skipReason()
+describe.skipIf(clusterSkip !== undefined)("redis cluster", () => {
+  const scope = Effect.runSync(Scope.make())
+  let spec = ""
+  beforeAll(async () => {
+    const cluster = await Effect.runPromise(Scope.extend(RedisCluster.start({ masters: 3, replicas: 0 }), scope))
+    spec = `redis+cluster://${cluster.nodes.map((node) => `${node.host}:${node.port}`).join(",")}`
+  }, 60_000)
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  behaviours("redis cluster", () => spec, undefined)
 })
 
 const memcachedSkip = Servers.skipReason("memcached")
