@@ -147,12 +147,17 @@ export class CachetAdapter implements StorageAdapter {
 
   /** When the tag was last invalidated; when the store fails, a time after every entry (all count as invalidated). */
   async getTagInvalidationTime(tag: Array<string>): Promise<number | null> {
-    const found = await this.#failOpen(
-      "getTagInvalidationTime",
-      (store) => Effect.map(store.get(this.#tagKey(tag)), Option.map((entry) => entry.createdAt)),
-      Option.some(Number.MAX_SAFE_INTEGER)
+    return (await this.getTagInvalidationTimes([tag]))[0] ?? null
+  }
+
+  /** The invalidation times of several tags in one store call (`getMany`); on failure, as `getTagInvalidationTime`. */
+  async getTagInvalidationTimes(tags: Array<Array<string>>): Promise<ReadonlyArray<number | null>> {
+    const found = await this.#failOpen<ReadonlyArray<Option.Option<{ readonly createdAt: number }>>>(
+      "getTagInvalidationTimes",
+      (store) => store.getMany(tags.map((tag) => this.#tagKey(tag))),
+      tags.map(() => Option.some({ createdAt: Number.MAX_SAFE_INTEGER }))
     )
-    return Option.getOrNull(found)
+    return found.map((entry) => Option.isSome(entry) ? entry.value.createdAt : null)
   }
 
   /** Records the tag's invalidation time, kept without expiry; rejects when the store fails. */

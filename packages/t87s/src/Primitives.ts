@@ -158,16 +158,18 @@ export const createPrimitives = (options: PrimitivesOptions): Primitives => {
     graceUntil: grace === false ? null : now + ttl + grace
   })
 
+  /** The invalidation times of these paths: one batch where the adapter has it, else all reads at once. */
+  const timesOf = (paths: Array<Array<string>>): Promise<ReadonlyArray<number | null>> =>
+    adapter.getTagInvalidationTimes !== undefined
+      ? adapter.getTagInvalidationTimes(paths)
+      : Promise.all(paths.map((path) => adapter.getTagInvalidationTime(path)))
+
   /** Invalidated when a tag, any prefix of it, or the tag exactly was invalidated at or after the entry's creation. */
   const invalidated = async (entry: CacheEntry<unknown>): Promise<boolean> => {
-    for (const tag of entry.tags) {
-      const paths = [[...tag, exactMarker], ...tag.map((_, i) => tag.slice(0, i + 1))]
-      for (const path of paths) {
-        const at = await adapter.getTagInvalidationTime(path)
-        if (at !== null && at >= entry.createdAt) return true
-      }
-    }
-    return false
+    const paths = entry.tags.flatMap((tag) => [[...tag, exactMarker], ...tag.map((_, i) => tag.slice(0, i + 1))])
+    if (paths.length === 0) return false
+    const times = await timesOf(paths)
+    return times.some((at) => at !== null && at >= entry.createdAt)
   }
 
   const ttlOf = (query: QueryOptions<unknown>) => parseDuration(query.ttl ?? defaultTtl)

@@ -55,6 +55,11 @@ export interface StorageAdapter {
   delete(key: string): Promise<void>
   /** When the tag was last invalidated (epoch milliseconds), or `null` when never. */
   getTagInvalidationTime(tag: Array<string>): Promise<number | null>
+  /**
+   * Optional (Cachet's addition): the invalidation times of several tags, in order, in one round
+   * trip. Without it each tag is read with `getTagInvalidationTime` (all at once).
+   */
+  getTagInvalidationTimes?(tags: Array<Array<string>>): Promise<ReadonlyArray<number | null>>
   setTagInvalidationTime(tag: Array<string>, timestamp: number): Promise<void>
   clear(): Promise<void>
   disconnect(): Promise<void>
