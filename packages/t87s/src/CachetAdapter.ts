@@ -8,7 +8,7 @@
  */
 import { Store, Tag } from "@cachet/core"
 import { StoreSpec } from "@cachet/stores"
-import { Effect, Either, ManagedRuntime, Option } from "effect"
+import { Cause, Effect, Either, Exit, ManagedRuntime, Option } from "effect"
 
 import type { Duration } from "./Duration.js"
 import { parseDuration } from "./Duration.js"
@@ -81,17 +81,20 @@ export class CachetAdapter implements StorageAdapter {
     this.#runtime = ManagedRuntime.make(StoreSpec.layer(spec.right, options.storeOptions ?? {}))
   }
 
-  /** The store call, failing past the timeout, or at once when the adapter is closed. */
+  /**
+   * The store call, failing with its own error (`StoreError`, `StoreTimeout` past the timeout,
+   * `StoreOpenError`), or at once when the adapter is closed.
+   */
   #run<A>(operation: string, use: (store: Store.Service) => Effect.Effect<A, Store.StoreError>): Promise<A> {
     if (this.#closed) return Promise.reject(new Error(`CachetAdapter ${operation}: the adapter is disconnected`))
-    return this.#runtime.runPromise(
+    return this.#runtime.runPromiseExit(
       Effect.flatMap(Store.Store, use).pipe(
         Effect.timeoutFail({
           duration: this.#timeout,
           onTimeout: () => new Store.StoreTimeout({ operation, timeoutMillis: this.#timeout })
         })
       )
-    )
+    ).then((exit) => Exit.isSuccess(exit) ? exit.value : Promise.reject(Cause.squash(exit.cause)))
   }
 
   /** As `#run`, reporting a failure and answering `fallback` instead. */

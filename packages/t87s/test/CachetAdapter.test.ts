@@ -118,6 +118,25 @@ describe.skipIf(redisSkip !== undefined)("redis", () => {
   const server = serve("redis")
   behaviours("redis", () => server().url, undefined)
 
+  it("a hung server costs a read its timeout, not more: the query runs its function", async () => {
+    const errors: Array<unknown> = []
+    const cache = createPrimitives({
+      adapter: adapter(server().url, { timeout: 200, onError: (e) => errors.push(e) })
+    })
+    await cache.set("k", "cached", { tags: [], ttl: "1m" })
+    await Effect.runPromise(server().pause)
+    try {
+      const started = performance.now()
+      expect(await cache.query({ key: "k", tags: [], fn: async () => "fetched" })).toBe("fetched")
+      // get, then set: each gives up after its 200 ms timeout
+      expect(performance.now() - started).toBeLessThan(5_000)
+      expect(errors.map((e) => (e as { _tag?: string })._tag)).toContain("StoreTimeout")
+    } finally {
+      await Effect.runPromise(server().resume)
+    }
+    expect(await cache.get("k")).not.toBeNull()
+  })
+
   it("fails open while the server is down, and works again when it is back", async () => {
     const errors: Array<unknown> = []
     const cache = createPrimitives({
