@@ -1,5 +1,6 @@
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 
+import type { RefreshResult } from "../src/index.js"
 import { at, isTypedTag, MemoryAdapter, QueryCache, wild } from "../src/index.js"
 
 /** A fetch function that counts its calls and returns the call number with its argument. */
@@ -119,5 +120,35 @@ describe("QueryCache queries", () => {
     expect(after.expiresAt - after.createdAt).toBe(3_600_000)
     expect(await cache.primitives.get("one:[]")).toBe(1)
     expect(await adapter.get("mine:one:[]")).toBe(after)
+  })
+
+  it("takes a query's own grace and onRefresh", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: 1_000_000 })
+    try {
+      let version = 0
+      let refreshed!: (result: RefreshResult<number>) => void
+      const done = new Promise<RefreshResult<number>>((resolve) => (refreshed = resolve))
+      const cache = QueryCache({
+        schema: at("config"),
+        adapter: new MemoryAdapter(),
+        defaultGrace: false,
+        queries: (tags) => ({
+          config: () => ({
+            tags: [tags.config],
+            fn: async () => ++version,
+            ttl: "1s",
+            grace: "1m",
+            onRefresh: refreshed
+          })
+        })
+      })
+      await cache.config()
+      vi.setSystemTime(Date.now() + 1_000)
+      expect(await cache.config()).toBe(1) // stale, refreshed behind
+      expect(await done).toEqual({ old: 1, new: 2, changed: true })
+      expect(await cache.config()).toBe(2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
