@@ -5,7 +5,7 @@ import { UniquenessValidationError } from "./errors.js"
 
 /** The part of a Prisma client `validateUniqueness` uses. */
 export interface PrismaLike {
-  readonly $transaction: (run: (tx: never) => Promise<unknown>) => Promise<unknown>
+  readonly $transaction: (run: (tx: unknown) => Promise<unknown>) => Promise<unknown>
 }
 
 interface Delegate {
@@ -63,10 +63,10 @@ const viaPrisma = async (
     AND: [rest, ...(isRecord($scope) ? [$scope] : [])],
     NOT: isRecord($self) ? [$self] : []
   }
-  return db.$transaction(async (tx: never) => {
+  return db.$transaction(async (tx: unknown) => {
     const delegate = (tx as Record<string, Delegate>)[model]!
     if (await delegate.findFirst({ where })) throw new UniquenessValidationError(fieldNames(fields), options.message)
-    return callback(tx)
+    return callback(tx as never)
   })
 }
 
