@@ -39,8 +39,19 @@ export class ServiceValidationError extends RedwoodError {
   }
 }
 
-/** A rule's error class: `(name, message?, substitutions?)`, the default message given. */
-const rule = <N extends string>(className: N, defaultMessage: string) => {
+/**
+ * The class of a rule's error: `new (name, message?, substitutions?)`, the rule's default message
+ * used when `message` is not given.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export interface RuleErrorClass {
+  new(name: string, message?: string, substitutions?: Record<string, unknown>): ServiceValidationError
+  readonly prototype: ServiceValidationError
+}
+
+const rule = (className: string, defaultMessage: string): RuleErrorClass => {
   const Class = class extends ServiceValidationError {
     constructor(name: string, message: string = defaultMessage, substitutions: Record<string, unknown> = {}) {
       super(message, Object.assign(substitutions, { name }))
@@ -51,9 +62,6 @@ const rule = <N extends string>(className: N, defaultMessage: string) => {
   Object.defineProperty(Class, "name", { value: className })
   return Class
 }
-
-/** The constructor shared by the rule errors. @since 0.1.0 @category errors */
-export type RuleErrorClass = ReturnType<typeof rule>
 
 /** `absence` failed: `"${name} is not absent"`. @since 0.1.0 @category errors */
 export const AbsenceValidationError = rule("AbsenceValidationError", "${name} is not absent")
