@@ -63,7 +63,7 @@ describe("validate: rules", () => {
     expect(thrown(() => validate(null, "x", { presence: false }))).toBeInstanceOf(PresenceValidationError)
   })
 
-  it("acceptance takes true only, or exactly the values of `in`; an options object without `in` accepts nothing", () => {
+  it("acceptance takes true, or the values of `in`; an options object without `in` accepts nothing", () => {
     expect(() => validate(true, "terms", { acceptance: true })).not.toThrow()
     expect(thrown(() => validate("true", "terms", { acceptance: true }))).toBeInstanceOf(AcceptanceValidationError)
     expect(() => validate(1, "terms", { acceptance: { in: [1, "yes"] } })).not.toThrow()

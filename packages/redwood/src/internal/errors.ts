@@ -190,7 +190,12 @@ export const NegativeNumericalityValidationError = rule(
 )
 /** @since 0.1.0 @category errors */
 export type NegativeNumericalityValidationError = InstanceType<typeof NegativeNumericalityValidationError>
-/** `custom` failed: the rule's `message`, else the check's error message (or thrown string). @since 0.1.0 @category errors */
+/**
+ * `custom` failed: the rule's `message`, else the check's error message (or the thrown string).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const CustomValidationError = rule("CustomValidationError", "")
 /** @since 0.1.0 @category errors */
 export type CustomValidationError = InstanceType<typeof CustomValidationError>

@@ -16,8 +16,37 @@ export const humanize = (input: string): string => {
   return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
-const smallWord =
-  /\b(?:an?d?|a[st]|because|but|by|en|for|i[fn]|neither|nor|o[fnr]|only|over|per|so|some|tha[tn]|the|to|up|upon|vs?\.?|versus|via|when|with|without|yet)\b/i
+const smallWords = [
+  "an?d?",
+  "a[st]",
+  "because",
+  "but",
+  "by",
+  "en",
+  "for",
+  "i[fn]",
+  "neither",
+  "nor",
+  "o[fnr]",
+  "only",
+  "over",
+  "per",
+  "so",
+  "some",
+  "tha[tn]",
+  "the",
+  "to",
+  "up",
+  "upon",
+  "vs?\\.?",
+  "versus",
+  "via",
+  "when",
+  "with",
+  "without",
+  "yet"
+]
+const smallWord = new RegExp(`\\b(?:${smallWords.join("|")})\\b`, "i")
 const manualCase = /.(?=[A-Z]|\..)/
 const firstAlphanumeric = /[A-Za-z0-9\u00C0-\u00FF]/
 
