@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 
-import { Servers } from "@cachet/core/testing"
+import { RedisCluster, Servers } from "@cachet/core/testing"
 import { createCache } from "@cachet/promise"
 
 import { gate } from "./helpers.js"
@@ -96,6 +96,18 @@ describe.skipIf(redisSkip !== undefined)("on a real Redis", () => {
     }
     await cache.close()
   })
+})
+
+const clusterSkip = RedisCluster.skipReason()
+describe.skipIf(clusterSkip !== undefined)("on a real Redis Cluster (3 masters)", () => {
+  const scope = Effect.runSync(Scope.make())
+  let spec = ""
+  beforeAll(async () => {
+    const cluster = await Effect.runPromise(Scope.extend(RedisCluster.start({ masters: 3, replicas: 0 }), scope))
+    spec = `redis+cluster://${cluster.nodes.map((node) => `${node.host}:${node.port}`).join(",")}`
+  }, 120_000)
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  behaviours(() => spec)
 })
 
 const memcachedSkip = Servers.skipReason("memcached")
