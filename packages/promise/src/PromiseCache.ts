@@ -153,16 +153,27 @@ export interface ServedEvent {
 }
 
 /**
- * A factory failed (the call rejected with it, or a value in grace was served instead).
+ * Something failed: a factory (`source: "factory"`; the call rejected with the error, or a value
+ * in grace was served instead), or a store call (`source: "store"`; the call went on without the
+ * store — what `stats().storeErrors` counts). Store failures are told for caches opened from a
+ * `store` specification, not for a given `layer`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ErrorEvent {
-  readonly key: string
-  readonly tags: ReadonlyArray<string>
-  readonly error: unknown
-}
+export type ErrorEvent =
+  | {
+    readonly source: "factory"
+    readonly key: string
+    readonly tags: ReadonlyArray<string>
+    readonly error: unknown
+  }
+  | {
+    readonly source: "store"
+    /** The store call that failed or timed out (`get`, `set`, `invalidate`…). */
+    readonly operation: string
+    readonly error: Error
+  }
 
 /**
  * Tags were invalidated (`hard`) or expired (`soft`) by this cache — through this handle or an
@@ -189,7 +200,7 @@ export interface Events {
   readonly miss: ServedEvent
   /** A value in grace was served while one refresh runs in the background. */
   readonly stale: ServedEvent
-  /** A factory failed. */
+  /** A factory or a store call failed. */
   readonly error: ErrorEvent
   /** Tags were invalidated or expired. */
   readonly invalidate: InvalidateEvent
@@ -266,7 +277,10 @@ const checkDuration = (name: string, input: DurationInput | undefined): void => 
   }
 }
 
-const layerOf = (options: Options<unknown>): Layer.Layer<Cache.Cache, unknown> => {
+const layerOf = (
+  options: Options<unknown>,
+  onStoreError: NonNullable<Cache.Options["onStoreError"]>
+): Layer.Layer<Cache.Cache, unknown> => {
   if (options.layer !== undefined) {
     for (const name of ["store", "namespace", "version", "ttl", "grace", "timeout", "tiered", "localTtl"] as const) {
       if (options[name] !== undefined) {
@@ -282,7 +296,8 @@ const layerOf = (options: Options<unknown>): Layer.Layer<Cache.Cache, unknown> =
     ...(options.version !== undefined ? { version: options.version } : {}),
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
     ...(options.grace !== undefined ? { grace: options.grace } : {}),
-    ...(options.timeout !== undefined ? { storeTimeout: options.timeout } : {})
+    ...(options.timeout !== undefined ? { storeTimeout: options.timeout } : {}),
+    onStoreError
   }
   const storeOptions: StoreSpec.LayerOptions = {
     ...(options.tiered !== undefined ? { tiered: options.tiered } : {}),
@@ -326,15 +341,6 @@ export const createCache = <V = unknown>(options: Options<V> = {}): PromiseCache
   if (options.schema !== undefined && options.serialize !== undefined) {
     throw new TypeError("cachet: give either a schema or serialize/deserialize, not both")
   }
-  const generic = options as Options<unknown>
-  const base = layerOf(generic)
-  const layer = options.clock === undefined ? base : Layer.provide(base, Layer.setClock(options.clock))
-  const runtime = ManagedRuntime.make(layer, options.memoMap)
-  const schema: Schema.Schema<unknown, any, never> | undefined = generic.schema ??
-    (generic.serialize !== undefined && generic.deserialize !== undefined
-      ? fromSerializer(generic.serialize, generic.deserialize)
-      : undefined)
-
   const listeners: Listeners = {
     hit: new Set(),
     miss: new Set(),
@@ -353,6 +359,18 @@ export const createCache = <V = unknown>(options: Options<V> = {}): PromiseCache
   }
   /** How many listeners of served reads there are (a call without any builds no report). */
   let servedListeners = 0
+
+  const generic = options as Options<unknown>
+  const base = layerOf(
+    generic,
+    (error) => emit("error", { source: "store", operation: error.operation, error })
+  )
+  const layer = options.clock === undefined ? base : Layer.provide(base, Layer.setClock(options.clock))
+  const runtime = ManagedRuntime.make(layer, options.memoMap)
+  const schema: Schema.Schema<unknown, any, never> | undefined = generic.schema ??
+    (generic.serialize !== undefined && generic.deserialize !== undefined
+      ? fromSerializer(generic.serialize, generic.deserialize)
+      : undefined)
 
   let service: Cache.Service | undefined
   let listener: Fiber.RuntimeFiber<unknown, unknown> | undefined

@@ -30,7 +30,7 @@ describe("events", () => {
     const failure = new Error("nope")
     const error = next<PromiseCache.ErrorEvent>((listener) => cache.on("error", listener))
     await expect(cache.getOrSet("k", () => Promise.reject(failure), { tags: "t" })).rejects.toBe(failure)
-    expect(await error).toEqual({ key: "k", tags: ["t"], error: failure })
+    expect(await error).toEqual({ source: "factory", key: "k", tags: ["t"], error: failure })
     await cache.close()
   })
 

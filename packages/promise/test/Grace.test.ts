@@ -57,7 +57,7 @@ describe("ttl, grace and expiry (a clock the test moves)", () => {
     const failure = new Error("database down")
     const error = next<PromiseCache.ErrorEvent>((listener) => cache.on("error", listener))
     expect(await cache.getOrSet("k", () => Promise.reject(failure), { tags: ["t"] })).toBe("good")
-    expect(await error).toEqual({ key: "k", tags: ["t"], error: failure })
+    expect(await error).toEqual({ source: "factory", key: "k", tags: ["t"], error: failure })
     await settled(cache)
     expect(await cache.get("k")).toBe("good")
     // Past the grace, the failure reaches the caller.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 
-import { Servers } from "@cachet/core/testing"
-import { createCache } from "@cachet/promise"
+import { RedisCluster, Servers } from "@cachet/core/testing"
+import { createCache, type PromiseCache } from "@cachet/promise"
 
 import { gate } from "./helpers.js"
 
@@ -98,6 +98,18 @@ describe.skipIf(redisSkip !== undefined)("on a real Redis", () => {
   })
 })
 
+const clusterSkip = RedisCluster.skipReason()
+describe.skipIf(clusterSkip !== undefined)("on a real Redis Cluster (3 masters)", () => {
+  const scope = Effect.runSync(Scope.make())
+  let spec = ""
+  beforeAll(async () => {
+    const cluster = await Effect.runPromise(Scope.extend(RedisCluster.start({ masters: 3, replicas: 0 }), scope))
+    spec = `redis+cluster://${cluster.nodes.map((node) => `${node.host}:${node.port}`).join(",")}`
+  }, 120_000)
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)))
+  behaviours(() => spec)
+})
+
 const memcachedSkip = Servers.skipReason("memcached")
 describe.skipIf(memcachedSkip !== undefined)("on a real memcached", () => {
   const server = serverFor("memcached")
@@ -108,6 +120,12 @@ describe("a store that cannot be reached", () => {
   it("getOrSet still resolves with the factory's value, and every other call but clear resolves", async () => {
     const port = await Effect.runPromise(Servers.freePort)
     const cache = createCache({ store: `redis://127.0.0.1:${port}`, timeout: 100 })
+    const storeError = new Promise<PromiseCache.ErrorEvent>((resolve) => {
+      const stop = cache.on("error", (event) => {
+        stop()
+        resolve(event)
+      })
+    })
     expect(await cache.getOrSet("k", () => "computed", { tags: ["t"] })).toBe("computed")
     expect(await cache.get("k")).toBeUndefined()
     await cache.set("k", "v")
@@ -117,8 +135,11 @@ describe("a store that cannot be reached", () => {
     const failure = await cache.clear().then(() => undefined, (error: unknown) => error)
     expect(failure).toBeInstanceOf(Error)
     expect((failure as Error).message).toMatch(/store|breaker/)
+    const told = await storeError
+    expect(told.source).toBe("store")
+    expect(told.error).toBeInstanceOf(Error)
     const stats = await cache.stats()
-    expect(stats.storeErrors + stats.storeSkips).toBeGreaterThan(0)
+    expect(stats.storeErrors).toBeGreaterThan(0)
     await cache.close()
   })
 })

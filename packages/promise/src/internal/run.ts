@@ -54,7 +54,10 @@ export const settle = <A>(exit: Exit.Exit<A, unknown>): A => {
   throw errorOf(exit.cause)
 }
 
-type Emit = (event: "error", payload: { key: string; tags: ReadonlyArray<string>; error: unknown }) => void
+type Emit = (
+  event: "error",
+  payload: { source: "factory"; key: string; tags: ReadonlyArray<string>; error: unknown }
+) => void
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
@@ -100,6 +103,7 @@ export class FactoryEffect extends Effectable.Class<unknown, unknown> {
       (error) =>
         Effect.sync(() =>
           this.emit("error", {
+            source: "factory",
             key: typeof key === "string" ? key : JSON.stringify(key),
             tags: Tag.normalize(tags),
             error
