@@ -213,6 +213,19 @@ describe("CachetClient in memory", () => {
     }
   })
 
+  it("caches falsy values like any other", async () => {
+    const client = new CachetClient()
+    try {
+      const { cache } = createCache(client)
+      let runs = 0
+      expect(await cache("zero", () => (runs++, 0))).toBe(0)
+      expect(await cache("zero", () => (runs++, 0))).toBe(0)
+      expect(runs).toBe(1)
+    } finally {
+      await client.close()
+    }
+  })
+
   it("a rejecting function rejects the call; a bad store specification rejects with the syntax expected", async () => {
     const client = new CachetClient()
     try {
