@@ -54,7 +54,8 @@ export const seed = Config.all({
 
 /**
  * The cache: `CACHET_STORE` (`memory` | `sqlite:PATH` | `redis://...` | `memcached://host:port`),
- * `CACHET_TTL` (5 minutes), `CACHET_GRACE` (1 minute), `CACHET_NAMESPACE` (`blog`),
+ * `CACHET_TTL` (5 minutes), `CACHET_GRACE` (1 minute), `CACHET_GRACE_BACKOFF` (5 seconds: how long a
+ * stale value is served without fetching after a failed refresh), `CACHET_NAMESPACE` (`blog`),
  * `CACHET_STORE_TIMEOUT` (500 ms), `CACHET_ENABLED` (true; false makes every read fetch).
  *
  * @since 0.1.0
@@ -64,6 +65,7 @@ export const cache = Config.all({
   store: Setting.read(Config.string, "STORE").pipe(Config.withDefault("memory")),
   ttl: Setting.read(Config.duration, "TTL").pipe(Config.withDefault(Duration.minutes(5))),
   grace: Setting.read(Config.duration, "GRACE").pipe(Config.withDefault(Duration.minutes(1))),
+  graceBackoff: Setting.read(Config.duration, "GRACE_BACKOFF").pipe(Config.withDefault(Duration.seconds(5))),
   namespace: Setting.read(Config.string, "NAMESPACE").pipe(Config.withDefault("blog")),
   storeTimeout: Setting.read(Config.duration, "STORE_TIMEOUT").pipe(
     Config.withDefault(Duration.millis(500))

@@ -48,6 +48,11 @@ export interface Options {
   readonly ttl?: Duration.DurationInput
   /** How long past its ttl an entry may still be served while it is refreshed (default 0). */
   readonly grace?: Duration.DurationInput
+  /**
+   * After a background refresh of an entry in grace fails, how long its stale value is served
+   * without calling the fetch again (default 5 seconds; zero retries on the next read).
+   */
+  readonly graceBackoff?: Duration.DurationInput
   /** Longest wait for any store call before failing open (default 500 ms). */
   readonly storeTimeout?: Duration.DurationInput
   /** Off: every call fetches and nothing is stored (default on). */
@@ -106,6 +111,8 @@ export interface FetchOptions<A, I, E, EI, P extends Policy.Policy, T extends Ti
   readonly ttl?: Duration.DurationInput | ((exit: Exit.Exit<A, E>) => Duration.DurationInput)
   /** How long past its ttl the value may still be served while it is refreshed. */
   readonly grace?: Duration.DurationInput
+  /** After a failed background refresh, how long the stale value is served without fetching again. */
+  readonly graceBackoff?: Duration.DurationInput
   /** The entry's tags, given or computed from the fetch's outcome. */
   readonly tags?: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input)
   /** The read policy (default `CacheOrNetwork`). */

@@ -64,7 +64,11 @@ export const make = (options: Cache.Options = {}) =>
       ttl: Duration.decode(options.ttl ?? Duration.minutes(5)),
       grace: Duration.decode(options.grace ?? Duration.zero)
     }
-    const resolve = resolver({ ttl: Duration.toMillis(defaults.ttl), grace: Duration.toMillis(defaults.grace) })
+    const resolve = resolver({
+      ttl: Duration.toMillis(defaults.ttl),
+      grace: Duration.toMillis(defaults.grace),
+      graceBackoff: options.graceBackoff === undefined ? undefined : Duration.toMillis(options.graceBackoff)
+    })
 
     const counters = Stats.makeCounters()
     const publishMetrics = Stats.publisher(counters, prefix)
