@@ -365,6 +365,12 @@ export interface Service {
   }
   /** Everything known about one entry. */
   readonly inspect: (key: Key.Input) => Effect.Effect<Option.Option<EntryInfo>>
+  /**
+   * What `inspect` tells, for many keys at once (in their order): one read of the entries
+   * (`Store.getMany`: one `MGET` on Redis) and one of their tags' versions — what listing
+   * pages read, instead of a round trip per key. Nothing for every key when the store fails.
+   */
+  readonly inspectMany: (keys: ReadonlyArray<Key.Input>) => Effect.Effect<ReadonlyArray<Option.Option<EntryInfo>>>
   /** Keys of this namespace (namespace prefix removed), at most `limit`. */
   readonly keys: (
     options?: { readonly prefix?: string; readonly limit?: number }
