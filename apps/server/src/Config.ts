@@ -158,3 +158,21 @@ export const warnAboutAdminToken: Effect.Effect<void, ConfigError.ConfigError> =
   adminToken,
   (token) => Option.match(adminTokenWarning(token), { onNone: () => Effect.void, onSome: Effect.logWarning })
 )
+
+/**
+ * The `/graphql` endpoint's limits, checked before an operation runs (`@cachet/graphql`'s cost
+ * model): `CACHET_GRAPHQL_MAX_DEPTH` (10), `CACHET_GRAPHQL_MAX_COST` (10,000 field resolutions,
+ * lists multiplied by their size), `CACHET_GRAPHQL_MAX_FIELDS` (500, fragments expanded),
+ * `CACHET_GRAPHQL_MAX_ALIASES` (100) and `CACHET_GRAPHQL_LIST_SIZE` (10: the size assumed of a
+ * list whose field gives none).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const graphql = Config.all({
+  maxDepth: count("GRAPHQL_MAX_DEPTH", 10, 1),
+  maxCost: count("GRAPHQL_MAX_COST", 10_000, 1),
+  maxFields: count("GRAPHQL_MAX_FIELDS", 500, 1),
+  maxAliases: count("GRAPHQL_MAX_ALIASES", 100, 0),
+  defaultListSize: count("GRAPHQL_LIST_SIZE", 10, 1)
+})
