@@ -102,6 +102,7 @@ export const CacheLive: Layer.Layer<
       namespace: config.namespace,
       ttl: config.ttl,
       grace: config.grace,
+      graceBackoff: config.graceBackoff,
       storeTimeout: config.storeTimeout,
       enabled: config.enabled
     }).pipe(Layer.provide(storeLayer(spec)))

@@ -54,7 +54,8 @@ export const seed = Config.all({
 
 /**
  * The cache: `CACHET_STORE` (`memory` | `sqlite:PATH` | `redis://...` | `memcached://host:port`),
- * `CACHET_TTL` (5 minutes), `CACHET_GRACE` (1 minute), `CACHET_NAMESPACE` (`blog`),
+ * `CACHET_TTL` (5 minutes), `CACHET_GRACE` (1 minute), `CACHET_GRACE_BACKOFF` (5 seconds: how long a
+ * stale value is served without fetching after a failed refresh), `CACHET_NAMESPACE` (`blog`),
  * `CACHET_STORE_TIMEOUT` (500 ms), `CACHET_ENABLED` (true; false makes every read fetch).
  *
  * @since 0.1.0
@@ -64,6 +65,7 @@ export const cache = Config.all({
   store: Setting.read(Config.string, "STORE").pipe(Config.withDefault("memory")),
   ttl: Setting.read(Config.duration, "TTL").pipe(Config.withDefault(Duration.minutes(5))),
   grace: Setting.read(Config.duration, "GRACE").pipe(Config.withDefault(Duration.minutes(1))),
+  graceBackoff: Setting.read(Config.duration, "GRACE_BACKOFF").pipe(Config.withDefault(Duration.seconds(5))),
   namespace: Setting.read(Config.string, "NAMESPACE").pipe(Config.withDefault("blog")),
   storeTimeout: Setting.read(Config.duration, "STORE_TIMEOUT").pipe(
     Config.withDefault(Duration.millis(500))
@@ -156,3 +158,21 @@ export const warnAboutAdminToken: Effect.Effect<void, ConfigError.ConfigError> =
   adminToken,
   (token) => Option.match(adminTokenWarning(token), { onNone: () => Effect.void, onSome: Effect.logWarning })
 )
+
+/**
+ * The `/graphql` endpoint's limits, checked before an operation runs (`@cachet/graphql`'s cost
+ * model): `CACHET_GRAPHQL_MAX_DEPTH` (10), `CACHET_GRAPHQL_MAX_COST` (10,000 field resolutions,
+ * lists multiplied by their size), `CACHET_GRAPHQL_MAX_FIELDS` (500, fragments expanded),
+ * `CACHET_GRAPHQL_MAX_ALIASES` (100) and `CACHET_GRAPHQL_LIST_SIZE` (10: the size assumed of a
+ * list whose field gives none).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const graphql = Config.all({
+  maxDepth: count("GRAPHQL_MAX_DEPTH", 10, 1),
+  maxCost: count("GRAPHQL_MAX_COST", 10_000, 1),
+  maxFields: count("GRAPHQL_MAX_FIELDS", 500, 1),
+  maxAliases: count("GRAPHQL_MAX_ALIASES", 100, 0),
+  defaultListSize: count("GRAPHQL_LIST_SIZE", 10, 1)
+})

@@ -4,7 +4,8 @@
  * server stops accepting connections, answers what is in flight (and what arrives on open
  * connections meanwhile) with `Connection: close`, keeps idle keep-alive connections open for a
  * short grace (`CACHET_SHUTDOWN_IDLE_GRACE`, 1 second) so a request a client has already sent
- * on one is answered instead of reset, and waits for the last response (at most
+ * on one is answered instead of reset, ends streamed responses (the inspector's event stream) at
+ * once, and waits for the last response (at most
  * `CACHET_SHUTDOWN_TIMEOUT`, 10 seconds) before the services close.
  *
  * @since 0.1.0
@@ -12,6 +13,7 @@
 import * as Http from "node:http"
 import * as Net from "node:net"
 
+import { HttpServe } from "@cachet/http"
 import { createServer } from "@cachet/http/node"
 import { HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -36,14 +38,25 @@ export class NodeServer extends Context.Tag("Blog/NodeServer")<NodeServer, Http.
  */
 export class InFlight extends Context.Tag("Blog/InFlight")<
   InFlight,
-  { count: number; draining: boolean; readonly idle: Effect.Latch }
+  {
+    count: number
+    draining: boolean
+    readonly idle: Effect.Latch
+    /** Opened when the drain starts: streamed responses (the inspector's events) end then. */
+    readonly drainStarted: Effect.Latch
+  }
 >() {
   /**
    * @since 0.1.0
    */
   static readonly layer: Layer.Layer<InFlight> = Layer.sync(
     InFlight,
-    () => ({ count: 0, draining: false, idle: Effect.unsafeMakeLatch(true) })
+    () => ({
+      count: 0,
+      draining: false,
+      idle: Effect.unsafeMakeLatch(true),
+      drainStarted: Effect.unsafeMakeLatch(false)
+    })
   )
 }
 
@@ -69,7 +82,8 @@ export const leave = (state: Context.Tag.Service<InFlight>): void => {
 }
 
 /**
- * The response, asking the client to close the connection while the server drains.
+ * The response, asking the client to close the connection while the server drains; a streamed
+ * body (an event stream) ends when the drain starts, so that it does not hold the shutdown.
  *
  * @since 0.1.0
  * @category tracking
@@ -78,7 +92,10 @@ export const closeWhileDraining = (
   state: Context.Tag.Service<InFlight>,
   response: HttpServerResponse.HttpServerResponse
 ): HttpServerResponse.HttpServerResponse =>
-  state.draining ? HttpServerResponse.setHeader(response, "connection", "close") : response
+  HttpServe.endStreamWhen(
+    state.draining ? HttpServerResponse.setHeader(response, "connection", "close") : response,
+    state.drainStarted.await
+  )
 
 /**
  * The node HTTP server on the given address, and its `NodeServer`.
@@ -119,6 +136,8 @@ export const DrainLive: Layer.Layer<never, ConfigError.ConfigError, NodeServer |
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         state.draining = true
+        // Event streams end now: they would otherwise count as in flight until the timeout.
+        state.drainStarted.unsafeOpen()
         yield* Effect.logInfo("shutting down: no new connections, in-flight requests finish").pipe(
           Effect.annotateLogs("inFlight", state.count)
         )

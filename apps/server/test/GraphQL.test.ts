@@ -145,6 +145,24 @@ describe("GraphQL over HTTP", () => {
     expect(mutation.status).toBe(405)
   })
 
+  it("cost limits: 2,000 aliases and a fan-out of lists are answered 400 before they run", async () => {
+    const aliases = await gql(`{ ${Array.from({ length: 2_000 }, (_, i) => `a${i}: __typename`).join(" ")} }`)
+    expect(aliases.status).toBe(400)
+    expect(aliases.body.data).toBeUndefined()
+    expect(aliases.body.errors?.map((error) => error.extensions?.limit)).toContain("maxAliases")
+    expect(aliases.body.errors?.every((error) => error.extensions?.code === "COST_LIMIT_EXCEEDED")).toBe(true)
+    // 100 posts × 10 comments (assumed) × their authors' 10 posts × 10 comments: over 100,000 resolutions.
+    const fanOut = await gql(
+      `{ posts(first: 100) { edges { node { comments { author { posts { comments { body } } } } } } } }`
+    )
+    expect(fanOut.status).toBe(400)
+    expect(fanOut.body.errors?.map((error) => error.extensions?.limit)).toEqual(["maxCost"])
+    // What a page of the blog reads stays well within.
+    const page = await gql(`{ posts(first: 20) { edges { node { title author { name } comments { body } } } } }`)
+    expect(page.status).toBe(200)
+    expect(page.body.data.posts.edges).toHaveLength(20)
+  })
+
   it("hostile documents are answered without a 500 or a crash", async () => {
     const deep = `{ post(id: "1") { ${"author { posts { ".repeat(30)}id${" } }".repeat(30)} } }`
     const aliases = `{ ${Array.from({ length: 20_000 }, (_, i) => `a${i}: __typename`).join(" ")} }`
@@ -170,5 +188,26 @@ describe("GraphQL over HTTP", () => {
       expect(response.status).toBeLessThan(500)
     }
     expect((await server.get("/health")).status).toBe(200)
+  })
+})
+
+describe("GraphQL limits from the settings", () => {
+  it("CACHET_GRAPHQL_MAX_ALIASES and CACHET_GRAPHQL_MAX_COST set the limits", async () => {
+    const limited = await start(
+      testEnv({ CACHET_STORE: "memory", CACHET_GRAPHQL_MAX_ALIASES: "2", CACHET_GRAPHQL_MAX_COST: "15" })
+    )
+    try {
+      const gql = async (query: string) => (await limited.post("/graphql", { query })).json
+      expect((await gql(`{ a: __typename b: __typename }`)).data).toEqual({ a: "Query", b: "Query" })
+      const aliases = await gql(`{ a: __typename b: __typename c: __typename }`)
+      expect(aliases.errors.map((error: { extensions: { limit: string } }) => error.extensions.limit)).toEqual([
+        "maxAliases"
+      ])
+      const cost = await gql(`{ posts(first: 10) { edges { node { title } } } }`)
+      // posts + edges + 10 × (node + title) = 22
+      expect(cost.errors[0].extensions).toMatchObject({ limit: "maxCost", max: 15, value: 22 })
+    } finally {
+      await limited.close()
+    }
   })
 })

@@ -3,6 +3,7 @@
  * while requests are in flight.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import * as Http from "node:http"
 import * as Net from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -110,6 +111,38 @@ describe("the server process", () => {
       expect(code, output()).toBe(0)
       expect(output()).toContain("stopped: cache store and database closed")
       socket.destroy()
+    },
+    90_000
+  )
+
+  it(
+    "an open inspector event stream does not hold SIGTERM: the stream ends at once and the drain finishes",
+    async () => {
+      const { child, output, url } = await startProcess(testEnv({ CACHET_LOG_LEVEL: "Info" }))
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+
+      // The inspector's live events, open until the server ends them.
+      let events = ""
+      const ended = new Promise<void>((resolve, reject) => {
+        const request = Http.get(`${url}/cache/events`, { headers: { authorization: "Bearer test-token" } }, (res) => {
+          res.setEncoding("utf8")
+          res.on("data", (chunk: string) => events += chunk)
+          res.once("end", () => resolve())
+          // Cut instead of ended: what a drain that waited for its timeout does to the stream.
+          res.once("error", (error) => reject(new Error(`the event stream was cut (${error.message}):\n${output()}`)))
+        })
+        request.once("error", reject)
+      })
+      await until(() => events.includes("event: open"), "the event stream")
+
+      child.kill("SIGTERM")
+      // The stream is ended by the server (cleanly: its body ends), then the process exits.
+      await ended
+      const code = await exited
+      expect(code, output()).toBe(0)
+      expect(output()).toContain("shutting down")
+      expect(output(), "the drain waited for the event stream until its timeout").not.toContain("shutdown timeout")
+      expect(output()).toContain("stopped: cache store and database closed")
     },
     90_000
   )

@@ -164,6 +164,42 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       expect(expired.entries.map((entry) => entry.state)).not.toContain("fresh")
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
+  it.scoped("search reads the entries in batches (a store read per 1,000 keys), not one key at a time", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      const entries = Array.from({ length: 2_500 }, (_, i) => ({
+        key: `post:${i}`,
+        value: { id: i },
+        tags: [`posts/${i % 50}`]
+      }))
+      yield* cache.setMany(entries)
+      yield* cache.invalidate("posts/7")
+      const admin = yield* graphClient("secret")
+      faults.calls.clear()
+
+      const byTag = yield* admin.cache.search({ urlParams: { tag: "posts/7", limit: 100 } })
+      expect(byTag.total).toBe(50)
+      expect(byTag.entries.map((entry) => entry.state)).toEqual(Array.from({ length: 50 }, () => "invalidated"))
+      expect(byTag.listing).toMatchObject({ listable: true, scanned: 2_500, truncated: false })
+      const byPrefix = yield* admin.cache.search({ urlParams: { prefix: "post:12", limit: 1000 } })
+      // post:12 and post:120..129 and post:1200..1299
+      expect(byPrefix.total).toBe(111)
+      expect(byPrefix.entries.filter((entry) => entry.state === "fresh")).toHaveLength(109)
+      expect(new Set(byPrefix.entries.map((entry) => entry.key)).size).toBe(111)
+
+      expect(faults.calls.get("get") ?? 0).toBe(0)
+      // 3 batches for the tag search, 1 for the prefix's 111 keys.
+      expect(faults.calls.get("getMany")).toBe(4)
+    }).pipe(
+      Effect.provide(
+        servingOver(
+          Layer.provideMerge(Cache.layer({ namespace: "batched-test" }), FaultyStore.layer(MemoryStore.layer())),
+          Option.some(Redacted.make("secret"))
+        )
+      )
+    ))
+
   it.scoped("the tag tree counts the entries an invalidation of each path covers", () =>
     Effect.gen(function*() {
       const cache = yield* Cache.Cache

@@ -48,6 +48,11 @@ export interface Options {
   readonly ttl?: Duration.DurationInput
   /** How long past its ttl an entry may still be served while it is refreshed (default 0). */
   readonly grace?: Duration.DurationInput
+  /**
+   * After a background refresh of an entry in grace fails, how long its stale value is served
+   * without calling the fetch again (default 5 seconds; zero retries on the next read).
+   */
+  readonly graceBackoff?: Duration.DurationInput
   /** Longest wait for any store call before failing open (default 500 ms). */
   readonly storeTimeout?: Duration.DurationInput
   /** Off: every call fetches and nothing is stored (default on). */
@@ -112,6 +117,8 @@ export interface FetchOptions<A, I, E, EI, P extends Policy.Policy, T extends Ti
   readonly ttl?: Duration.DurationInput | ((exit: Exit.Exit<A, E>) => Duration.DurationInput)
   /** How long past its ttl the value may still be served while it is refreshed. */
   readonly grace?: Duration.DurationInput
+  /** After a failed background refresh, how long the stale value is served without fetching again. */
+  readonly graceBackoff?: Duration.DurationInput
   /** The entry's tags, given or computed from the fetch's outcome. */
   readonly tags?: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input)
   /** The read policy (default `CacheOrNetwork`). */
@@ -364,6 +371,12 @@ export interface Service {
   }
   /** Everything known about one entry. */
   readonly inspect: (key: Key.Input) => Effect.Effect<Option.Option<EntryInfo>>
+  /**
+   * What `inspect` tells, for many keys at once (in their order): one read of the entries
+   * (`Store.getMany`: one `MGET` on Redis) and one of their tags' versions — what listing
+   * pages read, instead of a round trip per key. Nothing for every key when the store fails.
+   */
+  readonly inspectMany: (keys: ReadonlyArray<Key.Input>) => Effect.Effect<ReadonlyArray<Option.Option<EntryInfo>>>
   /** Keys of this namespace (namespace prefix removed), at most `limit`. */
   readonly keys: (
     options?: { readonly prefix?: string; readonly limit?: number }

@@ -105,7 +105,8 @@ describe("Cache freshness (TestClock)", () => {
       expect(yield* cache.getOrFetch("k", lookup, options)).toBe("good")
       expect(yield* cache.getOrFetch("k", lookup, { ...options, policy: "NetworkOnly" })).toBe("good")
       const stats = yield* cache.stats
-      expect(stats.staleIfError).toBe(1)
+      // The failed background refresh, the read served during its backoff, and NetworkOnly's fallback.
+      expect(stats.staleIfError).toBe(3)
       expect(stats.fetchFailures).toBeGreaterThanOrEqual(2)
       // Past grace, the fetch's own typed error reaches the caller.
       yield* TestClock.adjust("2 minutes")
@@ -132,6 +133,36 @@ describe("Cache freshness (TestClock)", () => {
       expect(yield* Effect.flip(cache.getOrFetch("k", lookup, options))).toBeInstanceOf(Boom)
       expect(yield* cache.get("k")).toEqual(Option.none())
     }).pipe(Effect.provide(live())))
+
+  it.effect("inspectMany tells what inspect tells, for many keys in one store read, in their order", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      yield* cache.set("fresh", 1, { ttl: "1 hour", tags: ["a/1"] })
+      yield* cache.set("stale", 2, { ttl: "1 second", grace: "1 hour", tags: ["b"] })
+      yield* cache.set("invalid", 3, { ttl: "1 hour", tags: ["a/2/x"] })
+      yield* cache.set("soft", 4, { ttl: "1 hour", tags: ["c/1"] })
+      yield* TestClock.adjust("2 seconds")
+      yield* cache.invalidate("a/2")
+      yield* cache.expire("c")
+      const keys = ["invalid", "missing", "fresh", "stale", "soft"]
+      faults.calls.clear()
+      const many = yield* cache.inspectMany(keys)
+      expect(faults.calls.get("getMany")).toBe(1)
+      expect(faults.calls.get("get") ?? 0).toBe(0)
+      expect(many.map(Option.map((info) => [info.key, info.state]))).toEqual([
+        Option.some(["invalid", "invalidated"]),
+        Option.none(),
+        Option.some(["fresh", "fresh"]),
+        Option.some(["stale", "stale"]),
+        Option.some(["soft", "stale"])
+      ])
+      const one = yield* Effect.forEach(keys, (key) => cache.inspect(key))
+      expect(many).toEqual(one)
+      expect(yield* cache.inspectMany([])).toEqual([])
+      faults.failing = true
+      expect(yield* cache.inspectMany(keys)).toEqual(keys.map(() => Option.none()))
+    }).pipe(Effect.provide(faulty()), Effect.provide(Logger.remove(Logger.defaultLogger))))
 
   it.effect("a soft timeout serves the stale value while the fetch goes on and still writes", () =>
     Effect.gen(function*() {

@@ -20,6 +20,7 @@ const resolved: Resolved = {
   failureWhen: undefined,
   ttl: 60_000,
   grace: 0,
+  graceBackoff: 5_000,
   tags: undefined,
   when: undefined,
   soft: undefined,

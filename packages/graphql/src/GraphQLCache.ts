@@ -11,6 +11,7 @@ import { Context, Duration, Effect, Layer, Option } from "effect"
 import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
 import { execute as graphqlExecute, getOperationAST, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
 
+import * as Cost from "./Cost.js"
 import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
 import { fullyCachedRoots } from "./internal/fast.js"
@@ -251,6 +252,11 @@ export interface ExecuteArgs<R = never> {
   readonly operationName?: string | null
   /** Recompute every cached field and overwrite it (`renew_cache`, for warmers). */
   readonly renew?: boolean
+  /**
+   * Bound the operation by the cost model (`Cost.check`): over any limit, the result is the
+   * limits' errors and nothing runs. Default: not checked (`GraphQLHttp.handler` checks).
+   */
+  readonly cost?: Cost.Limits
 }
 
 /**
@@ -397,6 +403,12 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
       const invalid = validate(args.schema, document)
       if (invalid.length > 0) {
         return { result: { errors: invalid }, fullyCached: false, coverage: incomplete, changed: none }
+      }
+    }
+    if (args.cost !== undefined) {
+      const overLimits = Cost.check(args.schema, document, args, args.cost)
+      if (overLimits.length > 0) {
+        return { result: { errors: overLimits }, fullyCached: false, coverage: incomplete, changed: none }
       }
     }
     schemaInternal.prepare(args.schema)

@@ -22,6 +22,7 @@ import {
   validate
 } from "graphql"
 
+import * as Cost from "./Cost.js"
 import * as GraphQLCache from "./GraphQLCache.js"
 import * as response from "./internal/response.js"
 
@@ -44,6 +45,12 @@ export interface Options<R = never, RS = never> {
   readonly maxTokens?: number
   /** Whether `__schema` / `__type` may be queried (default true). */
   readonly introspection?: boolean
+  /**
+   * Limits of the cost model ({@link Cost.Limits}: cost, fields, aliases, depth, list sizes;
+   * default {@link Cost.defaults}, its `maxDepth` being `maxDepth`'s): an operation over any is
+   * answered `400` with GraphQL errors before it runs.
+   */
+  readonly cost?: Cost.Limits
   /**
    * Store whole `GET` responses through `@cachet/http` (default off; `true` for the defaults).
    * Only a response whose execution's coverage is complete (`GraphQLCache.Coverage`: every root
@@ -245,6 +252,7 @@ export const handler = <R = never, RS = never>(
 > => {
   const maxBytes = options.maxDocumentBytes ?? 100_000
   const maxDepth = options.maxDepth ?? 12
+  const costLimits: Cost.Limits = { maxDepth, ...options.cost }
   const cached = options.responseCache === undefined || options.responseCache === false
     ? undefined
     : response.make(
@@ -309,6 +317,13 @@ export const handler = <R = never, RS = never>(
       return yield* fail(405, `${operation.operation}s are only accepted over POST`, { allow: "POST" })
     }
     if (checked.invalid.length > 0) return respond(request, 400, { errors: checked.invalid })
+    const overLimits = Cost.check(
+      options.schema,
+      document,
+      { operationName: params.operationName, variableValues: params.variables },
+      costLimits
+    )
+    if (overLimits.length > 0) return respond(request, 400, { errors: overLimits })
     if (!get) return answer(request, yield* execute(request, params, document))
     if (gets.size >= maxCachedDocuments) gets.clear()
     gets.set(request.url, { params, document })

@@ -5,12 +5,15 @@
  * resource) and the `405 Method Not Allowed` answer (with `Allow`) of a path that has routes,
  * but not for the request's method, derived from the API's own endpoints.
  *
+ * And for a graceful shutdown, {@link endStreamWhen}: a streamed body (Server-Sent Events such as
+ * the inspector's `GET /cache/events`) ends when the server starts to drain instead of holding it.
+ *
  * (The end-on-close fix for `@effect/platform-node` servers is `@cachet/http/node`.)
  *
  * @since 0.1.0
  */
-import { type HttpApi, HttpRouter, HttpServerResponse } from "@effect/platform"
-import { Layer } from "effect"
+import { type HttpApi, HttpBody, HttpRouter, HttpServerResponse } from "@effect/platform"
+import { type Effect, Layer, Stream } from "effect"
 
 import { matches, routesOf, segmentsOf } from "./internal/routes.js"
 
@@ -90,3 +93,38 @@ export const methodNotAllowed = (
     { error: "MethodNotAllowed", message: `${method} is not allowed here; allowed: ${allowed.join(", ")}` },
     { status: 405, headers: { allow: allowed.join(", ") } }
   )
+
+/**
+ * The response, its streamed body (if it has one) ending as soon as `signal` completes: what a
+ * server that drains on shutdown applies to every response (e.g. in a pre-response handler),
+ * so that an event stream or any other endless body ends at once, cleanly (the client sees the
+ * end of the body), instead of holding the shutdown until its timeout. A body streamed after
+ * the signal ends at once. Other responses are returned as they are.
+ *
+ * @example
+ * ```ts
+ * import { HttpServe } from "@cachet/http"
+ * import { HttpApp } from "@effect/platform"
+ * import { Effect } from "effect"
+ *
+ * // opened when the server starts to drain
+ * const draining = Effect.unsafeMakeLatch(false)
+ *
+ * export const endStreamsOnDrain: HttpApp.PreResponseHandler = (_request, response) =>
+ *   Effect.succeed(HttpServe.endStreamWhen(response, draining.await))
+ * ```
+ *
+ * @since 0.1.0
+ * @category shutdown
+ */
+export const endStreamWhen = (
+  response: HttpServerResponse.HttpServerResponse,
+  signal: Effect.Effect<void>
+): HttpServerResponse.HttpServerResponse => {
+  const body = response.body
+  if (body._tag !== "Stream") return response
+  return HttpServerResponse.setBody(
+    response,
+    HttpBody.stream(Stream.interruptWhen(body.stream, signal), body.contentType, body.contentLength)
+  )
+}

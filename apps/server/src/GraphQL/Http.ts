@@ -52,7 +52,8 @@ export const HttpGraphQLLive = HttpApiBuilder.Router.use((router) =>
     const context = yield* Effect.context<
       Users | Posts | Comments | Loaders | PostsRepo | Cache.Cache | GraphQLCache.GraphQLCache
     >()
-    const handle = GraphQLHttp.handler({ schema, maxDepth: 10, responseCache: true }).pipe(Effect.provide(context))
+    const { maxDepth, ...cost } = yield* AppConfig.graphql
+    const handle = GraphQLHttp.handler({ schema, maxDepth, cost, responseCache: true }).pipe(Effect.provide(context))
     yield* router.get("/graphql", handle)
     yield* router.post("/graphql", handle)
   })

@@ -11,8 +11,12 @@ import { EntryPage, EntrySummary, Listing, TagCount, TagTree } from "../CacheBro
 /** How many keys one browse reads at most. @internal */
 export const SCAN_LIMIT = 5000
 
+/** How many entries one store read of a browse takes (one `MGET` on Redis). @internal */
+export const READ_BATCH = 1000
+
 interface Scan {
-  readonly entries: ReadonlyArray<EntrySummary>
+  /** Most recently written first; summarized only for the page served. */
+  readonly entries: ReadonlyArray<Cache.EntryInfo>
   readonly listing: Listing
 }
 
@@ -54,6 +58,16 @@ const summary = (info: Cache.EntryInfo): EntrySummary =>
     size: info.size
   })
 
+/** The entries of these keys, read in batches (`Cache.inspectMany`: one store read each). */
+const readEntries = (cache: Cache.Service, keys: ReadonlyArray<string>) => {
+  const batches: Array<ReadonlyArray<string>> = []
+  for (let i = 0; i < keys.length; i += READ_BATCH) batches.push(keys.slice(i, i + READ_BATCH))
+  return Effect.map(
+    Effect.forEach(batches, (batch) => cache.inspectMany(batch), { concurrency: 4 }),
+    (read) => read.flat().flatMap((info) => Option.isSome(info) ? [info.value] : [])
+  )
+}
+
 /** Every entry under a key prefix (up to the scan limit), most recently written first. @internal */
 export const scan = (
   cache: Cache.Service,
@@ -69,10 +83,8 @@ export const scan = (
         }),
       onRight: (keys) => {
         const read = keys.slice(0, SCAN_LIMIT)
-        return Effect.map(Effect.forEach(read, (key) => cache.inspect(key), { concurrency: 16 }), (infos) => ({
-          entries: infos.flatMap((info) => Option.isSome(info) ? [summary(info.value)] : []).sort((a, b) =>
-            b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1)
-          ),
+        return Effect.map(readEntries(cache, read), (infos) => ({
+          entries: infos.sort((a, b) => b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1)),
           listing: new Listing({
             listable: true,
             reason: null,
@@ -102,7 +114,7 @@ export const search = (
     const matching = tag === undefined ? entries : entries.filter((entry) => entry.tags.some((t) => covers(tag, t)))
     const offset = params.offset ?? 0
     return new EntryPage({
-      entries: matching.slice(offset, offset + (params.limit ?? 50)),
+      entries: matching.slice(offset, offset + (params.limit ?? 50)).map(summary),
       total: matching.length,
       offset,
       listing

@@ -64,7 +64,11 @@ export const make = (options: Cache.Options = {}) =>
       ttl: Duration.decode(options.ttl ?? Duration.minutes(5)),
       grace: Duration.decode(options.grace ?? Duration.zero)
     }
-    const resolve = resolver({ ttl: Duration.toMillis(defaults.ttl), grace: Duration.toMillis(defaults.grace) })
+    const resolve = resolver({
+      ttl: Duration.toMillis(defaults.ttl),
+      grace: Duration.toMillis(defaults.grace),
+      graceBackoff: options.graceBackoff === undefined ? undefined : Duration.toMillis(options.graceBackoff)
+    })
 
     const counters = Stats.makeCounters()
     const publishMetrics = Stats.publisher(counters, prefix)
@@ -204,26 +208,62 @@ export const make = (options: Cache.Options = {}) =>
         )
       })
 
+    const infoOf = (
+      storeKey: string,
+      entry: Store.Entry,
+      versions: ReadonlyArray<TagVersions.Version>,
+      time: number
+    ): Cache.EntryInfo => ({
+      key: storeKey.slice(prefix.length),
+      storeKey,
+      tags: entry.tags,
+      createdAt: entry.createdAt,
+      ageMillis: Math.max(0, time - entry.createdAt),
+      ttlMillis: Number.isFinite(entry.ttl) ? entry.ttl : null,
+      graceMillis: Number.isFinite(entry.grace) ? entry.grace : null,
+      state: classify(entry, reads.validityOfRaw(storeKey, entry, versions), time),
+      failed: entry.failed,
+      size: Store.sizeOf(storeKey, entry),
+      stamp: entry.stamp,
+      value: entry.value
+    })
+
     const inspect = (key: Key.Input) =>
       Effect.map(reads.readRaw(storeKeyOf(key)), (raw): Option.Option<Cache.EntryInfo> => {
         if (raw._tag !== "Found") return Option.none()
-        const { entry, versions } = raw
-        const storeKey = storeKeyOf(key)
+        return Option.some(infoOf(storeKeyOf(key), raw.entry, raw.versions, now()))
+      })
+
+    const inspectMany = (keys: ReadonlyArray<Key.Input>) =>
+      Effect.gen(function*() {
+        if (keys.length === 0) return []
+        const storeKeys = keys.map(storeKeyOf)
+        const entries = yield* guard.failOpen(
+          "getMany",
+          Effect.map(store.getMany(storeKeys), Option.some),
+          Option.none()
+        )
+        if (Option.isNone(entries)) return storeKeys.map(() => Option.none<Cache.EntryInfo>())
+        const paths = new Set<string>()
+        for (const entry of entries.value) {
+          if (Option.isSome(entry)) { for (const path of Tag.prefixesOfAll(entry.value.tags)) paths.add(path) }
+        }
+        const pathList = Array.from(paths)
+        const versions = pathList.length === 0
+          ? Option.some<ReadonlyArray<TagVersions.Version>>([])
+          : yield* guard.failOpen("versions", Effect.map(tagVersions.versions(pathList), Option.some), Option.none())
+        if (Option.isNone(versions)) return storeKeys.map(() => Option.none<Cache.EntryInfo>())
+        const byPath = new Map(pathList.map((path, i) => [path, versions.value[i]!] as const))
         const time = now()
-        return Option.some({
-          key: storeKey.slice(prefix.length),
-          storeKey,
-          tags: entry.tags,
-          createdAt: entry.createdAt,
-          ageMillis: Math.max(0, time - entry.createdAt),
-          ttlMillis: Number.isFinite(entry.ttl) ? entry.ttl : null,
-          graceMillis: Number.isFinite(entry.grace) ? entry.grace : null,
-          state: classify(entry, reads.validityOfRaw(storeKey, entry, versions), time),
-          failed: entry.failed,
-          size: Store.sizeOf(storeKey, entry),
-          stamp: entry.stamp,
-          value: entry.value
-        })
+        return storeKeys.map((storeKey, i) =>
+          Option.map(entries.value[i]!, (entry) =>
+            infoOf(
+              storeKey,
+              entry,
+              Tag.prefixesOfAll(entry.tags).map((path) => byPath.get(path) ?? TagVersions.initial),
+              time
+            ))
+        )
       })
 
     const service: Cache.Service = {
@@ -267,6 +307,7 @@ export const make = (options: Cache.Options = {}) =>
             unknown
           >)) as Cache.Service["findMany"],
       inspect,
+      inspectMany,
       keys: (keyOptions) =>
         Effect.map(
           guard.failOpen(

@@ -2,7 +2,9 @@
  * Single-flight: concurrent misses of one key run one fetch, in a fiber the cache's scope interrupts when it closes,
  * whose result every waiter shares; when every waiter is interrupted the fetch is too (unless it
  * is a background refresh). Across processes an optional `Lock` elects one fetcher while the
- * others poll the store for its result. Soft timeouts and stale-if-error live here too.
+ * others poll the store for its result. Soft timeouts and stale-if-error live here too, and the
+ * grace backoff: after a background refresh fails, the key's stale value is served without
+ * fetching again until its backoff ends.
  *
  * @internal
  */
@@ -36,7 +38,10 @@ export interface Flights {
     resolved: Resolved,
     stale: Option.Option<unknown>
   ) => Effect.Effect<unknown, unknown, R>
-  /** Starts a refresh of the key in the background, unless one is in flight. */
+  /**
+   * Starts a refresh of the key in the background, unless one is in flight or the key is backing
+   * off after a failed refresh (then the stale value served counts as stale-if-error).
+   */
   readonly refreshInBackground: <R>(
     storeKey: string,
     fetch: Effect.Effect<unknown, unknown, R>,
@@ -58,6 +63,20 @@ export const make = (options: {
 }): Effect.Effect<Flights> => {
   const { counters, guard, lockMillis, now, reads, scope, writes } = options
   const inflight = new Map<string, Flight>()
+  // Keys whose last background refresh failed, and until when their stale value is served
+  // without fetching (the clock's milliseconds).
+  const backoff = new Map<string, number>()
+  /** Forgets backoffs that have ended, so keys never read again do not pile up. */
+  const pruneBackoff = (time: number) => {
+    for (const [key, until] of backoff) if (until <= time) backoff.delete(key)
+  }
+  const backingOff = (storeKey: string): boolean => {
+    const until = backoff.get(storeKey)
+    if (until === undefined) return false
+    if (until > now()) return true
+    backoff.delete(storeKey)
+    return false
+  }
   // Flight fibers are daemons this module keeps track of (cheaper than registering each one with
   // the scope): closing the scope interrupts those in flight, and any started afterwards.
   let closed = false
@@ -159,7 +178,14 @@ export const make = (options: {
       // Whatever ends the flight (the fetch's outcome, an interruption, even a defect in the
       // cache itself) reaches its waiters.
       const program = Effect.onExit(runFetch(storeKey, fetch, resolved), (exit) =>
-        Effect.sync(() => land(storeKey, flight, Exit.isSuccess(exit) ? exit.value : exit)))
+        Effect.sync(() => {
+          const outcome = Exit.isSuccess(exit) ? exit.value : exit
+          // The fetch answered: whatever backoff the key was in is over. A refresh in the
+          // background that failed starts one, before any other read can start another refresh.
+          if (Exit.isSuccess(outcome)) backoff.delete(storeKey)
+          else if (flight.background && !Cause.isInterruptedOnly(outcome.cause)) startBackoff(storeKey, resolved)
+          land(storeKey, flight, outcome)
+        }))
       return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(program)), (fiber) => {
         flight.fiber = fiber
         return closed ? Effect.as(Fiber.interruptFork(fiber), flight) : Effect.succeed(flight)
@@ -193,22 +219,43 @@ export const make = (options: {
       })
     })
 
+  /** A background refresh failed: the key's stale value is served without fetching for a while. */
+  function startBackoff(storeKey: string, resolved: Resolved): void {
+    if (resolved.graceBackoff <= 0) return
+    const time = now()
+    if (backoff.size >= 10_000) pruneBackoff(time)
+    backoff.set(storeKey, time + resolved.graceBackoff)
+  }
+
+  /** Counts and logs a failed background refresh (once per refresh, so once per backoff period). */
+  const refreshFailed = (storeKey: string, resolved: Resolved, cause: Cause.Cause<unknown>) =>
+    Effect.suspend(() => {
+      counters.staleIfError++
+      const waiting = resolved.graceBackoff > 0
+        ? `; serving the stale value without fetching for ${Duration.format(Duration.millis(resolved.graceBackoff))}`
+        : "; the stale value stays"
+      return Effect.logWarning(`cachet: background refresh of ${storeKey} failed${waiting}`).pipe(
+        Effect.annotateLogs("cause", Cause.pretty(cause))
+      )
+    })
+
   const refreshInBackground: Flights["refreshInBackground"] = (storeKey, fetch, resolved) =>
-    inflight.has(storeKey)
-      ? Effect.void
-      : Effect.flatMap(flightFor(storeKey, fetch, resolved, true), (flight) =>
+    Effect.suspend(() => {
+      if (inflight.has(storeKey)) return Effect.void
+      if (backingOff(storeKey)) {
+        counters.staleIfError++
+        return Effect.void
+      }
+      return Effect.flatMap(flightFor(storeKey, fetch, resolved, true), (flight) =>
         Effect.asVoid(Effect.forkIn(
           outcomeOf(flight, () => Effect.void).pipe(
             Effect.catchAllCause((cause) =>
-              Cause.isInterruptedOnly(cause)
-                ? Effect.void
-                : Effect.logWarning(`cachet: background refresh of ${storeKey} failed; the stale value stays`).pipe(
-                  Effect.annotateLogs("cause", Cause.pretty(cause))
-                )
+              Cause.isInterruptedOnly(cause) ? Effect.void : refreshFailed(storeKey, resolved, cause)
             )
           ),
           scope
         )))
+    })
 
   return Effect.as(Scope.addFinalizer(scope, interruptAll), {
     size: () => inflight.size,

@@ -32,6 +32,8 @@ export interface Resolved {
   readonly failureWhen: ((error: unknown) => boolean) | undefined
   readonly ttl: number | ((exit: Exit.Exit<unknown, unknown>) => Duration.DurationInput)
   readonly grace: number
+  /** After a failed background refresh, how long the stale value is served without fetching. */
+  readonly graceBackoff: number
   readonly tags: Tag.Input | ((exit: Exit.Exit<unknown, unknown>) => Tag.Input) | undefined
   readonly when: ((value: unknown) => boolean) | undefined
   readonly soft: number | undefined
@@ -49,12 +51,20 @@ export const failureSchemaOf = (options: AnyFetchOptions | undefined): AnySchema
   options?.failures?.schema as AnySchema | undefined
 
 /**
+ * How long a stale value is served without fetching after a failed background refresh, when
+ * neither the cache nor the call says (milliseconds).
+ *
+ * @internal
+ */
+export const defaultGraceBackoff = 5_000
+
+/**
  * Resolves options against the defaults (milliseconds).
  *
  * @internal
  */
 export const resolver =
-  (defaults: { readonly ttl: number; readonly grace: number }) =>
+  (defaults: { readonly ttl: number; readonly grace: number; readonly graceBackoff?: number | undefined }) =>
   (options: AnyFetchOptions | undefined, writes: boolean): Resolved => ({
     schema: schemaOf(options),
     failureSchema: failureSchemaOf(options),
@@ -66,6 +76,9 @@ export const resolver =
       ? options.ttl
       : Duration.toMillis(options.ttl),
     grace: options?.grace === undefined ? defaults.grace : Duration.toMillis(options.grace),
+    graceBackoff: options?.graceBackoff === undefined
+      ? defaults.graceBackoff ?? defaultGraceBackoff
+      : Duration.toMillis(options.graceBackoff),
     tags: options?.tags,
     when: options?.when,
     soft: options?.timeout?.soft !== undefined ? Duration.toMillis(options.timeout.soft) : undefined,
