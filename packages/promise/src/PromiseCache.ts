@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type { CacheInfo, Key as CoreKey } from "@cachet/core"
+import type { CacheInfo, Codec, Key as CoreKey } from "@cachet/core"
 import { Cache, Tag } from "@cachet/core"
 import { StoreSpec } from "@cachet/stores"
 import type { Clock, Schema } from "effect"
@@ -105,6 +105,17 @@ export interface Options<V = unknown> {
  * @category models
  */
 export type Factory<T> = (signal: AbortSignal) => T | PromiseLike<T>
+
+/**
+ * What a value of type `T` must be in a cache of values `V`: in a cache without a codec (`V` is
+ * `unknown`) values are stored as JSON, so `T` must be JSON-safe (a `Date`, a `bigint`, a `Map`
+ * or a class instance with methods does not compile: give the call or the cache a `schema`);
+ * with a codec, anything `V` is.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Storable<V, T> = unknown extends V ? Codec.JsonOnly<T> : unknown
 
 /**
  * Options of `set`.
@@ -225,12 +236,12 @@ export interface PromiseCache<V = unknown> {
       factory: Factory<T>,
       options: GetOrSetOptions<T> & { readonly schema: Schema.Schema<T, any, never> }
     ): Promise<T>
-    <T extends V>(key: Key, factory: Factory<T>, options?: GetOrSetOptions<T>): Promise<T>
+    <T extends V>(key: Key, factory: Factory<T> & Storable<V, T>, options?: GetOrSetOptions<T>): Promise<T>
   }
   /** The cached value if fresh or in grace, else `undefined`. */
   readonly get: <T extends V = V>(key: Key) => Promise<T | undefined>
   /** Stores a value. */
-  readonly set: <T extends V>(key: Key, value: T, options?: SetOptions) => Promise<void>
+  readonly set: <T extends V>(key: Key, value: T & Storable<V, T>, options?: SetOptions) => Promise<void>
   /** Removes an entry; true when it existed. */
   readonly delete: (key: Key) => Promise<boolean>
   /** Entries under these tags (or tags below them) are never served again. */

@@ -60,15 +60,31 @@ describe("close() lets the process exit", () => {
   })
 })
 
+/** The newest modification time of the files under a directory. */
+const newest = (dir: string): number =>
+  Math.max(
+    0,
+    ...Fs.readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const path = Path.join(dir, entry.name)
+      return entry.isDirectory() ? newest(path) : Fs.statSync(path).mtimeMs
+    })
+  )
+
+/** Whether a package's `dist` exists and is newer than every source file. */
+const isBuilt = (dir: string): boolean => {
+  const built = Path.join(dir, "dist", "index.js")
+  return Fs.existsSync(built) && Fs.statSync(built).mtimeMs >= newest(Path.join(dir, "src"))
+}
+
 /** The packages the built `@cachet/promise` loads, in build order. */
 const builtPackages = ["core", "memcached", "redis", "sqlite", "stores", "promise"]
 
 describe("the built package", () => {
   beforeAll(() => {
-    // Build what is missing, and always this package (so the check runs on the current code).
+    // Build what is missing or older than its sources (so the check runs on the current code).
     for (const name of builtPackages) {
       const dir = Path.join(root, "packages", name)
-      if (name !== "promise" && Fs.existsSync(Path.join(dir, "dist", "index.js"))) continue
+      if (isBuilt(dir)) continue
       const built = spawnSync(process.execPath, [
         Path.join(root, "node_modules/typescript/bin/tsc"),
         "-p",

@@ -113,6 +113,33 @@ describe("createCache on the memory store", () => {
     await expect(cache.getOrSet("k", () => 2)).rejects.toThrow("cachet: the cache is closed")
   })
 
+  it("close() ends a factory in flight: its call rejects and its signal aborts", async () => {
+    const cache = createCache()
+    const started = gate<AbortSignal>()
+    const call = cache.getOrSet("slow", (signal) => {
+      started.resolve(signal)
+      return new Promise<string>(() => undefined)
+    })
+    const signal = await started.promise
+    await cache.close()
+    await expect(call).rejects.toBeInstanceOf(PromiseCache.CacheClosedError)
+    expect(signal.aborted).toBe(true)
+  })
+
+  it("a hard timeout rejects with FetchTimeoutError and aborts the factory's signal", async () => {
+    const cache = createCache()
+    const started = gate<AbortSignal>()
+    const call = cache.getOrSet("slow", (signal) => {
+      started.resolve(signal)
+      return new Promise<string>(() => undefined)
+    }, { timeout: 50 })
+    const failure = await call.then(() => undefined, (error: unknown) => error)
+    expect(failure).toBeInstanceOf(Error)
+    expect((failure as Error).name).toBe("FetchTimeoutError")
+    expect((await started.promise).aborted).toBe(true)
+    await cache.close()
+  })
+
   it("bad options throw a TypeError at once", () => {
     expect(() => createCache({ store: "postgres://nope" })).toThrow(TypeError)
     expect(() => createCache({ ttl: "5 fortnights" as PromiseCache.DurationInput })).toThrow(/option ttl/)
