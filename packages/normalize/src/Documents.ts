@@ -296,6 +296,30 @@ export interface MutateOptions<Result, Vars, E, R> {
 }
 
 /**
+ * A read with the dependency keys it reached (its root fields and the entity fields below them),
+ * the keys `onChange` reports: what urql's exchange indexes its active queries by. Partial data
+ * comes back (`complete: false`) wherever a field may be null: under `@_optional`, and where the
+ * schema allows it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TrackedRead<A> extends ReadResult<A> {
+  readonly dependencies: ReadonlySet<string>
+}
+
+/**
+ * A mutation's optimistic results, written at once in a layer of their own; `drop` removes the
+ * layer (once; later calls do nothing).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OptimisticLayer {
+  readonly drop: () => void
+}
+
+/**
  * The documents front end's operations.
  *
  * @since 0.1.0
@@ -310,6 +334,19 @@ export interface Service {
   ) => Effect.Effect<ReadResult<Result>>
   /** `readQuery` for synchronous callers (urql's exchange, render code): the same read, at once. */
   readonly readQuerySync: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars>) => ReadResult<Result>
+  /** `readQuerySync` with the dependency keys the read reached (see {@link TrackedRead}). */
+  readonly readQueryTracked: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars>
+  ) => TrackedRead<Result>
+  /** Calls `listener` with the dependency keys each write changed, as it is made; returns the function that stops it. */
+  readonly onChange: (listener: (changed: ReadonlySet<string>) => void) => () => void
+  /**
+   * Writes a mutation's optimistic results (from the `optimistic` functions, with their updaters)
+   * at once in a layer of its own; null when no field of it has an optimistic function (or one failed).
+   */
+  readonly applyOptimistic: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars>
+  ) => OptimisticLayer | null
   /** Writes a query's data (a priming write, as a server result is written). */
   readonly writeQuery: <Result = DataObject, Vars = Variables>(
     input: QueryInput<Result, Vars> & { readonly data: Result }

@@ -173,7 +173,7 @@ const computeObject = (
       const resolved = fp.resolver(node?.key)
       if (resolved === undefined) {
         ownComplete = false
-        v = fp.optional ? OMIT : fp.nullable ? null : MISSING
+        v = fp.optional ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
       } else {
         v = fp.plan._tag === "Leaf" || resolved === null
           ? resolved
@@ -194,7 +194,7 @@ const computeObject = (
       }
       if (link === NONE && record === NONE) {
         if (fp.incidental !== true) ownComplete = false
-        v = fp.optional ? OMIT : fp.nullable ? null : MISSING
+        v = fp.optional ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
       } else {
         const marks = node!.marks
         if (marks === undefined) {
@@ -216,13 +216,14 @@ const computeObject = (
             else if (node!.overlays === 0 || hasOwn(node!.records, fk)) node!.records[fk] = record
           }
           v = record === NONE
-            ? (fp.optional ? OMIT : fp.nullable ? null : MISSING)
+            ? (fp.optional ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING)
             : record === undefined && fp.optional
             ? OMIT
             : record
         }
       }
     }
+    if (v === null && fp.required === true) v = MISSING
     if (v === MISSING) {
       if (fp.nullable) v = null
       else {

@@ -213,26 +213,31 @@ export const makeCompiler = (ctx: Context) => {
         if (ctx.schema !== undefined) return ctx.schema.matches(condition, typename)
         return !ctx.isConcrete(condition)
       }
+      /** The fields of a selection by response name; `nullability` gets urql's `@_optional` / `@_required` of each. */
       const collect = (
         set: SelectionSetNode,
         typename: string | undefined,
-        out: Map<string, Array<FieldNode>>
+        out: Map<string, Array<FieldNode>>,
+        nullability: Map<FieldNode, Nullability>,
+        inherited: Nullability | undefined
       ): void => {
         for (const selection of set.selections) {
           if (!included(selection.directives)) continue
+          const mark = nullabilityOf(selection.directives) ?? inherited
           if (selection.kind === Kind.FIELD) {
             const key = selection.alias?.value ?? selection.name.value
             const list = out.get(key)
             if (list === undefined) out.set(key, [selection])
             else list.push(selection)
+            if (mark !== undefined) nullability.set(selection, mark)
           } else if (selection.kind === Kind.INLINE_FRAGMENT) {
             if (selection.typeCondition === undefined || matches(selection.typeCondition.name.value, typename)) {
-              collect(selection.selectionSet, typename, out)
+              collect(selection.selectionSet, typename, out, nullability, mark)
             }
           } else {
             const def = fragments.get(selection.name.value)
             if (def !== undefined && matches(def.typeCondition.name.value, typename)) {
-              collect(def.selectionSet, typename, out)
+              collect(def.selectionSet, typename, out, nullability, mark)
             }
           }
         }
@@ -259,10 +264,21 @@ export const makeCompiler = (ctx: Context) => {
           nodeShapes: shapesOf(root ? keys.ROOT : typename)
         }
         const grouped = new Map<string, Array<FieldNode>>()
-        collect(set, typename, grouped)
+        const nullability = new Map<FieldNode, Nullability>()
+        collect(set, typename, grouped, nullability, undefined)
         const fields: Array<FieldPlan> = []
         if (!root && !grouped.has("__typename")) fields.push(typenameField)
-        for (const [name, nodes] of grouped) fields.push(fieldPlan(name, nodes, typename))
+        for (const [name, nodes] of grouped) {
+          const field = fieldPlan(name, nodes, typename)
+          const mark = mode === "read" ? nullability.get(nodes[0]!) : undefined
+          fields.push(
+            mark === undefined || field === typenameField
+              ? field
+              : mark === "required"
+              ? { ...field, nullable: false, required: true }
+              : { ...field, absentNull: true }
+          )
+        }
         plan.fields = fields
         plan.hasLinks = fields.some((f) => f.plan._tag !== "Leaf" || f.resolver !== undefined)
         return plan
@@ -356,6 +372,18 @@ export const makeCompiler = (ctx: Context) => {
   }
 
   return { compile, documentOf }
+}
+
+/** urql's client-controlled nullability of a selection: `@_optional` or `@_required`. */
+type Nullability = "optional" | "required"
+
+const nullabilityOf = (directives: ReadonlyArray<DirectiveNode> | undefined): Nullability | undefined => {
+  if (directives === undefined) return undefined
+  for (const directive of directives) {
+    if (directive.name.value === "_optional") return "optional"
+    if (directive.name.value === "_required") return "required"
+  }
+  return undefined
 }
 
 /** `__typename`, present in every selection: read when it was written, left out when not. */

@@ -17,6 +17,16 @@ import { depKey, NONE } from "../store.js"
 import type { Compiled, Variables } from "./compile.js"
 import { makeCore } from "./core.js"
 
+/** An optimistic result whose fields may be functions (urql's lazy optimistic fields), with the functions called. */
+const lazyFields = (value: unknown, cache: D.Cache, info: D.ResolveInfo): D.DataField => {
+  if (typeof value === "function") return lazyFields((value as D.OptimisticResolver)({}, cache, info), cache, info)
+  if (Array.isArray(value)) return value.map((item) => lazyFields(item, cache, info))
+  if (typeof value !== "object" || value === null) return value as D.DataField
+  const out: D.DataObject = {}
+  for (const [name, field] of Object.entries(value)) out[name] = lazyFields(field, cache, info)
+  return out
+}
+
 interface Watcher {
   readonly plan: ObjectPlan
   readonly partial: boolean
@@ -188,9 +198,12 @@ export const make = (config: D.Options) =>
 
     const index = new Map<string, Set<Watcher>>()
 
-    const depsOf = (watcher: Watcher): Set<string> => {
+    const depsOf = (watcher: Watcher): Set<string> => depsOfPlan(watcher.plan)
+
+    /** The dependency keys a read of a root plan reaches (root fields, then the entity fields below). */
+    const depsOfPlan = (plan: ObjectPlan): Set<string> => {
       const deps = new Set<string>()
-      for (const fp of watcher.plan.fields) {
+      for (const fp of plan.fields) {
         deps.add(depKey(keys.ROOT, fp.fieldKey))
         if (fp.plan._tag === "Leaf") continue
         const linked = fp.resolver !== undefined
@@ -317,6 +330,69 @@ export const make = (config: D.Options) =>
         })
       ).pipe(Effect.withSpan("Documents.mutate"))
 
+    const readQueryTracked = <A>(input: D.QueryInput<A, unknown>): D.TrackedRead<A> => {
+      const compiled = core.compile(input.query)
+      const variables = input.variables as Variables | undefined
+      const result = core.readOperation<A>(compiled, variables, clock.unsafeCurrentTimeMillis(), true)
+      const plan = compiled.instance(variables).read as ObjectPlan
+      return { ...result, dependencies: depsOfPlan(plan) }
+    }
+
+    const onChange = (listener: (changed: ReadonlySet<string>) => void): () => void => {
+      const registered = (w: Write) => {
+        if (w.changed.size > 0) listener(w.changed)
+      }
+      state.listeners.add(registered)
+      return () => {
+        state.listeners.delete(registered)
+      }
+    }
+
+    const applyOptimistic = (input: D.QueryInput<unknown, unknown>): D.OptimisticLayer | null => {
+      const compiled = core.compile(input.query)
+      const variables = input.variables as Variables | undefined
+      if (compiled.kind !== "mutation") return null
+      const plan = compiled.instance(variables).write as ObjectPlan
+      const optimistic = plan.fields.filter((fp) => config.optimistic?.[keys.fieldNameOf(fp.fieldKey)] !== undefined)
+      if (optimistic.length === 0) return null
+      const layer: Layer = { id: ++state.layerIds, name: compiled.typename, entries: new Map() }
+      store.layers.push(layer)
+      const w = newWrite(layer, clock.unsafeCurrentTimeMillis())
+      const data: D.DataObject = {}
+      const built = withCache(w, "optimistic", (cache) => {
+        for (const fp of optimistic) {
+          const fieldName = keys.fieldNameOf(fp.fieldKey)
+          const info: D.ResolveInfo = {
+            parentTypeName: compiled.typename,
+            parentKey: compiled.typename,
+            parentFieldKey: fp.fieldKey,
+            fieldName,
+            variables: variables ?? {},
+            optimistic: true
+          }
+          data[fp.name] = lazyFields(
+            config.optimistic![fieldName]!(keys.argsOf(fp.fieldKey) ?? {}, cache, info),
+            cache,
+            info
+          )
+        }
+      })
+      const applied = Exit.isSuccess(built) ? applyResult(w, compiled, variables, data, true) : built
+      if (Exit.isFailure(applied)) store.dropLayer(w, layer)
+      Effect.runSync(finish(w))
+      if (Exit.isFailure(applied)) return null
+      let dropped = false
+      return {
+        drop: () => {
+          if (dropped) return
+          dropped = true
+          const dw = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+          store.dropLayer(dw, layer)
+          Effect.runSync(finish(dw))
+        }
+      }
+    }
+
     const readQuerySync = <A>(input: D.QueryInput<A, unknown>): ReadResult<A> =>
       core.readOperation<A>(
         core.compile(input.query),
@@ -329,6 +405,9 @@ export const make = (config: D.Options) =>
       graph,
       readQuery: (input) => Effect.sync(() => readQuerySync(input)),
       readQuerySync,
+      readQueryTracked,
+      onChange,
+      applyOptimistic,
       writeQuery: (input) =>
         writing((w) =>
           core.writeOperation(w, core.compile(input.query), input.variables as Variables | undefined, input.data)
