@@ -8,7 +8,7 @@
  */
 import type { DocumentNode } from "@0no-co/graphql.web"
 import type { Key } from "@cachet/core"
-import type { Effect, Scope, Stream } from "effect"
+import type { Effect, Exit, Scope, Stream } from "effect"
 import { Context, Layer } from "effect"
 
 import type { FieldInfo, InvalidCacheCall, ReadResult } from "./EntityGraph.js"
@@ -338,6 +338,14 @@ export interface Service {
   readonly readQueryTracked: <Result = DataObject, Vars = Variables>(
     input: QueryInput<Result, Vars>
   ) => TrackedRead<Result>
+  /**
+   * `writeResult` at once, returning the data as read back: a mutation's or subscription's fields
+   * with their entities as the graph now has them (local resolvers applied; the result's own value
+   * where one cannot be read back), a query's data as given.
+   */
+  readonly writeResultSync: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars> & { readonly data: Result }
+  ) => Exit.Exit<Result, InvalidCacheCall>
   /** Calls `listener` with the dependency keys each write changed, as it is made; returns the function that stops it. */
   readonly onChange: (listener: (changed: ReadonlySet<string>) => void) => () => void
   /**

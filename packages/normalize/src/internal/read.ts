@@ -118,6 +118,13 @@ export const read = (
   return { value, complete: state.complete, stale: state.stale, staleAt: state.staleAt }
 }
 
+/** Reads a plan at a link (the entities a result's field was normalized to) with a fresh state. @internal */
+export const readAt = (data: Data, state: ReadState, plan: Plan, link: Link, now: number): ReadOutput => {
+  state.reset(now)
+  const value = readLink(data, state, plan, link, undefined)
+  return { value, complete: state.complete, stale: state.stale, staleAt: state.staleAt }
+}
+
 const isRootPlan = (plan: ObjectPlan): boolean => plan.id < 0
 
 const findMemo = (node: Node, plan: ObjectPlan): MemoSlot | undefined => {

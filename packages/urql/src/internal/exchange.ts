@@ -18,6 +18,7 @@ import type { Source } from "wonka"
 import { empty, filter, fromArray, fromValue, makeSubject, map, merge, mergeMap, pipe, share } from "wonka"
 
 import type { Options } from "../CachetExchange.js"
+import { makeMask, selectionOf } from "./select.js"
 
 type Data = Documents.DataObject
 type CacheOutcome = "hit" | "miss" | "partial"
@@ -89,6 +90,13 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
   const graph = Context.get(context, EntityGraph.EntityGraph)
   const docs = Context.get(context, Documents.Documents)
   const storage = config.storage
+  const mask = makeMask()
+  /** Data as the operation's document selects it. */
+  const selected = <A>(operation: Operation, data: A): A => {
+    if (data === null || data === undefined) return data
+    const selection = selectionOf(operation.query as unknown as DocumentNode)
+    return selection === null ? data : mask(data, selection) as A
+  }
   const snapshotOptions = storage?.key === undefined ? {} : { key: storage.key }
 
   // -----------------------------------------------------------------------------------------------
@@ -250,7 +258,7 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
       (policy === "cache-and-network" || read.stale || (isPartial && !reexecuting.has(operation.key)))
     const result: OperationResult = {
       operation: withOutcome(operation, outcome),
-      data: read.data,
+      data: selected(operation, read.data),
       stale: !cacheOnly && (refetch || isPartial),
       hasNext: false
     }
@@ -316,15 +324,14 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
       optimistic.delete(operation.key)
       const layer = layers.get(operation.key)
       layers.delete(operation.key)
-      if (layer !== undefined) collect(changed, layer.drop)
+      // what the layer changed when it was written is in `before`; its removal is not a change of its own
+      layer?.drop()
       operations.delete(operation.key)
     }
     let data = result.data as Data | null | undefined
     if (data != null) {
-      const written = collect(changed, () =>
-        Effect.runSyncExit(
-          docs.writeResult({ query: operation.query, variables: variablesOf(operation), data })
-        ))
+      const input = { query: operation.query, variables: variablesOf(operation), data }
+      const written = collect(changed, () => docs.writeResultSync(input))
       if (Exit.isFailure(written)) {
         void Effect.runFork(Effect.logWarning("cachetExchange: a result could not be written", written.cause))
       }
@@ -334,10 +341,10 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
         setDependencies(operation.key, read.dependencies)
         readersOf(read.dependencies, pending)
         if (read.data !== null || result.error === undefined) data = read.data
-      }
+      } else if (Exit.isSuccess(written)) data = written.value
     }
     readersOf(changed, pending)
-    return { ...result, operation, data }
+    return { ...result, operation, data: selected(operation, data) }
   }
 
   const onResult = (result: OperationResult): Source<OperationResult> => {

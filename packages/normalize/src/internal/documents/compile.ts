@@ -208,10 +208,11 @@ export const makeCompiler = (ctx: Context) => {
         }
         return true
       }
-      const matches = (condition: string, typename: string | undefined): boolean => {
-        if (typename === undefined || condition === typename) return true
-        if (ctx.schema !== undefined) return ctx.schema.matches(condition, typename)
-        return !ctx.isConcrete(condition)
+      /** Whether a fragment on `condition` applies to `typename`: surely, or only by guess (no schema, unknown type). */
+      const matches = (condition: string, typename: string | undefined): "yes" | "guess" | "no" => {
+        if (typename === undefined || condition === typename) return "yes"
+        if (ctx.schema !== undefined) return ctx.schema.matches(condition, typename) ? "yes" : "no"
+        return ctx.isConcrete(condition) ? "no" : "guess"
       }
       /** The fields of a selection by response name; `nullability` gets urql's `@_optional` / `@_required` of each. */
       const collect = (
@@ -219,7 +220,9 @@ export const makeCompiler = (ctx: Context) => {
         typename: string | undefined,
         out: Map<string, Array<FieldNode>>,
         nullability: Map<FieldNode, Nullability>,
-        inherited: Nullability | undefined
+        inherited: Nullability | undefined,
+        guessed: Set<FieldNode>,
+        guessing: boolean
       ): void => {
         for (const selection of set.selections) {
           if (!included(selection.directives)) continue
@@ -230,15 +233,17 @@ export const makeCompiler = (ctx: Context) => {
             if (list === undefined) out.set(key, [selection])
             else list.push(selection)
             if (mark !== undefined) nullability.set(selection, mark)
-          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-            if (selection.typeCondition === undefined || matches(selection.typeCondition.name.value, typename)) {
-              collect(selection.selectionSet, typename, out, nullability, mark)
-            }
+            if (guessing) guessed.add(selection)
           } else {
-            const def = fragments.get(selection.name.value)
-            if (def !== undefined && matches(def.typeCondition.name.value, typename)) {
-              collect(def.selectionSet, typename, out, nullability, mark)
-            }
+            const condition = selection.kind === Kind.INLINE_FRAGMENT
+              ? selection.typeCondition?.name.value
+              : fragments.get(selection.name.value)?.typeCondition.name.value
+            const body = selection.kind === Kind.INLINE_FRAGMENT
+              ? selection.selectionSet
+              : fragments.get(selection.name.value)?.selectionSet
+            if (body === undefined) continue
+            const match = condition === undefined ? "yes" : matches(condition, typename)
+            if (match !== "no") collect(body, typename, out, nullability, mark, guessed, guessing || match === "guess")
           }
         }
       }
@@ -265,19 +270,22 @@ export const makeCompiler = (ctx: Context) => {
         }
         const grouped = new Map<string, Array<FieldNode>>()
         const nullability = new Map<FieldNode, Nullability>()
-        collect(set, typename, grouped, nullability, undefined)
+        const guessed = new Set<FieldNode>()
+        collect(set, typename, grouped, nullability, undefined, guessed, false)
         const fields: Array<FieldPlan> = []
         if (!root && !grouped.has("__typename")) fields.push(typenameField)
         for (const [name, nodes] of grouped) {
-          const field = fieldPlan(name, nodes, typename)
+          let field = fieldPlan(name, nodes, typename)
           const mark = mode === "read" ? nullability.get(nodes[0]!) : undefined
-          fields.push(
-            mark === undefined || field === typenameField
-              ? field
-              : mark === "required"
-              ? { ...field, nullable: false, required: true }
-              : { ...field, absentNull: true }
-          )
+          if (mark !== undefined && field !== typenameField) {
+            field = mark === "required" ? { ...field, nullable: false, required: true } : { ...field, absentNull: true }
+          }
+          // a field only a guessed fragment asks for (a type unknown without a schema) is read when present,
+          // left out without making the read incomplete when absent
+          if (mode === "read" && field.fieldKey !== "__typename" && nodes.every((n) => guessed.has(n))) {
+            field = { ...field, optional: true, incidental: true }
+          }
+          fields.push(field)
         }
         plan.fields = fields
         plan.hasLinks = fields.some((f) => f.plan._tag !== "Leaf" || f.resolver !== undefined)

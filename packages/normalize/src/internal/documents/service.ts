@@ -13,7 +13,7 @@ import { GraphInternals, newWrite } from "../graph.js"
 import * as keys from "../keys.js"
 import type { ObjectPlan } from "../plan.js"
 import type { Layer, Link, Write } from "../store.js"
-import { depKey, NONE } from "../store.js"
+import { depKey, MISSING, NONE } from "../store.js"
 import type { Compiled, Variables } from "./compile.js"
 import { makeCore } from "./core.js"
 
@@ -156,7 +156,8 @@ export const make = (config: D.Options) =>
       compiled: Compiled,
       variables: Variables | undefined,
       data: unknown,
-      optimistic: boolean
+      optimistic: boolean,
+      onLinks?: (links: ReadonlyMap<string, Link>) => void
     ): Exit.Exit<void, InvalidCacheCall> => {
       if (compiled.typename === keys.ROOT) {
         core.writeOperation(w, compiled, variables, data)
@@ -173,7 +174,8 @@ export const make = (config: D.Options) =>
           }
         }
       }
-      core.writeOperation(w, compiled, variables, record)
+      const links = core.writeOperation(w, compiled, variables, record)
+      if (links !== undefined) onLinks?.(links)
       for (const fp of plan.fields) {
         const fieldName = keys.fieldNameOf(fp.fieldKey)
         const updater = updates?.[fieldName]
@@ -335,7 +337,13 @@ export const make = (config: D.Options) =>
       const variables = input.variables as Variables | undefined
       const result = core.readOperation<A>(compiled, variables, clock.unsafeCurrentTimeMillis(), true)
       const plan = compiled.instance(variables).read as ObjectPlan
-      return { ...result, dependencies: depsOfPlan(plan) }
+      // partial data where none of the root fields is in the graph is no data (Graphcache's rule)
+      const none = !result.complete && result.data !== null && !plan.fields.some((fp) =>
+        fp.resolver !== undefined
+          ? fp.resolver(keys.ROOT) !== undefined
+          : store.getLink(store.root, fp.fieldKey) !== NONE || store.getRecord(store.root, fp.fieldKey) !== NONE
+      )
+      return { ...result, data: none ? null : result.data, dependencies: depsOfPlan(plan) }
     }
 
     const onChange = (listener: (changed: ReadonlySet<string>) => void): () => void => {
@@ -393,6 +401,32 @@ export const make = (config: D.Options) =>
       }
     }
 
+    const writeResultSync = <A>(
+      input: D.QueryInput<A, unknown> & { readonly data: A }
+    ): Exit.Exit<A, InvalidCacheCall> => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const w = newWrite(undefined, now)
+      const compiled = core.compile(input.query)
+      const variables = input.variables as Variables | undefined
+      let links: ReadonlyMap<string, Link> | undefined
+      const exit = applyResult(w, compiled, variables, input.data, false, (written) => (links = written))
+      Effect.runSync(finish(w))
+      if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
+      const data = input.data as D.DataObject
+      if (links === undefined || typeof data !== "object" || data === null) return Exit.succeed(input.data)
+      // the fields' entities as the graph has them now (local resolvers applied); the result's own value
+      // where they cannot be read back
+      const plan = compiled.instance(variables).read as ObjectPlan
+      const out: D.DataObject = {}
+      for (const fp of plan.fields) {
+        if (!Object.prototype.hasOwnProperty.call(data, fp.name)) continue
+        const link = links.get(fp.name)
+        const read = link === undefined || fp.plan._tag === "Leaf" ? undefined : store.readLinkAt(fp.plan, link, now)
+        out[fp.name] = read === undefined || read.value === MISSING ? data[fp.name] : read.value as D.DataField
+      }
+      return Exit.succeed(out as A)
+    }
+
     const readQuerySync = <A>(input: D.QueryInput<A, unknown>): ReadResult<A> =>
       core.readOperation<A>(
         core.compile(input.query),
@@ -406,6 +440,7 @@ export const make = (config: D.Options) =>
       readQuery: (input) => Effect.sync(() => readQuerySync(input)),
       readQuerySync,
       readQueryTracked,
+      writeResultSync,
       onChange,
       applyOptimistic,
       writeQuery: (input) =>
