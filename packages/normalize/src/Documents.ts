@@ -306,6 +306,8 @@ export interface MutateOptions<Result, Vars, E, R> {
  */
 export interface TrackedRead<A> extends ReadResult<A> {
   readonly dependencies: ReadonlySet<string>
+  /** When nothing could be read: the first of the document's root fields the graph has no value for. */
+  readonly missing?: { readonly field: string; readonly args: Variables | null }
 }
 
 /**

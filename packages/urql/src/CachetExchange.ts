@@ -33,6 +33,11 @@ export interface Storage {
  */
 export interface Options extends Documents.Options {
   readonly storage?: Storage
+  /**
+   * Graphcache's `logger`: told at `debug` of each query the graph cannot answer, naming the first
+   * root field it has no value for (`No value for field "todos" on entity "Query"`).
+   */
+  readonly logger?: (severity: "debug" | "info" | "warn" | "error", message: string) => void
   /** The graph's `cacheBufferSize` and `defaultLifetime` (see `EntityGraph.Options`). */
   readonly cacheBufferSize?: number
   readonly defaultLifetime?: number

@@ -248,6 +248,11 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
     setDependencies(operation.key, read.dependencies)
     const policy = operation.context.requestPolicy
     const outcome: CacheOutcome = read.data === null ? "miss" : read.complete ? "hit" : "partial"
+    if (read.missing !== undefined && config.logger !== undefined) {
+      const { args, field } = read.missing
+      const withArgs = args === null || Object.keys(args).length === 0 ? "" : ` with args ${JSON.stringify(args)}`
+      config.logger("debug", `No value for field "${field}"${withArgs} on entity "Query"`)
+    }
     if (outcome === "miss" && policy !== "cache-only") {
       if (isBlocked(read.dependencies) || reexecuting.has(operation.key)) return none
       return { _tag: "Forward", operation: withOutcome(operation, "miss") }

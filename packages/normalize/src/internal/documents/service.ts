@@ -343,7 +343,16 @@ export const make = (config: D.Options) =>
           ? fp.resolver(keys.ROOT) !== undefined
           : store.getLink(store.root, fp.fieldKey) !== NONE || store.getRecord(store.root, fp.fieldKey) !== NONE
       )
-      return { ...result, data: none ? null : result.data, dependencies: depsOfPlan(plan) }
+      const data = none ? null : result.data
+      if (data !== null) return { ...result, data, dependencies: depsOfPlan(plan) }
+      const absent = plan.fields.find((fp) =>
+        fp.resolver === undefined && store.getLink(store.root, fp.fieldKey) === NONE &&
+        store.getRecord(store.root, fp.fieldKey) === NONE
+      )
+      const missing = absent === undefined
+        ? undefined
+        : { field: keys.fieldNameOf(absent.fieldKey), args: keys.argsOf(absent.fieldKey) ?? null }
+      return { ...result, data, dependencies: depsOfPlan(plan), ...(missing === undefined ? {} : { missing }) }
     }
 
     const onChange = (listener: (changed: ReadonlySet<string>) => void): () => void => {
