@@ -1,0 +1,345 @@
+/**
+ * cachetExchange behaving as Graphcache does at the exchange level: the exchange is driven
+ * directly (operations in, results out) over a forward that answers from a table, so every
+ * operation it sends on, re-executes through the client and delivers can be counted.
+ */
+import type { CachetExchange } from "@cachet/urql"
+import { cachetExchange } from "@cachet/urql"
+import { describe, expect, it } from "@effect/vitest"
+import type { AnyVariables, DocumentInput, Exchange, ExchangeIO, Operation, OperationResult } from "@urql/core"
+import { Client, CombinedError, createRequest, gql, stringifyDocument } from "@urql/core"
+import { Effect } from "effect"
+import { filter, makeSubject, map, merge, onPush, pipe, subscribe } from "wonka"
+
+type Answer = (operation: Operation) => { data: object; error?: CombinedError } | "later"
+
+/** One exchange over a table of answers: operations are pushed in with `run`, results collected in `results`. */
+const harness = (config: CachetExchange.Options, answer: Answer, after?: Exchange) => {
+  const operations = makeSubject<Operation>()
+  const late = makeSubject<OperationResult>()
+  const sent: Array<Operation> = []
+  const reexecuted: Array<Operation> = []
+  const results: Array<OperationResult> = []
+  const client = new Client({ url: "http://localhost/graphql", exchanges: [] })
+  // the client hands re-executed operations back to the exchanges, as urql's does for active queries
+  Object.assign(client, {
+    reexecuteOperation: (operation: Operation) => {
+      reexecuted.push(operation)
+      operations.next(operation)
+    }
+  })
+  const forward: ExchangeIO = (ops$) =>
+    merge([
+      pipe(
+        ops$,
+        onPush((operation) => void sent.push(operation)),
+        filter((operation) => operation.kind !== "teardown"),
+        map((operation) => ({ operation, answered: answer(operation) })),
+        filter((x) => x.answered !== "later"),
+        map(({ answered, operation }): OperationResult => {
+          const { data, error } = answered as { data: object; error?: CombinedError }
+          return { operation, data, error, stale: false, hasNext: false }
+        })
+      ),
+      late.source
+    ])
+  const exchange = cachetExchange(config)({ client, forward, dispatchDebug: () => {} })
+  const io: ExchangeIO = after === undefined
+    ? exchange
+    : (ops$) => after({ client, forward: exchange, dispatchDebug: () => {} })(ops$)
+  pipe(io(operations.source), subscribe((result) => void results.push(result)))
+  const op = <V extends AnyVariables>(
+    kind: "query" | "mutation",
+    query: DocumentInput<unknown, V>,
+    variables: V,
+    requestPolicy: "cache-first" | "cache-and-network" | "cache-only" | "network-only" = "cache-first"
+  ) => client.createRequestOperation(kind, createRequest(query, variables), { requestPolicy })
+  /** Answers an operation that was told "later". */
+  const respond = (operation: Operation, data: object, error?: CombinedError) =>
+    late.next({ operation, data, error, stale: false, hasNext: false })
+  return { run: operations.next, respond, op, sent, reexecuted, results, client }
+}
+
+const outcome = (result: OperationResult | undefined) => result?.operation.context.meta?.cacheOutcome
+
+const Viewer = gql`{ viewer { id name } }`
+const viewer = { __typename: "Query", viewer: { __typename: "User", id: "u1", name: "Ada" } }
+const Users = gql`{ users { id name } }`
+const users = (name: string) => ({ __typename: "Query", users: [{ __typename: "User", id: "u1", name }] })
+
+describe("cachetExchange as Graphcache: cacheOutcome", () => {
+  it.effect("a network answer is a miss, the same query again a hit with the same data object", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => ({ data: viewer }))
+      const query = h.op("query", Viewer, {})
+      h.run(query)
+      h.run(query)
+      expect(h.sent.length).toBe(1)
+      expect(h.results.map(outcome)).toEqual(["miss", "hit"])
+      expect(h.results[1]!.data).toBe(h.results[0]!.data)
+    }))
+
+  it.effect("cache-only with nothing cached answers null as a miss, without the network", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => ({ data: viewer }))
+      h.run(h.op("query", Viewer, {}, "cache-only"))
+      expect(h.sent.length).toBe(0)
+      expect(h.results[0]!.data).toBeNull()
+      expect(outcome(h.results[0])).toBe("miss")
+    }))
+
+  it.effect("an exchange placed after cachetExchange (as urql's devtools are) sees cacheOutcome on every result", () =>
+    Effect.sync(() => {
+      const seen: Array<string | undefined> = []
+      const devtools: Exchange = ({ forward }) => (ops$) =>
+        pipe(forward(ops$), onPush((result) => void seen.push(result.operation.context.meta?.cacheOutcome)))
+      const h = harness({}, (operation) => (operation.kind === "mutation"
+        ? { data: { __typename: "Mutation", rename: { __typename: "User", id: "u1", name: "Grace" } } }
+        : { data: viewer }), devtools)
+      h.run(h.op("query", Viewer, {}))
+      h.run(h.op("query", Viewer, {}, "cache-and-network"))
+      h.run(h.op("query", Viewer, {}, "network-only"))
+      h.run(h.op("mutation", gql`mutation { rename { id name } }`, {}))
+      expect(seen.length).toBeGreaterThanOrEqual(5)
+      expect(seen.every((value) => value === "hit" || value === "miss" || value === "partial")).toBe(true)
+    }))
+
+  it.effect("a logger is told at debug which root field a missed query lacks", () =>
+    Effect.sync(() => {
+      const messages: Array<string> = []
+      const logger = (severity: string, message: string) => {
+        if (severity === "debug") messages.push(message)
+      }
+      const h = harness({ logger }, () => "later")
+      h.run(h.op("query", gql`query ($id: ID!) { user(id: $id) { id } }`, { id: "7" }))
+      expect(messages).toEqual([`No value for field "user" with args {"id":"7"} on entity "Query"`])
+    }))
+})
+
+describe("cachetExchange as Graphcache: dependent queries go through client.reexecuteOperation", () => {
+  it.effect("a query result re-executes, cache-first, the other queries that read the same entities", () =>
+    Effect.sync(() => {
+      const usersKey = createRequest(Users, {}).key
+      const h = harness({}, (operation) => ({ data: operation.key === usersKey ? users("Grace") : viewer }))
+      const watched = h.op("query", Viewer, {})
+      h.run(watched)
+      h.run(h.op("query", Users, {}, "network-only"))
+      expect(h.reexecuted.map((op) => [op.key, op.context.requestPolicy])).toEqual([[watched.key, "cache-first"]])
+      const last = h.results.filter((r) => r.operation.key === watched.key).at(-1)!
+      expect(last.data).toMatchObject({ viewer: { name: "Grace" } })
+      expect(outcome(last)).toBe("hit")
+    }))
+
+  it.effect("a mutation re-executes the queries whose data it changed, and none when it changed nothing", () =>
+    Effect.sync(() => {
+      let name = "Ada"
+      const h = harness({}, (operation) =>
+        operation.kind === "mutation"
+          ? { data: { __typename: "Mutation", rename: { __typename: "User", id: "u1", name } } }
+          : { data: viewer })
+      h.run(h.op("query", Viewer, {}))
+      h.run(h.op("mutation", gql`mutation { rename { id name } }`, {}))
+      expect(h.reexecuted.length).toBe(0)
+      name = "Grace"
+      h.run(h.op("mutation", gql`mutation { rename { id name } }`, {}))
+      expect(h.reexecuted.length).toBe(1)
+    }))
+
+  it.effect("an updater's change to a query's data re-executes that query", () =>
+    Effect.sync(() => {
+      const Rename = gql`mutation { rename { ok } }`
+      const h = harness(
+        {
+          updates: {
+            Mutation: {
+              rename: (_result, _args, cache) =>
+                cache.writeFragment(gql`fragment _ on User { id name }`, { id: "u1", name: "Grace" })
+            }
+          }
+        },
+        (operation) =>
+          operation.kind === "mutation"
+            ? { data: { __typename: "Mutation", rename: { __typename: "Done", ok: true } } }
+            : { data: { ...viewer, viewer: { ...viewer.viewer, __typename: "User" } } }
+      )
+      h.run(h.op("query", Viewer, {}))
+      h.run(h.op("mutation", Rename, {}))
+      expect(h.reexecuted.length).toBe(1)
+      expect(h.results.at(-2)!.data).toMatchObject({ viewer: { name: "Grace" } })
+    }))
+})
+
+describe("cachetExchange as Graphcache: client-controlled nullability", () => {
+  const Todos = gql`{ todos { id title done @_optional } }`
+  const todos = { __typename: "Query", todos: [{ __typename: "Todo", id: "t1", title: "write" }] }
+
+  it.effect("@_optional: a field the server left out reads as null, a partial result, and is not sent on", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => ({ data: todos }))
+      h.run(h.op("query", Todos, {}))
+      expect(h.results[0]!.data).toEqual({ todos: [{ id: "t1", title: "write", done: null }] })
+      expect(stringifyDocument(h.sent[0]!.query)).not.toContain("_optional")
+      h.run(h.op("query", Todos, {}, "cache-only"))
+      expect(outcome(h.results[1])).toBe("partial")
+    }))
+
+  it.effect("@_optional on an inline fragment applies to its fields; @_required inside it wins", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => ({ data: todos }))
+      h.run(h.op("query", gql`{ todos { id ... @_optional { title done } } }`, {}))
+      expect(h.results[0]!.data).toEqual({ todos: [{ id: "t1", title: "write", done: null }] })
+      h.run(h.op("query", gql`{ todos { id ... on Todo @_optional { title done @_required } } }`, {}, "cache-only"))
+      expect(h.results[1]!.data).toBeNull()
+    }))
+
+  it.effect("@_required: a missing or null field makes the whole result null", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => ({ data: { ...todos, todos: [{ ...todos.todos[0], done: null }] } }))
+      h.run(h.op("query", gql`{ todos { id title done @_required } }`, {}))
+      expect(h.results[0]!.data).toBeNull()
+    }))
+})
+
+describe("cachetExchange as Graphcache: optimistic mutations", () => {
+  const Rename = gql`mutation { rename { id name } }`
+  const optimistic = {
+    rename: (args: { readonly to?: unknown }) => ({ __typename: "User", id: "u1", name: `(saving ${args.to ?? ""})` })
+  }
+  const renamed = { data: { __typename: "Mutation", rename: { __typename: "User", id: "u1", name: "Grace" } } }
+
+  it.effect("the optimistic result re-executes the query at once; results wait until every optimistic mutation has one", () =>
+    Effect.sync(() => {
+      const h = harness({ optimistic }, (operation) => (operation.kind === "mutation" ? "later" : { data: viewer }))
+      h.run(h.op("query", Viewer, {}))
+      const RenameTo = gql`mutation ($to: String) { rename(to: $to) { id name } }`
+      const first = h.op("mutation", RenameTo, { to: "A" })
+      const second = h.op("mutation", RenameTo, { to: "B" })
+      h.run(first)
+      expect(h.reexecuted.length).toBe(1)
+      expect(h.results.at(-1)!.data).toMatchObject({ viewer: { name: "(saving A)" } })
+      h.run(second)
+      h.respond(first, renamed.data)
+      expect(h.results.filter((r) => r.operation.kind === "mutation").length).toBe(0)
+      h.respond(second, renamed.data)
+      expect(h.results.filter((r) => r.operation.kind === "mutation").length).toBe(2)
+      expect(h.results.filter((r) => r.operation.kind === "query").at(-1)!.data).toMatchObject({
+        viewer: { name: "Grace" }
+      })
+    }))
+
+  it.effect("a cache-and-network query does not refetch while an optimistic layer covers its data", () =>
+    Effect.sync(() => {
+      const h = harness({ optimistic }, (operation) => (operation.kind === "mutation" ? "later" : { data: viewer }))
+      const query = h.op("query", Viewer, {}, "cache-and-network")
+      h.run(query)
+      h.run(h.op("mutation", Rename, {}))
+      const before = h.sent.filter((op) => op.kind === "query").length
+      h.run(query)
+      expect(h.sent.filter((op) => op.kind === "query").length).toBe(before)
+      expect(h.results.at(-1)!.stale).toBe(true)
+    }))
+
+  it.effect("a failed mutation's optimistic layer is cleared and the query re-executed", () =>
+    Effect.sync(() => {
+      const h = harness({ optimistic }, (operation) => (operation.kind === "mutation" ? "later" : { data: viewer }))
+      h.run(h.op("query", Viewer, {}))
+      const mutation = h.op("mutation", Rename, {})
+      h.run(mutation)
+      h.respond(mutation, { __typename: "Mutation", rename: null }, new CombinedError({ networkError: new Error("x") }))
+      expect(h.reexecuted.length).toBe(2)
+      expect(h.results.filter((r) => r.operation.kind === "query").at(-1)!.data).toMatchObject({
+        viewer: { name: "Ada" }
+      })
+    }))
+
+  it.effect("updaters: no optimistic phase without an optimistic function; every variable reaches them", () =>
+    Effect.sync(() => {
+      const calls: Array<{ optimistic: boolean; variables: object }> = []
+      const h = harness(
+        {
+          updates: { Mutation: { rename: (_r, _a, _c, info) => void calls.push(info) } }
+        },
+        (operation) => (operation.kind === "mutation" ? "later" : { data: viewer })
+      )
+      const mutation = h.op("mutation", gql`mutation ($to: String) { rename(to: $to) { id name } }`, {
+        to: "Grace",
+        traceId: "extra"
+      })
+      h.run(mutation)
+      expect(calls.length).toBe(0)
+      expect(h.sent[0]!.variables).toEqual({ to: "Grace" })
+      h.respond(mutation, renamed.data)
+      expect(calls.map((c) => [c.optimistic, c.variables])).toEqual([[false, { to: "Grace", traceId: "extra" }]])
+    }))
+
+  it.effect("a mutation's result is read back through the graph: local resolvers apply, unselected fields do not show", () =>
+    Effect.sync(() => {
+      const h = harness(
+        { resolvers: { User: { name: (parent) => String(parent.name).toUpperCase() } } },
+        () => renamed
+      )
+      h.run(h.op("mutation", Rename, {}))
+      expect(h.results[0]!.data).toEqual({ rename: { id: "u1", name: "GRACE" } })
+    }))
+})
+
+describe("cachetExchange as Graphcache: partial results and loops", () => {
+  const schema = {
+    __schema: {
+      queryType: { name: "Query" },
+      mutationType: null,
+      subscriptionType: null,
+      types: [
+        {
+          kind: "OBJECT",
+          name: "Query",
+          fields: [{ name: "viewer", args: [], type: { kind: "OBJECT", name: "User", ofType: null } }],
+          interfaces: []
+        },
+        {
+          kind: "OBJECT",
+          name: "User",
+          fields: [
+            { name: "id", args: [], type: { kind: "NON_NULL", name: null, ofType: { kind: "SCALAR", name: "ID" } } },
+            { name: "name", args: [], type: { kind: "SCALAR", name: "String", ofType: null } },
+            { name: "bio", args: [], type: { kind: "SCALAR", name: "String", ofType: null } }
+          ],
+          interfaces: []
+        }
+      ]
+    }
+  } as unknown as CachetExchange.Options["schema"]
+
+  it.effect("with a schema, a partial result is delivered stale, marked partial, and refetched network-only", () =>
+    Effect.sync(() => {
+      const h = harness(
+        { schema },
+        (operation) => (operation.context.requestPolicy === "network-only" ? "later" : { data: viewer })
+      )
+      h.run(h.op("query", Viewer, {}))
+      const withBio = h.op("query", gql`{ viewer { id name bio } }`, {})
+      h.run(withBio)
+      const last = h.results.at(-1)!
+      expect(last.data).toEqual({ viewer: { id: "u1", name: "Ada", bio: null } })
+      expect(last.stale).toBe(true)
+      expect(outcome(last)).toBe("partial")
+      expect(h.reexecuted.map((op) => [op.key, op.context.requestPolicy])).toEqual([[withBio.key, "network-only"]])
+    }))
+
+  it.effect("a partial query re-executed by another query's result is not refetched again, but is marked stale", () =>
+    Effect.sync(() => {
+      const Extended = gql`{ viewer { id extra @_optional } }`
+      const h = harness({}, () => "later")
+      const plain = h.op("query", Viewer, {})
+      h.run(plain)
+      h.respond(plain, viewer)
+      const extended = h.op("query", Extended, {})
+      h.run(extended)
+      expect(h.reexecuted.length).toBe(1)
+      h.respond(plain, viewer)
+      const refetches = h.reexecuted.filter((op) => op.context.requestPolicy === "network-only").length
+      h.run(extended)
+      expect(h.reexecuted.filter((op) => op.context.requestPolicy === "network-only").length).toBe(refetches)
+      expect(h.results.at(-1)!.stale).toBe(true)
+    }))
+})
