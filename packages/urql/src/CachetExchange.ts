@@ -47,14 +47,17 @@ export interface Options extends Documents.Options {
  * The exchange. Put it before `fetchExchange` (and before `ssrExchange` / `retryExchange`, as
  * Graphcache goes): `exchanges: [cachetExchange(config), fetchExchange]`.
  *
- * - Query results are written to the graph and delivered as read back from it; every active
- *   query is re-delivered when data it read changes, and re-executed (network-only) when data
- *   it read is invalidated or marked stale.
+ * - Query results are written to the graph and delivered as read back from it (what the document
+ *   selects), with `operation.context.meta.cacheOutcome` (`hit`, `miss`, `partial`) on every result.
+ * - Queries whose data a write changed, or that read what a query result just wrote, are
+ *   re-executed through `client.reexecuteOperation` (`cache-first`), with Graphcache's loop guard;
+ *   partial results (`@_optional`, or nullable fields with a `schema`) come `stale` and refetch.
  * - Request policies: `cache-first` (cached data when complete, else the network),
  *   `cache-and-network` (cached data with `stale: true`, then the network's), `network-only`,
  *   `cache-only` (never the network).
- * - Mutations: optimistic results applied at once and reverted when the result arrives or the
- *   mutation fails; then the result is written and the `updates` run.
+ * - Mutations: optimistic results applied at once in a layer; queries reading what it changed do
+ *   not refetch while it is open; the results of optimistic mutations are applied together once
+ *   all have arrived, then the `updates` run; a mutation's result is read back (local resolvers).
  * - Documents sent on carry `__typename` in every selection.
  *
  * @example

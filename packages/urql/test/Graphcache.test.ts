@@ -38,7 +38,7 @@ const harness = (config: CachetExchange.Options, answer: Answer, after?: Exchang
         filter((x) => x.answered !== "later"),
         map(({ answered, operation }): OperationResult => {
           const { data, error } = answered as { data: object; error?: CombinedError }
-          return { operation, data, error, stale: false, hasNext: false }
+          return { operation, data, ...(error === undefined ? {} : { error }), stale: false, hasNext: false }
         })
       ),
       late.source
@@ -56,7 +56,7 @@ const harness = (config: CachetExchange.Options, answer: Answer, after?: Exchang
   ) => client.createRequestOperation(kind, createRequest(query, variables), { requestPolicy })
   /** Answers an operation that was told "later". */
   const respond = (operation: Operation, data: object, error?: CombinedError) =>
-    late.next({ operation, data, error, stale: false, hasNext: false })
+    late.next({ operation, data, ...(error === undefined ? {} : { error }), stale: false, hasNext: false })
   return { run: operations.next, respond, op, sent, reexecuted, results, client }
 }
 
@@ -308,7 +308,7 @@ describe("cachetExchange as Graphcache: partial results and loops", () => {
         }
       ]
     }
-  } as unknown as CachetExchange.Options["schema"]
+  } as unknown as NonNullable<CachetExchange.Options["schema"]>
 
   it.effect("with a schema, a partial result is delivered stale, marked partial, and refetched network-only", () =>
     Effect.sync(() => {
