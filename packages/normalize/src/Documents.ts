@@ -322,6 +322,23 @@ export interface OptimisticLayer {
 }
 
 /**
+ * A place reserved for a query's result when the query is sent: results written there lie under
+ * the results of operations sent later, whatever order they arrive in (Graphcache's
+ * commutativity). A layer whose results below have all arrived is merged into the graph.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultLayer {
+  /** Writes the result into the reserved place (as `writeResultSync`). */
+  readonly write: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars> & { readonly data: Result }
+  ) => Exit.Exit<Result, InvalidCacheCall>
+  /** Gives the place up: no result will come (the query was torn down). */
+  readonly close: () => void
+}
+
+/**
  * The documents front end's operations.
  *
  * @since 0.1.0
@@ -341,13 +358,15 @@ export interface Service {
     input: QueryInput<Result, Vars>
   ) => TrackedRead<Result>
   /**
-   * `writeResult` at once, returning the data as read back: a mutation's or subscription's fields
+   * `writeResult` at once (above the reserved places still waiting for their results), returning the data as read back: a mutation's or subscription's fields
    * with their entities as the graph now has them (local resolvers applied; the result's own value
    * where one cannot be read back), a query's data as given.
    */
   readonly writeResultSync: <Result = DataObject, Vars = Variables>(
     input: QueryInput<Result, Vars> & { readonly data: Result }
   ) => Exit.Exit<Result, InvalidCacheCall>
+  /** Reserves a place for a query's result, above the results of the operations sent before it. */
+  readonly reserveLayer: () => ResultLayer
   /** Calls `listener` with the dependency keys each write changed, as it is made; returns the function that stops it. */
   readonly onChange: (listener: (changed: ReadonlySet<string>) => void) => () => void
   /**

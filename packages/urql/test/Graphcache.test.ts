@@ -343,3 +343,39 @@ describe("cachetExchange as Graphcache: partial results and loops", () => {
       expect(h.results.at(-1)!.stale).toBe(true)
     }))
 })
+
+describe("cachetExchange as Graphcache: commutativity", () => {
+  const named = (name: string) => ({ __typename: "Query", viewer: { __typename: "User", id: "u1", name } })
+
+  it.effect("results are applied in the order their queries were sent, whatever order they arrive in", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => "later")
+      const older = h.op("query", Viewer, {}, "network-only")
+      const newer = h.op("query", gql`{ viewer { name id } }`, {}, "network-only")
+      h.run(older)
+      h.run(newer)
+      h.respond(newer, named("newer"))
+      h.respond(older, named("older"))
+      // the older answer came last but lies under the newer one
+      expect(h.results.at(-1)!.data).toMatchObject({ viewer: { name: "newer" } })
+      h.run(h.op("query", Viewer, {}, "cache-only"))
+      expect(h.results.at(-1)!.data).toMatchObject({ viewer: { name: "newer" } })
+    }))
+
+  it.effect("a torn-down query's late answer still lands in its place; a mutation's result goes above pending ones", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => "later")
+      const first = h.op("query", Viewer, {}, "network-only")
+      const second = h.op("query", gql`{ viewer { name id } }`, {}, "network-only")
+      const mutation = h.op("mutation", gql`mutation { rename { id name } }`, {})
+      h.run(first)
+      h.run(mutation)
+      h.run(second)
+      h.run({ ...second, kind: "teardown" })
+      h.respond(mutation, { __typename: "Mutation", rename: { __typename: "User", id: "u1", name: "renamed" } })
+      h.respond(second, named("second"))
+      h.respond(first, named("first"))
+      h.run(h.op("query", Viewer, {}, "cache-only"))
+      expect(h.results.at(-1)!.data).toMatchObject({ viewer: { name: "renamed" } })
+    }))
+})

@@ -360,6 +360,26 @@ export class Data {
   }
 
   /** Drops a layer: every node it touched reads the layers below again. */
+  /** Moves a layer's fields into the base (a layer whose place in the order no longer matters). */
+  mergeLayer(w: Write, layer: Layer): void {
+    const index = this.layers.indexOf(layer)
+    if (index < 0) return
+    this.layers.splice(index, 1)
+    const base: Write = { ...w, layer: undefined }
+    for (const [key, entry] of layer.entries) {
+      const node = this.nodes.get(key)
+      if (node === undefined) continue
+      node.overlays--
+      if (entry.cleared) this.clearNode(base, node)
+      for (const fk of Object.keys(entry.records)) {
+        const value = entry.records[fk]
+        if (value === DELETED) this.removeField(base, node, fk)
+        else this.setRecord(base, node, fk, value)
+      }
+      for (const fk of Object.keys(entry.links)) this.setLink(base, node, fk, entry.links[fk]!)
+    }
+  }
+
   dropLayer(w: Write, layer: Layer): void {
     const index = this.layers.indexOf(layer)
     if (index < 0) return

@@ -279,9 +279,14 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
 
   const sent = new WeakMap<Operation["query"], Operation["query"]>()
 
+  /** The places reserved for the results of the queries sent on, in the order they were sent. */
+  const places = new Map<number, Documents.ResultLayer>()
+
   const sendOn = (operation: Operation): Operation => {
     if (operation.kind === "teardown") {
       forget(operation.key)
+      // a result still on its way lands in its place, in order; none holds up the results above it
+      places.get(operation.key)?.close()
       const layer = layers.get(operation.key)
       if (layer !== undefined && !optimistic.has(operation.key)) {
         layers.delete(operation.key)
@@ -290,6 +295,10 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
       return operation
     }
     operations.set(operation.key, operation)
+    if (operation.kind === "query") {
+      places.get(operation.key)?.close()
+      places.set(operation.key, docs.reserveLayer())
+    }
     if (operation.kind === "mutation" && operation.context.requestPolicy !== "network-only") {
       const changed = new Set<string>()
       const layer = collect(
@@ -334,9 +343,15 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
       operations.delete(operation.key)
     }
     let data = result.data as Data | null | undefined
+    if (data == null && operation.kind === "query") {
+      places.get(operation.key)?.close()
+      places.delete(operation.key)
+    }
     if (data != null) {
       const input = { query: operation.query, variables: variablesOf(operation), data }
-      const written = collect(changed, () => docs.writeResultSync(input))
+      const place = operation.kind === "query" ? places.get(operation.key) : undefined
+      places.delete(operation.key)
+      const written = collect(changed, () => place === undefined ? docs.writeResultSync(input) : place.write(input))
       if (Exit.isFailure(written)) {
         void Effect.runFork(Effect.logWarning("cachetExchange: a result could not be written", written.cause))
       }

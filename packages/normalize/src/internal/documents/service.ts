@@ -405,7 +405,59 @@ export const make = (config: D.Options) =>
           dropped = true
           const dw = newWrite(undefined, clock.unsafeCurrentTimeMillis())
           store.dropLayer(dw, layer)
+          settle(dw)
           Effect.runSync(finish(dw))
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // result layers: results written in the order their operations were sent
+
+    /** The result layers in the store's stack, and whether each has its result (or will get none). */
+    const resultLayers = new Map<Layer, { done: boolean }>()
+
+    /** Moves the finished result layers at the bottom of the stack into the base. */
+    const settle = (w: Write): void => {
+      while (store.layers.length > 0) {
+        const bottom = store.layers[0]!
+        if (resultLayers.get(bottom)?.done !== true) break
+        resultLayers.delete(bottom)
+        store.mergeLayer(w, bottom)
+      }
+    }
+
+    const pendingLayers = (): boolean => {
+      for (const slot of resultLayers.values()) if (!slot.done) return true
+      return false
+    }
+
+    const reserveLayer = (): D.ResultLayer => {
+      const layer: Layer = { id: ++state.layerIds, name: "result", entries: new Map() }
+      // under the optimistic layers on top of the stack, above everything else
+      let at = store.layers.length
+      while (at > 0 && !resultLayers.has(store.layers[at - 1]!)) at--
+      store.layers.splice(at, 0, layer)
+      const slot = { done: false }
+      resultLayers.set(layer, slot)
+      return {
+        write: (input) => {
+          slot.done = true
+          if (!resultLayers.has(layer)) return writeResultSync(input)
+          if (store.layers[0] === layer) {
+            // nothing below it: the base is where it goes
+            resultLayers.delete(layer)
+            store.layers.shift()
+            return writeInto(undefined, input)
+          }
+          return writeInto(layer, input)
+        },
+        close: () => {
+          if (slot.done) return
+          slot.done = true
+          const w = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+          settle(w)
+          Effect.runSync(finish(w))
         }
       }
     }
@@ -413,12 +465,25 @@ export const make = (config: D.Options) =>
     const writeResultSync = <A>(
       input: D.QueryInput<A, unknown> & { readonly data: A }
     ): Exit.Exit<A, InvalidCacheCall> => {
+      if (!pendingLayers()) return writeInto(undefined, input)
+      // results of queries sent earlier are still to come: this one goes above them
+      const layer: Layer = { id: ++state.layerIds, name: "result", entries: new Map() }
+      store.layers.push(layer)
+      resultLayers.set(layer, { done: true })
+      return writeInto(layer, input)
+    }
+
+    const writeInto = <A>(
+      layer: Layer | undefined,
+      input: D.QueryInput<A, unknown> & { readonly data: A }
+    ): Exit.Exit<A, InvalidCacheCall> => {
       const now = clock.unsafeCurrentTimeMillis()
-      const w = newWrite(undefined, now)
+      const w = newWrite(layer, now)
       const compiled = core.compile(input.query)
       const variables = input.variables as Variables | undefined
       let links: ReadonlyMap<string, Link> | undefined
       const exit = applyResult(w, compiled, variables, input.data, false, (written) => (links = written))
+      settle(w)
       Effect.runSync(finish(w))
       if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
       const data = input.data as D.DataObject
@@ -450,6 +515,7 @@ export const make = (config: D.Options) =>
       readQuerySync,
       readQueryTracked,
       writeResultSync,
+      reserveLayer,
       onChange,
       applyOptimistic,
       writeQuery: (input) =>
