@@ -25,14 +25,45 @@ export interface Storage {
 }
 
 /**
+ * A request kept while offline, as Graphcache's `SerializedRequest`: the query text and variables.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SerializedRequest {
+  readonly query: string
+  readonly variables: Record<string, unknown> | undefined
+}
+
+/**
+ * Graphcache's `StorageAdapter` (`makeDefaultStorage` of `@urql/exchange-graphcache/default-storage`
+ * fits): with it the exchange is Graphcache's `offlineExchange`. The graph is restored from
+ * `readData` before queries are answered and saved with `writeData` (one entry,
+ * `cachet:normalize:snapshot`) after writes; optimistic mutations that fail for want of a network
+ * keep their optimistic result and are queued (`writeMetadata`), then sent again when `onOnline`
+ * calls back; queries that fail for want of a network are answered from the graph (`cache-only`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StorageAdapter {
+  readonly readData: () => Promise<Record<string, string | undefined>>
+  readonly writeData: (delta: Record<string, string | undefined>) => Promise<void>
+  readonly readMetadata?: () => Promise<null | ReadonlyArray<SerializedRequest>>
+  readonly writeMetadata?: (json: ReadonlyArray<SerializedRequest>) => void
+  readonly onOnline?: (callback: () => void) => void
+  readonly onCacheHydrated?: () => void
+}
+
+/**
  * Graphcache's configuration (`keys`, `resolvers`, `updates`, `optimistic`, `schema`) and
- * offline `storage`.
+ * offline `storage` (a Cachet `Store`, or Graphcache's {@link StorageAdapter}).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options extends Documents.Options {
-  readonly storage?: Storage
+  readonly storage?: Storage | StorageAdapter
   /**
    * Graphcache's `logger`: told at `debug` of each query the graph cannot answer, naming the first
    * root field it has no value for (`No value for field "todos" on entity "Query"`).

@@ -8,10 +8,10 @@ import { cachetExchange } from "@cachet/urql"
 import { describe, expect, it } from "@effect/vitest"
 import type { AnyVariables, DocumentInput, Exchange, ExchangeIO, Operation, OperationResult } from "@urql/core"
 import { Client, CombinedError, createRequest, gql, stringifyDocument } from "@urql/core"
-import { Effect } from "effect"
+import { Deferred, Effect } from "effect"
 import { filter, makeSubject, map, merge, onPush, pipe, subscribe } from "wonka"
 
-type Answer = (operation: Operation) => { data: object; error?: CombinedError } | "later"
+type Answer = (operation: Operation) => { data: object | null; error?: CombinedError } | "later"
 
 /** One exchange over a table of answers: operations are pushed in with `run`, results collected in `results`. */
 const harness = (config: CachetExchange.Options, answer: Answer, after?: Exchange) => {
@@ -37,7 +37,7 @@ const harness = (config: CachetExchange.Options, answer: Answer, after?: Exchang
         map((operation) => ({ operation, answered: answer(operation) })),
         filter((x) => x.answered !== "later"),
         map(({ answered, operation }): OperationResult => {
-          const { data, error } = answered as { data: object; error?: CombinedError }
+          const { data, error } = answered as { data: object | null; error?: CombinedError }
           return { operation, data, ...(error === undefined ? {} : { error }), stale: false, hasNext: false }
         })
       ),
@@ -377,5 +377,108 @@ describe("cachetExchange as Graphcache: commutativity", () => {
       h.respond(first, named("first"))
       h.run(h.op("query", Viewer, {}, "cache-only"))
       expect(h.results.at(-1)!.data).toMatchObject({ viewer: { name: "renamed" } })
+    }))
+})
+
+describe("cachetExchange as Graphcache's offlineExchange (a StorageAdapter as storage)", () => {
+  /** Graphcache's adapter over memory; `hydrated` and `saved` complete when the exchange has read and written it. */
+  const memoryAdapter = (
+    data: Record<string, string | undefined> = {},
+    metadata: ReadonlyArray<CachetExchange.SerializedRequest> = []
+  ) =>
+    Effect.gen(function*() {
+      const hydrated = yield* Deferred.make<void>()
+      const saved = yield* Deferred.make<void>()
+      const state = { metadata, online: undefined as (() => void) | undefined }
+      const adapter: CachetExchange.StorageAdapter = {
+        readData: async () => ({ ...data }),
+        writeData: async (delta) => {
+          Object.assign(data, delta)
+          Deferred.unsafeDone(saved, Effect.void)
+        },
+        readMetadata: async () => state.metadata,
+        writeMetadata: (json) => void (state.metadata = json),
+        onOnline: (callback) => void (state.online = callback),
+        onCacheHydrated: () => Deferred.unsafeDone(hydrated, Effect.void)
+      }
+      return { adapter, data, state, hydrated: Deferred.await(hydrated), saved: Deferred.await(saved) }
+    })
+  const offline = new CombinedError({ networkError: new Error("Failed to fetch") })
+
+  it.effect("the graph is saved with writeData, and an exchange over the same data answers from it", () =>
+    Effect.gen(function*() {
+      const first = yield* memoryAdapter()
+      const h = harness({ storage: first.adapter }, () => ({ data: viewer }))
+      yield* first.hydrated
+      h.run(h.op("query", Viewer, {}))
+      yield* first.saved
+      const second = yield* memoryAdapter(first.data)
+      const again = harness({ storage: second.adapter }, () => "later")
+      again.run(again.op("query", Viewer, {}, "cache-only"))
+      yield* second.hydrated
+      expect(again.results[0]!.data).toEqual({ viewer: { id: "u1", name: "Ada" } })
+      expect(again.sent.length).toBe(0)
+    }))
+
+  it.effect("an optimistic mutation that fails offline keeps its result, is queued, and is sent again when online", () =>
+    Effect.gen(function*() {
+      const storage = yield* memoryAdapter()
+      let online = false
+      const h = harness(
+        {
+          storage: storage.adapter,
+          optimistic: { rename: () => ({ __typename: "User", id: "u1", name: "(saving)" }) }
+        },
+        (operation) =>
+          operation.kind === "query"
+            ? { data: viewer }
+            : online
+            ? { data: { __typename: "Mutation", rename: { __typename: "User", id: "u1", name: "Grace" } } }
+            : { data: null, error: offline }
+      )
+      yield* storage.hydrated
+      h.run(h.op("query", Viewer, {}))
+      h.run(h.op("mutation", gql`mutation { rename { id name } }`, {}))
+      expect(h.results.filter((r) => r.operation.kind === "mutation").length).toBe(0)
+      expect(h.results.at(-1)!.data).toMatchObject({ viewer: { name: "(saving)" } })
+      expect(storage.state.metadata.map((r) => r.query)).toEqual([expect.stringContaining("rename")])
+      online = true
+      storage.state.online!()
+      expect(storage.state.metadata).toEqual([])
+      const mutations = h.results.filter((r) => r.operation.kind === "mutation")
+      expect(mutations.map((r) => r.data)).toEqual([{ rename: { id: "u1", name: "Grace" } }])
+      expect(h.results.filter((r) => r.operation.kind === "query").at(-1)!.data).toMatchObject({
+        viewer: { name: "Grace" }
+      })
+    }))
+
+  it.effect("a query that fails offline is answered from the graph (cache-only), without the error", () =>
+    Effect.gen(function*() {
+      const storage = yield* memoryAdapter()
+      let online = true
+      const h = harness(
+        { storage: storage.adapter },
+        () => (online ? { data: viewer } : { data: null, error: offline })
+      )
+      yield* storage.hydrated
+      h.run(h.op("query", Viewer, {}))
+      online = false
+      h.run(h.op("query", Viewer, {}, "network-only"))
+      expect(h.reexecuted.at(-1)!.context.requestPolicy).toBe("cache-only")
+      expect(h.results.at(-1)!.error).toBeUndefined()
+      expect(h.results.at(-1)!.data).toEqual({ viewer: { id: "u1", name: "Ada" } })
+    }))
+
+  it.effect("mutations queued in the stored metadata are sent once the graph is restored", () =>
+    Effect.gen(function*() {
+      const storage = yield* memoryAdapter({}, [{ query: "mutation { rename { id name } }", variables: {} }])
+      const replayed = yield* Deferred.make<Operation>()
+      const h = harness({ storage: storage.adapter }, (operation) => {
+        if (operation.kind === "mutation") Deferred.unsafeDone(replayed, Effect.succeed(operation))
+        return "later"
+      })
+      const mutation = yield* Deferred.await(replayed)
+      expect(stringifyDocument(mutation.query)).toContain("rename")
+      expect(h.sent.filter((op) => op.kind === "mutation").length).toBe(1)
     }))
 })

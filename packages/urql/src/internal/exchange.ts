@@ -9,15 +9,15 @@
  */
 import type { DirectiveNode, DocumentNode, OperationDefinitionNode } from "@0no-co/graphql.web"
 import { Kind, visit } from "@0no-co/graphql.web"
-import { Store } from "@cachet/core"
+import { MemoryStore, Store } from "@cachet/core"
 import { Documents, EntityGraph } from "@cachet/normalize"
 import type { Exchange, Operation, OperationResult, RequestPolicy } from "@urql/core"
-import { formatDocument, makeOperation } from "@urql/core"
+import { createRequest, formatDocument, makeOperation, stringifyDocument } from "@urql/core"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import type { Source } from "wonka"
 import { empty, filter, fromArray, fromValue, makeSubject, map, merge, mergeMap, pipe, share } from "wonka"
 
-import type { Options } from "../CachetExchange.js"
+import type { Options, StorageAdapter } from "../CachetExchange.js"
 import { makeMask, selectionOf } from "./select.js"
 
 type Data = Documents.DataObject
@@ -74,6 +74,12 @@ const declaredVariables = (operation: Operation): Operation["variables"] => {
   return kept as Operation["variables"]
 }
 
+/** Where the graph's snapshot is kept (in a Cachet `Store`, or as the one entry of Graphcache's adapter). */
+const SNAPSHOT_KEY = "cachet:normalize:snapshot"
+
+const isOffline = (): boolean =>
+  (globalThis as { readonly navigator?: { readonly onLine?: boolean } }).navigator?.onLine === false
+
 const isCacheQuery = (operation: Operation): boolean =>
   operation.kind === "query" && operation.context.requestPolicy !== "network-only"
 
@@ -90,6 +96,8 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
   const graph = Context.get(context, EntityGraph.EntityGraph)
   const docs = Context.get(context, Documents.Documents)
   const storage = config.storage
+  const adapter = storage !== undefined && "readData" in storage ? storage : undefined
+  const cachetStore = storage !== undefined && "store" in storage ? storage : undefined
   const mask = makeMask()
   /** Data as the operation's document selects it. */
   const selected = <A>(operation: Operation, data: A): A => {
@@ -97,7 +105,7 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
     const selection = selectionOf(operation.query as unknown as DocumentNode)
     return selection === null ? data : mask(data, selection) as A
   }
-  const snapshotOptions = storage?.key === undefined ? {} : { key: storage.key }
+  const snapshotOptions = cachetStore?.key === undefined ? {} : { key: cachetStore.key }
 
   // -----------------------------------------------------------------------------------------------
   // what writes change: collected while a write the exchange makes runs
@@ -203,29 +211,101 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
   let hydrated = storage === undefined
   const waiting: Array<Operation> = []
   const restored = makeSubject<Operation>()
+  /** With Graphcache's adapter, the snapshot passes through a memory store on its way in and out. */
+  const backing = cachetStore?.store ??
+    (adapter === undefined
+      ? undefined
+      : Context.get(Store.context(Effect.runSync(MemoryStore.make().pipe(Scope.extend(scope)))), Store.Store))
+  /** Optimistic mutations that failed for want of a network: sent again when back online. */
+  const queued: Array<Operation> = []
+  const writeQueue = (): void =>
+    adapter?.writeMetadata?.(
+      queued.map((operation) => ({
+        query: stringifyDocument(operation.query),
+        variables: (operation.variables ?? undefined) as Record<string, unknown> | undefined
+      }))
+    )
+  const replay = (): void => {
+    const operations = queued.splice(0)
+    writeQueue()
+    for (const operation of operations) {
+      layers.get(operation.key)?.drop()
+      layers.delete(operation.key)
+      client.reexecuteOperation(operation)
+    }
+  }
+  const restoreAdapter = async (from: StorageAdapter): Promise<void> => {
+    const entries = await from.readData()
+    const text = entries[SNAPSHOT_KEY]
+    if (text !== undefined) {
+      await Effect.runPromise(backing!.set(SNAPSHOT_KEY, {
+        value: text,
+        stamp: 0,
+        createdAt: 0,
+        ttl: Infinity,
+        grace: 0,
+        tags: [],
+        failed: false
+      }))
+    }
+  }
   if (storage !== undefined) {
-    void Effect.runPromise(
-      graph.restore(snapshotOptions).pipe(
-        Effect.provideService(Store.Store, storage.store),
-        Effect.catchAllCause((cause) =>
-          Effect.logWarning("cachetExchange: the offline snapshot could not be restored", cause)
+    const read = adapter === undefined ? Promise.resolve() : restoreAdapter(adapter)
+    void read.then(() =>
+      Effect.runPromise(
+        graph.restore(snapshotOptions).pipe(
+          Effect.provideService(Store.Store, backing!),
+          Effect.catchAllCause((cause) =>
+            Effect.logWarning("cachetExchange: the offline snapshot could not be restored", cause)
+          )
         )
       )
-    ).then(() => {
+    ).catch((error: unknown) =>
+      Effect.runPromise(Effect.logWarning("cachetExchange: the offline data could not be read", error))
+    ).then(async () => {
       hydrated = true
+      adapter?.onCacheHydrated?.()
       for (const operation of waiting.splice(0)) restored.next(operation)
+      const requests = (await adapter?.readMetadata?.()) ?? []
+      for (const request of requests) {
+        queued.push(client.createRequestOperation("mutation", createRequest(request.query, request.variables ?? {})))
+      }
+      if (queued.length > 0 && !isOffline()) replay()
     })
+    adapter?.onOnline?.(replay)
   }
+  let saving = false
   const save = (): void => {
-    if (storage === undefined || !hydrated) return
+    if (backing === undefined || !hydrated) return
+    const snapshot = graph.snapshot(snapshotOptions).pipe(Effect.provideService(Store.Store, backing))
+    const saved = adapter === undefined ? snapshot : Effect.gen(function*() {
+      saving = false
+      yield* snapshot
+      const entry = yield* backing.get(SNAPSHOT_KEY)
+      if (entry._tag === "Some") {
+        const value = entry.value.value
+        yield* Effect.promise(() => adapter.writeData({ [SNAPSHOT_KEY]: String(value) }))
+      }
+    })
+    if (adapter !== undefined) {
+      // once per burst of writes, after it (as Graphcache persists)
+      if (saving) return
+      saving = true
+    }
     Effect.runFork(
-      graph.snapshot(snapshotOptions).pipe(
-        Effect.provideService(Store.Store, storage.store),
+      (adapter === undefined ? saved : Effect.yieldNow().pipe(Effect.zipRight(saved))).pipe(
         Effect.catchAllCause((cause) =>
           Effect.logWarning("cachetExchange: the offline snapshot could not be saved", cause)
         )
       )
     )
+  }
+
+  /** A result that failed for want of a network (Graphcache's offline rule); only with an adapter. */
+  const failedOffline = (result: OperationResult): boolean => {
+    const error = result.error
+    if (adapter === undefined || error?.networkError === undefined || error.response !== undefined) return false
+    return isOffline() || /request failed|failed to fetch|network\s?error/i.test(error.networkError.message)
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -368,6 +448,24 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
   }
 
   const onResult = (result: OperationResult): Source<OperationResult> => {
+    if (failedOffline(result)) {
+      const key = result.operation.key
+      const operation = operations.get(key) ?? result.operation
+      if (operation.kind === "mutation" && layers.has(key)) {
+        // kept with its optimistic result, and sent again once back online
+        optimistic.delete(key)
+        if (optimistic.size === 0) blocked.clear()
+        queued.push(operation)
+        writeQueue()
+        return empty
+      }
+      if (operation.kind === "query" && operation.context.requestPolicy !== "cache-only") {
+        places.get(key)?.close()
+        places.delete(key)
+        client.reexecuteOperation(withPolicy(operation, "cache-only"))
+        return empty
+      }
+    }
     if (!optimistic.has(result.operation.key)) {
       const pending = new Set<number>()
       const applied = apply(result, pending)
