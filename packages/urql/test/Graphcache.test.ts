@@ -469,6 +469,38 @@ describe("cachetExchange as Graphcache's offlineExchange (a StorageAdapter as st
       expect(h.results.at(-1)!.data).toEqual({ viewer: { id: "u1", name: "Ada" } })
     }))
 
+  it.effect("before each save gc drops the entities no root field reaches any more, and keeps every root field", () =>
+    Effect.gen(function*() {
+      const storage = yield* memoryAdapter()
+      let list = [{ __typename: "User", id: "u1", name: "Ada" }, { __typename: "User", id: "u2", name: "Zed" }]
+      const h = harness(
+        { storage: storage.adapter },
+        (operation) =>
+          operation.key === createRequest(Users, {}).key
+            ? { data: { __typename: "Query", users: list } }
+            : { data: viewer }
+      )
+      yield* storage.hydrated
+      h.run(h.op("query", Viewer, {}))
+      h.run(h.op("query", Users, {}, "network-only"))
+      yield* storage.saved
+      expect(Object.values(storage.data).join()).toContain("Zed")
+      list = [list[0]!]
+      const again = yield* Deferred.make<void>()
+      const adapter = storage.adapter
+      Object.assign(adapter, {
+        writeData: async (delta: Record<string, string | undefined>) => {
+          Object.assign(storage.data, delta)
+          Deferred.unsafeDone(again, Effect.void)
+        }
+      })
+      h.run(h.op("query", Users, {}, "network-only"))
+      yield* Deferred.await(again)
+      const saved = Object.values(storage.data).join()
+      expect(saved).not.toContain("Zed")
+      expect(saved).toContain("Ada")
+    }))
+
   it.effect("mutations queued in the stored metadata are sent once the graph is restored", () =>
     Effect.gen(function*() {
       const storage = yield* memoryAdapter({}, [{ query: "mutation { rename { id name } }", variables: {} }])

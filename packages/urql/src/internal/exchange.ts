@@ -86,9 +86,12 @@ const isCacheQuery = (operation: Operation): boolean =>
 /** @internal */
 export const make = (config: Options): Exchange => ({ client, forward }) => {
   const scope = Effect.runSync(Scope.make())
+  // with Graphcache's adapter, gc runs as Graphcache's does: root fields stay, unreachable entities go
+  const offlineAdapter = config.storage !== undefined && "readData" in config.storage
+  const bufferSize = config.cacheBufferSize ?? (offlineAdapter ? Infinity : undefined)
   const context = Effect.runSync(Layer.buildWithScope(
     Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layer({
-      ...(config.cacheBufferSize === undefined ? {} : { cacheBufferSize: config.cacheBufferSize }),
+      ...(bufferSize === undefined ? {} : { cacheBufferSize: bufferSize }),
       ...(config.defaultLifetime === undefined ? {} : { defaultLifetime: config.defaultLifetime })
     }))),
     scope
@@ -280,6 +283,7 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
     const snapshot = graph.snapshot(snapshotOptions).pipe(Effect.provideService(Store.Store, backing))
     const saved = adapter === undefined ? snapshot : Effect.gen(function*() {
       saving = false
+      yield* graph.gc()
       yield* snapshot
       const entry = yield* backing.get(SNAPSHOT_KEY)
       if (entry._tag === "Some") {
