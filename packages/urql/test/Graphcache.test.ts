@@ -380,6 +380,27 @@ describe("cachetExchange as Graphcache: commutativity", () => {
     }))
 })
 
+describe("cachetExchange as Graphcache: @defer", () => {
+  it.effect("fields under @defer are left out until their part arrives; a query waiting on them is then complete", () =>
+    Effect.sync(() => {
+      const h = harness({}, () => "later")
+      const Both = gql`{ viewer { id name } ... @defer { settings { id theme } } }`
+      const Settings = gql`{ ... @defer { settings { id theme } } }`
+      const both = h.op("query", Both, {})
+      const settings = h.op("query", Settings, {}, "network-only")
+      h.run(both)
+      h.run(settings)
+      h.respond(both, viewer)
+      // the deferred part has not come: the data has what there is, and no settings key at all
+      const partial = h.results.at(-1)!
+      expect(partial.data).toEqual({ viewer: { id: "u1", name: "Ada" } })
+      h.respond(settings, { __typename: "Query", settings: { __typename: "Settings", id: "s", theme: "dark" } })
+      const done = h.results.filter((r) => r.operation.key === both.key).at(-1)!
+      expect(done.data).toEqual({ viewer: { id: "u1", name: "Ada" }, settings: { id: "s", theme: "dark" } })
+      expect(outcome(done)).toBe("hit")
+    }))
+})
+
 describe("cachetExchange as Graphcache's offlineExchange (a StorageAdapter as storage)", () => {
   /** Graphcache's adapter over memory; `hydrated` and `saved` complete when the exchange has read and written it. */
   const memoryAdapter = (

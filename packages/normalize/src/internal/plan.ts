@@ -104,6 +104,8 @@ export interface FieldPlan {
    * incomplete) when it is not in the graph, as a nullable field is.
    */
   readonly absentNull?: boolean
+  /** Set by the document front end on a field under `@defer`: left out while absent (the read incomplete). */
+  readonly deferred?: boolean
   /** Set by the document front end on a field under urql's `@_required`: a null value reads as missing. */
   readonly required?: boolean
   readonly plan: Plan

@@ -180,7 +180,7 @@ const computeObject = (
       const resolved = fp.resolver(node?.key)
       if (resolved === undefined) {
         ownComplete = false
-        v = fp.optional ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
+        v = fp.optional || fp.deferred === true ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
       } else {
         v = fp.plan._tag === "Leaf" || resolved === null
           ? resolved
@@ -201,7 +201,7 @@ const computeObject = (
       }
       if (link === NONE && record === NONE) {
         if (fp.incidental !== true) ownComplete = false
-        v = fp.optional ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
+        v = fp.optional || fp.deferred === true ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
       } else {
         const marks = node!.marks
         if (marks === undefined) {
@@ -223,7 +223,7 @@ const computeObject = (
             else if (node!.overlays === 0 || hasOwn(node!.records, fk)) node!.records[fk] = record
           }
           v = record === NONE
-            ? (fp.optional ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING)
+            ? (fp.optional || fp.deferred === true ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING)
             : record === undefined && fp.optional
             ? OMIT
             : record

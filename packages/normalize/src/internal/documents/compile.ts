@@ -222,7 +222,9 @@ export const makeCompiler = (ctx: Context) => {
         nullability: Map<FieldNode, Nullability>,
         inherited: Nullability | undefined,
         guessed: Set<FieldNode>,
-        guessing: boolean
+        guessing: boolean,
+        deferred: Set<FieldNode>,
+        deferring: boolean
       ): void => {
         for (const selection of set.selections) {
           if (!included(selection.directives)) continue
@@ -234,6 +236,7 @@ export const makeCompiler = (ctx: Context) => {
             else list.push(selection)
             if (mark !== undefined) nullability.set(selection, mark)
             if (guessing) guessed.add(selection)
+            if (deferring) deferred.add(selection)
           } else {
             const condition = selection.kind === Kind.INLINE_FRAGMENT
               ? selection.typeCondition?.name.value
@@ -243,7 +246,9 @@ export const makeCompiler = (ctx: Context) => {
               : fragments.get(selection.name.value)?.selectionSet
             if (body === undefined) continue
             const match = condition === undefined ? "yes" : matches(condition, typename)
-            if (match !== "no") collect(body, typename, out, nullability, mark, guessed, guessing || match === "guess")
+            if (match === "no") continue
+            const defer = deferring || isDeferred(selection.directives, variables)
+            collect(body, typename, out, nullability, mark, guessed, guessing || match === "guess", deferred, defer)
           }
         }
       }
@@ -271,7 +276,8 @@ export const makeCompiler = (ctx: Context) => {
         const grouped = new Map<string, Array<FieldNode>>()
         const nullability = new Map<FieldNode, Nullability>()
         const guessed = new Set<FieldNode>()
-        collect(set, typename, grouped, nullability, undefined, guessed, false)
+        const deferred = new Set<FieldNode>()
+        collect(set, typename, grouped, nullability, undefined, guessed, false, deferred, false)
         const fields: Array<FieldPlan> = []
         if (!root && !grouped.has("__typename")) fields.push(typenameField)
         for (const [name, nodes] of grouped) {
@@ -284,6 +290,10 @@ export const makeCompiler = (ctx: Context) => {
           // left out without making the read incomplete when absent
           if (mode === "read" && field.fieldKey !== "__typename" && nodes.every((n) => guessed.has(n))) {
             field = { ...field, optional: true, incidental: true }
+          }
+          // a field only deferred fragments ask for is left out until its deferred result has come
+          if (mode === "read" && field.fieldKey !== "__typename" && nodes.every((n) => deferred.has(n))) {
+            field = { ...field, deferred: true }
           }
           fields.push(field)
         }
@@ -392,6 +402,14 @@ const nullabilityOf = (directives: ReadonlyArray<DirectiveNode> | undefined): Nu
     if (directive.name.value === "_required") return "required"
   }
   return undefined
+}
+
+/** Whether a fragment is deferred: `@defer`, unless its `if` is false. */
+const isDeferred = (directives: ReadonlyArray<DirectiveNode> | undefined, variables: Variables): boolean => {
+  const defer = directives?.find((d) => d.name.value === "defer")
+  if (defer === undefined) return false
+  const arg = defer.arguments?.find((a) => a.name.value === "if")
+  return arg === undefined || valueFromASTUntyped(arg.value, variables) !== false
 }
 
 /** `__typename`, present in every selection: read when it was written, left out when not. */
