@@ -358,7 +358,8 @@ export interface Service {
     input: QueryInput<Result, Vars>
   ) => TrackedRead<Result>
   /**
-   * `writeResult` at once (above the reserved places still waiting for their results), returning the data as read back: a mutation's or subscription's fields
+   * `writeResult` at once (above the reserved places still waiting for their results), returning
+   * the data as read back: a mutation's or subscription's fields
    * with their entities as the graph now has them (local resolvers applied; the result's own value
    * where one cannot be read back), a query's data as given.
    */
@@ -367,7 +368,7 @@ export interface Service {
   ) => Exit.Exit<Result, InvalidCacheCall>
   /** Reserves a place for a query's result, above the results of the operations sent before it. */
   readonly reserveLayer: () => ResultLayer
-  /** Calls `listener` with the dependency keys each write changed, as it is made; returns the function that stops it. */
+  /** Calls `listener` with the dependency keys each write changed, as it is made; returns its stop function. */
   readonly onChange: (listener: (changed: ReadonlySet<string>) => void) => () => void
   /**
    * Writes a mutation's optimistic results (from the `optimistic` functions, with their updaters)

@@ -208,7 +208,7 @@ export const makeCompiler = (ctx: Context) => {
         }
         return true
       }
-      /** Whether a fragment on `condition` applies to `typename`: surely, or only by guess (no schema, unknown type). */
+      /** Whether a fragment on `condition` applies to `typename`: surely, or by guess (no schema, unknown type). */
       const matches = (condition: string, typename: string | undefined): "yes" | "guess" | "no" => {
         if (typename === undefined || condition === typename) return "yes"
         if (ctx.schema !== undefined) return ctx.schema.matches(condition, typename) ? "yes" : "no"
