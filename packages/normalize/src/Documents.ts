@@ -8,7 +8,7 @@
  */
 import type { DocumentNode } from "@0no-co/graphql.web"
 import type { Key } from "@cachet/core"
-import type { Effect, Scope, Stream } from "effect"
+import type { Effect, Exit, Scope, Stream } from "effect"
 import { Context, Layer } from "effect"
 
 import type { FieldInfo, InvalidCacheCall, ReadResult } from "./EntityGraph.js"
@@ -296,6 +296,49 @@ export interface MutateOptions<Result, Vars, E, R> {
 }
 
 /**
+ * A read with the dependency keys it reached (its root fields and the entity fields below them),
+ * the keys `onChange` reports: what urql's exchange indexes its active queries by. Partial data
+ * comes back (`complete: false`) wherever a field may be null: under `@_optional`, and where the
+ * schema allows it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TrackedRead<A> extends ReadResult<A> {
+  readonly dependencies: ReadonlySet<string>
+  /** When nothing could be read: the first of the document's root fields the graph has no value for. */
+  readonly missing?: { readonly field: string; readonly args: Variables | null }
+}
+
+/**
+ * A mutation's optimistic results, written at once in a layer of their own; `drop` removes the
+ * layer (once; later calls do nothing).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OptimisticLayer {
+  readonly drop: () => void
+}
+
+/**
+ * A place reserved for a query's result when the query is sent: results written there lie under
+ * the results of operations sent later, whatever order they arrive in (Graphcache's
+ * commutativity). A layer whose results below have all arrived is merged into the graph.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResultLayer {
+  /** Writes the result into the reserved place (as `writeResultSync`). */
+  readonly write: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars> & { readonly data: Result }
+  ) => Exit.Exit<Result, InvalidCacheCall>
+  /** Gives the place up: no result will come (the query was torn down). */
+  readonly close: () => void
+}
+
+/**
  * The documents front end's operations.
  *
  * @since 0.1.0
@@ -310,6 +353,30 @@ export interface Service {
   ) => Effect.Effect<ReadResult<Result>>
   /** `readQuery` for synchronous callers (urql's exchange, render code): the same read, at once. */
   readonly readQuerySync: <Result = DataObject, Vars = Variables>(input: QueryInput<Result, Vars>) => ReadResult<Result>
+  /** `readQuerySync` with the dependency keys the read reached (see {@link TrackedRead}). */
+  readonly readQueryTracked: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars>
+  ) => TrackedRead<Result>
+  /**
+   * `writeResult` at once (above the reserved places still waiting for their results), returning
+   * the data as read back: a mutation's or subscription's fields
+   * with their entities as the graph now has them (local resolvers applied; the result's own value
+   * where one cannot be read back), a query's data as given.
+   */
+  readonly writeResultSync: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars> & { readonly data: Result }
+  ) => Exit.Exit<Result, InvalidCacheCall>
+  /** Reserves a place for a query's result, above the results of the operations sent before it. */
+  readonly reserveLayer: () => ResultLayer
+  /** Calls `listener` with the dependency keys each write changed, as it is made; returns its stop function. */
+  readonly onChange: (listener: (changed: ReadonlySet<string>) => void) => () => void
+  /**
+   * Writes a mutation's optimistic results (from the `optimistic` functions, with their updaters)
+   * at once in a layer of its own; null when no field of it has an optimistic function (or one failed).
+   */
+  readonly applyOptimistic: <Result = DataObject, Vars = Variables>(
+    input: QueryInput<Result, Vars>
+  ) => OptimisticLayer | null
   /** Writes a query's data (a priming write, as a server result is written). */
   readonly writeQuery: <Result = DataObject, Vars = Variables>(
     input: QueryInput<Result, Vars> & { readonly data: Result }

@@ -25,14 +25,50 @@ export interface Storage {
 }
 
 /**
+ * A request kept while offline, as Graphcache's `SerializedRequest`: the query text and variables.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SerializedRequest {
+  readonly query: string
+  readonly variables: Record<string, unknown> | undefined
+}
+
+/**
+ * Graphcache's `StorageAdapter` (`makeDefaultStorage` of `@urql/exchange-graphcache/default-storage`
+ * fits): with it the exchange is Graphcache's `offlineExchange`. The graph is restored from
+ * `readData` before queries are answered and saved with `writeData` (one entry,
+ * `cachet:normalize:snapshot`) after writes; optimistic mutations that fail for want of a network
+ * keep their optimistic result and are queued (`writeMetadata`), then sent again when `onOnline`
+ * calls back; queries that fail for want of a network are answered from the graph (`cache-only`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StorageAdapter {
+  readonly readData: () => Promise<Record<string, string | undefined>>
+  readonly writeData: (delta: Record<string, string | undefined>) => Promise<void>
+  readonly readMetadata?: () => Promise<null | ReadonlyArray<SerializedRequest>>
+  readonly writeMetadata?: (json: ReadonlyArray<SerializedRequest>) => void
+  readonly onOnline?: (callback: () => void) => void
+  readonly onCacheHydrated?: () => void
+}
+
+/**
  * Graphcache's configuration (`keys`, `resolvers`, `updates`, `optimistic`, `schema`) and
- * offline `storage`.
+ * offline `storage` (a Cachet `Store`, or Graphcache's {@link StorageAdapter}).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options extends Documents.Options {
-  readonly storage?: Storage
+  readonly storage?: Storage | StorageAdapter
+  /**
+   * Graphcache's `logger`: told at `debug` of each query the graph cannot answer, naming the first
+   * root field it has no value for (`No value for field "todos" on entity "Query"`).
+   */
+  readonly logger?: (severity: "debug" | "info" | "warn" | "error", message: string) => void
   /** The graph's `cacheBufferSize` and `defaultLifetime` (see `EntityGraph.Options`). */
   readonly cacheBufferSize?: number
   readonly defaultLifetime?: number
@@ -42,14 +78,17 @@ export interface Options extends Documents.Options {
  * The exchange. Put it before `fetchExchange` (and before `ssrExchange` / `retryExchange`, as
  * Graphcache goes): `exchanges: [cachetExchange(config), fetchExchange]`.
  *
- * - Query results are written to the graph and delivered as read back from it; every active
- *   query is re-delivered when data it read changes, and re-executed (network-only) when data
- *   it read is invalidated or marked stale.
+ * - Query results are written to the graph and delivered as read back from it (what the document
+ *   selects), with `operation.context.meta.cacheOutcome` (`hit`, `miss`, `partial`) on every result.
+ * - Queries whose data a write changed, or that read what a query result just wrote, are
+ *   re-executed through `client.reexecuteOperation` (`cache-first`), with Graphcache's loop guard;
+ *   partial results (`@_optional`, or nullable fields with a `schema`) come `stale` and refetch.
  * - Request policies: `cache-first` (cached data when complete, else the network),
  *   `cache-and-network` (cached data with `stale: true`, then the network's), `network-only`,
  *   `cache-only` (never the network).
- * - Mutations: optimistic results applied at once and reverted when the result arrives or the
- *   mutation fails; then the result is written and the `updates` run.
+ * - Mutations: optimistic results applied at once in a layer; queries reading what it changed do
+ *   not refetch while it is open; the results of optimistic mutations are applied together once
+ *   all have arrived, then the `updates` run; a mutation's result is read back (local resolvers).
  * - Documents sent on carry `__typename` in every selection.
  *
  * @example

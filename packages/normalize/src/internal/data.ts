@@ -248,10 +248,12 @@ export class Data {
   /** Sets a field to a record (replacing a link); a change only when the value differs or was stale. */
   setRecord(w: Write, node: Node, fk: string, value: unknown): void {
     if (w.layer !== undefined) {
+      const before = this.getRecord(node, fk)
       const entry = this.layerEntry(w.layer, node)
       entry.records[fk] = value
       if (hasOwn(entry.links, fk)) delete entry.links[fk]
-      this.changed(w, node, fk)
+      // the same value as seen through the layers below is no change
+      if (before === NONE || before === DELETED || !valueEqual(before, value)) this.changed(w, node, fk)
       return
     }
     let changed = this.fresh(w, node, fk)
@@ -276,10 +278,11 @@ export class Data {
   /** Sets a field to a link (replacing a record); a change only when the link differs or was stale. */
   setLink(w: Write, node: Node, fk: string, link: Link): void {
     if (w.layer !== undefined) {
+      const before = this.getLink(node, fk)
       const entry = this.layerEntry(w.layer, node)
       entry.links[fk] = link
       if (hasOwn(entry.records, fk)) delete entry.records[fk]
-      this.changed(w, node, fk)
+      if (before === NONE || !linkEqual(before, link)) this.changed(w, node, fk)
       return
     }
     let changed = this.fresh(w, node, fk)
@@ -357,6 +360,26 @@ export class Data {
   }
 
   /** Drops a layer: every node it touched reads the layers below again. */
+  /** Moves a layer's fields into the base (a layer whose place in the order no longer matters). */
+  mergeLayer(w: Write, layer: Layer): void {
+    const index = this.layers.indexOf(layer)
+    if (index < 0) return
+    this.layers.splice(index, 1)
+    const base: Write = { ...w, layer: undefined }
+    for (const [key, entry] of layer.entries) {
+      const node = this.nodes.get(key)
+      if (node === undefined) continue
+      node.overlays--
+      if (entry.cleared) this.clearNode(base, node)
+      for (const fk of Object.keys(entry.records)) {
+        const value = entry.records[fk]
+        if (value === DELETED) this.removeField(base, node, fk)
+        else this.setRecord(base, node, fk, value)
+      }
+      for (const fk of Object.keys(entry.links)) this.setLink(base, node, fk, entry.links[fk]!)
+    }
+  }
+
   dropLayer(w: Write, layer: Layer): void {
     const index = this.layers.indexOf(layer)
     if (index < 0) return

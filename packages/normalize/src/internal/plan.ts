@@ -99,6 +99,15 @@ export interface FieldPlan {
    */
   readonly resolver?: (parentKey: string | undefined) => unknown
   readonly nullable: boolean
+  /**
+   * Set by the document front end on a field under urql's `@_optional`: read as null (the read
+   * incomplete) when it is not in the graph, as a nullable field is.
+   */
+  readonly absentNull?: boolean
+  /** Set by the document front end on a field under `@defer`: left out while absent (the read incomplete). */
+  readonly deferred?: boolean
+  /** Set by the document front end on a field under urql's `@_required`: a null value reads as missing. */
+  readonly required?: boolean
   readonly plan: Plan
   /** The property Schema (for snapshot encoding of leaves). */
   readonly ast: AST.AST

@@ -118,6 +118,13 @@ export const read = (
   return { value, complete: state.complete, stale: state.stale, staleAt: state.staleAt }
 }
 
+/** Reads a plan at a link (the entities a result's field was normalized to) with a fresh state. @internal */
+export const readAt = (data: Data, state: ReadState, plan: Plan, link: Link, now: number): ReadOutput => {
+  state.reset(now)
+  const value = readLink(data, state, plan, link, undefined)
+  return { value, complete: state.complete, stale: state.stale, staleAt: state.staleAt }
+}
+
 const isRootPlan = (plan: ObjectPlan): boolean => plan.id < 0
 
 const findMemo = (node: Node, plan: ObjectPlan): MemoSlot | undefined => {
@@ -173,7 +180,7 @@ const computeObject = (
       const resolved = fp.resolver(node?.key)
       if (resolved === undefined) {
         ownComplete = false
-        v = fp.optional ? OMIT : fp.nullable ? null : MISSING
+        v = fp.optional || fp.deferred === true ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
       } else {
         v = fp.plan._tag === "Leaf" || resolved === null
           ? resolved
@@ -194,7 +201,7 @@ const computeObject = (
       }
       if (link === NONE && record === NONE) {
         if (fp.incidental !== true) ownComplete = false
-        v = fp.optional ? OMIT : fp.nullable ? null : MISSING
+        v = fp.optional || fp.deferred === true ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING
       } else {
         const marks = node!.marks
         if (marks === undefined) {
@@ -216,13 +223,14 @@ const computeObject = (
             else if (node!.overlays === 0 || hasOwn(node!.records, fk)) node!.records[fk] = record
           }
           v = record === NONE
-            ? (fp.optional ? OMIT : fp.nullable ? null : MISSING)
+            ? (fp.optional || fp.deferred === true ? OMIT : fp.nullable || fp.absentNull === true ? null : MISSING)
             : record === undefined && fp.optional
             ? OMIT
             : record
         }
       }
     }
+    if (v === null && fp.required === true) v = MISSING
     if (v === MISSING) {
       if (fp.nullable) v = null
       else {

@@ -9,7 +9,7 @@ import { Data } from "./data.js"
 import type { FieldPlan, ObjectPlan, Plan } from "./plan.js"
 import { collect } from "./reachability.js"
 import type { ReadOutput } from "./read.js"
-import { read, ReadState } from "./read.js"
+import { read, readAt, ReadState } from "./read.js"
 import type { NOT_LINK } from "./write.js"
 import { writeField, writeLink, writeObject } from "./write.js"
 
@@ -42,6 +42,11 @@ export class Store extends Data {
   /** Reads the synthetic object plan of a root field from the `Query` node. */
   readRoot(plan: ObjectPlan, now: number): ReadOutput {
     return read(this, this.reading, this.root, plan, now)
+  }
+
+  /** Reads a plan at a link (the entities a mutation's field was written to). */
+  readLinkAt(plan: Plan, link: Link, now: number): ReadOutput {
+    return readAt(this, this.reading, plan, link, now)
   }
 
   /** Reads an object plan from a node key (a fragment). */

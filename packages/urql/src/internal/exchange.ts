@@ -1,30 +1,46 @@
 /**
- * The exchange: a graph and its documents front end per client, request policies, watchers
- * that re-deliver results, mutations through `Documents.mutate`, offline snapshots.
+ * The exchange: a graph and its documents front end per client. Queries are answered from the
+ * graph when they can be and marked with `cacheOutcome`; results are written and read back;
+ * queries whose data a write changed (or that share data with a query just written) are
+ * re-executed through `client.reexecuteOperation`, with a guard against re-execution loops;
+ * optimistic mutation layers block refetches of the queries they touched until every open
+ * optimistic mutation has its result, and those results are then applied as one batch.
  * @internal
  */
-import type { DirectiveNode, DocumentNode } from "@0no-co/graphql.web"
-import { visit } from "@0no-co/graphql.web"
-import { Store } from "@cachet/core"
+import type { DirectiveNode, DocumentNode, OperationDefinitionNode } from "@0no-co/graphql.web"
+import { Kind, visit } from "@0no-co/graphql.web"
+import { MemoryStore, Store } from "@cachet/core"
 import { Documents, EntityGraph } from "@cachet/normalize"
 import type { Exchange, Operation, OperationResult, RequestPolicy } from "@urql/core"
-import { formatDocument, makeOperation, makeResult } from "@urql/core"
-import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { createRequest, formatDocument, makeOperation, stringifyDocument } from "@urql/core"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import type { Source } from "wonka"
-import { filter, fromPromise, fromValue, makeSubject, map, merge, mergeMap, pipe, share } from "wonka"
+import { empty, filter, fromArray, fromValue, makeSubject, map, merge, mergeMap, pipe, share } from "wonka"
 
-import type { Options } from "../CachetExchange.js"
+import type { Options, StorageAdapter } from "../CachetExchange.js"
+import { makeMask, selectionOf } from "./select.js"
 
 type Data = Documents.DataObject
+type CacheOutcome = "hit" | "miss" | "partial"
 
 const withPolicy = (operation: Operation, requestPolicy: RequestPolicy): Operation =>
   makeOperation(operation.kind, operation, { ...operation.context, requestPolicy })
 
+const withOutcome = (operation: Operation, cacheOutcome: CacheOutcome): Operation =>
+  makeOperation(operation.kind, operation, {
+    ...operation.context,
+    meta: { ...operation.context.meta, cacheOutcome }
+  })
+
 const variablesOf = (operation: Operation): Documents.Variables | undefined =>
   (operation.variables ?? undefined) as Documents.Variables | undefined
 
+/** Client-only directives: urql's `_`-prefixed ones (`@_optional`, `@_required`) and Houdini's `@list`. */
+const isClientDirective = (name: string): boolean => name === "list" || name.startsWith("_")
+
 /**
- * The document sent on (memoized in `sent`): `__typename` in every selection, client-only `@list` directives removed.
+ * The document sent on (memoized in `sent`): `__typename` in every selection, client-only
+ * directives removed.
  */
 const toServer = (
   sent: WeakMap<Operation["query"], Operation["query"]>,
@@ -34,7 +50,7 @@ const toServer = (
   if (found === undefined) {
     const formatted = formatDocument(query) as unknown as DocumentNode
     const stripped = visit(formatted, {
-      Directive: (node: DirectiveNode) => (node.name.value === "list" ? null : undefined)
+      Directive: (node: DirectiveNode) => (isClientDirective(node.name.value) ? null : undefined)
     }) as DocumentNode
     found = (stripped === formatted ? formatted : { ...stripped, loc: undefined }) as unknown as Operation["query"]
     sent.set(query, found)
@@ -42,55 +58,246 @@ const toServer = (
   return found
 }
 
+/** The variables the operation declares (what is sent on); the operation keeps all of them for the cache. */
+const declaredVariables = (operation: Operation): Operation["variables"] => {
+  const variables = operation.variables as Record<string, unknown> | undefined | null
+  if (variables === undefined || variables === null) return operation.variables
+  const main = operation.query.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as
+    | OperationDefinitionNode
+    | undefined
+  if (main === undefined) return operation.variables
+  const kept: Record<string, unknown> = {}
+  for (const def of main.variableDefinitions ?? []) {
+    const name = def.variable.name.value
+    if (name in variables) kept[name] = variables[name]
+  }
+  return kept as Operation["variables"]
+}
+
+/** Where the graph's snapshot is kept (in a Cachet `Store`, or as the one entry of Graphcache's adapter). */
+const SNAPSHOT_KEY = "cachet:normalize:snapshot"
+
+const isOffline = (): boolean =>
+  (globalThis as { readonly navigator?: { readonly onLine?: boolean } }).navigator?.onLine === false
+
 const isCacheQuery = (operation: Operation): boolean =>
   operation.kind === "query" && operation.context.requestPolicy !== "network-only"
 
 /** @internal */
 export const make = (config: Options): Exchange => ({ client, forward }) => {
   const scope = Effect.runSync(Scope.make())
+  // with Graphcache's adapter, gc runs as Graphcache's does: root fields stay, unreachable entities go
+  const offlineAdapter = config.storage !== undefined && "readData" in config.storage
+  const bufferSize = config.cacheBufferSize ?? (offlineAdapter ? Infinity : undefined)
   const context = Effect.runSync(Layer.buildWithScope(
     Documents.layer(config).pipe(Layer.provideMerge(EntityGraph.layer({
-      ...(config.cacheBufferSize === undefined ? {} : { cacheBufferSize: config.cacheBufferSize }),
+      ...(bufferSize === undefined ? {} : { cacheBufferSize: bufferSize }),
       ...(config.defaultLifetime === undefined ? {} : { defaultLifetime: config.defaultLifetime })
     }))),
     scope
   ))
   const graph = Context.get(context, EntityGraph.EntityGraph)
   const docs = Context.get(context, Documents.Documents)
-  const partial = config.schema !== undefined
   const storage = config.storage
-  const snapshotOptions = storage?.key === undefined ? {} : { key: storage.key }
+  const adapter = storage !== undefined && "readData" in storage ? storage : undefined
+  const cachetStore = storage !== undefined && "store" in storage ? storage : undefined
+  const mask = makeMask()
+  /** Data as the operation's document selects it. */
+  const selected = <A>(operation: Operation, data: A): A => {
+    if (data === null || data === undefined) return data
+    const selection = selectionOf(operation.query as unknown as DocumentNode)
+    return selection === null ? data : mask(data, selection) as A
+  }
+  const snapshotOptions = cachetStore?.key === undefined ? {} : { key: cachetStore.key }
+
+  // -----------------------------------------------------------------------------------------------
+  // what writes change: collected while a write the exchange makes runs
+
+  let collecting: Set<string> | undefined
+  docs.onChange((changed) => {
+    if (collecting !== undefined) { for (const key of changed) collecting.add(key) }
+  })
+  const collect = <A>(into: Set<string>, f: () => A): A => {
+    const outer = collecting
+    collecting = into
+    try {
+      return f()
+    } finally {
+      collecting = outer
+      if (outer !== undefined) { for (const key of into) outer.add(key) }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // operations and their dependencies
+
+  /** The last operation seen for each key, with all its variables. */
+  const operations = new Map<number, Operation>()
+  /** The query keys that read each dependency key, and the dependency keys each query read. */
+  const readers = new Map<string, Set<number>>()
+  const readBy = new Map<number, ReadonlySet<string>>()
+  /** Queries re-executed by the last result written (they may not refetch again: loop protection). */
+  let reexecuting = new Set<number>()
+  /** Queries re-executed while the current result is written. */
+  let dependent = new Set<number>()
+  /** `cache-and-network` queries whose refetch an optimistic layer blocked: refetched once it is gone. */
+  const refetchLater = new Set<number>()
+  /** Dependency keys changed by open optimistic layers: queries reading them do not refetch. */
+  const blocked = new Set<string>()
+  const layers = new Map<number, Documents.OptimisticLayer>()
+  /** The optimistic mutations that changed data, and what they changed. */
+  const optimistic = new Map<number, Set<string>>()
+  /** Results of optimistic mutations held until every one has its result. */
+  const held: Array<OperationResult> = []
+
+  const setDependencies = (key: number, deps: ReadonlySet<string>): void => {
+    const before = readBy.get(key)
+    if (before !== undefined) {
+      for (const dep of before) {
+        if (deps.has(dep)) continue
+        const set = readers.get(dep)
+        set?.delete(key)
+        if (set?.size === 0) readers.delete(dep)
+      }
+    }
+    for (const dep of deps) {
+      let set = readers.get(dep)
+      if (set === undefined) readers.set(dep, set = new Set())
+      set.add(key)
+    }
+    readBy.set(key, deps)
+  }
+
+  const forget = (key: number): void => {
+    setDependencies(key, new Set())
+    readBy.delete(key)
+    operations.delete(key)
+    reexecuting.delete(key)
+    refetchLater.delete(key)
+  }
+
+  const readersOf = (deps: Iterable<string>, into: Set<number>): void => {
+    for (const dep of deps) {
+      const set = readers.get(dep)
+      if (set !== undefined) { for (const key of set) into.add(key) }
+    }
+  }
+
+  const isBlocked = (deps: ReadonlySet<string>): boolean => {
+    if (blocked.size === 0) return false
+    for (const dep of deps) if (blocked.has(dep)) return true
+    return false
+  }
+
+  /** Re-executes the pending queries (from the cache) other than `cause`; a final write rotates the loop guard. */
+  const reexecute = (cause: Operation, pending: ReadonlySet<number>, isOptimistic: boolean): void => {
+    for (const key of pending) {
+      if (key === cause.key) continue
+      const operation = operations.get(key)
+      if (operation === undefined || operation.kind !== "query") continue
+      if (cause.kind === "query") dependent.add(key)
+      const policy: RequestPolicy = refetchLater.delete(key) ? "cache-and-network" : "cache-first"
+      client.reexecuteOperation(withPolicy(operation, policy))
+    }
+    if (!isOptimistic) {
+      const previous = reexecuting
+      reexecuting = dependent
+      if (cause.kind === "query") reexecuting.add(cause.key)
+      dependent = previous
+      dependent.clear()
+    }
+  }
 
   // -----------------------------------------------------------------------------------------------
   // offline storage: queries wait for the restore
 
   let hydrated = storage === undefined
   const waiting: Array<Operation> = []
-  /** Queries that waited for the restore and go to the network. */
-  const held = makeSubject<Operation>()
-  const redelivered = makeSubject<OperationResult>()
+  const restored = makeSubject<Operation>()
+  /** With Graphcache's adapter, the snapshot passes through a memory store on its way in and out. */
+  const backing = cachetStore?.store ??
+    (adapter === undefined
+      ? undefined
+      : Context.get(Store.context(Effect.runSync(MemoryStore.make().pipe(Scope.extend(scope)))), Store.Store))
+  /** Optimistic mutations that failed for want of a network: sent again when back online. */
+  const queued: Array<Operation> = []
+  const writeQueue = (): void =>
+    adapter?.writeMetadata?.(
+      queued.map((operation) => ({
+        query: stringifyDocument(operation.query),
+        variables: (operation.variables ?? undefined) as Record<string, unknown> | undefined
+      }))
+    )
+  const replay = (): void => {
+    const operations = queued.splice(0)
+    writeQueue()
+    for (const operation of operations) {
+      layers.get(operation.key)?.drop()
+      layers.delete(operation.key)
+      client.reexecuteOperation(operation)
+    }
+  }
+  const restoreAdapter = async (from: StorageAdapter): Promise<void> => {
+    const entries = await from.readData()
+    const text = entries[SNAPSHOT_KEY]
+    if (text !== undefined) {
+      await Effect.runPromise(backing!.set(SNAPSHOT_KEY, {
+        value: text,
+        stamp: 0,
+        createdAt: 0,
+        ttl: Infinity,
+        grace: 0,
+        tags: [],
+        failed: false
+      }))
+    }
+  }
   if (storage !== undefined) {
-    void Effect.runPromise(
-      graph.restore(snapshotOptions).pipe(
-        Effect.provideService(Store.Store, storage.store),
-        Effect.catchAllCause((cause) =>
-          Effect.logWarning("cachetExchange: the offline snapshot could not be restored", cause)
+    const read = adapter === undefined ? Promise.resolve() : restoreAdapter(adapter)
+    void read.then(() =>
+      Effect.runPromise(
+        graph.restore(snapshotOptions).pipe(
+          Effect.provideService(Store.Store, backing!),
+          Effect.catchAllCause((cause) =>
+            Effect.logWarning("cachetExchange: the offline snapshot could not be restored", cause)
+          )
         )
       )
-    ).then(() => {
+    ).catch((error: unknown) =>
+      Effect.runPromise(Effect.logWarning("cachetExchange: the offline data could not be read", error))
+    ).then(async () => {
       hydrated = true
-      for (const operation of waiting.splice(0)) {
-        const result = lookup(operation)
-        if (result === null) held.next(operation)
-        else if (result !== "waiting") redelivered.next(result)
+      adapter?.onCacheHydrated?.()
+      for (const operation of waiting.splice(0)) restored.next(operation)
+      const requests = (await adapter?.readMetadata?.()) ?? []
+      for (const request of requests) {
+        queued.push(client.createRequestOperation("mutation", createRequest(request.query, request.variables ?? {})))
+      }
+      if (queued.length > 0 && !isOffline()) replay()
+    })
+    adapter?.onOnline?.(replay)
+  }
+  let saving = false
+  const save = (): void => {
+    if (backing === undefined || !hydrated) return
+    const snapshot = graph.snapshot(snapshotOptions).pipe(Effect.provideService(Store.Store, backing))
+    const saved = adapter === undefined ? snapshot : Effect.gen(function*() {
+      saving = false
+      yield* graph.gc()
+      yield* snapshot
+      const entry = yield* backing.get(SNAPSHOT_KEY)
+      if (entry._tag === "Some") {
+        const value = entry.value.value
+        yield* Effect.promise(() => adapter.writeData({ [SNAPSHOT_KEY]: String(value) }))
       }
     })
-  }
-  const save = (): void => {
-    if (storage === undefined || !hydrated) return
+    if (adapter !== undefined) {
+      // once per burst of writes, after it (as Graphcache persists)
+      if (saving) return
+      saving = true
+    }
     Effect.runFork(
-      graph.snapshot(snapshotOptions).pipe(
-        Effect.provideService(Store.Store, storage.store),
+      (adapter === undefined ? saved : Effect.yieldNow().pipe(Effect.zipRight(saved))).pipe(
         Effect.catchAllCause((cause) =>
           Effect.logWarning("cachetExchange: the offline snapshot could not be saved", cause)
         )
@@ -98,150 +305,221 @@ export const make = (config: Options): Exchange => ({ client, forward }) => {
     )
   }
 
+  /** A result that failed for want of a network (Graphcache's offline rule); only with an adapter. */
+  const failedOffline = (result: OperationResult): boolean => {
+    const error = result.error
+    if (adapter === undefined || error?.networkError === undefined || error.response !== undefined) return false
+    return isOffline() || /request failed|failed to fetch|network\s?error/i.test(error.networkError.message)
+  }
+
   // -----------------------------------------------------------------------------------------------
-  // active queries
+  // queries answered from the graph
 
-  const active = new Map<number, { operation: Operation; readonly stop: () => void }>()
-  const inFlight = new Set<number>()
-  let writing: number | undefined
+  type Looked =
+    | { readonly _tag: "Result"; readonly result: OperationResult }
+    | { readonly _tag: "Forward"; readonly operation: Operation }
+    | { readonly _tag: "None" }
 
-  const refetch = (operation: Operation): void => {
-    if (inFlight.has(operation.key)) return
-    inFlight.add(operation.key)
-    client.reexecuteOperation(withPolicy(operation, "network-only"))
-  }
+  const none: Looked = { _tag: "None" }
 
-  const watch = (operation: Operation): void => {
-    const found = active.get(operation.key)
-    if (found !== undefined) {
-      found.operation = operation
-      return
-    }
-    const stop = docs.subscribe<Data>({ query: operation.query, variables: variablesOf(operation) }, (result) => {
-      const entry = active.get(operation.key)
-      if (entry === undefined || writing === operation.key) return
-      const usable = result.data !== null && (result.complete || partial)
-      const refresh = (!result.complete || result.stale) && entry.operation.context.requestPolicy !== "cache-only"
-      if (refresh) refetch(entry.operation)
-      if (usable) {
-        const delivered = makeResult(entry.operation, { data: result.data }, undefined)
-        redelivered.next(refresh ? { ...delivered, stale: true } : delivered)
-      }
-    })
-    active.set(operation.key, { operation, stop })
-  }
-
-  const unwatch = (key: number): void => {
-    active.get(key)?.stop()
-    active.delete(key)
-    inFlight.delete(key)
-  }
-
-  /** A query answered from the graph, or null when it goes to the network (or waits for the restore). */
-  const lookup = (operation: Operation): OperationResult | null | "waiting" => {
+  const lookup = (operation: Operation): Looked => {
     if (!hydrated) {
       waiting.push(operation)
-      return "waiting"
+      return none
     }
-    const read = docs.readQuerySync<Data>({ query: operation.query, variables: variablesOf(operation) })
+    const read = docs.readQueryTracked<Data>({ query: operation.query, variables: variablesOf(operation) })
+    operations.set(operation.key, operation)
+    setDependencies(operation.key, read.dependencies)
     const policy = operation.context.requestPolicy
-    const usable = read.data !== null && (read.complete || partial)
-    if (policy === "cache-only") {
-      watch(operation)
-      return makeResult(operation, { data: read.data }, undefined)
+    const outcome: CacheOutcome = read.data === null ? "miss" : read.complete ? "hit" : "partial"
+    if (read.missing !== undefined && config.logger !== undefined) {
+      const { args, field } = read.missing
+      const withArgs = args === null || Object.keys(args).length === 0 ? "" : ` with args ${JSON.stringify(args)}`
+      config.logger("debug", `No value for field "${field}"${withArgs} on entity "Query"`)
     }
-    if (!usable) return null
-    watch(operation)
-    const refresh = policy === "cache-and-network" || !read.complete || read.stale
-    if (refresh) refetch(operation)
-    const result = makeResult(operation, { data: read.data }, undefined)
-    return refresh ? { ...result, stale: true } : result
+    if (outcome === "miss" && policy !== "cache-only") {
+      if (isBlocked(read.dependencies) || reexecuting.has(operation.key)) return none
+      return { _tag: "Forward", operation: withOutcome(operation, "miss") }
+    }
+    const cacheOnly = policy === "cache-only"
+    const isPartial = outcome === "partial" && !cacheOnly
+    const refetch = !cacheOnly &&
+      (policy === "cache-and-network" || read.stale || (isPartial && !reexecuting.has(operation.key)))
+    const result: OperationResult = {
+      operation: withOutcome(operation, outcome),
+      data: selected(operation, read.data),
+      stale: !cacheOnly && (refetch || isPartial),
+      hasNext: false
+    }
+    if (refetch) {
+      if (!isBlocked(read.dependencies)) client.reexecuteOperation(withPolicy(operation, "network-only"))
+      else if (policy === "cache-and-network") refetchLater.add(operation.key)
+    }
+    return { _tag: "Result", result }
   }
 
   // -----------------------------------------------------------------------------------------------
-  // network results
+  // operations sent on
 
-  const originals = new Map<number, Operation>()
   const sent = new WeakMap<Operation["query"], Operation["query"]>()
-  const mutations = new Map<number, {
-    readonly done: Deferred.Deferred<Data, unknown>
-    readonly fiber: Fiber.RuntimeFiber<Data, unknown>
-  }>()
+
+  /** The places reserved for the results of the queries sent on, in the order they were sent. */
+  const places = new Map<number, Documents.ResultLayer>()
 
   const sendOn = (operation: Operation): Operation => {
     if (operation.kind === "teardown") {
-      unwatch(operation.key)
-      originals.delete(operation.key)
+      forget(operation.key)
+      // a result still on its way lands in its place, in order; none holds up the results above it
+      places.get(operation.key)?.close()
+      const layer = layers.get(operation.key)
+      if (layer !== undefined && !optimistic.has(operation.key)) {
+        layers.delete(operation.key)
+        layer.drop()
+      }
       return operation
     }
-    originals.set(operation.key, operation)
-    if (operation.kind === "mutation") {
-      const done = Effect.runSync(Deferred.make<Data, unknown>())
-      const fiber = Effect.runFork(
-        docs.mutate({ query: operation.query, variables: variablesOf(operation), run: Deferred.await(done) })
-      )
-      mutations.set(operation.key, { done, fiber })
+    operations.set(operation.key, operation)
+    if (operation.kind === "query") {
+      places.get(operation.key)?.close()
+      places.set(operation.key, docs.reserveLayer())
     }
-    const query = toServer(sent, operation.query)
-    return makeOperation(operation.kind, { ...operation, query }, operation.context)
+    if (operation.kind === "mutation" && operation.context.requestPolicy !== "network-only") {
+      const changed = new Set<string>()
+      const layer = collect(
+        changed,
+        () => docs.applyOptimistic({ query: operation.query, variables: variablesOf(operation) })
+      )
+      if (layer !== null) layers.set(operation.key, layer)
+      if (changed.size > 0) {
+        for (const dep of changed) blocked.add(dep)
+        optimistic.set(operation.key, changed)
+        const pending = new Set<number>()
+        readersOf(changed, pending)
+        reexecute(operation, pending, true)
+      }
+    }
+    const outgoing = operation.kind === "query" || operation.kind === "mutation"
+      ? withOutcome(operation, "miss")
+      : operation
+    return makeOperation(outgoing.kind, {
+      key: outgoing.key,
+      query: toServer(sent, outgoing.query),
+      variables: declaredVariables(outgoing)
+    }, outgoing.context)
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // results
+
+  /** Writes a result (and, for a mutation, drops its optimistic layer); adds the queries to re-execute to `pending`. */
+  const apply = (result: OperationResult, pending: Set<number>): OperationResult => {
+    const original = operations.get(result.operation.key) ?? result.operation
+    const operation = makeOperation(original.kind, original, result.operation.context)
+    const changed = new Set<string>()
+    if (operation.kind === "mutation") {
+      const before = optimistic.get(operation.key)
+      if (before !== undefined) readersOf(before, pending)
+      optimistic.delete(operation.key)
+      const layer = layers.get(operation.key)
+      layers.delete(operation.key)
+      // what the layer changed when it was written is in `before`; its removal is not a change of its own
+      layer?.drop()
+      operations.delete(operation.key)
+    }
+    let data = result.data as Data | null | undefined
+    if (data == null && operation.kind === "query") {
+      places.get(operation.key)?.close()
+      places.delete(operation.key)
+    }
+    if (data != null) {
+      const input = { query: operation.query, variables: variablesOf(operation), data }
+      const place = operation.kind === "query" ? places.get(operation.key) : undefined
+      places.delete(operation.key)
+      const written = collect(changed, () => place === undefined ? docs.writeResultSync(input) : place.write(input))
+      if (Exit.isFailure(written)) {
+        void Effect.runFork(Effect.logWarning("cachetExchange: a result could not be written", written.cause))
+      }
+      save()
+      if (operation.kind === "query" && Exit.isSuccess(written)) {
+        const read = docs.readQueryTracked<Data>({ query: operation.query, variables: variablesOf(operation) })
+        setDependencies(operation.key, read.dependencies)
+        readersOf(read.dependencies, pending)
+        if (read.data !== null || result.error === undefined) data = read.data
+      } else if (Exit.isSuccess(written)) data = written.value
+    }
+    readersOf(changed, pending)
+    return { ...result, operation, data: selected(operation, data) }
   }
 
   const onResult = (result: OperationResult): Source<OperationResult> => {
-    const original = originals.get(result.operation.key) ?? result.operation
-    const operation = makeOperation(original.kind, original, result.operation.context)
-    if (operation.kind === "mutation") {
-      originals.delete(operation.key)
-      const pending = mutations.get(operation.key)
-      mutations.delete(operation.key)
-      if (pending === undefined) return fromValue({ ...result, operation })
-      if (result.data != null) Deferred.unsafeDone(pending.done, Exit.succeed(result.data as Data))
-      else Deferred.unsafeDone(pending.done, Exit.fail(result.error))
-      return fromPromise(
-        Effect.runPromise(Fiber.await(pending.fiber)).then(() => {
-          save()
-          return { ...result, operation }
-        })
-      )
+    if (failedOffline(result)) {
+      const key = result.operation.key
+      const operation = operations.get(key) ?? result.operation
+      if (operation.kind === "mutation" && layers.has(key)) {
+        // kept with its optimistic result, and sent again once back online
+        optimistic.delete(key)
+        if (optimistic.size === 0) blocked.clear()
+        queued.push(operation)
+        writeQueue()
+        return empty
+      }
+      if (operation.kind === "query" && operation.context.requestPolicy !== "cache-only") {
+        places.get(key)?.close()
+        places.delete(key)
+        client.reexecuteOperation(withPolicy(operation, "cache-only"))
+        return empty
+      }
     }
-    if (result.data == null || (operation.kind !== "query" && operation.kind !== "subscription")) {
-      if (operation.kind === "query") inFlight.delete(operation.key)
-      return fromValue({ ...result, operation })
+    if (!optimistic.has(result.operation.key)) {
+      const pending = new Set<number>()
+      const applied = apply(result, pending)
+      reexecute(applied.operation, pending, false)
+      return fromValue(applied)
     }
-    writing = operation.key
-    const written = Effect.runSyncExit(
-      docs.writeResult({ query: operation.query, variables: variablesOf(operation), data: result.data as Data })
-    )
-    writing = undefined
-    save()
-    if (operation.kind === "subscription" || Exit.isFailure(written)) return fromValue({ ...result, operation })
-    inFlight.delete(operation.key)
-    const read = docs.readQuerySync<Data>({ query: operation.query, variables: variablesOf(operation) })
-    watch(operation)
-    if (!read.complete || read.data === null) return fromValue({ ...result, operation })
-    return fromValue({ ...result, operation, data: read.data, stale: false })
+    held.push(result)
+    if (held.length < optimistic.size) return empty
+    blocked.clear()
+    const pending = new Set<number>()
+    const applied = held.splice(0).map((r) => apply(r, pending))
+    reexecute(result.operation, pending, false)
+    return fromArray(applied)
   }
 
   return (operations$) => {
     const shared = pipe(operations$, share)
-    const looked = pipe(
-      shared,
-      filter(isCacheQuery),
-      map((operation) => ({ operation, result: lookup(operation) })),
+    const looked = pipe(shared, filter(isCacheQuery), map(lookup), share)
+    const answered = pipe(
+      looked,
+      filter((x) => x._tag === "Result"),
+      map((x) => (x as Extract<Looked, { _tag: "Result" }>).result)
+    )
+    const misses = pipe(
+      looked,
+      filter((x) => x._tag === "Forward"),
+      map((x) => (x as Extract<Looked, { _tag: "Forward" }>).operation)
+    )
+    const others = pipe(shared, filter((operation) => !isCacheQuery(operation)))
+    const afterRestore = pipe(
+      restored.source,
+      map(lookup),
       share
     )
-    const hits = pipe(
-      looked,
-      filter((x) => x.result !== null && x.result !== "waiting"),
-      map((x) => x.result as OperationResult)
+    const restoredAnswers = pipe(
+      afterRestore,
+      filter((x) => x._tag === "Result"),
+      map((x) => (x as Extract<Looked, { _tag: "Result" }>).result)
     )
-    const misses = pipe(looked, filter((x) => x.result === null), map((x) => x.operation))
-    const others = pipe(shared, filter((operation) => !isCacheQuery(operation)))
+    const restoredMisses = pipe(
+      afterRestore,
+      filter((x) => x._tag === "Forward"),
+      map((x) => (x as Extract<Looked, { _tag: "Forward" }>).operation)
+    )
     const network = pipe(
-      merge([misses, others, held.source]),
+      merge([misses, others, restoredMisses]),
       map(sendOn),
       forward,
       mergeMap(onResult)
     )
-    return merge([hits, network, redelivered.source])
+    return merge([network, answered, restoredAnswers])
   }
 }

@@ -208,32 +208,47 @@ export const makeCompiler = (ctx: Context) => {
         }
         return true
       }
-      const matches = (condition: string, typename: string | undefined): boolean => {
-        if (typename === undefined || condition === typename) return true
-        if (ctx.schema !== undefined) return ctx.schema.matches(condition, typename)
-        return !ctx.isConcrete(condition)
+      /** Whether a fragment on `condition` applies to `typename`: surely, or by guess (no schema, unknown type). */
+      const matches = (condition: string, typename: string | undefined): "yes" | "guess" | "no" => {
+        if (typename === undefined || condition === typename) return "yes"
+        if (ctx.schema !== undefined) return ctx.schema.matches(condition, typename) ? "yes" : "no"
+        return ctx.isConcrete(condition) ? "no" : "guess"
       }
+      /** The fields of a selection by response name; `nullability` gets urql's `@_optional` / `@_required` of each. */
       const collect = (
         set: SelectionSetNode,
         typename: string | undefined,
-        out: Map<string, Array<FieldNode>>
+        out: Map<string, Array<FieldNode>>,
+        nullability: Map<FieldNode, Nullability>,
+        inherited: Nullability | undefined,
+        guessed: Set<FieldNode>,
+        guessing: boolean,
+        deferred: Set<FieldNode>,
+        deferring: boolean
       ): void => {
         for (const selection of set.selections) {
           if (!included(selection.directives)) continue
+          const mark = nullabilityOf(selection.directives) ?? inherited
           if (selection.kind === Kind.FIELD) {
             const key = selection.alias?.value ?? selection.name.value
             const list = out.get(key)
             if (list === undefined) out.set(key, [selection])
             else list.push(selection)
-          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-            if (selection.typeCondition === undefined || matches(selection.typeCondition.name.value, typename)) {
-              collect(selection.selectionSet, typename, out)
-            }
+            if (mark !== undefined) nullability.set(selection, mark)
+            if (guessing) guessed.add(selection)
+            if (deferring) deferred.add(selection)
           } else {
-            const def = fragments.get(selection.name.value)
-            if (def !== undefined && matches(def.typeCondition.name.value, typename)) {
-              collect(def.selectionSet, typename, out)
-            }
+            const condition = selection.kind === Kind.INLINE_FRAGMENT
+              ? selection.typeCondition?.name.value
+              : fragments.get(selection.name.value)?.typeCondition.name.value
+            const body = selection.kind === Kind.INLINE_FRAGMENT
+              ? selection.selectionSet
+              : fragments.get(selection.name.value)?.selectionSet
+            if (body === undefined) continue
+            const match = condition === undefined ? "yes" : matches(condition, typename)
+            if (match === "no") continue
+            const defer = deferring || isDeferred(selection.directives, variables)
+            collect(body, typename, out, nullability, mark, guessed, guessing || match === "guess", deferred, defer)
           }
         }
       }
@@ -259,10 +274,29 @@ export const makeCompiler = (ctx: Context) => {
           nodeShapes: shapesOf(root ? keys.ROOT : typename)
         }
         const grouped = new Map<string, Array<FieldNode>>()
-        collect(set, typename, grouped)
+        const nullability = new Map<FieldNode, Nullability>()
+        const guessed = new Set<FieldNode>()
+        const deferred = new Set<FieldNode>()
+        collect(set, typename, grouped, nullability, undefined, guessed, false, deferred, false)
         const fields: Array<FieldPlan> = []
         if (!root && !grouped.has("__typename")) fields.push(typenameField)
-        for (const [name, nodes] of grouped) fields.push(fieldPlan(name, nodes, typename))
+        for (const [name, nodes] of grouped) {
+          let field = fieldPlan(name, nodes, typename)
+          const mark = mode === "read" ? nullability.get(nodes[0]!) : undefined
+          if (mark !== undefined && field !== typenameField) {
+            field = mark === "required" ? { ...field, nullable: false, required: true } : { ...field, absentNull: true }
+          }
+          // a field only a guessed fragment asks for (a type unknown without a schema) is read when present,
+          // left out without making the read incomplete when absent
+          if (mode === "read" && field.fieldKey !== "__typename" && nodes.every((n) => guessed.has(n))) {
+            field = { ...field, optional: true, incidental: true }
+          }
+          // a field only deferred fragments ask for is left out until its deferred result has come
+          if (mode === "read" && field.fieldKey !== "__typename" && nodes.every((n) => deferred.has(n))) {
+            field = { ...field, deferred: true }
+          }
+          fields.push(field)
+        }
         plan.fields = fields
         plan.hasLinks = fields.some((f) => f.plan._tag !== "Leaf" || f.resolver !== undefined)
         return plan
@@ -356,6 +390,26 @@ export const makeCompiler = (ctx: Context) => {
   }
 
   return { compile, documentOf }
+}
+
+/** urql's client-controlled nullability of a selection: `@_optional` or `@_required`. */
+type Nullability = "optional" | "required"
+
+const nullabilityOf = (directives: ReadonlyArray<DirectiveNode> | undefined): Nullability | undefined => {
+  if (directives === undefined) return undefined
+  for (const directive of directives) {
+    if (directive.name.value === "_optional") return "optional"
+    if (directive.name.value === "_required") return "required"
+  }
+  return undefined
+}
+
+/** Whether a fragment is deferred: `@defer`, unless its `if` is false. */
+const isDeferred = (directives: ReadonlyArray<DirectiveNode> | undefined, variables: Variables): boolean => {
+  const defer = directives?.find((d) => d.name.value === "defer")
+  if (defer === undefined) return false
+  const arg = defer.arguments?.find((a) => a.name.value === "if")
+  return arg === undefined || valueFromASTUntyped(arg.value, variables) !== false
 }
 
 /** `__typename`, present in every selection: read when it was written, left out when not. */

@@ -6,8 +6,9 @@ import type * as D from "../../Documents.js"
 import type { Ops } from "../graph.js"
 import * as keys from "../keys.js"
 import type { ObjectPlan, UnionPlan } from "../plan.js"
-import type { ReadOutput, Store, Write } from "../store.js"
+import type { Link, ReadOutput, Store, Write } from "../store.js"
 import { MISSING } from "../store.js"
+import { NOT_LINK } from "../write.js"
 import type { Compiled, Variables } from "./compile.js"
 import type { Entities } from "./entities.js"
 import type * as schemaInfo from "./schema.js"
@@ -54,18 +55,29 @@ export const makeOperations = (
   const readOperation = <A>(compiled: Compiled, variables: Variables | undefined, now: number, partial: boolean) =>
     readPlan<A>(compiled.instance(variables).read as ObjectPlan, now, partial)
 
-  const writeOperation = (w: Write, compiled: Compiled, variables: Variables | undefined, data: unknown): void => {
-    if (!isPlainObject(data)) return
+  /** Writes an operation's data; for a mutation or subscription, returns the links its fields were written to. */
+  const writeOperation = (
+    w: Write,
+    compiled: Compiled,
+    variables: Variables | undefined,
+    data: unknown
+  ): Map<string, Link> | undefined => {
+    if (!isPlainObject(data)) return undefined
     const plan = compiled.instance(variables).write as ObjectPlan
     const root = compiled.typename === keys.ROOT
+    const links = root ? undefined : new Map<string, Link>()
     for (const fp of plan.fields) {
       if (!Object.prototype.hasOwnProperty.call(data, fp.name)) continue
       const value = data[fp.name]
       if (root) {
         ops.touch(fp.fieldKey)
         store.writeField(w, store.root, fp, value)
-      } else if (fp.plan._tag !== "Leaf") store.writeLink(w, fp.plan, value, `${compiled.typename}.${fp.fieldKey}`)
+      } else if (fp.plan._tag !== "Leaf") {
+        const link = store.writeLink(w, fp.plan, value, `${compiled.typename}.${fp.fieldKey}`)
+        if (link !== NOT_LINK) links!.set(fp.name, link as Link)
+      }
     }
+    return links
   }
 
   const fragmentPlan = (

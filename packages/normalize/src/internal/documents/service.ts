@@ -13,9 +13,19 @@ import { GraphInternals, newWrite } from "../graph.js"
 import * as keys from "../keys.js"
 import type { ObjectPlan } from "../plan.js"
 import type { Layer, Link, Write } from "../store.js"
-import { depKey, NONE } from "../store.js"
+import { depKey, MISSING, NONE } from "../store.js"
 import type { Compiled, Variables } from "./compile.js"
 import { makeCore } from "./core.js"
+
+/** An optimistic result whose fields may be functions (urql's lazy optimistic fields), with the functions called. */
+const lazyFields = (value: unknown, cache: D.Cache, info: D.ResolveInfo): D.DataField => {
+  if (typeof value === "function") return lazyFields((value as D.OptimisticResolver)({}, cache, info), cache, info)
+  if (Array.isArray(value)) return value.map((item) => lazyFields(item, cache, info))
+  if (typeof value !== "object" || value === null) return value as D.DataField
+  const out: D.DataObject = {}
+  for (const [name, field] of Object.entries(value)) out[name] = lazyFields(field, cache, info)
+  return out
+}
 
 interface Watcher {
   readonly plan: ObjectPlan
@@ -146,7 +156,8 @@ export const make = (config: D.Options) =>
       compiled: Compiled,
       variables: Variables | undefined,
       data: unknown,
-      optimistic: boolean
+      optimistic: boolean,
+      onLinks?: (links: ReadonlyMap<string, Link>) => void
     ): Exit.Exit<void, InvalidCacheCall> => {
       if (compiled.typename === keys.ROOT) {
         core.writeOperation(w, compiled, variables, data)
@@ -163,7 +174,8 @@ export const make = (config: D.Options) =>
           }
         }
       }
-      core.writeOperation(w, compiled, variables, record)
+      const links = core.writeOperation(w, compiled, variables, record)
+      if (links !== undefined) onLinks?.(links)
       for (const fp of plan.fields) {
         const fieldName = keys.fieldNameOf(fp.fieldKey)
         const updater = updates?.[fieldName]
@@ -188,9 +200,12 @@ export const make = (config: D.Options) =>
 
     const index = new Map<string, Set<Watcher>>()
 
-    const depsOf = (watcher: Watcher): Set<string> => {
+    const depsOf = (watcher: Watcher): Set<string> => depsOfPlan(watcher.plan)
+
+    /** The dependency keys a read of a root plan reaches (root fields, then the entity fields below). */
+    const depsOfPlan = (plan: ObjectPlan): Set<string> => {
       const deps = new Set<string>()
-      for (const fp of watcher.plan.fields) {
+      for (const fp of plan.fields) {
         deps.add(depKey(keys.ROOT, fp.fieldKey))
         if (fp.plan._tag === "Leaf") continue
         const linked = fp.resolver !== undefined
@@ -317,6 +332,175 @@ export const make = (config: D.Options) =>
         })
       ).pipe(Effect.withSpan("Documents.mutate"))
 
+    const readQueryTracked = <A>(input: D.QueryInput<A, unknown>): D.TrackedRead<A> => {
+      const compiled = core.compile(input.query)
+      const variables = input.variables as Variables | undefined
+      const result = core.readOperation<A>(compiled, variables, clock.unsafeCurrentTimeMillis(), true)
+      const plan = compiled.instance(variables).read as ObjectPlan
+      // partial data where none of the root fields is in the graph is no data (Graphcache's rule)
+      const none = !result.complete && result.data !== null && !plan.fields.some((fp) =>
+        fp.resolver !== undefined
+          ? fp.resolver(keys.ROOT) !== undefined
+          : store.getLink(store.root, fp.fieldKey) !== NONE || store.getRecord(store.root, fp.fieldKey) !== NONE
+      )
+      const data = none ? null : result.data
+      if (data !== null) return { ...result, data, dependencies: depsOfPlan(plan) }
+      const absent = plan.fields.find((fp) =>
+        fp.resolver === undefined && store.getLink(store.root, fp.fieldKey) === NONE &&
+        store.getRecord(store.root, fp.fieldKey) === NONE
+      )
+      const missing = absent === undefined
+        ? undefined
+        : { field: keys.fieldNameOf(absent.fieldKey), args: keys.argsOf(absent.fieldKey) ?? null }
+      return { ...result, data, dependencies: depsOfPlan(plan), ...(missing === undefined ? {} : { missing }) }
+    }
+
+    const onChange = (listener: (changed: ReadonlySet<string>) => void): () => void => {
+      const registered = (w: Write) => {
+        if (w.changed.size > 0) listener(w.changed)
+      }
+      state.listeners.add(registered)
+      return () => {
+        state.listeners.delete(registered)
+      }
+    }
+
+    const applyOptimistic = (input: D.QueryInput<unknown, unknown>): D.OptimisticLayer | null => {
+      const compiled = core.compile(input.query)
+      const variables = input.variables as Variables | undefined
+      if (compiled.kind !== "mutation") return null
+      const plan = compiled.instance(variables).write as ObjectPlan
+      const optimistic = plan.fields.filter((fp) => config.optimistic?.[keys.fieldNameOf(fp.fieldKey)] !== undefined)
+      if (optimistic.length === 0) return null
+      const layer: Layer = { id: ++state.layerIds, name: compiled.typename, entries: new Map() }
+      store.layers.push(layer)
+      const w = newWrite(layer, clock.unsafeCurrentTimeMillis())
+      const data: D.DataObject = {}
+      const built = withCache(w, "optimistic", (cache) => {
+        for (const fp of optimistic) {
+          const fieldName = keys.fieldNameOf(fp.fieldKey)
+          const info: D.ResolveInfo = {
+            parentTypeName: compiled.typename,
+            parentKey: compiled.typename,
+            parentFieldKey: fp.fieldKey,
+            fieldName,
+            variables: variables ?? {},
+            optimistic: true
+          }
+          data[fp.name] = lazyFields(
+            config.optimistic![fieldName]!(keys.argsOf(fp.fieldKey) ?? {}, cache, info),
+            cache,
+            info
+          )
+        }
+      })
+      const applied = Exit.isSuccess(built) ? applyResult(w, compiled, variables, data, true) : built
+      if (Exit.isFailure(applied)) store.dropLayer(w, layer)
+      Effect.runSync(finish(w))
+      if (Exit.isFailure(applied)) return null
+      let dropped = false
+      return {
+        drop: () => {
+          if (dropped) return
+          dropped = true
+          const dw = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+          store.dropLayer(dw, layer)
+          settle(dw)
+          Effect.runSync(finish(dw))
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // result layers: results written in the order their operations were sent
+
+    /** The result layers in the store's stack, and whether each has its result (or will get none). */
+    const resultLayers = new Map<Layer, { done: boolean }>()
+
+    /** Moves the finished result layers at the bottom of the stack into the base. */
+    const settle = (w: Write): void => {
+      while (store.layers.length > 0) {
+        const bottom = store.layers[0]!
+        if (resultLayers.get(bottom)?.done !== true) break
+        resultLayers.delete(bottom)
+        store.mergeLayer(w, bottom)
+      }
+    }
+
+    const pendingLayers = (): boolean => {
+      for (const slot of resultLayers.values()) if (!slot.done) return true
+      return false
+    }
+
+    const reserveLayer = (): D.ResultLayer => {
+      const layer: Layer = { id: ++state.layerIds, name: "result", entries: new Map() }
+      // under the optimistic layers on top of the stack, above everything else
+      let at = store.layers.length
+      while (at > 0 && !resultLayers.has(store.layers[at - 1]!)) at--
+      store.layers.splice(at, 0, layer)
+      const slot = { done: false }
+      resultLayers.set(layer, slot)
+      return {
+        write: (input) => {
+          slot.done = true
+          if (!resultLayers.has(layer)) return writeResultSync(input)
+          if (store.layers[0] === layer) {
+            // nothing below it: the base is where it goes
+            resultLayers.delete(layer)
+            store.layers.shift()
+            return writeInto(undefined, input)
+          }
+          return writeInto(layer, input)
+        },
+        close: () => {
+          if (slot.done) return
+          slot.done = true
+          const w = newWrite(undefined, clock.unsafeCurrentTimeMillis())
+          settle(w)
+          Effect.runSync(finish(w))
+        }
+      }
+    }
+
+    const writeResultSync = <A>(
+      input: D.QueryInput<A, unknown> & { readonly data: A }
+    ): Exit.Exit<A, InvalidCacheCall> => {
+      if (!pendingLayers()) return writeInto(undefined, input)
+      // results of queries sent earlier are still to come: this one goes above them
+      const layer: Layer = { id: ++state.layerIds, name: "result", entries: new Map() }
+      store.layers.push(layer)
+      resultLayers.set(layer, { done: true })
+      return writeInto(layer, input)
+    }
+
+    const writeInto = <A>(
+      layer: Layer | undefined,
+      input: D.QueryInput<A, unknown> & { readonly data: A }
+    ): Exit.Exit<A, InvalidCacheCall> => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const w = newWrite(layer, now)
+      const compiled = core.compile(input.query)
+      const variables = input.variables as Variables | undefined
+      let links: ReadonlyMap<string, Link> | undefined
+      const exit = applyResult(w, compiled, variables, input.data, false, (written) => (links = written))
+      settle(w)
+      Effect.runSync(finish(w))
+      if (Exit.isFailure(exit)) return Exit.failCause(exit.cause)
+      const data = input.data as D.DataObject
+      if (links === undefined || typeof data !== "object" || data === null) return Exit.succeed(input.data)
+      // the fields' entities as the graph has them now (local resolvers applied); the result's own value
+      // where they cannot be read back
+      const plan = compiled.instance(variables).read as ObjectPlan
+      const out: D.DataObject = {}
+      for (const fp of plan.fields) {
+        if (!Object.prototype.hasOwnProperty.call(data, fp.name)) continue
+        const link = links.get(fp.name)
+        const read = link === undefined || fp.plan._tag === "Leaf" ? undefined : store.readLinkAt(fp.plan, link, now)
+        out[fp.name] = read === undefined || read.value === MISSING ? data[fp.name] : read.value as D.DataField
+      }
+      return Exit.succeed(out as A)
+    }
+
     const readQuerySync = <A>(input: D.QueryInput<A, unknown>): ReadResult<A> =>
       core.readOperation<A>(
         core.compile(input.query),
@@ -329,6 +513,11 @@ export const make = (config: D.Options) =>
       graph,
       readQuery: (input) => Effect.sync(() => readQuerySync(input)),
       readQuerySync,
+      readQueryTracked,
+      writeResultSync,
+      reserveLayer,
+      onChange,
+      applyOptimistic,
       writeQuery: (input) =>
         writing((w) =>
           core.writeOperation(w, core.compile(input.query), input.variables as Variables | undefined, input.data)
