@@ -11,6 +11,7 @@ import {
   HashSet,
   Layer,
   Logger,
+  LogLevel,
   Metric,
   Option,
   Ref,
@@ -224,14 +225,46 @@ describe("Cache fail-open", () => {
         expect([...faults.calls.values()].reduce((a, b) => a + b, 0)).toBe(callsWhenOpened)
         expect(yield* Ref.get(runs)).toBe(25)
         expect((yield* cache.stats).storeSkips).toBeGreaterThan(0)
-        // After the cool-down the store is used again.
+        // The store is back: the first call after the probe's wait (at most breakerCooldown) uses it.
         faults.failing = false
-        yield* TestClock.adjust("10 seconds")
+        yield* TestClock.adjust("1 second")
         yield* cache.getOrFetch("again", lookup)
         expect(yield* cache.getOrFetch("again", lookup)).toBe("v26")
         expect((yield* cache.stats).breaker).toBe("closed")
       }).pipe(Effect.provide(logs))
-    }).pipe(Effect.provide(faulty({ breakerThreshold: 5, breakerCooldown: "10 seconds" }))))
+    }).pipe(Effect.provide(faulty({ breakerThreshold: 5 }))))
+
+  it.effect("recovery: after a 35-second outage under steady reads, the store serves again within a second", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      const { lookup } = yield* counted
+      yield* cache.getOrFetch("warm", lookup, { ttl: "1 hour" })
+      faults.failing = true
+      // 35 s of outage, four reads a second.
+      for (let i = 0; i < 140; i++) {
+        yield* cache.getOrFetch(`k${i % 10}`, lookup)
+        yield* TestClock.adjust("250 millis")
+      }
+      expect((yield* cache.stats).breaker).toBe("open")
+      faults.failing = false
+      // Keep reading every 25 ms: the cached value is served again within a second.
+      let recovered = Infinity
+      for (let t = 0; t <= 2_000; t += 25) {
+        const before = faults.calls.get("get") ?? 0
+        const value = yield* cache.getOrFetch("warm", lookup, { ttl: "1 hour" })
+        if (value === "v1" && (faults.calls.get("get") ?? 0) > before) {
+          recovered = t
+          break
+        }
+        yield* TestClock.adjust("25 millis")
+      }
+      expect(recovered).toBeLessThanOrEqual(1_000)
+      expect((yield* cache.stats).breaker).toBe("closed")
+    }).pipe(
+      Effect.provide(faulty({ storeTimeout: "200 millis" })),
+      Effect.provide(Logger.minimumLogLevel(LogLevel.None))
+    ))
 
   it.effect("a store that hangs past storeTimeout falls back to the lookup", () =>
     Effect.gen(function*() {

@@ -95,8 +95,9 @@ export const defaults: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   lazyConnect: true,
-  // Reconnect forever, 50 ms more per attempt, at most every 2 s.
-  retryStrategy: (times) => Math.min(times * 50, 2_000)
+  // Reconnect forever, 50 ms more per attempt, at most every 500 ms: a server that is back is
+  // reconnected within half a second, however long it was away.
+  retryStrategy: (times) => Math.min(times * 50, 500)
 }
 
 const watch = (client: Client, runtime: Runtime.Runtime<never>): void => {

@@ -78,7 +78,7 @@ export const make = (options: Cache.Options = {}) =>
 
     const breaker = yield* CircuitBreaker.make({
       threshold: options.breakerThreshold ?? 5,
-      cooldown: options.breakerCooldown ?? Duration.seconds(10)
+      cooldown: options.breakerCooldown ?? Duration.seconds(1)
     })
     const guard = StoreGuard.make({
       store,

@@ -42,8 +42,8 @@ export const make = (options: {
       counters.storeErrors++
       if (breaker.recordFailure()) {
         return Effect.logWarning(
-          `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it for ` +
-            `${breaker.cooldownMillis} ms`
+          `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it, ` +
+            `probing it again at least every ${breaker.cooldownMillis} ms`
         ).pipe(Effect.annotateLogs("error", error.message))
       }
       return Effect.logWarning(`cachet: ${error.message}; continuing without the store`)
@@ -67,7 +67,7 @@ export const make = (options: {
     store.local
       ? effect
       : Effect.suspend(() => {
-        if (breaker.isOpen()) {
+        if (!breaker.allow()) {
           counters.storeSkips++
           return Effect.fail(new Store.BreakerOpen({ operation }))
         }
