@@ -53,7 +53,7 @@ describe.skipIf(skip !== undefined)("a crash while Redis is frozen (real Redis, 
         expect((yield* other.send(post("other"))).value).not.toBe("old#1")
         expect(Fs.readdirSync(dir).map((name) => Fs.readFileSync(Path.join(dir, name), "utf8")).join("")).toBe("")
       }).pipe(Effect.scoped),
-    60_000
+    120_000
   )
 
   it.live(
@@ -64,6 +64,6 @@ describe.skipIf(skip !== undefined)("a crash while Redis is frozen (real Redis, 
         const { seen } = yield* crashDuringOutage(server, {})
         expect(seen).toMatchObject({ value: "old#1", fetched: false })
       }).pipe(Effect.scoped),
-    60_000
+    120_000
   )
 })

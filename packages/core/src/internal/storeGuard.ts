@@ -37,15 +37,22 @@ export const make = (options: {
 }): StoreGuard => {
   const { breaker, counters, store, timeoutMillis } = options
 
+  // Logged once per change of state (healthy -> failing -> breaker open -> healthy), not per call:
+  // a store that is down fails every call, and one line per call would drown the real cause.
+  let failing = false
+
   const recordFailure = (error: Store.StoreFailure) =>
     Effect.suspend(() => {
       counters.storeErrors++
       if (breaker.recordFailure()) {
+        failing = true
         return Effect.logWarning(
           `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it, ` +
             `probing it again at least every ${breaker.cooldownMillis} ms`
         ).pipe(Effect.annotateLogs("error", error.message))
       }
+      if (failing) return Effect.logDebug(`cachet: ${error.message}; continuing without the store`)
+      failing = true
       return Effect.logWarning(`cachet: ${error.message}; continuing without the store`)
     })
 
@@ -58,7 +65,12 @@ export const make = (options: {
       onTimeout: () => new Store.StoreTimeout({ operation, timeoutMillis })
     })
 
-  const onSuccess = Effect.sync(() => breaker.recordSuccess())
+  const onSuccess = Effect.suspend(() => {
+    breaker.recordSuccess()
+    if (!failing) return Effect.void
+    failing = false
+    return Effect.logInfo(`cachet: store ${store.name} answers again`)
+  })
 
   const protect = <A>(
     operation: string,
