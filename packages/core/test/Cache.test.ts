@@ -205,6 +205,33 @@ describe("Cache single-flight", () => {
     }).pipe(Effect.provide(live())))
 })
 
+describe("Cache invalidation and single-flight", () => {
+  it.effect("a read that starts after invalidate returns never joins a fetch that started before it", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const row = yield* Ref.make("old")
+      const gate = yield* Deferred.make<void>()
+      const started = yield* Deferred.make<void>()
+      // The first fetch reads the row, then is slow to finish (e.g. its store write hangs).
+      const slow = Effect.gen(function*() {
+        const value = yield* Ref.get(row)
+        yield* Deferred.succeed(started, undefined)
+        yield* Deferred.await(gate)
+        return value
+      })
+      const first = yield* Effect.fork(cache.getOrFetch("post", slow, { tags: "posts" }))
+      yield* Deferred.await(started)
+      yield* Ref.set(row, "new")
+      yield* cache.invalidate("posts")
+      // Started after the invalidation returned: it must not get the value read before it.
+      const second = yield* Effect.fork(cache.getOrFetch("post", Ref.get(row), { tags: "posts" }))
+      yield* Deferred.succeed(gate, undefined)
+      expect(yield* Fiber.join(first)).toBe("old")
+      expect(yield* Fiber.join(second)).toBe("new")
+      expect(yield* cache.getOrFetch("post", Ref.get(row), { tags: "posts" })).toBe("new")
+    }).pipe(Effect.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer())))))
+})
+
 describe("Cache fail-open", () => {
   it.effect("a failing store never fails the caller; errors are logged and counted; the breaker skips the store", () =>
     Effect.gen(function*() {

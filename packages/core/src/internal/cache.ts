@@ -155,6 +155,8 @@ export const make = (options: Cache.Options = {}) =>
     const parts: Reads.StoreParts = { prefix, store, tagVersions, guard, pending, counters, now, nanos }
     const reads = Reads.make(parts)
     const writes = Writes.make(parts)
+    // Invalidations, expiries and deletes so far: a read never joins a fetch older than the last one.
+    let generation = 0
     const flights = yield* Flight.make({
       scope,
       counters,
@@ -164,7 +166,8 @@ export const make = (options: Cache.Options = {}) =>
       lock,
       lockMillis: Lock.millisOf(options.lock),
       storeLocal: store.local,
-      now
+      now,
+      generation: () => generation
     })
     const policies = Policies.make({ prefix, enabled, counters, reads, writes, flights, resolve, storeKeyOf, now })
     const batches = Batches.make({ enabled, scope, store, guard, counters, reads, writes, resolve, storeKeyOf })
@@ -219,6 +222,7 @@ export const make = (options: Cache.Options = {}) =>
       Effect.suspend(() => {
         const paths = Tag.normalize(input)
         if (paths.length === 0) return Effect.void
+        generation++
         if (mode === "hard") counters.invalidations += paths.length
         else counters.expirations += paths.length
         return Effect.zipRight(
@@ -267,6 +271,7 @@ export const make = (options: Cache.Options = {}) =>
       delete: (key) =>
         Effect.suspend(() => {
           counters.deletes++
+          generation++
           const storeKey = storeKeyOf(key)
           return Effect.zipRight(
             forgetRequestMemo,
