@@ -12,9 +12,10 @@
  * @since 0.1.0
  */
 import type { Store, TagVersions } from "@cachet/core"
-import { Cache } from "@cachet/core"
+import { Cache, Outbox } from "@cachet/core"
 import { StoreSpec } from "@cachet/stores"
-import { Config, ConfigError, Context, Effect, Either, Layer } from "effect"
+import { NodeFileSystem } from "@effect/platform-node"
+import { Config, ConfigError, Context, Effect, Either, Layer, Option } from "effect"
 
 import * as AppConfig from "./Config.js"
 
@@ -86,14 +87,15 @@ export class CacheStoreInfo extends Context.Tag("Blog/CacheStoreInfo")<
 >() {}
 
 /**
- * The `Cache` (namespace, ttl, grace, store timeout from config) on the configured store.
+ * The `Cache` (namespace, ttl, grace, store timeout from config) on the configured store, with
+ * its deferred invalidations journaled under `CACHET_OUTBOX` when it is set.
  *
  * @since 0.1.0
  * @category layers
  */
 export const CacheLive: Layer.Layer<
   Cache.Cache | CacheStoreInfo,
-  StoreSpec.StoreOpenError | ConfigError.ConfigError
+  StoreSpec.StoreOpenError | ConfigError.ConfigError | Outbox.OutboxError
 > = Layer.unwrapEffect(
   Effect.gen(function*() {
     const spec = yield* specConfig
@@ -105,7 +107,13 @@ export const CacheLive: Layer.Layer<
       graceBackoff: config.graceBackoff,
       storeTimeout: config.storeTimeout,
       enabled: config.enabled
-    }).pipe(Layer.provide(storeLayer(spec)))
+    }).pipe(
+      Layer.provide(storeLayer(spec)),
+      Layer.provide(Option.match(config.outbox, {
+        onNone: () => Layer.empty,
+        onSome: (directory) => Outbox.layer({ directory }).pipe(Layer.provide(NodeFileSystem.layer))
+      }))
+    )
     return Layer.merge(cache, Layer.succeed(CacheStoreInfo, { spec, description: describe(spec) }))
   })
 )

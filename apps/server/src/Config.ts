@@ -56,7 +56,9 @@ export const seed = Config.all({
  * The cache: `CACHET_STORE` (`memory` | `sqlite:PATH` | `redis://...` | `memcached://host:port`),
  * `CACHET_TTL` (5 minutes), `CACHET_GRACE` (1 minute), `CACHET_GRACE_BACKOFF` (5 seconds: how long a
  * stale value is served without fetching after a failed refresh), `CACHET_NAMESPACE` (`blog`),
- * `CACHET_STORE_TIMEOUT` (500 ms), `CACHET_ENABLED` (true; false makes every read fetch).
+ * `CACHET_STORE_TIMEOUT` (500 ms), `CACHET_ENABLED` (true; false makes every read fetch),
+ * `CACHET_OUTBOX` (unset: a directory where invalidations the store did not acknowledge are
+ * journaled, so they survive a crash; give each process its own).
  *
  * @since 0.1.0
  * @category config
@@ -70,7 +72,11 @@ export const cache = Config.all({
   storeTimeout: Setting.read(Config.duration, "STORE_TIMEOUT").pipe(
     Config.withDefault(Duration.millis(500))
   ),
-  enabled: Setting.read(Config.boolean, "ENABLED").pipe(Config.withDefault(true))
+  enabled: Setting.read(Config.boolean, "ENABLED").pipe(Config.withDefault(true)),
+  outbox: Setting.read(Config.string, "OUTBOX").pipe(
+    Config.option,
+    Config.map(Option.filter((dir) => dir.trim() !== ""))
+  )
 })
 
 /**

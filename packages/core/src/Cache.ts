@@ -59,7 +59,10 @@ export interface Options {
   readonly enabled?: boolean
   /** Consecutive store failures that open the circuit breaker (default 5). */
   readonly breakerThreshold?: number
-  /** How long an open breaker skips the store (default 10 seconds). */
+  /**
+   * The longest wait between two probes of an open circuit breaker (default 1 second): probes
+   * start sooner (an eighth of it) and back off, jittered, up to it.
+   */
   readonly breakerCooldown?: Duration.DurationInput
   /** Cross-process lock timings, used when a `Lock` is provided. */
   readonly lock?: Lock.Options

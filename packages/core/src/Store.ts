@@ -108,6 +108,47 @@ export class StoreError extends Data.TaggedError("StoreError")<{
 }
 
 /**
+ * The real cause behind a store client's error, in a few words: a socket error as its code and
+ * address (`ECONNREFUSED 127.0.0.1:6390`), an `AggregateError` (Node tries every address of a
+ * host) as its distinct parts, an `UnknownException` (what `Effect.tryPromise` wraps) as the
+ * error it wraps, otherwise the message, or the cause when the message is empty.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const describeCause = (cause: unknown): string => {
+  const seen = new Set<unknown>()
+  const describe = (value: unknown): string => {
+    if (value === null || typeof value !== "object") return String(value)
+    if (seen.has(value)) return ""
+    seen.add(value)
+    const error = value as {
+      readonly _tag?: unknown
+      readonly code?: unknown
+      readonly address?: unknown
+      readonly port?: unknown
+      readonly errors?: unknown
+      readonly error?: unknown
+      readonly cause?: unknown
+      readonly message?: unknown
+    }
+    if (typeof error.code === "string" && typeof error.address === "string") {
+      return `${error.code} ${error.address}${error.port === undefined ? "" : `:${String(error.port)}`}`
+    }
+    if (Array.isArray(error.errors) && error.errors.length > 0) {
+      return [...new Set(error.errors.map(describe).filter((text) => text !== ""))].join("; ")
+    }
+    if (error._tag === "UnknownException" && error.error !== undefined) return describe(error.error)
+    const message = typeof error.message === "string" ? error.message : ""
+    if (message !== "") return message
+    if (error.cause !== undefined) return describe(error.cause)
+    if (typeof error.code === "string") return error.code
+    return String(value)
+  }
+  return describe(cause)
+}
+
+/**
  * What a store holds under a prefix: live entries, their encoded size in bytes, and the
  * creation times (epoch milliseconds) of the oldest and newest of them (`null` when empty).
  *

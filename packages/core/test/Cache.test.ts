@@ -11,6 +11,7 @@ import {
   HashSet,
   Layer,
   Logger,
+  LogLevel,
   Metric,
   Option,
   Ref,
@@ -235,6 +236,33 @@ describe("Cache single-flight", () => {
     }).pipe(Effect.provide(live())))
 })
 
+describe("Cache invalidation and single-flight", () => {
+  it.effect("a read that starts after invalidate returns never joins a fetch that started before it", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const row = yield* Ref.make("old")
+      const gate = yield* Deferred.make<void>()
+      const started = yield* Deferred.make<void>()
+      // The first fetch reads the row, then is slow to finish (e.g. its store write hangs).
+      const slow = Effect.gen(function*() {
+        const value = yield* Ref.get(row)
+        yield* Deferred.succeed(started, undefined)
+        yield* Deferred.await(gate)
+        return value
+      })
+      const first = yield* Effect.fork(cache.getOrFetch("post", slow, { tags: "posts" }))
+      yield* Deferred.await(started)
+      yield* Ref.set(row, "new")
+      yield* cache.invalidate("posts")
+      // Started after the invalidation returned: it must not get the value read before it.
+      const second = yield* Effect.fork(cache.getOrFetch("post", Ref.get(row), { tags: "posts" }))
+      yield* Deferred.succeed(gate, undefined)
+      expect(yield* Fiber.join(first)).toBe("old")
+      expect(yield* Fiber.join(second)).toBe("new")
+      expect(yield* cache.getOrFetch("post", Ref.get(row), { tags: "posts" })).toBe("new")
+    }).pipe(Effect.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer())))))
+})
+
 describe("Cache fail-open", () => {
   it.effect("a failing store never fails the caller; errors are logged and counted; the breaker skips the store", () =>
     Effect.gen(function*() {
@@ -255,14 +283,46 @@ describe("Cache fail-open", () => {
         expect([...faults.calls.values()].reduce((a, b) => a + b, 0)).toBe(callsWhenOpened)
         expect(yield* Ref.get(runs)).toBe(25)
         expect((yield* cache.stats).storeSkips).toBeGreaterThan(0)
-        // After the cool-down the store is used again.
+        // The store is back: the first call after the probe's wait (at most breakerCooldown) uses it.
         faults.failing = false
-        yield* TestClock.adjust("10 seconds")
+        yield* TestClock.adjust("1 second")
         yield* cache.getOrFetch("again", lookup)
         expect(yield* cache.getOrFetch("again", lookup)).toBe("v26")
         expect((yield* cache.stats).breaker).toBe("closed")
       }).pipe(Effect.provide(logs))
-    }).pipe(Effect.provide(faulty({ breakerThreshold: 5, breakerCooldown: "10 seconds" }))))
+    }).pipe(Effect.provide(faulty({ breakerThreshold: 5 }))))
+
+  it.effect("recovery: after a 35-second outage under steady reads, the store serves again within a second", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      const { lookup } = yield* counted
+      yield* cache.getOrFetch("warm", lookup, { ttl: "1 hour" })
+      faults.failing = true
+      // 35 s of outage, four reads a second.
+      for (let i = 0; i < 140; i++) {
+        yield* cache.getOrFetch(`k${i % 10}`, lookup)
+        yield* TestClock.adjust("250 millis")
+      }
+      expect((yield* cache.stats).breaker).toBe("open")
+      faults.failing = false
+      // Keep reading every 25 ms: the cached value is served again within a second.
+      let recovered = Infinity
+      for (let t = 0; t <= 2_000; t += 25) {
+        const before = faults.calls.get("get") ?? 0
+        const value = yield* cache.getOrFetch("warm", lookup, { ttl: "1 hour" })
+        if (value === "v1" && (faults.calls.get("get") ?? 0) > before) {
+          recovered = t
+          break
+        }
+        yield* TestClock.adjust("25 millis")
+      }
+      expect(recovered).toBeLessThanOrEqual(1_000)
+      expect((yield* cache.stats).breaker).toBe("closed")
+    }).pipe(
+      Effect.provide(faulty({ storeTimeout: "200 millis" })),
+      Effect.provide(Logger.minimumLogLevel(LogLevel.None))
+    ))
 
   it.effect("a store that hangs past storeTimeout falls back to the lookup", () =>
     Effect.gen(function*() {

@@ -45,7 +45,8 @@ const flights = Effect.gen(function*() {
     lock: Option.none(),
     lockMillis: { ttlMillis: 1_000, waitMillis: 1_000 },
     storeLocal: true,
-    now: () => 0
+    now: () => 0,
+    generation: () => 0
   })
   return { flight, counters }
 })

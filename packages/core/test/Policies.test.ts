@@ -53,7 +53,8 @@ const make = (path: StoreParts.Path = "sync", settings: { readonly enabled?: boo
       lock: Option.none(),
       lockMillis: { ttlMillis: 1_000, waitMillis: 1_000 },
       storeLocal: store.local,
-      now: parts.now
+      now: parts.now,
+      generation: () => 0
     })
     const storeKeyOf = (input: Key.Input) => Key.bound(prefix + Key.encode(input))
     const policies = Policies.make({

@@ -1,7 +1,7 @@
 import { Bus, Cache, MemoryStore, Store, TieredStore } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
 import type { Scope } from "effect"
-import { Effect, Layer, Option, Ref, TestClock } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
 
 const entry = (value: string, now: number, tags: ReadonlyArray<string> = [], stamp = 1): Store.Entry => ({
   value,
@@ -34,6 +34,37 @@ const eventually = <E>(check: Effect.Effect<boolean, E>): Effect.Effect<void, E>
   Effect.flatMap(check, (ok) => (ok ? Effect.void : Effect.zipRight(Effect.yieldNow(), eventually(check))))
 
 describe("TieredStore (core)", () => {
+  it.scoped("a versions read that overlapped this process's bump of an uncached tag does not cache the older version", () =>
+    Effect.gen(function*() {
+      const remote = yield* MemoryStore.make()
+      const answered = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      let hold = true
+      // The first versions read gets its answer from the remote at once but reaches the tier later.
+      const slow = {
+        store: remote.store,
+        tagVersions: {
+          ...remote.tagVersions,
+          versions: (paths: ReadonlyArray<string>) =>
+            Effect.tap(
+              remote.tagVersions.versions(paths),
+              () => hold ? Effect.zipRight(Deferred.succeed(answered, undefined), Deferred.await(release)) : Effect.void
+            )
+        }
+      }
+      const network = yield* Bus.makeInProcess
+      const tier = yield* TieredStore.make({ remote: slow, bus: yield* network.join }, { localTtl: "5 seconds" })
+      const before = yield* Effect.fork(tier.tagVersions.versions(["posts"]))
+      yield* Deferred.await(answered)
+      hold = false
+      yield* tier.tagVersions.bump(["posts"], "hard")
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(before)
+      // Read after the bump returned: the bumped version, not the one read before it.
+      const [after] = yield* tier.tagVersions.versions(["posts"])
+      expect(after).toEqual((yield* remote.tagVersions.versions(["posts"]))[0])
+    }))
+
   it.scoped("a write in A drops B's local copy once the bus message arrives", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoTiers()

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Setting } from "@cachet/core"
+import { Setting, Store } from "@cachet/core"
 import { Config, Context, Duration, Effect, Layer, Runtime } from "effect"
 import type { ConfigError, Scope } from "effect"
 import type { ClusterOptions, RedisOptions } from "ioredis"
@@ -95,17 +95,21 @@ export const defaults: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 1,
   lazyConnect: true,
-  // Reconnect forever, 50 ms more per attempt, at most every 2 s.
-  retryStrategy: (times) => Math.min(times * 50, 2_000)
+  // Reconnect forever, 50 ms more per attempt, at most every 500 ms: a server that is back is
+  // reconnected within half a second, however long it was away.
+  retryStrategy: (times) => Math.min(times * 50, 500)
 }
 
-const watch = (client: Client, runtime: Runtime.Runtime<never>): void => {
+/** Logs connection losses and recoveries; returns the cause of the last connection error. */
+const watch = (client: Client, runtime: Runtime.Runtime<never>): () => string | undefined => {
   // Log one line per outage rather than one per reconnection attempt.
   let healthy = true
+  let last: string | undefined
   const lost = (error: Error) => {
+    last = Store.describeCause(error)
     if (!healthy) return
     healthy = false
-    Runtime.runFork(runtime)(Effect.logWarning(`redis connection error: ${error.message}`))
+    Runtime.runFork(runtime)(Effect.logWarning(`redis connection error: ${last}`))
   }
   client.on("error", lost)
   client.on("node error", lost)
@@ -114,6 +118,7 @@ const watch = (client: Client, runtime: Runtime.Runtime<never>): void => {
     healthy = true
     Runtime.runFork(runtime)(Effect.logInfo("redis connection restored"))
   })
+  return () => last
 }
 
 /**
@@ -167,11 +172,13 @@ export const connect = (options: Options): Effect.Effect<Client, never, Scope.Sc
           Effect.ensuring(Effect.sync(() => client.disconnect()))
         )
     )
-    watch(client, runtime)
+    const lastError = watch(client, runtime)
     yield* Effect.tryPromise(() => client.connect()).pipe(
       Effect.timeout(redisOptions.connectTimeout ?? 2_000),
       Effect.catchAll((error) =>
-        Effect.logWarning("redis not reachable at start; reconnecting in the background", error)
+        Effect.logWarning(
+          `redis not reachable at start (${lastError() ?? Store.describeCause(error)}); reconnecting in the background`
+        )
       )
     )
     return client

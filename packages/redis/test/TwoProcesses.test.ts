@@ -1,65 +1,10 @@
-import { spawn } from "node:child_process"
-import * as Path from "node:path"
-import * as Readline from "node:readline"
-import { fileURLToPath } from "node:url"
-
 import { Servers } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
-import type { Scope } from "effect"
-import { Deferred, Effect } from "effect"
+import { Effect } from "effect"
+
+import { worker } from "./fixtures/workerProcess.js"
 
 const skip = Servers.skipReason("redis")
-const here = Path.dirname(fileURLToPath(import.meta.url))
-
-interface Worker {
-  readonly send: (command: Record<string, unknown>) => Effect.Effect<Record<string, unknown>>
-}
-
-/** Spawns a worker process (killed with the scope) and waits until its cache is built. */
-const worker = (redisUrl: string): Effect.Effect<Worker, never, Scope.Scope> =>
-  Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, [
-          "--conditions=@cachet/source",
-          "--import",
-          "tsx",
-          Path.join(here, "fixtures", "worker.ts")
-        ], {
-          cwd: Path.join(here, ".."),
-          env: { ...process.env, CACHET_REDIS_URL: redisUrl },
-          stdio: ["pipe", "pipe", "inherit"]
-        })
-      ),
-      (child) => Effect.sync(() => child.kill("SIGKILL"))
-    )
-    const pending = new Map<number, Deferred.Deferred<Record<string, unknown>>>()
-    const ready = yield* Deferred.make<void>()
-    Readline.createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (!line.startsWith("@@")) return
-      const message = JSON.parse(line.slice(2)) as Record<string, unknown>
-      if (message.ready === true) return Effect.runSync(Deferred.succeed(ready, undefined))
-      const deferred = pending.get(message.id as number)
-      if (deferred !== undefined) Effect.runSync(Deferred.succeed(deferred, message))
-    })
-    yield* Deferred.await(ready).pipe(
-      Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new Error("worker did not start") }),
-      Effect.orDie
-    )
-    let next = 0
-    return {
-      send: (command) =>
-        Effect.gen(function*() {
-          const id = next++
-          const deferred = yield* Deferred.make<Record<string, unknown>>()
-          pending.set(id, deferred)
-          child.stdin!.write(`${JSON.stringify({ ...command, id })}\n`)
-          const answer = yield* Deferred.await(deferred)
-          if ("error" in answer) return yield* Effect.dieMessage(String(answer.error))
-          return answer
-        })
-    }
-  })
 
 describe.skipIf(skip !== undefined)("two processes on one Redis (tiered stores)", () => {
   it.live("invalidating a tag in A makes B's next read of an entry under it refetch", () =>

@@ -12,6 +12,7 @@ import * as CircuitBreaker from "../CircuitBreaker.js"
 import * as Codec from "../Codec.js"
 import * as Key from "../Key.js"
 import * as Lock from "../Lock.js"
+import * as Outbox from "../Outbox.js"
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import * as TagVersions from "../TagVersions.js"
@@ -81,7 +82,7 @@ export const make = (options: Cache.Options = {}) =>
 
     const breaker = yield* CircuitBreaker.make({
       threshold: options.breakerThreshold ?? 5,
-      cooldown: options.breakerCooldown ?? Duration.seconds(10)
+      cooldown: options.breakerCooldown ?? Duration.seconds(1)
     })
     const guard = StoreGuard.make({
       store,
@@ -90,6 +91,13 @@ export const make = (options: Cache.Options = {}) =>
       timeoutMillis: Duration.toMillis(options.storeTimeout ?? Duration.millis(500)),
       onFailure: options.onStoreError
     })
+
+    // The journal of deferred invalidations, when an outbox is provided: what a previous process
+    // left in it is recorded below, before the cache serves its first read.
+    const outbox = yield* Effect.serviceOption(Outbox.Outbox)
+    const journal = Option.isSome(outbox) ? yield* Effect.orDie(outbox.value.open(prefix)) : undefined
+    const journaled = (effect: Effect.Effect<void, Outbox.OutboxError>) =>
+      Effect.catchAll(effect, (error) => Effect.logError(`cachet: ${error.message}`))
 
     const pending = yield* PendingInvalidations.make({
       apply: (batch) =>
@@ -102,29 +110,49 @@ export const make = (options: Cache.Options = {}) =>
         Effect.suspend(() => {
           // The store answered: it is back, whatever the breaker thought.
           breaker.recordSuccess()
-          return Effect.logInfo(`cachet: the store acknowledged ${batch.length} deferred invalidation(s)`).pipe(
-            Effect.annotateLogs("invalidations", batch.map(describe).join("; "))
+          return Effect.zipRight(
+            journal === undefined ? Effect.void : journaled(journal.acknowledge(batch)),
+            Effect.logInfo(`cachet: the store acknowledged ${batch.length} deferred invalidation(s)`).pipe(
+              Effect.annotateLogs("invalidations", batch.map(describe).join("; "))
+            )
           )
         }),
       onLost: (lost) =>
         Effect.logError(
-          `cachet: ${lost.length} invalidation(s) never reached store ${store.name}; entries they cover may be ` +
-            `served until their ttl`
+          journal === undefined
+            ? `cachet: ${lost.length} invalidation(s) never reached store ${store.name}; entries they cover may be ` +
+              `served until their ttl`
+            : `cachet: ${lost.length} invalidation(s) never reached store ${store.name}; kept in ${journal.path}, ` +
+              `replayed when a cache starts over it`
         ).pipe(
           Effect.annotateLogs("invalidations", lost.map(describe).join("; "))
         )
     })
 
-    /** An invalidation the store did not take: remembered, honoured here, replayed by the relay. */
+    if (journal !== undefined && journal.recovered.length > 0) {
+      for (const invalidation of journal.recovered) pending.record(invalidation)
+      yield* Effect.logWarning(
+        `cachet: ${journal.recovered.length} invalidation(s) found in ${journal.path} not acknowledged by the ` +
+          "store; entries they cover are not served until it acknowledges them"
+      ).pipe(Effect.annotateLogs("invalidations", journal.recovered.map(describe).join("; ")))
+    }
+
+    /**
+     * An invalidation the store did not take: journaled (flushed to disk) when there is an
+     * outbox, then remembered, honoured here and replayed by the relay.
+     */
     const defer = (invalidation: PendingInvalidations.Invalidation, error: Store.StoreFailure) =>
-      Effect.suspend(() => {
-        pending.record(invalidation)
-        counters.deferredInvalidations++
-        return Effect.logWarning(
-          `cachet: ${describe(invalidation)} deferred (${error.message}); ` +
-            "entries it covers are not served by this process until the store acknowledges it"
-        )
-      })
+      Effect.zipRight(
+        journal === undefined ? Effect.void : journaled(journal.append(invalidation)),
+        Effect.suspend(() => {
+          pending.record(invalidation)
+          counters.deferredInvalidations++
+          return Effect.logWarning(
+            `cachet: ${describe(invalidation)} deferred (${error.message}); ` +
+              "entries it covers are not served by this process until the store acknowledges it"
+          )
+        })
+      )
 
     const storeKeyOf = (input: Key.Input): string => Key.bound(prefix + Key.encode(input))
 
@@ -132,6 +160,8 @@ export const make = (options: Cache.Options = {}) =>
     const parts: Reads.StoreParts = { prefix, store, tagVersions, guard, pending, counters, now, nanos }
     const reads = Reads.make(parts)
     const writes = Writes.make(parts)
+    // Invalidations, expiries and deletes so far: a read never joins a fetch older than the last one.
+    let generation = 0
     const flights = yield* Flight.make({
       scope,
       counters,
@@ -141,7 +171,8 @@ export const make = (options: Cache.Options = {}) =>
       lock,
       lockMillis: Lock.millisOf(options.lock),
       storeLocal: store.local,
-      now
+      now,
+      generation: () => generation
     })
     const policies = Policies.make({ prefix, enabled, counters, reads, writes, flights, resolve, storeKeyOf, now })
     const batches = Batches.make({ enabled, scope, store, guard, counters, reads, writes, resolve, storeKeyOf })
@@ -196,6 +227,7 @@ export const make = (options: Cache.Options = {}) =>
       Effect.suspend(() => {
         const paths = Tag.normalize(input)
         if (paths.length === 0) return Effect.void
+        generation++
         if (mode === "hard") counters.invalidations += paths.length
         else counters.expirations += paths.length
         return Effect.zipRight(
@@ -280,6 +312,7 @@ export const make = (options: Cache.Options = {}) =>
       delete: (key) =>
         Effect.suspend(() => {
           counters.deletes++
+          generation++
           const storeKey = storeKeyOf(key)
           return Effect.zipRight(
             forgetRequestMemo,

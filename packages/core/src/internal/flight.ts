@@ -25,6 +25,8 @@ interface Flight {
   fiber: Fiber.RuntimeFiber<unknown> | undefined
   waiters: number
   background: boolean
+  /** The cache's invalidation generation when the fetch started. */
+  readonly generation: number
 }
 
 /** @internal */
@@ -60,8 +62,14 @@ export const make = (options: {
   readonly lockMillis: { readonly ttlMillis: number; readonly waitMillis: number }
   readonly storeLocal: boolean
   readonly now: () => number
+  /**
+   * Counts the cache's invalidations, expiries and deletes: a read never joins a flight that
+   * started before one of them (its fetch may have read what was invalidated), it starts its own.
+   */
+  readonly generation: () => number
 }): Effect.Effect<Flights> => {
-  const { counters, guard, lockMillis, now, reads, scope, writes } = options
+  const { counters, generation, guard, lockMillis, now, reads, scope, writes } = options
+  /** The flight a read of a key joins. */
   const inflight = new Map<string, Flight>()
   // Keys whose last background refresh failed, and until when their stale value is served
   // without fetching (the clock's milliseconds).
@@ -77,13 +85,15 @@ export const make = (options: {
     backoff.delete(storeKey)
     return false
   }
+  /** Every flight not landed yet, including those a newer generation replaced in `inflight`. */
+  const live = new Set<Flight>()
   // Flight fibers are daemons this module keeps track of (cheaper than registering each one with
   // the scope): closing the scope interrupts those in flight, and any started afterwards.
   let closed = false
   const interruptAll = Effect.suspend(() => {
     closed = true
     const fibers: Array<Fiber.RuntimeFiber<unknown>> = []
-    for (const flight of inflight.values()) if (flight.fiber !== undefined) fibers.push(flight.fiber)
+    for (const flight of live) if (flight.fiber !== undefined) fibers.push(flight.fiber)
     return Fiber.interruptAll(fibers)
   })
 
@@ -157,6 +167,7 @@ export const make = (options: {
   /** Ends a flight: forgets it, and resumes its waiters with the outcome. */
   const land = (storeKey: string, flight: Flight, outcome: Exit.Exit<unknown, unknown>): void => {
     if (inflight.get(storeKey) === flight) inflight.delete(storeKey)
+    live.delete(flight)
     flight.outcome = outcome
     for (const resume of flight.resumers) resume(outcome)
     flight.resumers.clear()
@@ -171,9 +182,17 @@ export const make = (options: {
   ): Effect.Effect<Flight, never, R> =>
     Effect.uninterruptible(Effect.suspend(() => {
       const existing = inflight.get(storeKey)
-      if (existing !== undefined) return Effect.succeed(existing)
-      const flight: Flight = { outcome: undefined, resumers: new Set(), fiber: undefined, waiters: 0, background }
+      if (existing !== undefined && existing.generation === generation()) return Effect.succeed(existing)
+      const flight: Flight = {
+        outcome: undefined,
+        resumers: new Set(),
+        fiber: undefined,
+        waiters: 0,
+        background,
+        generation: generation()
+      }
       inflight.set(storeKey, flight)
+      live.add(flight)
       if (background) counters.backgroundRefreshes++
       // Whatever ends the flight (the fetch's outcome, an interruption, even a defect in the
       // cache itself) reaches its waiters.
@@ -241,7 +260,7 @@ export const make = (options: {
 
   const refreshInBackground: Flights["refreshInBackground"] = (storeKey, fetch, resolved) =>
     Effect.suspend(() => {
-      if (inflight.has(storeKey)) return Effect.void
+      if (inflight.get(storeKey)?.generation === generation()) return Effect.void
       if (backingOff(storeKey)) {
         counters.staleIfError++
         return Effect.void
@@ -258,7 +277,7 @@ export const make = (options: {
     })
 
   return Effect.as(Scope.addFinalizer(scope, interruptAll), {
-    size: () => inflight.size,
+    size: () => live.size,
     fetchThrough,
     refreshInBackground
   })

@@ -10,13 +10,11 @@
 import type { Duration, Scope } from "effect"
 import { Deferred, Effect, FiberId, Queue, Schedule } from "effect"
 
+import type * as Outbox from "../Outbox.js"
 import * as Tag from "../Tag.js"
-import type * as TagVersions from "../TagVersions.js"
 
 /** One invalidation waiting for the store: a bump of tag paths, or the delete of store keys. */
-export type Invalidation =
-  | { readonly _tag: "Bump"; readonly paths: ReadonlyArray<string>; readonly mode: TagVersions.Mode }
-  | { readonly _tag: "Delete"; readonly keys: ReadonlyArray<string> }
+export type Invalidation = Outbox.Invalidation
 
 /** How a pending invalidation covers an entry. */
 export type Coverage = "none" | "expired" | "invalidated"
@@ -123,11 +121,14 @@ export const make = (options: RelayOptions): Effect.Effect<PendingInvalidations,
             Effect.suspend(() => {
               // New invalidations are only ever appended, so the batch is still the head.
               items.splice(0, batch.length)
-              for (const item of batch) {
-                counted(item.invalidation, decrement)
-                Deferred.unsafeDone(item.done, Effect.void)
-              }
-              return Effect.as(options.onAcknowledged(invalidations), true)
+              for (const item of batch) counted(item.invalidation, decrement)
+              // Waiters are released once the acknowledgement is recorded (e.g. in the journal).
+              return options.onAcknowledged(invalidations).pipe(
+                Effect.ensuring(Effect.sync(() => {
+                  for (const item of batch) Deferred.unsafeDone(item.done, Effect.void)
+                })),
+                Effect.as(true)
+              )
             })
         })
       )

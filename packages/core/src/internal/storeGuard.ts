@@ -39,16 +39,23 @@ export const make = (options: {
 }): StoreGuard => {
   const { breaker, counters, onFailure, store, timeoutMillis } = options
 
+  // Logged once per change of state (healthy -> failing -> breaker open -> healthy), not per call:
+  // a store that is down fails every call, and one line per call would drown the real cause.
+  let failing = false
+
   const recordFailure = (error: Store.StoreFailure) =>
     Effect.suspend(() => {
       counters.storeErrors++
       if (onFailure !== undefined && error._tag !== "BreakerOpen") onFailure(error)
       if (breaker.recordFailure()) {
+        failing = true
         return Effect.logWarning(
-          `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it for ` +
-            `${breaker.cooldownMillis} ms`
+          `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it, ` +
+            `probing it again at least every ${breaker.cooldownMillis} ms`
         ).pipe(Effect.annotateLogs("error", error.message))
       }
+      if (failing) return Effect.logDebug(`cachet: ${error.message}; continuing without the store`)
+      failing = true
       return Effect.logWarning(`cachet: ${error.message}; continuing without the store`)
     })
 
@@ -61,7 +68,12 @@ export const make = (options: {
       onTimeout: () => new Store.StoreTimeout({ operation, timeoutMillis })
     })
 
-  const onSuccess = Effect.sync(() => breaker.recordSuccess())
+  const onSuccess = Effect.suspend(() => {
+    breaker.recordSuccess()
+    if (!failing) return Effect.void
+    failing = false
+    return Effect.logInfo(`cachet: store ${store.name} answers again`)
+  })
 
   const protect = <A>(
     operation: string,
@@ -70,7 +82,7 @@ export const make = (options: {
     store.local
       ? effect
       : Effect.suspend(() => {
-        if (breaker.isOpen()) {
+        if (!breaker.allow()) {
           counters.storeSkips++
           return Effect.fail(new Store.BreakerOpen({ operation }))
         }

@@ -63,6 +63,9 @@ export const makeVersionCache = (
     let resets = 0
     let seq = 0
     const mark = () => ++seq
+    // The mark of the last bump applied: a read of versions that started before it may carry a
+    // version older than the bump for a path that was not cached then, so it is not recorded.
+    let lastBump = 0
     const refreshing = new Set<string>()
     const refresh = yield* Queue.unbounded<string>()
 
@@ -72,7 +75,7 @@ export const makeVersionCache = (
       started: number,
       from: number
     ) => {
-      if (resets !== started) return
+      if (resets !== started || from < lastBump) return
       const readAt = now()
       for (let i = 0; i < paths.length; i++) {
         const cached = cache.get(paths[i]!)
@@ -85,6 +88,7 @@ export const makeVersionCache = (
     }
     const bumped = (paths: ReadonlyArray<string>, mode: TagVersions.Mode, counter: number) => {
       const bump = bumpedVersion(mode, counter)
+      lastBump = mark()
       for (const path of paths) {
         const cached = cache.get(path)
         if (cached !== undefined) cache.set(path, { ...cached, version: maxVersion(cached.version, bump) })

@@ -22,7 +22,7 @@ const describe = (
       return [
         "breaker",
         `breaker ${event.state}`,
-        event.state === "open" ? "the store is skipped for a cool-down" : "the store is used again"
+        event.state === "open" ? "the store is skipped but for probes" : "the store is used again"
       ]
   }
 }

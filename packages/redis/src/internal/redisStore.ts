@@ -6,7 +6,7 @@ import * as Script from "./script.js"
 
 /** @internal */
 export const storeError = (operation: string) => (cause: unknown): Store.StoreError =>
-  new Store.StoreError({ operation, reason: cause instanceof Error ? cause.message : String(cause), cause })
+  new Store.StoreError({ operation, reason: Store.describeCause(cause), cause })
 
 /** @internal */
 export const call = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, Store.StoreError> =>
