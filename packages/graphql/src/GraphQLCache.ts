@@ -8,7 +8,7 @@
  */
 import { Cache, type Key, type Tag, Tracing } from "@cachet/core"
 import { Context, Duration, Effect, Layer, Option } from "effect"
-import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
 import { execute as graphqlExecute, getOperationAST, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
 
 import * as FragmentKey from "./FragmentKey.js"
@@ -161,9 +161,15 @@ export interface Options {
   readonly extensions?: boolean
   /**
    * After a mutation, invalidate the {@link entityTag} of every object its root fields returned
-   * (`Report.changed`), as envelop's response cache does from `__typename` + id (default off).
+   * (`Report.changed`), as envelop's response cache does from `__typename` + id, and the lists
+   * that may hold them (`Report.lists`) (default off).
    */
   readonly invalidateMutations?: boolean
+  /**
+   * Who the request is for (a user id), from the context: every fragment whose field names a
+   * `contextKey` (`@cacheFragment(contextKey: [])` for the session alone) is kept per session.
+   */
+  readonly session?: (context: unknown) => Key.Part
 }
 
 /**
@@ -180,6 +186,7 @@ export interface ResolvedOptions {
   readonly skipWhenQueryHasErrors: boolean
   readonly extensions: boolean
   readonly invalidateMutations: boolean
+  readonly session?: ((context: unknown) => Key.Part) | undefined
 }
 
 const resolveOptions = (options: Options): ResolvedOptions => ({
@@ -189,7 +196,8 @@ const resolveOptions = (options: Options): ResolvedOptions => ({
   defaults: options.defaults ?? {},
   skipWhenQueryHasErrors: options.skipWhenQueryHasErrors ?? false,
   extensions: options.extensions ?? false,
-  invalidateMutations: options.invalidateMutations ?? false
+  invalidateMutations: options.invalidateMutations ?? false,
+  session: options.session
 })
 
 /**
@@ -249,9 +257,38 @@ export interface ExecuteArgs<R = never> {
   readonly variableValues?: Readonly<Record<string, unknown>> | null
   readonly contextValue?: unknown
   readonly operationName?: string | null
+  /**
+   * The root value root resolvers receive (the executor is found through the context: give an
+   * object context for a root value of your own to reach them).
+   */
+  readonly rootValue?: unknown
+  /**
+   * What executes the operation (default graphql-js's `execute`): a server's own execute
+   * function (Envelop's, graphql-jit's), wrapped plugins included. It must run the schema's
+   * resolvers with `contextValue` as given.
+   */
+  readonly executeFn?: ExecuteFn
   /** Recompute every cached field and overwrite it (`renew_cache`, for warmers). */
   readonly renew?: boolean
 }
+
+/**
+ * An execute function as servers hold it (graphql-js's `execute` is one).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ExecuteFn = (args: ExecutionArgs) => ExecutionResult | PromiseLike<ExecutionResult>
+
+/**
+ * Prepares a schema for the fragment cache, in place and once (wraps its resolvers; the
+ * wrappers are inert for operations not run by `execute`). `execute` does it on first use;
+ * server plugins call it when the server loads the schema.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const prepare = (schema: GraphQLSchema): void => schemaInternal.prepare(schema)
 
 /**
  * The outcome of `executeReport`: the result, and whether every root field came from the cache.
@@ -270,6 +307,13 @@ export interface Report {
    * are not named. Empty for queries.
    */
   readonly changed: ReadonlyArray<string>
+  /**
+   * Of a mutation: the tags of the lists that may hold what it changed — the query type's lists
+   * of those types (`Query/posts`) and, of every other object its result shows, its lists of
+   * those types (`Post/1/comments` when `addComment` returns the comment with its post).
+   * `invalidateMutations` invalidates them with `changed`.
+   */
+  readonly lists?: ReadonlyArray<string>
 }
 
 /**
@@ -429,11 +473,14 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
     }
     if (args.renew === true && config.enabled) yield* run.readStamp
     let started: ExecutionResult | PromiseLike<ExecutionResult>
+    // The executor is found through the context; only an operation whose context is not an
+    // object of its own gets it as its root value.
+    const bound = schemaInternal.bind(args.contextValue, run)
     try {
-      started = graphqlExecute({
+      started = (args.executeFn ?? graphqlExecute)({
         schema: args.schema,
         document,
-        rootValue: run,
+        rootValue: bound ? args.rootValue : run,
         contextValue: args.contextValue,
         variableValues,
         operationName: args.operationName
@@ -445,19 +492,25 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
     const settled = "then" in pending
       ? yield* Effect.tryPromise(() => Promise.resolve(pending)).pipe(
         Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
-        Effect.onInterrupt(() => run.interrupt)
+        Effect.onInterrupt(() => run.interrupt),
+        Effect.ensuring(Effect.sync(() => {
+          if (bound) schemaInternal.unbind(args.contextValue, run)
+        }))
       )
       : pending
+    if (bound) schemaInternal.unbind(args.contextValue, run)
     const result = settled.errors === undefined ? settled : yield* masked(settled)
     yield* run.finish(result.data, result.errors ?? [])
     yield* annotate(run)
     const changed = run.changed === undefined ? none : Array.from(run.changed)
-    if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, changed)
+    const lists = changed.length === 0 ? none : run.listTags()
+    if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, [...changed, ...lists])
     return {
       result: withExtensions(result, run, config),
       fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
       coverage: coverageOf(run, config, result, args.renew === true),
-      changed
+      changed,
+      lists
     }
   }).pipe(Tracing.traced("GraphQLCache.execute"))
 
