@@ -189,7 +189,13 @@ export interface ResolvedOptions {
   readonly session?: ((context: unknown) => Key.Part) | undefined
 }
 
-const resolveOptions = (options: Options): ResolvedOptions => ({
+/**
+ * Settings with their defaults applied (what {@link layer} provides).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveOptions = (options: Options): ResolvedOptions => ({
   enabled: options.enabled ?? true,
   namespace: options.namespace ?? "graphql",
   version: String(options.version ?? "1"),
@@ -314,6 +320,8 @@ export interface Report {
    * `invalidateMutations` invalidates them with `changed`.
    */
   readonly lists?: ReadonlyArray<string>
+  /** Fragments read from the cache, computed, and written by this execution. */
+  readonly counts?: { readonly hits: number; readonly misses: number; readonly writes: number }
 }
 
 /**
@@ -467,7 +475,8 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
           result: withExtensions(result, run, config),
           fullyCached: true,
           coverage: coverageOf(run, config, result, false),
-          changed: none
+          changed: none,
+          counts: countsOf(run)
         }
       }
     }
@@ -510,7 +519,8 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
       fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
       coverage: coverageOf(run, config, result, args.renew === true),
       changed,
-      lists
+      lists,
+      counts: countsOf(run)
     }
   }).pipe(Tracing.traced("GraphQLCache.execute"))
 
@@ -523,6 +533,8 @@ const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>)
       )
     )
   )
+
+const countsOf = (run: execution.Execution) => ({ hits: run.hits, misses: run.misses, writes: run.writes })
 
 const annotate = (run: execution.Execution) =>
   Effect.annotateCurrentSpan({ "cachet.hits": run.hits, "cachet.misses": run.misses, "cachet.writes": run.writes })

@@ -4,3 +4,4 @@
 export * as FragmentKey from "./FragmentKey.js"
 export * as GraphQLCache from "./GraphQLCache.js"
 export * as GraphQLHttp from "./GraphQLHttp.js"
+export * as GraphQLServer from "./GraphQLServer.js"
