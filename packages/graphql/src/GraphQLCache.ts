@@ -9,7 +9,14 @@
 import { Cache, type Key, type Tag, Tracing } from "@cachet/core"
 import { Context, Duration, Effect, Layer, Option } from "effect"
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
-import { execute as graphqlExecute, getOperationAST, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
+import {
+  execute as graphqlExecute,
+  getOperationAST,
+  GraphQLError as GraphQLErrorClass,
+  Kind,
+  parse,
+  validate
+} from "graphql"
 
 import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
@@ -436,19 +443,77 @@ export const execute = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Executio
  */
 export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Report, never, Cache.Cache | R> =>
   Effect.gen(function*() {
+    const started = yield* start(args)
+    if (started.report !== undefined) return started.report
+    let pending: ExecutionResult | PromiseLike<ExecutionResult>
+    try {
+      pending = (args.executeFn ?? graphqlExecute)(started.args)
+    } catch (error) {
+      pending = { errors: [asGraphQLError(error)] }
+    }
+    const running = pending
+    const settled = "then" in running
+      ? yield* Effect.tryPromise(() => Promise.resolve(running)).pipe(
+        Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
+        Effect.onInterrupt(() => started.abort)
+      )
+      : running
+    return yield* started.finish(settled)
+  }).pipe(Tracing.traced("GraphQLCache.execute"))
+
+/**
+ * An operation started by {@link start}: answered already (`report`), or to be executed by
+ * the caller with `args` (whose resolvers find the executor through the context) and then
+ * handed to `finish`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Started {
+  /** The operation's report when it needs no execution (fully cached, or not parsable or valid). */
+  readonly report: Report | undefined
+  /** What to execute: the document, variables, context and root value to run it with. */
+  readonly args: ExecutionArgs
+  /** Takes the server's result: writes the misses, invalidates a mutation's entities, reports. */
+  readonly finish: (result: ExecutionResult) => Effect.Effect<Report>
+  /** Gives up on the execution (interrupts its Effect resolvers, lets waiting requests go). */
+  readonly abort: Effect.Effect<void>
+}
+
+/**
+ * The first half of `executeReport`, for servers that execute operations themselves (Apollo
+ * Server): reads a fully cached operation ahead, else binds the executor to the context;
+ * the server executes `started.args`, then calls `started.finish(result)`.
+ *
+ * @since 0.1.0
+ * @category execution
+ */
+export const start = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Started, never, Cache.Cache | R> =>
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const config = Option.getOrElse(yield* Effect.serviceOption(GraphQLCache), () => resolveOptions({}))
     const runtime = yield* Effect.runtime<never>()
+    const done = (report: Report): Started => ({
+      report,
+      args: { schema: args.schema, document: emptyDocument },
+      finish: () => Effect.succeed(report),
+      abort: Effect.void
+    })
     let document = args.document
     if (document === undefined) {
       try {
         document = parse(args.source ?? "")
       } catch (error) {
-        return { result: { errors: [asGraphQLError(error)] }, fullyCached: false, coverage: incomplete, changed: none }
+        return done({
+          result: { errors: [asGraphQLError(error)] },
+          fullyCached: false,
+          coverage: incomplete,
+          changed: none
+        })
       }
       const invalid = validate(args.schema, document)
       if (invalid.length > 0) {
-        return { result: { errors: invalid }, fullyCached: false, coverage: incomplete, changed: none }
+        return done({ result: { errors: invalid }, fullyCached: false, coverage: incomplete, changed: none })
       }
     }
     schemaInternal.prepare(args.schema)
@@ -471,58 +536,59 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
         roots.forEach((root, i) => data[root.responseKey] = hit.value[i]!.v)
         yield* annotate(run)
         const result = { data }
-        return {
+        return done({
           result: withExtensions(result, run, config),
           fullyCached: true,
           coverage: coverageOf(run, config, result, false),
           changed: none,
           counts: countsOf(run)
-        }
+        })
       }
     }
     if (args.renew === true && config.enabled) yield* run.readStamp
-    let started: ExecutionResult | PromiseLike<ExecutionResult>
     // The executor is found through the context; only an operation whose context is not an
     // object of its own gets it as its root value.
     const bound = schemaInternal.bind(args.contextValue, run)
-    try {
-      started = (args.executeFn ?? graphqlExecute)({
+    const unbind = () => {
+      if (bound) schemaInternal.unbind(args.contextValue, run)
+    }
+    const finish = (settled: ExecutionResult): Effect.Effect<Report> =>
+      Effect.gen(function*() {
+        unbind()
+        const result = settled.errors === undefined ? settled : yield* masked(settled)
+        yield* run.finish(result.data, result.errors ?? [])
+        yield* annotate(run)
+        const changed = run.changed === undefined ? none : Array.from(run.changed)
+        const lists = changed.length === 0 ? none : run.listTags()
+        if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, [...changed, ...lists])
+        return {
+          result: withExtensions(result, run, config),
+          fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
+          coverage: coverageOf(run, config, result, args.renew === true),
+          changed,
+          lists,
+          counts: countsOf(run)
+        }
+      })
+    return {
+      report: undefined,
+      args: {
         schema: args.schema,
         document,
         rootValue: bound ? args.rootValue : run,
         contextValue: args.contextValue,
         variableValues,
         operationName: args.operationName
+      },
+      finish,
+      abort: Effect.suspend(() => {
+        unbind()
+        return run.interrupt
       })
-    } catch (error) {
-      started = { errors: [asGraphQLError(error)] }
     }
-    const pending = started
-    const settled = "then" in pending
-      ? yield* Effect.tryPromise(() => Promise.resolve(pending)).pipe(
-        Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
-        Effect.onInterrupt(() => run.interrupt),
-        Effect.ensuring(Effect.sync(() => {
-          if (bound) schemaInternal.unbind(args.contextValue, run)
-        }))
-      )
-      : pending
-    if (bound) schemaInternal.unbind(args.contextValue, run)
-    const result = settled.errors === undefined ? settled : yield* masked(settled)
-    yield* run.finish(result.data, result.errors ?? [])
-    yield* annotate(run)
-    const changed = run.changed === undefined ? none : Array.from(run.changed)
-    const lists = changed.length === 0 ? none : run.listTags()
-    if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, [...changed, ...lists])
-    return {
-      result: withExtensions(result, run, config),
-      fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
-      coverage: coverageOf(run, config, result, args.renew === true),
-      changed,
-      lists,
-      counts: countsOf(run)
-    }
-  }).pipe(Tracing.traced("GraphQLCache.execute"))
+  })
+
+const emptyDocument: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] }
 
 /** A failed invalidation does not fail the mutation (it happened): it is logged. */
 const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>) =>

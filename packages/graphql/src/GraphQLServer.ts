@@ -9,7 +9,7 @@
 import type { Key, Tag } from "@cachet/core"
 import { Cache } from "@cachet/core"
 import { Effect, Layer, ManagedRuntime } from "effect"
-import type { DocumentNode, GraphQLSchema } from "graphql"
+import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql"
 import { BREAK, getOperationAST, visit } from "graphql"
 
 import * as GraphQLCache from "./GraphQLCache.js"
@@ -99,6 +99,15 @@ export interface Engine {
   readonly handles: (document: DocumentNode, operationName?: string | null) => boolean
   /** Runs an operation under the fragment cache. */
   readonly execute: (operation: Operation) => Promise<GraphQLCache.Report>
+  /**
+   * For servers that execute themselves: answers a fully cached operation (`report`), else
+   * binds the executor to the context; execute, then call `finish` (or `abort`).
+   */
+  readonly start: (operation: Operation) => Promise<GraphQLCache.Started>
+  /** Writes what a started operation computed, invalidates a mutation's entities, reports. */
+  readonly finish: (started: GraphQLCache.Started, result: ExecutionResult) => Promise<GraphQLCache.Report>
+  /** Gives up on a started operation. */
+  readonly abort: (started: GraphQLCache.Started) => Promise<void>
   /** Invalidates tags (`GraphQLCache.entityTag("Post", "1")`, ...). */
   readonly invalidate: (tags: Tag.Input) => Promise<void>
   /** Closes the runtime the engine built (not one it was given). */
@@ -146,6 +155,30 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
     invalidateMutations: (options.mutations ?? "entities") === "entities",
     ...(options.session === undefined ? {} : { session: options.session as (context: unknown) => Key.Part })
   })
+  const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.provideService(effect, GraphQLCache.GraphQLCache, config)
+  const argsOf = (operation: Operation): GraphQLCache.ExecuteArgs<never> => ({
+    schema: GraphQLCache.typed(operation.schema),
+    document: operation.document,
+    variableValues: operation.variableValues ?? null,
+    contextValue: operation.contextValue,
+    rootValue: operation.rootValue,
+    operationName: operation.operationName ?? null,
+    ...(operation.executeFn === undefined ? {} : { executeFn: operation.executeFn })
+  })
+  const reported = (
+    operation: { readonly operationName?: string | null | undefined },
+    report: GraphQLCache.Report
+  ): GraphQLCache.Report => {
+    const name = operation.operationName ?? undefined
+    const counts = report.counts
+    if (counts !== undefined && counts.hits > 0) options.onHit?.({ operationName: name, count: counts.hits })
+    if (counts !== undefined && counts.misses > 0) options.onMiss?.({ operationName: name, count: counts.misses })
+    if (config.invalidateMutations && report.changed.length > 0) {
+      options.onInvalidate?.({ tags: [...report.changed, ...(report.lists ?? [])] })
+    }
+    return report
+  }
   return {
     prepare: GraphQLCache.prepare,
     handles: (document, operationName) => {
@@ -154,26 +187,19 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
         !isIncremental(document)
     },
     execute: (operation) =>
-      runtime.runPromise(
-        GraphQLCache.executeReport({
-          schema: GraphQLCache.typed(operation.schema),
-          document: operation.document,
-          variableValues: operation.variableValues ?? null,
-          contextValue: operation.contextValue,
-          rootValue: operation.rootValue,
-          operationName: operation.operationName ?? null,
-          ...(operation.executeFn === undefined ? {} : { executeFn: operation.executeFn })
-        }).pipe(Effect.provideService(GraphQLCache.GraphQLCache, config))
-      ).then((report) => {
-        const name = operation.operationName ?? undefined
-        const counts = report.counts
-        if (counts !== undefined && counts.hits > 0) options.onHit?.({ operationName: name, count: counts.hits })
-        if (counts !== undefined && counts.misses > 0) options.onMiss?.({ operationName: name, count: counts.misses })
-        if (config.invalidateMutations && report.changed.length > 0) {
-          options.onInvalidate?.({ tags: [...report.changed, ...(report.lists ?? [])] })
-        }
-        return report
+      runtime.runPromise(provide(GraphQLCache.executeReport(argsOf(operation)))).then((report) =>
+        reported(operation, report)
+      ),
+    start: (operation) =>
+      runtime.runPromise(provide(GraphQLCache.start(argsOf(operation)))).then((started) => {
+        if (started.report !== undefined) reported(operation, started.report)
+        return started
       }),
+    finish: (started, result) =>
+      runtime.runPromise(started.finish(result)).then((report) =>
+        reported({ operationName: started.args.operationName }, report)
+      ),
+    abort: (started) => runtime.runPromise(started.abort),
     invalidate: (tags) => runtime.runPromise(Effect.flatMap(Cache.Cache, (cache) => cache.invalidate(tags))),
     dispose: () => owned ? runtime.dispose() : Promise.resolve()
   }
