@@ -1,6 +1,7 @@
 /**
  * GraphQL Yoga with `useCachet`: `npm run example:yoga`, then
- * `curl -s localhost:4000/graphql -H 'content-type: application/json' -d '{"query":"{ posts { title author { name } } }"}'`
+ * `curl -s localhost:4000/graphql -H 'content-type: application/json'
+ *   -d '{"query":"{ posts { title author { name } } }"}'`
  * twice (the second answers from the cache: `extensions.cachet.hits`), and
  * `-d '{"query":"mutation { renamePost(id: \"1\", title: \"New\") { id title } }"}'` to see the next read fresh.
  * `PORT` picks another port.

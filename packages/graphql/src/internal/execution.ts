@@ -165,9 +165,10 @@ export class Execution {
   private readonly shown = new Map<string, { readonly type: string; readonly id: string }>()
 
   /**
-   * Of a mutation: the tags of the lists that may hold the objects its root fields returned: the query type's lists of their types (`Query/posts`) and, of every
-   * other object the result shows, its lists of their types (`Post/1/comments` when `addComment`
-   * returns the comment with its post).
+   * Of a mutation: the tags of the lists that may hold the objects its root fields returned:
+   * the query type's lists of their types (`Query/posts`) and, of every other object the result
+   * shows, its lists of their types (`Post/1/comments` when `addComment` returns the comment with
+   * its post).
    */
   listTags(): ReadonlyArray<string> {
     const changed = this.changed

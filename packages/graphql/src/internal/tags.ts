@@ -17,7 +17,7 @@ export const ownFieldsTag = (type: string, id: string): string => Tag.toString(T
 /** The tag of one object's field. @internal */
 export const fieldTag = (type: string, id: string, field: string): string => Tag.toString(Tag.make(type, id, field))
 
-/** The tag of a root field (`Query/posts`): its fragments, invalidated when a new object may join the list. @internal */
+/** The tag of a root field's fragments (`Query/posts`): invalidated when a new object may join it. @internal */
 export const rootFieldTag = (type: string, field: string): string => Tag.toString(Tag.make(type, field))
 
 /** The id of an object, if it has one. @internal */
