@@ -7,9 +7,11 @@
  *
  * @since 0.1.0
  */
-import { GraphQLServer } from "@cachet/graphql"
+import { FragmentKey, GraphQLServer } from "@cachet/graphql"
 import type { Plugin } from "@envelop/core"
 import type { ExecutionArgs, ExecutionResult } from "graphql"
+
+import * as responses from "./internal/responses.js"
 
 /**
  * Settings of `useCachet`: the cache (a `Cache` layer, or a runtime holding one), the defaults
@@ -20,7 +22,15 @@ import type { ExecutionArgs, ExecutionResult } from "graphql"
  */
 export interface Options<Context extends Record<string, any> = Record<string, unknown>>
   extends GraphQLServer.Options<Context>
-{}
+{
+  /**
+   * GraphQL Yoga: keep complete `GET` responses whole (default on): answered before parse and
+   * validate, with an `ETag` that is a digest of the body, `304`, `Cache-Control` from the
+   * shortest fragment ttl and `Vary: Accept`. A response is complete when it shows shared
+   * fragments only (every root field cached, none per session, no error).
+   */
+  readonly responses?: boolean
+}
 
 /**
  * The plugin, with the engine it runs (to invalidate from outside: `plugin.cachet.invalidate(...)`)
@@ -32,6 +42,10 @@ export interface Options<Context extends Record<string, any> = Record<string, un
 export interface CachetPlugin<Context extends Record<string, any> = Record<string, unknown>> extends Plugin<Context> {
   readonly cachet: GraphQLServer.Engine
   readonly onDispose: () => Promise<void>
+  /** Yoga's hook: answers stored complete `GET` responses. */
+  readonly onRequest?: (payload: responses.RequestPayload) => Promise<void> | void
+  /** Yoga's hook: stores complete `GET` responses and gives them their `ETag`. */
+  readonly onResponse?: (payload: responses.ResponsePayload) => Promise<void> | void
 }
 
 /**
@@ -65,11 +79,15 @@ export const useCachet = <Context extends Record<string, any> = Record<string, u
   options: Options<Context>
 ): CachetPlugin<Context> => {
   const engine = GraphQLServer.make(options)
+  let schemaDigest: string | undefined = undefined
+  const tier = options.responses === false ? undefined : responses.make(engine, () => schemaDigest)
   return {
     cachet: engine,
     onDispose: engine.dispose,
+    ...(tier === undefined ? {} : { onRequest: tier.onRequest, onResponse: tier.onResponse }),
     onSchemaChange({ schema }) {
       engine.prepare(schema)
+      schemaDigest = FragmentKey.schemaDigest(schema)
     },
     onExecute({ args, executeFn, setExecuteFn }) {
       if (!engine.handles(args.document, args.operationName)) return
@@ -77,7 +95,10 @@ export const useCachet = <Context extends Record<string, any> = Record<string, u
       const inner = executeFn as (args: ExecutionArgs) => ExecutionResult | PromiseLike<ExecutionResult>
       setExecuteFn((execution: ExecutionArgs) => {
         engine.prepare(execution.schema)
-        return engine.execute({ ...execution, executeFn: inner }).then((report) => report.result)
+        return engine.execute({ ...execution, executeFn: inner }).then((report) => {
+          tier?.note((execution.contextValue as { readonly request?: Request } | undefined)?.request, report.coverage)
+          return report.result
+        })
       })
     }
   }

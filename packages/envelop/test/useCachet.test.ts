@@ -17,12 +17,14 @@ const setup = (options: { readonly extensions?: boolean; readonly mutations?: "e
   const runtime = ManagedRuntime.make(Cache.layer().pipe(Layer.provide(MemoryStore.layer())))
   runtimes.push(runtime)
   const invalidated: Array<ReadonlyArray<string>> = []
+  const hits: Array<number> = []
   const plugin = useCachet<{ readonly request: Request }>({
     cache: runtime,
     extensions: options.extensions ?? true,
     ...(options.mutations === undefined ? {} : { mutations: options.mutations }),
     session: (context) => context.request.headers.get("x-user"),
-    onInvalidate: ({ tags }) => invalidated.push(tags)
+    onInvalidate: ({ tags }) => invalidated.push(tags),
+    onHit: ({ count }) => hits.push(count)
   })
   const yoga = createYoga({
     schema: createSchema({ typeDefs, resolvers: blog.resolvers }),
@@ -43,7 +45,7 @@ const setup = (options: { readonly extensions?: boolean; readonly mutations?: "e
     }
   }
   const stats = () => runtime.runPromise(Effect.flatMap(Cache.Cache, (cache) => cache.stats))
-  return { blog, yoga, post, plugin, runtime, stats, invalidated }
+  return { blog, yoga, post, plugin, runtime, stats, invalidated, hits }
 }
 
 const feed = `{ posts(first: 2) { id title author { name } comments { body author { name } } } }`
@@ -160,5 +162,48 @@ describe("useCachet with GraphQL Yoga", () => {
       data: { hello: "world" },
       extensions: { cachet: { hits: 0, misses: 0, writes: 0 } }
     })
+  })
+
+  it("complete GET responses are kept whole: ETag of the body, 304, Cache-Control, Vary", async () => {
+    const { blog, hits, yoga } = setup()
+    const url = `http://yoga/graphql?query=${encodeURIComponent(feed)}`
+    const first = await yoga.fetch(url)
+    const etag = first.headers.get("etag")
+    const body = await first.text()
+    expect(first.status).toBe(200)
+    expect(etag).toMatch(/^"[^"]+"$/)
+    expect(first.headers.get("vary")).toBe("Accept")
+    expect(first.headers.get("cache-control")).toMatch(/^public, max-age=\d+$/)
+    expect(blog.take()["Query.posts"]).toBe(1)
+    const second = await yoga.fetch(url)
+    expect(second.status).toBe(200)
+    expect(await second.text()).toBe(body)
+    expect(second.headers.get("etag")).toBe(etag)
+    expect(blog.take()).toEqual({})
+    // Answered before execution: not even the fragment cache was asked.
+    expect(hits).toEqual([])
+    const revalidated = await yoga.fetch(url, { headers: { "if-none-match": etag! } })
+    expect(revalidated.status).toBe(304)
+    // After a change and a refill, the old ETag alone gets the new body.
+    await yoga.fetch("http://yoga/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `mutation { renamePost(id: "2", title: "Changed") { id } }` })
+    })
+    await yoga.fetch(url)
+    const after = await yoga.fetch(url, { headers: { "if-none-match": etag! } })
+    expect(after.status).toBe(200)
+    expect(after.headers.get("etag")).not.toBe(etag)
+    expect(await after.text()).toContain("Changed")
+  })
+
+  it("responses showing per-user fragments are never kept whole", async () => {
+    const { yoga } = setup()
+    const url = `http://yoga/graphql?query=${encodeURIComponent("{ me { name } }")}`
+    const ada = await yoga.fetch(url, { headers: { "x-user": "1" } })
+    expect(ada.headers.get("etag")).toBeNull()
+    expect(await ada.json()).toMatchObject({ data: { me: { name: "Ada" } } })
+    const grace = await yoga.fetch(url, { headers: { "x-user": "2" } })
+    expect(await grace.json()).toMatchObject({ data: { me: { name: "Grace" } } })
   })
 })

@@ -110,6 +110,10 @@ export interface Engine {
   readonly abort: (started: GraphQLCache.Started) => Promise<void>
   /** Invalidates tags (`GraphQLCache.entityTag("Post", "1")`, ...). */
   readonly invalidate: (tags: Tag.Input) => Promise<void>
+  /** The runtime the engine runs in (its `Cache`), for plugins that store more than fragments. */
+  readonly runtime: ManagedRuntime.ManagedRuntime<Cache.Cache, unknown>
+  /** The fragment cache's settings. */
+  readonly config: GraphQLCache.ResolvedOptions
   /** Closes the runtime the engine built (not one it was given). */
   readonly dispose: () => Promise<void>
 }
@@ -180,6 +184,8 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
     return report
   }
   return {
+    runtime,
+    config,
     prepare: GraphQLCache.prepare,
     handles: (document, operationName) => {
       const operation = getOperationAST(document, operationName)
