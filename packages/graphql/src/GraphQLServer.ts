@@ -15,8 +15,9 @@ import { BREAK, getOperationAST, visit } from "graphql"
 import * as GraphQLCache from "./GraphQLCache.js"
 
 /**
- * Where the engine's `Cache` comes from: a layer (built once, closed by `dispose`) or a
- * runtime the caller owns.
+ * Where the engine's `Cache` comes from: a layer (built once, closed by `dispose`), a runtime
+ * the caller owns, or a handle holding one (`@cachet/promise`'s `createCache(...)`: the handle
+ * keeps owning it, `close()` it yourself).
  *
  * @since 0.1.0
  * @category models
@@ -24,6 +25,7 @@ import * as GraphQLCache from "./GraphQLCache.js"
 export type CacheSource =
   | Layer.Layer<Cache.Cache, unknown>
   | ManagedRuntime.ManagedRuntime<Cache.Cache, unknown>
+  | { readonly runtime: ManagedRuntime.ManagedRuntime<Cache.Cache, unknown> }
 
 /**
  * What one operation's hits or misses were.
@@ -44,7 +46,7 @@ export interface Event {
  * @category models
  */
 export interface Options<Context = unknown> {
-  /** The cache: a `Cache` layer, or a runtime holding one. */
+  /** The cache: a `Cache` layer, a runtime holding one, or a `@cachet/promise` handle. */
   readonly cache: CacheSource
   /** First part of every fragment key (default `"graphql"`). */
   readonly namespace?: string
@@ -150,7 +152,9 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
   const owned = Layer.isLayer(source)
   const runtime: ManagedRuntime.ManagedRuntime<Cache.Cache, unknown> = Layer.isLayer(source)
     ? ManagedRuntime.make(source as Layer.Layer<Cache.Cache, unknown>)
-    : source as ManagedRuntime.ManagedRuntime<Cache.Cache, unknown>
+    : ManagedRuntime.isManagedRuntime(source)
+    ? source as ManagedRuntime.ManagedRuntime<Cache.Cache, unknown>
+    : (source as { readonly runtime: ManagedRuntime.ManagedRuntime<Cache.Cache, unknown> }).runtime
   const config = GraphQLCache.resolveOptions({
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     ...(options.version === undefined ? {} : { version: options.version }),
