@@ -76,8 +76,7 @@ export const ApolloServerPluginCachet = <Context extends BaseContext = BaseConte
         async responseForOperation(requestContext) {
           const { document, schema } = requestContext
           const operationName = requestContext.operationName ?? requestContext.request.operationName ?? null
-          if (!engine.handles(document, operationName)) return null
-          engine.prepare(schema)
+          if (!engine.handles(schema, document, operationName)) return null
           started = await engine.start({
             schema,
             document,

@@ -90,11 +90,10 @@ export const useCachet = <Context extends Record<string, any> = Record<string, u
       schemaDigest = FragmentKey.schemaDigest(schema)
     },
     onExecute({ args, executeFn, setExecuteFn }) {
-      if (!engine.handles(args.document, args.operationName)) return
+      if (!engine.handles(args.schema, args.document, args.operationName)) return
       // The server's own execute function runs the operation: other plugins' wrapping stays.
       const inner = executeFn as (args: ExecutionArgs) => ExecutionResult | PromiseLike<ExecutionResult>
       setExecuteFn((execution: ExecutionArgs) => {
-        engine.prepare(execution.schema)
         return engine.execute({ ...execution, executeFn: inner }).then((report) => {
           tier?.note((execution.contextValue as { readonly request?: Request } | undefined)?.request, report.coverage)
           return report.result

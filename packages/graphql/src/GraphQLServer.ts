@@ -13,6 +13,7 @@ import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql"
 import { BREAK, getOperationAST, visit } from "graphql"
 
 import * as GraphQLCache from "./GraphQLCache.js"
+import { reachesCache } from "./internal/reach.js"
 
 /**
  * Where the engine's `Cache` comes from: a layer (built once, closed by `dispose`), a runtime
@@ -97,8 +98,12 @@ export interface Operation {
 export interface Engine {
   /** Prepares a schema, in place and once (call it when the server loads the schema). */
   readonly prepare: (schema: GraphQLSchema) => void
-  /** Whether the engine takes an operation (queries and mutations without `@defer` / `@stream`). */
-  readonly handles: (document: DocumentNode, operationName?: string | null) => boolean
+  /**
+   * Whether the engine takes an operation: queries that meet a cached field, and mutations
+   * (when `mutations` is `"entities"`), without `@defer` / `@stream`. Others are the server's
+   * alone (prepares the schema if need be).
+   */
+  readonly handles: (schema: GraphQLSchema, document: DocumentNode, operationName?: string | null) => boolean
   /** Runs an operation under the fragment cache. */
   readonly execute: (operation: Operation) => Promise<GraphQLCache.Report>
   /**
@@ -191,10 +196,17 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
     runtime,
     config,
     prepare: GraphQLCache.prepare,
-    handles: (document, operationName) => {
+    handles: (schema, document, operationName) => {
       const operation = getOperationAST(document, operationName)
-      return operation !== null && operation !== undefined && operation.operation !== "subscription" &&
-        !isIncremental(document)
+      if (
+        !config.enabled || operation === null || operation === undefined || operation.operation === "subscription" ||
+        isIncremental(document)
+      ) return false
+      GraphQLCache.prepare(schema)
+      // An operation that meets no cached field (and, unless it is a query, needs no mutation
+      // tracking) runs as the server runs it: the wrapped resolvers find no executor.
+      return reachesCache(schema, document, operationName) ||
+        (config.invalidateMutations && operation.operation === "mutation")
     },
     execute: (operation) =>
       runtime.runPromise(provide(GraphQLCache.executeReport(argsOf(operation)))).then((report) =>
