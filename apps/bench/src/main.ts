@@ -17,6 +17,7 @@ import * as HttpBench from "./http.js"
 import { formatNs, type Sample } from "./measure.js"
 import * as MemcachedBench from "./memcached.js"
 import * as NormalizeBench from "./normalize.js"
+import * as PromiseBench from "./promise.js"
 import * as Report from "./report.js"
 
 const table = (rows: ReadonlyArray<Sample>, reference: Sample): string => {
@@ -187,6 +188,7 @@ const memcachedSection = async (): Promise<Array<string>> => {
  */
 const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<Array<string>> }> = [
   { name: "cache", run: cacheSection },
+  { name: "promise", run: PromiseBench.section },
   { name: "normalize", run: async () => normalizedSection(await NormalizeBench.run()) },
   { name: "memcached", run: memcachedSection },
   { name: "graphql", run: GraphQLBench.section },

@@ -63,6 +63,12 @@ export interface Options {
    * (default 1 second; the first replays come sooner: 50 ms, doubling).
    */
   readonly invalidationRetry?: Duration.DurationInput
+  /**
+   * Told of every store call that failed or timed out (what `stats.storeErrors` counts), as it
+   * happens: to log or alert on it elsewhere than in Effect's logs. Called synchronously; it must
+   * not throw.
+   */
+  readonly onStoreError?: (error: Store.StoreError | Store.StoreTimeout) => void
 }
 
 /**

@@ -48,4 +48,26 @@ describe("StoreGuard", () => {
       expect(yield* guard.failOpen("get", Effect.succeed("value"), "fallback")).toBe("value")
       expect(guard.breaker.state()).toBe("closed")
     }).pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.None))))
+
+  it.effect("onFailure is told of each failure it counts, not of calls the open breaker skips", () =>
+    Effect.gen(function*() {
+      const counters = makeCounters()
+      const breaker = yield* CircuitBreaker.make({ threshold: 2, cooldown: "1 second" })
+      const told: Array<string> = []
+      const guard = StoreGuard.make({
+        store: remote,
+        timeoutMillis: 100,
+        breaker,
+        counters,
+        onFailure: (error) => told.push(`${error._tag} ${error.operation}`)
+      })
+      const slow = yield* Effect.fork(guard.failOpen("set", Effect.never, undefined))
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(slow)
+      yield* guard.failOpen("get", failing, undefined)
+      yield* guard.failOpen("get", failing, undefined)
+      expect(told).toEqual(["StoreTimeout set", "StoreError get"])
+      expect(counters.storeErrors).toBe(2)
+      expect(counters.storeSkips).toBe(1)
+    }).pipe(Effect.provide(Logger.minimumLogLevel(LogLevel.None))))
 })

@@ -1,9 +1,10 @@
 /**
  * `QueryCache` integration: a normalized query stores its result in the entity graph and tags
- * its cache entry with `entity/<Type>/<key>` for every entity the result contains; a graph
- * built with {@link layer} invalidates those tags whenever an entity changes in the graph, so a
- * `writeFragment` on a user drops every cached result that shows that user, and invalidating
- * `entity/User/1` refetches them.
+ * its cache entry with `<Type>/<key>` for every entity the result contains — the entity tags of
+ * Cachet's one tag model (`docs/concepts/tags.md`), the same a REST write or a GraphQL fragment
+ * uses; a graph built with {@link layer} invalidates those tags whenever an entity changes in the
+ * graph, so a `writeFragment` on a user drops every cached result that shows that user, and
+ * invalidating `User/1` (or anything below it, such as `User/1/posts`) refetches them.
  *
  * @since 0.1.0
  */
@@ -20,7 +21,7 @@ import type { Plan } from "./internal/plan.js"
 import { makeCompiler } from "./internal/plan.js"
 
 /**
- * The tag of an entity key: `User:1` → `entity/User/1`.
+ * The tag of an entity key: `User:1` → `User/1`.
  *
  * @since 0.1.0
  * @category tags
@@ -28,11 +29,11 @@ import { makeCompiler } from "./internal/plan.js"
 export const entityTag = (entityKey: string): Tag.Tag | undefined => {
   const typename = keys.typenameOf(entityKey)
   if (typename === undefined || typename === keys.ROOT) return undefined
-  return Tag.make("entity", typename, entityKey.slice(typename.length + 1))
+  return Tag.make(typename, entityKey.slice(typename.length + 1))
 }
 
 /**
- * The tags `entity/<Type>/<key>` of every entity a value of a Schema contains.
+ * The tags `<Type>/<key>` of every entity a value of a Schema contains.
  *
  * @since 0.1.0
  * @category tags
@@ -108,9 +109,10 @@ export const query = <Args, ArgsI, A, AI, E = never, EI = never, R = never, T ex
 
 /**
  * The entity graph of normalized queries, kept in step with the `Cache` both ways: a change of
- * an entity in the graph invalidates `entity/<Type>/<key>` in the cache, and invalidating (or
- * expiring) such a tag in the cache invalidates (or marks stale) that entity in the graph —
- * `entity/<Type>` covers the whole type.
+ * an entity in the graph invalidates `<Type>/<key>` in the cache, and invalidating (or expiring)
+ * that tag or one below it (`<Type>/<key>/<field>`) in the cache invalidates (or marks stale) that
+ * entity in the graph — `<Type>` covers the whole type. Tags whose first segment is not a type the
+ * graph holds (REST paths such as `users/1/posts`) reach nothing in the graph.
  *
  * @since 0.1.0
  * @category layers
@@ -148,12 +150,12 @@ export const layer = (
               else echoes.set(tag, echoed - 1)
               return Effect.void
             }
-            const segments = Tag.segments(Tag.parse(tag))
-            if (segments[0] !== "entity" || segments.length < 2 || segments.length > 3) return Effect.void
-            if (segments.length === 2) {
-              return mode === "hard" ? graph.invalidateType(segments[1]!) : graph.markStale(segments[1]!)
+            const [typename, id] = Tag.segments(Tag.parse(tag))
+            if (typename === undefined || typename === keys.ROOT) return Effect.void
+            if (id === undefined) {
+              return mode === "hard" ? graph.invalidateType(typename) : graph.markStale(typename)
             }
-            const entityKey = `${segments[1]}:${segments[2]}`
+            const entityKey = `${typename}:${id}`
             return mode === "hard" ? graph.invalidate(entityKey) : graph.markStale(entityKey)
           }, { discard: true })
         ),

@@ -11,3 +11,8 @@ export * as Validate from "./Validate.js"
  * @since 0.1.0
  */
 export * as ServiceValidationError from "./ServiceValidationError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Rules from "./Rules.js"

@@ -83,7 +83,8 @@ export const make = (options: Cache.Options = {}) =>
       store,
       breaker,
       counters,
-      timeoutMillis: Duration.toMillis(options.storeTimeout ?? Duration.millis(500))
+      timeoutMillis: Duration.toMillis(options.storeTimeout ?? Duration.millis(500)),
+      onFailure: options.onStoreError
     })
 
     const pending = yield* PendingInvalidations.make({

@@ -34,12 +34,15 @@ export const make = (options: {
   readonly timeoutMillis: number
   readonly breaker: CircuitBreaker.CircuitBreaker
   readonly counters: Counters
+  /** Told of each failure as it is counted. */
+  readonly onFailure?: ((error: Store.StoreError | Store.StoreTimeout) => void) | undefined
 }): StoreGuard => {
-  const { breaker, counters, store, timeoutMillis } = options
+  const { breaker, counters, onFailure, store, timeoutMillis } = options
 
   const recordFailure = (error: Store.StoreFailure) =>
     Effect.suspend(() => {
       counters.storeErrors++
+      if (onFailure !== undefined && error._tag !== "BreakerOpen") onFailure(error)
       if (breaker.recordFailure()) {
         return Effect.logWarning(
           `cachet: store ${store.name} failed ${breaker.consecutiveFailures()} times in a row; skipping it for ` +

@@ -187,7 +187,8 @@ export const messageOf = (u: unknown): string | undefined => {
 // the synchronous rules: each returns the failing rule (and extra substitutions) or nothing
 // ---------------------------------------------------------------------------------------------
 
-interface Broken {
+/** @internal */
+export interface Broken {
   readonly rule: Rule
   readonly extra?: Readonly<Record<string, unknown>>
 }
@@ -248,72 +249,119 @@ export const listIncludes = (list: ReadonlyArray<unknown>, value: unknown, caseS
 const stateless = (pattern: RegExp): RegExp =>
   pattern.global || pattern.sticky ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")) : pattern
 
-const checks = {
-  absence: (value: unknown, options: boolean | AbsenceOptions) => {
-    const { allowEmptyString = false } = objectOr<AbsenceOptions>(options)
-    if (value === "") return allowEmptyString ? ok : broken("absence")
-    return value === null || value === undefined ? ok : broken("absence")
-  },
-  acceptance: (value: unknown, options: boolean | AcceptanceOptions) => {
-    const accepted = objectOr<AcceptanceOptions>(options).in ?? [true]
-    return accepted.includes(value) ? ok : broken("acceptance")
-  },
-  email: (value: unknown) => (emailPattern.test(String(value)) ? ok : broken("email")),
-  exclusion: (value: unknown, options: ReadonlyArray<unknown> | ListOptions) => {
-    const [list, caseSensitive] = listOf(options)
-    return listIncludes(list, value, caseSensitive) ? broken("exclusion") : ok
-  },
-  inclusion: (value: unknown, options: ReadonlyArray<unknown> | ListOptions) => {
-    const [list, caseSensitive] = listOf(options)
-    return listIncludes(list, value, caseSensitive) ? ok : broken("inclusion")
-  },
-  format: (value: unknown, options: RegExp | FormatOptions) => {
-    const pattern = options instanceof RegExp ? options : objectOr<FormatOptions>(options).pattern
-    if (!(pattern instanceof RegExp)) return Option.none<Broken>() // reported by `validateRecipe`
-    return stateless(pattern).test(String(value)) ? ok : broken("format")
-  },
-  length: (value: unknown, options: LengthOptions) => {
-    const { between, equal, max, min } = objectOr<LengthOptions>(options)
-    const length = lengthOf(value)
-    if (min != null && length < min) return broken("minLength")
-    if (max != null && length > max) return broken("maxLength")
-    if (equal != null && length !== equal) return broken("equalLength")
-    if (between != null && (length < between[0] || length > between[1])) {
-      return broken("betweenLength", { min: between[0], max: between[1] })
-    }
-    return ok
-  },
-  numericality: (value: unknown, options: boolean | NumericalityOptions) => {
-    if (typeof value !== "number" || Number.isNaN(value)) return broken("typeNumericality")
-    const o = objectOr<NumericalityOptions>(options)
-    if (o.integer && !Number.isInteger(value)) return broken("integerNumericality")
-    if (o.lessThan != null && !(value < o.lessThan)) return broken("lessThanNumericality")
-    if (o.lessThanOrEqual != null && !(value <= o.lessThanOrEqual)) return broken("lessThanOrEqualNumericality")
-    if (o.greaterThan != null && !(value > o.greaterThan)) return broken("greaterThanNumericality")
-    if (o.greaterThanOrEqual != null && !(value >= o.greaterThanOrEqual)) {
-      return broken("greaterThanOrEqualNumericality")
-    }
-    if (o.equal != null && value !== o.equal) return broken("equalNumericality")
-    if (o.otherThan != null && value === o.otherThan) return broken("otherThanNumericality")
-    if (o.even && value % 2 !== 0) return broken("evenNumericality")
-    if (o.odd && Math.abs(value % 2) !== 1) return broken("oddNumericality")
-    if (o.positive && !(value > 0)) return broken("positiveNumericality")
-    if (o.negative && !(value < 0)) return broken("negativeNumericality")
-    return ok
-  },
-  presence: (value: unknown, options: boolean | PresenceOptions) => {
-    const { allowEmptyString = true, allowNull = false, allowUndefined = false } = objectOr<PresenceOptions>(options)
-    return (value === null && !allowNull) ||
-        (value === undefined && !allowUndefined) ||
-        (value === "" && !allowEmptyString)
-      ? broken("presence")
-      : ok
-  }
-} as const
+/**
+ * How the rules read values where front ends legitimately differ. Cachet's own semantics
+ * (`cachetSemantics`) count code points, treat `NaN` as not a number and negative odd numbers as
+ * odd; a drop-in front end (RedwoodJS's) passes its own.
+ *
+ * @internal
+ */
+export interface Semantics {
+  /** The length the `length` rule compares. */
+  readonly lengthOf: (value: unknown) => number
+  /** Whether a `length` bound is set (Cachet: not `null`/`undefined`; RedwoodJS: truthy, so 0 is unset). */
+  readonly isBound: (bound: number | null | undefined) => bound is number
+  /**
+   * Whether `NaN` counts as a number for `numericality`. When it does, a comparison involving
+   * `NaN` breaks no bound (IEEE: it neither holds nor is violated).
+   */
+  readonly nanIsNumber: boolean
+  /** Whether a number is odd. */
+  readonly isOdd: (value: number) => boolean
+}
 
-type SyncRule = keyof typeof checks
+/** @internal */
+export const cachetSemantics: Semantics = {
+  lengthOf,
+  isBound: (bound): bound is number => bound != null,
+  nanIsNumber: false,
+  isOdd: (value) => Math.abs(value % 2) === 1
+}
 
-const isSyncRule = (key: string): key is SyncRule => Object.prototype.hasOwnProperty.call(checks, key)
+/** @internal */
+export const makeChecks = (semantics: Semantics) => {
+  const { isBound, isOdd, lengthOf, nanIsNumber } = semantics
+  // `holds`: the bound is met; `violated`: it is broken. They differ only when NaN is compared.
+  const breaks = (holds: boolean, violated: boolean) => (nanIsNumber ? violated : !holds)
+  return {
+    absence: (value: unknown, options: boolean | AbsenceOptions) => {
+      const { allowEmptyString = false } = objectOr<AbsenceOptions>(options)
+      if (value === "") return allowEmptyString ? ok : broken("absence")
+      return value === null || value === undefined ? ok : broken("absence")
+    },
+    acceptance: (value: unknown, options: boolean | AcceptanceOptions) => {
+      const accepted = objectOr<AcceptanceOptions>(options).in ?? [true]
+      return accepted.includes(value) ? ok : broken("acceptance")
+    },
+    email: (value: unknown) => (emailPattern.test(String(value)) ? ok : broken("email")),
+    exclusion: (value: unknown, options: ReadonlyArray<unknown> | ListOptions) => {
+      const [list, caseSensitive] = listOf(options)
+      return listIncludes(list, value, caseSensitive) ? broken("exclusion") : ok
+    },
+    inclusion: (value: unknown, options: ReadonlyArray<unknown> | ListOptions) => {
+      const [list, caseSensitive] = listOf(options)
+      return listIncludes(list, value, caseSensitive) ? ok : broken("inclusion")
+    },
+    format: (value: unknown, options: RegExp | FormatOptions) => {
+      const pattern = options instanceof RegExp ? options : objectOr<FormatOptions>(options).pattern
+      if (!(pattern instanceof RegExp)) return Option.none<Broken>() // reported by `validateRecipe`
+      return stateless(pattern).test(String(value)) ? ok : broken("format")
+    },
+    length: (value: unknown, options: LengthOptions) => {
+      const { between, equal, max, min } = objectOr<LengthOptions>(options)
+      const length = lengthOf(value)
+      if (isBound(min) && length < min) return broken("minLength")
+      if (isBound(max) && length > max) return broken("maxLength")
+      if (isBound(equal) && length !== equal) return broken("equalLength")
+      if (between != null && (length < between[0] || length > between[1])) {
+        return broken("betweenLength", { min: between[0], max: between[1] })
+      }
+      return ok
+    },
+    numericality: (value: unknown, options: boolean | NumericalityOptions) => {
+      if (typeof value !== "number" || (!nanIsNumber && Number.isNaN(value))) return broken("typeNumericality")
+      const o = objectOr<NumericalityOptions>(options)
+      if (o.integer && !Number.isInteger(value)) return broken("integerNumericality")
+      if (o.lessThan != null && breaks(value < o.lessThan, value >= o.lessThan)) {
+        return broken("lessThanNumericality")
+      }
+      if (o.lessThanOrEqual != null && breaks(value <= o.lessThanOrEqual, value > o.lessThanOrEqual)) {
+        return broken("lessThanOrEqualNumericality")
+      }
+      if (o.greaterThan != null && breaks(value > o.greaterThan, value <= o.greaterThan)) {
+        return broken("greaterThanNumericality")
+      }
+      if (o.greaterThanOrEqual != null && breaks(value >= o.greaterThanOrEqual, value < o.greaterThanOrEqual)) {
+        return broken("greaterThanOrEqualNumericality")
+      }
+      if (o.equal != null && value !== o.equal) return broken("equalNumericality")
+      if (o.otherThan != null && value === o.otherThan) return broken("otherThanNumericality")
+      if (o.even && value % 2 !== 0) return broken("evenNumericality")
+      if (o.odd && !isOdd(value)) return broken("oddNumericality")
+      if (o.positive && breaks(value > 0, value <= 0)) return broken("positiveNumericality")
+      if (o.negative && breaks(value < 0, value >= 0)) return broken("negativeNumericality")
+      return ok
+    },
+    presence: (value: unknown, options: boolean | PresenceOptions) => {
+      const { allowEmptyString = true, allowNull = false, allowUndefined = false } = objectOr<PresenceOptions>(
+        options
+      )
+      return (value === null && !allowNull) ||
+          (value === undefined && !allowUndefined) ||
+          (value === "" && !allowEmptyString)
+        ? broken("presence")
+        : ok
+    }
+  } as const
+}
+
+const checks = makeChecks(cachetSemantics)
+
+/** @internal */
+export type SyncRule = keyof typeof checks
+
+/** @internal */
+export const isSyncRule = (key: string): key is SyncRule => Object.prototype.hasOwnProperty.call(checks, key)
 
 // ---------------------------------------------------------------------------------------------
 // custom checks and the recipe runner
