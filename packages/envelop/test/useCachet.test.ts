@@ -1,6 +1,7 @@
 import { Cache, MemoryStore } from "@cachet/core"
 import { useCachet } from "@cachet/envelop"
 import { GraphQLCache } from "@cachet/graphql"
+import { createCache } from "@cachet/promise"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { createSchema, createYoga } from "graphql-yoga"
@@ -204,5 +205,35 @@ describe("useCachet with GraphQL Yoga", () => {
     expect(await ada.json()).toMatchObject({ data: { me: { name: "Ada" } } })
     const grace = await yoga.fetch(url, { headers: { "x-user": "2" } })
     expect(await grace.json()).toMatchObject({ data: { me: { name: "Grace" } } })
+  })
+
+  it("a @cachet/promise handle as the cache: its invalidate reaches the fragments", async () => {
+    const blog = makeBlog()
+    const cache = createCache({ store: "memory", ttl: "1 minute" })
+    try {
+      const yoga = createYoga({
+        schema: createSchema({ typeDefs, resolvers: blog.resolvers }),
+        plugins: [useCachet({ cache })],
+        logging: false
+      })
+      const titles = async () => {
+        const response = await yoga.fetch("http://yoga/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: feed })
+        })
+        return ((await response.json()) as { data: { posts: Array<{ title: string }> } }).data.posts.map((p) => p.title)
+      }
+      expect(await titles()).toEqual(["Post 1", "Post 2"])
+      expect(blog.take()["Query.posts"]).toBe(1)
+      expect(await titles()).toEqual(["Post 1", "Post 2"])
+      expect(blog.take()).toEqual({})
+      blog.posts[0]!.title = "Edited elsewhere"
+      await cache.invalidate([GraphQLCache.entityTag("Post", "1")])
+      expect(await titles()).toEqual(["Edited elsewhere", "Post 2"])
+      await yoga.dispose()
+    } finally {
+      await cache.close()
+    }
   })
 })
