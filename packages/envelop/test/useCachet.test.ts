@@ -237,3 +237,68 @@ describe("useCachet with GraphQL Yoga", () => {
     }
   })
 })
+
+describe("useCachet with cacheControl: true", () => {
+  const hinted = `${typeDefs}
+    enum CacheControlScope { PUBLIC PRIVATE }
+    directive @cacheControl(maxAge: Int, scope: CacheControlScope) on FIELD_DEFINITION | OBJECT
+    type Hinted { id: ID! value: String! }
+    extend type Query {
+      hinted: Hinted @cacheFragment @cacheControl(maxAge: 42)
+      mine: Hinted @cacheFragment @cacheControl(scope: PRIVATE)
+    }`
+
+  const make = (session: boolean) => {
+    let calls = 0
+    const blog = makeBlog()
+    const runtime = ManagedRuntime.make(Cache.layer().pipe(Layer.provide(MemoryStore.layer())))
+    runtimes.push(runtime)
+    const yoga = createYoga({
+      schema: createSchema({
+        typeDefs: hinted,
+        resolvers: {
+          ...blog.resolvers,
+          Query: {
+            ...blog.resolvers.Query,
+            hinted: () => ({ id: "h", value: "hint" }),
+            mine: (_: unknown, __: unknown, context: { readonly request: Request }) => {
+              calls++
+              return { id: "m", value: context.request.headers.get("x-user") ?? "nobody" }
+            }
+          }
+        }
+      }),
+      plugins: [
+        useCachet<{ readonly request: Request }>({
+          cache: runtime,
+          cacheControl: true,
+          ...(session ? { session: (context) => context.request.headers.get("x-user") } : {})
+        })
+      ],
+      logging: false
+    })
+    const get = (query: string, user: string) =>
+      yoga.fetch(`http://yoga/graphql?query=${encodeURIComponent(query)}`, { headers: { "x-user": user } })
+    return { get, calls: () => calls }
+  }
+
+  it("maxAge is the fragment's ttl (the whole response's Cache-Control shows it)", async () => {
+    const { get } = make(true)
+    const response = await get(`{ hinted { value } }`, "1")
+    const maxAge = Number(/max-age=(\d+)/.exec(response.headers.get("cache-control") ?? "")?.[1])
+    expect(maxAge).toBeGreaterThan(40)
+    expect(maxAge).toBeLessThanOrEqual(42)
+  })
+
+  it("scope PRIVATE keeps the fragment per session, and uncached without a session", async () => {
+    const withSession = make(true)
+    expect(await (await withSession.get(`{ mine { value } }`, "1")).json()).toEqual({ data: { mine: { value: "1" } } })
+    expect(await (await withSession.get(`{ mine { value } }`, "2")).json()).toEqual({ data: { mine: { value: "2" } } })
+    expect(await (await withSession.get(`{ mine { value } }`, "2")).json()).toEqual({ data: { mine: { value: "2" } } })
+    expect(withSession.calls()).toBe(2)
+    const without = make(false)
+    expect(await (await without.get(`{ mine { value } }`, "1")).json()).toEqual({ data: { mine: { value: "1" } } })
+    expect(await (await without.get(`{ mine { value } }`, "2")).json()).toEqual({ data: { mine: { value: "2" } } })
+    expect(without.calls()).toBe(2)
+  })
+})

@@ -13,6 +13,7 @@ import type { DocumentNode, ExecutionResult, GraphQLSchema } from "graphql"
 import { BREAK, getOperationAST, visit } from "graphql"
 
 import * as GraphQLCache from "./GraphQLCache.js"
+import { applyCacheControl } from "./internal/cacheControl.js"
 import { reachesCache } from "./internal/reach.js"
 
 /**
@@ -64,6 +65,11 @@ export interface Options<Context = unknown> {
   readonly session?: (context: Context) => Key.Part
   /** Report `extensions.cachet = { hits, misses, writes }` in every response (default off). */
   readonly extensions?: boolean
+  /**
+   * Read Apollo's `@cacheControl(maxAge, scope)` on cached fields (or their return types):
+   * `maxAge` is the fragment's ttl when it names none, `scope: PRIVATE` keeps it per session.
+   */
+  readonly cacheControl?: boolean
   /** Called after an operation that read fragments from the cache. */
   readonly onHit?: (event: Event) => void
   /** Called after an operation that computed fragments. */
@@ -192,17 +198,21 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
     }
     return report
   }
+  const prepare = (schema: GraphQLSchema): void => {
+    if (options.cacheControl === true) applyCacheControl(schema, options.session !== undefined)
+    GraphQLCache.prepare(schema)
+  }
   return {
     runtime,
     config,
-    prepare: GraphQLCache.prepare,
+    prepare,
     handles: (schema, document, operationName) => {
       const operation = getOperationAST(document, operationName)
       if (
         !config.enabled || operation === null || operation === undefined || operation.operation === "subscription" ||
         isIncremental(document)
       ) return false
-      GraphQLCache.prepare(schema)
+      prepare(schema)
       // An operation that meets no cached field (and, unless it is a query, needs no mutation
       // tracking) runs as the server runs it: the wrapped resolvers find no executor.
       return reachesCache(schema, document, operationName) ||
