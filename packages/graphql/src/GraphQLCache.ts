@@ -177,6 +177,11 @@ export interface Options {
    * `contextKey` (`@cacheFragment(contextKey: [])` for the session alone) is kept per session.
    */
   readonly session?: (context: unknown) => Key.Part
+  /**
+   * Report errors that are not `GraphQLError`s as `Internal server error` (default on). Servers
+   * that mask errors themselves (Yoga's `maskedErrors`, Apollo's `formatError`) turn it off.
+   */
+  readonly maskErrors?: boolean
 }
 
 /**
@@ -194,6 +199,7 @@ export interface ResolvedOptions {
   readonly extensions: boolean
   readonly invalidateMutations: boolean
   readonly session?: ((context: unknown) => Key.Part) | undefined
+  readonly maskErrors?: boolean | undefined
 }
 
 /**
@@ -210,7 +216,8 @@ export const resolveOptions = (options: Options): ResolvedOptions => ({
   skipWhenQueryHasErrors: options.skipWhenQueryHasErrors ?? false,
   extensions: options.extensions ?? false,
   invalidateMutations: options.invalidateMutations ?? false,
-  session: options.session
+  session: options.session,
+  maskErrors: options.maskErrors ?? true
 })
 
 /**
@@ -555,7 +562,7 @@ export const start = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Started, n
     const finish = (settled: ExecutionResult): Effect.Effect<Report> =>
       Effect.gen(function*() {
         unbind()
-        const result = settled.errors === undefined ? settled : yield* masked(settled)
+        const result = settled.errors === undefined || config.maskErrors === false ? settled : yield* masked(settled)
         yield* run.finish(result.data, result.errors ?? [])
         yield* annotate(run)
         const changed = run.changed === undefined ? none : Array.from(run.changed)

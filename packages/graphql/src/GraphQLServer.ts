@@ -172,6 +172,8 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
     ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
     extensions: options.extensions ?? false,
     invalidateMutations: (options.mutations ?? "entities") === "entities",
+    // The server masks errors its own way.
+    maskErrors: false,
     ...(options.session === undefined ? {} : { session: options.session as (context: unknown) => Key.Part })
   })
   const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
