@@ -8,8 +8,15 @@
  */
 import { Cache, type Key, type Tag, Tracing } from "@cachet/core"
 import { Context, Duration, Effect, Layer, Option } from "effect"
-import type { DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
-import { execute as graphqlExecute, getOperationAST, GraphQLError as GraphQLErrorClass, parse, validate } from "graphql"
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema } from "graphql"
+import {
+  execute as graphqlExecute,
+  getOperationAST,
+  GraphQLError as GraphQLErrorClass,
+  Kind,
+  parse,
+  validate
+} from "graphql"
 
 import * as Cost from "./Cost.js"
 import * as FragmentKey from "./FragmentKey.js"
@@ -162,9 +169,20 @@ export interface Options {
   readonly extensions?: boolean
   /**
    * After a mutation, invalidate the {@link entityTag} of every object its root fields returned
-   * (`Report.changed`), as envelop's response cache does from `__typename` + id (default off).
+   * (`Report.changed`), as envelop's response cache does from `__typename` + id, and the lists
+   * that may hold them (`Report.lists`) (default off).
    */
   readonly invalidateMutations?: boolean
+  /**
+   * Who the request is for (a user id), from the context: every fragment whose field names a
+   * `contextKey` (`@cacheFragment(contextKey: [])` for the session alone) is kept per session.
+   */
+  readonly session?: (context: unknown) => Key.Part
+  /**
+   * Report errors that are not `GraphQLError`s as `Internal server error` (default on). Servers
+   * that mask errors themselves (Yoga's `maskedErrors`, Apollo's `formatError`) turn it off.
+   */
+  readonly maskErrors?: boolean
 }
 
 /**
@@ -181,16 +199,26 @@ export interface ResolvedOptions {
   readonly skipWhenQueryHasErrors: boolean
   readonly extensions: boolean
   readonly invalidateMutations: boolean
+  readonly session?: ((context: unknown) => Key.Part) | undefined
+  readonly maskErrors?: boolean | undefined
 }
 
-const resolveOptions = (options: Options): ResolvedOptions => ({
+/**
+ * Settings with their defaults applied (what {@link layer} provides).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveOptions = (options: Options): ResolvedOptions => ({
   enabled: options.enabled ?? true,
   namespace: options.namespace ?? "graphql",
   version: String(options.version ?? "1"),
   defaults: options.defaults ?? {},
   skipWhenQueryHasErrors: options.skipWhenQueryHasErrors ?? false,
   extensions: options.extensions ?? false,
-  invalidateMutations: options.invalidateMutations ?? false
+  invalidateMutations: options.invalidateMutations ?? false,
+  session: options.session,
+  maskErrors: options.maskErrors ?? true
 })
 
 /**
@@ -250,6 +278,17 @@ export interface ExecuteArgs<R = never> {
   readonly variableValues?: Readonly<Record<string, unknown>> | null
   readonly contextValue?: unknown
   readonly operationName?: string | null
+  /**
+   * The root value root resolvers receive (the executor is found through the context: give an
+   * object context for a root value of your own to reach them).
+   */
+  readonly rootValue?: unknown
+  /**
+   * What executes the operation (default graphql-js's `execute`): a server's own execute
+   * function (Envelop's, graphql-jit's), wrapped plugins included. It must run the schema's
+   * resolvers with `contextValue` as given.
+   */
+  readonly executeFn?: ExecuteFn
   /** Recompute every cached field and overwrite it (`renew_cache`, for warmers). */
   readonly renew?: boolean
   /**
@@ -258,6 +297,24 @@ export interface ExecuteArgs<R = never> {
    */
   readonly cost?: Cost.Limits
 }
+
+/**
+ * An execute function as servers hold it (graphql-js's `execute` is one).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ExecuteFn = (args: ExecutionArgs) => ExecutionResult | PromiseLike<ExecutionResult>
+
+/**
+ * Prepares a schema for the fragment cache, in place and once (wraps its resolvers; the
+ * wrappers are inert for operations not run by `execute`). `execute` does it on first use;
+ * server plugins call it when the server loads the schema.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const prepare = (schema: GraphQLSchema): void => schemaInternal.prepare(schema)
 
 /**
  * The outcome of `executeReport`: the result, and whether every root field came from the cache.
@@ -276,6 +333,15 @@ export interface Report {
    * are not named. Empty for queries.
    */
   readonly changed: ReadonlyArray<string>
+  /**
+   * Of a mutation: the tags of the lists that may hold what it changed — the query type's lists
+   * of those types (`Query/posts`) and, of every other object its result shows, its lists of
+   * those types (`Post/1/comments` when `addComment` returns the comment with its post).
+   * `invalidateMutations` invalidates them with `changed`.
+   */
+  readonly lists?: ReadonlyArray<string>
+  /** Fragments read from the cache, computed, and written by this execution. */
+  readonly counts?: { readonly hits: number; readonly misses: number; readonly writes: number }
 }
 
 /**
@@ -390,19 +456,77 @@ export const execute = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Executio
  */
 export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Report, never, Cache.Cache | R> =>
   Effect.gen(function*() {
+    const started = yield* start(args)
+    if (started.report !== undefined) return started.report
+    let pending: ExecutionResult | PromiseLike<ExecutionResult>
+    try {
+      pending = (args.executeFn ?? graphqlExecute)(started.args)
+    } catch (error) {
+      pending = { errors: [asGraphQLError(error)] }
+    }
+    const running = pending
+    const settled = "then" in running
+      ? yield* Effect.tryPromise(() => Promise.resolve(running)).pipe(
+        Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
+        Effect.onInterrupt(() => started.abort)
+      )
+      : running
+    return yield* started.finish(settled)
+  }).pipe(Tracing.traced("GraphQLCache.execute"))
+
+/**
+ * An operation started by {@link start}: answered already (`report`), or to be executed by
+ * the caller with `args` (whose resolvers find the executor through the context) and then
+ * handed to `finish`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Started {
+  /** The operation's report when it needs no execution (fully cached, or not parsable or valid). */
+  readonly report: Report | undefined
+  /** What to execute: the document, variables, context and root value to run it with. */
+  readonly args: ExecutionArgs
+  /** Takes the server's result: writes the misses, invalidates a mutation's entities, reports. */
+  readonly finish: (result: ExecutionResult) => Effect.Effect<Report>
+  /** Gives up on the execution (interrupts its Effect resolvers, lets waiting requests go). */
+  readonly abort: Effect.Effect<void>
+}
+
+/**
+ * The first half of `executeReport`, for servers that execute operations themselves (Apollo
+ * Server): reads a fully cached operation ahead, else binds the executor to the context;
+ * the server executes `started.args`, then calls `started.finish(result)`.
+ *
+ * @since 0.1.0
+ * @category execution
+ */
+export const start = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Started, never, Cache.Cache | R> =>
+  Effect.gen(function*() {
     const cache = yield* Cache.Cache
     const config = Option.getOrElse(yield* Effect.serviceOption(GraphQLCache), () => resolveOptions({}))
     const runtime = yield* Effect.runtime<never>()
+    const done = (report: Report): Started => ({
+      report,
+      args: { schema: args.schema, document: emptyDocument },
+      finish: () => Effect.succeed(report),
+      abort: Effect.void
+    })
     let document = args.document
     if (document === undefined) {
       try {
         document = parse(args.source ?? "")
       } catch (error) {
-        return { result: { errors: [asGraphQLError(error)] }, fullyCached: false, coverage: incomplete, changed: none }
+        return done({
+          result: { errors: [asGraphQLError(error)] },
+          fullyCached: false,
+          coverage: incomplete,
+          changed: none
+        })
       }
       const invalid = validate(args.schema, document)
       if (invalid.length > 0) {
-        return { result: { errors: invalid }, fullyCached: false, coverage: incomplete, changed: none }
+        return done({ result: { errors: invalid }, fullyCached: false, coverage: incomplete, changed: none })
       }
     }
     if (args.cost !== undefined) {
@@ -431,47 +555,59 @@ export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Re
         roots.forEach((root, i) => data[root.responseKey] = hit.value[i]!.v)
         yield* annotate(run)
         const result = { data }
-        return {
+        return done({
           result: withExtensions(result, run, config),
           fullyCached: true,
           coverage: coverageOf(run, config, result, false),
-          changed: none
-        }
+          changed: none,
+          counts: countsOf(run)
+        })
       }
     }
     if (args.renew === true && config.enabled) yield* run.readStamp
-    let started: ExecutionResult | PromiseLike<ExecutionResult>
-    try {
-      started = graphqlExecute({
+    // The executor is found through the context; only an operation whose context is not an
+    // object of its own gets it as its root value.
+    const bound = schemaInternal.bind(args.contextValue, run)
+    const unbind = () => {
+      if (bound) schemaInternal.unbind(args.contextValue, run)
+    }
+    const finish = (settled: ExecutionResult): Effect.Effect<Report> =>
+      Effect.gen(function*() {
+        unbind()
+        const result = settled.errors === undefined || config.maskErrors === false ? settled : yield* masked(settled)
+        yield* run.finish(result.data, result.errors ?? [])
+        yield* annotate(run)
+        const changed = run.changed === undefined ? none : Array.from(run.changed)
+        const lists = changed.length === 0 ? none : run.listTags()
+        if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, [...changed, ...lists])
+        return {
+          result: withExtensions(result, run, config),
+          fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
+          coverage: coverageOf(run, config, result, args.renew === true),
+          changed,
+          lists,
+          counts: countsOf(run)
+        }
+      })
+    return {
+      report: undefined,
+      args: {
         schema: args.schema,
         document,
-        rootValue: run,
+        rootValue: bound ? args.rootValue : run,
         contextValue: args.contextValue,
         variableValues,
         operationName: args.operationName
+      },
+      finish,
+      abort: Effect.suspend(() => {
+        unbind()
+        return run.interrupt
       })
-    } catch (error) {
-      started = { errors: [asGraphQLError(error)] }
     }
-    const pending = started
-    const settled = "then" in pending
-      ? yield* Effect.tryPromise(() => Promise.resolve(pending)).pipe(
-        Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
-        Effect.onInterrupt(() => run.interrupt)
-      )
-      : pending
-    const result = settled.errors === undefined ? settled : yield* masked(settled)
-    yield* run.finish(result.data, result.errors ?? [])
-    yield* annotate(run)
-    const changed = run.changed === undefined ? none : Array.from(run.changed)
-    if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, changed)
-    return {
-      result: withExtensions(result, run, config),
-      fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
-      coverage: coverageOf(run, config, result, args.renew === true),
-      changed
-    }
-  }).pipe(Tracing.traced("GraphQLCache.execute"))
+  })
+
+const emptyDocument: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] }
 
 /** A failed invalidation does not fail the mutation (it happened): it is logged. */
 const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>) =>
@@ -482,6 +618,8 @@ const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>)
       )
     )
   )
+
+const countsOf = (run: execution.Execution) => ({ hits: run.hits, misses: run.misses, writes: run.writes })
 
 const annotate = (run: execution.Execution) =>
   Effect.annotateCurrentSpan({ "cachet.hits": run.hits, "cachet.misses": run.misses, "cachet.writes": run.writes })

@@ -8,7 +8,15 @@
  */
 import { type Cache, Key } from "@cachet/core"
 import { Clock, Duration, Effect, Exit, Fiber, Option, Runtime } from "effect"
-import type { FieldNode, GraphQLError, GraphQLFieldResolver, GraphQLResolveInfo } from "graphql"
+import type {
+  FieldNode,
+  GraphQLError,
+  GraphQLField,
+  GraphQLFieldResolver,
+  GraphQLResolveInfo,
+  GraphQLSchema
+} from "graphql"
+import { getNamedType, getNullableType, isAbstractType, isListType, isObjectType } from "graphql"
 import type { Path } from "graphql/jsutils/Path.js"
 
 import * as FragmentKey from "../FragmentKey.js"
@@ -21,7 +29,7 @@ import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { type Recording, render } from "./recording.js"
 import { ExecutorTypeId, type FieldMeta } from "./schema.js"
 import { isPromiseLike, later, settleWith, toError } from "./settle.js"
-import { entityTag, fieldTag, idOf, ownFieldsTag } from "./tags.js"
+import { entityTag, fieldTag, idOf, ownFieldsTag, rootFieldTag } from "./tags.js"
 
 interface Read {
   readonly key: Key.Input
@@ -114,7 +122,8 @@ export class Execution {
         meta.leaf
       )
     }
-    const parent = root || source === this ? undefined : source
+    // The root's source is the user's root value, if any (never part of a key).
+    const parent = source === this ? undefined : source
     if (this.recordings.size > 0 && !root) this.observe(meta, parent, info)
     if (meta.hasArgs && meta.leaf === "composite") this.pathArgs.set(info.path, args)
     const spec = meta.spec
@@ -133,14 +142,65 @@ export class Execution {
     return this.cached(meta, spec, resolve, parent, args, context, info)
   }
 
-  /** Names the object whose field resolves if a root field returned it (alone or in lists). */
+  /**
+   * Of a mutation: names the object whose field resolves, as changed if a root field returned it
+   * (alone or in lists), as shown otherwise (its lists of changed types are invalidated too).
+   */
   private noteChanged(source: unknown, info: Info): void {
     let object = info.path.prev
     if (object === undefined) return
-    while (object !== undefined && typeof object.key === "number") object = object.prev
-    if (object === undefined || object.prev !== undefined) return
     const id = idOf(source)
-    if (id !== undefined) this.changed!.add(entityTag(info.parentType.name, id))
+    if (id === undefined) return
+    this.mutationSchema ??= info.schema
+    while (object !== undefined && typeof object.key === "number") object = object.prev
+    const type = info.parentType.name
+    if (object !== undefined && object.prev === undefined) {
+      this.changed!.add(entityTag(type, id))
+      this.changedTypes.add(type)
+    } else this.shown.set(`${type}\u0000${id}`, { type, id })
+  }
+
+  private mutationSchema: GraphQLSchema | undefined = undefined
+  private readonly changedTypes = new Set<string>()
+  private readonly shown = new Map<string, { readonly type: string; readonly id: string }>()
+
+  /**
+   * Of a mutation: the tags of the lists that may hold the objects its root fields returned:
+   * the query type's lists of their types (`Query/posts`) and, of every other object the result
+   * shows, its lists of their types (`Post/1/comments` when `addComment` returns the comment with
+   * its post).
+   */
+  listTags(): ReadonlyArray<string> {
+    const changed = this.changed
+    const schema = this.mutationSchema
+    if (changed === undefined || changed.size === 0 || schema === undefined) return []
+    const out = new Set<string>()
+    const changedTypes = this.changedTypes
+    const holds = (field: GraphQLField<unknown, unknown>): boolean => {
+      if (!isListType(getNullableType(field.type))) return false
+      const named = getNamedType(field.type)
+      if (changedTypes.has(named.name)) return true
+      if (!isAbstractType(named)) return false
+      for (const type of changedTypes) {
+        const object = schema.getType(type)
+        if (object !== undefined && object !== null && isObjectType(object) && schema.isSubType(named, object)) {
+          return true
+        }
+      }
+      return false
+    }
+    const query = schema.getQueryType()
+    if (query !== undefined && query !== null) {
+      for (const field of Object.values(query.getFields())) {
+        if (holds(field)) out.add(rootFieldTag(query.name, field.name))
+      }
+    }
+    for (const { id, type } of this.shown.values()) {
+      const object = schema.getType(type)
+      if (object === undefined || object === null || !isObjectType(object)) continue
+      for (const field of Object.values(object.getFields())) if (holds(field)) out.add(fieldTag(type, id, field.name))
+    }
+    return Array.from(out)
   }
 
   /** A root field resolved outside the fragment cache. */
@@ -187,6 +247,7 @@ export class Execution {
       : typeof contextKey === "function"
       ? contextKey(context)
       : contextKey.map((path) => FragmentKey.stable(dig(context, path)))
+    const session = this.options.config.session
     return FragmentKey.make({
       namespace: this.options.config.namespace,
       version: this.options.config.version,
@@ -195,7 +256,7 @@ export class Execution {
         FragmentKey.argumentsPart(args, spec.includeArguments, spec.excludeArguments)
       }`,
       selection,
-      context: contextPart
+      context: session === undefined || contextKey === undefined ? contextPart : [session(context), contextPart]
     })
   }
 
@@ -209,7 +270,7 @@ export class Execution {
     info: Info
   ): unknown {
     const root = info.path.prev === undefined
-    const key = this.keyOf(meta, spec, parent, args, context, info)
+    const key = this.keyOf(meta, spec, root ? undefined : parent, args, context, info)
     const keyText = Key.encode(key)
     if (spec.keepInContext === true) {
       if (this.memo.has(keyText)) {
@@ -237,8 +298,9 @@ export class Execution {
         resolved: undefined,
         flight: undefined
       }
-      const parentId = idOf(parent)
+      const parentId = root ? undefined : idOf(parent)
       if (parentId !== undefined) recording.tags.add(fieldTag(info.parentType.name, parentId, meta.name))
+      else if (root) recording.tags.add(rootFieldTag(info.parentType.name, meta.name))
       if (meta.abstract) this.abstractPaths.add(info.path)
       if (!this.held.has(keyText) && !this.flights.has(keyText)) {
         recording.flight = makeFlight()

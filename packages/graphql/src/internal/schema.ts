@@ -45,7 +45,7 @@ export interface FieldMeta {
   readonly hasArgs: boolean
 }
 
-/** The executor a prepared schema hands every resolver call to (the operation's root value). @internal */
+/** The executor a prepared schema hands every resolver call to (found through the context). @internal */
 export interface Executor {
   readonly resolve: (
     meta: FieldMeta,
@@ -57,10 +57,33 @@ export interface Executor {
   ) => unknown
 }
 
-/** Marks a root value as the executor of a `GraphQLCache.execute` run. @internal */
+/**
+ * Marks an executor given as the root value: only `GraphQLCache.execute` does so, for an
+ * operation whose context is not an object (nothing to find the executor through). @internal
+ */
 export const ExecutorTypeId: unique symbol = Symbol.for("@cachet/graphql/Executor")
 
 const isExecutor = (u: unknown): u is Executor => typeof u === "object" && u !== null && ExecutorTypeId in u
+
+/**
+ * The executor of each running operation, by its context value: users' `rootValue`, graphql-jit
+ * and other servers' resolver wrapping compose with it, and documents are never rewritten.
+ */
+const executors = new WeakMap<object, Executor>()
+
+/** Runs the operations with this context under `executor`; false when another one already does. @internal */
+export const bind = (context: unknown, executor: Executor): boolean => {
+  if (typeof context !== "object" || context === null || executors.has(context)) return false
+  executors.set(context, executor)
+  return true
+}
+
+/** Ends `bind`. @internal */
+export const unbind = (context: unknown, executor: Executor): void => {
+  if (typeof context === "object" && context !== null && executors.get(context) === executor) {
+    executors.delete(context)
+  }
+}
 
 /** The `@cacheFragment` directive. @internal */
 export const directive = new GraphQLDirective({
@@ -149,9 +172,11 @@ const wrapField = (field: GraphQLField<unknown, unknown>): void => {
   }
   const resolve = field.resolve ?? defaultFieldResolver
   field.resolve = (source, args, context, info) => {
-    const executor = info.rootValue
-    return isExecutor(executor)
-      ? executor.resolve(meta, resolve, source, args, context, info)
+    const executor = typeof context === "object" && context !== null ? executors.get(context) : undefined
+    if (executor !== undefined) return executor.resolve(meta, resolve, source, args, context, info)
+    const root = info.rootValue
+    return isExecutor(root)
+      ? root.resolve(meta, resolve, source, args, context, info)
       : resolve(source, args, context, info)
   }
 }

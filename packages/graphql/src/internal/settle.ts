@@ -4,14 +4,14 @@
  */
 import { Cause } from "effect"
 
-/** Runs `f` on the next turn of the event loop. @internal */
-export const later: (f: () => void) => void = typeof setImmediate === "function"
-  ? (f) => {
-    setImmediate(f)
-  }
-  : (f) => {
-    setTimeout(f, 0)
-  }
+/**
+ * Runs `f` once the resolvers called synchronously now have all been called (a microtask: no
+ * turn of the event loop, which a loaded server makes long). graphql-js calls every sibling
+ * field of a selection, and every item of a list, before any microtask runs. @internal
+ */
+export const later: (f: () => void) => void = (f) => {
+  queueMicrotask(f)
+}
 
 /** Settles a promise with what `f` returns or throws. @internal */
 export const settleWith = (

@@ -17,6 +17,9 @@ export const ownFieldsTag = (type: string, id: string): string => Tag.toString(T
 /** The tag of one object's field. @internal */
 export const fieldTag = (type: string, id: string, field: string): string => Tag.toString(Tag.make(type, id, field))
 
+/** The tag of a root field's fragments (`Query/posts`): invalidated when a new object may join it. @internal */
+export const rootFieldTag = (type: string, field: string): string => Tag.toString(Tag.make(type, field))
+
 /** The id of an object, if it has one. @internal */
 export const idOf = (source: unknown): string | undefined => {
   if (source === null || typeof source !== "object") return undefined

@@ -1,0 +1,136 @@
+import { ApolloServer } from "@apollo/server"
+import { ApolloServerPluginCachet } from "@cachet/apollo"
+import { Cache, MemoryStore } from "@cachet/core"
+import { GraphQLCache } from "@cachet/graphql"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { Effect, Layer, ManagedRuntime } from "effect"
+
+import { makeBlog, typeDefs } from "../../envelop/test/blog.js"
+
+interface Context {
+  readonly request: Request
+}
+
+const stops: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop()
+})
+
+interface Answer {
+  readonly data?: Record<string, unknown> | null
+  readonly errors?: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<string | number> }>
+  readonly extensions?: { readonly cachet?: { readonly hits: number; readonly misses: number } }
+}
+
+const setup = async (options: { readonly mutations?: "entities" | "off" } = {}) => {
+  const blog = makeBlog()
+  const runtime = ManagedRuntime.make(Cache.layer().pipe(Layer.provide(MemoryStore.layer())))
+  const invalidated: Array<ReadonlyArray<string>> = []
+  const plugin = ApolloServerPluginCachet<Context>({
+    cache: runtime,
+    extensions: true,
+    ...(options.mutations === undefined ? {} : { mutations: options.mutations }),
+    session: (context) => context.request.headers.get("x-user"),
+    onInvalidate: ({ tags }) => invalidated.push(tags)
+  })
+  const server = new ApolloServer<Context>({ typeDefs, resolvers: blog.resolvers, plugins: [plugin] })
+  await server.start()
+  stops.push(async () => {
+    await server.stop()
+    await runtime.dispose()
+  })
+  const post = async (query: string, headers: Record<string, string> = {}): Promise<Answer> => {
+    const response = await server.executeOperation(
+      { query },
+      { contextValue: { request: new Request("http://apollo/graphql", { headers }) } }
+    )
+    if (response.body.kind !== "single") throw new Error("expected a single result")
+    return response.body.singleResult as Answer
+  }
+  const stats = () => runtime.runPromise(Effect.flatMap(Cache.Cache, (cache) => cache.stats))
+  return { blog, server, post, plugin, stats, invalidated }
+}
+
+const feed = `{ posts(first: 2) { id title author { name } comments { body author { name } } } }`
+const titles = (answer: Answer) => (answer.data!["posts"] as Array<{ title: string }>).map((p) => p.title)
+
+describe("ApolloServerPluginCachet with Apollo Server", () => {
+  it("a repeated query runs no resolver at or below a hit, and answers the same", async () => {
+    const { blog, post } = await setup()
+    const first = await post(feed)
+    expect(first.errors).toBeUndefined()
+    expect(blog.take()["Query.posts"]).toBe(1)
+    const second = await post(feed)
+    expect(second.data).toEqual(first.data)
+    expect(blog.take()).toEqual({})
+    expect(second.extensions?.cachet?.hits).toBe(1)
+    const other = await post(`{ posts(first: 2) { title comments { body author { name } } } }`)
+    const calls = blog.take()
+    expect(calls["Query.posts"]).toBe(1)
+    expect(calls["Post.comments"]).toBeUndefined()
+    expect(calls["Comment.author"]).toBeUndefined()
+    expect(other.extensions?.cachet?.hits).toBe(2)
+  })
+
+  it("a mutation's returned entities, and the lists that hold them, are fresh on the next read", async () => {
+    const { invalidated, post } = await setup()
+    await post(feed)
+    await post(`mutation { renamePost(id: "1", title: "Renamed") { id title } }`)
+    expect(invalidated.at(-1)).toContain("Post/1")
+    expect(titles(await post(feed))).toEqual(["Renamed", "Post 2"])
+    await post(`mutation { addComment(postId: "2", body: "New") { id post { id } } }`)
+    expect(invalidated.at(-1)).toContain("Post/2/comments")
+    const after = await post(feed)
+    const comments = (after.data!["posts"] as Array<{ comments: Array<{ body: string }> }>)[1]!.comments
+    expect(comments.map((c) => c.body)).toEqual(["New"])
+  })
+
+  it("mutations: off invalidates nothing", async () => {
+    const { invalidated, post } = await setup({ mutations: "off" })
+    await post(feed)
+    await post(`mutation { renamePost(id: "1", title: "Renamed") { id title } }`)
+    expect(invalidated).toEqual([])
+    expect(titles(await post(feed))).toEqual(["Post 1", "Post 2"])
+  })
+
+  it("concurrent identical cold requests run the root resolver once", async () => {
+    const { blog, post, stats } = await setup()
+    const open = blog.hold()
+    const requests = Array.from({ length: 20 }, () => post(feed))
+    while ((await stats()).misses < 20) await new Promise((resolve) => setImmediate(resolve))
+    open()
+    const answers = await Promise.all(requests)
+    expect(blog.take()["Query.posts"]).toBe(1)
+    for (const answer of answers) expect(answer.data).toEqual(answers[0]!.data)
+  })
+
+  it("per-user fragments are never shared between sessions", async () => {
+    const { blog, post } = await setup()
+    expect((await post(`{ me { name } }`, { "x-user": "1" })).data).toEqual({ me: { name: "Ada" } })
+    expect((await post(`{ me { name } }`, { "x-user": "2" })).data).toEqual({ me: { name: "Grace" } })
+    expect(blog.take()["Query.me"]).toBe(2)
+    expect((await post(`{ me { name } }`, { "x-user": "2" })).data).toEqual({ me: { name: "Grace" } })
+    expect(blog.take()["Query.me"]).toBeUndefined()
+  })
+
+  it("an error in one field leaves the rest cached, and the failed fragment is computed again", async () => {
+    const { blog, post } = await setup()
+    const query = `{ a: post(id: "1") { title broken } b: post(id: "2") { title broken } }`
+    const first = await post(query)
+    expect(first.errors?.map((e) => e.path)).toEqual([["b", "broken"]])
+    blog.take()
+    const second = await post(query)
+    expect(second.data).toEqual(first.data)
+    const calls = blog.take()
+    expect(calls["Query.post"]).toBe(1)
+    expect(calls["Post.broken"]).toBe(1)
+  })
+
+  it("invalidation from outside reaches the fragments", async () => {
+    const { blog, plugin, post } = await setup()
+    await post(feed)
+    blog.posts[1]!.title = "Edited elsewhere"
+    await plugin.cachet.invalidate([GraphQLCache.entityTag("Post", "2")])
+    expect(titles(await post(feed))).toEqual(["Post 1", "Edited elsewhere"])
+  })
+})

@@ -1,0 +1,45 @@
+/** `ApolloServerPluginCachet` with Apollo's standalone HTTP server on a loopback port. */
+import { ApolloServer } from "@apollo/server"
+import { startStandaloneServer } from "@apollo/server/standalone"
+import { ApolloServerPluginCachet } from "@cachet/apollo"
+import { Cache, MemoryStore } from "@cachet/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Layer } from "effect"
+
+import { makeBlog, typeDefs } from "../../envelop/test/blog.js"
+
+describe("ApolloServerPluginCachet over HTTP", () => {
+  it("hits run no resolver and a mutation's entities are fresh on the next read", async () => {
+    const blog = makeBlog()
+    const server = new ApolloServer({
+      typeDefs,
+      resolvers: blog.resolvers,
+      plugins: [ApolloServerPluginCachet({ cache: Cache.layer().pipe(Layer.provide(MemoryStore.layer())) })],
+      stopOnTerminationSignals: false
+    })
+    const { url } = await startStandaloneServer(server, {
+      listen: { port: 0, host: "127.0.0.1" },
+      context: ({ req }) =>
+        Promise.resolve({
+          request: new Request("http://apollo/", { headers: { "x-user": String(req.headers["x-user"] ?? "") } })
+        })
+    })
+    const post = async (query: string) =>
+      (await (await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query })
+      })).json()) as { data: { posts: Array<{ title: string }> } }
+    try {
+      const feed = `{ posts(first: 2) { title author { name } comments { body } } }`
+      await post(feed)
+      expect(blog.take()["Query.posts"]).toBe(1)
+      await post(feed)
+      expect(blog.take()).toEqual({})
+      await post(`mutation { renamePost(id: "2", title: "Over HTTP") { id } }`)
+      expect((await post(feed)).data.posts[1]!.title).toBe("Over HTTP")
+    } finally {
+      await server.stop()
+    }
+  })
+})
