@@ -532,7 +532,7 @@ export const start = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Started, n
     if (args.cost !== undefined) {
       const overLimits = Cost.check(args.schema, document, args, args.cost)
       if (overLimits.length > 0) {
-        return { result: { errors: overLimits }, fullyCached: false, coverage: incomplete, changed: none }
+        return done({ result: { errors: overLimits }, fullyCached: false, coverage: incomplete, changed: none })
       }
     }
     schemaInternal.prepare(args.schema)
