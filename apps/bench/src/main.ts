@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import * as CacheBench from "./cache.js"
 import * as ClusterBench from "./cluster.js"
 import * as GraphQLBench from "./graphql.js"
+import * as GraphQLServersBench from "./graphqlServers.js"
 import * as HttpBench from "./http.js"
 import { formatNs, type Sample } from "./measure.js"
 import * as MemcachedBench from "./memcached.js"
@@ -191,7 +192,8 @@ const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promi
   { name: "memcached", run: memcachedSection },
   { name: "graphql", run: GraphQLBench.section },
   { name: "http", run: async () => HttpBench.section(await HttpBench.run()) },
-  { name: "cluster", run: ClusterBench.run }
+  { name: "cluster", run: ClusterBench.run },
+  { name: "graphql-servers", run: GraphQLServersBench.section }
 ]
 
 const main = async () => {
