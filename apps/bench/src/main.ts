@@ -2,7 +2,8 @@
  * `npm run bench`: measures Cachet against peer libraries in one process and one run, prints the
  * figures with ratios, and writes them into docs/performance.md between its `<!-- bench:start -->` and
  * `<!-- bench:end -->` markers. `npm run bench -- <section> ...` runs only the named sections and prints them
- * without touching the page.
+ * without touching that block; a section with markers of its own (`graphql-servers`) is written between them
+ * each time it runs.
  */
 import "./env.js"
 
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url"
 import * as CacheBench from "./cache.js"
 import * as ClusterBench from "./cluster.js"
 import * as GraphQLBench from "./graphql.js"
+import * as GraphQLServersBench from "./graphqlServers.js"
 import * as HttpBench from "./http.js"
 import { formatNs, type Sample } from "./measure.js"
 import * as MemcachedBench from "./memcached.js"
@@ -186,14 +188,20 @@ const memcachedSection = async (): Promise<Array<string>> => {
  * Every section of the generated figures in order: a name (`npm run bench -- <name>` runs that one alone
  * and only prints it) and the markdown lines it measures.
  */
-const sections: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<Array<string>> }> = [
+const sections: ReadonlyArray<{
+  readonly name: string
+  readonly run: () => Promise<Array<string>>
+  /** Written between markers of its own (`Report.sectionMarkers`) each time it runs, not in the full run's block. */
+  readonly ownMarkers?: true
+}> = [
   { name: "cache", run: cacheSection },
   { name: "promise", run: PromiseBench.section },
   { name: "normalize", run: async () => normalizedSection(await NormalizeBench.run()) },
   { name: "memcached", run: memcachedSection },
   { name: "graphql", run: GraphQLBench.section },
   { name: "http", run: async () => HttpBench.section(await HttpBench.run()) },
-  { name: "cluster", run: ClusterBench.run }
+  { name: "cluster", run: ClusterBench.run },
+  { name: "graphql-servers", run: GraphQLServersBench.section, ownMarkers: true }
 ]
 
 const main = async () => {
@@ -203,11 +211,23 @@ const main = async () => {
     throw new Error(`unknown section(s) ${unknown.join(", ")}; known: ${sections.map((s) => s.name).join(", ")}`)
   }
   const chosen = only.length === 0 ? sections : sections.filter((section) => only.includes(section.name))
+  const page = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "performance.md")
   const body: Array<string> = []
   for (const section of chosen) {
     const lines = await section.run()
     process.stdout.write(lines.join("\n") + "\n")
-    body.push(...lines)
+    if (section.ownMarkers === true) {
+      const [start, end] = Report.sectionMarkers(section.name)
+      const measured = `Measured by \`npm run bench -- ${section.name}\` on ${
+        new Date().toISOString().slice(0, 10)
+      }, Node ${process.version}.`
+      writeFileSync(
+        page,
+        Report.spliceBetween(readFileSync(page, "utf8"), start, end, [measured, "", ...lines].join("\n"))
+      )
+    } else {
+      body.push(...lines)
+    }
   }
   if (only.length > 0) return
   const figures = [
@@ -217,7 +237,6 @@ const main = async () => {
     "",
     ...body
   ].join("\n")
-  const page = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "docs", "performance.md")
   writeFileSync(page, Report.splice(readFileSync(page, "utf8"), figures))
 }
 

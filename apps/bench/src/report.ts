@@ -13,7 +13,19 @@ export const endMarker = "<!-- bench:end -->"
  * Replaces what lies between the markers of `page` with `figures` (the markers stay). Throws when
  * the page does not hold exactly one start marker followed by one end marker.
  */
-export const splice = (page: string, figures: string): string => {
+export const splice = (page: string, figures: string): string => spliceBetween(page, startMarker, endMarker, figures)
+
+/**
+ * The markers of a section kept in a place of its own on the page (`<!-- bench:<name>:start -->`),
+ * written each time the section runs, alone or in a full run.
+ */
+export const sectionMarkers = (name: string): readonly [string, string] => [
+  `<!-- bench:${name}:start -->`,
+  `<!-- bench:${name}:end -->`
+]
+
+/** Replaces what lies between one `startMarker` and one `endMarker` of `page` with `figures`. */
+export const spliceBetween = (page: string, startMarker: string, endMarker: string, figures: string): string => {
   const start = page.indexOf(startMarker)
   const end = page.indexOf(endMarker)
   if (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { endMarker, splice, startMarker } from "../src/report.js"
+import { endMarker, sectionMarkers, splice, spliceBetween, startMarker } from "../src/report.js"
 
 describe("splice", () => {
   it("replaces only what lies between the markers", () => {
@@ -19,5 +19,15 @@ describe("splice", () => {
     expect(() => splice("no markers", "x")).toThrow()
     expect(() => splice(`${endMarker}\n${startMarker}`, "x")).toThrow()
     expect(() => splice(`${startMarker}${startMarker}${endMarker}`, "x")).toThrow()
+  })
+})
+
+describe("sectionMarkers", () => {
+  it("keep a section apart from the full run's block", () => {
+    const [start, end] = sectionMarkers("graphql-servers")
+    const page = `${startMarker}\nall\n${endMarker}\n\n${start}\nold\n${end}\n`
+    const written = spliceBetween(page, start, end, "new")
+    expect(written).toBe(`${startMarker}\nall\n${endMarker}\n\n${start}\n\nnew\n\n${end}\n`)
+    expect(splice(written, "full")).toBe(`${startMarker}\n\nfull\n\n${endMarker}\n\n${start}\n\nnew\n\n${end}\n`)
   })
 })
