@@ -198,7 +198,8 @@ export interface Served {
 }
 
 /**
- * A fresh hit read synchronously (`peekFresh`): the value, and when its entry was written.
+ * A fresh hit read synchronously (`peekFresh`): the value, when its entry was written, and its
+ * age by the cache's clock (what a `Served` report of the same hit says).
  *
  * @since 0.1.0
  * @category models
@@ -206,6 +207,7 @@ export interface Served {
 export interface Peeked<A> {
   readonly value: A
   readonly createdAt: number
+  readonly ageMillis: number
 }
 
 /**

@@ -210,7 +210,7 @@ export const make = (options: {
     }
     if (found._tag !== "Fresh" || found.decoded.failed) return undefined
     counters.hits++
-    return { value: found.decoded.value, createdAt: found.createdAt }
+    return { value: found.decoded.value, createdAt: found.createdAt, ageMillis: Math.max(0, now() - found.createdAt) }
   }
 
   const cacheOrNetwork = <R>(
