@@ -89,7 +89,8 @@ type AnyListener = (...args: Array<any>) => void
 
 /**
  * A node server whose `request` listener is the door: the platform's handler, registered as the
- * `request` listener, is what the door hands over to.
+ * `request` listener, is what the door hands over to. Its responses settle as
+ * `@cachet/http/node`'s `createServer`'s do.
  */
 class DoorServer extends Http.Server {
   handoff: Listener | undefined = undefined
@@ -216,6 +217,7 @@ const noop = () => {}
  * The node server, with the door in front of the platform's handler: what
  * `NodeHttpServer.layer(createServer, listen)` provides, over the `Cache` the door reads. The
  * door's options come from an effect, so they may use the app's services (its in-flight count).
+ * Pass `server` (from `createServer`) when the app needs the node server itself.
  *
  * @example
  * ```ts
@@ -253,7 +255,8 @@ const noop = () => {}
  */
 export const layer = <E, R>(
   listen: Net.ListenOptions,
-  options: Effect.Effect<Options, E, R>
+  options: Effect.Effect<Options, E, R>,
+  server: Http.Server = createServer()
 ): Layer.Layer<
   HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext,
   E | ServeError,
@@ -263,15 +266,18 @@ export const layer = <E, R>(
     const cache = yield* Cache.Cache
     const resolved = yield* options
     const runtime = yield* Effect.runtime<never>()
-    const server = new DoorServer()
+    if (!(server instanceof DoorServer)) {
+      return yield* Effect.dieMessage("FrontDoor.layer: the server must come from FrontDoor.createServer")
+    }
     server.door = makeDoor(cache, resolved, runtime)
     return NodeHttpServer.layer(() => server, listen)
   }))
 
 /**
- * Whether a server is a front door's (for tests and diagnostics).
+ * A node server for `layer` (when the app needs the server itself, e.g. to drain it): its
+ * responses settle as `createServer`'s do; the door is installed when the layer is built.
  *
  * @since 0.1.0
- * @category guards
+ * @category constructors
  */
-export const isFrontDoor = (server: Http.Server): boolean => server instanceof DoorServer
+export const createServer = (): Http.Server => new DoorServer()
