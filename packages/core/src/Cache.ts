@@ -372,8 +372,9 @@ export interface Service {
   /**
    * The cache's hit path as one synchronous call, for code that runs outside any fiber (an HTTP
    * front door): the value under `key` when a `CacheOrNetwork` read would serve it now as a
-   * fresh hit without I/O — an in-process store, the entry fresh and its tags valid, no
-   * invalidation pending — counted as a hit; `undefined` otherwise (a miss, a stale,
+   * fresh hit without I/O — an in-process store, or the memory tier of a `TieredStore` with the
+   * versions of the entry's tags held current (the bus keeps both coherent), the entry fresh and
+   * its tags valid, no invalidation pending — counted as a hit; `undefined` otherwise (a miss, a stale,
    * invalidated or corrupt entry, a cached failure, a store that cannot be read synchronously,
    * the cache off): then read through `getOrFetch`, which judges it in full.
    */

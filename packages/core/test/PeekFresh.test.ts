@@ -4,7 +4,7 @@
  * everything else (miss, stale, invalidated, failures, stores without synchronous access, the
  * cache off) to `getOrFetch`.
  */
-import { Cache, MemoryStore } from "@cachet/core"
+import { Bus, Cache, MemoryStore, Store, TagVersions, TieredStore } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Data, Duration, Effect, Layer, Schema, TestClock } from "effect"
@@ -93,3 +93,67 @@ describe("Cache.peekFresh", () => {
       Effect.scoped
     ))
 })
+
+describe("Cache.peekFresh on a TieredStore", () => {
+  /** Two "processes": a cache over a tier each, one remote store, one in-process bus. */
+  const twoCaches = Effect.gen(function*() {
+    const remote = yield* MemoryStore.make()
+    const network = yield* Bus.makeInProcess
+    const tier = (bus: Bus.Service) => TieredStore.make({ remote, bus }, { localTtl: "5 seconds" })
+    const a = yield* tier(yield* network.join)
+    const b = yield* tier(yield* network.join)
+    const cacheOf = (backend: Store.Backend) =>
+      Cache.make({ namespace: "tiers" }).pipe(
+        Effect.provideService(Store.Store, backend.store),
+        Effect.provideService(TagVersions.TagVersions, backend.tagVersions)
+      )
+    return { a: yield* cacheOf(a), b: yield* cacheOf(b) }
+  })
+
+  const read = (cache: Cache.Service, n: number) =>
+    cache.getOrFetch("p", Effect.succeed({ id: "p", n }), { schema: Item, tags: ["items/p"], ttl: "1 minute" })
+
+  it.scoped("answers from the memory tier once the entry and its tag versions are held there", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoCaches
+      yield* read(a, 1)
+      // B holds nothing yet: the door would hand over.
+      expect(b.peekFresh("p", Item)).toBeUndefined()
+      yield* read(b, 2)
+      expect(b.peekFresh("p", Item)?.value).toEqual({ id: "p", n: 1 })
+      // A wrote the entry on its miss, but has not read its tags' versions yet: it hands over
+      // until a read through the app (a hit) has.
+      expect(a.peekFresh("p", Item)).toBeUndefined()
+      yield* read(a, 3)
+      expect(a.peekFresh("p", Item)?.value).toEqual({ id: "p", n: 1 })
+    }))
+
+  it.scoped("never answers an entry another process invalidated once the bus delivered it", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoCaches
+      yield* read(a, 1)
+      yield* read(b, 2)
+      expect(b.peekFresh("p", Item)).toBeDefined()
+      yield* a.invalidate("items")
+      expect(a.peekFresh("p", Item)).toBeUndefined()
+      yield* eventually(Effect.sync(() => b.peekFresh("p", Item) === undefined))
+      // Read again through B: the new value, answered from its tier from then on.
+      const again = yield* read(b, 3)
+      expect(again).toEqual({ id: "p", n: 3 })
+      expect(b.peekFresh("p", Item)?.value).toEqual({ id: "p", n: 3 })
+    }))
+
+  it.scoped("hands over once the versions it holds are older than the tier's local ttl", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoCaches
+      yield* read(a, 1)
+      yield* read(a, 2)
+      expect(a.peekFresh("p", Item)).toBeDefined()
+      yield* TestClock.adjust(Duration.seconds(5))
+      expect(a.peekFresh("p", Item)).toBeUndefined()
+    }))
+})
+
+/** Waits until a condition holds, re-checking after each scheduler turn (the bus fiber's). */
+const eventually = (check: Effect.Effect<boolean>): Effect.Effect<void> =>
+  Effect.flatMap(check, (ok) => (ok ? Effect.void : Effect.zipRight(Effect.yieldNow(), eventually(check))))

@@ -199,13 +199,22 @@ export const make = (options: {
   }
 
   /** `readNow`'s hit path without a fiber: the same two synchronous reads, nothing else. */
+  const { peekJudge } = reads
   const peekFresh = (key: Key.Input, schema: AnySchema): Cache.Peeked<unknown> | undefined => {
-    if (!enabled || sync === undefined) return undefined
+    if (!enabled) return undefined
     const text = Key.encode(key)
-    let found: Lookup | undefined = freshHit?.(text, schema, undefined)?.fresh
-    if (found === undefined) {
-      const judged = reads.judgeSync(sync, storeKeyOf(text), schema, undefined)
-      if (judged._tag !== "Fresh") return undefined
+    let found: Lookup | undefined
+    if (sync !== undefined) {
+      found = freshHit?.(text, schema, undefined)?.fresh
+      if (found === undefined) {
+        const judged = reads.judgeSync(sync, storeKeyOf(text), schema, undefined)
+        if (judged._tag !== "Fresh") return undefined
+        found = judged
+      }
+    } else {
+      // A store with an in-process tier: what that tier can tell now, judged as any entry is.
+      const judged = peekJudge?.(storeKeyOf(text), schema)
+      if (judged === undefined || judged._tag !== "Fresh") return undefined
       found = judged
     }
     if (found._tag !== "Fresh" || found.decoded.failed) return undefined
