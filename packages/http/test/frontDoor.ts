@@ -23,7 +23,8 @@ import {
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
+import { expect } from "@effect/vitest"
+import { Context, Effect, Exit, FastCheck as fc, Layer, Option, Schema } from "effect"
 
 export class Item extends Schema.Class<Item>("Item")({ id: Schema.String, value: Schema.String }) {}
 
@@ -260,3 +261,114 @@ export const send = (
     request.on("error", reject)
     request.end(payload)
   })
+
+/** One step of a sequence. */
+type Op =
+  | {
+    readonly _tag: "get"
+    readonly method: "GET" | "HEAD"
+    readonly path: string
+    readonly etag: "none" | "last" | "other"
+  }
+  | { readonly _tag: "greet"; readonly lang: string | undefined; readonly etag: "none" | "last" }
+  | { readonly _tag: "me"; readonly user: string }
+  | { readonly _tag: "put"; readonly id: string; readonly value: string }
+  | { readonly _tag: "expire"; readonly id: string }
+  | { readonly _tag: "delete"; readonly id: string }
+
+const id = fc.constantFrom("1", "2", "3")
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      _tag: fc.constant("get" as const),
+      method: fc.constantFrom("GET" as const, "HEAD" as const),
+      path: fc.oneof(
+        id.map((id) => `/items/${id}`),
+        fc.constantFrom("/items", "/items?limit=2", "/items?q=a&limit=1", "/items?limit=1&q=a", "/items?x=1")
+      ),
+      etag: fc.constantFrom("none" as const, "last" as const, "other" as const)
+    })
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      _tag: fc.constant("greet" as const),
+      lang: fc.constantFrom("en", "fr", undefined),
+      etag: fc.constantFrom("none" as const, "last" as const)
+    })
+  },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("me" as const), user: fc.constantFrom("1", "2") }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ _tag: fc.constant("put" as const), id, value: fc.constantFrom("a", "b", "ab", "c") })
+  },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("expire" as const), id }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("delete" as const), id }) }
+)
+
+/** The request an op makes, given the ETags seen so far (by path and variant). */
+const requestOf = (step: Op, etags: Map<string, string>) => {
+  switch (step._tag) {
+    case "get": {
+      const headers: Record<string, string> = {}
+      const last = etags.get(step.path)
+      if (step.etag === "last" && last !== undefined) headers["if-none-match"] = last
+      if (step.etag === "other") headers["if-none-match"] = "\"not-it\""
+      return { method: step.method, path: step.path, headers, memo: step.path }
+    }
+    case "greet": {
+      const headers: Record<string, string> = step.lang === undefined ? {} : { "accept-language": step.lang }
+      const memo = `/greet:${step.lang}`
+      const last = etags.get(memo)
+      if (step.etag === "last" && last !== undefined) headers["if-none-match"] = last
+      return { method: "GET", path: "/greet", headers, memo }
+    }
+    case "me":
+      return { method: "GET", path: "/me", headers: { "x-user": step.user }, memo: undefined }
+    case "put":
+      return { method: "PUT", path: `/items/${step.id}`, headers: {}, body: { value: step.value }, memo: undefined }
+    case "expire":
+      return { method: "POST", path: `/items/${step.id}/expire`, headers: {}, memo: undefined }
+    case "delete":
+      return { method: "DELETE", path: `/items/${step.id}`, headers: {}, memo: undefined }
+  }
+}
+
+/** Runs a sequence against both servers, one request at a time: every answer must be equal. */
+const runBoth = async (ports: readonly [on: number, off: number], ops: ReadonlyArray<Op>) => {
+  const etags = new Map<string, string>()
+  for (const step of ops) {
+    const { body, headers, memo, method, path } = requestOf(step, etags) as ReturnType<typeof requestOf> & {
+      readonly body?: unknown
+    }
+    const off: Seen = await send(ports[1], method, path, headers, body)
+    const on: Seen = await send(ports[0], method, path, headers, body)
+    expect({ step, ...on }).toEqual({ step, ...off })
+    const etag = off.headers["etag"]
+    if (memo !== undefined && etag !== undefined) etags.set(memo, etag)
+  }
+}
+
+/**
+ * The property: random sequences against the app with the door (`on`) and without it (`off`),
+ * each run from an empty cache and the same database.
+ */
+export const property = (
+  on: Context.Context<HttpServer.HttpServer | Cache.Cache>,
+  off: Context.Context<HttpServer.HttpServer | Cache.Cache>,
+  numRuns: number
+) =>
+  Effect.promise(() =>
+    fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (ops) => {
+        db.clear()
+        db.set("1", "a")
+        db.set("2", "b")
+        for (const context of [on, off]) await Effect.runPromise(Effect.ignore(Context.get(context, Cache.Cache).clear))
+        await runBoth([portOf(on), portOf(off)], ops)
+      }),
+      { numRuns }
+    )
+  )
