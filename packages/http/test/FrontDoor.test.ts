@@ -7,9 +7,9 @@
  */
 import * as Net from "node:net"
 
-import { MemoryStore } from "@cachet/core"
+import { Cache, MemoryStore } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer, Tracer } from "effect"
 
 import { calls, db, portOf, property, send, serverLayer, TestHooks } from "./frontDoor.js"
 
@@ -90,6 +90,39 @@ describe("FrontDoor on the memory store", () => {
         "private, max-age=3600",
         hitsBefore
       ])
+    }))
+
+  it.scopedLive("a hit at the door counts as a cache hit, and opens a server span when a tracer is installed", () =>
+    Effect.gen(function*() {
+      const spans: Array<Tracer.Span> = []
+      const native = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (...args) => {
+          const span = native.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: (f) => f()
+      })
+      const on = yield* Layer.build(
+        serverLayer(true, memory(), "traced").pipe(Layer.provide(Layer.setTracer(recording)))
+      )
+      const port = portOf(on)
+      const cache = Context.get(on, Cache.Cache)
+      db.set("11", "eleven")
+      yield* Effect.promise(() => send(port, "GET", "/items/11"))
+      const hitsBefore = (yield* cache.stats).hits
+      const doorBefore = (on.unsafeMap.get(TestHooks.key) as { doorHits: number }).doorHits
+      const spansBefore = spans.length
+      const hit = yield* Effect.promise(() => send(port, "GET", "/items/11?"))
+      const again = yield* Effect.promise(() => send(port, "GET", "/items/11"))
+      expect([hit.headers["x-cache"], again.headers["x-cache"]]).toEqual(["HIT", "HIT"])
+      expect((on.unsafeMap.get(TestHooks.key) as { doorHits: number }).doorHits).toBe(doorBefore + 2)
+      expect((yield* cache.stats).hits).toBe(hitsBefore + 2)
+      const doorSpans = spans.slice(spansBefore).filter((span) => span.attributes.get("cachet.front_door") === true)
+      expect(doorSpans.map((span) => [span.name, span.kind, span.attributes.get("http.response.status_code")]))
+        .toEqual([["http.server GET", "server", 200], ["http.server GET", "server", 200]])
+      expect(doorSpans.map((span) => span.status._tag)).toEqual(["Ended", "Ended"])
     }))
 
   it.scopedLive("bad input is the app's: malformed URLs, huge headers, garbage after a request", () =>
