@@ -155,28 +155,45 @@ const makeDoor = (
     return undefined
   }
 
-  const answer = (request: door.RequestLike, res: Http.ServerResponse, start: number): number | undefined => {
+  /** The stored response a request would be answered with now, or `undefined` when the app answers it. */
+  const find = (request: door.RequestLike): HttpServerResponse.HttpServerResponse | undefined => {
     const located = locate(request)
     if (located === undefined) return undefined
     const peeked = cache.peekFresh(located.key, StoredResponse.StoredResponse)
     if (peeked === undefined) return undefined
-    let response = respond(request, peeked.value, located.policy, "HIT", peeked.ageMillis)
-    if (finish !== undefined) response = finish(response)
-    const status = response.status
+    const response = respond(request, peeked.value, located.policy, "HIT", peeked.ageMillis)
+    return finish === undefined ? response : finish(response)
+  }
+
+  const answer = (
+    request: door.RequestLike,
+    response: HttpServerResponse.HttpServerResponse,
+    res: Http.ServerResponse,
+    start: number
+  ): void => {
     enter?.()
-    write(request.method, response, res, leave ?? noop)
+    try {
+      write(request.method, response, res, leave ?? noop)
+    } catch (error) {
+      leave?.()
+      throw error
+    }
     if (answered !== undefined) {
       runSync(answered({
         method: request.method,
         url: request.url,
-        status,
+        status: response.status,
         durationMillis: clock.unsafeCurrentTimeMillis() - start
       }))
     }
-    return status
   }
 
-  const inSpan = (request: door.RequestLike, res: Http.ServerResponse, start: number): boolean =>
+  const inSpan = (
+    request: door.RequestLike,
+    response: HttpServerResponse.HttpServerResponse,
+    res: Http.ServerResponse,
+    start: number
+  ): void =>
     runSync(Effect.useSpan(`http.server ${request.method}`, {
       parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers as never)),
       kind: "server",
@@ -184,15 +201,13 @@ const makeDoor = (
       attributes: { "http.request.method": request.method, "cachet.front_door": true }
     }, (span) =>
       Effect.sync(() => {
-        const status = answer(request, res, start)
-        if (status === undefined) return false
         const queryAt = request.url.indexOf("?")
         span.attribute("url.path", queryAt === -1 ? request.url : request.url.slice(0, queryAt))
         if (queryAt !== -1 && queryAt < request.url.length - 1) {
           span.attribute("url.query", request.url.slice(queryAt + 1))
         }
-        span.attribute("http.response.status_code", status)
-        return true
+        answer(request, response, res, start)
+        span.attribute("http.response.status_code", response.status)
       })))
 
   return (incoming: Http.IncomingMessage, res: Http.ServerResponse): boolean => {
@@ -201,9 +216,12 @@ const makeDoor = (
     const request = incoming as unknown as door.RequestLike
     try {
       const start = clock.unsafeCurrentTimeMillis()
-      // A hit that is not one (a miss) opens no span: the app's own span covers the request.
-      if (traced) return locate(request) !== undefined && inSpan(request, res, start)
-      return answer(request, res, start) !== undefined
+      const response = find(request)
+      if (response === undefined) return false
+      // Only a hit answered here opens a span; the app's own span covers what it answers.
+      if (traced) inSpan(request, response, res, start)
+      else answer(request, response, res, start)
+      return true
     } catch {
       // Whatever went wrong before a byte was written: the app answers.
       return res.headersSent
