@@ -24,6 +24,15 @@ export const server = Config.all({
 })
 
 /**
+ * Whether cached reads are answered at the front door, before Effect's HTTP server:
+ * `CACHET_FRONT_DOOR` (true; false serves every request through the app).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const frontDoor = Setting.read(Config.boolean, "FRONT_DOOR").pipe(Config.withDefault(true))
+
+/**
  * The blog's database: `CACHET_DATABASE_PATH` (`./data/blog.db`).
  *
  * @since 0.1.0

@@ -122,7 +122,7 @@ export const ServicesLive = BlogCache.Default.pipe(
  */
 export const listening = (listen: Config.Config<{ readonly port: number; readonly host: string }>) =>
   Lifecycle.DrainLive.pipe(
-    Layer.provideMerge(AppLive.pipe(Layer.provideMerge(Lifecycle.layerServer(listen)))),
+    Layer.provideMerge(AppLive.pipe(Layer.provideMerge(Lifecycle.layerServer(listen, Serve.door)))),
     Layer.provideMerge(Lifecycle.InFlight.layer),
     Layer.provide(ServicesLive),
     Layer.provide(LoggingLive)

@@ -14,7 +14,7 @@ import * as Http from "node:http"
 import * as Net from "node:net"
 
 import { HttpServe } from "@cachet/http"
-import { createServer } from "@cachet/http/node"
+import { createServer, FrontDoor } from "@cachet/http/node"
 import { HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { type Config, type ConfigError, Context, Deferred, Effect, Exit, Layer } from "effect"
@@ -98,16 +98,23 @@ export const closeWhileDraining = (
   )
 
 /**
- * The node HTTP server on the given address, and its `NodeServer`.
+ * The node HTTP server on the given address, and its `NodeServer`: with the front door
+ * (`CACHET_FRONT_DOOR`, on by default) cached reads that are fresh in memory are answered
+ * before Effect's HTTP server, finished, counted and logged as the app does (`Serve.door`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerServer = (
-  listen: Config.Config<{ readonly port: number; readonly host: string }>
+export const layerServer = <E, R>(
+  listen: Config.Config<{ readonly port: number; readonly host: string }>,
+  door: Effect.Effect<FrontDoor.Options, E, R>
 ) =>
   Layer.unwrapEffect(
-    Effect.map(listen, (options) => {
+    Effect.map(Effect.all([listen, AppConfig.frontDoor]), ([options, withDoor]) => {
+      if (withDoor) {
+        const server = FrontDoor.createServer()
+        return Layer.merge(FrontDoor.layer(options, door, server), Layer.succeed(NodeServer, server))
+      }
       const server = createServer()
       return Layer.merge(NodeHttpServer.layer(() => server, options), Layer.succeed(NodeServer, server))
     })

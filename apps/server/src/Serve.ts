@@ -15,6 +15,8 @@
 import { HttpApiBuilder, HttpApp, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Context, Effect, Exit, FiberRef, Layer, LogLevel, Option } from "effect"
 
+import type { FrontDoor } from "@cachet/http/node"
+
 import * as CachedEndpoints from "./CachedEndpoints.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as SecurityHeaders from "./SecurityHeaders.js"
@@ -77,6 +79,32 @@ export const tracked = <E, R>(
  */
 export const headed = (state: State): HttpApp.PreResponseHandler => (_request, response) =>
   Effect.succeed(Lifecycle.closeWhileDraining(state, SecurityHeaders.apply(response)))
+
+/**
+ * The front door's options: the cached endpoints' own routes, and what the app does to every
+ * request — the headers of `headed`, the in-flight count and the log line of `tracked` — so a
+ * read answered at the door is finished, counted and logged as one answered by the app.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const door = Effect.gen(function*() {
+  const cached = yield* CachedEndpoints.middleware
+  const state = yield* Lifecycle.InFlight
+  const logs = !LogLevel.greaterThan(yield* FiberRef.get(FiberRef.currentMinimumLogLevel), LogLevel.Info)
+  const options: FrontDoor.Options = {
+    routes: [cached.frontDoor],
+    finish: (response) => Lifecycle.closeWhileDraining(state, SecurityHeaders.apply(response)),
+    enter: () => Lifecycle.enter(state),
+    leave: () => Lifecycle.leave(state)
+  }
+  if (!logs) return options
+  return {
+    ...options,
+    answered: ({ durationMillis, method, status, url }) =>
+      Effect.logInfo("request").pipe(Effect.annotateLogs({ method, path: url, status, durationMs: durationMillis }))
+  } satisfies FrontDoor.Options
+})
 
 /**
  * Serves the API (with its cached endpoints answered ahead of it) on the `HttpServer`. Build it

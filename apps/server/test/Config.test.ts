@@ -26,6 +26,8 @@ describe("CACHET_ names", () => {
       Either.right({ store: "sqlite:./a.db", namespace: "ns", enabled: false })
     )
     expect(read(AppConfig.databasePath, { CACHET_DATABASE_PATH: "/tmp/y.db" })).toEqual(Either.right("/tmp/y.db"))
+    expect(read(AppConfig.frontDoor, {})).toEqual(Either.right(true))
+    expect(read(AppConfig.frontDoor, { CACHET_FRONT_DOOR: "false" })).toEqual(Either.right(false))
   })
 
   it("the unprefixed names earlier versions read are ignored", () => {
@@ -37,6 +39,7 @@ describe("CACHET_ names", () => {
       Either.right({ store: "memory", namespace: "blog" })
     )
     expect(read(AppConfig.databasePath, { DATABASE_PATH: "/tmp/x.db" })).toEqual(Either.right("./data/blog.db"))
+    expect(read(AppConfig.frontDoor, { FRONT_DOOR: "false" })).toEqual(Either.right(true))
     expect(read(AppConfig.adminToken, { ADMIN_TOKEN: "s3cret-s3cret-s3cret" })).toEqual(Either.right(Option.none()))
   })
 

@@ -214,6 +214,19 @@ export interface Served {
 }
 
 /**
+ * A fresh hit read synchronously (`peekFresh`): the value, when its entry was written, and its
+ * age by the cache's clock (what a `Served` report of the same hit says).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Peeked<A> {
+  readonly value: A
+  readonly createdAt: number
+  readonly ageMillis: number
+}
+
+/**
  * Runs an effect with a request-local memo: inside it, each key's first successful
  * `CacheOrNetwork` read (including `QueryCache` methods) is remembered, and later reads of that
  * key return the same value without reading the store again (graphql-ruby-fragment_cache's
@@ -372,6 +385,16 @@ export interface Service {
       options?: EntryOptions<A, A> & { readonly schema?: undefined }
     ): Effect.Effect<A, E | E2, R | R2>
   }
+  /**
+   * The cache's hit path as one synchronous call, for code that runs outside any fiber (an HTTP
+   * front door): the value under `key` when a `CacheOrNetwork` read would serve it now as a
+   * fresh hit without I/O — an in-process store, or the memory tier of a `TieredStore` with the
+   * versions of the entry's tags held current (the bus keeps both coherent), the entry fresh and
+   * its tags valid, no invalidation pending — counted as a hit; `undefined` otherwise (a miss, a stale,
+   * invalidated or corrupt entry, a cached failure, a store that cannot be read synchronously,
+   * the cache off): then read through `getOrFetch`, which judges it in full.
+   */
+  readonly peekFresh: <A, I>(key: Key.Input, schema: Schema.Schema<A, I, never>) => Peeked<A> | undefined
   /** Everything known about one entry. */
   readonly inspect: (key: Key.Input) => Effect.Effect<Option.Option<EntryInfo>>
   /**

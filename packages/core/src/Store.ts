@@ -80,6 +80,21 @@ export interface SyncAccess {
 }
 
 /**
+ * What a store that is not in-process holds in-process (a tiered store's memory tier), read
+ * synchronously by a caller that may decline (`Cache.peekFresh`): the slot of a key it serves
+ * locally now, and an entry's validity when the versions of its tags are known without I/O.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SyncPeek {
+  /** The local slot of a key the store would serve without asking the remote at `now`. */
+  readonly read: (key: string, now: number) => Slot | undefined
+  /** The validity of an entry with these tags and stamp, or `undefined` when the store would have to ask. */
+  readonly validity: (tags: ReadonlyArray<string>, stamp: number) => Validity | undefined
+}
+
+/**
  * The keys of an in-process store under one prefix, read by the rest of the key (the cache
  * reads its own namespace this way on the hit path).
  *
@@ -233,6 +248,8 @@ export interface Service {
   readonly getWithVersions?: (key: string) => Effect.Effect<Option.Option<EntryWithVersions>, StoreError>
   /** For in-process stores: synchronous access for the cache's hit path. */
   readonly sync?: SyncAccess
+  /** For stores with an in-process tier: what that tier can tell synchronously (`Cache.peekFresh`). */
+  readonly syncPeek?: SyncPeek
   /**
    * What the store holds under a prefix (a namespace), for operators (`cachet stats`); only
    * stores that can tell with one query provide it.

@@ -18,7 +18,9 @@ import type { Cache, Key, Tag } from "@cachet/core"
 import type { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApp } from "@effect/platform"
 import type { Effect, Exit } from "effect"
 
+import type * as FrontDoor from "./FrontDoor.js"
 import type * as HttpCache from "./HttpCache.js"
+import * as door from "./internal/door.js"
 import * as internal from "./internal/httpApiCache.js"
 
 /**
@@ -109,6 +111,22 @@ export interface Options {
 }
 
 /**
+ * The middleware of an API's cached endpoints (wrap the API's app with it), with the same
+ * endpoints as the front door reads them (`FrontDoor` in `@cachet/http/node`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Middleware<RC> {
+  <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | RC | Cache.Cache>
+  /**
+   * The cached endpoints for a `FrontDoor`: the same keys, so a hit the door answers is the one
+   * this middleware would have answered. Endpoints with a `context` key are left to the app.
+   */
+  readonly frontDoor: FrontDoor.Routes
+}
+
+/**
  * Caches the declared `GET` endpoints of an API (and `HEAD` from their entries), ahead of it:
  * `HttpApiCache.middleware(Api)({ group: { endpoint: { ttl, tags } } })` wraps the API's app
  * (`HttpApiBuilder.httpApp`). Keys are the endpoint, its path parameters as written, the
@@ -122,7 +140,15 @@ export const middleware = <Id extends string, Groups extends HttpApiGroup.HttpAp
   api: HttpApi.HttpApi<Id, Groups, ApiError, ApiR>,
   options?: Options
 ) =>
-<RC = never>(
-  endpoints: Endpoints<Groups, ApiError, RC>
-): <E, R>(app: HttpApp.Default<E, R>) => HttpApp.Default<E, R | RC | Cache.Cache> =>
-  internal.middleware(api, endpoints as never, options) as never
+<RC = never>(endpoints: Endpoints<Groups, ApiError, RC>): Middleware<RC> => {
+  const locate = internal.makeLocate(api, endpoints as never, options)
+  const cached = internal.middlewareOf(locate)
+  return Object.assign(cached, {
+    frontDoor: door.makeRoutes((request) => {
+      const located = locate(request)
+      return located === undefined || located.cached.context !== undefined
+        ? undefined
+        : { key: located.key, policy: located.cached.route.policy }
+    }) as FrontDoor.Routes
+  }) as unknown as Middleware<RC>
+}

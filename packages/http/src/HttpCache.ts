@@ -5,17 +5,16 @@
  * `If-None-Match` → `304`, `Age`, `X-Cache: HIT | MISS | STALE`, `Cache-Control` from the
  * entry's ttl and grace, `Vary`, private per-user entries, `HEAD` from `GET`.
  *
- * Two forms: {@link read} for one handler (an `HttpApiBuilder` handler or a router route) that
- * produces a value, and {@link middleware} for the `GET`/`HEAD` routes it wraps. Tags, soft and
- * hard invalidation, single-flight, stale-while-revalidate, fail-open and the request memo are
- * the `Cache`'s own.
+ * Two forms: {@link reader} for a handler (an `HttpApiBuilder` handler or a router route) that
+ * produces a value, and {@link middleware} for the `GET`/`HEAD` routes it wraps (`HttpApiCache`
+ * caches the endpoints of an `HttpApi` by declaring them). Tags, soft and hard invalidation,
+ * single-flight, stale-while-revalidate, fail-open and the request memo are the `Cache`'s own.
  *
  * @since 0.1.0
  */
 import type { Cache, Key, Tag } from "@cachet/core"
 import type { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { Duration, Effect, Exit, Schema } from "effect"
-import { dual } from "effect/Function"
 
 import * as middlewareInternal from "./internal/middleware.js"
 import * as readInternal from "./internal/read.js"
@@ -57,21 +56,22 @@ export interface Failure<E, EI> {
 }
 
 /**
- * Options of a read-through handler.
+ * Options of a read-through handler (`reader`): how the entry is named, stored and tagged for
+ * the handler's input.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ReadOptions<A, I, E, EI, RC> extends RouteOptions {
+export interface ReaderOptions<In, A, I, E, EI, RC> extends RouteOptions {
   /**
-   * The entry's key (`"user:42"`, or parts encoded canonically); the store key adds the `vary`
-   * values and a digest of the value's Schema, so a changed shape never reads old entries.
+   * The entry's key for an input (`"user:42"`, or parts encoded canonically); the store key adds
+   * the `vary` values and a digest of the value's Schema, so a changed shape never reads old entries.
    */
-  readonly key: Key.Input
+  readonly key: (input: In) => Key.Input
   /** The value's Schema: on a miss the value is encoded by it into a JSON body. */
   readonly schema: Schema.Schema<A, I, never>
-  /** The entry's tags, given or computed from the lookup's outcome. */
-  readonly tags?: Tag.Input | ((exit: Exit.Exit<A, E>) => Tag.Input)
+  /** The entry's tags, given or computed from the input and the lookup's outcome. */
+  readonly tags?: Tag.Input | ((input: In, exit: Exit.Exit<A, E>) => Tag.Input)
   /** The status of a successful read (default 200). */
   readonly status?: number
   /** Response headers stored with the body. */
@@ -80,20 +80,6 @@ export interface ReadOptions<A, I, E, EI, RC> extends RouteOptions {
   readonly failure?: Failure<E, EI>
   /** A key part from the context (e.g. the user's id): entries are private to it (`Cache-Control: private`). */
   readonly context?: Effect.Effect<Key.Part, never, RC>
-}
-
-/**
- * Options of a prepared read-through handler (`reader`): those of `read`, with the key and the
- * tags computed from the handler's input.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ReaderOptions<In, A, I, E, EI, RC> extends Omit<ReadOptions<A, I, E, EI, RC>, "key" | "tags"> {
-  /** The entry's key for an input (see `ReadOptions.key`). */
-  readonly key: (input: In) => Key.Input
-  /** The entry's tags, given or computed from the input and the lookup's outcome. */
-  readonly tags?: Tag.Input | ((input: In, exit: Exit.Exit<A, E>) => Tag.Input)
   /**
    * How long this value may be fresh at most (a response made of parts that are already partly
    * old), when shorter than `ttl`; a value with no time left is answered but not stored.
@@ -135,10 +121,12 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
 }
 
 /**
- * Reads a value through the cache and answers with its stored response: on a miss the lookup
- * runs (once for all concurrent callers), its value is encoded by `schema` into a JSON body and
- * stored with its `ETag`; a hit writes those bytes. Typed failures named in `failure` are
- * answered and cached the same way; other failures are the caller's.
+ * A read-through handler, prepared once: its options are resolved and its Schemas compiled when
+ * it is made, so each call — the input naming the entry, and the lookup to run on a miss — only
+ * computes the key. On a miss the lookup runs (once for all concurrent callers), its value is
+ * encoded by `schema` into a JSON body and stored with its `ETag`; a hit writes those bytes.
+ * Typed failures named in `failure` are answered and cached the same way; other failures are
+ * the caller's.
  *
  * @example
  * ```ts
@@ -154,10 +142,13 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
  * const findPost = (id: string) => Effect.succeed(new Post({ id, title: `Post ${id}` }))
  *
  * // The value is cached, encoded once as JSON with its ETag; a hit writes the stored bytes.
- * const getPost = HttpRouter.params.pipe(
- *   Effect.flatMap(({ id = "" }) =>
- *     findPost(id).pipe(HttpCache.read({ key: ["post", id], schema: Post, ttl: "5 minutes", tags: [`posts/${id}`] })))
- * )
+ * const postReader = HttpCache.reader({
+ *   key: (id: string) => ["post", id],
+ *   schema: Post,
+ *   ttl: "5 minutes",
+ *   tags: (id) => [`Post/${id}`]
+ * })
+ * const getPost = Effect.flatMap(HttpRouter.params, ({ id = "" }) => postReader(id, findPost(id)))
  *
  * HttpServer.serve(HttpRouter.empty.pipe(HttpRouter.get("/posts/:id", getPost))).pipe(
  *   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000 })),
@@ -166,31 +157,6 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
  *   NodeRuntime.runMain
  * )
  * ```
- *
- * @since 0.1.0
- * @category constructors
- */
-export const read: {
-  <A, I, E, EI = never, RC = never>(
-    options: ReadOptions<A, I, E, EI, RC>
-  ): <E2 extends E, R>(
-    lookup: Effect.Effect<A, E2, R>
-  ) => Effect.Effect<
-    HttpServerResponse.HttpServerResponse,
-    E2,
-    R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
-  >
-  <A, E, R, I, EI = never, RC = never>(
-    lookup: Effect.Effect<A, E, R>,
-    options: ReadOptions<A, I, E, EI, RC>
-  ): Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest>
-} = dual(2, readInternal.read)
-
-/**
- * A read-through handler prepared once (what `read` does, for a handler called per request):
- * its options are resolved and its Schemas compiled when it is made, so each call — the input
- * naming the entry, and the lookup to run on a miss — only computes the key. Responses, keys
- * and entries are those `read` makes with the same options.
  *
  * @since 0.1.0
  * @category constructors

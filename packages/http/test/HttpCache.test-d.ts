@@ -24,23 +24,14 @@ const perUser = Effect.map(Session, (session) => session.userId)
 
 type Needs = Cache.Cache | HttpServerRequest.HttpServerRequest
 
-describe("HttpCache.read", () => {
-  it("answers with a response; the lookup's failure and requirements pass through", () => {
-    const response = HttpCache.read(lookup, { key: ["item", 1], schema: Item, ttl: "1 minute" })
-    expectTypeOf(response).toEqualTypeOf<Effect.Effect<HttpServerResponse.HttpServerResponse, NotFound, Db | Needs>>()
-    const piped = lookup.pipe(HttpCache.read({ key: ["item", 1], schema: Item, ttl: "1 minute", context: perUser }))
-    expectTypeOf(piped).toEqualTypeOf<
-      Effect.Effect<HttpServerResponse.HttpServerResponse, NotFound, Db | Session | Needs>
-    >()
-  })
-
+describe("HttpCache.reader: the value", () => {
   it("types `tags` by the lookup's outcome and `failure` by its error", () => {
-    HttpCache.read(lookup, {
-      key: ["item", 1],
+    HttpCache.reader({
+      key: (id: number) => ["item", id],
       schema: Item,
       ttl: "1 minute",
       failure: { schema: NotFound, status: 404 },
-      tags: (exit) => {
+      tags: (_id, exit) => {
         expectTypeOf(exit).toEqualTypeOf<Exit.Exit<Item, NotFound>>()
         return ["items"]
       }
@@ -48,13 +39,14 @@ describe("HttpCache.read", () => {
   })
 
   it("the lookup must produce the schema's type, and a ttl is required", () => {
+    const read = HttpCache.reader({ key: (id: number) => ["item", id], schema: Item, ttl: "1 minute" })
     // @ts-expect-error the lookup returns a string, the schema says an item
-    HttpCache.read(Effect.succeed("item"), { key: "item", schema: Item, ttl: "1 minute" })
+    read(1, Effect.succeed("item"))
     // @ts-expect-error `ttl` is required
-    HttpCache.read(lookup, { key: "item", schema: Item })
+    HttpCache.reader({ key: (id: number) => ["item", id], schema: Item })
     const NeedsDb = Item as unknown as Schema.Schema<Item, typeof Item.Encoded, Db>
     // @ts-expect-error the schema must need nothing
-    HttpCache.read(lookup, { key: "item", schema: NeedsDb, ttl: "1 minute" })
+    HttpCache.reader({ key: (id: number) => ["item", id], schema: NeedsDb, ttl: "1 minute" })
   })
 })
 

@@ -208,16 +208,16 @@ layer(ServerLive)("HttpCache over a real server", (it) => {
     it.effect("stores the encoded value and the typed failure as responses", () =>
       Effect.gen(function*() {
         const id = fresh("read")
-        const [missing, ran] = yield* callsDuring(get(`/read/${id}`))
+        const [missing, ran] = yield* callsDuring(get(`/reader/${id}`))
         expect(missing.status).toBe(404)
         expect(JSON.parse(missing.text)).toEqual({ _tag: "ItemNotFound", id })
         expect(ran).toBe(1)
         expect(missing.headers.get("cache-control")).toBe("max-age=30, stale-while-revalidate=600, stale-if-error=600")
         yield* put(id, "now here") // invalidates items/<id>, the tag of the read's entries
-        const [found, ranFound] = yield* callsDuring(get(`/read/${id}`))
+        const [found, ranFound] = yield* callsDuring(get(`/reader/${id}`))
         expect([found.status, found.cache, ranFound]).toEqual([200, "MISS", 1])
         expect(JSON.parse(found.text)).toEqual({ id, value: "now here" })
-        const [hit, ranHit] = yield* callsDuring(get(`/read/${id}`, { "if-none-match": found.headers.get("etag")! }))
+        const [hit, ranHit] = yield* callsDuring(get(`/reader/${id}`, { "if-none-match": found.headers.get("etag")! }))
         expect([hit.status, hit.cache, ranHit]).toEqual([304, "HIT", 0])
       }))
   })

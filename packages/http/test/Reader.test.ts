@@ -1,6 +1,6 @@
 /**
- * `HttpCache.reader` (a read-through prepared once): the same responses, keys and entries as
- * `read`.
+ * `HttpCache.reader` (a read-through prepared once): entries named by the options alone, so two
+ * readers made with the same options share them; `freshFor`; typed failures; how reads were served.
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
@@ -16,23 +16,23 @@ const put = (id: string, value: string, mode: "hard" | "soft" = "hard") =>
 const suite = (name: string, server: typeof ServerLive) =>
   layer(server)(name, (it) => {
     describe("reader", () => {
-      it.effect("shares read's entries: a read's MISS is the reader's HIT, and back", () =>
+      it.effect("a twin made with the same options shares the entries: one's MISS is the other's HIT", () =>
         Effect.gen(function*() {
           const id = fresh("shared")
           yield* put(id, "one")
-          const [first, ran] = yield* callsDuring(get(`/read/${id}`))
+          const [first, ran] = yield* callsDuring(get(`/twin/${id}`))
           expect([first.status, first.cache, ran]).toEqual([200, "MISS", 1])
           const [second, ranAgain] = yield* callsDuring(get(`/reader/${id}`))
           expect([second.status, second.cache, ranAgain]).toEqual([200, "HIT", 0])
           expect(second.text).toBe(first.text)
           expect(second.headers.get("etag")).toBe(first.headers.get("etag"))
           expect(second.headers.get("cache-control")).toBe(first.headers.get("cache-control"))
-          // The reader's tags are the read's: the write's invalidation reaches both.
+          // The twin's tags are the reader's: the write's invalidation reaches both.
           yield* put(id, "two")
           const [third, ranThird] = yield* callsDuring(get(`/reader/${id}`))
           expect([third.cache, ranThird]).toEqual(["MISS", 1])
           expect(JSON.parse(third.text)).toEqual({ id, value: "two" })
-          const [fourth, ranFourth] = yield* callsDuring(get(`/read/${id}`))
+          const [fourth, ranFourth] = yield* callsDuring(get(`/twin/${id}`))
           expect([fourth.cache, ranFourth, fourth.text]).toEqual(["HIT", 0, third.text])
         }))
 

@@ -302,6 +302,7 @@ export const make = (options: Cache.Options = {}) =>
       prefix,
       defaults,
       getOrFetch: policies.getOrFetch as Cache.Service["getOrFetch"],
+      peekFresh: policies.peekFresh as Cache.Service["peekFresh"],
       get: ((key: Key.Input, entryOptions?: Cache.EntryOptions<unknown, unknown>) =>
         enabled
           ? policies.cacheOnly(storeKeyOf(key), resolve(entryOptions as AnyFetchOptions | undefined, false))

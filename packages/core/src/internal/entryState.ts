@@ -219,6 +219,8 @@ export const valueOf = (found: Lookup): Option.Option<unknown> =>
 export interface FreshHit {
   /** When the entry was written (what a served report's age counts from). */
   readonly createdAt: number
+  /** The fresh lookup (its decoded value). */
+  readonly fresh: Lookup
   readonly served: Effect.Effect<unknown, unknown>
   readonly step: IteratorYieldResult<Utils.YieldWrap<Effect.Effect<unknown, unknown>>>
 }

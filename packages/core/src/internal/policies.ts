@@ -8,7 +8,7 @@ import { Effect, Effectable, Fiber, FiberRef, Option, Stream, Utils } from "effe
 
 import type * as Cache from "../Cache.js"
 import * as Key from "../Key.js"
-import { type Lookup, miss, valueOf } from "./entryState.js"
+import { type AnySchema, type Lookup, miss, valueOf } from "./entryState.js"
 import type { Flights } from "./flight.js"
 import { type AnyFetchOptions, failureSchemaOf, type Resolved, schemaOf } from "./options.js"
 import type { Reads } from "./reads.js"
@@ -102,6 +102,8 @@ export interface Policies {
     fetch: Effect.Effect<unknown, unknown, unknown>,
     options?: AnyFetchOptions
   ) => Effect.Effect<unknown, unknown, unknown> | Stream.Stream<unknown, unknown, unknown>
+  /** The hit path, synchronously: a fresh hit's value readable now without I/O, else `undefined`. */
+  readonly peekFresh: (key: Key.Input, schema: AnySchema) => Cache.Peeked<unknown> | undefined
   /** `CacheOnly` on a store key: the value if fresh or in grace. */
   readonly cacheOnly: (storeKey: string, resolved: Resolved) => Effect.Effect<Option.Option<unknown>>
 }
@@ -196,6 +198,30 @@ export const make = (options: {
       : Effect.tap(read, (value) => Effect.sync(() => memo.set(storeKey, Effect.succeed(value))))
   }
 
+  /** `readNow`'s hit path without a fiber: the same two synchronous reads, nothing else. */
+  const { peekJudge } = reads
+  const peekFresh = (key: Key.Input, schema: AnySchema): Cache.Peeked<unknown> | undefined => {
+    if (!enabled) return undefined
+    const text = Key.encode(key)
+    let found: Lookup | undefined
+    if (sync !== undefined) {
+      found = freshHit?.(text, schema, undefined)?.fresh
+      if (found === undefined) {
+        const judged = reads.judgeSync(sync, storeKeyOf(text), schema, undefined)
+        if (judged._tag !== "Fresh") return undefined
+        found = judged
+      }
+    } else {
+      // A store with an in-process tier: what that tier can tell now, judged as any entry is.
+      const judged = peekJudge?.(storeKeyOf(text), schema)
+      if (judged === undefined || judged._tag !== "Fresh") return undefined
+      found = judged
+    }
+    if (found._tag !== "Fresh" || found.decoded.failed) return undefined
+    counters.hits++
+    return { value: found.decoded.value, createdAt: found.createdAt, ageMillis: Math.max(0, now() - found.createdAt) }
+  }
+
   const cacheOrNetwork = <R>(
     key: Key.Input,
     fetch: Effect.Effect<unknown, unknown, R>,
@@ -268,5 +294,5 @@ export const make = (options: {
       : Effect.flatMap(context, (part) => run(keyWith(part)) as Effect.Effect<unknown, unknown, unknown>)
   }
 
-  return { getOrFetch, cacheOnly }
+  return { getOrFetch, peekFresh, cacheOnly }
 }

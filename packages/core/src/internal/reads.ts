@@ -63,6 +63,13 @@ export interface Reads {
     schema: AnySchema,
     failureSchema: AnySchema | undefined
   ) => Lookup | typeof corrupt
+  /**
+   * Judges a key from what a store with an in-process tier holds there (`Store.syncPeek`), or
+   * `undefined` when that tier cannot tell without I/O (no such tier, not held, versions unknown).
+   */
+  readonly peekJudge:
+    | ((storeKey: string, schema: AnySchema) => Lookup | typeof corrupt | undefined)
+    | undefined
   /** Reads and judges one key. */
   readonly lookup: (storeKey: string, schema: AnySchema, failureSchema: AnySchema | undefined) => Effect.Effect<Lookup>
   /** Reads and judges many keys in one round trip. */
@@ -125,6 +132,18 @@ export const make = (options: StoreParts): Reads => {
     let validity: Store.Validity = entry.tags.length === 0 ? "valid" : access.validity(entry.tags, entry.stamp)
     if (pending.size() !== 0) validity = withPending(validity, pending.coverage(storeKey, entry.tags))
     return judge(entry, validity, time, schema, failureSchema, slot)
+  }
+
+  const syncPeek = store.local ? undefined : store.syncPeek
+  const peekJudge = syncPeek === undefined ? undefined : (storeKey: string, schema: AnySchema) => {
+    const time = now()
+    const slot = syncPeek.read(storeKey, time)
+    if (slot === undefined) return undefined
+    const entry = slot.entry
+    let validity = entry.tags.length === 0 ? "valid" : syncPeek.validity(entry.tags, entry.stamp)
+    if (validity === undefined) return undefined
+    if (pending.size() !== 0) validity = withPending(validity, pending.coverage(storeKey, entry.tags))
+    return judge(entry, validity, time, schema, undefined, slot)
   }
 
   const readRaw = (storeKey: string): Effect.Effect<Raw> => {
@@ -213,5 +232,5 @@ export const make = (options: StoreParts): Reads => {
       })
     })
 
-  return { sync, freshHit, judgeSync, lookup, lookupMany, readRaw, validityOfRaw, dropCorrupt }
+  return { sync, freshHit, judgeSync, peekJudge, lookup, lookupMany, readRaw, validityOfRaw, dropCorrupt }
 }

@@ -5,6 +5,7 @@ import type * as Bus from "../Bus.js"
 import * as Store from "../Store.js"
 import * as Tag from "../Tag.js"
 import type * as TagVersions from "../TagVersions.js"
+import { validityOf } from "./entryState.js"
 
 /** @internal */
 export type Remote = Store.Backend
@@ -36,6 +37,8 @@ export interface VersionCache {
   ) => void
   /** A new local sequence number, taken before asking the remote. */
   readonly mark: () => number
+  /** The versions of paths when all are cached and current (as `versions` would answer them), else `undefined`. */
+  readonly versionsNow: (paths: ReadonlyArray<string>) => ReadonlyArray<TagVersions.Version> | undefined
   /** Forgets everything (bus reset). */
   readonly reset: () => void
   /** How many resets so far: a read begun before a reset must not be cached. */
@@ -133,6 +136,28 @@ export const makeVersionCache = (
       for (const [path, cached] of cache) if (cached.readAt + ttlMillis <= time) cache.delete(path)
     }).pipe(Effect.repeat(Schedule.spaced(Math.max(50, ttlMillis / 2))), Effect.interruptible, Effect.forkScoped)
 
+    /** A path's cached version while current (re-read in the background past half its life). */
+    const cachedVersion = (path: string, time: number): TagVersions.Version | undefined => {
+      const cached = cache.get(path)
+      if (cached === undefined || cached.readAt + ttlMillis <= time) return undefined
+      if (cached.readAt + ttlMillis / 2 <= time && !refreshing.has(path)) {
+        refreshing.add(path)
+        refresh.unsafeOffer(path)
+      }
+      return cached.version
+    }
+
+    const versionsNow = (paths: ReadonlyArray<string>): ReadonlyArray<TagVersions.Version> | undefined => {
+      const time = now()
+      const out = new Array<TagVersions.Version>(paths.length)
+      for (let i = 0; i < paths.length; i++) {
+        const version = cachedVersion(paths[i]!, time)
+        if (version === undefined) return undefined
+        out[i] = version
+      }
+      return out
+    }
+
     const versions = (
       paths: ReadonlyArray<string>
     ): Effect.Effect<ReadonlyArray<TagVersions.Version>, Store.StoreError> =>
@@ -141,15 +166,9 @@ export const makeVersionCache = (
         const out = new Array<TagVersions.Version>(paths.length)
         let missing: Array<number> | undefined
         for (let i = 0; i < paths.length; i++) {
-          const path = paths[i]!
-          const cached = cache.get(path)
-          if (cached !== undefined && cached.readAt + ttlMillis > time) {
-            out[i] = cached.version
-            if (cached.readAt + ttlMillis / 2 <= time && !refreshing.has(path)) {
-              refreshing.add(path)
-              refresh.unsafeOffer(path)
-            }
-          } else (missing ??= []).push(i)
+          const version = cachedVersion(paths[i]!, time)
+          if (version !== undefined) out[i] = version
+          else (missing ??= []).push(i)
         }
         if (missing === undefined) return Effect.succeed(out)
         const wanted = missing
@@ -180,6 +199,7 @@ export const makeVersionCache = (
       bumped,
       record,
       mark,
+      versionsNow,
       reset: () => {
         resets++
         cache.clear()
@@ -315,9 +335,20 @@ export const make = (
             ))
         : remote.store.getWithVersions(key)
 
+    const localSync = local.sync
     const store = Store.make({
       name: `tiered(${local.name}+${remote.store.name})`,
       local: false,
+      // What the memory tier serves now, judged with the tag versions this process holds current.
+      ...(localSync === undefined ? {} : {
+        syncPeek: {
+          read: (key, time) => (isHeld(key, time) ? localSync.read(key, time) : undefined),
+          validity: (tags, stamp) => {
+            const versions = cache.versionsNow(Tag.prefixesOfAll(tags))
+            return versions === undefined ? undefined : validityOf(stamp, versions)
+          }
+        }
+      }),
       get: (key) => Effect.map(getMany([key]), (found) => found[0]!),
       getMany,
       getWithVersions: (key) =>

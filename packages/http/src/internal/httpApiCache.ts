@@ -12,16 +12,17 @@ import { Context, Effect, Either, Exit, Schema, SchemaAST } from "effect"
 
 import type * as HttpApiCache from "../HttpApiCache.js"
 import type * as StoredResponse from "../StoredResponse.js"
+import { headerOf, type RequestLike } from "./door.js"
 import { cacheResponse, canonicalQuery, keptHeaders } from "./middleware.js"
 import { type Route as ApiRoute, routesOf } from "./routes.js"
-import { resolveRoute, type Route, varyValues } from "./serve.js"
+import { resolveRoute, type Route } from "./serve.js"
 
 type AnyOptions = HttpApiCache.EndpointOptions<unknown, unknown, unknown, unknown, unknown>
 
 type Decode = (input: unknown) => Either.Either<unknown, unknown>
 
-/** A cached endpoint, resolved once. */
-interface Cached {
+/** A cached endpoint, resolved once. @internal */
+export interface Cached {
   /** `group.endpoint`. */
   readonly name: string
   /** The endpoint's key from its decoded request, when it names its own. */
@@ -41,7 +42,7 @@ interface Cached {
 }
 
 /** A `GET` route of the API, cached or not (a literal route wins over a parameter, as in the router). */
-interface Entry {
+export interface Entry {
   readonly path: string
   readonly segments: ReadonlyArray<string>
   /** The positions and names of the path parameters. */
@@ -137,10 +138,6 @@ const tagsOf = (
   return tags(request, failed ? Exit.fail(value.right) : Exit.succeed(value.right))
 }
 
-/** Whether the request has (or may have) a body: the API judges those. */
-const hasBody = (request: HttpServerRequest.HttpServerRequest): boolean =>
-  (request.headers["content-length"] ?? "0") !== "0" || request.headers["transfer-encoding"] !== undefined
-
 const entryOf = (
   api: HttpApi.HttpApi.AnyWithProps,
   route: ApiRoute,
@@ -196,60 +193,95 @@ const find = (entries: ReadonlyArray<Entry>, segments: ReadonlyArray<string>): E
   return best
 }
 
+/** A request located among an API's cached endpoints: its store key and what it needs on a miss. @internal */
+export interface Located {
+  readonly cached: Cached
+  readonly entry: Entry
+  readonly key: string
+  readonly params: Record<string, string>
+  readonly decoded: HttpApiCache.Request<unknown, unknown> | undefined
+}
+
+/** Whether the request has (or may have) a body: the API judges those. */
+const hasBodyLike = (request: RequestLike): boolean =>
+  (headerOf(request, "content-length") ?? "0") !== "0" || request.headers["transfer-encoding"] !== undefined
+
+/**
+ * The cached endpoint a `GET`/`HEAD` request names and its store key, or `undefined` when the API
+ * is to answer it (another method, a body, no cached route, a path not written as the API names
+ * it, parameters the API refuses).
+ * @internal
+ */
+export type Locate = (request: RequestLike) => Located | undefined
+
 /** @internal */
-export const middleware = (
+export const makeLocate = (
   api: HttpApi.HttpApi.Any,
   endpoints: { readonly [group: string]: { readonly [endpoint: string]: AnyOptions | undefined } | undefined },
   options?: HttpApiCache.Options
-) => {
+): Locate => {
   const self = api as unknown as HttpApi.HttpApi.AnyWithProps
   const entries = routesOf(api)
     .filter((route) => route.method === "GET" && route.endpoint !== undefined)
     .map((route) => entryOf(self, route, endpoints[route.group!.identifier]?.[route.endpoint!.name]))
   const segments = ["http", "a1", options?.name ?? "api"]
-  return <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | Cache.Cache> =>
+  return (request) => {
+    const method = request.method
+    if ((method !== "GET" && method !== "HEAD") || hasBodyLike(request)) return undefined
+    const url = request.url
+    const queryAt = url.indexOf("?")
+    const path = queryAt === -1 ? url : url.slice(0, queryAt)
+    if (path.includes(";")) return undefined
+    const pathSegments = path.split("/")
+    const entry = find(entries, pathSegments)
+    const cached = entry?.cached
+    if (cached === undefined) return undefined
+    const params: Record<string, string> = {}
+    for (const [i, name] of entry!.params) {
+      const value = pathSegments[i]!
+      // Written otherwise than the API names it: the API's to answer.
+      if (value.includes("%")) return undefined
+      params[name] = value
+    }
+    let decoded: HttpApiCache.Request<unknown, unknown> | undefined
+    let key: string
+    if (cached.key !== undefined) {
+      decoded = decodeRequest(cached, params, url)
+      // Parameters the API refuses: its to answer (a 400).
+      if (decoded === undefined) return undefined
+      key = Key.encode(cached.key(decoded))
+    } else {
+      const args: Array<Key.Part> = [cached.name]
+      for (const [, name] of entry!.params) args.push(params[name]!)
+      args.push(queryAt === -1 ? "" : canonicalQuery(url, cached.allow))
+      key = Key.make(segments, args)
+    }
+    const varyNames = cached.route.varyNames
+    if (varyNames.length === 0) key = `${key}:${cached.digest}`
+    else {
+      const values = varyNames.map((name) => headerOf(request, name)?.trim() ?? null)
+      key = `${key}:${Key.canonical(values)}:${cached.digest}`
+    }
+    return { cached, entry: entry!, key, params, decoded }
+  }
+}
+
+/** @internal */
+export const middlewareOf =
+  (locate: Locate) => <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R | Cache.Cache> =>
     Effect.withFiberRuntime<
       HttpServerResponse.HttpServerResponse,
       E,
       R | Cache.Cache | HttpServerRequest.HttpServerRequest
     >((fiber) => {
       const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
-      const method = request.method
-      if ((method !== "GET" && method !== "HEAD") || hasBody(request)) return app
-      const url = request.url
-      const queryAt = url.indexOf("?")
-      const path = queryAt === -1 ? url : url.slice(0, queryAt)
-      if (path.includes(";")) return app
-      const pathSegments = path.split("/")
-      const entry = find(entries, pathSegments)
-      const cached = entry?.cached
-      if (cached === undefined) return app
-      const params: Record<string, string> = {}
-      for (const [i, name] of entry!.params) {
-        const value = pathSegments[i]!
-        // Written otherwise than the API names it: the API's to answer.
-        if (value.includes("%")) return app
-        params[name] = value
-      }
-      let decoded: HttpApiCache.Request<unknown, unknown> | undefined
-      let key: string
-      if (cached.key !== undefined) {
-        decoded = decodeRequest(cached, params, url)
-        // Parameters the API refuses: its to answer (a 400).
-        if (decoded === undefined) return app
-        key = Key.encode(cached.key(decoded))
-      } else {
-        const args: Array<Key.Part> = [cached.name]
-        for (const [, name] of entry!.params) args.push(params[name]!)
-        args.push(queryAt === -1 ? "" : canonicalQuery(url, cached.allow))
-        key = Key.make(segments, args)
-      }
-      key = cached.route.varyNames.length === 0
-        ? `${key}:${cached.digest}`
-        : `${key}:${Key.canonical(varyValues(request, cached.route.varyNames))}:${cached.digest}`
+      const located = locate(request)
+      if (located === undefined) return app
+      const { cached, decoded, entry, key, params } = located
       const span = fiber.currentSpan
-      if (span?._tag === "Span") span.attribute("http.route", entry!.path)
+      if (span?._tag === "Span") span.attribute("http.route", entry.path)
       const tags = cached.tags
+      const url = request.url
       return cacheResponse(
         app,
         key,
@@ -259,4 +291,3 @@ export const middleware = (
         cached.context
       ) as Effect.Effect<HttpServerResponse.HttpServerResponse, E, R | Cache.Cache>
     })
-}

@@ -1,5 +1,5 @@
 /** @internal */
-import { BoundedMemo, type Cache, Codec, Key, type Tag } from "@cachet/core"
+import { type Cache, Codec, Key, type Tag } from "@cachet/core"
 import { HttpApiSchema, type HttpServerRequest, type HttpServerResponse } from "@effect/platform"
 import { Cause, Duration, Effect, Either, Exit, Option, Schema } from "effect"
 
@@ -22,8 +22,8 @@ interface Plan {
   readonly headers: { readonly [name: string]: string } | undefined
 }
 
-/** The options a plan is made of (those of `read` and of `reader` alike). */
-type PlanOptions = Omit<HttpCache.ReadOptions<unknown, unknown, unknown, unknown, unknown>, "key" | "tags">
+/** The options a plan is made of. */
+type PlanOptions = Omit<HttpCache.ReaderOptions<unknown, unknown, unknown, unknown, unknown, unknown>, "key" | "tags">
 
 const makePlan = (options: PlanOptions): Plan => {
   const route = resolveRoute(options, options.context !== undefined)
@@ -44,36 +44,6 @@ const makePlan = (options: PlanOptions): Plan => {
     failureTtlMillis: Duration.toMillis(failure?.ttl ?? Duration.seconds(30)),
     headers: options.headers
   }
-}
-
-const sameList = (a: ReadonlyArray<unknown> | undefined, b: ReadonlyArray<unknown> | undefined) =>
-  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]))
-
-/** Whether two option objects (other than key and tags) resolve to the same plan. */
-const sameShape = (a: PlanOptions, b: PlanOptions): boolean =>
-  a.ttl === b.ttl && a.grace === b.grace && a.status === b.status && a.noStore === b.noStore &&
-  a.headers === b.headers && (a.context === undefined) === (b.context === undefined) &&
-  sameList(a.statuses, b.statuses) && sameList(a.vary, b.vary) &&
-  a.failure?.schema === b.failure?.schema && a.failure?.status === b.failure?.status &&
-  a.failure?.ttl === b.failure?.ttl
-
-const plans = BoundedMemo.makeWeak<object, Array<readonly [PlanOptions, Plan]>>(1_000)
-
-/**
- * `read`'s handlers build their options per request; the plan is memoized by the value Schema and the option values.
- */
-const planOf = (options: PlanOptions): Plan => {
-  let known = plans.get(options.schema)
-  if (known === undefined) {
-    known = []
-    plans.set(options.schema, known)
-  }
-  for (const [shape, plan] of known) if (sameShape(shape, options)) return plan
-  const plan = makePlan(options)
-  // A handful of shapes per Schema in practice; a handler that varies its options per request does not grow this.
-  if (known.length >= 16) known.shift()
-  known.push([options, plan])
-  return plan
 }
 
 /** The store key of an encoded key under a plan (with the request's `vary` values when it has any). */
@@ -159,16 +129,6 @@ const readThrough = <A, E, R, RC>(
     stateless
   )
 }
-
-/** @internal */
-export const read = <A, I, E, R, EI, RC>(
-  lookup: Effect.Effect<A, E, R>,
-  options: HttpCache.ReadOptions<A, I, E, EI, RC>
-): Effect.Effect<
-  HttpServerResponse.HttpServerResponse,
-  E,
-  R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
-> => readThrough(planOf(options as unknown as PlanOptions), options.key, lookup, options.tags, options.context)
 
 /** @internal */
 export const reader = <In, A, I, E, EI, RC>(options: HttpCache.ReaderOptions<In, A, I, E, EI, RC>) => {

@@ -1,10 +1,10 @@
 /** @internal */
 import { BoundedMemo } from "@cachet/core"
-import type { HttpServerRequest } from "@effect/platform"
 import { HttpServerResponse } from "@effect/platform"
 
 import * as ETag from "../ETag.js"
 import * as StoredResponse from "../StoredResponse.js"
+import { headerOf, type RequestLike } from "./door.js"
 
 /** How a read was served, as `X-Cache` says it. */
 export type Outcome = "HIT" | "MISS" | "STALE"
@@ -85,7 +85,7 @@ const prepare = (stored: StoredResponse.StoredResponse, policy: Policy): Prepare
  * the request's `If-None-Match` matches (only `GET`/`HEAD` of a successful response).
  */
 export const respond = (
-  request: HttpServerRequest.HttpServerRequest,
+  request: RequestLike,
   stored: StoredResponse.StoredResponse,
   policy: Policy,
   outcome: Outcome,
@@ -95,7 +95,7 @@ export const respond = (
   const age = String(seconds(ageMillis))
   const method = request.method
   const notModified = (method === "GET" || method === "HEAD") && isSuccessful(stored.status) &&
-    ETag.matches(request.headers["if-none-match"], stored.etag)
+    ETag.matches(headerOf(request, "if-none-match"), stored.etag)
   if (outcome === "HIT" && !notModified && base.hit !== undefined && base.hit.age === age) return base.hit.response
   const headers = { ...(outcome === "STALE" ? base.stale : base.fresh), age, "x-cache": outcome }
   if (notModified) return HttpServerResponse.empty({ status: 304, headers })
