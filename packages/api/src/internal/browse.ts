@@ -92,7 +92,13 @@ export const scan = (
     (listing) =>
       Either.match(listing, {
         onLeft: (error) =>
-          Effect.succeed(unlisted(error._tag === "StoreError" ? `${error.operation}: ${error.reason}` : error.message)),
+          Effect.succeed(unlisted(
+            error._tag === "BreakerOpen"
+              ? "the circuit breaker is open: the store is skipped for now"
+              : `the store failed to list entries (${
+                error._tag === "StoreError" ? `${error.operation}: ${error.reason}` : error.message
+              })`
+          )),
         onRight: Option.match({
           onNone: () => scanKeys(cache, store, prefix),
           onSome: ({ entries, scanned }) =>
