@@ -177,6 +177,19 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       expect(expired.entries.map((entry) => entry.state)).not.toContain("fresh")
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
+  it.scoped("past 5,000 keys a listing through listEntries says it is truncated and counts 5,000", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      yield* cache.setMany(Array.from({ length: 5_010 }, (_, i) => ({ key: `k:${i}`, value: i })))
+      const admin = yield* client("secret")
+      const page = yield* admin.cache.search({ urlParams: { limit: 1 } })
+      expect(page.listing).toMatchObject({ listable: true, scanned: 5_000, truncated: true })
+      expect(page.total).toBeGreaterThanOrEqual(5_000)
+      expect(page.total).toBeLessThanOrEqual(5_001)
+      const small = yield* admin.cache.search({ urlParams: { prefix: "k:500" } })
+      expect(small.listing).toMatchObject({ scanned: 11, truncated: false })
+    }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
+
   it.scoped("with Store.listEntries, search reads keys and entries in one store call, not one key at a time", () =>
     Effect.gen(function*() {
       const cache = yield* Cache.Cache
