@@ -1,6 +1,6 @@
 import { AdminClient, CacheAdmin, CacheApi } from "@cachet/api"
 import * as CacheGraph from "@cachet/api/CacheGraph"
-import { Cache, MemoryStore } from "@cachet/core"
+import { Cache, MemoryStore, Store, TagVersions } from "@cachet/core"
 import { FaultyStore } from "@cachet/core/testing"
 import { EntityGraph, Normalize } from "@cachet/normalize"
 import {
@@ -13,7 +13,7 @@ import {
   HttpServer
 } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Option, Redacted, Schema, Stream, TestClock } from "effect"
+import { Chunk, Context, Effect, Fiber, Layer, Option, Redacted, Schema, Stream, TestClock } from "effect"
 
 /**
  * The admin group served by `toWebHandler` over a given cache, and an `HttpClient` whose
@@ -24,6 +24,19 @@ class TestApi extends HttpApi.make("cachet-admin").add(CacheApi.CacheApi).add(Ca
 const memoryCache: Layer.Layer<Cache.Cache> = Cache.layer({ namespace: "api-test" }).pipe(
   Layer.provide(MemoryStore.layer())
 )
+
+/** The memory store as a store that cannot list entries (what the browse falls back from). */
+const withoutListing = <E, R>(
+  base: Layer.Layer<Store.Store | TagVersions.TagVersions, E, R>
+): Layer.Layer<Store.Store | TagVersions.TagVersions, E, R> =>
+  Layer.effectContext(
+    Effect.gen(function*() {
+      const { listEntries: _, ...store } = yield* Store.Store
+      return Context.make(Store.Store, store).pipe(
+        Context.add(TagVersions.TagVersions, yield* TagVersions.TagVersions)
+      )
+    })
+  ).pipe(Layer.provide(base))
 
 const servingOver = <ROut>(
   base: Layer.Layer<ROut>,
@@ -164,7 +177,59 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
       expect(expired.entries.map((entry) => entry.state)).not.toContain("fresh")
     }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
 
-  it.scoped("search reads the entries in batches (a store read per 1,000 keys), not one key at a time", () =>
+  it.scoped("past 5,000 keys a listing through listEntries says it is truncated and counts 5,000", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      yield* cache.setMany(Array.from({ length: 5_010 }, (_, i) => ({ key: `k:${i}`, value: i })))
+      const admin = yield* client("secret")
+      const page = yield* admin.cache.search({ urlParams: { limit: 1 } })
+      expect(page.listing).toMatchObject({ listable: true, scanned: 5_000, truncated: true })
+      expect(page.total).toBeGreaterThanOrEqual(5_000)
+      expect(page.total).toBeLessThanOrEqual(5_001)
+      const small = yield* admin.cache.search({ urlParams: { prefix: "k:500" } })
+      expect(small.listing).toMatchObject({ scanned: 11, truncated: false })
+    }).pipe(Effect.provide(serving(Option.some(Redacted.make("secret"))))))
+
+  it.scoped("with Store.listEntries, search reads keys and entries in one store call, not one key at a time", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      const entries = Array.from({ length: 2_500 }, (_, i) => ({
+        key: `post:${i}`,
+        value: { id: i },
+        tags: [`posts/${i % 50}`]
+      }))
+      yield* cache.setMany(entries)
+      yield* cache.invalidate("posts/7")
+      const admin = yield* graphClient("secret")
+      faults.calls.clear()
+
+      const byTag = yield* admin.cache.search({ urlParams: { tag: "posts/7", limit: 100 } })
+      expect(byTag.total).toBe(50)
+      expect(byTag.entries.map((entry) => entry.state)).toEqual(Array.from({ length: 50 }, () => "invalidated"))
+      expect(byTag.listing).toMatchObject({ listable: true, scanned: 2_500, truncated: false })
+      const byPrefix = yield* admin.cache.search({ urlParams: { prefix: "post:12", limit: 1000 } })
+      // post:12 and post:120..129 and post:1200..1299
+      expect(byPrefix.total).toBe(111)
+      expect(byPrefix.entries.filter((entry) => entry.state === "fresh")).toHaveLength(109)
+      expect(new Set(byPrefix.entries.map((entry) => entry.key)).size).toBe(111)
+
+      expect(faults.calls.get("get") ?? 0).toBe(0)
+      expect(faults.calls.get("getMany") ?? 0).toBe(0)
+      expect(faults.calls.get("keys") ?? 0).toBe(0)
+      // One listing per search; one read of the listed entries' tag versions each.
+      expect(faults.calls.get("listEntries")).toBe(2)
+      expect(faults.calls.get("versions")).toBe(2)
+    }).pipe(
+      Effect.provide(
+        servingOver(
+          Layer.provideMerge(Cache.layer({ namespace: "batched-test" }), FaultyStore.layer(MemoryStore.layer())),
+          Option.some(Redacted.make("secret"))
+        )
+      )
+    ))
+
+  it.scoped("without Store.listEntries, search reads the entries in batches (a store read per 1,000 keys)", () =>
     Effect.gen(function*() {
       const cache = yield* Cache.Cache
       const faults = yield* FaultyStore.FaultControl
@@ -194,7 +259,10 @@ describe("CacheApi (served by CacheAdmin, called by AdminClient)", () => {
     }).pipe(
       Effect.provide(
         servingOver(
-          Layer.provideMerge(Cache.layer({ namespace: "batched-test" }), FaultyStore.layer(MemoryStore.layer())),
+          Layer.provideMerge(
+            Cache.layer({ namespace: "batched-test" }),
+            FaultyStore.layer(withoutListing(MemoryStore.layer()))
+          ),
           Option.some(Redacted.make("secret"))
         )
       )

@@ -265,6 +265,18 @@ export interface ManyEntry<A> {
 }
 
 /**
+ * What `Cache.inspectListing` read: how many keys (`scanned`), and what `inspect` tells of the
+ * entries among them (order unspecified).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EntryListing {
+  readonly scanned: number
+  readonly entries: ReadonlyArray<EntryInfo>
+}
+
+/**
  * The cache service.
  *
  * @since 0.1.0
@@ -403,6 +415,17 @@ export interface Service {
    * pages read, instead of a round trip per key. Nothing for every key when the store fails.
    */
   readonly inspectMany: (keys: ReadonlyArray<Key.Input>) => Effect.Effect<ReadonlyArray<Option.Option<EntryInfo>>>
+  /**
+   * What `inspect` tells of the entries under a key prefix (namespace prefix removed from
+   * `prefix`), read in one pass where the store lists entries (`Store.listEntries`: one SQL
+   * query on SQLite, `SCAN` with pipelined `MGET`s on Redis) plus one read of their tags'
+   * versions: at most `limit` keys read (`scanned`), and with `tag` only the entries carrying it
+   * or a descendant. `None` when the store cannot list entries (list `keys` and read them with
+   * `inspectMany` instead). Fails when the store fails, times out or is skipped.
+   */
+  readonly inspectListing: (
+    options: { readonly prefix?: string | undefined; readonly limit: number; readonly tag?: string | undefined }
+  ) => Effect.Effect<Option.Option<EntryListing>, Store.StoreFailure>
   /** Keys of this namespace (namespace prefix removed), at most `limit`. */
   readonly keys: (
     options?: { readonly prefix?: string; readonly limit?: number }

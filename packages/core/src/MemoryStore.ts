@@ -222,6 +222,20 @@ export const makeUnscoped = (options: Options = {}): Effect.Effect<MemoryStore> 
           for (const key of Array.from(nodes.keys())) if (key.startsWith(prefix) && remove(key)) removed++
           return removed
         }),
+      // Inspection reads entries without making them recently used.
+      listEntries: ({ limit, prefix, tag }) =>
+        Effect.sync(() => {
+          const entries: Array<readonly [string, Store.Entry]> = []
+          const time = now()
+          let scanned = 0
+          for (const node of inRecencyOrder()) {
+            if (scanned >= limit) break
+            if (!node.key.startsWith(prefix) || node.expiresAt <= time) continue
+            scanned++
+            if (tag === undefined || Store.carriesTag(node.entry, tag)) entries.push([node.key, node.entry])
+          }
+          return { scanned, entries }
+        }),
       keys: ({ limit, prefix }) =>
         Effect.sync(() => {
           const out: Array<string> = []

@@ -242,6 +242,14 @@ export interface Service {
     options: { readonly prefix: string; readonly limit: number }
   ) => Effect.Effect<ReadonlyArray<string>, StoreError>
   /**
+   * Reads at most `limit` keys starting with `prefix` together with their entries, in one pass
+   * (one SQL query on SQLite; `SCAN` with each batch's `MGET` pipelined on Redis), for inspection
+   * (order unspecified). With `tag`, only entries carrying that tag or a descendant are returned
+   * (the store may skip decoding the others, see {@link mayCarryTag}); `scanned` still counts
+   * every key read. When absent, the cache lists `keys`, then reads them with `getMany`.
+   */
+  readonly listEntries?: (options: ListOptions) => Effect.Effect<Listed, StoreError>
+  /**
    * Reads an entry and the versions of its tag paths in one round trip, where the adapter can.
    * When absent the cache calls `get`, then `TagVersions.versions`.
    */
@@ -256,6 +264,58 @@ export interface Service {
    */
   readonly usage?: (prefix: string) => Effect.Effect<Usage, StoreError>
 }
+
+/**
+ * What `Store.listEntries` reads: at most `limit` keys under `prefix`, and with `tag` only the
+ * entries carrying it or a descendant.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListOptions {
+  readonly prefix: string
+  readonly limit: number
+  readonly tag?: string | undefined
+}
+
+/**
+ * What `Store.listEntries` found: how many keys it read, and the live entries among them
+ * (those matching the tag, when one was given), each with its store key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Listed {
+  readonly scanned: number
+  readonly entries: ReadonlyArray<readonly [string, Entry]>
+}
+
+/**
+ * Whether an entry carries `tag` or a descendant of it (`users` covers `users/1`).
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const carriesTag = (entry: Entry, tag: string): boolean =>
+  entry.tags.some((t) => t === tag || t.startsWith(tag + "/"))
+
+/**
+ * The text an entry written by {@link encodeEntry} must contain to carry `tag` or a descendant:
+ * the tag as a JSON string without its closing quote. A store can skip decoding entries whose
+ * text lacks it (the value may contain it too: decode and check {@link carriesTag} after).
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const tagNeedle = (tag: string): string => JSON.stringify(tag).slice(0, -1)
+
+/**
+ * Whether an entry's encoded text may carry `tag` or a descendant (false: it surely does not).
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const mayCarryTag = (text: string, tag: string): boolean => text.includes(tagNeedle(tag))
 
 /**
  * The `Store` service tag.

@@ -165,6 +165,62 @@ describe("Cache freshness (TestClock)", () => {
       expect(yield* cache.inspectMany(keys)).toEqual(keys.map(() => Option.none()))
     }).pipe(Effect.provide(faulty()), Effect.provide(Logger.remove(Logger.defaultLogger))))
 
+  it.effect("inspectListing tells what inspectMany tells of the listed keys, in one listEntries call", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      const faults = yield* FaultyStore.FaultControl
+      yield* cache.set("user:1", 1, { ttl: "1 hour", tags: ["users/1/profile"] })
+      yield* cache.set("user:2", 2, { ttl: "1 second", grace: "1 hour", tags: ["users/2"] })
+      yield* cache.set("user:10", 3, { ttl: "1 hour", tags: ["users/10", "posts/1"] })
+      yield* cache.set("post:1", 4, { ttl: "1 hour", tags: ["posts/1"] })
+      yield* cache.set("plain", 5, { ttl: "1 hour" })
+      yield* TestClock.adjust("2 seconds")
+      yield* cache.invalidate("users/10")
+      const byKey = (infos: ReadonlyArray<Cache.EntryInfo>) => [...infos].sort((a, b) => (a.key < b.key ? -1 : 1))
+      faults.calls.clear()
+
+      const all = yield* cache.inspectListing({ limit: 100 })
+      expect(faults.calls.get("listEntries")).toBe(1)
+      expect(faults.calls.get("keys") ?? 0).toBe(0)
+      expect(faults.calls.get("getMany") ?? 0).toBe(0)
+      const keys = yield* cache.keys({ limit: 100 })
+      const many = (yield* cache.inspectMany(keys)).flatMap((info) => Option.isSome(info) ? [info.value] : [])
+      expect(Option.map(all, ({ entries, scanned }) => ({ scanned, entries: byKey(entries) }))).toEqual(
+        Option.some({ scanned: 5, entries: byKey(many) })
+      )
+
+      const users = yield* cache.inspectListing({ prefix: "user:", limit: 100, tag: "users" })
+      expect(Option.map(users, ({ entries, scanned }) => [scanned, byKey(entries).map((i) => [i.key, i.state])]))
+        .toEqual(Option.some([3, [["user:1", "fresh"], ["user:10", "invalidated"], ["user:2", "stale"]]]))
+      // `users/1` covers `users/1/profile`, not `users/10`.
+      const one = yield* cache.inspectListing({ limit: 100, tag: "users/1" })
+      expect(Option.map(one, ({ entries, scanned }) => [scanned, entries.map((i) => i.key)]))
+        .toEqual(Option.some([5, ["user:1"]]))
+      const limited = yield* cache.inspectListing({ limit: 2 })
+      expect(Option.map(limited, ({ scanned }) => scanned)).toEqual(Option.some(2))
+
+      faults.failing = true
+      const failed = yield* Effect.flip(cache.inspectListing({ limit: 100 }))
+      expect(failed._tag).toBe("StoreError")
+    }).pipe(Effect.provide(faulty()), Effect.provide(Logger.remove(Logger.defaultLogger))))
+
+  it.effect("inspectListing is None over a store that cannot list entries", () =>
+    Effect.gen(function*() {
+      const cache = yield* Cache.Cache
+      yield* cache.set("k", 1)
+      expect(yield* cache.inspectListing({ limit: 10 })).toEqual(Option.none())
+    }).pipe(
+      Effect.provide(
+        Cache.layer().pipe(
+          Layer.provide(Layer.scopedContext(Effect.gen(function*() {
+            const backend = yield* MemoryStore.make()
+            const { listEntries: _, ...store } = backend.store
+            return Store.context({ store, tagVersions: backend.tagVersions })
+          })))
+        )
+      )
+    ))
+
   it.effect("a soft timeout serves the stale value while the fetch goes on and still writes", () =>
     Effect.gen(function*() {
       const cache = yield* Cache.Cache

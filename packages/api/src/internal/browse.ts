@@ -68,23 +68,66 @@ const readEntries = (cache: Cache.Service, keys: ReadonlyArray<string>) => {
   )
 }
 
-/** Every entry under a key prefix (up to the scan limit), most recently written first. @internal */
+const newestFirst = (a: Cache.EntryInfo, b: Cache.EntryInfo) => b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1)
+
+const unlisted = (reason: string): Scan => ({
+  entries: [],
+  listing: new Listing({ listable: false, reason, scanned: 0, truncated: false })
+})
+
+/**
+ * Every entry under a key prefix (up to the scan limit), most recently written first; with `tag`,
+ * at least those carrying it or a descendant (the caller filters). Read in one pass where the
+ * store lists entries (`Cache.inspectListing`), else by listing keys and reading them in batches.
+ * @internal
+ */
 export const scan = (
+  cache: Cache.Service,
+  store: Option.Option<Store.Service>,
+  prefix: string,
+  tag?: string
+): Effect.Effect<Scan> =>
+  Effect.flatMap(
+    Effect.either(cache.inspectListing({ prefix, limit: SCAN_LIMIT + 1, tag })),
+    (listing) =>
+      Either.match(listing, {
+        onLeft: (error) =>
+          Effect.succeed(unlisted(
+            error._tag === "BreakerOpen"
+              ? "the circuit breaker is open: the store is skipped for now"
+              : `the store failed to list entries (${
+                error._tag === "StoreError" ? `${error.operation}: ${error.reason}` : error.message
+              })`
+          )),
+        onRight: Option.match({
+          onNone: () => scanKeys(cache, store, prefix),
+          onSome: ({ entries, scanned }) =>
+            Effect.succeed({
+              // One key past the limit is read to tell truncation; its entry, if any, stays (order is arbitrary).
+              entries: [...entries].sort(newestFirst),
+              listing: new Listing({
+                listable: true,
+                reason: null,
+                scanned: Math.min(scanned, SCAN_LIMIT),
+                truncated: scanned > SCAN_LIMIT
+              })
+            })
+        })
+      })
+  )
+
+const scanKeys = (
   cache: Cache.Service,
   store: Option.Option<Store.Service>,
   prefix: string
 ): Effect.Effect<Scan> =>
   Effect.flatMap(listKeys(cache, store, prefix), (listed) =>
     Either.match(listed, {
-      onLeft: (reason) =>
-        Effect.succeed({
-          entries: [],
-          listing: new Listing({ listable: false, reason, scanned: 0, truncated: false })
-        }),
+      onLeft: (reason) => Effect.succeed(unlisted(reason)),
       onRight: (keys) => {
         const read = keys.slice(0, SCAN_LIMIT)
         return Effect.map(readEntries(cache, read), (infos) => ({
-          entries: infos.sort((a, b) => b.createdAt - a.createdAt || (a.key < b.key ? -1 : 1)),
+          entries: infos.sort(newestFirst),
           listing: new Listing({
             listable: true,
             reason: null,
@@ -109,15 +152,17 @@ export const search = (
     readonly limit?: number | undefined
   }
 ): Effect.Effect<EntryPage> =>
-  Effect.map(scan(cache, store, params.prefix ?? ""), ({ entries, listing }) => {
+  Effect.suspend(() => {
     const tag = params.tag === undefined || params.tag === "" ? undefined : params.tag.replace(/\/+$/, "")
-    const matching = tag === undefined ? entries : entries.filter((entry) => entry.tags.some((t) => covers(tag, t)))
-    const offset = params.offset ?? 0
-    return new EntryPage({
-      entries: matching.slice(offset, offset + (params.limit ?? 50)).map(summary),
-      total: matching.length,
-      offset,
-      listing
+    return Effect.map(scan(cache, store, params.prefix ?? "", tag), ({ entries, listing }) => {
+      const matching = tag === undefined ? entries : entries.filter((entry) => entry.tags.some((t) => covers(tag, t)))
+      const offset = params.offset ?? 0
+      return new EntryPage({
+        entries: matching.slice(offset, offset + (params.limit ?? 50)).map(summary),
+        total: matching.length,
+        offset,
+        listing
+      })
     })
   })
 

@@ -276,27 +276,57 @@ export const make = (options: Cache.Options = {}) =>
           Option.none()
         )
         if (Option.isNone(entries)) return storeKeys.map(() => Option.none<Cache.EntryInfo>())
+        const found = entries.value.flatMap((entry, i) =>
+          Option.isSome(entry) ? [[storeKeys[i]!, entry.value] as const] : []
+        )
+        const infos = yield* Effect.option(infosOf(found, (paths) =>
+          Effect.flatten(
+            guard.failOpen("versions", Effect.map(tagVersions.versions(paths), Option.some), Option.none())
+          )))
+        if (Option.isNone(infos)) return storeKeys.map(() => Option.none<Cache.EntryInfo>())
+        const byKey = new Map(infos.value.map((info) => [info.storeKey, info] as const))
+        return storeKeys.map((storeKey) => Option.fromNullable(byKey.get(storeKey)))
+      })
+
+    /** What `inspect` tells of entries already read, with one read of their tags' versions. */
+    const infosOf = <E>(
+      entries: ReadonlyArray<readonly [string, Store.Entry]>,
+      readVersions: (paths: Array<string>) => Effect.Effect<ReadonlyArray<TagVersions.Version>, E>
+    ): Effect.Effect<ReadonlyArray<Cache.EntryInfo>, E> =>
+      Effect.gen(function*() {
         const paths = new Set<string>()
-        for (const entry of entries.value) {
-          if (Option.isSome(entry)) { for (const path of Tag.prefixesOfAll(entry.value.tags)) paths.add(path) }
-        }
+        for (const [, entry] of entries) for (const path of Tag.prefixesOfAll(entry.tags)) paths.add(path)
         const pathList = Array.from(paths)
-        const versions = pathList.length === 0
-          ? Option.some<ReadonlyArray<TagVersions.Version>>([])
-          : yield* guard.failOpen("versions", Effect.map(tagVersions.versions(pathList), Option.some), Option.none())
-        if (Option.isNone(versions)) return storeKeys.map(() => Option.none<Cache.EntryInfo>())
-        const byPath = new Map(pathList.map((path, i) => [path, versions.value[i]!] as const))
+        const versions = pathList.length === 0 ? [] : yield* readVersions(pathList)
+        const byPath = new Map(pathList.map((path, i) => [path, versions[i]!] as const))
         const time = now()
-        return storeKeys.map((storeKey, i) =>
-          Option.map(entries.value[i]!, (entry) =>
-            infoOf(
-              storeKey,
-              entry,
-              Tag.prefixesOfAll(entry.tags).map((path) => byPath.get(path) ?? TagVersions.initial),
-              time
-            ))
+        return entries.map(([storeKey, entry]) =>
+          infoOf(
+            storeKey,
+            entry,
+            Tag.prefixesOfAll(entry.tags).map((path) => byPath.get(path) ?? TagVersions.initial),
+            time
+          )
         )
       })
+
+    const inspectListing = (
+      options: { readonly prefix?: string | undefined; readonly limit: number; readonly tag?: string | undefined }
+    ): Effect.Effect<Option.Option<Cache.EntryListing>, Store.StoreFailure> => {
+      const listEntries = store.listEntries
+      if (listEntries === undefined) return Effect.succeed(Option.none())
+      return Effect.gen(function*() {
+        const listed = yield* guard.protect(
+          "listEntries",
+          listEntries({ prefix: prefix + (options.prefix ?? ""), limit: options.limit, tag: options.tag })
+        )
+        const entries = yield* infosOf(
+          listed.entries,
+          (paths) => guard.protect("versions", tagVersions.versions(paths))
+        )
+        return Option.some({ scanned: listed.scanned, entries })
+      })
+    }
 
     const service: Cache.Service = {
       prefix,
@@ -342,6 +372,7 @@ export const make = (options: Cache.Options = {}) =>
           >)) as Cache.Service["findMany"],
       inspect,
       inspectMany,
+      inspectListing,
       keys: (keyOptions) =>
         Effect.map(
           guard.failOpen(

@@ -65,25 +65,32 @@ export const wrap = (
   faults: Faults,
   store: Store.Service,
   versions: TagVersions.Service
-): Store.Backend => ({
-  store: {
-    name: `faulty(${store.name})`,
-    local: false,
-    get: (key) => faulty(faults, "get", store.get(key)),
-    getMany: (keys) => faulty(faults, "getMany", store.getMany(keys)),
-    set: (key, entry) => faulty(faults, "set", store.set(key, entry)),
-    setMany: (entries) => faulty(faults, "setMany", store.setMany(entries)),
-    delete: (key) => faulty(faults, "delete", store.delete(key)),
-    deleteMany: (keys) => faulty(faults, "deleteMany", store.deleteMany(keys)),
-    clear: (prefix) => faulty(faults, "clear", store.clear(prefix)),
-    keys: (options) => faulty(faults, "keys", store.keys(options))
-  },
-  tagVersions: {
-    counter: faulty(faults, "counter", versions.counter),
-    versions: (paths) => faulty(faults, "versions", versions.versions(paths)),
-    bump: (paths, mode) => faulty(faults, "bump", versions.bump(paths, mode))
+): Store.Backend => {
+  const listEntries = store.listEntries
+  return {
+    store: {
+      name: `faulty(${store.name})`,
+      local: false,
+      get: (key) => faulty(faults, "get", store.get(key)),
+      getMany: (keys) => faulty(faults, "getMany", store.getMany(keys)),
+      set: (key, entry) => faulty(faults, "set", store.set(key, entry)),
+      setMany: (entries) => faulty(faults, "setMany", store.setMany(entries)),
+      delete: (key) => faulty(faults, "delete", store.delete(key)),
+      deleteMany: (keys) => faulty(faults, "deleteMany", store.deleteMany(keys)),
+      clear: (prefix) => faulty(faults, "clear", store.clear(prefix)),
+      keys: (options) => faulty(faults, "keys", store.keys(options)),
+      // Only when the wrapped store lists entries: the cache falls back to `keys` otherwise.
+      ...(listEntries === undefined ? {} : {
+        listEntries: (options: Store.ListOptions) => faulty(faults, "listEntries", listEntries(options))
+      })
+    },
+    tagVersions: {
+      counter: faulty(faults, "counter", versions.counter),
+      versions: (paths) => faulty(faults, "versions", versions.versions(paths)),
+      bump: (paths, mode) => faulty(faults, "bump", versions.bump(paths, mode))
+    }
   }
-})
+}
 
 /**
  * Replaces `Store` and `TagVersions` from `base` with faulty wrappers, and provides their

@@ -163,6 +163,57 @@ export const storeSuite = <E>(
         expect(Option.isSome(yield* store.get(`${p}ns2:a`))).toBe(true)
       }), timeout)
 
+    it.effect(
+      "listEntries, where offered, reads what keys and getMany read; a tag keeps its carriers",
+      () =>
+        Effect.gen(function*() {
+          const store = yield* Store.Store
+          const listEntries = store.listEntries
+          if (listEntries === undefined) return
+          const p = freshPrefix()
+          const now = yield* Clock.currentTimeMillis
+          const written: ReadonlyArray<readonly [string, Store.Entry]> = [
+            [`${p}a:1`, entry("1", now, { tags: ["users/1/profile"] })],
+            [`${p}a:2`, entry("2", now, { tags: ["users/10"] })],
+            // The value holds the tag's text, but the entry does not carry it.
+            [`${p}a:3`, entry(JSON.stringify("\"users/1"), now, { tags: ["posts/1"] })],
+            [`${p}a:*[4]`, entry("4", now, { tags: ["users/1", "q\"uote/ü"] })],
+            [`${p}a:5`, entry("5", now)],
+            [`${p}b:1`, entry("6", now, { tags: ["users/1"] })]
+          ]
+          yield* store.setMany(written)
+          const sorted = (listed: Store.Listed) => ({
+            scanned: listed.scanned,
+            entries: [...listed.entries].sort(([a], [b]) => (a < b ? -1 : 1))
+          })
+          const under = written.slice(0, 5)
+          const keys = yield* store.keys({ prefix: `${p}a:`, limit: 10 })
+          const read = yield* store.getMany(keys)
+          expect(sorted(yield* listEntries({ prefix: `${p}a:`, limit: 10 }))).toEqual(sorted({
+            scanned: keys.length,
+            entries: keys.map((key, i) => [key, Option.getOrThrow(read[i]!)] as const)
+          }))
+          expect(sorted(yield* listEntries({ prefix: `${p}a:`, limit: 10 }))).toEqual(
+            sorted({ scanned: 5, entries: under })
+          )
+          expect(sorted(yield* listEntries({ prefix: `${p}a:`, limit: 10, tag: "users/1" }))).toEqual({
+            scanned: 5,
+            entries: [written[3], written[0]].sort(([a], [b]) => (a < b ? -1 : 1))
+          })
+          expect(sorted(yield* listEntries({ prefix: `${p}a:`, limit: 10, tag: "q\"uote" }))).toEqual({
+            scanned: 5,
+            entries: [written[3]]
+          })
+          expect(sorted(yield* listEntries({ prefix: `${p}`, limit: 10, tag: "users" })).entries.map(([key]) => key))
+            .toEqual([`${p}a:*[4]`, `${p}a:1`, `${p}a:2`, `${p}b:1`])
+          const limited = yield* listEntries({ prefix: `${p}a:`, limit: 2 })
+          expect(limited.scanned).toBe(2)
+          expect(limited.entries.length).toBe(2)
+          expect(yield* listEntries({ prefix: `${p}none:`, limit: 10 })).toEqual({ scanned: 0, entries: [] })
+        }),
+      timeout
+    )
+
     it.effect("an entry past its ttl and grace is gone", () =>
       Effect.gen(function*() {
         const store = yield* Store.Store

@@ -83,6 +83,48 @@ export const makeStore = (client: Client, keys: Keys, tagVersions: TagVersions.S
 
   const strip = (key: string) => key.slice(keys.entryPrefix.length)
 
+  /**
+   * Scans keys and reads their entries in the same round trips: each pipeline sends the `MGET`
+   * of the batch found last with the `SCAN` for the next one.
+   */
+  const listEntries = ({ limit, prefix, tag }: Store.ListOptions) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      call("listEntries", async (): Promise<Store.Listed> => {
+        const entries: Array<readonly [string, Store.Entry]> = []
+        const needle = tag === undefined ? undefined : Store.tagNeedle(tag)
+        const take = (batch: ReadonlyArray<string>, texts: ReadonlyArray<string | null>) => {
+          texts.forEach((text, i) => {
+            if (text === null || (needle !== undefined && !text.includes(needle))) return
+            const entry = decode(text, now)
+            if (Option.isSome(entry) && (tag === undefined || Store.carriesTag(entry.value, tag))) {
+              entries.push([strip(batch[i]!), entry.value])
+            }
+          })
+        }
+        const match = `${globEscape(keys.entry(prefix))}*`
+        let cursor: string | undefined = "0"
+        let pending: Array<string> = []
+        let scanned = 0
+        while (cursor !== undefined || pending.length > 0) {
+          const pipeline = client.pipeline()
+          const reading = pending
+          if (reading.length > 0) pipeline.mget(reading)
+          if (cursor !== undefined) pipeline.scan(cursor, "MATCH", match, "COUNT", 1000)
+          const results = (await pipeline.exec()) ?? []
+          const failed = results.find(([error]) => error !== null)
+          if (failed) throw failed[0]
+          if (reading.length > 0) take(reading, results[0]![1] as Array<string | null>)
+          pending = []
+          if (cursor !== undefined) {
+            const [next, batch] = results[results.length - 1]![1] as [string, Array<string>]
+            pending = batch.slice(0, Math.max(0, limit - scanned))
+            scanned += pending.length
+            cursor = next === "0" || scanned >= limit ? undefined : next
+          }
+        }
+        return { scanned, entries }
+      }))
+
   return Store.make({
     name: "redis",
     local: false,
@@ -161,6 +203,7 @@ export const makeStore = (client: Client, keys: Keys, tagVersions: TagVersions.S
           () => removed
         )
       }),
+    listEntries,
     keys: ({ limit, prefix }) =>
       Effect.suspend(() => {
         const out: Array<string> = []

@@ -209,6 +209,31 @@ export const makeStore = (sql: SqlClient.SqlClient, tagVersions: TagVersions.Ser
             Effect.map((rows) => rows.map((row) => row.key))
           )
       ).pipe(Effect.mapError(storeError("keys"))),
+    // One query for keys and entries; with a tag, rows whose text cannot carry it come back
+    // without their value, so they are counted but neither sent nor decoded.
+    listEntries: ({ limit, prefix, tag }) =>
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          (tag === undefined
+            ? sql<{ key: string; value: string | null }>`SELECT key, value FROM cachet_entries
+              WHERE ${underPrefix(prefix)} AND ${live(now)} LIMIT ${limit}`
+            : sql<{ key: string; value: string | null }>`SELECT key,
+              CASE WHEN instr(value, ${Store.tagNeedle(tag)}) > 0 THEN value END AS value FROM cachet_entries
+              WHERE ${underPrefix(prefix)} AND ${live(now)} LIMIT ${limit}`).pipe(
+              Effect.map((rows): Store.Listed => {
+                const entries: Array<readonly [string, Store.Entry]> = []
+                for (const row of rows) {
+                  if (row.value === null) continue
+                  const entry = Store.decodeEntry(row.value)
+                  if (Option.isSome(entry) && (tag === undefined || Store.carriesTag(entry.value, tag))) {
+                    entries.push([row.key, entry.value])
+                  }
+                }
+                return { scanned: rows.length, entries }
+              })
+            )
+      ).pipe(Effect.mapError(storeError("listEntries"))),
     // The creation time is the fourth element of the encoded entry (Store.encodeEntry).
     usage: (prefix) =>
       Effect.flatMap(
