@@ -17,7 +17,7 @@ import { HttpCacheAdminLive, HttpCacheGraphLive } from "./CacheAdmin/Http.js"
 import { CacheLive, CacheStoreInfo } from "./CacheStore.js"
 import { HttpCommentsLive } from "./Comments/Http.js"
 import * as AppConfig from "./Config.js"
-import { HttpGraphQLLive } from "./GraphQL/Http.js"
+import { GraphQLEndpoint, HttpGraphQLLive } from "./GraphQL/Http.js"
 import { HttpHealthLive } from "./Health/Http.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { LoggingLive } from "./Logging.js"
@@ -123,6 +123,8 @@ export const ServicesLive = BlogCache.Default.pipe(
 export const listening = (listen: Config.Config<{ readonly port: number; readonly host: string }>) =>
   Lifecycle.DrainLive.pipe(
     Layer.provideMerge(AppLive.pipe(Layer.provideMerge(Lifecycle.layerServer(listen, Serve.door)))),
+    // One endpoint for the router and the front door (`Serve.door`).
+    Layer.provideMerge(GraphQLEndpoint.layer),
     Layer.provideMerge(Lifecycle.InFlight.layer),
     Layer.provide(ServicesLive),
     Layer.provide(LoggingLive)

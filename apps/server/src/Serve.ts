@@ -18,6 +18,7 @@ import { Cause, Context, Effect, Exit, FiberRef, Layer, LogLevel, Option } from 
 import type { FrontDoor } from "@cachet/http/node"
 
 import * as CachedEndpoints from "./CachedEndpoints.js"
+import { GraphQLEndpoint } from "./GraphQL/Http.js"
 import * as Lifecycle from "./Lifecycle.js"
 import * as SecurityHeaders from "./SecurityHeaders.js"
 
@@ -81,7 +82,8 @@ export const headed = (state: State): HttpApp.PreResponseHandler => (_request, r
   Effect.succeed(Lifecycle.closeWhileDraining(state, SecurityHeaders.apply(response)))
 
 /**
- * The front door's options: the cached endpoints' own routes, and what the app does to every
+ * The front door's options: the cached endpoints' own routes and the GraphQL endpoint's whole
+ * `GET` responses (`GraphQLEndpoint`, the same instance the router serves), and what the app does to every
  * request — the headers of `headed`, the in-flight count and the log line of `tracked` — so a
  * read answered at the door is finished, counted and logged as one answered by the app.
  *
@@ -90,10 +92,11 @@ export const headed = (state: State): HttpApp.PreResponseHandler => (_request, r
  */
 export const door = Effect.gen(function*() {
   const cached = yield* CachedEndpoints.middleware
+  const graphql = yield* GraphQLEndpoint
   const state = yield* Lifecycle.InFlight
   const logs = !LogLevel.greaterThan(yield* FiberRef.get(FiberRef.currentMinimumLogLevel), LogLevel.Info)
   const options: FrontDoor.Options = {
-    routes: [cached.frontDoor],
+    routes: [cached.frontDoor, graphql.frontDoor],
     finish: (response) => Lifecycle.closeWhileDraining(state, SecurityHeaders.apply(response)),
     enter: () => Lifecycle.enter(state),
     leave: () => Lifecycle.leave(state)

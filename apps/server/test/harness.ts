@@ -55,10 +55,15 @@ export const testEnv = (overrides: Record<string, string | undefined> = {}): Rec
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined))
 }
 
-export const start = async (env: Record<string, string>): Promise<Server> => {
+/** Starts the app in this process on a free port; `around` is provided under it (e.g. a tracer). */
+export const start = async (
+  env: Record<string, string>,
+  around: Layer.Layer<never> = Layer.empty
+): Promise<Server> => {
   const scope = Effect.runSync(Scope.make())
   const layer = listening(Config.succeed({ port: 0, host: "127.0.0.1" })).pipe(
-    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
+    Layer.provide(around)
   )
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope)).catch(async (error) => {
     await Effect.runPromise(Scope.close(scope, Exit.void))

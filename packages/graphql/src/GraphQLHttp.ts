@@ -9,6 +9,8 @@
  * @since 0.1.0
  */
 import { type Cache, Key, Tracing } from "@cachet/core"
+import { HttpCache } from "@cachet/http"
+import type { FrontDoor } from "@cachet/http/node"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { type Duration, Effect } from "effect"
 import type { DocumentNode, ExecutionResult, FragmentDefinitionNode, SelectionSetNode, ValidationRule } from "graphql"
@@ -206,8 +208,9 @@ export const depthOf = (document: DocumentNode): number => {
   return deepest
 }
 
-const contentTypeOf = (request: HttpServerRequest.HttpServerRequest): string => {
-  const accept = request.headers["accept"] ?? ""
+/** The media type of an answer, by the request's `Accept` (as the handler reads it, and the front door). */
+const contentTypeOf = (acceptHeader: string | undefined): string => {
+  const accept = acceptHeader ?? ""
   return accept.includes(mediaType) || accept.includes("*/*") || accept === "" || !accept.includes("application/json")
     ? `${mediaType}; charset=utf-8`
     : "application/json; charset=utf-8"
@@ -219,7 +222,11 @@ const respond = (
   result: ExecutionResult,
   headers: Record<string, string> = {}
 ): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.text(JSON.stringify(result), { status, contentType: contentTypeOf(request), headers })
+  HttpServerResponse.text(JSON.stringify(result), {
+    status,
+    contentType: contentTypeOf(request.headers["accept"]),
+    headers
+  })
 
 /** The answer to an executed operation that is not served from the response cache. */
 const answer = (
@@ -238,6 +245,33 @@ const answer = (
 }
 
 /**
+ * An endpoint: its handler, and the same endpoint's cached `GET` responses as a `FrontDoor`
+ * (`@cachet/http/node`) answers them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Endpoint<R = never, RS = never> {
+  /** The handler (mount it on `GET` and `POST`). */
+  readonly handler: Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    never,
+    HttpServerRequest.HttpServerRequest | Cache.Cache | R | RS
+  >
+  /**
+   * The whole `GET` responses of `responseCache` for a `FrontDoor`: a `GET` whose URL the
+   * handler has already accepted (parsed, validated, within the limits, a query) reads the entry
+   * the handler keyed its parameters by, and a fresh hit is answered as the handler answers it
+   * (the media type by `Accept`, a weak `ETag`, `Vary`). Everything else — `POST`, `HEAD`, a
+   * body, a URL the handler has not accepted, a miss, a stale entry — is the handler's. The door
+   * consults no middleware between it and the handler: give it only endpoints whose answers
+   * depend on nothing else (an endpoint behind authentication is not one). Without
+   * `responseCache` it answers nothing.
+   */
+  readonly frontDoor: FrontDoor.Routes
+}
+
+/**
  * The endpoint's handler (mount it on `GET` and `POST`).
  *
  * @since 0.1.0
@@ -249,7 +283,49 @@ export const handler = <R = never, RS = never>(
   HttpServerResponse.HttpServerResponse,
   never,
   HttpServerRequest.HttpServerRequest | Cache.Cache | R | RS
-> => {
+> => make(options).handler
+
+/**
+ * An endpoint: its handler (mount it on `GET` and `POST`) and, over the same state, its cached
+ * `GET` responses for a `FrontDoor` (`frontDoor`).
+ *
+ * @example
+ * ```ts
+ * import { Cache, MemoryStore } from "@cachet/core"
+ * import { FrontDoor } from "@cachet/http/node"
+ * import { GraphQLCache, GraphQLHttp } from "@cachet/graphql"
+ * import { HttpRouter, HttpServer } from "@effect/platform"
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { Effect, Layer } from "effect"
+ * import { GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql"
+ *
+ * const schema = GraphQLCache.typed(new GraphQLSchema({
+ *   query: new GraphQLObjectType({
+ *     name: "Query",
+ *     fields: {
+ *       hello: {
+ *         type: GraphQLString,
+ *         extensions: GraphQLCache.cacheFragment({ ttl: "1 minute" }),
+ *         resolve: () => "world"
+ *       }
+ *     }
+ *   })
+ * }))
+ *
+ * // A repeated GET /graphql?query={hello} is answered by the door, before Effect's HTTP server.
+ * const endpoint = GraphQLHttp.make({ schema, responseCache: true })
+ * HttpServer.serve(HttpRouter.empty.pipe(HttpRouter.get("/graphql", endpoint.handler))).pipe(
+ *   Layer.provide(FrontDoor.layer({ port: 3000 }, Effect.succeed({ routes: [endpoint.frontDoor] }))),
+ *   Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))),
+ *   Layer.launch,
+ *   NodeRuntime.runMain
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <R = never, RS = never>(options: Options<R, RS>): Endpoint<R, RS> => {
   const maxBytes = options.maxDocumentBytes ?? 100_000
   const maxDepth = options.maxDepth ?? 12
   const costLimits: Cost.Limits = { maxDepth, ...options.cost }
@@ -294,16 +370,17 @@ export const handler = <R = never, RS = never>(
           contextValue
         })
     )
-  // Valid GET queries by their URL: a repeated GET goes to the response cache without parsing anything.
+  // Valid GET queries by their URL as received (before any router prefix is cut): a repeated GET
+  // goes to the response cache without parsing anything, and the front door reads only those.
   const gets = new Map<string, { readonly params: Params; readonly document: DocumentNode }>()
   const serveGet = (request: HttpServerRequest.HttpServerRequest, params: Params, document: DocumentNode) =>
-    cached!(params, contentTypeOf(request), execute(request, params, document)).pipe(
+    cached!.serve(params, contentTypeOf(request.headers["accept"]), execute(request, params, document)).pipe(
       Effect.catchTag("NotStored", (notStored) => Effect.succeed(answer(request, notStored.report)))
     )
-  return Effect.gen(function*() {
+  const endpoint = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const get = cached !== undefined && request.method === "GET"
-    const known = get ? gets.get(request.url) : undefined
+    const known = get ? gets.get(request.originalUrl) : undefined
     if (known !== undefined) return yield* serveGet(request, known.params, known.document)
     const params = yield* readParams(request, maxBytes)
     const checked = check(params.query)
@@ -326,7 +403,7 @@ export const handler = <R = never, RS = never>(
     if (overLimits.length > 0) return respond(request, 400, { errors: overLimits })
     if (!get) return answer(request, yield* execute(request, params, document))
     if (gets.size >= maxCachedDocuments) gets.clear()
-    gets.set(request.url, { params, document })
+    gets.set(request.originalUrl, { params, document })
     return yield* serveGet(request, params, document)
   }).pipe(
     Effect.catchAll((error) =>
@@ -337,6 +414,18 @@ export const handler = <R = never, RS = never>(
     ),
     Tracing.traced("GraphQLHttp.handler")
   )
+  const frontDoor = HttpCache.frontDoorRoutes((request) => {
+    if (cached === undefined || request.method !== "GET") return undefined
+    const known = gets.get(request.url)
+    // A body (or the promise of one) is judged by the app, whatever the handler does with it.
+    if (
+      known === undefined || (request.headers["content-length"] ?? "0") !== "0" ||
+      request.headers["transfer-encoding"] !== undefined
+    ) return undefined
+    const accept = request.headers["accept"]
+    return cached.locate(known.params, contentTypeOf(typeof accept === "string" ? accept : accept?.join(", ")), request)
+  })
+  return { handler: endpoint, frontDoor }
 }
 
 /**
@@ -381,6 +470,6 @@ export const router = <R = never, RS = never>(
   options: Options<R, RS>,
   path: `/${string}` = "/graphql"
 ): HttpRouter.HttpRouter<never, Cache.Cache | R | RS> => {
-  const handle = handler(options)
+  const handle = make(options).handler
   return HttpRouter.empty.pipe(HttpRouter.get(path, handle), HttpRouter.post(path, handle))
 }

@@ -44,6 +44,24 @@ export interface Routes {
 }
 
 /**
+ * What the door reads of a request: node's `IncomingMessage` and the platform's request alike.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Request extends door.RequestLike {}
+
+/**
+ * A request's entry as the door answers it: the store key (without the namespace), the route's
+ * policy, and what the route does to a stored response before answering it (`reshape`), all as
+ * the route answers a hit itself. Made by the route (e.g. `HttpCache.Reader`'s `locate`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Entry extends door.Located {}
+
+/**
  * A request the door answered, as its hooks see it.
  *
  * @since 0.1.0
@@ -161,7 +179,8 @@ const makeDoor = (
     if (located === undefined) return undefined
     const peeked = cache.peekFresh(located.key, StoredResponse.StoredResponse)
     if (peeked === undefined) return undefined
-    const response = respond(request, peeked.value, located.policy, "HIT", peeked.ageMillis)
+    const stored = respond(request, peeked.value, located.policy, "HIT", peeked.ageMillis)
+    const response = located.reshape === undefined ? stored : located.reshape(stored)
     return finish === undefined ? response : finish(response)
   }
 

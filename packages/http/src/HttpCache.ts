@@ -16,6 +16,8 @@ import type { Cache, Key, Tag } from "@cachet/core"
 import type { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { Duration, Effect, Exit, Schema } from "effect"
 
+import type * as FrontDoor from "./FrontDoor.js"
+import * as door from "./internal/door.js"
 import * as middlewareInternal from "./internal/middleware.js"
 import * as readInternal from "./internal/read.js"
 import type * as StoredResponse from "./StoredResponse.js"
@@ -121,6 +123,29 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
 }
 
 /**
+ * A read-through handler (`reader`): call it with an input and the lookup to run on a miss.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Reader<In, A, E, RC> {
+  <E2 extends E, R>(
+    input: In,
+    lookup: Effect.Effect<A, E2, R>
+  ): Effect.Effect<
+    HttpServerResponse.HttpServerResponse,
+    E2,
+    R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
+  >
+  /**
+   * The entry a request for `input` reads, as a `FrontDoor` (`@cachet/http/node`) answers it:
+   * the store key this reader computes (with the request's `vary` values) and its policy;
+   * `undefined` when the reader has a `context` key (private entries are the app's to answer).
+   */
+  readonly locate: (input: In, request: FrontDoor.Request) => FrontDoor.Entry | undefined
+}
+
+/**
  * A read-through handler, prepared once: its options are resolved and its Schemas compiled when
  * it is made, so each call — the input naming the entry, and the lookup to run on a miss — only
  * computes the key. On a miss the lookup runs (once for all concurrent callers), its value is
@@ -163,14 +188,18 @@ export interface MiddlewareOptions<RC> extends RouteOptions {
  */
 export const reader: <In, A, I, E, EI = never, RC = never>(
   options: ReaderOptions<In, A, I, E, EI, RC>
-) => <E2 extends E, R>(
-  input: In,
-  lookup: Effect.Effect<A, E2, R>
-) => Effect.Effect<
-  HttpServerResponse.HttpServerResponse,
-  E2,
-  R | RC | Cache.Cache | HttpServerRequest.HttpServerRequest
-> = readInternal.reader
+) => Reader<In, A, E, RC> = readInternal.reader
+
+/**
+ * Cached routes for a `FrontDoor` (`@cachet/http/node`) from a function that locates a request's
+ * entry (e.g. with a {@link Reader}'s `locate`); `undefined` hands the request to the app.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const frontDoorRoutes: (
+  locate: (request: FrontDoor.Request) => FrontDoor.Entry | undefined
+) => FrontDoor.Routes = door.makeRoutes
 
 /**
  * Caches the `GET` and `HEAD` responses of the app it wraps, keyed by path, canonical query

@@ -10,7 +10,7 @@
 import type { Cache } from "@cachet/core"
 import { GraphQLCache, GraphQLHttp } from "@cachet/graphql"
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 
 import { Comments } from "../Comments.js"
 import * as AppConfig from "../Config.js"
@@ -42,6 +42,27 @@ export const GraphQLCacheLive = Layer.unwrapEffect(
 )
 
 /**
+ * The GraphQL endpoint, made once: its handler (mounted by `HttpGraphQLLive`) and its cached
+ * `GET` responses as the front door answers them (`Serve.door`), over the same state.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class GraphQLEndpoint extends Context.Tag("app/GraphQLEndpoint")<
+  GraphQLEndpoint,
+  GraphQLHttp.Endpoint<never, Users | Posts | Comments | Loaders | PostsRepo | GraphQLCache.GraphQLCache>
+>() {
+  /** The endpoint with the configured limits and whole `GET` responses cached. */
+  static readonly layer = Layer.effect(
+    GraphQLEndpoint,
+    Effect.map(
+      AppConfig.graphql,
+      ({ maxDepth, ...cost }) => GraphQLHttp.make({ schema, maxDepth, cost, responseCache: true })
+    )
+  )
+}
+
+/**
  * The `/graphql` routes.
  *
  * @since 0.1.0
@@ -52,8 +73,8 @@ export const HttpGraphQLLive = HttpApiBuilder.Router.use((router) =>
     const context = yield* Effect.context<
       Users | Posts | Comments | Loaders | PostsRepo | Cache.Cache | GraphQLCache.GraphQLCache
     >()
-    const { maxDepth, ...cost } = yield* AppConfig.graphql
-    const handle = GraphQLHttp.handler({ schema, maxDepth, cost, responseCache: true }).pipe(Effect.provide(context))
+    const endpoint = yield* GraphQLEndpoint
+    const handle = endpoint.handler.pipe(Effect.provide(context))
     yield* router.get("/graphql", handle)
     yield* router.post("/graphql", handle)
   })

@@ -8,6 +8,7 @@
  */
 import { BoundedMemo, type Cache, Key } from "@cachet/core"
 import { HttpCache } from "@cachet/http"
+import type { FrontDoor } from "@cachet/http/node"
 import { HttpBody, type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Clock, Data, Duration, Effect, Option, Schema } from "effect"
 import type { ExecutionResult, GraphQLSchema } from "graphql"
@@ -51,19 +52,21 @@ interface Input {
   freshForMillis: number | undefined
 }
 
-type Reader = <R>(
-  input: Input,
-  lookup: Effect.Effect<unknown, NotStored, R>
-) => Effect.Effect<
-  HttpServerResponse.HttpServerResponse,
-  NotStored,
-  R | Cache.Cache | HttpServerRequest.HttpServerRequest
->
+type Reader = HttpCache.Reader<Input, unknown, NotStored, never>
+
+/** What the handler last keyed a request's parameters by: the entry's key, and the reader that stores it. */
+interface Keyed {
+  readonly config: GraphQLCache.ResolvedOptions | undefined
+  readonly input: Input
+  reader: Reader | undefined
+}
 
 /**
- * The response cache of one endpoint: answers a `GET` with a stored response when one is valid,
- * else with the execution, stored when its coverage allows (`NotStored` carries what must be
- * answered as is).
+ * The response cache of one endpoint: `serve` answers a `GET` with a stored response when one is
+ * valid, else with the execution, stored when its coverage allows (`NotStored` carries what must
+ * be answered as is); `locate` names the entry a `GET` with parameters the handler has already
+ * served reads, as a `FrontDoor` answers it (the handler's key, its reader's store key, and
+ * `asGraphQLResponse` for what a hit is answered with).
  * @internal
  */
 export const make = (schema: GraphQLSchema, settings: Settings) => {
@@ -88,21 +91,31 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
     return reader
   }
   // The key of a request's parameters (the handler reuses one object per repeated GET).
-  const keys = new WeakMap<
-    Params,
-    { readonly config: GraphQLCache.ResolvedOptions | undefined; readonly key: string }
-  >()
-  const keyOf = (params: Params, config: GraphQLCache.ResolvedOptions | undefined): string => {
+  const keys = new WeakMap<Params, Keyed>()
+  const keyOf = (params: Params, config: GraphQLCache.ResolvedOptions | undefined): Keyed => {
     const known = keys.get(params)
-    if (known !== undefined && known.config === config) return known.key
+    if (known !== undefined && known.config === config) return known
     const key = Key.make(
       ["graphql-response", config?.namespace ?? "graphql", config?.version ?? "1", FragmentKey.schemaDigest(schema)],
       [params.query, FragmentKey.stable(params.variables ?? null), params.operationName ?? null]
     )
-    keys.set(params, { config, key })
-    return key
+    const keyed: Keyed = { config, input: { key, tags: [], freshForMillis: undefined }, reader: undefined }
+    keys.set(params, keyed)
+    return keyed
   }
-  return <R>(
+  const locate = (
+    params: Params,
+    contentType: string,
+    request: FrontDoor.Request
+  ): FrontDoor.Entry | undefined => {
+    // Keyed as the handler keyed these parameters when it last served them (under its `GraphQLCache`).
+    const known = keys.get(params)
+    const entry = known?.reader?.locate(known.input, request)
+    return entry === undefined
+      ? undefined
+      : { ...entry, reshape: (stored) => asGraphQLResponse(stored, contentType, vary) }
+  }
+  const serve = <R>(
     params: Params,
     contentType: string,
     execute: Effect.Effect<GraphQLCache.Report, never, R>
@@ -115,7 +128,10 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
       const config = Option.getOrUndefined(option)
       const ttlMillis = Duration.toMillis(settings.ttl ?? config?.defaults.ttl ?? Duration.minutes(1))
       const graceMillis = Duration.toMillis(settings.grace ?? config?.defaults.grace ?? Duration.zero)
-      const input: Input = { key: keyOf(params, config), tags: [], freshForMillis: undefined }
+      const keyed = keyOf(params, config)
+      const reader = readerOf(ttlMillis, graceMillis)
+      keyed.reader = reader
+      const input: Input = { key: keyed.input.key, tags: [], freshForMillis: undefined }
       const lookup = Effect.flatMap(Effect.zip(Clock.currentTimeMillis, execute), ([started, report]) => {
         const coverage = report.coverage
         // Never stored for longer, or served stale for longer, than a fragment it shows allows.
@@ -128,9 +144,9 @@ export const make = (schema: GraphQLSchema, settings: Settings) => {
         input.freshForMillis = coverage.freshUntilMillis === undefined ? undefined : coverage.freshUntilMillis - started
         return Effect.succeed<unknown>(storedBody(report.result))
       })
-      return Effect.map(readerOf(ttlMillis, graceMillis)(input, lookup), (response) =>
-        asGraphQLResponse(response, contentType, vary))
+      return Effect.map(reader(input, lookup), (response) => asGraphQLResponse(response, contentType, vary))
     })
+  return { serve, locate }
 }
 
 /** The last answer made of each response `@cachet/http` gave (a hit's response is reused within its second). */

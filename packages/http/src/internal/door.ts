@@ -1,4 +1,6 @@
 /** @internal */
+import type { HttpServerResponse } from "@effect/platform"
+
 import type { Policy } from "./respond.js"
 
 /** What the door reads of a request: node's `IncomingMessage` and the platform's request alike. @internal */
@@ -8,10 +10,17 @@ export interface RequestLike {
   readonly headers: { readonly [name: string]: string | ReadonlyArray<string> | undefined }
 }
 
-/** A request located among cached routes: the entry's key (without the namespace) and the route's policy. @internal */
+/**
+ * A request located among cached routes: the entry's key (without the namespace), the route's
+ * policy, and what the route does to a stored response before it is answered (e.g. GraphQL's
+ * media type by `Accept`), when it does anything. @internal
+ */
 export interface Located {
   readonly key: string
   readonly policy: Policy
+  readonly reshape?:
+    | ((response: HttpServerResponse.HttpServerResponse) => HttpServerResponse.HttpServerResponse)
+    | undefined
 }
 
 /** @internal */
@@ -35,3 +44,7 @@ export const headerOf = (request: RequestLike, name: string): string | undefined
   const value = request.headers[name]
   return value === undefined || typeof value === "string" ? value : value.join(", ")
 }
+
+/** Whether the request has (or may have) a body: the app judges those. @internal */
+export const hasBodyLike = (request: RequestLike): boolean =>
+  (headerOf(request, "content-length") ?? "0") !== "0" || request.headers["transfer-encoding"] !== undefined

@@ -12,7 +12,7 @@ import { Context, Effect, Either, Exit, Schema, SchemaAST } from "effect"
 
 import type * as HttpApiCache from "../HttpApiCache.js"
 import type * as StoredResponse from "../StoredResponse.js"
-import { headerOf, type RequestLike } from "./door.js"
+import { hasBodyLike, headerOf, type RequestLike } from "./door.js"
 import { cacheResponse, canonicalQuery, keptHeaders } from "./middleware.js"
 import { type Route as ApiRoute, routesOf } from "./routes.js"
 import { resolveRoute, type Route } from "./serve.js"
@@ -201,10 +201,6 @@ export interface Located {
   readonly params: Record<string, string>
   readonly decoded: HttpApiCache.Request<unknown, unknown> | undefined
 }
-
-/** Whether the request has (or may have) a body: the API judges those. */
-const hasBodyLike = (request: RequestLike): boolean =>
-  (headerOf(request, "content-length") ?? "0") !== "0" || request.headers["transfer-encoding"] !== undefined
 
 /**
  * The cached endpoint a `GET`/`HEAD` request names and its store key, or `undefined` when the API

@@ -5,7 +5,8 @@ import { Cause, Duration, Effect, Either, Exit, Option, Schema } from "effect"
 
 import type * as HttpCache from "../HttpCache.js"
 import * as StoredResponse from "../StoredResponse.js"
-import { resolveRoute, type Route, serve, stateless, Uncacheable, varyValues } from "./serve.js"
+import { headerOf, type Located, type RequestLike } from "./door.js"
+import { resolveRoute, type Route, serve, stateless, Uncacheable } from "./serve.js"
 
 const encoder = new TextEncoder()
 
@@ -46,11 +47,17 @@ const makePlan = (options: PlanOptions): Plan => {
   }
 }
 
-/** The store key of an encoded key under a plan (with the request's `vary` values when it has any). */
+/** The store key of an encoded key for a request (with its `vary` values when the plan has any). */
+const storeKeyOf = (plan: Plan, text: string, request: RequestLike): string => {
+  const names = plan.route.varyNames
+  if (names.length === 0) return `${text}:${plan.digest}`
+  const values = names.map((name) => headerOf(request, name)?.trim() ?? null)
+  return `${text}:${Key.canonical(values)}:${plan.digest}`
+}
+
+/** The store key of an encoded key under a plan, or how to make it from the request when it varies. */
 const keyOf = (plan: Plan, text: string): string | ((request: HttpServerRequest.HttpServerRequest) => string) =>
-  plan.route.varyNames.length === 0
-    ? `${text}:${plan.digest}`
-    : (request) => `${text}:${Key.canonical(varyValues(request, plan.route.varyNames))}:${plan.digest}`
+  plan.route.varyNames.length === 0 ? `${text}:${plan.digest}` : (request) => storeKeyOf(plan, text, request)
 
 const store = (plan: Plan, status: number, value: unknown, encode: Plan["encode"], ttlMillis: number) => {
   const encoded = encode(value)
@@ -131,10 +138,17 @@ const readThrough = <A, E, R, RC>(
 }
 
 /** @internal */
-export const reader = <In, A, I, E, EI, RC>(options: HttpCache.ReaderOptions<In, A, I, E, EI, RC>) => {
+export const reader = <In, A, I, E, EI, RC>(
+  options: HttpCache.ReaderOptions<In, A, I, E, EI, RC>
+): HttpCache.Reader<In, A, E, RC> => {
   const plan = makePlan(options as unknown as PlanOptions)
   const { context, freshFor, key, tags } = options
-  return <E2 extends E, R>(
+  // Private entries are keyed by the context: the app's to answer.
+  const locate = (input: In, request: RequestLike): Located | undefined =>
+    context !== undefined
+      ? undefined
+      : { key: storeKeyOf(plan, Key.encode(key(input)), request), policy: plan.route.policy }
+  const read = <E2 extends E, R>(
     input: In,
     lookup: Effect.Effect<A, E2, R>
   ): Effect.Effect<
@@ -150,4 +164,5 @@ export const reader = <In, A, I, E, EI, RC>(options: HttpCache.ReaderOptions<In,
       context,
       freshFor === undefined ? undefined : (value) => freshFor(input, value)
     )
+  return Object.assign(read, { locate })
 }
