@@ -134,3 +134,82 @@ describe("ApolloServerPluginCachet with Apollo Server", () => {
     expect(titles(await post(feed))).toEqual(["Post 1", "Edited elsewhere"])
   })
 })
+
+/** A promise the test opens. */
+const latch = () => {
+  let open = () => {}
+  const promise = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { promise, open }
+}
+
+describe("ApolloServerPluginCachet: reads racing a mutation", () => {
+  it("a read sent after a mutation answered never gets a fragment computed before it", async () => {
+    let title = "Old"
+    let calls = 0
+    let stamps = 0
+    const dataRead = latch()
+    const gate = latch()
+    const secondMissed = latch()
+    // The cache counts stamp reads: a read takes its stamp right after it missed, just before
+    // it looks for another request's computation of the fragment to wait for.
+    const counted = Layer.effect(
+      Cache.Cache,
+      Effect.map(Cache.Cache, (cache): Cache.Service => ({
+        ...cache,
+        stamp: Effect.tap(cache.stamp, () =>
+          Effect.sync(() => {
+            if (++stamps === 2) secondMissed.open()
+          }))
+      }))
+    ).pipe(Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))))
+    const server = new ApolloServer({
+      typeDefs: `${GraphQLCache.directiveDefinition}
+        type Post { id: ID! title: String! }
+        type Query { post(id: ID!): Post @cacheFragment }
+        type Mutation { renamePost(id: ID!, title: String!): Post! }`,
+      resolvers: {
+        Query: {
+          post: async () => {
+            // The row as the database has it now; the first read holds it until the gate opens.
+            const row = { id: "1", title }
+            if (++calls === 1) {
+              dataRead.open()
+              await gate.promise
+            }
+            return row
+          }
+        },
+        Mutation: {
+          renamePost: (_: unknown, args: { readonly title: string }) => {
+            title = args.title
+            return { id: "1", title }
+          }
+        }
+      },
+      plugins: [ApolloServerPluginCachet({ cache: counted })]
+    })
+    await server.start()
+    stops.push(() => server.stop())
+    const send = async (query: string) => {
+      const response = await server.executeOperation({ query })
+      if (response.body.kind !== "single") throw new Error("expected a single result")
+      return response.body.singleResult
+    }
+    const read = `{ post(id: "1") { id title } }`
+    const first = send(read)
+    await dataRead.promise
+    const renamed = await send(`mutation { renamePost(id: "1", title: "New") { id title } }`)
+    expect(renamed.data).toEqual({ renamePost: { id: "1", title: "New" } })
+    const second = send(read)
+    await secondMissed.promise
+    gate.open()
+    // The first read started before the mutation: the old title is its right answer. The
+    // second was sent after the mutation answered: it computes the fragment itself.
+    expect((await first).data).toEqual({ post: { id: "1", title: "Old" } })
+    expect((await second).data).toEqual({ post: { id: "1", title: "New" } })
+    expect(calls).toBe(2)
+    expect((await send(read)).data).toEqual({ post: { id: "1", title: "New" } })
+  })
+})

@@ -7,7 +7,7 @@ import { buildSchema, execute as plainExecute, parse } from "graphql"
 
 import { GraphQLCache } from "../src/index.js"
 import { makeBlog } from "./blog.js"
-import { twoConcurrentMisses } from "./concurrent.js"
+import { readAcrossMutation, twoConcurrentMisses } from "./concurrent.js"
 
 const live = (options: GraphQLCache.Options = {}) =>
   Layer.mergeAll(
@@ -470,4 +470,19 @@ describe("GraphQLCache: execution", () => {
       expect(unparsable.errors?.[0]?.message).toMatch(/Syntax Error/)
       expect(invalid.errors?.[0]?.message).toMatch(/nope/)
     }).pipe(Effect.provide(live())))
+})
+
+describe("GraphQLCache: reads racing a mutation", () => {
+  it.effect("a read sent after a mutation answered never takes a fragment computed before it", () =>
+    Effect.gen(function*() {
+      const { after, before, later, mutation, resolverCalls } = yield* readAcrossMutation
+      expect(mutation.changed).toEqual(["Post/1"])
+      // The first read started before the mutation: the old title is its right answer.
+      expect(before.result.data).toEqual({ post: { id: "1", title: "Old" } })
+      // The second was sent after the mutation answered: it computes the fragment itself...
+      expect(after.result.data).toEqual({ post: { id: "1", title: "New" } })
+      expect(resolverCalls).toBe(2)
+      // ...and the first read's late write (it may land last) is not served as fresh.
+      expect(later.result.data).toEqual({ post: { id: "1", title: "New" } })
+    }).pipe(Effect.provide(live({ invalidateMutations: true }))))
 })

@@ -3,7 +3,9 @@
  * fragments only (`Coverage.complete`) — is stored whole under the request's query string and
  * `Accept`, tagged like its fragments and fresh no longer than the earliest of them. The next
  * such `GET` is answered before parse and validate, with an `ETag` that is a digest of the body
- * (a `304` for a matching `If-None-Match`), `Cache-Control` and `Vary: Accept`.
+ * (a `304` for a matching `If-None-Match`), `Cache-Control` and `Vary: Accept`. A response is
+ * dated by the stamp read before its execution: an invalidation that ran while it was computed
+ * (a mutation answered in between) wins over storing it.
  * @internal
  */
 import { Cache, Key } from "@cachet/core"
@@ -37,6 +39,8 @@ export interface ResponsePayload {
 export const make = (engine: GraphQLServer.Engine, schemaDigest: () => string | undefined) => {
   const coverages = new WeakMap<Request, GraphQLCache.Coverage>()
   const keys = new WeakMap<Request, Key.Input>()
+  /** The stamp read before a request's execution: its response is stored with it. */
+  const stamps = new WeakMap<Request, number>()
   const keyOf = (request: Request, url: URL): Key.Input | undefined => {
     const digest = schemaDigest()
     if (request.method !== "GET" || !url.searchParams.has("query") || digest === undefined) return undefined
@@ -70,7 +74,10 @@ export const make = (engine: GraphQLServer.Engine, schemaDigest: () => string | 
           const cache = yield* Cache.Cache
           const found = yield* cache.get<StoredResponse>(key)
           const now = yield* Clock.currentTimeMillis
-          if (Option.isNone(found) || found.value.until <= now) return
+          if (Option.isNone(found) || found.value.until <= now) {
+            stamps.set(payload.request, yield* cache.stamp)
+            return
+          }
           const stored = found.value
           const headers = headersOf(stored, now)
           if (payload.request.headers.get("if-none-match") === stored.etag) {
@@ -87,7 +94,11 @@ export const make = (engine: GraphQLServer.Engine, schemaDigest: () => string | 
     onResponse: (payload: ResponsePayload): Promise<void> | void => {
       const key = keys.get(payload.request)
       const coverage = coverages.get(payload.request)
-      if (key === undefined || coverage === undefined || !coverage.complete || payload.response.status !== 200) return
+      const stamp = stamps.get(payload.request)
+      if (
+        key === undefined || coverage === undefined || stamp === undefined || !coverage.complete ||
+        payload.response.status !== 200
+      ) return
       const response = payload.response
       return engine.runtime.runPromise(
         Effect.gen(function*() {
@@ -108,7 +119,9 @@ export const make = (engine: GraphQLServer.Engine, schemaDigest: () => string | 
             until
           }
           const cache = yield* Cache.Cache
-          yield* cache.set(key, stored, { ttl: Duration.millis(until - now), tags: coverage.tags })
+          yield* cache.setMany([{ key, value: stored, ttl: Duration.millis(until - now), tags: coverage.tags }], {
+            stamp
+          })
           const headers = new Headers(response.headers)
           for (const [name, value] of Object.entries(headersOf(stored, now))) headers.set(name, value)
           payload.setResponse(new Response(body, { status: 200, headers }))

@@ -23,7 +23,7 @@ import * as FragmentKey from "../FragmentKey.js"
 import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
 import { Coverage } from "./coverage.js"
 import { selectionDigestOf } from "./digest.js"
-import { type Flight, flightsOf, makeFlight } from "./flight.js"
+import { type Flight, flightsOf, joinable, makeFlight } from "./flight.js"
 import { dig, relative } from "./paths.js"
 import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { type Recording, render } from "./recording.js"
@@ -302,8 +302,12 @@ export class Execution {
       if (parentId !== undefined) recording.tags.add(fieldTag(info.parentType.name, parentId, meta.name))
       else if (root) recording.tags.add(rootFieldTag(info.parentType.name, meta.name))
       if (meta.abstract) this.abstractPaths.add(info.path)
-      if (!this.held.has(keyText) && !this.flights.has(keyText)) {
-        recording.flight = makeFlight()
+      // A flight started before an invalidation this operation saw is replaced: later readers
+      // join this one.
+      const stamp = this.stamp ?? -1
+      const other = this.flights.get(keyText)
+      if (!this.held.has(keyText) && (other === undefined || stamp > other.stamp)) {
+        recording.flight = makeFlight(stamp)
         this.flights.set(keyText, recording.flight)
         this.held.set(keyText, recording.flight)
       }
@@ -337,7 +341,9 @@ export class Execution {
         hit: (stored) => resolvePromise(hit(stored)),
         miss: () => {
           const flight = this.held.size === 0 ? this.flights.get(keyText) : undefined
-          if (flight === undefined) return settleWith(recordAndRun, resolvePromise, reject)
+          if (flight === undefined || !joinable(flight, this.stamp ?? -1)) {
+            return settleWith(recordAndRun, resolvePromise, reject)
+          }
           flight.promise.then(
             (stored) => {
               if (stored === undefined) return settleWith(recordAndRun, resolvePromise, reject)
