@@ -483,7 +483,7 @@ export const make: (options?: Options) => Effect.Effect<
  *   })
  * })
  *
- * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then(console.log)
+ * export const result = await Effect.runPromise(program.pipe(Effect.provide(CacheLive)))
  * ```
  *
  * @since 0.1.0

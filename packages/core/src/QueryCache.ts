@@ -175,7 +175,7 @@ const reserved = new Set(["tags", "invalidate", "expire"])
  * })
  *
  * const CacheLive = Cache.layer().pipe(Layer.provide(MemoryStore.layer()))
- * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then(console.log)
+ * export const result = await Effect.runPromise(program.pipe(Effect.provide(CacheLive)))
  * ```
  *
  * @since 0.1.0

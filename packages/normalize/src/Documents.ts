@@ -457,7 +457,7 @@ export const make = (config: Options = {}): Effect.Effect<Service, never, Entity
  * })
  *
  * const DocumentsLive = Documents.layer({ keys: { Address: null } }).pipe(Layer.provide(EntityGraph.layer()))
- * Effect.runPromise(program.pipe(Effect.provide(DocumentsLive))).then(console.log)
+ * export const result = await Effect.runPromise(program.pipe(Effect.provide(DocumentsLive)))
  * ```
  *
  * @since 0.1.0

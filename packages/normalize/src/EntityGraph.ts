@@ -321,7 +321,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  *   return data?.author.name // "Ada L."
  * })
  *
- * Effect.runPromise(program.pipe(Effect.provide(EntityGraph.layer()))).then(console.log)
+ * export const result = await Effect.runPromise(program.pipe(Effect.provide(EntityGraph.layer())))
  * ```
  *
  * @since 0.1.0

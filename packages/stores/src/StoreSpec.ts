@@ -168,7 +168,7 @@ export {
  *   return yield* cache.getOrFetch(["answer"], Effect.succeed(42))
  * })
  *
- * Effect.runPromise(program.pipe(Effect.provide(CacheLive))).then(console.log)
+ * export const result = await Effect.runPromise(program.pipe(Effect.provide(CacheLive)))
  * ```
  *
  * @since 0.1.0

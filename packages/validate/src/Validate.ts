@@ -279,7 +279,7 @@ export const label: (name: string) => string = internal.label
  *     return input
  *   })
  *
- * Effect.runPromise(Effect.either(createUser({ name: "Rob", email: "not an email" }))).then(console.log)
+ * export const result = await Effect.runPromise(Effect.either(createUser({ name: "Rob", email: "not an email" })))
  * ```
  *
  * @since 0.1.0
