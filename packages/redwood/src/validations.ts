@@ -8,96 +8,104 @@
  *
  * @since 0.1.0
  */
+import type { Validate } from "@cachet/validate"
+
 import { ServiceValidationError } from "./internal/errors.js"
 import * as internal from "./internal/uniqueness.js"
 import * as rules from "./internal/validate.js"
 
 export * from "./internal/errors.js"
 
-type WithMessage<T> = T & {
-  /** Replaces the default message; may interpolate `${name}` and the rule's bound. */
-  readonly message?: string | undefined
-}
 type Messaged<T> = T & { readonly message: string }
 
-/** Options of `absence`. @since 0.1.0 @category models */
-export type AbsenceOptions = WithMessage<{ readonly allowEmptyString?: boolean | undefined }>
-/** Options of `acceptance`: with an object, only its `in` values are accepted. @since 0.1.0 @category models */
-export type AcceptanceOptions = WithMessage<{ readonly in?: ReadonlyArray<unknown> | undefined }>
-/** Options of `email`. @since 0.1.0 @category models */
-export type EmailOptions = WithMessage<{}>
-/** Options of `exclusion` / `inclusion`. @since 0.1.0 @category models */
-export type ListOptions = WithMessage<{
-  readonly in?: ReadonlyArray<unknown> | undefined
-  readonly caseSensitive?: boolean | undefined
-}>
-/** Options of `format`. @since 0.1.0 @category models */
-export type FormatOptions = WithMessage<{ readonly pattern?: RegExp | null | undefined }>
-/** Options of `length` (on `String(value).length`; a bound of 0 is unset). @since 0.1.0 @category models */
-export type LengthOptions = WithMessage<{
-  readonly min?: number | undefined
-  readonly max?: number | undefined
-  readonly equal?: number | undefined
-  readonly between?: ReadonlyArray<number> | undefined
-}>
-/** Options of `numericality`. @since 0.1.0 @category models */
-export type NumericalityOptions = WithMessage<{
-  readonly integer?: boolean | undefined
-  readonly lessThan?: number | undefined
-  readonly lessThanOrEqual?: number | undefined
-  readonly greaterThan?: number | undefined
-  readonly greaterThanOrEqual?: number | undefined
-  readonly equal?: number | undefined
-  readonly otherThan?: number | undefined
-  readonly even?: boolean | undefined
-  readonly odd?: boolean | undefined
-  readonly positive?: boolean | undefined
-  readonly negative?: boolean | undefined
-}>
-/** Options of `presence` (`null`, `undefined` fail and `""` passes by default). @since 0.1.0 @category models */
-export type PresenceOptions = WithMessage<{
-  readonly allowNull?: boolean | undefined
-  readonly allowUndefined?: boolean | undefined
-  readonly allowEmptyString?: boolean | undefined
-}>
-/** Options of `custom`: `with` throws to fail. @since 0.1.0 @category models */
-export type CustomOptions = WithMessage<{ readonly with: () => void }>
-
+/** Options of `absence`: `@cachet/validate`'s. @since 0.1.0 @category models */
+export type AbsenceOptions = Validate.AbsenceOptions
 /**
- * The validations to run, in the order written; a rule set to `undefined` is skipped.
+ * Options of `acceptance`: `@cachet/validate`'s type, but read RedwoodJS's way: an options object
+ * accepts only its `in` values (none given: nothing is accepted, not `[true]`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface ValidationRecipe {
-  readonly absence?: boolean | AbsenceOptions | undefined
-  readonly acceptance?: boolean | AcceptanceOptions | undefined
-  readonly email?: boolean | EmailOptions | undefined
+export type AcceptanceOptions = Validate.AcceptanceOptions
+/** Options of `email`: `@cachet/validate`'s. @since 0.1.0 @category models */
+export type EmailOptions = Validate.EmailOptions
+/**
+ * Options of `exclusion` / `inclusion`. Unlike `@cachet/validate`'s, `in` may be left out, as
+ * RedwoodJS allows (an empty list: nothing is excluded, nothing is included).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ListOptions = Omit<Validate.ListOptions, "in"> & { readonly in?: ReadonlyArray<unknown> | undefined }
+/**
+ * Options of `format`. Unlike `@cachet/validate`'s, `pattern` may be left out or `null`, as
+ * RedwoodJS types it; the rule then throws "No pattern for format validation".
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FormatOptions = Omit<Validate.FormatOptions, "pattern"> & { readonly pattern?: RegExp | null | undefined }
+/**
+ * Options of `length`, read RedwoodJS's way: on `String(value).length` (UTF-16 units, not code
+ * points), a bound of 0 is unset. Unlike `@cachet/validate`'s, `between` is any array of numbers
+ * (RedwoodJS's `Array<number>`), not a `[min, max]` pair.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LengthOptions = Omit<Validate.LengthOptions, "between"> & {
+  readonly between?: ReadonlyArray<number> | undefined
+}
+/** Options of `numericality`: `@cachet/validate`'s. @since 0.1.0 @category models */
+export type NumericalityOptions = Validate.NumericalityOptions
+/**
+ * Options of `presence`: `@cachet/validate`'s (`null`, `undefined` fail and `""` passes by default).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PresenceOptions = Validate.PresenceOptions
+/**
+ * Options of `custom`: `with` is called with no argument and throws to fail. Unlike
+ * `@cachet/validate`'s, it gets no value and cannot be an Effect (RedwoodJS's validations are
+ * synchronous and Effect-free).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CustomOptions = Omit<Validate.CustomOptions, "with"> & { readonly with: () => void }
+
+/** The rules whose options differ from `@cachet/validate`'s. */
+type RedwoodRules = "exclusion" | "format" | "inclusion" | "length" | "custom"
+
+/**
+ * The validations to run, in the order written; a rule set to `undefined` is skipped.
+ * `@cachet/validate`'s `Recipe`, with RedwoodJS's options where they differ.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ValidationRecipe extends Omit<Validate.Recipe, RedwoodRules> {
   readonly exclusion?: ReadonlyArray<unknown> | ListOptions | undefined
   readonly format?: RegExp | FormatOptions | undefined
   readonly inclusion?: ReadonlyArray<unknown> | ListOptions | undefined
   readonly length?: LengthOptions | undefined
-  readonly numericality?: boolean | NumericalityOptions | undefined
-  readonly presence?: boolean | PresenceOptions | undefined
   readonly custom?: CustomOptions | undefined
 }
 
 /**
  * A recipe for the two-argument `validate`: without a name, every rule carries its `message`.
+ * `@cachet/validate`'s `RecipeWithMessages`, with RedwoodJS's options where they differ.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ValidationWithMessagesRecipe {
-  readonly absence?: Messaged<AbsenceOptions> | undefined
-  readonly acceptance?: Messaged<AcceptanceOptions> | undefined
-  readonly email?: Messaged<EmailOptions> | undefined
+export interface ValidationWithMessagesRecipe extends Omit<Validate.RecipeWithMessages, RedwoodRules> {
   readonly exclusion?: Messaged<ListOptions> | undefined
   readonly format?: Messaged<FormatOptions> | undefined
   readonly inclusion?: Messaged<ListOptions> | undefined
   readonly length?: Messaged<LengthOptions> | undefined
-  readonly numericality?: Messaged<NumericalityOptions> | undefined
-  readonly presence?: Messaged<PresenceOptions> | undefined
   readonly custom?: Messaged<CustomOptions> | undefined
 }
 
