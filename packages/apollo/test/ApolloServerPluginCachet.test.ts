@@ -5,7 +5,8 @@ import { GraphQLCache } from "@cachet/graphql"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, ManagedRuntime } from "effect"
 
-import { makeBlog, typeDefs } from "../../envelop/test/blog.js"
+import { feed, makeBlog, pluginCases, titles, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
+import type { Answer } from "../../graphql/test/fixtures/serverBlog.js"
 
 interface Context {
   readonly request: Request
@@ -15,12 +16,6 @@ const stops: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop()
 })
-
-interface Answer {
-  readonly data?: Record<string, unknown> | null
-  readonly errors?: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<string | number> }>
-  readonly extensions?: { readonly cachet?: { readonly hits: number; readonly misses: number } }
-}
 
 const setup = async (options: { readonly mutations?: "entities" | "off" } = {}) => {
   const blog = makeBlog()
@@ -51,10 +46,9 @@ const setup = async (options: { readonly mutations?: "entities" | "off" } = {}) 
   return { blog, server, post, plugin, stats, invalidated }
 }
 
-const feed = `{ posts(first: 2) { id title author { name } comments { body author { name } } } }`
-const titles = (answer: Answer) => (answer.data!["posts"] as Array<{ title: string }>).map((p) => p.title)
-
 describe("ApolloServerPluginCachet with Apollo Server", () => {
+  pluginCases(setup)
+
   it("a repeated query runs no resolver at or below a hit, and answers the same", async () => {
     const { blog, post } = await setup()
     const first = await post(feed)
@@ -83,55 +77,6 @@ describe("ApolloServerPluginCachet with Apollo Server", () => {
     const after = await post(feed)
     const comments = (after.data!["posts"] as Array<{ comments: Array<{ body: string }> }>)[1]!.comments
     expect(comments.map((c) => c.body)).toEqual(["New"])
-  })
-
-  it("mutations: off invalidates nothing", async () => {
-    const { invalidated, post } = await setup({ mutations: "off" })
-    await post(feed)
-    await post(`mutation { renamePost(id: "1", title: "Renamed") { id title } }`)
-    expect(invalidated).toEqual([])
-    expect(titles(await post(feed))).toEqual(["Post 1", "Post 2"])
-  })
-
-  it("concurrent identical cold requests run the root resolver once", async () => {
-    const { blog, post, stats } = await setup()
-    const open = blog.hold()
-    const requests = Array.from({ length: 20 }, () => post(feed))
-    while ((await stats()).misses < 20) await new Promise((resolve) => setImmediate(resolve))
-    open()
-    const answers = await Promise.all(requests)
-    expect(blog.take()["Query.posts"]).toBe(1)
-    for (const answer of answers) expect(answer.data).toEqual(answers[0]!.data)
-  })
-
-  it("per-user fragments are never shared between sessions", async () => {
-    const { blog, post } = await setup()
-    expect((await post(`{ me { name } }`, { "x-user": "1" })).data).toEqual({ me: { name: "Ada" } })
-    expect((await post(`{ me { name } }`, { "x-user": "2" })).data).toEqual({ me: { name: "Grace" } })
-    expect(blog.take()["Query.me"]).toBe(2)
-    expect((await post(`{ me { name } }`, { "x-user": "2" })).data).toEqual({ me: { name: "Grace" } })
-    expect(blog.take()["Query.me"]).toBeUndefined()
-  })
-
-  it("an error in one field leaves the rest cached, and the failed fragment is computed again", async () => {
-    const { blog, post } = await setup()
-    const query = `{ a: post(id: "1") { title broken } b: post(id: "2") { title broken } }`
-    const first = await post(query)
-    expect(first.errors?.map((e) => e.path)).toEqual([["b", "broken"]])
-    blog.take()
-    const second = await post(query)
-    expect(second.data).toEqual(first.data)
-    const calls = blog.take()
-    expect(calls["Query.post"]).toBe(1)
-    expect(calls["Post.broken"]).toBe(1)
-  })
-
-  it("invalidation from outside reaches the fragments", async () => {
-    const { blog, plugin, post } = await setup()
-    await post(feed)
-    blog.posts[1]!.title = "Edited elsewhere"
-    await plugin.cachet.invalidate([GraphQLCache.entityTag("Post", "2")])
-    expect(titles(await post(feed))).toEqual(["Post 1", "Edited elsewhere"])
   })
 })
 

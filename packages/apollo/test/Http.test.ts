@@ -3,10 +3,11 @@ import { ApolloServer } from "@apollo/server"
 import { startStandaloneServer } from "@apollo/server/standalone"
 import { ApolloServerPluginCachet } from "@cachet/apollo"
 import { Cache, MemoryStore } from "@cachet/core"
-import { describe, expect, it } from "@effect/vitest"
+import { describe, it } from "@effect/vitest"
 import { Layer } from "effect"
 
-import { makeBlog, typeDefs } from "../../envelop/test/blog.js"
+import { cachedThenFresh, makeBlog, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
+import type { Answer } from "../../graphql/test/fixtures/serverBlog.js"
 
 describe("ApolloServerPluginCachet over HTTP", () => {
   it("hits run no resolver and a mutation's entities are fresh on the next read", async () => {
@@ -29,15 +30,9 @@ describe("ApolloServerPluginCachet over HTTP", () => {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ query })
-      })).json()) as { data: { posts: Array<{ title: string }> } }
+      })).json()) as Answer
     try {
-      const feed = `{ posts(first: 2) { title author { name } comments { body } } }`
-      await post(feed)
-      expect(blog.take()["Query.posts"]).toBe(1)
-      await post(feed)
-      expect(blog.take()).toEqual({})
-      await post(`mutation { renamePost(id: "2", title: "Over HTTP") { id } }`)
-      expect((await post(feed)).data.posts[1]!.title).toBe("Over HTTP")
+      await cachedThenFresh(blog, post, 2)
     } finally {
       await server.stop()
     }

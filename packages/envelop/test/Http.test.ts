@@ -8,7 +8,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Layer } from "effect"
 import { createSchema, createYoga } from "graphql-yoga"
 
-import { makeBlog, typeDefs } from "./blog.js"
+import { cachedThenFresh, feed, makeBlog, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
+import type { Answer } from "../../graphql/test/fixtures/serverBlog.js"
 
 describe("useCachet over HTTP", () => {
   it("hits run no resolver, a mutation's entities are fresh, GET answers 304 on the body's ETag", async () => {
@@ -26,15 +27,9 @@ describe("useCachet over HTTP", () => {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ query })
-      })).json()) as { data: { posts: Array<{ title: string }> } }
+      })).json()) as Answer
     try {
-      const feed = `{ posts(first: 2) { title author { name } } }`
-      await post(feed)
-      expect(blog.take()["Query.posts"]).toBe(1)
-      await post(feed)
-      expect(blog.take()).toEqual({})
-      await post(`mutation { renamePost(id: "1", title: "Over HTTP") { id } }`)
-      expect((await post(feed)).data.posts[0]!.title).toBe("Over HTTP")
+      await cachedThenFresh(blog, post)
       const url = `${base}?query=${encodeURIComponent(feed)}`
       const first = await fetch(url)
       await first.text()

@@ -9,7 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc, Layer, ManagedRuntime } from "effect"
 import { createSchema, createYoga } from "graphql-yoga"
 
-import { makeBlog, typeDefs } from "./blog.js"
+import { makeBlog, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
 
 const queries = [
   (n: number) => `{ posts(first: ${n}) { id title author { name } comments { body author { name } } } }`,

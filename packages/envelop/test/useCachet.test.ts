@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { createSchema, createYoga } from "graphql-yoga"
 
-import { makeBlog, typeDefs } from "./blog.js"
+import { feed, makeBlog, pluginCases, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
 
 const runtimes: Array<ManagedRuntime.ManagedRuntime<Cache.Cache, never>> = []
 afterEach(async () => {
@@ -49,9 +49,9 @@ const setup = (options: { readonly extensions?: boolean; readonly mutations?: "e
   return { blog, yoga, post, plugin, runtime, stats, invalidated, hits }
 }
 
-const feed = `{ posts(first: 2) { id title author { name } comments { body author { name } } } }`
-
 describe("useCachet with GraphQL Yoga", () => {
+  pluginCases(async (options) => setup(options))
+
   it("a repeated query runs no resolver at or below a hit, and answers the same", async () => {
     const { blog, post } = setup()
     const first = await post(feed)
@@ -96,64 +96,6 @@ describe("useCachet with GraphQL Yoga", () => {
     const feedAfter = await post(feed)
     const comments = (feedAfter.data!["posts"] as Array<{ comments: Array<{ body: string }> }>)[0]!.comments
     expect(comments.map((c) => c.body)).toEqual(["First", "Second", "Third"])
-  })
-
-  it("mutations: off invalidates nothing", async () => {
-    const { invalidated, post } = setup({ mutations: "off" })
-    await post(feed)
-    await post(`mutation { renamePost(id: "1", title: "Renamed") { id title } }`)
-    expect(invalidated).toEqual([])
-    const after = await post(feed)
-    expect((after.data!["posts"] as Array<{ title: string }>)[0]!.title).toBe("Post 1")
-  })
-
-  it("concurrent identical cold requests run the root resolver once", async () => {
-    const { blog, post, stats } = setup()
-    const open = blog.hold()
-    const requests = Array.from({ length: 20 }, () => post(feed))
-    // Every request has read the store and missed before the one computing it may finish.
-    while ((await stats()).misses < 20) await new Promise((resolve) => setImmediate(resolve))
-    open()
-    const answers = await Promise.all(requests)
-    expect(blog.take()["Query.posts"]).toBe(1)
-    for (const answer of answers) expect(answer.data).toEqual(answers[0]!.data)
-  })
-
-  it("per-user fragments are never shared between sessions", async () => {
-    const { blog, post } = setup()
-    const ada = await post(`{ me { name } }`, { "x-user": "1" })
-    const grace = await post(`{ me { name } }`, { "x-user": "2" })
-    expect(ada.data).toEqual({ me: { name: "Ada" } })
-    expect(grace.data).toEqual({ me: { name: "Grace" } })
-    expect(blog.take()["Query.me"]).toBe(2)
-    const again = await post(`{ me { name } }`, { "x-user": "2" })
-    expect(again.data).toEqual({ me: { name: "Grace" } })
-    expect(blog.take()["Query.me"]).toBeUndefined()
-  })
-
-  it("an error in one field leaves the rest cached, and the failed fragment is computed again", async () => {
-    const { blog, post } = setup()
-    const query = `{ a: post(id: "1") { title broken } b: post(id: "2") { title broken } }`
-    const first = await post(query)
-    expect(first.errors?.map((e) => e.path)).toEqual([["b", "broken"]])
-    expect(first.data).toEqual({ a: { title: "Post 1", broken: "fine 1" }, b: { title: "Post 2", broken: null } })
-    blog.take()
-    const second = await post(query)
-    expect(second.data).toEqual(first.data)
-    expect(second.errors?.map((e) => e.path)).toEqual([["b", "broken"]])
-    const calls = blog.take()
-    // Post 1's fragment hit; post 2's was not stored (it had an error), so it ran again.
-    expect(calls["Query.post"]).toBe(1)
-    expect(calls["Post.broken"]).toBe(1)
-  })
-
-  it("invalidation from outside reaches the fragments", async () => {
-    const { blog, plugin, post } = setup()
-    await post(feed)
-    blog.posts[0]!.title = "Edited elsewhere"
-    await plugin.cachet.invalidate([GraphQLCache.entityTag("Post", "1")])
-    const after = await post(feed)
-    expect((after.data!["posts"] as Array<{ title: string }>)[0]!.title).toBe("Edited elsewhere")
   })
 
   it("operations that meet no cached field are the server's alone", async () => {
