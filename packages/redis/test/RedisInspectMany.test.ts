@@ -4,7 +4,7 @@
  * after invalidations included.
  */
 import { Cache } from "@cachet/core"
-import { FaultyStore, Servers } from "@cachet/core/testing"
+import { Servers } from "@cachet/core/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Logger, LogLevel, Option } from "effect"
 
@@ -44,43 +44,6 @@ describe.skipIf(skip !== undefined)("Redis: inspectMany", () => {
           Option.map(info!, ({ ageMillis: _, ...rest }) => rest)
         )
         expect(picked).toEqual(one.map((info) => Option.map(info, ({ ageMillis: _, ...rest }) => rest)))
-      }).pipe(Effect.scoped, Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))),
-    30_000
-  )
-
-  it.live(
-    "inspectListing reads 2,500 entries in one listEntries call and agrees with keys + inspectMany",
-    () =>
-      Effect.gen(function*() {
-        const server = yield* Servers.redis
-        const layer = Cache.layer({ namespace: "inspect-listing" }).pipe(
-          Layer.provideMerge(FaultyStore.layer(RedisStore.layer({ url: server.url })))
-        )
-        const context = yield* Layer.build(layer)
-        const cache = Context.get(context, Cache.Cache)
-        const faults = Context.get(context, FaultyStore.FaultControl)
-        yield* cache.setMany(
-          Array.from({ length: 2_500 }, (_, i) => ({ key: `post:${i}`, value: { id: i }, tags: [`posts/${i % 50}`] }))
-        )
-        yield* cache.invalidate("posts/7")
-        faults.calls.clear()
-        const listed = Option.getOrThrow(yield* cache.inspectListing({ limit: 5_000 }))
-        const byTag = Option.getOrThrow(yield* cache.inspectListing({ prefix: "post:", limit: 5_000, tag: "posts/7" }))
-        const few = Option.getOrThrow(yield* cache.inspectListing({ limit: 1_200 }))
-        expect(faults.calls.get("listEntries")).toBe(3)
-        expect(faults.calls.get("getMany") ?? 0).toBe(0)
-        expect(faults.calls.get("keys") ?? 0).toBe(0)
-
-        const keys = yield* cache.keys({ limit: 5_000 })
-        const many = (yield* cache.inspectMany(keys)).flatMap((info) => Option.isSome(info) ? [info.value] : [])
-        const comparable = (infos: ReadonlyArray<Cache.EntryInfo>) =>
-          infos.map(({ ageMillis: _, ...rest }) => rest).sort((a, b) => (a.key < b.key ? -1 : 1))
-        expect(listed.scanned).toBe(2_500)
-        expect(comparable(listed.entries)).toEqual(comparable(many))
-        expect(byTag.scanned).toBe(2_500)
-        expect(comparable(byTag.entries)).toEqual(comparable(many.filter((info) => info.tags[0] === "posts/7")))
-        expect(byTag.entries.map((info) => info.state)).toEqual(Array.from({ length: 50 }, () => "invalidated"))
-        expect([few.scanned, few.entries.length]).toEqual([1_200, 1_200])
       }).pipe(Effect.scoped, Effect.provide(Logger.minimumLogLevel(LogLevel.Warning))),
     30_000
   )

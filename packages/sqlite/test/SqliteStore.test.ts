@@ -2,12 +2,12 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 
-import { Cache, Store } from "@cachet/core"
-import { FaultyStore, StoreSuite } from "@cachet/core/testing"
+import { Store } from "@cachet/core"
+import { StoreSuite } from "@cachet/core/testing"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 
 import { SqliteStore } from "../src/index.js"
 
@@ -104,42 +104,4 @@ describe("SqliteStore usage", () => {
       expect(usage.oldestCreatedAt).toBe(now - 5_000)
       expect(usage.newestCreatedAt).toBe(now - 1_000)
     }).pipe(Effect.provide(SqliteStore.layer({ filename: ":memory:" }))))
-})
-
-describe("SqliteStore listing", () => {
-  it.live("inspectListing reads 2,500 entries in one listEntries call and agrees with keys + inspectMany", () =>
-    Effect.gen(function*() {
-      const layer = Cache.layer({ namespace: "inspect-listing" }).pipe(
-        Layer.provideMerge(FaultyStore.layer(SqliteStore.layer({ filename: tempFile("listing.db") })))
-      )
-      const context = yield* Layer.build(layer)
-      const cache = Context.get(context, Cache.Cache)
-      const faults = Context.get(context, FaultyStore.FaultControl)
-      yield* cache.setMany(
-        Array.from({ length: 2_500 }, (_, i) => ({ key: `post:${i}`, value: { id: i }, tags: [`posts/${i % 50}`] }))
-      )
-      yield* cache.expire("posts/7")
-      faults.calls.clear()
-      const listed = Option.getOrThrow(yield* cache.inspectListing({ limit: 5_000 }))
-      const byTag = Option.getOrThrow(yield* cache.inspectListing({ prefix: "post:1", limit: 5_000, tag: "posts/7" }))
-      const few = Option.getOrThrow(yield* cache.inspectListing({ limit: 1_200 }))
-      expect(faults.calls.get("listEntries")).toBe(3)
-      expect(faults.calls.get("getMany") ?? 0).toBe(0)
-      expect(faults.calls.get("keys") ?? 0).toBe(0)
-
-      const keys = yield* cache.keys({ limit: 5_000 })
-      const many = (yield* cache.inspectMany(keys)).flatMap((info) => Option.isSome(info) ? [info.value] : [])
-      const comparable = (infos: ReadonlyArray<Cache.EntryInfo>) =>
-        infos.map(({ ageMillis: _, ...rest }) => rest).sort((a, b) => (a.key < b.key ? -1 : 1))
-      expect(listed.scanned).toBe(2_500)
-      expect(comparable(listed.entries)).toEqual(comparable(many))
-      // post:1, post:10..19, post:100..199, post:1000..1999
-      expect(byTag.scanned).toBe(1_111)
-      expect(comparable(byTag.entries)).toEqual(
-        comparable(many.filter((info) => info.key.startsWith("post:1") && info.tags[0] === "posts/7"))
-      )
-      expect(byTag.entries.map((info) => info.state)).toEqual(byTag.entries.map(() => "stale"))
-      expect(byTag.entries.length).toBe(22)
-      expect([few.scanned, few.entries.length]).toEqual([1_200, 1_200])
-    }).pipe(Effect.scoped))
 })

@@ -5,10 +5,12 @@
  * @since 0.1.0
  */
 import { describe, expect, layer } from "@effect/vitest"
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Duration, Effect, Layer, Option } from "effect"
 
+import * as Cache from "../Cache.js"
 import * as Store from "../Store.js"
 import * as TagVersions from "../TagVersions.js"
+import * as FaultyStore from "./FaultyStore.js"
 
 /**
  * How an adapter deviates from the defaults of the suite.
@@ -211,6 +213,53 @@ export const storeSuite = <E>(
           expect(limited.entries.length).toBe(2)
           expect(yield* listEntries({ prefix: `${p}none:`, limit: 10 })).toEqual({ scanned: 0, entries: [] })
         }),
+      timeout
+    )
+
+    it.effect(
+      "Cache.inspectListing, where listEntries is offered, reads in one call what keys + inspectMany read",
+      () =>
+        Effect.gen(function*() {
+          const base = yield* Store.Store
+          if (base.listEntries === undefined) return
+          // Counts the store calls the cache makes; nothing fails.
+          const faults: FaultyStore.Faults = { failing: false, latency: Duration.zero, calls: new Map() }
+          const backend = FaultyStore.wrap(faults, base, yield* TagVersions.TagVersions)
+          const cache = yield* Cache.make({ namespace: freshPrefix().slice(0, -1) }).pipe(
+            Effect.provide(Store.context(backend))
+          )
+          yield* cache.setMany(
+            Array.from({ length: 2_500 }, (_, i) => ({ key: `post:${i}`, value: { id: i }, tags: [`posts/${i % 50}`] }))
+          )
+          yield* cache.expire("posts/7")
+          yield* cache.invalidate("posts/8")
+          faults.calls.clear()
+          const listed = Option.getOrThrow(yield* cache.inspectListing({ limit: 5_000 }))
+          const byTag = Option.getOrThrow(
+            yield* cache.inspectListing({ prefix: "post:1", limit: 5_000, tag: "posts/7" })
+          )
+          const few = Option.getOrThrow(yield* cache.inspectListing({ limit: 1_200 }))
+          expect(faults.calls.get("listEntries")).toBe(3)
+          expect(faults.calls.get("getMany") ?? 0).toBe(0)
+          expect(faults.calls.get("keys") ?? 0).toBe(0)
+
+          const keys = yield* cache.keys({ limit: 5_000 })
+          const many = (yield* cache.inspectMany(keys)).flatMap((info) => Option.isSome(info) ? [info.value] : [])
+          const comparable = (infos: ReadonlyArray<Cache.EntryInfo>) =>
+            infos.map(({ ageMillis: _, ...rest }) => rest).sort((a, b) => (a.key < b.key ? -1 : 1))
+          expect(listed.scanned).toBe(2_500)
+          expect(comparable(listed.entries)).toEqual(comparable(many))
+          const states = new Map<string, number>()
+          for (const info of listed.entries) states.set(info.state, (states.get(info.state) ?? 0) + 1)
+          expect(Object.fromEntries(states)).toEqual({ fresh: 2_400, stale: 50, invalidated: 50 })
+          // post:1, post:10..19, post:100..199, post:1000..1999; 22 of them carry posts/7
+          expect(byTag.scanned).toBe(1_111)
+          expect(comparable(byTag.entries)).toEqual(
+            comparable(many.filter((info) => info.key.startsWith("post:1") && info.tags[0] === "posts/7"))
+          )
+          expect(byTag.entries.map((info) => info.state)).toEqual(Array.from({ length: 22 }, () => "stale"))
+          expect([few.scanned, few.entries.length]).toEqual([1_200, 1_200])
+        }).pipe(Effect.scoped),
       timeout
     )
 
