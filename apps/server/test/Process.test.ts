@@ -2,23 +2,19 @@
  * The server as `npm start` runs it: a real process from `src/main.ts`, stopped with SIGTERM
  * while requests are in flight.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as Http from "node:http"
 import * as Net from "node:net"
-import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 
 import { afterAll, describe, expect, it } from "vitest"
 
+import { appDir, killApps, startApp } from "./appProcess.js"
 import { testEnv } from "./harness.js"
 
-const appDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
-
-const children: Array<ChildProcess> = []
 /** Process groups started here (`npm start` and whatever it runs), killed if anything is left. */
 const groups: Array<number> = []
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL")
+  killApps()
   for (const group of groups) {
     try {
       process.kill(-group, "SIGKILL")
@@ -48,29 +44,6 @@ const groupSurvives = async (group: number): Promise<boolean> => {
   return groupAlive(group)
 }
 
-const startProcess = (env: Record<string, string>) =>
-  new Promise<{ child: ChildProcess; url: string; output: () => string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=@cachet/source", "--import", "tsx", "src/main.ts"], {
-      cwd: appDir,
-      env: { ...process.env, ...env, CACHET_PORT: "0", CACHET_HOST: "127.0.0.1" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    children.push(child)
-    let output = ""
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000)
-    const onData = (chunk: Buffer) => {
-      output += String(chunk)
-      const match = /listening on (http:\/\/\S+?)"/.exec(output)
-      if (match !== null && output.includes("cache store:")) {
-        clearTimeout(timer)
-        resolve({ child, url: match[1]!.replace("localhost", "127.0.0.1"), output: () => output })
-      }
-    }
-    child.stdout.on("data", onData)
-    child.stderr.on("data", onData)
-    child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${output}`)))
-  })
-
 const until = async (condition: () => boolean, what: string) => {
   for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
   if (!condition()) throw new Error(`timed out waiting for ${what}`)
@@ -80,10 +53,9 @@ describe("the server process", () => {
   it(
     "prints its URL, docs and store; on SIGTERM finishes the request in flight, closes the store and exits 0",
     async () => {
-      const { child, output, url } = await startProcess(testEnv({ CACHET_LOG_LEVEL: "Info" }))
+      const { child, exited, output, url } = await startApp(testEnv({ CACHET_LOG_LEVEL: "Info" }), 60_000)
       expect(output()).toContain(`API docs: ${url.replace("127.0.0.1", "localhost")}/docs`)
       expect(output()).toContain("cache store: memory")
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
 
       // A request in flight: its headers are in, half of its body is not.
       const body = JSON.stringify({ name: "Last Request", email: "last.request@example.com" })
@@ -118,8 +90,7 @@ describe("the server process", () => {
   it(
     "an open inspector event stream does not hold SIGTERM: the stream ends at once and the drain finishes",
     async () => {
-      const { child, output, url } = await startProcess(testEnv({ CACHET_LOG_LEVEL: "Info" }))
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+      const { child, exited, output, url } = await startApp(testEnv({ CACHET_LOG_LEVEL: "Info" }), 60_000)
 
       // The inspector's live events, open until the server ends them.
       let events = ""
