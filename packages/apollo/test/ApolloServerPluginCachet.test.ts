@@ -1,11 +1,18 @@
 import { ApolloServer } from "@apollo/server"
 import { ApolloServerPluginCachet } from "@cachet/apollo"
 import { Cache, MemoryStore } from "@cachet/core"
-import { GraphQLCache } from "@cachet/graphql"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, ManagedRuntime } from "effect"
 
-import { feed, makeBlog, pluginCases, titles, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
+import {
+  feed,
+  latch,
+  makeBlog,
+  pluginCases,
+  racingPost,
+  titles,
+  typeDefs
+} from "../../graphql/test/fixtures/serverBlog.js"
 import type { Answer } from "../../graphql/test/fixtures/serverBlog.js"
 
 interface Context {
@@ -80,22 +87,10 @@ describe("ApolloServerPluginCachet with Apollo Server", () => {
   })
 })
 
-/** A promise the test opens. */
-const latch = () => {
-  let open = () => {}
-  const promise = new Promise<void>((resolve) => {
-    open = resolve
-  })
-  return { promise, open }
-}
-
 describe("ApolloServerPluginCachet: reads racing a mutation", () => {
   it("a read sent after a mutation answered never gets a fragment computed before it", async () => {
-    let title = "Old"
-    let calls = 0
     let stamps = 0
-    const dataRead = latch()
-    const gate = latch()
+    const racing = racingPost()
     const secondMissed = latch()
     // The cache counts stamp reads: a read takes its stamp right after it missed, just before
     // it looks for another request's computation of the fragment to wait for.
@@ -110,29 +105,8 @@ describe("ApolloServerPluginCachet: reads racing a mutation", () => {
       }))
     ).pipe(Layer.provide(Cache.layer().pipe(Layer.provide(MemoryStore.layer()))))
     const server = new ApolloServer({
-      typeDefs: `${GraphQLCache.directiveDefinition}
-        type Post { id: ID! title: String! }
-        type Query { post(id: ID!): Post @cacheFragment }
-        type Mutation { renamePost(id: ID!, title: String!): Post! }`,
-      resolvers: {
-        Query: {
-          post: async () => {
-            // The row as the database has it now; the first read holds it until the gate opens.
-            const row = { id: "1", title }
-            if (++calls === 1) {
-              dataRead.open()
-              await gate.promise
-            }
-            return row
-          }
-        },
-        Mutation: {
-          renamePost: (_: unknown, args: { readonly title: string }) => {
-            title = args.title
-            return { id: "1", title }
-          }
-        }
-      },
+      typeDefs: racing.typeDefs,
+      resolvers: racing.resolvers,
       plugins: [ApolloServerPluginCachet({ cache: counted })]
     })
     await server.start()
@@ -142,19 +116,18 @@ describe("ApolloServerPluginCachet: reads racing a mutation", () => {
       if (response.body.kind !== "single") throw new Error("expected a single result")
       return response.body.singleResult
     }
-    const read = `{ post(id: "1") { id title } }`
-    const first = send(read)
-    await dataRead.promise
-    const renamed = await send(`mutation { renamePost(id: "1", title: "New") { id title } }`)
+    const first = send(racing.read)
+    await racing.dataRead.promise
+    const renamed = await send(racing.rename)
     expect(renamed.data).toEqual({ renamePost: { id: "1", title: "New" } })
-    const second = send(read)
+    const second = send(racing.read)
     await secondMissed.promise
-    gate.open()
+    racing.gate.open()
     // The first read started before the mutation: the old title is its right answer. The
     // second was sent after the mutation answered: it computes the fragment itself.
     expect((await first).data).toEqual({ post: { id: "1", title: "Old" } })
     expect((await second).data).toEqual({ post: { id: "1", title: "New" } })
-    expect(calls).toBe(2)
-    expect((await send(read)).data).toEqual({ post: { id: "1", title: "New" } })
+    expect(racing.calls()).toBe(2)
+    expect((await send(racing.read)).data).toEqual({ post: { id: "1", title: "New" } })
   })
 })

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { createSchema, createYoga } from "graphql-yoga"
 
-import { feed, makeBlog, pluginCases, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
+import { feed, makeBlog, pluginCases, racingPost, typeDefs } from "../../graphql/test/fixtures/serverBlog.js"
 
 const runtimes: Array<ManagedRuntime.ManagedRuntime<Cache.Cache, never>> = []
 afterEach(async () => {
@@ -247,58 +247,25 @@ describe("useCachet with cacheControl: true", () => {
 
 describe("useCachet: reads racing a mutation", () => {
   it("a GET response computed before a mutation is not kept whole as fresh after it", async () => {
-    let title = "Old"
-    let calls = 0
-    let dataRead = () => {}
-    const reading = new Promise<void>((resolve) => {
-      dataRead = resolve
-    })
-    let open = () => {}
-    const gate = new Promise<void>((resolve) => {
-      open = resolve
-    })
+    const racing = racingPost()
     const runtime = ManagedRuntime.make(Cache.layer().pipe(Layer.provide(MemoryStore.layer())))
     runtimes.push(runtime)
     const yoga = createYoga({
-      schema: createSchema({
-        typeDefs: `${GraphQLCache.directiveDefinition}
-          type Post { id: ID! title: String! }
-          type Query { post(id: ID!): Post @cacheFragment }
-          type Mutation { renamePost(id: ID!, title: String!): Post! }`,
-        resolvers: {
-          Query: {
-            post: async () => {
-              // The row as the database has it now; the first read holds it until the gate opens.
-              const row = { id: "1", title }
-              if (++calls === 1) {
-                dataRead()
-                await gate
-              }
-              return row
-            }
-          },
-          Mutation: {
-            renamePost: (_: unknown, args: { readonly title: string }) => {
-              title = args.title
-              return { id: "1", title }
-            }
-          }
-        }
-      }),
+      schema: createSchema({ typeDefs: racing.typeDefs, resolvers: racing.resolvers }),
       plugins: [useCachet({ cache: runtime })],
       logging: false
     })
-    const url = `http://yoga/graphql?query=${encodeURIComponent(`{ post(id: "1") { id title } }`)}`
+    const url = `http://yoga/graphql?query=${encodeURIComponent(racing.read)}`
     const read = async () => (await (await yoga.fetch(url)).json()) as { data?: unknown }
     const first = read()
-    await reading
+    await racing.dataRead.promise
     const renamed = await yoga.fetch("http://yoga/graphql", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: `mutation { renamePost(id: "1", title: "New") { id title } }` })
+      body: JSON.stringify({ query: racing.rename })
     })
     expect(await renamed.json()).toEqual({ data: { renamePost: { id: "1", title: "New" } } })
-    open()
+    racing.gate.open()
     // Sent before the mutation answered: the old title is its right answer; the next is not.
     expect((await first).data).toEqual({ post: { id: "1", title: "Old" } })
     expect((await read()).data).toEqual({ post: { id: "1", title: "New" } })
