@@ -4,7 +4,6 @@
  * response is assembled from the stored JSON without running the executor at all.
  * @internal
  */
-import type { Key } from "@cachet/core"
 import type { DocumentNode, FieldNode, GraphQLSchema } from "graphql"
 import { getArgumentValues, getOperationAST, getVariableValues, Kind } from "graphql"
 
@@ -14,7 +13,8 @@ import { type FieldMeta, specOf } from "./schema.js"
 /** A root field read ahead. @internal */
 export interface Root {
   readonly responseKey: string
-  readonly key: Key.Input
+  /** The encoded key. */
+  readonly key: string
 }
 
 /** The keys of the root fields, when the operation qualifies for the fast path. @internal */
