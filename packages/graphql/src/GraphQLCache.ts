@@ -390,7 +390,7 @@ const coverageOf = (
   return complete
     ? {
       complete,
-      tags: Array.from(coverage.tags),
+      tags: coverage.tags(),
       ttl: coverage.ttlMillis === undefined ? undefined : Duration.millis(coverage.ttlMillis),
       grace: coverage.graceMillis === undefined ? undefined : Duration.millis(coverage.graceMillis),
       freshUntilMillis: coverage.freshUntil
