@@ -22,6 +22,7 @@ import * as Cost from "./Cost.js"
 import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
 import { fullyCachedRoots } from "./internal/fast.js"
+import { countsOf, coverageOf, incomplete, none, withExtensions } from "./internal/report.js"
 import * as schemaInternal from "./internal/schema.js"
 import * as tags from "./internal/tags.js"
 
@@ -371,31 +372,13 @@ export interface Coverage {
    * version): a stored response must not be fresh for longer.
    */
   readonly freshUntilMillis?: number | undefined
-}
-
-const incomplete: Coverage = { complete: false, tags: [] }
-
-const none: ReadonlyArray<string> = []
-
-const coverageOf = (
-  run: execution.Execution,
-  config: ResolvedOptions,
-  result: ExecutionResult,
-  renew: boolean
-): Coverage => {
-  const coverage = run.coverage
-  const complete = config.enabled && !renew && !coverage.plainRoot && !coverage.contextual && !coverage.unrendered &&
-    !coverage.borrowed &&
-    result.data !== undefined && result.data !== null && (result.errors?.length ?? 0) === 0
-  return complete
-    ? {
-      complete,
-      tags: coverage.tags(),
-      ttl: coverage.ttlMillis === undefined ? undefined : Duration.millis(coverage.ttlMillis),
-      grace: coverage.graceMillis === undefined ? undefined : Duration.millis(coverage.graceMillis),
-      freshUntilMillis: coverage.freshUntil
-    }
-    : incomplete
+  /**
+   * `true` when the response is incomplete for a reason the operation itself gives, not the
+   * moment: a root field that is not a cached field, or a fragment met that depends on the
+   * context (an error or a borrowed computation passes). A whole-response cache may stop
+   * looking such an operation up.
+   */
+  readonly neverComplete?: boolean
 }
 
 /**
@@ -631,8 +614,6 @@ const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>)
     )
   )
 
-const countsOf = (run: execution.Execution) => ({ hits: run.hits, misses: run.misses, writes: run.writes })
-
 /**
  * Puts the counts on the current fiber's span, if there is one (`Effect.annotateCurrentSpan`
  * builds an exception, stack and all, when there is none: most executions run without a tracer).
@@ -647,14 +628,6 @@ const annotate = (run: execution.Execution): Effect.Effect<void> =>
     }
     return Effect.void
   })
-
-const withExtensions = (result: ExecutionResult, run: execution.Execution, config: ResolvedOptions): ExecutionResult =>
-  config.extensions
-    ? {
-      ...result,
-      extensions: { ...result.extensions, cachet: { hits: run.hits, misses: run.misses, writes: run.writes } }
-    }
-    : result
 
 /** An error the server did not mean a client to read: thrown or failed with by a resolver, not a `GraphQLError`. */
 const isInternal = (error: GraphQLError): boolean =>

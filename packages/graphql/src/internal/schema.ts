@@ -122,10 +122,28 @@ export const fromDirective = (field: GraphQLField<unknown, unknown>): FragmentOp
   return options as FragmentOptions
 }
 
-/** The fragment options of a field: its extensions, else its directive. @internal */
-export const specOf = (field: GraphQLField<unknown, unknown>): FragmentOptions | undefined =>
-  (field.extensions as Record<string, unknown> | undefined)?.[extensionKey] as FragmentOptions | undefined ??
-    fromDirective(field)
+const specs = new WeakMap<
+  GraphQLField<unknown, unknown>,
+  { readonly extensions: unknown; readonly spec: FragmentOptions | undefined }
+>()
+
+/**
+ * The fragment options of a field: its extensions, else its directive (read once per field and
+ * `extensions` object: replacing a field's extensions, as `cacheControl` does, is seen).
+ * @internal
+ */
+export const specOf = (field: GraphQLField<unknown, unknown>): FragmentOptions | undefined => {
+  let found = specs.get(field)
+  if (found === undefined || found.extensions !== field.extensions) {
+    found = {
+      extensions: field.extensions,
+      spec: (field.extensions as Record<string, unknown> | undefined)?.[extensionKey] as FragmentOptions | undefined ??
+        fromDirective(field)
+    }
+    specs.set(field, found)
+  }
+  return found.spec
+}
 
 const leafKindOf = (type: GraphQLNamedType): LeafKind => {
   if (!isLeafType(type)) return "composite"
