@@ -22,6 +22,7 @@ import * as Cost from "./Cost.js"
 import * as FragmentKey from "./FragmentKey.js"
 import * as execution from "./internal/execution.js"
 import { fullyCachedRoots } from "./internal/fast.js"
+import { countsOf, coverageOf, incomplete, none, withExtensions } from "./internal/report.js"
 import * as schemaInternal from "./internal/schema.js"
 import * as tags from "./internal/tags.js"
 
@@ -371,31 +372,13 @@ export interface Coverage {
    * version): a stored response must not be fresh for longer.
    */
   readonly freshUntilMillis?: number | undefined
-}
-
-const incomplete: Coverage = { complete: false, tags: [] }
-
-const none: ReadonlyArray<string> = []
-
-const coverageOf = (
-  run: execution.Execution,
-  config: ResolvedOptions,
-  result: ExecutionResult,
-  renew: boolean
-): Coverage => {
-  const coverage = run.coverage
-  const complete = config.enabled && !renew && !coverage.plainRoot && !coverage.contextual && !coverage.unrendered &&
-    !coverage.borrowed &&
-    result.data !== undefined && result.data !== null && (result.errors?.length ?? 0) === 0
-  return complete
-    ? {
-      complete,
-      tags: Array.from(coverage.tags),
-      ttl: coverage.ttlMillis === undefined ? undefined : Duration.millis(coverage.ttlMillis),
-      grace: coverage.graceMillis === undefined ? undefined : Duration.millis(coverage.graceMillis),
-      freshUntilMillis: coverage.freshUntil
-    }
-    : incomplete
+  /**
+   * `true` when the response is incomplete for a reason the operation itself gives, not the
+   * moment: a root field that is not a cached field, or a fragment met that depends on the
+   * context (an error or a borrowed computation passes). A whole-response cache may stop
+   * looking such an operation up.
+   */
+  readonly neverComplete?: boolean
 }
 
 /**
@@ -455,23 +438,23 @@ export const execute = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Executio
  * @category execution
  */
 export const executeReport = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Report, never, Cache.Cache | R> =>
-  Effect.gen(function*() {
-    const started = yield* start(args)
-    if (started.report !== undefined) return started.report
+  // Combinators, not a generator: a generator's closure keeps the response alive long enough
+  // to be promoted to the old generation, which costs more than the execution itself saves.
+  Effect.flatMap(start(args), (started) => {
+    if (started.report !== undefined) return Effect.succeed(started.report)
     let pending: ExecutionResult | PromiseLike<ExecutionResult>
     try {
       pending = (args.executeFn ?? graphqlExecute)(started.args)
     } catch (error) {
       pending = { errors: [asGraphQLError(error)] }
     }
+    if (!("then" in pending)) return started.finish(pending)
     const running = pending
-    const settled = "then" in running
-      ? yield* Effect.tryPromise(() => Promise.resolve(running)).pipe(
-        Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
-        Effect.onInterrupt(() => started.abort)
-      )
-      : running
-    return yield* started.finish(settled)
+    return Effect.tryPromise(() => Promise.resolve(running)).pipe(
+      Effect.catchAll((error) => Effect.succeed<ExecutionResult>({ errors: [asGraphQLError(error.error)] })),
+      Effect.onInterrupt(() => started.abort),
+      Effect.flatMap(started.finish)
+    )
   }).pipe(Tracing.traced("GraphQLCache.execute"))
 
 /**
@@ -571,16 +554,11 @@ export const start = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Started, n
     const unbind = () => {
       if (bound) schemaInternal.unbind(args.contextValue, run)
     }
-    const finish = (settled: ExecutionResult): Effect.Effect<Report> =>
-      Effect.gen(function*() {
-        unbind()
-        const result = settled.errors === undefined || config.maskErrors === false ? settled : yield* masked(settled)
-        yield* run.finish(result.data, result.errors ?? [])
-        yield* annotate(run)
+    const report = (result: ExecutionResult): Effect.Effect<Report> =>
+      Effect.suspend(() => {
         const changed = run.changed === undefined ? none : Array.from(run.changed)
         const lists = changed.length === 0 ? none : run.listTags()
-        if (config.invalidateMutations && changed.length > 0) yield* invalidateChanged(cache, [...changed, ...lists])
-        return {
+        const done: Report = {
           result: withExtensions(result, run, config),
           fullyCached: run.uncachedRoots === 0 && run.misses === 0 && (result.errors?.length ?? 0) === 0,
           coverage: coverageOf(run, config, result, args.renew === true),
@@ -588,6 +566,23 @@ export const start = <R = never>(args: ExecuteArgs<R>): Effect.Effect<Started, n
           lists,
           counts: countsOf(run)
         }
+        return Effect.as(
+          config.invalidateMutations && changed.length > 0
+            ? Effect.zipRight(annotate(run), invalidateChanged(cache, [...changed, ...lists]))
+            : annotate(run),
+          done
+        )
+      })
+    const finish = (settled: ExecutionResult): Effect.Effect<Report> =>
+      Effect.suspend(() => {
+        unbind()
+        const result = settled.errors === undefined || config.maskErrors === false
+          ? Effect.succeed(settled)
+          : masked(settled)
+        return Effect.flatMap(
+          result,
+          (result) => Effect.zipRight(run.finish(result.data, result.errors ?? []), report(result))
+        )
       })
     return {
       report: undefined,
@@ -619,18 +614,20 @@ const invalidateChanged = (cache: Cache.Service, changed: ReadonlyArray<string>)
     )
   )
 
-const countsOf = (run: execution.Execution) => ({ hits: run.hits, misses: run.misses, writes: run.writes })
-
-const annotate = (run: execution.Execution) =>
-  Effect.annotateCurrentSpan({ "cachet.hits": run.hits, "cachet.misses": run.misses, "cachet.writes": run.writes })
-
-const withExtensions = (result: ExecutionResult, run: execution.Execution, config: ResolvedOptions): ExecutionResult =>
-  config.extensions
-    ? {
-      ...result,
-      extensions: { ...result.extensions, cachet: { hits: run.hits, misses: run.misses, writes: run.writes } }
+/**
+ * Puts the counts on the current fiber's span, if there is one (`Effect.annotateCurrentSpan`
+ * builds an exception, stack and all, when there is none: most executions run without a tracer).
+ */
+const annotate = (run: execution.Execution): Effect.Effect<void> =>
+  Effect.withFiberRuntime<void>((fiber) => {
+    const span = fiber.currentSpan
+    if (span?._tag === "Span") {
+      span.attribute("cachet.hits", run.hits)
+      span.attribute("cachet.misses", run.misses)
+      span.attribute("cachet.writes", run.writes)
     }
-    : result
+    return Effect.void
+  })
 
 /** An error the server did not mean a client to read: thrown or failed with by a resolver, not a `GraphQLError`. */
 const isInternal = (error: GraphQLError): boolean =>

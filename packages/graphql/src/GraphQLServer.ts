@@ -14,6 +14,7 @@ import { BREAK, getOperationAST, visit } from "graphql"
 
 import * as GraphQLCache from "./GraphQLCache.js"
 import { applyCacheControl } from "./internal/cacheControl.js"
+import { peekFullyCached } from "./internal/fast.js"
 import { reachesCache } from "./internal/reach.js"
 
 /**
@@ -200,6 +201,17 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
     }
     return report
   }
+  /** The cache, once the runtime is built: fully cached operations are then answered without a fiber. */
+  let cache: Cache.Service | undefined = undefined
+  const withCache = <A, E>(effect: Effect.Effect<A, E, Cache.Cache>): Effect.Effect<A, E, Cache.Cache> =>
+    cache === undefined
+      ? Effect.flatMap(Cache.Cache, (service) => {
+        cache = service
+        return effect
+      })
+      : effect
+  const peek = (operation: Operation): GraphQLCache.Report | undefined =>
+    cache === undefined ? undefined : peekFullyCached(operation, cache, config)
   const prepare = (schema: GraphQLSchema): void => {
     if (options.cacheControl === true) applyCacheControl(schema, options.session !== undefined)
     GraphQLCache.prepare(schema)
@@ -220,15 +232,28 @@ export const make = <Context = unknown>(options: Options<Context>): Engine => {
       return reachesCache(schema, document, operationName) ||
         (config.invalidateMutations && operation.operation === "mutation")
     },
-    execute: (operation) =>
-      runtime.runPromise(provide(GraphQLCache.executeReport(argsOf(operation)))).then((report) =>
+    execute: (operation) => {
+      const peeked = peek(operation)
+      if (peeked !== undefined) return Promise.resolve(reported(operation, peeked))
+      return runtime.runPromise(provide(withCache(GraphQLCache.executeReport(argsOf(operation))))).then((report) =>
         reported(operation, report)
-      ),
-    start: (operation) =>
-      runtime.runPromise(provide(GraphQLCache.start(argsOf(operation)))).then((started) => {
+      )
+    },
+    start: (operation) => {
+      const peeked = peek(operation)
+      if (peeked !== undefined) {
+        return Promise.resolve({
+          report: reported(operation, peeked),
+          args: { schema: operation.schema, document: operation.document },
+          finish: () => Effect.succeed(peeked),
+          abort: Effect.void
+        })
+      }
+      return runtime.runPromise(provide(withCache(GraphQLCache.start(argsOf(operation))))).then((started) => {
         if (started.report !== undefined) reported(operation, started.report)
         return started
-      }),
+      })
+    },
     finish: (started, result) =>
       runtime.runPromise(started.finish(result)).then((report) =>
         reported({ operationName: started.args.operationName }, report)

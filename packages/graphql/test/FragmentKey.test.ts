@@ -1,9 +1,10 @@
+import { Cache, MemoryStore } from "@cachet/core"
 import { describe, expect, it } from "@effect/vitest"
-import { FastCheck as fc } from "effect"
+import { Effect, FastCheck as fc, Layer, Option } from "effect"
 import type { FieldNode, FragmentDefinitionNode, OperationDefinitionNode } from "graphql"
 import { Kind, parse } from "graphql"
 
-import { FragmentKey } from "../src/index.js"
+import { FragmentKey, GraphQLCache } from "../src/index.js"
 import { makeBlog } from "./blog.js"
 
 const { schema } = makeBlog({})
@@ -103,4 +104,32 @@ describe("FragmentKey", () => {
       FragmentKey.schemaDigest(schema)
     )
   })
+
+  it.effect("an execution stores each fragment under FragmentKey.make's key", () =>
+    Effect.gen(function*() {
+      const blog = makeBlog({ post: {} })
+      const source = `{ post(id: "1") { id title } }`
+      yield* GraphQLCache.execute({ schema: blog.schema, source })
+      const field = (parse(source).definitions[0] as OperationDefinitionNode).selectionSet.selections[0] as FieldNode
+      const key = FragmentKey.make({
+        namespace: "graphql",
+        version: "1",
+        schema: FragmentKey.schemaDigest(blog.schema),
+        identity: `path:Query:${FragmentKey.pathIdentity([])}.post${
+          FragmentKey.argumentsPart({ id: "1" }, undefined, undefined)
+        }`,
+        selection: FragmentKey.selectionDigest([field], {
+          fragments: {},
+          variableValues: {},
+          schema: blog.schema,
+          returnType: blog.schema.getQueryType()!.getFields()["post"]!.type
+        }),
+        context: null
+      })
+      const cache = yield* Cache.Cache
+      const stored = yield* cache.get<{ readonly v: unknown }>(key)
+      expect(Option.map(stored, (entry) => entry.v)).toEqual(Option.some({ id: "1", title: "Post 1" }))
+    }).pipe(
+      Effect.provide(Layer.mergeAll(Cache.layer().pipe(Layer.provide(MemoryStore.layer())), GraphQLCache.layer()))
+    ))
 })

@@ -11,8 +11,8 @@ import type { Stored } from "./raw.js"
 
 /** @internal */
 export class Coverage {
-  /** Every tag of every fragment read or written in the execution. */
-  readonly tags = new Set<string>()
+  /** Every fragment read or written in the execution (their tags are gathered only when asked). */
+  private readonly fragments: Array<Stored> = []
   /** The shortest ttl / grace a fragment met names (milliseconds), if any names one. */
   ttlMillis: number | undefined = undefined
   graceMillis: number | undefined = undefined
@@ -53,8 +53,15 @@ export class Coverage {
 
   /** Adds a fragment read or written: its tags, and until when it is fresh. */
   add(stored: Stored): void {
-    for (const tag of stored.g) this.tags.add(tag)
+    this.fragments.push(stored)
     this.freshUntil = min(this.freshUntil, stored.e ?? 0)
+  }
+
+  /** Every tag of every fragment read or written in the execution. */
+  tags(): Array<string> {
+    const tags = new Set<string>()
+    for (const fragment of this.fragments) for (const tag of fragment.g) tags.add(tag)
+    return Array.from(tags)
   }
 }
 

@@ -6,7 +6,7 @@
  * Effects returned by resolvers run in the caller's runtime, batched per tick.
  * @internal
  */
-import { type Cache, Key } from "@cachet/core"
+import { type Cache, Codec, Key } from "@cachet/core"
 import { Clock, Duration, Effect, Exit, Fiber, Option, Runtime } from "effect"
 import type {
   FieldNode,
@@ -24,7 +24,7 @@ import type { FragmentOptions, ResolvedOptions } from "../GraphQLCache.js"
 import { Coverage } from "./coverage.js"
 import { selectionDigestOf } from "./digest.js"
 import { type Flight, flightsOf, joinable, makeFlight } from "./flight.js"
-import { dig, relative } from "./paths.js"
+import { at, dig, keysOf, relative } from "./paths.js"
 import { childPath, Raw, replay, type Stored } from "./raw.js"
 import { type Recording, render } from "./recording.js"
 import { ExecutorTypeId, type FieldMeta } from "./schema.js"
@@ -32,10 +32,16 @@ import { isPromiseLike, later, settleWith, toError } from "./settle.js"
 import { entityTag, fieldTag, idOf, ownFieldsTag, rootFieldTag } from "./tags.js"
 
 interface Read {
-  readonly key: Key.Input
+  /** The encoded key. */
   readonly keyText: string
   readonly hit: (stored: Stored) => void
   readonly miss: () => void
+}
+
+/** A hit whose stored JSON goes into the response after execution, at `path`. */
+interface Splice {
+  readonly path: Path
+  readonly value: unknown
 }
 
 interface Job {
@@ -76,9 +82,11 @@ export class Execution {
   private readonly held = new Map<string, Flight>()
   private readonly abstractPaths = new Set<Path>()
   private readonly pathArgs = new Map<Path, Record<string, unknown>>()
-  private readonly digests = new Map<ReadonlyArray<FieldNode>, string>()
+  /** Encoded selection digests, by field nodes. */
+  private readonly selections = new Map<ReadonlyArray<FieldNode>, string>()
   private readonly memo = new Map<string, unknown>()
   private readonly fibers = new Set<Fiber.RuntimeFiber<void>>()
+  private readonly splices: Array<Splice> = []
   /** Entries read ahead of execution (the fully-cached fast path), used by the first reads. */
   readonly prefetched = new Map<string, Option.Option<Stored>>()
   private readonly flights: Map<string, Flight>
@@ -209,7 +217,10 @@ export class Execution {
     this.coverage.plainRoot = true
   }
 
-  /** Key of a cached field met at `info`. */
+  /**
+   * Key of a cached field met at `info`, already encoded: the text `Key.encode` makes of
+   * `FragmentKey.make(...)`'s parts, with the parts every field shares encoded once.
+   */
   keyOf(
     meta: FieldMeta,
     spec: FragmentOptions,
@@ -217,7 +228,7 @@ export class Execution {
     args: Record<string, unknown>,
     context: unknown,
     info: Pick<Info, "path" | "parentType" | "fieldNodes" | "fragments" | "variableValues" | "schema" | "returnType">
-  ): Key.Input {
+  ): string {
     let identity: string
     const custom = spec.objectKey?.(parent, args, context)
     if (custom !== undefined) identity = `key:${FragmentKey.stable(custom)}`
@@ -236,10 +247,10 @@ export class Execution {
         identity = `path:${info.parentType.name}:${FragmentKey.pathIdentity(segments.reverse())}`
       }
     }
-    let selection = this.digests.get(info.fieldNodes)
+    let selection = this.selections.get(info.fieldNodes)
     if (selection === undefined) {
-      selection = selectionDigestOf(info, this.variablesText)
-      this.digests.set(info.fieldNodes, selection)
+      selection = Key.canonical(selectionDigestOf(info, this.variablesText))
+      this.selections.set(info.fieldNodes, selection)
     }
     const contextKey = spec.contextKey
     const contextPart: Key.Part = contextKey === undefined
@@ -248,17 +259,24 @@ export class Execution {
       ? contextKey(context)
       : contextKey.map((path) => FragmentKey.stable(dig(context, path)))
     const session = this.options.config.session
-    return FragmentKey.make({
-      namespace: this.options.config.namespace,
-      version: this.options.config.version,
-      schema: this.options.schemaDigest,
-      identity: `${identity}.${meta.name}${
-        FragmentKey.argumentsPart(args, spec.includeArguments, spec.excludeArguments)
-      }`,
-      selection,
-      context: session === undefined || contextKey === undefined ? contextPart : [session(context), contextPart]
-    })
+    const fieldIdentity = `${identity}.${meta.name}${
+      FragmentKey.argumentsPart(args, spec.includeArguments, spec.excludeArguments)
+    }`
+    const contextText = Key.canonical(
+      session === undefined || contextKey === undefined ? contextPart : [session(context), contextPart]
+    )
+    return `${this.keyHead},${Key.canonical(fieldIdentity)},${selection},${contextText}]`
   }
+
+  /** `Key.encode` of the parts every key of this operation starts with, without the closing bracket. */
+  private get keyHead(): string {
+    return this.head ??= Key.encode([
+      this.options.config.namespace,
+      this.options.config.version,
+      this.options.schemaDigest
+    ]).slice(0, -1)
+  }
+  private head: string | undefined = undefined
 
   private cached(
     meta: FieldMeta,
@@ -270,8 +288,7 @@ export class Execution {
     info: Info
   ): unknown {
     const root = info.path.prev === undefined
-    const key = this.keyOf(meta, spec, root ? undefined : parent, args, context, info)
-    const keyText = Key.encode(key)
+    const keyText = this.keyOf(meta, spec, root ? undefined : parent, args, context, info)
     if (spec.keepInContext === true) {
       if (this.memo.has(keyText)) {
         this.hits++
@@ -287,7 +304,6 @@ export class Execution {
       this.misses++
       if (root) this.uncachedRoots++
       const recording: Recording = {
-        key,
         keyText,
         path: info.path,
         spec,
@@ -330,13 +346,21 @@ export class Execution {
         const enclosing = this.recordings.get(p)
         if (enclosing !== undefined) { for (const tag of stored.g) enclosing.tags.add(tag) }
       }
+      if (meta.splice !== undefined && stored.v !== null && stored.v !== undefined) {
+        // The executor completes a placeholder at once; the stored JSON replaces it afterwards.
+        if (stored.t !== undefined && this.recordings.size > 0) this.noteTypes(stored.t, info.path)
+        this.splices.push({ path: info.path, value: stored.v })
+        return meta.splice === "list" ? [] : null
+      }
       if (this.recordings.size > 0 && meta.abstract) this.abstractPaths.add(info.path)
       return replay(stored.v, stored, "", meta.leaf)
     }
     if (this.options.renew) return recordAndRun()
+    // A fresh hit the cache can tell synchronously (an in-process store or tier) needs no batch.
+    const peeked = this.options.cache.peekFresh(keyText, Codec.json)
+    if (peeked !== undefined) return hit(peeked.value as Stored)
     return new Promise<unknown>((resolvePromise, reject) => {
       this.reads.push({
-        key,
         keyText,
         hit: (stored) => resolvePromise(hit(stored)),
         miss: () => {
@@ -356,6 +380,27 @@ export class Execution {
       })
       this.schedule()
     })
+  }
+
+  /** Gives the misses enclosing a spliced hit the concrete types stored with it. */
+  private noteTypes(types: Readonly<Record<string, string>>, path: Path): void {
+    for (let p = path.prev; p !== undefined; p = p.prev) {
+      const recording = this.recordings.get(p)
+      if (recording === undefined) continue
+      const prefix = relative(path, recording.path)
+      for (const [rel, type] of Object.entries(types)) recording.types[rel === "" ? prefix : `${prefix}.${rel}`] = type
+    }
+  }
+
+  /** Puts the spliced hits' stored JSON in the response, where the executor completed their placeholders. */
+  private splice(data: unknown): void {
+    for (const { path, value } of this.splices) {
+      const container = at(data, keysOf(path.prev))
+      if (container === null || typeof container !== "object") continue
+      const slot = container as Record<string | number, unknown>
+      const placeholder = slot[path.key]
+      if (placeholder === null || (Array.isArray(placeholder) && placeholder.length === 0)) slot[path.key] = value
+    }
   }
 
   /** Records, for the misses enclosing this object, its type, entity and list fields. */
@@ -432,7 +477,6 @@ export class Execution {
     const self = this
     return Effect.gen(function*() {
       const found = new Map<string, Option.Option<Stored>>()
-      const wanted: Array<Key.Input> = []
       const wantedText: Array<string> = []
       for (const read of reads) {
         if (found.has(read.keyText) || wantedText.includes(read.keyText)) continue
@@ -441,12 +485,11 @@ export class Execution {
           found.set(read.keyText, ahead)
           self.prefetched.delete(read.keyText)
         } else {
-          wanted.push(read.key)
           wantedText.push(read.keyText)
         }
       }
-      if (wanted.length > 0) {
-        const values = yield* self.options.cache.getMany<Stored>(wanted)
+      if (wantedText.length > 0) {
+        const values = yield* self.options.cache.getMany<Stored>(wantedText)
         values.forEach((value, i) => found.set(wantedText[i]!, value))
       }
       const misses = reads.filter((read) => Option.isNone(found.get(read.keyText) ?? Option.none()))
@@ -467,14 +510,14 @@ export class Execution {
   )
 
   /** Reads the root fields of a fully cacheable operation ahead; the data when all hit. */
-  prefetch(keys: ReadonlyArray<Key.Input>) {
+  prefetch(keys: ReadonlyArray<string>) {
     const self = this
     return Effect.gen(function*() {
       // One key is read through the cache's synchronous hit path where the store has one.
       const values = keys.length === 1
         ? [yield* self.options.cache.get<Stored>(keys[0]!)]
         : yield* self.options.cache.getMany<Stored>(keys)
-      keys.forEach((key, i) => self.prefetched.set(Key.encode(key), values[i]!))
+      keys.forEach((key, i) => self.prefetched.set(key, values[i]!))
       if (!values.every(Option.isSome)) return Option.none<ReadonlyArray<Stored>>()
       self.prefetched.clear()
       self.hits += values.length
@@ -483,29 +526,46 @@ export class Execution {
     })
   }
 
-  /** Writes every clean miss with one `setMany`, then lets waiting requests go. */
-  finish(data: unknown, errors: ReadonlyArray<GraphQLError>) {
-    const self = this
-    return Effect.gen(function*() {
-      const { entries, rendered } = render(
-        self.finished,
-        data,
-        errors,
-        self.options.config,
-        yield* Clock.currentTimeMillis,
-        self.options.cache.defaults === undefined ? undefined : Duration.toMillis(self.options.cache.defaults.ttl)
-      )
-      if (entries.size > 0 && self.stamp !== undefined) {
-        self.writes += entries.size
-        yield* self.options.cache.setMany(Array.from(entries.values()), { stamp: self.stamp })
-      }
-      for (const recording of self.finished) {
-        const stored = rendered.get(recording)
-        if (stored === undefined) self.coverage.unrendered = true
-        else self.coverage.add(stored)
-      }
-      self.release((recording) => rendered.get(recording))
-    }).pipe(Effect.onInterrupt(() => Effect.sync(() => self.release(() => undefined))))
+  /**
+   * Splices the hits into the response, writes every clean miss with one `setMany`, then lets
+   * waiting requests go. (Combinators, not a generator: a generator's closure keeps the
+   * response alive long enough to be promoted, which costs more than the execution saves.)
+   */
+  finish(data: unknown, errors: ReadonlyArray<GraphQLError>): Effect.Effect<void> {
+    const finished = Effect.suspend(() => {
+      this.splice(data)
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const { entries, rendered } = render(
+          this.finished,
+          data,
+          errors,
+          this.options.config,
+          now,
+          this.options.cache.defaults === undefined ? undefined : Duration.toMillis(this.options.cache.defaults.ttl)
+        )
+        const written = entries.size > 0 && this.stamp !== undefined
+          ? this.write(Array.from(entries.values()), this.stamp)
+          : Effect.void
+        return Effect.map(written, () => {
+          for (const recording of this.finished) {
+            const stored = rendered.get(recording)
+            if (stored === undefined) this.coverage.unrendered = true
+            else this.coverage.add(stored)
+          }
+          this.release((recording) => rendered.get(recording))
+        })
+      })
+    })
+    // Only held flights need releasing when interrupted (and a finalizer keeps the response
+    // referenced for longer).
+    return this.held.size === 0
+      ? finished
+      : Effect.onInterrupt(finished, () => Effect.sync(() => this.release(() => undefined)))
+  }
+
+  private write(entries: ReadonlyArray<Cache.ManyEntry<Stored>>, stamp: number): Effect.Effect<void> {
+    this.writes += entries.length
+    return this.options.cache.setMany(entries, { stamp })
   }
 
   /** Settles the flights this operation held (waiters recompute when given nothing). */

@@ -4,17 +4,23 @@
  * response is assembled from the stored JSON without running the executor at all.
  * @internal
  */
-import type { Key } from "@cachet/core"
+import { type Cache, Codec } from "@cachet/core"
+import { Runtime } from "effect"
 import type { DocumentNode, FieldNode, GraphQLSchema } from "graphql"
 import { getArgumentValues, getOperationAST, getVariableValues, Kind } from "graphql"
 
-import type { Execution } from "./execution.js"
+import * as FragmentKey from "../FragmentKey.js"
+import type { Report, ResolvedOptions } from "../GraphQLCache.js"
+import { Execution } from "./execution.js"
+import type { Stored } from "./raw.js"
+import { countsOf, coverageOf, none, withExtensions } from "./report.js"
 import { type FieldMeta, specOf } from "./schema.js"
 
 /** A root field read ahead. @internal */
 export interface Root {
   readonly responseKey: string
-  readonly key: Key.Input
+  /** The encoded key. */
+  readonly key: string
 }
 
 /** The keys of the root fields, when the operation qualifies for the fast path. @internal */
@@ -72,4 +78,65 @@ export const fullyCachedRoots = (
     roots.push({ responseKey, key })
   }
   return roots.length > 0 ? roots : undefined
+}
+
+/** An operation as `peekFullyCached` reads it. @internal */
+export interface Peekable {
+  readonly schema: GraphQLSchema
+  readonly document: DocumentNode
+  readonly variableValues?: Readonly<Record<string, unknown>> | null | undefined
+  readonly contextValue?: unknown
+  readonly operationName?: string | null | undefined
+}
+
+/**
+ * The report of a fully cached operation whose root fields the cache can all tell synchronously
+ * (`Cache.peekFresh`: an in-process store or tier), without a fiber; `undefined` otherwise (then
+ * `GraphQLCache.start` reads them, and the roots peeked before a miss count as hits twice).
+ * @internal
+ */
+export const peekFullyCached = (
+  operation: Peekable,
+  cache: Cache.Service,
+  config: ResolvedOptions
+): Report | undefined => {
+  if (!config.enabled) return undefined
+  const run = new Execution({
+    cache,
+    config,
+    runtime: Runtime.defaultRuntime,
+    schemaDigest: FragmentKey.schemaDigest(operation.schema),
+    renew: false,
+    mutation: false
+  })
+  const roots = fullyCachedRoots(
+    run,
+    operation.schema,
+    operation.document,
+    operation.variableValues ?? undefined,
+    operation.operationName,
+    operation.contextValue
+  )
+  if (roots === undefined) return undefined
+  const values: Array<Stored> = []
+  for (const root of roots) {
+    const peeked = cache.peekFresh(root.key, Codec.json)
+    if (peeked === undefined) return undefined
+    values.push(peeked.value as Stored)
+  }
+  const data: Record<string, unknown> = {}
+  roots.forEach((root, i) => {
+    const stored = values[i]!
+    data[root.responseKey] = stored.v
+    run.coverage.add(stored)
+  })
+  run.hits += values.length
+  const result = { data }
+  return {
+    result: withExtensions(result, run, config),
+    fullyCached: true,
+    coverage: coverageOf(run, config, result, false),
+    changed: none,
+    counts: countsOf(run)
+  }
 }

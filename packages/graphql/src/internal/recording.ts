@@ -3,7 +3,7 @@
  * for it after the operation: the rendered JSON at its path, unless an error is at or below it.
  * @internal
  */
-import type { Cache, Key } from "@cachet/core"
+import type { Cache } from "@cachet/core"
 import { Tag } from "@cachet/core"
 import { Duration } from "effect"
 import type { GraphQLError } from "graphql"
@@ -16,7 +16,7 @@ import type { Stored } from "./raw.js"
 
 /** A cached field that missed and is being rendered. @internal */
 export interface Recording {
-  readonly key: Key.Input
+  /** The encoded key. */
   readonly keyText: string
   readonly path: Path
   readonly spec: FragmentOptions
@@ -63,7 +63,7 @@ export const render = (
       : { v: value, g: tags, ...freshUntil }
     rendered.set(recording, stored)
     entries.set(recording.keyText, {
-      key: recording.key,
+      key: recording.keyText,
       value: stored,
       ...(ttl !== undefined ? { ttl } : {}),
       ...(grace !== undefined ? { grace } : {}),

@@ -23,6 +23,7 @@ import {
   isInterfaceType,
   isLeafType,
   isListType,
+  isNonNullType,
   isObjectType,
   isScalarType,
   isSpecifiedScalarType,
@@ -43,6 +44,12 @@ export interface FieldMeta {
   readonly list: boolean
   readonly abstract: boolean
   readonly hasArgs: boolean
+  /**
+   * How a hit of this field is spliced into the response after execution instead of replayed
+   * through the executor: the executor completes `null` (a nullable field) or `[]` (a non-null
+   * list) in its place; `undefined` for leaves and non-null objects, which are replayed.
+   */
+  readonly splice: "null" | "list" | undefined
 }
 
 /** The executor a prepared schema hands every resolver call to (found through the context). @internal */
@@ -115,10 +122,28 @@ export const fromDirective = (field: GraphQLField<unknown, unknown>): FragmentOp
   return options as FragmentOptions
 }
 
-/** The fragment options of a field: its extensions, else its directive. @internal */
-export const specOf = (field: GraphQLField<unknown, unknown>): FragmentOptions | undefined =>
-  (field.extensions as Record<string, unknown> | undefined)?.[extensionKey] as FragmentOptions | undefined ??
-    fromDirective(field)
+const specs = new WeakMap<
+  GraphQLField<unknown, unknown>,
+  { readonly extensions: unknown; readonly spec: FragmentOptions | undefined }
+>()
+
+/**
+ * The fragment options of a field: its extensions, else its directive (read once per field and
+ * `extensions` object: replacing a field's extensions, as `cacheControl` does, is seen).
+ * @internal
+ */
+export const specOf = (field: GraphQLField<unknown, unknown>): FragmentOptions | undefined => {
+  let found = specs.get(field)
+  if (found === undefined || found.extensions !== field.extensions) {
+    found = {
+      extensions: field.extensions,
+      spec: (field.extensions as Record<string, unknown> | undefined)?.[extensionKey] as FragmentOptions | undefined ??
+        fromDirective(field)
+    }
+    specs.set(field, found)
+  }
+  return found.spec
+}
 
 const leafKindOf = (type: GraphQLNamedType): LeafKind => {
   if (!isLeafType(type)) return "composite"
@@ -162,13 +187,21 @@ export const prepare = (schema: GraphQLSchema): void => {
 const wrapField = (field: GraphQLField<unknown, unknown>): void => {
   const nullable = getNullableType(field.type)
   const named = getNamedType(field.type)
+  const leaf = leafKindOf(named)
   const meta: FieldMeta = {
     name: field.name,
     spec: specOf(field),
-    leaf: leafKindOf(named),
+    leaf,
     list: isListType(nullable),
     abstract: isAbstractType(named),
-    hasArgs: field.args.length > 0
+    hasArgs: field.args.length > 0,
+    splice: leaf !== "composite"
+      ? undefined
+      : !isNonNullType(field.type)
+      ? "null"
+      : isListType(nullable)
+      ? "list"
+      : undefined
   }
   const resolve = field.resolve ?? defaultFieldResolver
   field.resolve = (source, args, context, info) => {
