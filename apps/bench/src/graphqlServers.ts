@@ -432,7 +432,6 @@ const cacheArms = arms.filter((arm) => arm !== "yoga")
 interface RedisState {
   readonly keys: number
   readonly scan: number
-  readonly errorReplies: number
   readonly usedMemory: number
   readonly dbsize: number
   /** The error replies by kind (`errorstat_CROSSSLOT:count=3` gives `["CROSSSLOT", 3]`). */
@@ -449,7 +448,6 @@ const redisState = async (masters: ReadonlyArray<Redis>): Promise<RedisState> =>
     return {
       keys: field(commands, /^cmdstat_keys:calls=(\d+)/m),
       scan: field(commands, /^cmdstat_scan:calls=(\d+)/m),
-      errorReplies: [...errors.matchAll(/^errorstat_\w+:count=(\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0),
       errorKinds: [...errors.matchAll(/^errorstat_(\w+):count=(\d+)/gm)].map((m) => [m[1]!, Number(m[2])] as const),
       usedMemory: field(memory, /^used_memory:(\d+)/m),
       dbsize: await client.dbsize()
@@ -459,7 +457,6 @@ const redisState = async (masters: ReadonlyArray<Redis>): Promise<RedisState> =>
   return {
     keys: sum((state) => state.keys),
     scan: sum((state) => state.scan),
-    errorReplies: sum((state) => state.errorReplies),
     usedMemory: sum((state) => state.usedMemory),
     dbsize: sum((state) => state.dbsize),
     errorKinds: [
