@@ -3,19 +3,27 @@
  * (Yoga bare, Yoga + `useResponseCache`, Yoga + `useCachet`, Apollo + `responseCachePlugin`,
  * Apollo + `ApolloServerPluginCachet`). Run as `node dist/graphqlServersArms.js <arm>` with `PORT`,
  * forked with an IPC channel: the parent asks `{ type: "stats" }` for the counters (database
- * accesses, root resolver executions) and gets them back.
+ * accesses, root resolver executions, errors the cache clients reported) and gets them back.
+ * `GRAPHQL_SERVERS_STORE` (JSON, a {@link Store}) puts the four caches on memory (the default), one
+ * Redis node or a Redis Cluster.
  */
 import * as Http from "node:http"
 
 import { ApolloServer, type BaseContext, HeaderMap } from "@apollo/server"
 import responseCachePlugin from "@apollo/server-plugin-response-cache"
+import { KeyvAdapter } from "@apollo/utils.keyvadapter"
 import { ApolloServerPluginCachet } from "@cachet/apollo"
 import { Cache, MemoryStore } from "@cachet/core"
 import { useCachet } from "@cachet/envelop"
 import { GraphQLCache } from "@cachet/graphql"
-import { useResponseCache } from "@graphql-yoga/plugin-response-cache"
+import { RedisStore } from "@cachet/redis"
+import { createRedisCache } from "@envelop/response-cache-redis"
+import { type Cache as ResponseCache, useResponseCache } from "@graphql-yoga/plugin-response-cache"
+import KeyvRedis from "@keyv/redis"
 import { Layer } from "effect"
 import { createSchema, createYoga, type YogaInitialContext } from "graphql-yoga"
+import { Cluster, Redis } from "ioredis"
+import { Keyv } from "keyv"
 
 /** The arms, in the order of the table. */
 export const arms = ["yoga", "yoga-rc", "yoga-cachet", "apollo-rc", "apollo-cachet"] as const
@@ -44,12 +52,27 @@ interface User {
   readonly name: string
 }
 
+/** Where the caches keep their entries. */
+export type Store =
+  | { readonly kind: "memory" }
+  | { readonly kind: "redis"; readonly url: string }
+  | { readonly kind: "cluster"; readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }> }
+
+const store = JSON.parse(process.env["GRAPHQL_SERVERS_STORE"] ?? "{\"kind\":\"memory\"}") as Store
+
 /** The counters the parent reads. */
 interface Stats {
   db: number
   roots: Record<string, number>
+  /** Errors the cache's Redis client reported on its own (events, not failed requests), and the first. */
+  clientErrors: number
+  firstClientError?: string
 }
-const stats: Stats = { db: 0, roots: {} }
+const stats: Stats = { db: 0, roots: {}, clientErrors: 0 }
+const clientError = (error: unknown) => {
+  stats.clientErrors++
+  stats.firstClientError ??= error instanceof Error ? error.message : String(error)
+}
 
 const posts = new Map<string, Post>()
 const comments = new Map<string, Comment>()
@@ -162,13 +185,47 @@ const resolvers = {
   }
 }
 
-const cacheLayer = () => Cache.layer({ ttl: "10 minutes" }).pipe(Layer.provide(MemoryStore.layer()))
+const cacheLayer = () =>
+  Cache.layer({ ttl: "10 minutes" }).pipe(Layer.provide(
+    store.kind === "redis"
+      ? RedisStore.layer({ url: store.url })
+      : store.kind === "cluster"
+      ? RedisStore.layer({ cluster: store.nodes })
+      : MemoryStore.layer()
+  ))
 const session = (context: Context) => context.user ?? "anonymous"
+
+/** `@envelop/response-cache-redis` on ioredis (a `Cluster` client on the cluster), as its README says. */
+const envelopRedisCache = (): ResponseCache | undefined => {
+  if (store.kind === "memory") return undefined
+  const client = store.kind === "redis" ? new Redis(store.url) : new Cluster([...store.nodes])
+  client.on("error", clientError)
+  // Its parameter is typed as a single-node client; a `Cluster` answers the same commands.
+  return createRedisCache({ redis: client as Redis })
+}
+
+/** Apollo's documented Redis backend: `KeyvAdapter` over `Keyv` over `@keyv/redis` (node-redis). */
+const apolloRedisCache = (): KeyvAdapter<string> | undefined => {
+  if (store.kind === "memory") return undefined
+  const redis = store.kind === "redis"
+    ? new KeyvRedis(store.url)
+    : new KeyvRedis({ rootNodes: store.nodes.map((n) => ({ url: `redis://${n.host}:${n.port}` })) })
+  const keyv = new Keyv({ store: redis })
+  keyv.on("error", clientError)
+  // The adapter's types name keyv's CommonJS declarations, this module its ESM ones: one class at run time.
+  return new KeyvAdapter<string>(keyv as unknown as ConstructorParameters<typeof KeyvAdapter<string>>[0])
+}
 
 const yogaHandler = (arm: Arm): Http.RequestListener => {
   const schema = createSchema<YogaInitialContext & Context>({ typeDefs, resolvers })
   const plugins = arm === "yoga-rc"
-    ? [useResponseCache({ session: (request) => request.headers.get("authorization"), ttl: 600_000 })]
+    ? [
+      useResponseCache({
+        session: (request) => request.headers.get("authorization"),
+        ttl: 600_000,
+        ...(store.kind === "memory" ? {} : { cache: envelopRedisCache()! })
+      })
+    ]
     : arm === "yoga-cachet"
     ? [useCachet<YogaInitialContext & Context>({ cache: cacheLayer(), session })]
     : []
@@ -188,7 +245,13 @@ const apolloHandler = async (arm: Arm): Promise<Http.RequestListener> => {
       sessionId: async ({ contextValue }) => contextValue.user
     })]
     : [ApolloServerPluginCachet<Context & BaseContext>({ cache: cacheLayer(), session })]
-  const server = new ApolloServer<Context & BaseContext>({ typeDefs, resolvers, plugins })
+  const cache = arm === "apollo-rc" ? apolloRedisCache() : undefined
+  const server = new ApolloServer<Context & BaseContext>({
+    typeDefs,
+    resolvers,
+    plugins,
+    ...(cache === undefined ? {} : { cache })
+  })
   await server.start()
   return (req, res) => {
     const chunks: Array<Buffer> = []
