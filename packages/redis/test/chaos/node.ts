@@ -85,7 +85,13 @@ const program = Effect.gen(function*() {
       case "invalidate":
         return answer(message.rid, Effect.as(cache.invalidate(`keys/${message.key}`), 0))
       case "heap":
-        return answer(message.rid, Effect.sync(() => process.memoryUsage().heapUsed))
+        return answer(
+          message.rid,
+          Effect.sync(() => {
+            ;(globalThis as { gc?: () => void }).gc?.()
+            return process.memoryUsage().heapUsed
+          })
+        )
     }
   })
   send({ _tag: "ready" })

@@ -21,7 +21,7 @@ export interface AppProcess {
   readonly read: (key: number) => Effect.Effect<number, Error>
   /** Invalidates a key's tag (after the parent bumped its row). */
   readonly invalidate: (key: number) => Effect.Effect<void, Error>
-  /** The process's heap used, in bytes. */
+  /** The process's heap used after a full collection, in bytes. */
   readonly heapUsed: Effect.Effect<number, Error>
 }
 
@@ -38,7 +38,8 @@ export const spawn = (
       Effect.sync(() =>
         fork(Path.join(here, "node.ts"), [], {
           cwd: Path.join(here, "..", ".."),
-          execArgv: ["--conditions=@cachet/source", "--import", "tsx"],
+          // --expose-gc: the heap is measured after a full collection (what is retained, not garbage).
+          execArgv: ["--expose-gc", "--conditions=@cachet/source", "--import", "tsx"],
           env: { ...process.env, CACHET_CHAOS_NODE: JSON.stringify(config) },
           stdio: ["ignore", "inherit", "inherit", "ipc"]
         })

@@ -52,7 +52,7 @@ export interface Report {
   /** The first few errors, as the processes reported them. */
   readonly errorExamples: ReadonlyArray<string>
   readonly p99Millis: { readonly duringFaults: number; readonly healthy: number }
-  /** Heap used (MB) by each app process at the start, the middle of the run and its end. */
+  /** Heap used (MB, after a full collection) by each app process at the start, the middle and the end. */
   readonly heapMb: ReadonlyArray<{ readonly start: number; readonly middle: number; readonly end: number }>
   readonly boundMillis: number
   readonly examples: ReadonlyArray<string>
