@@ -100,7 +100,7 @@ export const schedule = (
       injected[fault.name] = (injected[fault.name] ?? 0) + 1
       yield* fault.inject
       state.inFault = false
-      history.faultWindows.push({ start, end: performance.now() })
+      history.faultWindows.push({ name: fault.name, start, end: performance.now() })
       if (fault.after !== undefined) yield* fault.after
     }
   })

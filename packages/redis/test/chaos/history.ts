@@ -39,6 +39,7 @@ export interface Fetch {
 
 /** A fault's window (start to healed). */
 export interface Window {
+  readonly name: string
   readonly start: number
   readonly end: number
 }

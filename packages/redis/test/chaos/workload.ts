@@ -44,6 +44,8 @@ export interface Report {
   readonly reads: number
   readonly invalidations: number
   readonly faults: Record<string, number>
+  /** The longest window of each fault, in ms (a failover's: until every slot had a live master). */
+  readonly longestFaultMillis: Record<string, number>
   readonly proxy: { readonly connections: number; readonly resets: number; readonly drops: number }
   readonly staleSameProcess: number
   readonly readsBeyondBound: number
@@ -146,6 +148,10 @@ export const run = (options: Options): Effect.Effect<Report> =>
       reads: history.reads.length,
       invalidations: history.invalidations.length,
       faults: injected,
+      longestFaultMillis: history.faultWindows.reduce<Record<string, number>>((longest, window) => {
+        longest[window.name] = Math.max(longest[window.name] ?? 0, Math.round(window.end - window.start))
+        return longest
+      }, {}),
       proxy: { connections: counts.connections, resets: counts.resets, drops: counts.drops },
       staleSameProcess: verdict.staleSameProcess,
       readsBeyondBound: verdict.readsBeyondBound,
