@@ -24,6 +24,8 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Config, ConfigProvider, Effect, Exit, Layer, Option, Scope } from "effect"
 
 import { baseUrl, listening } from "../src/Http.js"
+// The app's tag vocabulary: an admin invalidation must name tags its entries carry.
+import { tags } from "../src/Tags.js"
 
 const seconds = Number(process.env.SOAK_SECONDS ?? "20")
 const stores = (process.env.SOAK_STORES ?? "memory,sqlite,redis,memcached").split(",").map((s) => s.trim())
@@ -112,7 +114,7 @@ const client = async (
     else if (r < 0.86) await call(stats, url, "PATCH", `/posts/${post}`, { title: `Soak title ${++writes.n}` })
     else if (r < 0.92) {
       await call(stats, url, "POST", `/posts/${post}/comments`, { authorId: String(user), body: `soak ${++writes.n}` })
-    } else await call(stats, url, "POST", "/cache/invalidate", { tags: [`users/${user}`] }, auth)
+    } else await call(stats, url, "POST", "/cache/invalidate", { tags: [String(tags.User(String(user)))] }, auth)
   }
 }
 
@@ -120,7 +122,7 @@ const client = async (
 const recovery = async (url: string, since: number): Promise<number> => {
   const probe: LoadCounters = { requests: 0, errors: 0, latencies: [], errorKinds: new Map() }
   while (Date.now() - since < 60_000) {
-    await call(probe, url, "POST", "/cache/invalidate", { tags: [`users/${seed.users}`] }, auth)
+    await call(probe, url, "POST", "/cache/invalidate", { tags: [String(tags.User(String(seed.users)))] }, auth)
     await call(probe, url, "GET", `/users/${seed.users}`)
     const again = await call(probe, url, "GET", `/users/${seed.users}`)
     const health = await call(probe, url, "GET", "/health")

@@ -76,3 +76,17 @@ describe("PendingInvalidations", () => {
       expect(lost).toEqual([hardUsers1])
     }))
 })
+
+describe("PendingInvalidations.coalesce", () => {
+  it("merges adjacent invalidations of one kind and mode, keeping the order of the runs", () => {
+    const hardUsers2: Invalidation = { _tag: "Bump", paths: ["users/2", "users/1"], mode: "hard" }
+    const deleteJ: Invalidation = { _tag: "Delete", keys: ["ns:j"] }
+    expect(PendingInvalidations.coalesce([hardUsers1, hardUsers2, softPosts, deleteK, deleteJ, hardUsers1])).toEqual([
+      { _tag: "Bump", paths: ["users/1", "users/2"], mode: "hard" },
+      softPosts,
+      { _tag: "Delete", keys: ["ns:k", "ns:j"] },
+      hardUsers1
+    ])
+    expect(PendingInvalidations.coalesce([])).toEqual([])
+  })
+})

@@ -52,6 +52,11 @@ export interface Options extends Omit<RedisOptions, "keyPrefix"> {
    * process, replayed until a replica acknowledges it (see `Cache.Service.invalidate`).
    */
   readonly replicaAckTimeout?: Duration.DurationInput
+  /**
+   * Cluster only: maps the addresses the nodes announce (`"host:port"`) to the ones this process
+   * reaches them at (behind NAT, Docker or a proxy); ioredis' `natMap`.
+   */
+  readonly natMap?: ClusterOptions["natMap"]
 }
 
 /**
@@ -154,13 +159,16 @@ export const clusterDefaults = (redisOptions: RedisOptions): ClusterOptions => {
  */
 export const connect = (options: Options): Effect.Effect<Client, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const { keyPrefix: _keyPrefix, url, cluster, versionTtl: _v, replicaAckTimeout: _a, ...rest } = options
+    const { keyPrefix: _keyPrefix, url, cluster, versionTtl: _v, replicaAckTimeout: _a, natMap, ...rest } = options
     const redisOptions: RedisOptions = { ...defaults, ...rest }
     const runtime = yield* Effect.runtime<never>()
     const client = yield* Effect.acquireRelease(
       Effect.sync((): Client =>
         cluster !== undefined
-          ? new Cluster(cluster.map(({ host, port }) => ({ host, port })), clusterDefaults(redisOptions))
+          ? new Cluster(
+            cluster.map(({ host, port }) => ({ host, port })),
+            natMap === undefined ? clusterDefaults(redisOptions) : { ...clusterDefaults(redisOptions), natMap }
+          )
           : url === undefined
           ? new Redis(redisOptions)
           : new Redis(url, redisOptions)

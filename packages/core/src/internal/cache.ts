@@ -100,8 +100,9 @@ export const make = (options: Cache.Options = {}) =>
       Effect.catchAll(effect, (error) => Effect.logError(`cachet: ${error.message}`))
 
     const pending = yield* PendingInvalidations.make({
+      // One store call per run of alike invalidations: a backlog drains in a few round trips.
       apply: (batch) =>
-        Effect.forEach(batch, (invalidation) =>
+        Effect.forEach(PendingInvalidations.coalesce(batch), (invalidation) =>
           invalidation._tag === "Bump"
             ? guard.timed("bump", tagVersions.bump(invalidation.paths, invalidation.mode))
             : guard.timed("deleteMany", store.deleteMany(invalidation.keys)), { discard: true }),

@@ -70,6 +70,27 @@ export interface RelayOptions {
 }
 
 /**
+ * A batch with adjacent invalidations of one kind merged: consecutive bumps of one mode become
+ * one bump of all their paths, consecutive deletes one delete of all their keys. The store sees
+ * the same invalidations in the same order, in one round trip per run instead of one per
+ * invalidation, so a backlog built up during an outage drains at once when the store is back.
+ *
+ * @internal
+ */
+export const coalesce = (batch: ReadonlyArray<Invalidation>): ReadonlyArray<Invalidation> => {
+  const merged: Array<Invalidation> = []
+  for (const invalidation of batch) {
+    const last = merged[merged.length - 1]
+    if (last?._tag === "Bump" && invalidation._tag === "Bump" && last.mode === invalidation.mode) {
+      merged[merged.length - 1] = { ...last, paths: [...new Set([...last.paths, ...invalidation.paths])] }
+    } else if (last?._tag === "Delete" && invalidation._tag === "Delete") {
+      merged[merged.length - 1] = { ...last, keys: [...new Set([...last.keys, ...invalidation.keys])] }
+    } else merged.push(invalidation)
+  }
+  return merged
+}
+
+/**
  * The default retry schedule of the relay: 50 ms doubling up to one attempt per second.
  *
  * @internal

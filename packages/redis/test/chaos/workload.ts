@@ -1,86 +1,40 @@
 /**
- * The chaos workload: three caches (each a memory tier over Redis, kept coherent by the Redis
- * bus, on connections of its own) reach one real Redis through a fault-injecting proxy. Workers
- * read, write and invalidate keys while a schedule injects faults; every operation is recorded
- * (start, end, version seen), and a checker verifies the consistency table against the history.
- *
- * The model: a database row per key holds a version; a write bumps it, then invalidates the
- * key's tag in the writing process. A read returns the version its fetch saw. The checker asks:
- * - in the process that invalidated, no read that started after the invalidation returned sees
- *   an older version (exact);
- * - in the other processes, none that started later than the documented bound: `localTtl` after
- *   the invalidation returned, counted from the end of the fault in force then (the relay's
- *   replay reaches Redis within `invalidationRetry` of it answering again), plus the store timeout;
- * - once faults are healed and the bound has passed, every process reads every key's last
- *   version (no acknowledged write lost).
+ * The chaos workload: app processes (each a cache with a memory tier over the store, kept
+ * coherent by the Redis bus — see `node.ts`) reach the store through fault-injecting proxies.
+ * Workers in the parent read, write and invalidate keys through them while a schedule injects
+ * faults; every operation is recorded (start, end, the fetch it returned), and `history.ts`'s
+ * checker verifies the consistency table against the history. After the run, once faults are
+ * healed and the bound has passed, every process must read every key's last version (no
+ * acknowledged write lost).
  */
-import { Cache } from "@cachet/core"
-import { ChaosProxy } from "@cachet/core/testing"
-import type { Scope } from "effect"
-import { Context, Duration, Effect, Layer, Logger, LogLevel } from "effect"
+import { Duration, Effect } from "effect"
 
-import { tiered } from "../fixtures/tiered.js"
+import { type Fault, schedule } from "./faults.js"
+import { check, type History, percentile } from "./history.js"
+import type { AppProcess } from "./processes.js"
 
-/** Settings of one run. */
+/** The cache settings of every app process. */
+export const settings = { localTtlMillis: 2_000, storeTimeoutMillis: 300, invalidationRetryMillis: 1_000 } as const
+
+/**
+ * How long after an invalidation (or the end of the fault in force) other processes may lag:
+ * `localTtl` + `invalidationRetry` + the store timeout + 500 ms of slack, plus `extraMillis`
+ * (a cluster's `versionTtl`).
+ */
+export const bound = (extraMillis = 0): number =>
+  settings.localTtlMillis + settings.invalidationRetryMillis + settings.storeTimeoutMillis + 500 + extraMillis
+
+/** One run. */
 export interface Options {
-  /** The real Redis. */
-  readonly redis: { readonly host: string; readonly port: number }
+  readonly processes: ReadonlyArray<AppProcess>
+  readonly history: History
+  readonly faults: ReadonlyArray<Fault>
+  /** Proxy counters, summed over the proxies. */
+  readonly proxyCounts: () => { readonly connections: number; readonly resets: number; readonly drops: number }
   /** How long the workload runs under faults. */
   readonly durationMillis: number
-  readonly processes?: number
+  readonly boundMillis: number
   readonly workersPerProcess?: number
-  readonly keys?: number
-}
-
-/** One fault of the schedule. */
-interface Fault {
-  readonly name: string
-  readonly millis: number
-  readonly start: (proxy: ChaosProxy.ChaosProxy) => Effect.Effect<void>
-}
-
-const faults: ReadonlyArray<Fault> = [
-  {
-    name: "latency 20 ms + jitter 40 ms",
-    millis: 1_500,
-    start: (proxy) =>
-      Effect.sync(() => {
-        proxy.faults.latencyMillis = 20
-        proxy.faults.jitterMillis = 40
-      })
-  },
-  { name: "reset every connection", millis: 1_000, start: (proxy) => proxy.reset },
-  {
-    name: "drop connections (1% of chunks)",
-    millis: 1_500,
-    start: (proxy) => Effect.sync(() => proxy.faults.dropRate = 0.01)
-  },
-  { name: "blackhole (partition)", millis: 1_500, start: (proxy) => Effect.sync(() => proxy.faults.blackhole = true) },
-  { name: "slow close (500 ms)", millis: 1_000, start: (proxy) => proxy.slowClose(500) }
-]
-
-const localTtlMillis = 2_000
-const invalidationRetryMillis = 1_000
-const storeTimeoutMillis = 300
-/** How long after an invalidation (or the end of the fault in force) other processes may lag. */
-export const boundMillis = localTtlMillis + invalidationRetryMillis + storeTimeoutMillis + 500
-
-interface Read {
-  readonly proc: number
-  readonly key: number
-  readonly start: number
-  readonly end: number
-  readonly seen: number
-  readonly fetch: number
-  readonly duringFault: boolean
-}
-
-interface Invalidation {
-  readonly proc: number
-  readonly key: number
-  readonly version: number
-  readonly start: number
-  readonly end: number
 }
 
 /** What a run did and found. */
@@ -90,227 +44,126 @@ export interface Report {
   readonly reads: number
   readonly invalidations: number
   readonly faults: Record<string, number>
+  /** The longest window of each fault, in ms (a failover's: until every slot had a live master). */
+  readonly longestFaultMillis: Record<string, number>
   readonly proxy: { readonly connections: number; readonly resets: number; readonly drops: number }
   readonly staleSameProcess: number
   readonly readsBeyondBound: number
   readonly lostWrites: number
   readonly errors: number
+  /** The first few errors, as the processes reported them. */
+  readonly errorExamples: ReadonlyArray<string>
   readonly p99Millis: { readonly duringFaults: number; readonly healthy: number }
-  readonly heapGrowthMb: number
-  /** Heap used (MB) at the start, at the middle of the run and at its end. */
-  readonly heapMb: { readonly start: number; readonly middle: number; readonly end: number }
+  /** Heap used (MB, after a full collection) by each app process at the start, the middle and the end. */
+  readonly heapMb: ReadonlyArray<{ readonly start: number; readonly middle: number; readonly end: number }>
   readonly boundMillis: number
   readonly examples: ReadonlyArray<string>
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024 * 10) / 10
 
-const percentile = (values: Array<number>, p: number) => {
-  if (values.length === 0) return 0
-  values.sort((a, b) => a - b)
-  return Math.round(values[Math.min(values.length - 1, Math.floor(values.length * p))]! * 10) / 10
-}
-
 /** Runs the workload and checks its history. */
-export const run = (options: Options): Effect.Effect<Report, never, Scope.Scope> =>
+export const run = (options: Options): Effect.Effect<Report> =>
   Effect.gen(function*() {
-    const processes = options.processes ?? 3
+    const { history, processes } = options
     const workers = options.workersPerProcess ?? 4
-    const keyCount = options.keys ?? 12
-    const proxy = yield* ChaosProxy.make(options.redis)
-    const url = `redis://127.0.0.1:${proxy.port}`
-    const caches: Array<Cache.Service> = []
-    for (let p = 0; p < processes; p++) {
-      const context = yield* Layer.build(
-        Cache.layer({
-          namespace: "chaos",
-          ttl: "1 minute",
-          storeTimeout: Duration.millis(storeTimeoutMillis),
-          invalidationRetry: Duration.millis(invalidationRetryMillis)
-        }).pipe(Layer.provide(tiered({ url, localTtl: Duration.millis(localTtlMillis) })))
-      )
-      caches.push(Context.get(context, Cache.Cache))
-    }
-
-    const database = new Array<number>(keyCount).fill(0)
-    const reads: Array<Read> = []
-    const invalidations: Array<Invalidation> = []
-    const faultWindows: Array<{ start: number; end: number }> = []
+    const state = { inFault: false }
     const injected: Record<string, number> = {}
+    const errorExamples: Array<string> = []
     let errors = 0
-    let inFault = false
-    const heapBefore = process.memoryUsage().heapUsed
+    const heapOf = Effect.forEach(processes, (p) => Effect.orElseSucceed(p.heapUsed, () => 0))
+    const heapStart = yield* heapOf
     const started = Date.now()
-    const started0 = performance.now()
     const deadline = started + options.durationMillis
 
-    // Each fetch is an id: what it read, when and where (to explain a violation).
-    const fetches: Array<
-      { readonly version: number; readonly at: number; readonly proc: number; readonly key: number }
-    > = []
-    const fetchOf = (proc: number, key: number) =>
-      Effect.sync(() => fetches.push({ version: database[key]!, at: performance.now(), proc, key }) - 1)
     const read = (proc: number, key: number) =>
       Effect.gen(function*() {
         const start = performance.now()
-        const duringFault = inFault
-        const id = yield* caches[proc]!.getOrFetch(`k${key}`, fetchOf(proc, key), { tags: [`keys/${key}`] })
-        reads.push({ proc, key, start, end: performance.now(), seen: fetches[id]!.version, fetch: id, duringFault })
+        const duringFault = state.inFault
+        const fetch = yield* processes[proc]!.read(key)
+        history.reads.push({ proc, key, start, end: performance.now(), fetch, duringFault })
       })
-
     const write = (proc: number, key: number) =>
       Effect.gen(function*() {
-        const version = ++database[key]!
+        const version = ++history.database[key]!
         const start = performance.now()
-        yield* caches[proc]!.invalidate(`keys/${key}`)
-        invalidations.push({ proc, key, version, start, end: performance.now() })
+        yield* processes[proc]!.invalidate(key)
+        history.invalidations.push({ proc, key, version, start, end: performance.now() })
       })
-
     const worker = (proc: number) =>
       Effect.gen(function*() {
         while (Date.now() < deadline) {
-          const key = Math.floor(Math.random() * keyCount)
+          const key = Math.floor(Math.random() * history.keys)
           yield* (Math.random() < 0.15 ? write(proc, key) : read(proc, key)).pipe(
-            Effect.catchAllCause(() => Effect.sync(() => errors++))
+            Effect.catchAll((error) =>
+              Effect.sync(() => {
+                errors++
+                if (errorExamples.length < 5) errorExamples.push(error.message.slice(0, 300))
+              })
+            )
           )
           yield* Effect.sleep(Duration.millis(2 + Math.random() * 8))
         }
       })
 
-    const schedule = Effect.gen(function*() {
-      let i = 0
-      while (Date.now() + 3_000 < deadline) {
-        const fault = faults[i++ % faults.length]!
-        yield* Effect.sleep("1 second")
-        const start = performance.now()
-        inFault = true
-        injected[fault.name] = (injected[fault.name] ?? 0) + 1
-        yield* fault.start(proxy)
-        yield* Effect.sleep(Duration.millis(fault.millis))
-        yield* proxy.heal
-        inFault = false
-        faultWindows.push({ start, end: performance.now() })
-      }
-    })
-
     // Heap samples: growth over the run should level off (bounded), not climb with the ops.
-    const heapSamples: Array<number> = []
+    const heapSamples: Array<ReadonlyArray<number>> = []
     const sampleHeap = Effect.gen(function*() {
       while (Date.now() < deadline) {
-        heapSamples.push(process.memoryUsage().heapUsed)
-        yield* Effect.sleep("5 seconds")
+        heapSamples.push(yield* heapOf)
+        yield* Effect.sleep(Duration.millis(Math.min(5_000, Math.max(0, deadline - Date.now()))))
       }
     })
 
     yield* Effect.all([
-      schedule,
+      schedule(options.faults, deadline, history, injected, state),
       sampleHeap,
-      ...caches.flatMap((_, proc) => Array.from({ length: workers }, () => worker(proc)))
+      ...processes.flatMap((_, proc) => Array.from({ length: workers }, () => worker(proc)))
     ], { concurrency: "unbounded", discard: true })
 
     // Quiescence: healed; after the bound, every process must read every key's last version.
-    yield* proxy.heal
-    yield* Effect.sleep(Duration.millis(boundMillis))
+    yield* Effect.sleep(Duration.millis(options.boundMillis))
     let lostWrites = 0
-    const examples: Array<string> = []
-    for (let proc = 0; proc < processes; proc++) {
-      for (let key = 0; key < keyCount; key++) {
-        const id = yield* caches[proc]!.getOrFetch(`k${key}`, fetchOf(proc, key), { tags: [`keys/${key}`] })
-        const seen = fetches[id]!.version
-        if (seen < database[key]!) {
+    const finals: Array<string> = []
+    for (let proc = 0; proc < processes.length; proc++) {
+      for (let key = 0; key < history.keys; key++) {
+        const fetch = yield* Effect.either(processes[proc]!.read(key))
+        const seen = fetch._tag === "Right" ? history.seen(fetch.right) : -1
+        if (seen < history.database[key]!) {
           lostWrites++
-          if (examples.length < 5) {
-            examples.push(`final read: process ${proc} key ${key} saw ${seen} < ${database[key]}`)
+          if (finals.length < 5) {
+            finals.push(`final read: process ${proc} key ${key} saw ${seen} < ${history.database[key]}`)
           }
         }
       }
     }
 
-    // The checker. An invalidation binds its own process from its end, the others from the
-    // bound after its end or after the end of the fault in force then, whichever is later.
-    const faultEndAfter = (time: number) => {
-      let end = time
-      for (const window of faultWindows) {
-        if (window.start <= time + boundMillis && window.end >= time) end = Math.max(end, window.end)
-      }
-      return end
-    }
-    let staleSameProcess = 0
-    let readsBeyondBound = 0
-    for (let key = 0; key < keyCount; key++) {
-      const ofKey = invalidations.filter((i) => i.key === key)
-      for (let proc = 0; proc < processes; proc++) {
-        // (time from which a read must see at least version) sorted by time, as a running max.
-        const thresholds = ofKey.map((i) =>
-          [i.proc === proc ? i.end : faultEndAfter(i.end) + boundMillis, i.version, i.proc === proc, i.end] as const
-        ).sort((a, b) => a[0] - b[0])
-        const maxes: Array<{ at: number; version: number; same: boolean; end: number }> = []
-        let best = 0
-        let same = false
-        let bestEnd = 0
-        for (const [at, version, own, end] of thresholds) {
-          if (version > best) {
-            best = version
-            same = own
-            bestEnd = end
-          }
-          maxes.push({ at, version: best, same, end: bestEnd })
-        }
-        for (const r of reads) {
-          if (r.key !== key || r.proc !== proc) continue
-          // The last threshold strictly before the read started.
-          let lo = 0
-          let hi = maxes.length
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1
-            if (maxes[mid]!.at < r.start) lo = mid + 1
-            else hi = mid
-          }
-          if (lo === 0) continue
-          const required = maxes[lo - 1]!
-          if (r.seen < required.version) {
-            if (required.same) staleSameProcess++
-            else readsBeyondBound++
-            if (examples.length < 5) {
-              examples.push(
-                `process ${proc} key ${key} read at ${Math.round(r.start - started0)} saw ${r.seen} < ` +
-                  `${required.version} (${required.same ? "same process" : "other process"}, invalidated at ` +
-                  `${Math.round(required.end - started0)}; the value was fetched by process ` +
-                  `${fetches[r.fetch]!.proc} at ${Math.round(fetches[r.fetch]!.at - started0)} for key ` +
-                  `${fetches[r.fetch]!.key})`
-              )
-            }
-          }
-        }
-      }
-    }
-
-    const duringFaults = reads.filter((r) => r.duringFault).map((r) => r.end - r.start)
-    const healthy = reads.filter((r) => !r.duringFault).map((r) => r.end - r.start)
-    const counts = proxy.counts()
+    const verdict = check(history, processes.length, options.boundMillis)
+    const heapEnd = yield* heapOf
+    const middle = heapSamples[Math.floor(heapSamples.length / 2)] ?? heapStart
+    const counts = options.proxyCounts()
     return {
       seconds: Math.round((Date.now() - started) / 100) / 10,
-      processes,
-      reads: reads.length,
-      invalidations: invalidations.length,
+      processes: processes.length,
+      reads: history.reads.length,
+      invalidations: history.invalidations.length,
       faults: injected,
+      longestFaultMillis: history.faultWindows.reduce<Record<string, number>>((longest, window) => {
+        longest[window.name] = Math.max(longest[window.name] ?? 0, Math.round(window.end - window.start))
+        return longest
+      }, {}),
       proxy: { connections: counts.connections, resets: counts.resets, drops: counts.drops },
-      staleSameProcess,
-      readsBeyondBound,
+      staleSameProcess: verdict.staleSameProcess,
+      readsBeyondBound: verdict.readsBeyondBound,
       lostWrites,
       errors,
-      p99Millis: { duringFaults: percentile(duringFaults, 0.99), healthy: percentile(healthy, 0.99) },
-      heapGrowthMb: Math.round((process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024 * 10) / 10,
-      heapMb: {
-        start: mb(heapBefore),
-        middle: mb(heapSamples[Math.floor(heapSamples.length / 2)] ?? heapBefore),
-        end: mb(process.memoryUsage().heapUsed)
+      errorExamples,
+      p99Millis: {
+        duringFaults: percentile(history.reads.filter((r) => r.duringFault).map((r) => r.end - r.start), 0.99),
+        healthy: percentile(history.reads.filter((r) => !r.duringFault).map((r) => r.end - r.start), 0.99)
       },
-      boundMillis,
-      examples
+      heapMb: processes.map((_, i) => ({ start: mb(heapStart[i]!), middle: mb(middle[i]!), end: mb(heapEnd[i]!) })),
+      boundMillis: options.boundMillis,
+      examples: [...finals, ...verdict.examples]
     }
-  }).pipe(
-    // The warnings of a run under faults (deferred invalidations, connection errors) are expected;
-    // the report says what matters. Set before the caches are built so their fibers inherit it.
-    Logger.withMinimumLogLevel(LogLevel.Error)
-  )
+  })
