@@ -30,7 +30,7 @@ const typeDefs = `${GraphQLCache.directiveDefinition}
   type Home { shelf: Shelf! @cacheFragment }
   type Query {
     feed: [Post!]!
-    post(id: ID!): Post
+    post(id: ID!): Post @cacheFragment
     shelf(id: ID!): Shelf
     home: Home
   }`
@@ -152,5 +152,29 @@ describe("hits below the root", () => {
         plainExecute({ schema: makeSchema().schema, document: parse(feedQuery) })
       )
       expect(cached.data).toEqual(reference.data)
+    }).pipe(Effect.provide(live)))
+
+  it.effect("root fields read ahead are counted once, whether all or only some of them hit", () =>
+    Effect.gen(function*() {
+      const { schema } = makeSchema()
+      const cache = yield* Cache.Cache
+      const hits = Effect.map(cache.stats, (stats) => stats.hits)
+      yield* GraphQLCache.execute({ schema, source: `{ home { shelf { id } } }` })
+      yield* GraphQLCache.execute({ schema, source: `{ a: post(id: "1") { id } }` })
+      const before = yield* hits
+      // One root hits, the other misses: the hit is read once, then executed with the miss.
+      const partial = yield* GraphQLCache.execute({
+        schema,
+        source: `{ a: post(id: "1") { id } b: post(id: "2") { id } }`
+      })
+      expect(partial.data).toEqual({ a: { id: "1" }, b: { id: "2" } })
+      expect(hitsOf(partial)).toBe(1)
+      expect((yield* hits) - before).toBe(1)
+      const full = yield* GraphQLCache.execute({
+        schema,
+        source: `{ a: post(id: "1") { id } b: post(id: "2") { id } }`
+      })
+      expect(hitsOf(full)).toBe(2)
+      expect((yield* hits) - before).toBe(3)
     }).pipe(Effect.provide(live)))
 })

@@ -356,6 +356,11 @@ export class Execution {
       return replay(stored.v, stored, "", meta.leaf)
     }
     if (this.options.renew) return recordAndRun()
+    const ahead = this.prefetched.get(keyText)
+    if (ahead !== undefined && Option.isSome(ahead)) {
+      this.prefetched.delete(keyText)
+      return hit(ahead.value)
+    }
     // A fresh hit the cache can tell synchronously (an in-process store or tier) needs no batch.
     const peeked = this.options.cache.peekFresh(keyText, Codec.json)
     if (peeked !== undefined) return hit(peeked.value as Stored)
@@ -509,21 +514,36 @@ export class Execution {
     })
   )
 
-  /** Reads the root fields of a fully cacheable operation ahead; the data when all hit. */
-  prefetch(keys: ReadonlyArray<string>) {
-    const self = this
-    return Effect.gen(function*() {
-      // One key is read through the cache's synchronous hit path where the store has one.
-      const values = keys.length === 1
-        ? [yield* self.options.cache.get<Stored>(keys[0]!)]
-        : yield* self.options.cache.getMany<Stored>(keys)
-      keys.forEach((key, i) => self.prefetched.set(key, values[i]!))
-      if (!values.every(Option.isSome)) return Option.none<ReadonlyArray<Stored>>()
-      self.prefetched.clear()
-      self.hits += values.length
-      for (const value of values) self.coverage.add(Option.getOrThrow(value))
-      return Option.some(values.map((value) => Option.getOrThrow(value)))
+  /**
+   * Reads the root fields of a fully cacheable operation ahead; the data when all hit. Fresh hits
+   * the cache can tell synchronously are taken first: when some are and others are not, the
+   * operation is executed at once with them in hand (only the others are read, once).
+   */
+  prefetch(keys: ReadonlyArray<string>): Effect.Effect<Option.Option<ReadonlyArray<Stored>>> {
+    const peeked: Array<Stored> = []
+    for (const key of keys) {
+      const found = this.options.cache.peekFresh(key, Codec.json)
+      if (found === undefined) break
+      peeked.push(found.value as Stored)
+    }
+    if (peeked.length === keys.length) return Effect.succeed(Option.some(this.served(peeked)))
+    if (peeked.length > 0) {
+      peeked.forEach((stored, i) => this.prefetched.set(keys[i]!, Option.some(stored)))
+      return Effect.succeed(Option.none())
+    }
+    return Effect.map(this.options.cache.getMany<Stored>(keys), (values) => {
+      keys.forEach((key, i) => this.prefetched.set(key, values[i]!))
+      if (!values.every(Option.isSome)) return Option.none()
+      this.prefetched.clear()
+      return Option.some(this.served(values.map((value) => value.value)))
     })
+  }
+
+  /** Counts root fields served from the cache. */
+  private served(stored: ReadonlyArray<Stored>): ReadonlyArray<Stored> {
+    this.hits += stored.length
+    for (const value of stored) this.coverage.add(value)
+    return stored
   }
 
   /**
